@@ -1,0 +1,53 @@
+//! The one error type of `provedex-core`. Its four kinds map one to one to
+//! the bindings' exceptions (`KeyLoadError`, `SigningError`, `LedgerError`,
+//! `ChainError`).
+
+use std::path::Path;
+
+/// Everything that can go wrong in `provedex-core`, by kind.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A key file cannot be read, written or trusted.
+    #[error("{0}")]
+    KeyLoad(String),
+    /// An event or value cannot be sealed: it fails validation or is not canonical JSON.
+    #[error("{0}")]
+    Signing(String),
+    /// A ledger cannot be opened, appended to, resumed or recovered.
+    #[error("{message}")]
+    Ledger { kind: LedgerErrorKind, message: String },
+    /// A signed event or line is not valid on its own.
+    #[error("{0}")]
+    Chain(String),
+}
+
+/// What kind of ledger problem an [`Error::Ledger`] is, for callers that react differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedgerErrorKind {
+    /// Reading, writing or syncing the file failed.
+    Io,
+    /// Another writer holds the ledger's lock.
+    Locked,
+    /// The ledger ends in a torn (unterminated) line; `recover` can remove it.
+    TornTail,
+    /// The ledger's last line does not verify, or the ledger is damaged in a way `recover` must not touch.
+    Broken,
+    /// The ledger was signed by another key than the one opening it.
+    ForeignKey,
+    /// An earlier write or fsync failed, so the file's state is unknown and the session refuses to go on.
+    Poisoned,
+    /// The file is not a ledger (such as a directory) or the ledger is full (seq would overflow).
+    Unusable,
+}
+
+impl Error {
+    pub(crate) fn ledger(kind: LedgerErrorKind, message: impl Into<String>) -> Self {
+        Error::Ledger { kind, message: message.into() }
+    }
+
+    pub(crate) fn ledger_io(path: &Path, action: &str, e: std::io::Error) -> Self {
+        Error::ledger(LedgerErrorKind::Io, format!("{}: cannot {action}: {e}", path.display()))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,124 @@
+//! Fixed-size byte strings written as lowercase hex on the wire.
+//!
+//! Parsing is strict (exact length, lowercase only) because the ledger format
+//! has exactly one spelling for every hash, key and signature.
+
+use std::fmt;
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Lowercase hex of `bytes`.
+pub fn encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX_DIGITS[(b >> 4) as usize] as char);
+        out.push(HEX_DIGITS[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+/// Decodes exactly `N` bytes from `2 * N` lowercase hex characters.
+pub fn decode<const N: usize>(text: &str) -> Result<[u8; N], String> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 2 * N {
+        return Err(format!(
+            "must be {} lowercase hex characters, found {} characters",
+            2 * N,
+            text.chars().count()
+        ));
+    }
+    let mut out = [0u8; N];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        out[i] = (nibble(pair[0], 2 * i)? << 4) | nibble(pair[1], 2 * i + 1)?;
+    }
+    Ok(out)
+}
+
+fn nibble(c: u8, position: usize) -> Result<u8, String> {
+    match c {
+        b'0'..=b'9' => Ok(c - b'0'),
+        b'a'..=b'f' => Ok(c - b'a' + 10),
+        b'A'..=b'F' => Err(format!("must be lowercase hex, found upper-case '{}' at position {position}", c as char)),
+        _ => Err(format!("must be lowercase hex, found a non-hex character at position {position}")),
+    }
+}
+
+/// True when `text` is exactly 64 lowercase hex characters (a SHA-256 digest).
+pub fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+macro_rules! hex_bytes {
+    ($(#[$doc:meta])* $name:ident, $len:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name(pub [u8; $len]);
+
+        impl $name {
+            pub const LEN: usize = $len;
+
+            /// Parses the strict wire spelling: exactly `2 * LEN` lowercase hex characters.
+            pub fn from_hex(text: &str) -> Result<Self, String> {
+                decode::<$len>(text).map(Self)
+            }
+
+            pub fn to_hex(&self) -> String {
+                encode(&self.0)
+            }
+
+            pub fn as_bytes(&self) -> &[u8; $len] {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.to_hex())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.to_hex())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.to_hex())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Self::from_hex(&text).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(text: &str) -> Result<Self, String> {
+                Self::from_hex(text)
+            }
+        }
+    };
+}
+
+hex_bytes!(
+    /// A SHA-256 digest that links the chain: a line's `self_hash` or `parent_hash`.
+    ChainHash,
+    32
+);
+
+hex_bytes!(
+    /// An Ed25519 public key as it appears in `signer_pubkey` (not yet validated as a curve point).
+    PublicKeyBytes,
+    32
+);
+
+hex_bytes!(
+    /// An Ed25519 signature as it appears in `signature` (not yet validated).
+    SignatureBytes,
+    64
+);

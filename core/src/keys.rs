@@ -1,0 +1,173 @@
+//! Ed25519 signing keys and their key files (spec/signature-scheme.md, "Key file").
+//!
+//! A key file is exactly the 32-byte seed, mode 0600. Loading refuses a file
+//! that group or others can read or write: a secret key that leaked is not a
+//! key whose signatures prove anything.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use ed25519_dalek::{Signer, SigningKey};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::hex::{PublicKeyBytes, SignatureBytes};
+
+/// Length of a key file: the raw Ed25519 seed.
+pub const KEY_FILE_LEN: usize = 32;
+
+/// An Ed25519 signing key. The secret is zeroized when the value (and every clone) is dropped.
+#[derive(Clone)]
+pub struct SigningKeypair {
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for SigningKeypair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeypair").field("pubkey", &self.pubkey_hex()).finish_non_exhaustive()
+    }
+}
+
+impl SigningKeypair {
+    /// A new key from the operating system's random number generator.
+    pub fn generate() -> Result<Self> {
+        let mut seed = Zeroizing::new([0u8; KEY_FILE_LEN]);
+        getrandom::fill(seed.as_mut())
+            .map_err(|e| Error::KeyLoad(format!("cannot generate a key: no system randomness: {e}")))?;
+        Ok(Self::from_seed(&seed))
+    }
+
+    /// The key with this 32-byte seed (RFC 8032 private key).
+    pub fn from_seed(seed: &[u8; KEY_FILE_LEN]) -> Self {
+        SigningKeypair { key: SigningKey::from_bytes(seed) }
+    }
+
+    /// Loads a key file: exactly 32 bytes, not accessible to group or others.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let fail = |why: String| Error::KeyLoad(format!("cannot load key {}: {why}", path.display()));
+        let metadata = fs::metadata(path).map_err(|e| fail(describe_io(&e)))?;
+        if !metadata.is_file() {
+            return Err(fail("not a regular file".into()));
+        }
+        check_private_mode(&metadata).map_err(fail)?;
+        let bytes = Zeroizing::new(fs::read(path).map_err(|e| fail(describe_io(&e)))?);
+        let seed: &[u8; KEY_FILE_LEN] = bytes.as_slice().try_into().map_err(|_| {
+            fail(format!("a key file holds exactly {KEY_FILE_LEN} bytes (the raw Ed25519 seed), this one holds {}", bytes.len()))
+        })?;
+        Ok(Self::from_seed(seed))
+    }
+
+    /// Loads the key at `path`, or creates one there (mode 0600, parent
+    /// directories created) when no file exists.
+    pub fn load_or_create(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        if path.exists() {
+            return Self::load(path);
+        }
+        let key = Self::generate()?;
+        match key.save(path) {
+            Ok(()) => Ok(key),
+            // Another process created it first: use theirs, so both sign alike.
+            Err(_) if path.exists() => Self::load(path),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the key file (mode 0600, parent directories created). Refuses to
+    /// replace an existing file, which may be the only copy of another key.
+    ///
+    /// The seed is written to a temporary file, synced, then linked into
+    /// place, so `path` never holds a partial key.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let fail = |why: String| Error::KeyLoad(format!("cannot save key to {}: {why}", path.display()));
+        if path.exists() {
+            return Err(fail("a file already exists there; refusing to overwrite a key".into()));
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        create_private_dir(dir).map_err(|e| fail(describe_io(&e)))?;
+        let file_name = path.file_name().ok_or_else(|| fail("the path names no file".into()))?;
+        let temp = dir.join(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
+        let result = write_private_file(&temp, self.key.as_bytes()).and_then(|()| fs::hard_link(&temp, path));
+        let _ = fs::remove_file(&temp);
+        match result {
+            Ok(()) => sync_dir(dir).map_err(|e| fail(describe_io(&e))),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                Err(fail("a file already exists there; refusing to overwrite a key".into()))
+            }
+            Err(e) => Err(fail(describe_io(&e))),
+        }
+    }
+
+    /// The public key as 64 lowercase hex characters.
+    pub fn pubkey_hex(&self) -> String {
+        self.public_key().to_hex()
+    }
+
+    pub fn public_key(&self) -> PublicKeyBytes {
+        PublicKeyBytes(self.key.verifying_key().to_bytes())
+    }
+
+    /// Pure Ed25519 (RFC 8032) signature over `message`.
+    pub fn sign(&self, message: &[u8]) -> SignatureBytes {
+        SignatureBytes(self.key.sign(message).to_bytes())
+    }
+}
+
+fn describe_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(unix)]
+fn check_private_mode(metadata: &fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(format!(
+            "permissions {mode:04o} let group or others access the secret key; run `chmod 600` on it \
+             (and consider the key compromised if others could read it)"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private_mode(_: &fs::Metadata) -> Result<(), String> {
+    Ok(())
+}
+
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Makes a directory entry change durable.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}

@@ -1,0 +1,321 @@
+//! The append-only ledger writer and its recovery (spec/ledger-format.md).
+//!
+//! Promises: an event is on disk (written whole and fsynced) before
+//! [`Session::record`] returns; one writer per ledger, enforced by an
+//! exclusive lock; resuming never writes after a torn, broken or foreign
+//! tail; [`recover`] removes only a torn final line, after keeping a copy.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::{Error, LedgerErrorKind, Result};
+use crate::event::AgentEvent;
+use crate::hex::ChainHash;
+use crate::keys::{SigningKeypair, sync_dir};
+use crate::line::MAX_LINE_BYTES;
+use crate::reason::Reason;
+use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, now_nanos, seal, validate_for_signing};
+use crate::verify::{ChainReport, VerifyOptions, frame, open_ledger_for_reading, scan};
+
+/// A writer appending to one ledger. `Send + Sync`: share it between threads;
+/// records are serialised so each gets the next seq and parent.
+pub struct Session {
+    keypair: SigningKeypair,
+    path: PathBuf,
+    session_id: String,
+    state: Mutex<WriterState>,
+}
+
+/// Everything the next append depends on; guarded so that allocating
+/// seq/parent and appending are one critical section.
+struct WriterState {
+    file: File,
+    /// Length of the file: where the next line starts.
+    len: u64,
+    next_seq: u64,
+    parent: ChainHash,
+    last_timestamp: u64,
+    /// Set when a failed write or fsync leaves the file's state unknown.
+    poisoned: Option<String>,
+}
+
+/// Where an existing ledger's chain continues.
+struct Tail {
+    next_seq: u64,
+    parent: ChainHash,
+    last_timestamp: u64,
+}
+
+impl Session {
+    /// Opens the ledger at `ledger_path` for appending, creating it (and its
+    /// directory) when missing. An existing ledger is resumed after checking
+    /// its last line: it must be complete, verify, and be signed by `keypair`.
+    /// A refused open writes nothing.
+    pub fn open(keypair: &SigningKeypair, ledger_path: impl AsRef<Path>, session_id: impl Into<String>) -> Result<Session> {
+        let path = ledger_path.as_ref().to_path_buf();
+        let file = open_for_append(&path)?;
+        lock_exclusive(&file, &path)?;
+        let len = file.metadata().map_err(|e| Error::ledger_io(&path, "read the ledger's metadata", e))?.len();
+        let tail = read_tail(&file, len, &path, keypair)?;
+        Ok(Session {
+            keypair: keypair.clone(),
+            path,
+            session_id: session_id.into(),
+            state: Mutex::new(WriterState {
+                file,
+                len,
+                next_seq: tail.next_seq,
+                parent: tail.parent,
+                last_timestamp: tail.last_timestamp,
+                poisoned: None,
+            }),
+        })
+    }
+
+    /// Validates, seals and appends `event`; returns once the line is fsynced.
+    pub fn record(&self, event: &AgentEvent) -> Result<SignedEvent> {
+        validate_for_signing(event)?;
+        let mut state = self.state.lock().map_err(|_| {
+            Error::ledger(LedgerErrorKind::Poisoned, "a thread panicked while recording; the session is unusable")
+        })?;
+        if let Some(why) = &state.poisoned {
+            return Err(Error::ledger(LedgerErrorKind::Poisoned, why.clone()));
+        }
+        let seq = state.next_seq;
+        let next_seq = seq.checked_add(1).ok_or_else(|| {
+            Error::ledger(LedgerErrorKind::Unusable, format!("{}: the ledger is full (seq would overflow)", self.path.display()))
+        })?;
+        let timestamp = now_nanos().max(state.last_timestamp);
+        let signed = seal(event, seq, timestamp, &state.parent, &self.keypair);
+        let mut line = signed.to_json().into_bytes();
+        if line.len() > MAX_LINE_BYTES {
+            return Err(Error::Signing(format!(
+                "the sealed {} event is {} bytes; a ledger line holds at most {MAX_LINE_BYTES}",
+                event.type_name(),
+                line.len()
+            )));
+        }
+        line.push(b'\n');
+        state.append(&line, &self.path)?;
+        state.next_seq = next_seq;
+        state.parent = signed.self_hash;
+        state.last_timestamp = timestamp;
+        Ok(signed)
+    }
+
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    pub fn ledger_path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn pubkey_hex(&self) -> String {
+        self.keypair.pubkey_hex()
+    }
+
+    /// The seq the next recorded event will get.
+    pub fn next_seq(&self) -> u64 {
+        self.state.lock().map(|s| s.next_seq).unwrap_or_else(|p| p.into_inner().next_seq)
+    }
+}
+
+impl WriterState {
+    /// Writes one whole line and fsyncs it. On failure the file is cut back
+    /// to its previous length; if that or the fsync fails, the state is
+    /// unknown and the session refuses further records.
+    fn append(&mut self, line: &[u8], path: &Path) -> Result<()> {
+        if let Err(e) = self.file.write_all(line) {
+            return Err(match self.file.set_len(self.len) {
+                Ok(()) => Error::ledger_io(path, "append to the ledger (nothing was written)", e),
+                Err(cut) => self.poison(path, format!("append failed ({e}) and the partial line could not be removed ({cut})")),
+            });
+        }
+        if let Err(e) = self.file.sync_data() {
+            return Err(self.poison(path, format!("fsync failed ({e}); whether the last line is on disk is unknown")));
+        }
+        self.len += line.len() as u64;
+        Ok(())
+    }
+
+    fn poison(&mut self, path: &Path, why: String) -> Error {
+        let message = format!("{}: {why}; reopen the ledger to check its tail", path.display());
+        self.poisoned = Some(message.clone());
+        Error::ledger(LedgerErrorKind::Poisoned, message)
+    }
+}
+
+/// Opens (or creates, with its directory) the ledger file for reading and appending.
+fn open_for_append(path: &Path) -> Result<File> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| Error::ledger_io(dir, "create the ledger's directory", e))?;
+    }
+    let file = match OpenOptions::new().read(true).append(true).create_new(true).open(path) {
+        Ok(file) => {
+            // A new ledger: make its directory entry durable too.
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            sync_dir(dir).map_err(|e| Error::ledger_io(dir, "sync the ledger's directory", e))?;
+            file
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::ledger_io(path, "open the ledger", e))?,
+        Err(e) => return Err(Error::ledger_io(path, "create the ledger", e)),
+    };
+    let metadata = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?;
+    if !metadata.is_file() {
+        return Err(Error::ledger(LedgerErrorKind::Unusable, format!("{}: not a regular file", path.display())));
+    }
+    Ok(file)
+}
+
+fn lock_exclusive(file: &File, path: &Path) -> Result<()> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(TryLockError::WouldBlock) => Err(Error::ledger(
+            LedgerErrorKind::Locked,
+            format!("{}: the ledger is locked by another writer (one writer per ledger)", path.display()),
+        )),
+        Err(TryLockError::Error(e)) => Err(Error::ledger_io(path, "lock the ledger", e)),
+    }
+}
+
+/// Reads and checks the last line of a ledger of `len` bytes without
+/// reading the rest.
+fn read_tail(file: &File, len: u64, path: &Path, keypair: &SigningKeypair) -> Result<Tail> {
+    if len == 0 {
+        return Ok(Tail { next_seq: 0, parent: GENESIS_PARENT_HASH, last_timestamp: 0 });
+    }
+    let last_line = read_last_line(file, len).map_err(|e| Error::ledger_io(path, "read the ledger's tail", e))?;
+    let refuse = |kind, why: String| Error::ledger(kind, format!("{}: refusing to resume: {why}", path.display()));
+    let content = frame(&last_line).map_err(|f| match f.reason {
+        Reason::TornTail => refuse(
+            LedgerErrorKind::TornTail,
+            format!("{}; run `provedex recover --ledger {}` to remove it", f.message, path.display()),
+        ),
+        _ => refuse(LedgerErrorKind::Broken, format!("the last line is damaged: {f}")),
+    })?;
+    let last = SignedEvent::from_line(content)
+        .map_err(|f| refuse(LedgerErrorKind::Broken, format!("the last line is damaged: {f}")))?;
+    last.check_seal()
+        .map_err(|f| refuse(LedgerErrorKind::Broken, format!("the last line (seq {}) does not verify: {f}", last.seq)))?;
+    if last.signer_pubkey != keypair.public_key() {
+        return Err(refuse(
+            LedgerErrorKind::ForeignKey,
+            format!("the ledger is signed by {}, not by this key {}", last.signer_pubkey, keypair.pubkey_hex()),
+        ));
+    }
+    let next_seq = last.seq.checked_add(1).ok_or_else(|| {
+        refuse(LedgerErrorKind::Unusable, "the ledger is full (seq would overflow)".into())
+    })?;
+    Ok(Tail { next_seq, parent: last.self_hash, last_timestamp: last.timestamp_nanos })
+}
+
+/// The bytes after the second-to-last LF (the last line with its LF, if it
+/// has one), reading backwards in blocks and at most one line's worth.
+fn read_last_line(mut file: &File, len: u64) -> io::Result<Vec<u8>> {
+    const BLOCK: u64 = 64 * 1024;
+    let limit = MAX_LINE_BYTES as u64 + 2;
+    let mut tail: Vec<u8> = Vec::new();
+    let mut start = len;
+    loop {
+        let read_from = start.saturating_sub(BLOCK).max(len.saturating_sub(limit));
+        if read_from == start {
+            return Ok(tail);
+        }
+        let mut block = vec![0u8; (start - read_from) as usize];
+        file.seek(SeekFrom::Start(read_from))?;
+        file.read_exact(&mut block)?;
+        block.extend_from_slice(&tail);
+        tail = block;
+        start = read_from;
+        // Skip the final byte: it is the last line's own LF when present.
+        if let Some(i) = tail[..tail.len() - 1].iter().rposition(|&b| b == b'\n') {
+            return Ok(tail.split_off(i + 1));
+        }
+        if start == 0 {
+            return Ok(tail);
+        }
+    }
+}
+
+/// What [`recover`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecoverOutcome {
+    /// The ledger had no torn final line; nothing was changed.
+    NothingToRecover(ChainReport),
+    /// The torn final line was copied to `backup` and cut off the ledger.
+    Truncated {
+        /// Where the removed line began, which is the ledger's new length.
+        offset: u64,
+        removed_bytes: u64,
+        backup: PathBuf,
+        /// The verification of the ledger after the cut.
+        report: ChainReport,
+    },
+}
+
+/// Removes a torn final line from the ledger at `path`, after copying it to
+/// `<file name>.torn-<offset>` beside the ledger. Refuses, changing nothing,
+/// when the ledger has any other finding or a writer holds its lock.
+pub fn recover(path: impl AsRef<Path>) -> Result<RecoverOutcome> {
+    let path = path.as_ref();
+    open_ledger_for_reading(path)?;
+    let file = OpenOptions::new().read(true).write(true).open(path).map_err(|e| Error::ledger_io(path, "open the ledger", e))?;
+    lock_exclusive(&file, path)?;
+    let options = VerifyOptions::default();
+    let found = scan(BufReader::new(&file), &options, |_| {}).map_err(|e| Error::ledger_io(path, "read the ledger", e))?;
+    match found.report.reason {
+        None => return Ok(RecoverOutcome::NothingToRecover(found.report)),
+        Some(Reason::TornTail) => {}
+        Some(_) => {
+            return Err(Error::ledger(
+                LedgerErrorKind::Broken,
+                format!(
+                    "{}: refusing to recover: {}. Only a torn final line can be removed; this damage needs an investigation, not a repair",
+                    path.display(),
+                    found.report.message
+                ),
+            ));
+        }
+    }
+    let offset = found.good_bytes;
+    let len = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?.len();
+    let mut torn = Vec::with_capacity((len - offset) as usize);
+    (&file).seek(SeekFrom::Start(offset)).map_err(|e| Error::ledger_io(path, "read the torn line", e))?;
+    (&file).read_to_end(&mut torn).map_err(|e| Error::ledger_io(path, "read the torn line", e))?;
+    let backup = save_backup(path, offset, &torn)?;
+    file.set_len(offset).map_err(|e| Error::ledger_io(path, "truncate the torn line", e))?;
+    file.sync_all().map_err(|e| Error::ledger_io(path, "sync the ledger", e))?;
+    let report = scan(BufReader::new(open_ledger_for_reading(path)?), &options, |_| {})
+        .map_err(|e| Error::ledger_io(path, "read the ledger", e))?
+        .report;
+    Ok(RecoverOutcome::Truncated { offset, removed_bytes: torn.len() as u64, backup, report })
+}
+
+/// Writes the removed bytes to a new file beside the ledger and syncs it.
+fn save_backup(ledger: &Path, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
+    let name = ledger.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "ledger".into());
+    let dir = ledger.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let base = format!("{name}.torn-{offset}");
+    for attempt in 0u32.. {
+        let candidate = dir.join(if attempt == 0 { base.clone() } else { format!("{base}.{attempt}") });
+        match OpenOptions::new().write(true).create_new(true).open(&candidate) {
+            Ok(mut file) => {
+                file.write_all(bytes)
+                    .and_then(|()| file.sync_all())
+                    .and_then(|()| sync_dir(dir))
+                    .map_err(|e| Error::ledger_io(&candidate, "write the backup of the torn line", e))?;
+                return Ok(candidate);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::ledger_io(&candidate, "create the backup of the torn line", e)),
+        }
+    }
+    unreachable!("some backup name is free")
+}

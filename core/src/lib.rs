@@ -1,0 +1,29 @@
+//! Provedex core: canonical JSON, Ed25519 keys, sealing of agent events into
+//! a hash chain, the append-only ledger, and strict verification.
+//!
+//! The normative rules live in `spec/`; this crate is their reference implementation.
+
+pub mod canonical;
+mod error;
+pub mod event;
+pub mod hex;
+mod keys;
+mod ledger;
+mod line;
+mod reason;
+mod seal;
+mod verify;
+
+pub use canonical::{Value, canonical_json};
+pub use error::{Error, LedgerErrorKind, Result};
+pub use event::{AgentEvent, EventError};
+pub use hex::{ChainHash, PublicKeyBytes, SignatureBytes};
+pub use keys::{KEY_FILE_LEN, SigningKeypair};
+pub use ledger::{RecoverOutcome, Session, recover};
+pub use line::MAX_LINE_BYTES;
+pub use reason::{Finding, Reason};
+pub use seal::{
+    GENESIS_PARENT_HASH, SignedEvent, compute_self_hash, now_nanos, sign_event, sign_event_at,
+    write_self_hash_preimage,
+};
+pub use verify::{ChainReport, VerifyOptions, verify_chain, verify_file, verify_file_with};

@@ -1,0 +1,87 @@
+//! The ledger line: how a [`SignedEvent`] is written and strictly read back
+//! (spec/ledger-format.md).
+
+use crate::canonical::{self, ByteSink, JsonErrorKind, write_decimal};
+use crate::event::{AgentEvent, EventError, Fields};
+use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
+use crate::reason::{Finding, Reason};
+use crate::seal::SignedEvent;
+
+/// Longest line accepted, in bytes, not counting its LF.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+impl SignedEvent {
+    /// The ledger line without its LF. Members in the order the spec gives:
+    /// seq, timestamp_nanos, event, parent_hash, self_hash, signature, signer_pubkey.
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(512);
+        self.write_line(&mut out);
+        String::from_utf8(out).expect("ledger lines are UTF-8")
+    }
+
+    fn write_line(&self, sink: &mut impl ByteSink) {
+        sink.put(b"{\"seq\":");
+        write_decimal(sink, self.seq.into());
+        sink.put(b",\"timestamp_nanos\":");
+        write_decimal(sink, self.timestamp_nanos.into());
+        sink.put(b",\"event\":");
+        self.event.write_wire(sink);
+        for (key, hex) in [
+            ("parent_hash", self.parent_hash.to_hex()),
+            ("self_hash", self.self_hash.to_hex()),
+            ("signature", self.signature.to_hex()),
+            ("signer_pubkey", self.signer_pubkey.to_hex()),
+        ] {
+            sink.put(b",\"");
+            sink.put(key.as_bytes());
+            sink.put(b"\":\"");
+            sink.put(hex.as_bytes());
+            sink.put(b"\"");
+        }
+        sink.put(b"}");
+    }
+
+    /// Reads one line (without its LF) under the strict rules: one JSON
+    /// object and nothing around it, no duplicate keys, exactly the members
+    /// of the spec with their types, lowercase hex of the right length.
+    ///
+    /// Only the form is checked; hashes and signatures are
+    /// [`SignedEvent::verify`]'s business.
+    pub fn from_line(line: &[u8]) -> Result<SignedEvent, Finding> {
+        if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
+            return Err(Finding::new(
+                Reason::MalformedJson,
+                "a line must be exactly one JSON object, with nothing before '{' or after '}'",
+            ));
+        }
+        let value = canonical::parse(line).map_err(|e| {
+            let reason =
+                if e.kind == JsonErrorKind::DuplicateKey { Reason::DuplicateKey } else { Reason::MalformedJson };
+            Finding::new(reason, format!("not strict JSON: {e}"))
+        })?;
+        read_signed_event(&value).map_err(|e| Finding::new(e.reason, e.to_string()))
+    }
+}
+
+fn read_signed_event(value: &canonical::Value) -> Result<SignedEvent, EventError> {
+    let mut fields = Fields::new("", value)?;
+    let seq = fields.take_u64("seq")?;
+    let timestamp_nanos = fields.take_u64("timestamp_nanos")?;
+    let (event_value, _) = fields.take("event")?;
+    let event = AgentEvent::from_value(event_value).map_err(|e| EventError {
+        path: if e.path == "event" { e.path } else { format!("event.{}", e.path) },
+        ..e
+    })?;
+    let parent_hash = take_hex(&mut fields, "parent_hash", ChainHash::from_hex)?;
+    let self_hash = take_hex(&mut fields, "self_hash", ChainHash::from_hex)?;
+    let signature = take_hex(&mut fields, "signature", SignatureBytes::from_hex)?;
+    let signer_pubkey = take_hex(&mut fields, "signer_pubkey", PublicKeyBytes::from_hex)?;
+    fields.finish()?;
+    Ok(SignedEvent { seq, timestamp_nanos, event, parent_hash, self_hash, signature, signer_pubkey })
+}
+
+fn take_hex<T>(fields: &mut Fields<'_>, key: &str, parse: fn(&str) -> Result<T, String>) -> Result<T, EventError> {
+    let path = fields.member_path(key);
+    let text = fields.take_string(key)?;
+    parse(&text).map_err(|why| EventError::new(Reason::InvalidHex, &path, why))
+}

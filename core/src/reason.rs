@@ -1,0 +1,114 @@
+//! The stable reason codes of spec/verification.md, one per way a ledger can fail.
+
+use std::fmt;
+
+macro_rules! reasons {
+    ($($(#[$doc:meta])* $variant:ident => $code:literal,)*) => {
+        /// Why a ledger (or one line or event of it) is not valid.
+        ///
+        /// The codes are part of the spec: never renamed, never reused.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Reason {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Reason {
+            /// Every reason, in the order of the checks that produce them.
+            pub const ALL: &'static [Reason] = &[$(Reason::$variant,)*];
+
+            /// The stable snake_case code.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Reason::$variant => $code,)*
+                }
+            }
+
+            /// The reason with this code, if any.
+            pub fn from_code(code: &str) -> Option<Reason> {
+                match code {
+                    $($code => Some(Reason::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+reasons! {
+    /// The final line has no terminating LF: a write that did not complete.
+    TornTail => "torn_tail",
+    /// A line is longer than [`crate::MAX_LINE_BYTES`].
+    LineTooLong => "line_too_long",
+    /// A line holds nothing.
+    EmptyLine => "empty_line",
+    /// A line ends with CR LF instead of LF.
+    CrlfLineEnding => "crlf_line_ending",
+    /// A line is not one strict JSON value.
+    MalformedJson => "malformed_json",
+    /// An object in the line has the same key twice.
+    DuplicateKey => "duplicate_key",
+    /// A member has the wrong JSON type.
+    WrongType => "wrong_type",
+    /// A required member is absent.
+    MissingField => "missing_field",
+    /// A member the spec does not define is present (it would sit in the file unsigned).
+    UnknownField => "unknown_field",
+    /// The event's `type` names no variant of the spec.
+    UnknownEventType => "unknown_event_type",
+    /// An integer lies outside its field's range.
+    IntegerOutOfRange => "integer_out_of_range",
+    /// A hex field has the wrong length, upper-case letters or non-hex characters.
+    InvalidHex => "invalid_hex",
+    /// `seq` is not the position of the line.
+    SeqMismatch => "seq_mismatch",
+    /// `parent_hash` is not the previous line's `self_hash` (or the genesis value).
+    ParentMismatch => "parent_mismatch",
+    /// `self_hash` does not match the hash recomputed from the line.
+    HashMismatch => "hash_mismatch",
+    /// `signer_pubkey` is not a canonical, non-small-order Ed25519 point.
+    InvalidPublicKey => "invalid_public_key",
+    /// The signer is not the pinned public key.
+    PubkeyMismatch => "pubkey_mismatch",
+    /// The signer differs from the first line's signer.
+    SignerChanged => "signer_changed",
+    /// The signature does not verify under the strict Ed25519 profile.
+    BadSignature => "bad_signature",
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One failed check: the reason code and a message that says where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub reason: Reason,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(reason: Reason, message: impl Into<String>) -> Self {
+        Finding { reason, message: message.into() }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message, self.reason.code())
+    }
+}
+
+impl serde::Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Reason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Reason::from_code(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown reason code {code:?}")))
+    }
+}

@@ -1,0 +1,162 @@
+//! Sealing: the self_hash and signature of an event (spec/signature-scheme.md).
+
+use curve25519_dalek::edwards::CompressedEdwardsY;
+use curve25519_dalek::scalar::Scalar;
+use ed25519_dalek::{Signature, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+use crate::canonical::{ByteSink, write_decimal};
+use crate::error::{Error, Result};
+use crate::event::AgentEvent;
+use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
+use crate::keys::SigningKeypair;
+use crate::reason::{Finding, Reason};
+
+/// `parent_hash` of the line with seq 0: 32 zero bytes (64 `0` characters).
+pub const GENESIS_PARENT_HASH: ChainHash = ChainHash([0; 32]);
+
+/// One sealed event: a ledger line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedEvent {
+    pub seq: u64,
+    pub timestamp_nanos: u64,
+    pub event: AgentEvent,
+    pub parent_hash: ChainHash,
+    pub self_hash: ChainHash,
+    pub signature: SignatureBytes,
+    pub signer_pubkey: PublicKeyBytes,
+}
+
+/// Writes the self_hash preimage: the canonical JSON of
+/// `{"event", "parent_hash", "seq", "timestamp_nanos"}`, streamed from the typed event.
+pub fn write_self_hash_preimage(
+    sink: &mut impl ByteSink,
+    event: &AgentEvent,
+    seq: u64,
+    timestamp_nanos: u64,
+    parent_hash: &ChainHash,
+) {
+    sink.put(b"{\"event\":");
+    event.write_canonical(sink);
+    sink.put(b",\"parent_hash\":\"");
+    sink.put(parent_hash.to_hex().as_bytes());
+    sink.put(b"\",\"seq\":");
+    write_decimal(sink, seq.into());
+    sink.put(b",\"timestamp_nanos\":");
+    write_decimal(sink, timestamp_nanos.into());
+    sink.put(b"}");
+}
+
+/// SHA-256 of the self_hash preimage.
+pub fn compute_self_hash(event: &AgentEvent, seq: u64, timestamp_nanos: u64, parent_hash: &ChainHash) -> ChainHash {
+    let mut hasher = Sha256::new();
+    write_self_hash_preimage(&mut hasher, event, seq, timestamp_nanos, parent_hash);
+    ChainHash(hasher.finalize().into())
+}
+
+/// Seals `event` at `seq` after `parent_hash`, stamped with the current time.
+pub fn sign_event(event: &AgentEvent, seq: u64, parent_hash: &ChainHash, keypair: &SigningKeypair) -> Result<SignedEvent> {
+    sign_event_at(event, seq, now_nanos(), parent_hash, keypair)
+}
+
+/// Seals `event` with an explicit timestamp: deterministic, as Ed25519 signatures are.
+///
+/// The event is validated first; an invalid event is an [`Error::Signing`].
+pub fn sign_event_at(
+    event: &AgentEvent,
+    seq: u64,
+    timestamp_nanos: u64,
+    parent_hash: &ChainHash,
+    keypair: &SigningKeypair,
+) -> Result<SignedEvent> {
+    validate_for_signing(event)?;
+    Ok(seal(event, seq, timestamp_nanos, parent_hash, keypair))
+}
+
+/// [`AgentEvent::validate`], as the [`Error::Signing`] that refuses to seal.
+pub(crate) fn validate_for_signing(event: &AgentEvent) -> Result<()> {
+    event.validate().map_err(|e| Error::Signing(format!("invalid {} event: {e}", event.type_name())))
+}
+
+/// Seals an event that has been validated.
+pub(crate) fn seal(
+    event: &AgentEvent,
+    seq: u64,
+    timestamp_nanos: u64,
+    parent_hash: &ChainHash,
+    keypair: &SigningKeypair,
+) -> SignedEvent {
+    let self_hash = compute_self_hash(event, seq, timestamp_nanos, parent_hash);
+    SignedEvent {
+        seq,
+        timestamp_nanos,
+        event: event.clone(),
+        parent_hash: *parent_hash,
+        self_hash,
+        signature: keypair.sign(&self_hash.0),
+        signer_pubkey: keypair.public_key(),
+    }
+}
+
+/// Nanoseconds since the Unix epoch by the system clock (0 if the clock is before 1970).
+pub fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+impl SignedEvent {
+    /// Checks the event on its own: the self_hash recomputes and the
+    /// signature verifies under the strict profile. Chain position is
+    /// [`crate::verify_chain`]'s business.
+    pub fn verify(&self) -> Result<()> {
+        self.check_seal().map_err(|f| Error::Chain(format!("seq {}: {}", self.seq, f)))
+    }
+
+    /// The hash and signature checks, in the order verification reports them.
+    pub(crate) fn check_seal(&self) -> Result<(), Finding> {
+        self.check_hash()?;
+        let key = strict_public_key(&self.signer_pubkey)?;
+        check_signature(&key, &self.self_hash, &self.signature)
+    }
+
+    pub(crate) fn check_hash(&self) -> Result<(), Finding> {
+        let expected = compute_self_hash(&self.event, self.seq, self.timestamp_nanos, &self.parent_hash);
+        if expected != self.self_hash {
+            return Err(Finding::new(
+                Reason::HashMismatch,
+                format!("self_hash {} does not match the recomputed hash {expected}", self.self_hash),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a public key under the strict profile: canonical encoding, on the
+/// curve, not of small order.
+pub(crate) fn strict_public_key(key: &PublicKeyBytes) -> Result<VerifyingKey, Finding> {
+    let invalid = |why: &str| Finding::new(Reason::InvalidPublicKey, format!("signer_pubkey {key} {why}"));
+    let compressed = CompressedEdwardsY(key.0);
+    let point = compressed.decompress().ok_or_else(|| invalid("is not a point on Ed25519"))?;
+    if point.compress() != compressed {
+        return Err(invalid("is not the canonical encoding of its point"));
+    }
+    if point.is_small_order() {
+        return Err(invalid("is a small-order point"));
+    }
+    VerifyingKey::from_bytes(&key.0).map_err(|_| invalid("is not a point on Ed25519"))
+}
+
+/// Strict Ed25519 verification over the raw 32 digest bytes: S < L, canonical
+/// and non-small-order R, cofactorless equation.
+pub(crate) fn check_signature(key: &VerifyingKey, digest: &ChainHash, signature: &SignatureBytes) -> Result<(), Finding> {
+    let bad = |why: &str| Finding::new(Reason::BadSignature, format!("signature {why}"));
+    let s: [u8; 32] = signature.0[32..].try_into().expect("64-byte signature");
+    if Option::<Scalar>::from(Scalar::from_canonical_bytes(s)).is_none() {
+        return Err(bad("has a non-canonical S (S >= L)"));
+    }
+    let signature = Signature::from_bytes(&signature.0);
+    key.verify_strict(&digest.0, &signature)
+        .map_err(|_| bad("does not verify for self_hash under signer_pubkey (strict Ed25519)"))
+}
