@@ -23,7 +23,7 @@ pub use ledger::{RecoverOutcome, Session, recover};
 pub use line::MAX_LINE_BYTES;
 pub use reason::{Finding, Reason};
 pub use seal::{
-    GENESIS_PARENT_HASH, SignedEvent, compute_self_hash, now_nanos, sign_event, sign_event_at,
+    GENESIS_PARENT_HASH, SignedEvent, compute_self_hash, now_nanos, sha256_hex, sign_event, sign_event_at,
     write_self_hash_preimage,
 };
 pub use verify::{ChainReport, VerifyOptions, verify_chain, verify_file, verify_file_with};

@@ -98,6 +98,11 @@ pub(crate) fn seal(
     }
 }
 
+/// SHA-256 of `bytes` as 64 lowercase hex: the form of every `*_sha256` payload field.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    crate::hex::encode(&Sha256::digest(bytes))
+}
+
 /// Nanoseconds since the Unix epoch by the system clock (0 if the clock is before 1970).
 pub fn now_nanos() -> u64 {
     std::time::SystemTime::now()

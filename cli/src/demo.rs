@@ -1,0 +1,150 @@
+//! `provedex demo`: the whole job on an embedded sample. A voice concierge
+//! books a table; every step is recorded, the ledger verifies, and a copy
+//! with one edited byte range does not.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use provedex_core::canonical::Map;
+use provedex_core::event::{
+    ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
+};
+use provedex_core::{AgentEvent, Session, SigningKeypair, Value, VerifyOptions, sha256_hex, verify_file};
+
+use crate::render;
+use crate::{CliError, CliResult};
+
+const MODEL: &str = "llama3.2:3b";
+/// What the demo edits in its tampered copy: the booked party size.
+const ORIGINAL: &str = "\"party_size\":2";
+const TAMPERED: &str = "\"party_size\":20";
+
+/// The sample session: all seven event variants, as a voice agent emits them.
+fn sample_session(session_id: &str) -> Vec<AgentEvent> {
+    let request = "Book a table for two at Luigi's tomorrow at seven.";
+    let reply = "Done: a table for two at Luigi's, tomorrow at 7 pm. Confirmation LG-4821.";
+    let args = r#"{"customer_phone":"+1-555-0100","party_size":2,"restaurant":"Luigi's","time":"2026-11-22T19:00"}"#;
+    let mut args_redacted = Map::new();
+    args_redacted.insert("customer_phone".into(), Value::from("[redacted]"));
+    args_redacted.insert("party_size".into(), Value::from(2u64));
+    args_redacted.insert("restaurant".into(), Value::from("Luigi's"));
+    args_redacted.insert("time".into(), Value::from("2026-11-22T19:00"));
+    vec![
+        AgentEvent::SessionStarted(SessionStarted {
+            agent_id: "concierge-agent".into(),
+            model_id: MODEL.into(),
+            session_id: session_id.into(),
+        }),
+        AgentEvent::UtteranceCaptured(UtteranceCaptured {
+            audio_sha256: sha256_hex(b"caller audio: book a table"),
+            transcript: request.into(),
+            lang: "en-US".into(),
+            duration_ms: 3140,
+        }),
+        AgentEvent::ModelInvoked(ModelInvoked {
+            model_id: MODEL.into(),
+            prompt_sha256: sha256_hex(format!("system: you are a concierge\nuser: {request}").as_bytes()),
+            response_sha256: sha256_hex(format!("tool_call restaurant.book {args}").as_bytes()),
+            prompt_tokens: 412,
+            response_tokens: 38,
+        }),
+        AgentEvent::ToolCalled(ToolCalled {
+            tool_name: "restaurant.book".into(),
+            args_sha256: sha256_hex(args.as_bytes()),
+            args_redacted,
+        }),
+        AgentEvent::ToolReturned(ToolReturned {
+            tool_name: "restaurant.book".into(),
+            result_sha256: sha256_hex(br#"{"confirmation":"LG-4821","status":"booked"}"#),
+            latency_ms: 182,
+            success: true,
+        }),
+        AgentEvent::ModelInvoked(ModelInvoked {
+            model_id: MODEL.into(),
+            prompt_sha256: sha256_hex(b"tool result: booked, confirmation LG-4821"),
+            response_sha256: sha256_hex(reply.as_bytes()),
+            prompt_tokens: 466,
+            response_tokens: 27,
+        }),
+        AgentEvent::UtteranceSpoken(UtteranceSpoken {
+            text_sha256: sha256_hex(reply.as_bytes()),
+            text: reply.into(),
+            audio_sha256: sha256_hex(b"synthesized reply audio"),
+        }),
+        AgentEvent::SessionEnded(SessionEnded {
+            reason: "completed".into(),
+            summary_sha256: sha256_hex(b"booked Luigi's for 2, 2026-11-22 19:00, LG-4821"),
+        }),
+    ]
+}
+
+pub fn run(dir: Option<PathBuf>) -> CliResult {
+    let dir = prepare_dir(dir)?;
+    println!("Provedex demo in {}\n", dir.display());
+
+    let key_path = dir.join("keys/ed25519.key");
+    let key = SigningKeypair::generate()?;
+    key.save(&key_path)?;
+    println!("1. Created a signing key: {}", key_path.display());
+    println!("   public key {}\n", key.pubkey_hex());
+
+    let ledger = dir.join("ledger.ndjson");
+    let session = Session::open(&key, &ledger, "session-demo")?;
+    println!("2. Recorded a voice-agent session to {}:", ledger.display());
+    for event in sample_session(session.session_id()) {
+        let signed = session.record(&event)?;
+        println!("   seq {}  {:<18} self_hash {}…", signed.seq, signed.event.type_name(), &signed.self_hash.to_hex()[..16]);
+    }
+    drop(session);
+
+    let pinned = VerifyOptions { pinned_pubkey: Some(key.public_key()) };
+    let report = verify_file(&ledger, &pinned)?;
+    println!("\n3. Verified it offline with only the public key:");
+    print!("{}", indent(&render::report(&ledger, &report)));
+    if !report.ok {
+        return Err(CliError { code: 1, message: "the freshly recorded ledger does not verify".into() });
+    }
+
+    let tampered = dir.join("tampered.ndjson");
+    let text = fs::read_to_string(&ledger).map_err(|e| CliError::usage(format!("cannot read {}: {e}", ledger.display())))?;
+    fs::write(&tampered, text.replacen(ORIGINAL, TAMPERED, 1))
+        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", tampered.display())))?;
+    println!("\n4. Copied it to {} and changed {ORIGINAL} to {TAMPERED}:", tampered.display());
+    let broken = verify_file(&tampered, &pinned)?;
+    print!("{}", indent(&render::report(&tampered, &broken)));
+    if broken.ok {
+        return Err(CliError { code: 1, message: "the tampered copy verified; tampering went undetected".into() });
+    }
+
+    println!("\nTry it yourself:");
+    println!("   provedex show --ledger {}", ledger.display());
+    println!("   provedex verify --ledger {} --pubkey {}", tampered.display(), key.pubkey_hex());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Uses `dir` when it is absent or empty (never mixing with existing files),
+/// else creates a fresh directory under the system's temporary directory.
+fn prepare_dir(dir: Option<PathBuf>) -> Result<PathBuf, CliError> {
+    let Some(dir) = dir else {
+        let temp = tempfile::Builder::new()
+            .prefix("provedex-demo-")
+            .tempdir()
+            .map_err(|e| CliError::usage(format!("cannot create a temporary directory: {e}")))?;
+        return Ok(temp.keep());
+    };
+    if dir.exists() && !is_empty_dir(&dir)? {
+        return Err(CliError::usage(format!("{} is not empty; give a new or empty directory", dir.display())));
+    }
+    fs::create_dir_all(&dir).map_err(|e| CliError::usage(format!("cannot create {}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+fn is_empty_dir(dir: &Path) -> Result<bool, CliError> {
+    let mut entries = fs::read_dir(dir).map_err(|e| CliError::usage(format!("cannot use {}: {e}", dir.display())))?;
+    Ok(entries.next().is_none())
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("   {l}\n")).collect()
+}
