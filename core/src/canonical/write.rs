@@ -121,72 +121,14 @@ pub fn write_string(sink: &mut impl ByteSink, s: &str) {
     sink.put(b"\"");
 }
 
-/// Writes a float as serde_json prints an `f64`: the shortest round-trip
-/// digits, laid out as a plain decimal for exponents -5..=15 and in
-/// scientific notation (`1e+16`, `1e-6`) otherwise.
+/// Writes a float as serde_json prints an `f64`: the shortest digits that
+/// round-trip (nearest to the exact value, ties to an even last digit), as a
+/// plain decimal for decimal exponents -5..=15 (`0.00001`, `1.0`,
+/// `1000000000000000.0`) and in scientific notation otherwise (`1e-6`, `1e+16`).
+///
+/// zmij is the formatter serde_json itself uses, so the two agree by
+/// construction; tests pin every branch and compare against serde_json.
 pub fn write_float(sink: &mut impl ByteSink, value: Float) {
-    let v = value.get();
-    if v == 0.0 {
-        sink.put(if v.is_sign_negative() { b"-0.0" } else { b"0.0" });
-        return;
-    }
-    // `{:e}` yields the shortest round-trip digits: "d[.ddd]e<exp>".
-    let mut sci = [0u8; 32];
-    let text = {
-        use std::io::Write;
-        let mut cursor = std::io::Cursor::new(&mut sci[..]);
-        write!(cursor, "{:e}", v.abs()).expect("a float fits in 32 bytes");
-        let len = cursor.position() as usize;
-        &sci[..len]
-    };
-    let e_pos = text.iter().position(|&b| b == b'e').expect("scientific form has an exponent");
-    let exponent: i32 = std::str::from_utf8(&text[e_pos + 1..])
-        .expect("ASCII")
-        .parse()
-        .expect("decimal exponent");
-    let mut digits = [0u8; 20];
-    let mut n = 0;
-    for &b in &text[..e_pos] {
-        if b != b'.' {
-            digits[n] = b;
-            n += 1;
-        }
-    }
-    let digits = &digits[..n];
-
-    if v.is_sign_negative() {
-        sink.put(b"-");
-    }
-    match exponent {
-        -5..=-1 => {
-            sink.put(b"0.");
-            for _ in 0..(-exponent - 1) {
-                sink.put(b"0");
-            }
-            sink.put(digits);
-        }
-        0..=15 => {
-            let point = exponent as usize + 1;
-            if n <= point {
-                sink.put(digits);
-                for _ in 0..(point - n) {
-                    sink.put(b"0");
-                }
-                sink.put(b".0");
-            } else {
-                sink.put(&digits[..point]);
-                sink.put(b".");
-                sink.put(&digits[point..]);
-            }
-        }
-        _ => {
-            sink.put(&digits[..1]);
-            if n > 1 {
-                sink.put(b".");
-                sink.put(&digits[1..]);
-            }
-            sink.put(if exponent > 0 { b"e+" } else { b"e-" });
-            write_decimal(sink, exponent.unsigned_abs().into());
-        }
-    }
+    let mut buffer = zmij::Buffer::new();
+    sink.put(buffer.format_finite(value.get()).as_bytes());
 }

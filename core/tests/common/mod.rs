@@ -1,0 +1,78 @@
+//! Fixtures shared by the integration tests.
+#![allow(dead_code)]
+
+use provedex_core::canonical::Map;
+use provedex_core::event::{
+    ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
+};
+use provedex_core::{AgentEvent, GENESIS_PARENT_HASH, SignedEvent, SigningKeypair, Value, sha256_hex, sign_event_at};
+
+/// The published seed: bytes 0 to 31.
+pub fn seed_key() -> SigningKeypair {
+    SigningKeypair::from_seed(&std::array::from_fn(|i| i as u8))
+}
+
+pub fn other_key() -> SigningKeypair {
+    SigningKeypair::from_seed(&[7; 32])
+}
+
+/// One event of each variant.
+pub fn one_of_each() -> Vec<AgentEvent> {
+    let mut args = Map::new();
+    args.insert("city".into(), Value::from("Paris"));
+    args.insert("nights".into(), Value::from(3u64));
+    vec![
+        AgentEvent::SessionStarted(SessionStarted {
+            agent_id: "agent-1".into(),
+            model_id: "llama3.2:3b".into(),
+            session_id: "session-demo".into(),
+        }),
+        AgentEvent::UtteranceCaptured(UtteranceCaptured {
+            audio_sha256: sha256_hex(b"audio"),
+            transcript: "book a hotel".into(),
+            lang: "en-US".into(),
+            duration_ms: 1200,
+        }),
+        AgentEvent::ModelInvoked(ModelInvoked {
+            model_id: "llama3.2:3b".into(),
+            prompt_sha256: sha256_hex(b"prompt"),
+            response_sha256: sha256_hex(b"response"),
+            prompt_tokens: 100,
+            response_tokens: 20,
+        }),
+        AgentEvent::ToolCalled(ToolCalled {
+            tool_name: "hotel.search".into(),
+            args_sha256: sha256_hex(b"args"),
+            args_redacted: args,
+        }),
+        AgentEvent::ToolReturned(ToolReturned {
+            tool_name: "hotel.search".into(),
+            result_sha256: sha256_hex(b"result"),
+            latency_ms: 85,
+            success: true,
+        }),
+        AgentEvent::UtteranceSpoken(UtteranceSpoken {
+            text_sha256: sha256_hex(b"Found three hotels."),
+            text: "Found three hotels.".into(),
+            audio_sha256: String::new(),
+        }),
+        AgentEvent::SessionEnded(SessionEnded { reason: "completed".into(), summary_sha256: String::new() }),
+    ]
+}
+
+/// A valid chain of `events` sealed by `key` at timestamps 1000, 2000, …
+pub fn chain(events: &[AgentEvent], key: &SigningKeypair) -> Vec<SignedEvent> {
+    let mut parent = GENESIS_PARENT_HASH;
+    let mut out = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        let signed = sign_event_at(event, i as u64, 1000 * (i as u64 + 1), &parent, key).unwrap();
+        parent = signed.self_hash;
+        out.push(signed);
+    }
+    out
+}
+
+/// The ledger file text of `events`: one line each, LF-terminated.
+pub fn ledger_text(events: &[SignedEvent]) -> String {
+    events.iter().map(|e| e.to_json() + "\n").collect()
+}

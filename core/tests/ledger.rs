@@ -1,0 +1,300 @@
+//! The ledger writer, streaming verification of files, and recovery.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use common::{chain, ledger_text, one_of_each, other_key, seed_key};
+use provedex_core::event::SessionEnded;
+use provedex_core::{
+    AgentEvent, Error, LedgerErrorKind, MAX_LINE_BYTES, Reason, RecoverOutcome, Session, SigningKeypair, VerifyOptions,
+    recover, sign_event_at, verify_file,
+};
+
+fn ended(reason: &str) -> AgentEvent {
+    AgentEvent::SessionEnded(SessionEnded { reason: reason.into(), summary_sha256: String::new() })
+}
+
+fn ledger_error_kind<T>(result: provedex_core::Result<T>) -> (LedgerErrorKind, String) {
+    match result {
+        Err(Error::Ledger { kind, message }) => (kind, message),
+        Err(other) => panic!("expected a Ledger error, got {other:?}"),
+        Ok(_) => panic!("expected a Ledger error, got success"),
+    }
+}
+
+fn verify(path: &Path) -> provedex_core::ChainReport {
+    verify_file(path, &VerifyOptions::default()).unwrap()
+}
+
+#[test]
+fn session_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Session>();
+}
+
+#[test]
+fn records_create_the_ledger_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/dir/ledger.ndjson");
+    let key = seed_key();
+    let session = Session::open(&key, &path, "s-1").unwrap();
+    assert_eq!(session.session_id(), "s-1");
+    let mut last = None;
+    for (i, event) in one_of_each().iter().enumerate() {
+        let signed = session.record(event).unwrap();
+        assert_eq!(signed.seq, i as u64);
+        last = Some(signed);
+    }
+    drop(session);
+    let text = fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 7);
+    assert_eq!(text.lines().last().unwrap(), last.as_ref().unwrap().to_json());
+    let report = verify(&path);
+    assert!(report.ok, "{}", report.message);
+    assert_eq!(report.root_hash, Some(last.unwrap().self_hash));
+}
+
+#[test]
+fn reopening_resumes_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let key = seed_key();
+    let first = Session::open(&key, &path, "a").unwrap().record(&ended("one")).unwrap();
+    let session = Session::open(&key, &path, "b").unwrap();
+    assert_eq!(session.next_seq(), 1);
+    let second = session.record(&ended("two")).unwrap();
+    assert_eq!(second.seq, 1);
+    assert_eq!(second.parent_hash, first.self_hash);
+    assert!(second.timestamp_nanos >= first.timestamp_nanos);
+    drop(session);
+    assert_eq!(verify(&path).event_count, 2);
+}
+
+#[test]
+fn timestamps_never_go_backwards_even_after_a_future_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let key = seed_key();
+    let future = provedex_core::now_nanos() + 3_600_000_000_000;
+    let tail = sign_event_at(&ended("from the future"), 0, future, &provedex_core::GENESIS_PARENT_HASH, &key).unwrap();
+    fs::write(&path, tail.to_json() + "\n").unwrap();
+    let next = Session::open(&key, &path, "s").unwrap().record(&ended("now")).unwrap();
+    assert!(next.timestamp_nanos >= future);
+}
+
+#[test]
+fn sixteen_threads_share_one_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let session = Arc::new(Session::open(&seed_key(), &path, "threads").unwrap());
+    let handles: Vec<_> = (0..16)
+        .map(|t| {
+            let session = Arc::clone(&session);
+            std::thread::spawn(move || {
+                for i in 0..1000 {
+                    session.record(&ended(&format!("thread {t} event {i}"))).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    drop(session);
+    let report = verify(&path);
+    assert!(report.ok, "{}", report.message);
+    assert_eq!(report.event_count, 16_000);
+    // Every thread's 1,000 events are there, each exactly once.
+    let text = fs::read_to_string(&path).unwrap();
+    for t in 0..16 {
+        assert_eq!(text.matches(&format!("\"thread {t} event ")).count(), 1000);
+    }
+}
+
+#[test]
+fn a_second_writer_is_refused_while_the_first_holds_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let first = Session::open(&seed_key(), &path, "a").unwrap();
+    first.record(&ended("x")).unwrap();
+    let (kind, message) = ledger_error_kind(Session::open(&seed_key(), &path, "b"));
+    assert_eq!(kind, LedgerErrorKind::Locked);
+    assert!(message.contains("locked by another writer"), "{message}");
+    let (kind, _) = ledger_error_kind(recover(&path));
+    assert_eq!(kind, LedgerErrorKind::Locked);
+    drop(first);
+    Session::open(&seed_key(), &path, "c").unwrap();
+}
+
+#[test]
+fn invalid_events_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let session = Session::open(&seed_key(), &path, "s").unwrap();
+    session.record(&ended("ok")).unwrap();
+    let before = fs::read(&path).unwrap();
+    let bad = AgentEvent::SessionEnded(SessionEnded { reason: "x".into(), summary_sha256: "xyz".into() });
+    assert!(matches!(session.record(&bad), Err(Error::Signing(_))));
+    let huge = ended(&"x".repeat(MAX_LINE_BYTES));
+    assert!(matches!(session.record(&huge), Err(Error::Signing(m)) if m.contains("at most")));
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert_eq!(session.record(&ended("next")).unwrap().seq, 1);
+}
+
+/// Writes a valid 3-event ledger signed by the seed key.
+fn three_event_ledger(path: &Path) -> String {
+    let text = ledger_text(&chain(&one_of_each()[..3], &seed_key()));
+    fs::write(path, &text).unwrap();
+    text
+}
+
+#[test]
+fn torn_tail_refuses_resume_then_recover_fixes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let good = three_event_ledger(&path);
+    let torn = "{\"seq\":3,\"timestamp_nanos\":4000,\"event\":{\"type\":\"Sess";
+    fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(torn.as_bytes()).unwrap();
+    let damaged = fs::read(&path).unwrap();
+
+    let (kind, message) = ledger_error_kind(Session::open(&seed_key(), &path, "s"));
+    assert_eq!(kind, LedgerErrorKind::TornTail);
+    assert!(message.contains("provedex recover --ledger"), "{message}");
+    assert_eq!(fs::read(&path).unwrap(), damaged, "a refused open writes nothing");
+
+    let report = verify(&path);
+    assert_eq!((report.reason, report.broken_at, report.line), (Some(Reason::TornTail), Some(3), Some(4)));
+    assert_eq!(report.event_count, 3);
+
+    let RecoverOutcome::Truncated { offset, removed_bytes, backup, report } = recover(&path).unwrap() else {
+        panic!("expected a truncation");
+    };
+    assert_eq!(offset, good.len() as u64);
+    assert_eq!(removed_bytes, torn.len() as u64);
+    assert_eq!(backup, dir.path().join(format!("ledger.ndjson.torn-{offset}")));
+    assert_eq!(fs::read_to_string(&backup).unwrap(), torn);
+    assert!(report.ok && report.event_count == 3);
+    assert_eq!(fs::read_to_string(&path).unwrap(), good);
+
+    let next = Session::open(&seed_key(), &path, "s").unwrap().record(&ended("resumed")).unwrap();
+    assert_eq!(next.seq, 3);
+    assert_eq!(verify(&path).event_count, 4);
+    assert!(matches!(recover(&path).unwrap(), RecoverOutcome::NothingToRecover(r) if r.ok));
+}
+
+#[test]
+fn a_second_torn_line_at_the_same_offset_gets_a_new_backup_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let good = three_event_ledger(&path);
+    fs::write(dir.path().join(format!("l.torn-{}", good.len())), "older").unwrap();
+    fs::write(&path, format!("{good}{{\"seq\"")).unwrap();
+    let RecoverOutcome::Truncated { backup, .. } = recover(&path).unwrap() else { panic!() };
+    assert_eq!(backup, dir.path().join(format!("l.torn-{}.1", good.len())));
+    assert_eq!(fs::read_to_string(dir.path().join(format!("l.torn-{}", good.len()))).unwrap(), "older");
+}
+
+#[test]
+fn recover_refuses_any_other_damage_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let good = three_event_ledger(&path);
+    let edited = good.replacen("\"prompt_tokens\":100", "\"prompt_tokens\":101", 1);
+    fs::write(&path, format!("{edited}{{\"torn")).unwrap();
+    let before = fs::read(&path).unwrap();
+    let (kind, message) = ledger_error_kind(recover(&path));
+    assert_eq!(kind, LedgerErrorKind::Broken);
+    assert!(message.contains("hash_mismatch") || message.contains("does not match"), "{message}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no backup was written");
+}
+
+#[test]
+fn resume_refuses_a_broken_or_foreign_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let good = three_event_ledger(&path);
+
+    let (kind, message) = ledger_error_kind(Session::open(&other_key(), &path, "s"));
+    assert_eq!(kind, LedgerErrorKind::ForeignKey);
+    assert!(message.contains(&seed_key().pubkey_hex()), "{message}");
+
+    let edited = good.replacen("\"prompt_tokens\":100", "\"prompt_tokens\":7", 1);
+    fs::write(&path, &edited).unwrap();
+    let (kind, message) = ledger_error_kind(Session::open(&seed_key(), &path, "s"));
+    assert_eq!(kind, LedgerErrorKind::Broken);
+    assert!(message.contains("does not verify"), "{message}");
+
+    for damaged in [format!("{good}\n"), good.replace('\n', "\r\n"), format!("{good}{{}}\n")] {
+        fs::write(&path, &damaged).unwrap();
+        let (kind, _) = ledger_error_kind(Session::open(&seed_key(), &path, "s"));
+        assert_eq!(kind, LedgerErrorKind::Broken, "{damaged:?}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), damaged);
+    }
+}
+
+#[test]
+fn file_framing_problems_are_reported_with_line_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let good = three_event_ledger(&path);
+    let lines: Vec<&str> = good.lines().collect();
+    let cases = [
+        (format!("{}\n\n{}\n", lines[0], lines[1]), Reason::EmptyLine, 2, 1),
+        (format!("{}\r\n{}\n", lines[0], lines[1]), Reason::CrlfLineEnding, 1, 0),
+        (format!("{}\n{}", lines[0], lines[1]), Reason::TornTail, 2, 1),
+        (format!("{}\n{}\n", lines[0], lines[2]), Reason::SeqMismatch, 2, 1),
+        (format!("{}\nnot json\n", lines[0]), Reason::MalformedJson, 2, 1),
+    ];
+    for (text, reason, line, broken_at) in cases {
+        fs::write(&path, &text).unwrap();
+        let r = verify(&path);
+        assert_eq!((r.reason, r.line, r.broken_at), (Some(reason), Some(line), Some(broken_at)), "{text:?}");
+        assert!(r.message.starts_with(&format!("broken at line {line} (seq {broken_at}): ")), "{}", r.message);
+    }
+}
+
+#[test]
+fn overlong_lines_are_refused_without_reading_them_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let good = three_event_ledger(&path);
+    let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+    file.write_all(&vec![b'x'; MAX_LINE_BYTES + 10]).unwrap();
+    file.write_all(b"\n").unwrap();
+    let r = verify(&path);
+    assert_eq!((r.reason, r.line, r.event_count), (Some(Reason::LineTooLong), Some(4), 3));
+    assert!(good.len() < 10_000);
+}
+
+#[test]
+fn missing_empty_and_non_file_ledgers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kind, message) = ledger_error_kind(verify_file(dir.path().join("absent"), &VerifyOptions::default()));
+    assert_eq!(kind, LedgerErrorKind::Io);
+    assert!(message.contains("no such ledger file"), "{message}");
+    let (kind, _) = ledger_error_kind(verify_file(dir.path(), &VerifyOptions::default()));
+    assert_eq!(kind, LedgerErrorKind::Unusable);
+    let empty = dir.path().join("empty");
+    fs::write(&empty, "").unwrap();
+    let r = verify(&empty);
+    assert!(r.ok && r.event_count == 0 && r.root_hash.is_none());
+    let (kind, _) = ledger_error_kind(Session::open(&seed_key(), dir.path(), "s"));
+    assert!(matches!(kind, LedgerErrorKind::Io | LedgerErrorKind::Unusable));
+}
+
+#[test]
+fn pinned_key_applies_to_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    three_event_ledger(&path);
+    let wrong = VerifyOptions { pinned_pubkey: Some(SigningKeypair::from_seed(&[9; 32]).public_key()) };
+    let r = verify_file(&path, &wrong).unwrap();
+    assert_eq!((r.reason, r.broken_at), (Some(Reason::PubkeyMismatch), Some(0)));
+    let right = VerifyOptions { pinned_pubkey: Some(seed_key().public_key()) };
+    assert!(verify_file(&path, &right).unwrap().ok);
+}
