@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use provedex_core::{ChainReport, SignedEvent, Value};
+use provedex_core::{ChainReport, Reason, SignedEvent, Value};
 
 /// Exit 0 for a valid ledger, 1 for a broken one.
 pub fn exit_code(report: &ChainReport) -> ExitCode {
@@ -20,7 +20,15 @@ pub fn report(ledger: &Path, report: &ChainReport) -> String {
         let _ = writeln!(out, "{}", report.message);
         let reason = report.reason.map(|r| r.code()).unwrap_or("unknown");
         let _ = writeln!(out, "reason:    {reason}");
-        let _ = writeln!(out, "verified:  {} events before the break", report.event_count);
+        let plural = if report.event_count == 1 { "" } else { "s" };
+        let _ = writeln!(out, "verified:  {} event{plural} before the break", report.event_count);
+        if report.reason == Some(Reason::TornTail) {
+            let _ = writeln!(
+                out,
+                "hint:      `provedex recover --ledger {}` removes the torn line and keeps a copy of it",
+                ledger.display()
+            );
+        }
     }
     let _ = writeln!(out, "ledger:    {}", ledger.display());
     if let Some(root) = report.root_hash {
