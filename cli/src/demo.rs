@@ -94,7 +94,12 @@ pub fn run(dir: Option<PathBuf>) -> CliResult {
     println!("2. Recorded a voice-agent session to {}:", ledger.display());
     for event in sample_session(session.session_id()) {
         let signed = session.record(&event)?;
-        println!("   seq {}  {:<18} self_hash {}…", signed.seq, signed.event.type_name(), &signed.self_hash.to_hex()[..16]);
+        println!(
+            "   seq {}  {:<18} self_hash {}…",
+            signed.seq,
+            signed.event.type_name(),
+            &signed.self_hash.to_hex()[..16]
+        );
     }
     drop(session);
 
@@ -107,7 +112,8 @@ pub fn run(dir: Option<PathBuf>) -> CliResult {
     }
 
     let tampered = dir.join("tampered.ndjson");
-    let text = fs::read_to_string(&ledger).map_err(|e| CliError::usage(format!("cannot read {}: {e}", ledger.display())))?;
+    let text =
+        fs::read_to_string(&ledger).map_err(|e| CliError::usage(format!("cannot read {}: {e}", ledger.display())))?;
     fs::write(&tampered, text.replacen(ORIGINAL, TAMPERED, 1))
         .map_err(|e| CliError::usage(format!("cannot write {}: {e}", tampered.display())))?;
     println!("\n4. Copied it to {} and changed {ORIGINAL} to {TAMPERED}:", tampered.display());

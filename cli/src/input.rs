@@ -21,5 +21,7 @@ pub fn file_or_stdin(arg: &str) -> Result<(Vec<u8>, String), CliError> {
     if arg == "-" {
         return stdin();
     }
-    std::fs::read(arg).map(|bytes| (bytes, arg.to_owned())).map_err(|e| CliError::usage(format!("cannot read {arg}: {e}")))
+    std::fs::read(arg)
+        .map(|bytes| (bytes, arg.to_owned()))
+        .map_err(|e| CliError::usage(format!("cannot read {arg}: {e}")))
 }

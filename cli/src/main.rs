@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use provedex_core::{
-    AgentEvent, ChainHash, Error, PublicKeyBytes, RecoverOutcome, Session, SigningKeypair, VerifyOptions,
-    canonical, recover, sign_event_at, verify_file, verify_file_with,
+    AgentEvent, ChainHash, Error, PublicKeyBytes, RecoverOutcome, Session, SigningKeypair, VerifyOptions, canonical,
+    recover, sign_event_at, verify_file, verify_file_with,
 };
 
 use crate::input::{file_or_stdin, inline_or_stdin};

@@ -13,8 +13,7 @@ use provedex_core::canonical::Map;
 use provedex_core::event::{ModelInvoked, SessionEnded, SessionStarted, ToolCalled};
 use provedex_core::{AgentEvent, GENESIS_PARENT_HASH, Session, SigningKeypair, Value, sign_event_at};
 
-const CHECK_EVENT: &str =
-    r#"{"type":"SessionStarted","payload":{"agent_id":"agent-1","model_id":"llama3.2:3b","session_id":"session-demo"}}"#;
+const CHECK_EVENT: &str = r#"{"type":"SessionStarted","payload":{"agent_id":"agent-1","model_id":"llama3.2:3b","session_id":"session-demo"}}"#;
 const ZEROS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// A scratch HOME with no Provedex environment variables leaking in.
@@ -104,7 +103,11 @@ fn ledger_lines() -> Vec<String> {
             prompt_tokens: 12,
             response_tokens: 3,
         }),
-        AgentEvent::ToolCalled(ToolCalled { tool_name: "weather".into(), args_sha256: "c".repeat(64), args_redacted: args }),
+        AgentEvent::ToolCalled(ToolCalled {
+            tool_name: "weather".into(),
+            args_sha256: "c".repeat(64),
+            args_redacted: args,
+        }),
         AgentEvent::SessionEnded(SessionEnded { reason: "completed".into(), summary_sha256: String::new() }),
     ];
     let mut parent = GENESIS_PARENT_HASH;
@@ -112,7 +115,8 @@ fn ledger_lines() -> Vec<String> {
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let signed = sign_event_at(e, i as u64, 1_700_000_000_000_000_000 + i as u64 * 1_000_000, &parent, &key).unwrap();
+            let signed =
+                sign_event_at(e, i as u64, 1_700_000_000_000_000_000 + i as u64 * 1_000_000, &parent, &key).unwrap();
             parent = signed.self_hash;
             signed.to_json() + "\n"
         })
@@ -173,7 +177,8 @@ fn pubkey_prints_the_public_key_or_says_why_not() {
 fn sign_event_is_deterministic_and_touches_no_ledger() {
     let s = Sandbox::new();
     let key = s.seed_key("seed.key");
-    let args = ["sign-event", "--key", &key, "--seq", "0", "--timestamp-nanos", "1700000000000000000", "--parent-hash", ZEROS];
+    let args =
+        ["sign-event", "--key", &key, "--seq", "0", "--timestamp-nanos", "1700000000000000000", "--parent-hash", ZEROS];
     let mut with_event = args.to_vec();
     with_event.push(CHECK_EVENT);
     let out = s.run(&with_event);
@@ -212,8 +217,14 @@ fn record_appends_resumes_and_refuses_bad_input() {
     assert_eq!(text.lines().count(), 2);
     assert!(text.lines().nth(1).unwrap().starts_with("{\"seq\":1,"));
 
-    insta::assert_snapshot!("record_unknown_field", s.run(&["record", r#"{"type":"SessionEnded","payload":{"reason":"done","summary_sha256":"","x":1}}"#]));
-    insta::assert_snapshot!("record_duplicate_key", s.run(&["record", r#"{"type":"SessionEnded","type":"SessionEnded","payload":{}}"#]));
+    insta::assert_snapshot!(
+        "record_unknown_field",
+        s.run(&["record", r#"{"type":"SessionEnded","payload":{"reason":"done","summary_sha256":"","x":1}}"#])
+    );
+    insta::assert_snapshot!(
+        "record_duplicate_key",
+        s.run(&["record", r#"{"type":"SessionEnded","type":"SessionEnded","payload":{}}"#])
+    );
     insta::assert_snapshot!("record_not_json", s.run(&["record", "hello"]));
     assert_eq!(fs::read_to_string(&ledger).unwrap(), text, "refused records write nothing");
     fs::remove_file(&key).unwrap();
@@ -298,7 +309,10 @@ fn recover_removes_only_a_torn_tail() {
     insta::assert_snapshot!("verify_torn_tail", s.run(&["verify", "--ledger", &ledger]));
     insta::assert_snapshot!("recover_torn_tail", s.run(&["recover", "--ledger", &ledger]));
     assert_eq!(fs::read_to_string(&ledger).unwrap(), whole);
-    assert_eq!(fs::read_to_string(s.path(&format!("ledger.ndjson.torn-{}", whole.len()))).unwrap(), "{\"seq\":4,\"timestamp");
+    assert_eq!(
+        fs::read_to_string(s.path(&format!("ledger.ndjson.torn-{}", whole.len()))).unwrap(),
+        "{\"seq\":4,\"timestamp"
+    );
 
     let damaged = format!("{}{{\"torn", whole.replacen("\"reason\":\"completed\"", "\"reason\":\"aborted\"", 1));
     fs::write(&ledger, &damaged).unwrap();

@@ -61,7 +61,8 @@ pub fn write(outputs: &[Output], out_root: &Path) -> io::Result<Vec<(&'static st
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir)?;
             }
-            fs::write(&path, &output.contents).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            fs::write(&path, &output.contents)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         }
     }
     Ok(statuses)

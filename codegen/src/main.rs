@@ -58,7 +58,8 @@ fn main() -> ExitCode {
     let stale: Vec<_> = statuses.iter().filter(|(_, s)| *s == Status::Stale).map(|(p, _)| *p).collect();
     if check_only {
         if stale.is_empty() {
-            println!("all {} generated files are up to date", statuses.len());
+            let plural = if statuses.len() == 1 { "" } else { "s" };
+            println!("up to date: {} generated file{plural}", statuses.len());
             return ExitCode::SUCCESS;
         }
         for path in &stale {

@@ -56,9 +56,7 @@ impl Variant {
 
     /// Whether `validate` has anything to check for this variant.
     pub fn has_checks(&self) -> bool {
-        self.fields
-            .iter()
-            .any(|f| matches!(f.kind, FieldKind::Digest | FieldKind::DigestOrEmpty | FieldKind::Object))
+        self.fields.iter().any(|f| matches!(f.kind, FieldKind::Digest | FieldKind::DigestOrEmpty | FieldKind::Object))
     }
 }
 

@@ -102,7 +102,10 @@ impl<'a> Schema<'a> {
     /// Follows a local `$ref` (`#/$defs/NAME`).
     fn resolve(&self, at: &str, reference: &str) -> Result<&'a Value, SpecError> {
         let Some(name) = reference.strip_prefix("#/$defs/") else {
-            return err(at, format!("only local references of the form #/$defs/NAME are supported, found {reference:?}"));
+            return err(
+                at,
+                format!("only local references of the form #/$defs/NAME are supported, found {reference:?}"),
+            );
         };
         match self.root.get("$defs").and_then(|d| d.get(name)) {
             Some(def) => Ok(def),

@@ -52,10 +52,25 @@ fn refuses_what_it_cannot_express_naming_the_place() {
     let cases = [
         (base.replace("\"maximum\": 4294967295", "\"maximum\": 100"), "Measured.count: unsupported field schema"),
         (base.replace("\"description\": \"Where.\", ", ""), "Pinged.zone: every variant and field needs"),
-        (base.replace("\"required\": [\"zone\", \"host\"]", "\"required\": [\"zone\"]"), "Pinged.host: optional fields"),
-        (base.replace("\"const\": \"Pinged\"", "\"const\": \"pinged\""), "pinged: variant names must be UpperCamelCase"),
-        (base.replace("\"zone\": {", "\"type\": {").replace("[\"zone\", \"host\"]", "[\"type\", \"host\"]"), "Pinged.type: field names"),
-        (base.replace("\"additionalProperties\": false,\n          \"required\": [\"zone\"", "\"required\": [\"zone\""), "Pinged.payload: must have \"additionalProperties\": false"),
+        (
+            base.replace("\"required\": [\"zone\", \"host\"]", "\"required\": [\"zone\"]"),
+            "Pinged.host: optional fields",
+        ),
+        (
+            base.replace("\"const\": \"Pinged\"", "\"const\": \"pinged\""),
+            "pinged: variant names must be UpperCamelCase",
+        ),
+        (
+            base.replace("\"zone\": {", "\"type\": {").replace("[\"zone\", \"host\"]", "[\"type\", \"host\"]"),
+            "Pinged.type: field names",
+        ),
+        (
+            base.replace(
+                "\"additionalProperties\": false,\n          \"required\": [\"zone\"",
+                "\"required\": [\"zone\"",
+            ),
+            "Pinged.payload: must have \"additionalProperties\": false",
+        ),
         (base.replace("#/$defs/u64", "other.json#/u64"), "Measured.total: only local references"),
         ("{}".to_owned(), "(root): every variant and field needs"),
         ("not json".to_owned(), "not valid JSON"),

@@ -21,11 +21,7 @@ pub fn encode(bytes: &[u8]) -> String {
 pub fn decode<const N: usize>(text: &str) -> Result<[u8; N], String> {
     let bytes = text.as_bytes();
     if bytes.len() != 2 * N {
-        return Err(format!(
-            "must be {} lowercase hex characters, found {} characters",
-            2 * N,
-            text.chars().count()
-        ));
+        return Err(format!("must be {} lowercase hex characters, found {} characters", 2 * N, text.chars().count()));
     }
     let mut out = [0u8; N];
     for (i, pair) in bytes.chunks_exact(2).enumerate() {

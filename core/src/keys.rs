@@ -54,7 +54,10 @@ impl SigningKeypair {
         check_private_mode(&metadata).map_err(fail)?;
         let bytes = Zeroizing::new(fs::read(path).map_err(|e| fail(describe_io(&e)))?);
         let seed: &[u8; KEY_FILE_LEN] = bytes.as_slice().try_into().map_err(|_| {
-            fail(format!("a key file holds exactly {KEY_FILE_LEN} bytes (the raw Ed25519 seed), this one holds {}", bytes.len()))
+            fail(format!(
+                "a key file holds exactly {KEY_FILE_LEN} bytes (the raw Ed25519 seed), this one holds {}",
+                bytes.len()
+            ))
         })?;
         Ok(Self::from_seed(seed))
     }

@@ -53,7 +53,11 @@ impl Session {
     /// directory) when missing. An existing ledger is resumed after checking
     /// its last line: it must be complete, verify, and be signed by `keypair`.
     /// A refused open writes nothing.
-    pub fn open(keypair: &SigningKeypair, ledger_path: impl AsRef<Path>, session_id: impl Into<String>) -> Result<Session> {
+    pub fn open(
+        keypair: &SigningKeypair,
+        ledger_path: impl AsRef<Path>,
+        session_id: impl Into<String>,
+    ) -> Result<Session> {
         let path = ledger_path.as_ref().to_path_buf();
         let file = open_for_append(&path)?;
         lock_exclusive(&file, &path)?;
@@ -85,7 +89,10 @@ impl Session {
         }
         let seq = state.next_seq;
         let next_seq = seq.checked_add(1).ok_or_else(|| {
-            Error::ledger(LedgerErrorKind::Unusable, format!("{}: the ledger is full (seq would overflow)", self.path.display()))
+            Error::ledger(
+                LedgerErrorKind::Unusable,
+                format!("{}: the ledger is full (seq would overflow)", self.path.display()),
+            )
         })?;
         let timestamp = now_nanos().max(state.last_timestamp);
         let signed = seal(event, seq, timestamp, &state.parent, &self.keypair);
@@ -131,7 +138,9 @@ impl WriterState {
         if let Err(e) = self.file.write_all(line) {
             return Err(match self.file.set_len(self.len) {
                 Ok(()) => Error::ledger_io(path, "append to the ledger (nothing was written)", e),
-                Err(cut) => self.poison(path, format!("append failed ({e}) and the partial line could not be removed ({cut})")),
+                Err(cut) => {
+                    self.poison(path, format!("append failed ({e}) and the partial line could not be removed ({cut})"))
+                }
             });
         }
         if let Err(e) = self.file.sync_data() {
@@ -202,17 +211,19 @@ fn read_tail(file: &File, len: u64, path: &Path, keypair: &SigningKeypair) -> Re
     })?;
     let last = SignedEvent::from_line(content)
         .map_err(|f| refuse(LedgerErrorKind::Broken, format!("the last line is damaged: {f}")))?;
-    last.check_seal()
-        .map_err(|f| refuse(LedgerErrorKind::Broken, format!("the last line (seq {}) does not verify: {f}", last.seq)))?;
+    last.check_seal().map_err(|f| {
+        refuse(LedgerErrorKind::Broken, format!("the last line (seq {}) does not verify: {f}", last.seq))
+    })?;
     if last.signer_pubkey != keypair.public_key() {
         return Err(refuse(
             LedgerErrorKind::ForeignKey,
             format!("the ledger is signed by {}, not by this key {}", last.signer_pubkey, keypair.pubkey_hex()),
         ));
     }
-    let next_seq = last.seq.checked_add(1).ok_or_else(|| {
-        refuse(LedgerErrorKind::Unusable, "the ledger is full (seq would overflow)".into())
-    })?;
+    let next_seq = last
+        .seq
+        .checked_add(1)
+        .ok_or_else(|| refuse(LedgerErrorKind::Unusable, "the ledger is full (seq would overflow)".into()))?;
     Ok(Tail { next_seq, parent: last.self_hash, last_timestamp: last.timestamp_nanos })
 }
 
@@ -266,10 +277,15 @@ pub enum RecoverOutcome {
 pub fn recover(path: impl AsRef<Path>) -> Result<RecoverOutcome> {
     let path = path.as_ref();
     open_ledger_for_reading(path)?;
-    let file = OpenOptions::new().read(true).write(true).open(path).map_err(|e| Error::ledger_io(path, "open the ledger", e))?;
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::ledger_io(path, "open the ledger", e))?;
     lock_exclusive(&file, path)?;
     let options = VerifyOptions::default();
-    let found = scan(BufReader::new(&file), &options, |_| {}).map_err(|e| Error::ledger_io(path, "read the ledger", e))?;
+    let found =
+        scan(BufReader::new(&file), &options, |_| {}).map_err(|e| Error::ledger_io(path, "read the ledger", e))?;
     match found.report.reason {
         None => return Ok(RecoverOutcome::NothingToRecover(found.report)),
         Some(Reason::TornTail) => {}

@@ -68,10 +68,8 @@ fn read_signed_event(value: &canonical::Value) -> Result<SignedEvent, EventError
     let seq = fields.take_u64("seq")?;
     let timestamp_nanos = fields.take_u64("timestamp_nanos")?;
     let (event_value, _) = fields.take("event")?;
-    let event = AgentEvent::from_value(event_value).map_err(|e| EventError {
-        path: if e.path == "event" { e.path } else { format!("event.{}", e.path) },
-        ..e
-    })?;
+    let event = AgentEvent::from_value(event_value)
+        .map_err(|e| EventError { path: if e.path == "event" { e.path } else { format!("event.{}", e.path) }, ..e })?;
     let parent_hash = take_hex(&mut fields, "parent_hash", ChainHash::from_hex)?;
     let self_hash = take_hex(&mut fields, "self_hash", ChainHash::from_hex)?;
     let signature = take_hex(&mut fields, "signature", SignatureBytes::from_hex)?;

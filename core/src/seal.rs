@@ -55,7 +55,12 @@ pub fn compute_self_hash(event: &AgentEvent, seq: u64, timestamp_nanos: u64, par
 }
 
 /// Seals `event` at `seq` after `parent_hash`, stamped with the current time.
-pub fn sign_event(event: &AgentEvent, seq: u64, parent_hash: &ChainHash, keypair: &SigningKeypair) -> Result<SignedEvent> {
+pub fn sign_event(
+    event: &AgentEvent,
+    seq: u64,
+    parent_hash: &ChainHash,
+    keypair: &SigningKeypair,
+) -> Result<SignedEvent> {
     sign_event_at(event, seq, now_nanos(), parent_hash, keypair)
 }
 
@@ -155,7 +160,11 @@ pub(crate) fn strict_public_key(key: &PublicKeyBytes) -> Result<VerifyingKey, Fi
 
 /// Strict Ed25519 verification over the raw 32 digest bytes: S < L, canonical
 /// and non-small-order R, cofactorless equation.
-pub(crate) fn check_signature(key: &VerifyingKey, digest: &ChainHash, signature: &SignatureBytes) -> Result<(), Finding> {
+pub(crate) fn check_signature(
+    key: &VerifyingKey,
+    digest: &ChainHash,
+    signature: &SignatureBytes,
+) -> Result<(), Finding> {
     let bad = |why: &str| Finding::new(Reason::BadSignature, format!("signature {why}"));
     let s: [u8; 32] = signature.0[32..].try_into().expect("64-byte signature");
     if Option::<Scalar>::from(Scalar::from_canonical_bytes(s)).is_none() {

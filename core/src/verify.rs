@@ -80,10 +80,7 @@ pub(crate) fn open_ledger_for_reading(path: &Path) -> Result<File> {
     })?;
     let metadata = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?;
     if !metadata.is_file() {
-        return Err(Error::ledger(
-            crate::LedgerErrorKind::Unusable,
-            format!("{}: not a regular file", path.display()),
-        ));
+        return Err(Error::ledger(crate::LedgerErrorKind::Unusable, format!("{}: not a regular file", path.display())));
     }
     Ok(file)
 }
@@ -167,7 +164,9 @@ impl ChainVerifier {
             ));
         }
         if event.parent_hash != self.expected_parent {
-            let what = if self.count == 0 { "the genesis value (64 zeros)".to_owned() } else {
+            let what = if self.count == 0 {
+                "the genesis value (64 zeros)".to_owned()
+            } else {
                 format!("the previous self_hash {}", self.expected_parent)
             };
             return Err(Finding::new(
@@ -177,13 +176,13 @@ impl ChainVerifier {
         }
         event.check_hash()?;
         let key = strict_public_key(&event.signer_pubkey)?;
-        if let Some(pinned) = self.options.pinned_pubkey {
-            if event.signer_pubkey != pinned {
-                return Err(Finding::new(
-                    Reason::PubkeyMismatch,
-                    format!("signed by {}, not by the pinned key {pinned}", event.signer_pubkey),
-                ));
-            }
+        if let Some(pinned) = self.options.pinned_pubkey
+            && event.signer_pubkey != pinned
+        {
+            return Err(Finding::new(
+                Reason::PubkeyMismatch,
+                format!("signed by {}, not by the pinned key {pinned}", event.signer_pubkey),
+            ));
         }
         if let Some(first) = self.signers.first() {
             if event.signer_pubkey != *first {

@@ -28,11 +28,23 @@ fn strict_event_parsing_names_member_and_reason() {
         (r#"{"type":1,"payload":{}}"#, Reason::WrongType, "type"),
         (r#"{"type":"Nope","payload":{}}"#, Reason::UnknownEventType, "type"),
         (r#"{"type":"SessionEnded","payload":[]}"#, Reason::WrongType, "payload"),
-        (r#"{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":""},"extra":1}"#, Reason::UnknownField, "extra"),
+        (
+            r#"{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":""},"extra":1}"#,
+            Reason::UnknownField,
+            "extra",
+        ),
         (r#"{"type":"SessionEnded","payload":{"reason":"x"}}"#, Reason::MissingField, "payload.summary_sha256"),
-        (r#"{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":"","note":""}}"#, Reason::UnknownField, "payload.note"),
+        (
+            r#"{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":"","note":""}}"#,
+            Reason::UnknownField,
+            "payload.note",
+        ),
         (r#"{"type":"SessionEnded","payload":{"reason":7,"summary_sha256":""}}"#, Reason::WrongType, "payload.reason"),
-        (r#"{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":"ABC"}}"#, Reason::InvalidHex, "payload.summary_sha256"),
+        (
+            r#"{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":"ABC"}}"#,
+            Reason::InvalidHex,
+            "payload.summary_sha256",
+        ),
         (
             r#"{"type":"ToolReturned","payload":{"tool_name":"t","result_sha256":"","latency_ms":1,"success":true}}"#,
             Reason::InvalidHex,
@@ -89,7 +101,8 @@ fn writers_refuse_invalid_events() {
     }
     let mut args = Map::new();
     args.insert("deep".into(), deep);
-    let too_deep = AgentEvent::ToolCalled(ToolCalled { tool_name: "t".into(), args_sha256: "0".repeat(64), args_redacted: args });
+    let too_deep =
+        AgentEvent::ToolCalled(ToolCalled { tool_name: "t".into(), args_sha256: "0".repeat(64), args_redacted: args });
     let err = sign_event(&too_deep, 0, &GENESIS_PARENT_HASH, &key).unwrap_err();
     assert!(matches!(&err, Error::Signing(m) if m.contains("payload.args_redacted")), "{err}");
 }
@@ -136,7 +149,10 @@ fn lines_round_trip_with_fixed_member_order() {
     let events = chain(&one_of_each(), &seed_key());
     for e in &events {
         let line = e.to_json();
-        assert!(line.starts_with(&format!("{{\"seq\":{},\"timestamp_nanos\":{},\"event\":{{\"type\":", e.seq, e.timestamp_nanos)));
+        assert!(line.starts_with(&format!(
+            "{{\"seq\":{},\"timestamp_nanos\":{},\"event\":{{\"type\":",
+            e.seq, e.timestamp_nanos
+        )));
         let tail = format!(
             "\"parent_hash\":\"{}\",\"self_hash\":\"{}\",\"signature\":\"{}\",\"signer_pubkey\":\"{}\"}}",
             e.parent_hash, e.self_hash, e.signature, e.signer_pubkey
@@ -213,15 +229,28 @@ fn each_tampering_is_detected_with_its_reason() {
         chain_reason(&events, &none)
     };
 
-    assert_eq!(tamper(&|e| { e.remove(2); }), (Some(Reason::SeqMismatch), Some(2)));
+    assert_eq!(
+        tamper(&|e| {
+            e.remove(2);
+        }),
+        (Some(Reason::SeqMismatch), Some(2))
+    );
     assert_eq!(tamper(&|e| e.swap(2, 3)), (Some(Reason::SeqMismatch), Some(2)));
-    assert_eq!(tamper(&|e| { let x = e[2].clone(); e.insert(2, x); }), (Some(Reason::SeqMismatch), Some(3)));
+    assert_eq!(
+        tamper(&|e| {
+            let x = e[2].clone();
+            e.insert(2, x);
+        }),
+        (Some(Reason::SeqMismatch), Some(3))
+    );
     assert_eq!(tamper(&|e| e[0].seq = 1), (Some(Reason::SeqMismatch), Some(0)));
     assert_eq!(tamper(&|e| e[4].parent_hash = e[2].self_hash), (Some(Reason::ParentMismatch), Some(4)));
     assert_eq!(tamper(&|e| e[0].parent_hash = ChainHash([1; 32])), (Some(Reason::ParentMismatch), Some(0)));
     assert_eq!(tamper(&|e| e[5].timestamp_nanos += 1), (Some(Reason::HashMismatch), Some(5)));
     assert_eq!(
-        tamper(&|e| if let AgentEvent::ModelInvoked(m) = &mut e[2].event { m.prompt_tokens += 1 }),
+        tamper(&|e| if let AgentEvent::ModelInvoked(m) = &mut e[2].event {
+            m.prompt_tokens += 1
+        }),
         (Some(Reason::HashMismatch), Some(2))
     );
     assert_eq!(tamper(&|e| e[3].self_hash = ChainHash([9; 32])), (Some(Reason::HashMismatch), Some(3)));
@@ -249,7 +278,10 @@ fn each_tampering_is_detected_with_its_reason() {
     let mut non_canonical = [0xffu8; 32];
     non_canonical[0] = 0xee;
     non_canonical[31] = 0x7f;
-    assert_eq!(tamper(&|e| e[0].signer_pubkey = PublicKeyBytes(non_canonical)), (Some(Reason::InvalidPublicKey), Some(0)));
+    assert_eq!(
+        tamper(&|e| e[0].signer_pubkey = PublicKeyBytes(non_canonical)),
+        (Some(Reason::InvalidPublicKey), Some(0))
+    );
 }
 
 #[test]

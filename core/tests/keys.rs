@@ -55,7 +55,7 @@ fn wrong_length_is_refused() {
         fs::write(&path, vec![1u8; len]).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
         let m = key_error(SigningKeypair::load(&path));
-        assert!(m.contains(&format!("exactly 32 bytes")) && m.contains(&format!("holds {len}")), "{m}");
+        assert!(m.contains("exactly 32 bytes") && m.contains(&format!("holds {len}")), "{m}");
     }
 }
 

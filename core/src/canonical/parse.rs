@@ -312,11 +312,7 @@ impl Parser<'_> {
     }
 
     fn lone_surrogate(&self, offset: usize, unit: u32) -> JsonError {
-        JsonError {
-            kind: JsonErrorKind::LoneSurrogate,
-            offset,
-            detail: format!("lone surrogate \\u{unit:04x}"),
-        }
+        JsonError { kind: JsonErrorKind::LoneSurrogate, offset, detail: format!("lone surrogate \\u{unit:04x}") }
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -338,7 +334,10 @@ impl Parser<'_> {
         let invalid = |p: &Self| JsonError {
             kind: JsonErrorKind::InvalidNumber,
             offset: start,
-            detail: format!("invalid number literal {:?}", String::from_utf8_lossy(&p.input[start..=p.pos.min(p.input.len() - 1)])),
+            detail: format!(
+                "invalid number literal {:?}",
+                String::from_utf8_lossy(&p.input[start..=p.pos.min(p.input.len() - 1)])
+            ),
         };
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -375,10 +374,11 @@ impl Parser<'_> {
         }
         let text = std::str::from_utf8(&self.input[start..self.pos]).expect("ASCII");
         // `-0` has no integer form distinct from 0: it is the float -0.0.
-        if !is_float && text != "-0" {
-            if let Some(i) = text.parse::<i128>().ok().and_then(Integer::new) {
-                return Ok(Value::Integer(i));
-            }
+        if !is_float
+            && text != "-0"
+            && let Some(i) = text.parse::<i128>().ok().and_then(Integer::new)
+        {
+            return Ok(Value::Integer(i));
         }
         let f: f64 = text.parse().expect("a grammatical JSON number parses as f64");
         Float::new(f).map(Value::Float).ok_or_else(|| JsonError {

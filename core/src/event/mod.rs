@@ -54,7 +54,8 @@ fn check_digest(path: &str, value: &str, allow_empty: bool) -> Result<(), EventE
     if is_sha256_hex(value) || (allow_empty && value.is_empty()) {
         return Ok(());
     }
-    let allowed = if allow_empty { "64 lowercase hex characters or the empty string" } else { "64 lowercase hex characters" };
+    let allowed =
+        if allow_empty { "64 lowercase hex characters or the empty string" } else { "64 lowercase hex characters" };
     Err(EventError::new(Reason::InvalidHex, path, format!("must be a SHA-256 digest of {allowed}, found {value:?}")))
 }
 
