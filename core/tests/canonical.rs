@@ -124,7 +124,8 @@ fn malformed_numbers() {
     }
     assert_eq!(error_kind(b"01"), JsonErrorKind::InvalidNumber);
     assert_eq!(error_kind(b"1."), JsonErrorKind::InvalidNumber);
-    assert_eq!(error_kind(b"+1"), JsonErrorKind::Syntax);
+    assert_eq!(error_kind(b"+1"), JsonErrorKind::InvalidNumber);
+    assert_eq!(error_kind(b".5"), JsonErrorKind::InvalidNumber);
 }
 
 #[test]

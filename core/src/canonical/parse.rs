@@ -138,7 +138,8 @@ impl Parser<'_> {
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
             Some(b'"') => Ok(Value::String(self.string()?)),
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            // `.5` and `+1` are malformed numbers rather than stray characters.
+            Some(b'-' | b'0'..=b'9' | b'.' | b'+') => self.number(),
             Some(b't') => self.literal(b"true", Value::Bool(true)),
             Some(b'f') => self.literal(b"false", Value::Bool(false)),
             Some(b'n') => self.literal(b"null", Value::Null),
