@@ -13,7 +13,7 @@ macro_rules! reasons {
         }
 
         impl Reason {
-            /// Every reason, in the order of the checks that produce them.
+            /// Every reason, in the order of the table in spec/verification.md.
             pub const ALL: &'static [Reason] = &[$(Reason::$variant,)*];
 
             /// The stable snake_case code.
