@@ -80,6 +80,13 @@ fn missing_and_non_file_paths_are_refused() {
     assert!(m.contains("absent") && m.contains("no such file"), "{m}");
     let m = key_error(SigningKeypair::load(dir.path()));
     assert!(m.contains("not a regular file"), "{m}");
+    // A path through a regular file cannot be read: the I/O error is reported with the path.
+    fs::write(dir.path().join("plain"), b"x").unwrap();
+    let through_file = dir.path().join("plain/key");
+    let m = key_error(SigningKeypair::load(&through_file));
+    assert!(m.starts_with(&format!("cannot load key {}: ", through_file.display())) && m.contains("directory"), "{m}");
+    let e = SigningKeypair::generate().unwrap().save(&through_file).unwrap_err();
+    assert!(matches!(&e, Error::KeyLoad(m) if m.contains("cannot save key")), "{e}");
 }
 
 #[test]
