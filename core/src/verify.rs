@@ -71,6 +71,12 @@ pub fn verify_file_with(
     Ok(scan.report)
 }
 
+/// Verifies a ledger read from any byte stream (a pipe, a buffer), streaming.
+/// Only I/O failures are errors; everything wrong with the content is the report.
+pub fn verify_reader(reader: impl BufRead, options: &VerifyOptions) -> io::Result<ChainReport> {
+    scan(reader, options, |_| {}).map(|s| s.report)
+}
+
 pub(crate) fn open_ledger_for_reading(path: &Path) -> Result<File> {
     let file = File::open(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => {
