@@ -124,8 +124,9 @@ impl SignedEvent {
         self.check_seal().map_err(|f| Error::Chain(format!("seq {}: {}", self.seq, f)))
     }
 
-    /// The hash and signature checks, in the order verification reports them.
-    pub(crate) fn check_seal(&self) -> Result<(), Finding> {
+    /// [`SignedEvent::verify`] with the finding's reason code: the hash, the
+    /// key and the signature checks, in the order verification reports them.
+    pub fn check_seal(&self) -> Result<(), Finding> {
         self.check_hash()?;
         let key = strict_public_key(&self.signer_pubkey)?;
         check_signature(&key, &self.self_hash, &self.signature)

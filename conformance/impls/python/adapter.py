@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Conformance adapter for provedex_ref: protocol 1 of spec/conformance.md.
+
+Reads one JSON request per line on standard input and writes exactly one JSON response per line on
+standard output, flushed after each. Requests are parsed with the strict parser of provedex_ref, so
+integers up to 18446744073709551615 are read exactly. An exception while handling a request
+becomes an ``errored`` response for that request; the adapter goes on with the next one.
+
+Usage:
+    adapter.py [--plant-bug NAME]      serve requests (PROVEDEX_PLANT_BUG=NAME works too)
+    adapter.py --list-bugs             print the names of the planted bugs, one per line
+"""
+
+import argparse
+import io
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from provedex_ref import __version__, bugs, canonical, ledger
+from provedex_ref.findings import Finding
+
+PROTOCOL = 1
+IMPLEMENTATION = {"name": "provedex-python-reference", "version": __version__, "language": "Python"}
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
+
+
+def hello(request: dict[str, Any]) -> dict[str, Any]:
+    if request.get("protocol") != PROTOCOL:
+        raise ValueError(f"this adapter speaks protocol {PROTOCOL} only")
+    return {"protocol": PROTOCOL, "implementation": IMPLEMENTATION, "operations": [name for name in OPERATIONS if name != "hello"]}
+
+
+def canonicalize(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        output = canonical.canonicalize(_bytes_argument(request, "input_hex"))
+    except canonical.CanonicalError as error:
+        return {"valid": False, "error_code": error.code}
+    return {"valid": True, "output_hex": output.hex()}
+
+
+def self_hash(request: dict[str, Any]) -> dict[str, Any]:
+    event_json = _text_argument(request, "event_json")
+    try:
+        event = ledger.parse_event_json(event_json.encode("utf-8"))
+        digest = ledger.self_hash(
+            request["seq"], request["timestamp_nanos"], request["parent_hash"], event
+        )
+    except Finding as finding:
+        return {"valid": False, "reason": finding.reason}
+    return {"valid": True, "self_hash": digest}
+
+
+def sign(request: dict[str, Any]) -> dict[str, Any]:
+    seed = _bytes_argument(request, "seed_hex")
+    if len(seed) != 32:
+        raise ValueError("seed_hex must hold exactly 32 bytes")
+    event_json = _text_argument(request, "event_json")
+    try:
+        event = ledger.parse_event_json(event_json.encode("utf-8"))
+        line = ledger.seal(
+            seed, request["seq"], request["timestamp_nanos"], request["parent_hash"], event
+        )
+    except Finding as finding:
+        return {"valid": False, "reason": finding.reason}
+    return {"valid": True, "line": line}
+
+
+def verify_event(request: dict[str, Any]) -> dict[str, Any]:
+    finding = ledger.verify_line(_bytes_argument(request, "line_hex"))
+    if finding is None:
+        return {"valid": True, "reason": None}
+    return {"valid": False, "reason": finding.reason}
+
+
+def verify_ledger(request: dict[str, Any]) -> dict[str, Any]:
+    ledger_bytes = _bytes_argument(request, "ledger_hex")
+    pinned = request.get("pinned_pubkey")
+    if pinned is not None and type(pinned) is not str:
+        raise ValueError("pinned_pubkey must be a string or null")
+    return ledger.verify_ledger(io.BytesIO(ledger_bytes), pinned).to_json()
+
+
+OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "hello": hello,
+    "canonicalize": canonicalize,
+    "self_hash": self_hash,
+    "sign": sign,
+    "verify_event": verify_event,
+    "verify_ledger": verify_ledger,
+}
+
+
+def _bytes_argument(request: dict[str, Any], name: str) -> bytes:
+    value = request[name]
+    if type(value) is not str or not _HEX.fullmatch(value):
+        raise ValueError(f"{name} must be a string of hex digit pairs")
+    return bytes.fromhex(value)
+
+
+def _text_argument(request: dict[str, Any], name: str) -> str:
+    value = request[name]
+    if type(value) is not str:
+        raise ValueError(f"{name} must be a string")
+    return value
+
+
+def handle(raw_request: bytes) -> dict[str, Any]:
+    """The response to one request line; never raises."""
+    request_id = None
+    try:
+        request = canonical.parse(raw_request)
+        if type(request) is not dict:
+            raise ValueError("a request must be a JSON object")
+        request_id = request.get("id")
+        operation = OPERATIONS.get(request.get("op"))
+        if operation is None:
+            return {"id": request_id, "skipped": f"operation {request.get('op')!r} is not offered"}
+        return {"id": request_id, "result": operation(request)}
+    except Exception as error:  # an adapter failure is reported, never fatal
+        return {"id": request_id, "errored": f"{type(error).__name__}: {error}"}
+
+
+def encode_response(response: dict[str, Any]) -> bytes:
+    """One response line. A response that cannot be written becomes an errored one."""
+    try:
+        return canonical.dumps(response).encode("utf-8") + b"\n"
+    except Exception as error:
+        fallback = {"id": None, "errored": f"unwritable response: {type(error).__name__}"}
+        if type(response.get("id")) is str:
+            fallback["id"] = response["id"].encode("utf-8", "replace").decode("utf-8")
+        return canonical.dumps(fallback).encode("utf-8") + b"\n"
+
+
+def serve(requests: io.BufferedIOBase, responses: io.BufferedIOBase) -> None:
+    """Answer each non-blank request line until the input is closed."""
+    for raw_request in requests:
+        if not raw_request.strip():
+            continue
+        responses.write(encode_response(handle(raw_request)))
+        responses.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plant-bug", metavar="NAME", choices=list(bugs.BUGS), help="switch on one planted bug")
+    parser.add_argument("--list-bugs", action="store_true", help="print the planted bug names and exit")
+    args = parser.parse_args(argv)
+    if args.list_bugs:
+        print("\n".join(bugs.BUGS))
+        return 0
+    from_environment = os.environ.get("PROVEDEX_PLANT_BUG") or None
+    if args.plant_bug and from_environment and args.plant_bug != from_environment:
+        parser.error("--plant-bug and PROVEDEX_PLANT_BUG name different bugs")
+    bug = args.plant_bug or from_environment
+    try:
+        bugs.activate(bug)
+    except ValueError as error:
+        parser.error(str(error))
+    if bug:
+        print(f"planted bug active: {bug}", file=sys.stderr)
+    serve(sys.stdin.buffer, sys.stdout.buffer)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Planted bugs: deliberate mistakes, each behind one switch, that prove the conformance suite
+catches them.
+
+Every name switches on exactly one deviation, which lives at the one place the real code would go
+wrong and is marked there with a comment ``PLANTED BUG <name>``. No bug is active unless the adapter
+is started with ``--plant-bug NAME`` or ``PROVEDEX_PLANT_BUG=NAME``.
+"""
+
+BUGS: dict[str, str] = {
+    "json_dumps_canonical": (
+        "write canonical JSON with json.dumps(sort_keys=True, separators=(',', ':'), "
+        "ensure_ascii=False)"
+    ),
+    "float_repr": "write floats with Python's repr instead of the spec's layout",
+    "utf16_key_order": "sort object keys by UTF-16 code units instead of UTF-8 bytes",
+    "sign_hex_text": "sign and verify the 64-character hex text of self_hash, not the 32 raw bytes",
+    "nonstrict_ed25519": "accept small-order public keys",
+    "cofactored_ed25519": "check the cofactored equation [8][S]B = [8]R + [8][k]A",
+    "ignore_unknown_fields": "accept members the format does not define",
+    "accept_uppercase_hex": "accept upper-case hex digits",
+    "accept_integral_float": "accept a float with an integral value (1.0) where an integer is required",
+    "skip_seq_check": "do not check seq continuity in a ledger",
+    "accept_duplicate_keys": "let the last of duplicate keys win instead of rejecting the input",
+    "lone_surrogate_accepted": "replace a lone surrogate escape by U+FFFD instead of rejecting it",
+    "torn_tail_ignored": "ignore a final segment without LF instead of reporting torn_tail",
+    "accept_crlf": "strip a CR before the LF instead of reporting crlf_line_ending",
+}
+
+_active: str | None = None
+
+
+def activate(name: str | None) -> None:
+    """Switch on the bug `name` (None switches every bug off)."""
+    global _active
+    if name is not None and name not in BUGS:
+        raise ValueError(f"unknown planted bug {name!r}; known: {', '.join(BUGS)}")
+    _active = name
+
+
+def planted(name: str) -> bool:
+    """Whether the bug `name` is switched on. An unknown name is a programming error."""
+    if name not in BUGS:
+        raise KeyError(name)
+    return _active == name

@@ -1,0 +1,293 @@
+"""Ledger lines and ledgers: reading one line strictly, the self hash, sealing, and verification.
+
+References: spec/ledger-format.md (framing, members, chaining), spec/signature-scheme.md
+(preimage, digest, signature) and spec/verification.md (order of checks, report).
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from . import canonical, ed25519
+from .bugs import planted
+from .events import check_event, write_event
+from .findings import Finding
+from .schema import FieldRule, line_rules, reject_unknown_members
+
+MAX_LINE_BYTES = 16 * 1024 * 1024
+GENESIS_PARENT = "0" * 64
+SEAL_MEMBERS = ("self_hash", "signature", "signer_pubkey")
+"""The members a writer computes when it seals; the others are the chain position and the event."""
+
+
+@dataclass(frozen=True)
+class SignedEvent:
+    """A line that passed parsing and the schema check."""
+
+    seq: int
+    timestamp_nanos: int
+    event: dict[str, Any]
+    parent_hash: str
+    self_hash: str
+    signature: str
+    signer_pubkey: str
+
+
+# --- Parsing --------------------------------------------------------------------------------
+
+
+def parse_json(data: bytes, *, enclosing_depth: int = 0) -> Any:
+    """Parse with the canonical parser; a failure is duplicate_key or else malformed_json."""
+    try:
+        return canonical.parse(data, enclosing_depth=enclosing_depth)
+    except canonical.CanonicalError as error:
+        reason = "duplicate_key" if error.code == "duplicate_key" else "malformed_json"
+        raise Finding(reason, f"the JSON does not parse strictly ({error})") from None
+
+
+def parse_event_json(data: bytes) -> Any:
+    """Parse the JSON text of an event that is to sit in a line, at depth 2 of that line."""
+    return parse_json(data, enclosing_depth=1)
+
+
+def check_framing(line: bytes) -> bytes:
+    """Framing checks of one line (without its LF); return the bytes to parse."""
+    if len(line) > MAX_LINE_BYTES:
+        raise Finding("line_too_long", f"the line is longer than {MAX_LINE_BYTES} bytes")
+    if not line:
+        raise Finding("empty_line", "the line is empty")
+    if line.endswith(b"\r"):
+        if planted("accept_crlf"):
+            # PLANTED BUG accept_crlf: a CRLF line ending read as if it were LF.
+            return line[:-1]
+        raise Finding("crlf_line_ending", "the line ends with CR before its LF")
+    return line
+
+
+def check_line(line: bytes) -> SignedEvent:
+    """Framing, strict parsing and the schema of one line (without its LF), with no chain context."""
+    body = check_framing(line)
+    if not (body.startswith(b"{") and body.endswith(b"}")):
+        raise Finding("malformed_json", "the line does not start with '{' and end with '}'")
+    value = parse_json(body)
+    check_members(value, line_rules())
+    reject_unknown_members(value, tuple(rule.name for rule in line_rules()), "the line")
+    return SignedEvent(**{rule.name: value[rule.name] for rule in line_rules()})
+
+
+def check_members(container: dict[str, Any], rules: tuple[FieldRule, ...]) -> None:
+    """Check the members of a line (or of the part of a line a writer is given) in rule order."""
+    for rule in rules:
+        if rule.kind == "event":
+            if rule.name not in container:
+                raise Finding("missing_field", f"member {rule.name} is missing")
+            check_event(container[rule.name], rule.name)
+        else:
+            rule.check(container, "")
+
+
+# --- Hashing and sealing --------------------------------------------------------------------
+
+
+def preimage(seq: int, timestamp_nanos: int, parent_hash: str, event: dict[str, Any]) -> bytes:
+    """The canonical JSON of {event, parent_hash, seq, timestamp_nanos}: what self_hash hashes."""
+    members = {"event": event, "parent_hash": parent_hash, "seq": seq, "timestamp_nanos": timestamp_nanos}
+    return canonical.dumps(members).encode("utf-8")
+
+
+def digest(seq: int, timestamp_nanos: int, parent_hash: str, event: dict[str, Any]) -> bytes:
+    """SHA-256 of the preimage: 32 bytes, written as hex in self_hash."""
+    return hashlib.sha256(preimage(seq, timestamp_nanos, parent_hash, event)).digest()
+
+
+def signed_message(self_hash: bytes) -> bytes:
+    """The message M that is signed: the 32 raw bytes of the digest."""
+    if planted("sign_hex_text"):
+        # PLANTED BUG sign_hex_text: the 64 hex characters instead of the 32 bytes they encode.
+        return self_hash.hex().encode("ascii")
+    return self_hash
+
+
+def check_unsealed(seq: Any, timestamp_nanos: Any, parent_hash: Any, event: Any) -> None:
+    """What a writer validates before sealing: every line member except the seal members."""
+    unsealed = {"seq": seq, "timestamp_nanos": timestamp_nanos, "event": event, "parent_hash": parent_hash}
+    check_members(unsealed, tuple(rule for rule in line_rules() if rule.name not in SEAL_MEMBERS))
+
+
+def self_hash(seq: Any, timestamp_nanos: Any, parent_hash: Any, event: Any) -> str:
+    """The self_hash of a valid chain position and event; a Finding when they are not valid."""
+    check_unsealed(seq, timestamp_nanos, parent_hash, event)
+    return digest(seq, timestamp_nanos, parent_hash, event).hex()
+
+
+def seal(seed: bytes, seq: Any, timestamp_nanos: Any, parent_hash: Any, event: Any) -> str:
+    """The ledger line (without LF) that a writer emits; a Finding, and nothing signed, if invalid."""
+    check_unsealed(seq, timestamp_nanos, parent_hash, event)
+    hash_bytes = digest(seq, timestamp_nanos, parent_hash, event)
+    values = {
+        "seq": str(seq),
+        "timestamp_nanos": str(timestamp_nanos),
+        "event": write_event(event, check_event(event)),
+        "parent_hash": canonical.write_string(parent_hash),
+        "self_hash": canonical.write_string(hash_bytes.hex()),
+        "signature": canonical.write_string(ed25519.sign(seed, signed_message(hash_bytes)).hex()),
+        "signer_pubkey": canonical.write_string(ed25519.public_key(seed).hex()),
+    }
+    line = "{" + ",".join(f'"{rule.name}":{values[rule.name]}' for rule in line_rules()) + "}"
+    if len(line.encode("utf-8")) > MAX_LINE_BYTES:
+        raise Finding("line_too_long", f"the line would be longer than {MAX_LINE_BYTES} bytes")
+    return line
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
+def check_hash(line: SignedEvent) -> None:
+    recomputed = digest(line.seq, line.timestamp_nanos, line.parent_hash, line.event).hex()
+    if recomputed != line.self_hash:
+        raise Finding(
+            "hash_mismatch",
+            f"self_hash {line.self_hash} does not match the recomputed hash {recomputed}",
+        )
+
+
+def check_public_key(line: SignedEvent) -> None:
+    if not ed25519.is_valid_public_key(bytes.fromhex(line.signer_pubkey)):
+        raise Finding(
+            "invalid_public_key",
+            f"signer_pubkey {line.signer_pubkey} is not a canonical Ed25519 point of large order",
+        )
+
+
+def check_signature(line: SignedEvent) -> None:
+    message = signed_message(bytes.fromhex(line.self_hash))
+    key = bytes.fromhex(line.signer_pubkey)
+    if not ed25519.verify_strict(key, message, bytes.fromhex(line.signature)):
+        raise Finding("bad_signature", "the signature fails strict Ed25519 verification")
+
+
+def verify_line(line: bytes) -> Finding | None:
+    """Check one line on its own, with no chain context; None when it is valid."""
+    try:
+        parsed = check_line(line)
+        check_hash(parsed)
+        check_public_key(parsed)
+        check_signature(parsed)
+    except Finding as finding:
+        return finding
+    return None
+
+
+@dataclass
+class Report:
+    """The verification report of verification.md, Report."""
+
+    ok: bool
+    event_count: int
+    broken_at: int | None
+    line: int | None
+    reason: str | None
+    message: str
+    root_hash: str | None
+    signers: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "event_count": self.event_count,
+            "broken_at": self.broken_at,
+            "line": self.line,
+            "reason": self.reason,
+            "message": self.message,
+            "root_hash": self.root_hash,
+            "signers": list(self.signers),
+        }
+
+
+@dataclass
+class _Chain:
+    """What verification carries from one good line to the next."""
+
+    pinned_pubkey: str | None
+    good_lines: int = 0
+    root_hash: str | None = None
+    signers: list[str] = field(default_factory=list)
+
+    def accept(self, line: SignedEvent) -> None:
+        """Chain, signer and signature checks of a parsed line, in the order of verification.md."""
+        if line.seq != self.good_lines and not planted("skip_seq_check"):
+            # PLANTED BUG skip_seq_check: without this check lines may be dropped or reordered.
+            raise Finding("seq_mismatch", f"seq is {line.seq}, expected {self.good_lines}")
+        expected_parent = self.root_hash or GENESIS_PARENT
+        if line.parent_hash != expected_parent:
+            raise Finding(
+                "parent_mismatch", f"parent_hash {line.parent_hash} is not {expected_parent}"
+            )
+        check_hash(line)
+        check_public_key(line)
+        if self.pinned_pubkey is not None and line.signer_pubkey != self.pinned_pubkey:
+            raise Finding(
+                "pubkey_mismatch",
+                f"signed by {line.signer_pubkey}, not by the pinned key {self.pinned_pubkey}",
+            )
+        if self.signers and line.signer_pubkey != self.signers[0]:
+            raise Finding(
+                "signer_changed",
+                f"signed by {line.signer_pubkey}, but the first line by {self.signers[0]}",
+            )
+        check_signature(line)
+        self.good_lines += 1
+        self.root_hash = line.self_hash
+        if not self.signers:
+            self.signers.append(line.signer_pubkey)
+
+    def report_ok(self) -> Report:
+        if self.good_lines == 0:
+            summary = "valid: the ledger is empty"
+        else:
+            summary = f"valid: {self.good_lines} event{'s' if self.good_lines != 1 else ''}"
+        return Report(True, self.good_lines, None, None, None, summary, self.root_hash, self.signers)
+
+    def report_finding(self, finding: Finding) -> Report:
+        line_number = self.good_lines + 1
+        message = f"broken at line {line_number} (seq {self.good_lines}): {finding.message}"
+        return Report(
+            False, self.good_lines, self.good_lines, line_number, finding.reason, message,
+            self.root_hash, self.signers,
+        )
+
+
+def verify_ledger(stream: BinaryIO, pinned_pubkey: str | None = None) -> Report:
+    """Verify a ledger read from a binary stream, holding one line in memory at a time.
+
+    A pinned key that is not 64 lowercase hex characters is an error of the caller (ValueError),
+    not a report; so is a read error, which propagates.
+    """
+    if pinned_pubkey is not None and not _is_lower_hex(pinned_pubkey, 64):
+        raise ValueError("the pinned public key must be 64 lowercase hex characters")
+    chain = _Chain(pinned_pubkey)
+    while True:
+        # Reading at most one byte more than a line may hold tells "too long" from "torn".
+        segment = stream.readline(MAX_LINE_BYTES + 1)
+        if not segment:
+            return chain.report_ok()
+        try:
+            if not segment.endswith(b"\n"):
+                if len(segment) > MAX_LINE_BYTES:
+                    raise Finding(
+                        "line_too_long", f"more than {MAX_LINE_BYTES} bytes follow without an LF"
+                    )
+                if planted("torn_tail_ignored"):
+                    # PLANTED BUG torn_tail_ignored: a torn write passes as the end of the file.
+                    return chain.report_ok()
+                raise Finding(
+                    "torn_tail",
+                    f"the final line ({len(segment)} bytes) has no terminating LF: a torn write",
+                )
+            chain.accept(check_line(segment[:-1]))
+        except Finding as finding:
+            return chain.report_finding(finding)
+
+
+def _is_lower_hex(text: str, length: int) -> bool:
+    return len(text) == length and all(char in "0123456789abcdef" for char in text)

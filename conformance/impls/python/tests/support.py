@@ -1,0 +1,120 @@
+"""Shared test helpers: the spec's fenced example blocks, and crafted Ed25519 material."""
+
+import hashlib
+from dataclasses import dataclass
+
+from provedex_ref import ed25519, ledger
+from provedex_ref.schema import SPEC_DIR
+
+SEED = bytes(range(32))
+PUBLIC_KEY = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
+SESSION_STARTED = (
+    b'{"type":"SessionStarted","payload":{"agent_id":"agent-1","model_id":"llama3.2:3b",'
+    b'"session_id":"session-demo"}}'
+)
+SMALL_ORDER_ENCODINGS = [
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+]
+ORDER_8_POINT = "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced block of a spec document: its info string and its lines."""
+
+    document: str
+    kind: str
+    lines: list[str]
+    first_line: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.document}:{self.first_line}:{self.kind}"
+
+
+def spec_blocks() -> list[Block]:
+    """Every fenced block of spec/*.md. Lines are split on LF only: examples hold raw U+2028."""
+    blocks = []
+    for path in sorted(SPEC_DIR.glob("*.md")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        index = 0
+        while index < len(lines):
+            if lines[index].startswith("```"):
+                kind = lines[index][3:].strip()
+                end = lines.index("```", index + 1)
+                blocks.append(Block(path.name, kind, lines[index + 1 : end], index + 2))
+                index = end
+            index += 1
+    return blocks
+
+
+def key_value_pairs(block: Block, keys: tuple[str, str]) -> list[tuple[str, str]]:
+    """The alternating `first: ...` / `second: ...` lines of a block, the text after ': ' literal."""
+    assert len(block.lines) % 2 == 0, block.label
+    pairs = []
+    for first, second in zip(block.lines[0::2], block.lines[1::2]):
+        assert first.startswith(keys[0] + ": ") and second.startswith(keys[1] + ": "), block.label
+        pairs.append((first[len(keys[0]) + 2 :], second[len(keys[1]) + 2 :]))
+    return pairs
+
+
+def seal_fields(block: Block) -> dict[str, str]:
+    fields = {}
+    for line in block.lines:
+        key, separator, value = line.partition(": ")
+        assert separator, block.label
+        fields[key] = value
+    return fields
+
+
+def seed_scalar(seed: bytes) -> int:
+    """The secret scalar a of RFC 8032, section 5.1.5 (clamped first half of SHA-512(seed))."""
+    half = bytearray(hashlib.sha512(seed).digest()[:32])
+    half[0] &= 248
+    half[31] &= 127
+    half[31] |= 64
+    return int.from_bytes(half, "little")
+
+
+def hash_scalar(*parts: bytes) -> int:
+    return int.from_bytes(hashlib.sha512(b"".join(parts)).digest(), "little") % ed25519.L
+
+
+def forge_line(public_key: bytes, signature_for) -> bytes:
+    """A SessionStarted line at seq 0 signed by `signature_for(message) -> 64 bytes`."""
+    event = ledger.parse_event_json(SESSION_STARTED)
+    self_hash = ledger.self_hash(0, 1700000000000000000, ledger.GENESIS_PARENT, event)
+    signature = signature_for(bytes.fromhex(self_hash))
+    return (
+        b'{"seq":0,"timestamp_nanos":1700000000000000000,"event":' + SESSION_STARTED
+        + b',"parent_hash":"' + ledger.GENESIS_PARENT.encode()
+        + b'","self_hash":"' + self_hash.encode()
+        + b'","signature":"' + signature.hex().encode()
+        + b'","signer_pubkey":"' + public_key.hex().encode() + b'"}'
+    )
+
+
+def torsion_r_signature(seed: bytes, message: bytes, r: int = 12345) -> bytes:
+    """A signature (R + T, S) with T of order 8: valid under the cofactored equation only."""
+    a = seed_scalar(seed)
+    a_encoding = ed25519.public_key(seed)
+    torsion = ed25519.decode_point(bytes.fromhex(ORDER_8_POINT))
+    r_point = ed25519.point_add(ed25519.scalar_mult(r, ed25519.BASE), torsion)
+    r_encoding = ed25519.encode_point(r_point)
+    s = (r + hash_scalar(r_encoding, a_encoding, message) * a) % ed25519.L
+    return r_encoding + s.to_bytes(32, "little")
+
+
+def identity_key_signature(message: bytes, r: int = 12345) -> bytes:
+    """For the identity as public key, (rB, r) satisfies the equation for every message."""
+    return ed25519.encode_point(ed25519.scalar_mult(r, ed25519.BASE)) + r.to_bytes(32, "little")
+
+
+IDENTITY_KEY = bytes.fromhex(SMALL_ORDER_ENCODINGS[0])

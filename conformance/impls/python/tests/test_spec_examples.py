@@ -1,0 +1,130 @@
+"""Every fenced example block of spec/*.md, checked against provedex_ref."""
+
+import io
+import re
+
+import pytest
+from support import Block, key_value_pairs, seal_fields, spec_blocks
+
+from provedex_ref import canonical, ed25519, ledger
+from provedex_ref.events import check_event, write_event
+from provedex_ref.findings import Finding
+
+BLOCKS = spec_blocks()
+KNOWN_KINDS = {"canonical", "canonical-invalid", "event", "event-invalid", "seal", "report", "grammar"}
+
+
+def blocks_of(kind: str) -> list[Block]:
+    return [block for block in BLOCKS if block.kind == kind]
+
+
+def pairs_of(kind: str, keys: tuple[str, str]) -> list[pytest.param]:
+    return [
+        pytest.param(first, second, id=f"{block.label}:{index}")
+        for block in blocks_of(kind)
+        for index, (first, second) in enumerate(key_value_pairs(block, keys))
+    ]
+
+
+def test_every_block_kind_is_known():
+    assert {block.kind for block in BLOCKS} <= KNOWN_KINDS
+    for kind in KNOWN_KINDS - {"grammar"}:
+        assert blocks_of(kind), f"no {kind} block found: has the spec moved?"
+
+
+@pytest.mark.parametrize("text, expected", pairs_of("canonical", ("input", "output")))
+def test_canonical(text, expected):
+    assert canonical.canonicalize(text.encode("utf-8")) == expected.encode("utf-8")
+    assert canonical.canonicalize(expected.encode("utf-8")) == expected.encode("utf-8")
+
+
+@pytest.mark.parametrize("text, code", pairs_of("canonical-invalid", ("input", "error")))
+def test_canonical_invalid(text, code):
+    with pytest.raises(canonical.CanonicalError) as raised:
+        canonical.canonicalize(text.encode("utf-8"))
+    assert raised.value.code == code
+
+
+EVENT_BLOCKS = blocks_of("event")
+
+
+@pytest.mark.parametrize("block", EVENT_BLOCKS, ids=lambda block: block.label)
+def test_event_is_valid(block):
+    (text,) = block.lines
+    event = ledger.parse_event_json(text.encode("utf-8"))
+    variant = check_event(event)
+    assert ledger.parse_event_json(write_event(event, variant).encode("utf-8")) == event
+
+
+def test_events_in_writer_order_are_written_unchanged():
+    """ledger-format.md: the examples are in writer order, except the last two."""
+    writer_forms = []
+    for block in EVENT_BLOCKS:
+        event = ledger.parse_event_json(block.lines[0].encode("utf-8"))
+        writer_forms.append(write_event(event, check_event(event)) == block.lines[0])
+    assert writer_forms == [True] * (len(EVENT_BLOCKS) - 2) + [False, False]
+
+
+@pytest.mark.parametrize("text, reason", pairs_of("event-invalid", ("event", "error")))
+def test_event_invalid(text, reason):
+    with pytest.raises(Finding) as raised:
+        check_event(ledger.parse_event_json(text.encode("utf-8")))
+    assert raised.value.reason == reason
+
+
+SEALS = sorted((seal_fields(block) for block in blocks_of("seal")), key=lambda fields: int(fields["seq"]))
+
+
+@pytest.mark.parametrize("fields", SEALS, ids=lambda fields: f"seq{fields['seq']}")
+def test_seal(fields):
+    seed = bytes.fromhex(fields["seed"])
+    seq, timestamp, parent = int(fields["seq"]), int(fields["timestamp_nanos"]), fields["parent_hash"]
+    event = ledger.parse_event_json(fields["event"].encode("utf-8"))
+    assert ed25519.public_key(seed).hex() == fields["public_key"]
+    assert write_event(event, check_event(event)) == fields["event"]
+    assert ledger.preimage(seq, timestamp, parent, event) == fields["preimage"].encode("utf-8")
+    assert ledger.self_hash(seq, timestamp, parent, event) == fields["self_hash"]
+    line = ledger.seal(seed, seq, timestamp, parent, event)
+    assert line == fields["line"]
+    assert f'"signature":"{fields["signature"]}"' in line
+    assert ledger.verify_line(line.encode("utf-8")) is None
+
+
+def example_ledger() -> list[bytes]:
+    """The five `line:` values of the seal blocks, in seq order, each with its LF."""
+    return [fields["line"].encode("utf-8") + b"\n" for fields in SEALS]
+
+
+def report_scenarios() -> list[tuple[bytes, str | None]]:
+    """The ledger and pinned key behind each report block of verification.md, in order."""
+    lines = example_ledger()
+    tampered = list(lines)
+    tampered[3] = tampered[3].replace(b"Anything else?", b"Anything more?")
+    other_seed_line = ledger.seal(
+        bytes(range(32, 64)), 0, 1700000000000000000, ledger.GENESIS_PARENT,
+        ledger.parse_event_json(SEALS[0]["event"].encode("utf-8")),
+    ).encode("utf-8") + b"\n"
+    torn = b'{"seq":5,"timestamp_n'
+    assert len(torn) == 21
+    pinned = SEALS[0]["public_key"]
+    return [
+        (b"".join(lines), pinned),
+        (b"".join(tampered), pinned),
+        (b"".join(lines) + torn, pinned),
+        (b"", None),
+        (other_seed_line + b"".join(lines[1:]), pinned),
+    ]
+
+
+def test_report_examples():
+    reports = [canonical.parse("\n".join(block.lines).encode("utf-8")) for block in blocks_of("report")]
+    scenarios = report_scenarios()
+    assert len(reports) == len(scenarios)
+    for expected, (ledger_bytes, pinned) in zip(reports, scenarios):
+        actual = ledger.verify_ledger(io.BytesIO(ledger_bytes), pinned).to_json()
+        assert actual.keys() == expected.keys()
+        assert {k: v for k, v in actual.items() if k != "message"} == {
+            k: v for k, v in expected.items() if k != "message"
+        }
+        for token in re.findall(r"[0-9a-f]{64}", expected["message"]):
+            assert token in actual["message"], (token, actual["message"])

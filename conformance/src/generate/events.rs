@@ -1,0 +1,159 @@
+//! `events.json`: every event variant, valid and schema-invalid, through the
+//! self_hash operation.
+
+use provedex_codegen::spec::FieldKind;
+use provedex_core::canonical::{Map, Value};
+use provedex_core::{AgentEvent, ChainHash, Reason, compute_self_hash, sha256_hex};
+use serde_json::json;
+
+use super::samples::{Flavor, event_spec, event_value, payload, text};
+use crate::vector::{FileBuilder, GroupBuilder, VectorFile, Verdict};
+
+const SEQ: u64 = 41;
+const TIMESTAMP: u64 = 1_700_000_000_123_456_789;
+
+fn parent() -> String {
+    sha256_hex(b"provedex vectors: events parent")
+}
+
+fn input(event_json: &str) -> serde_json::Value {
+    json!({"event_json": event_json, "seq": SEQ, "timestamp_nanos": TIMESTAMP, "parent_hash": parent()})
+}
+
+fn valid(g: &mut GroupBuilder<'_>, name: &str, comment: &str, flags: &[&str], event_json: &str) {
+    let event = AgentEvent::from_json(event_json.as_bytes()).unwrap_or_else(|e| panic!("events/{name}: {e}"));
+    let hash = compute_self_hash(&event, SEQ, TIMESTAMP, &ChainHash::from_hex(&parent()).unwrap());
+    g.test(name, comment, flags, input(event_json), Verdict::Valid, json!({"valid": true, "self_hash": hash.to_hex()}));
+}
+
+/// The reason a verifier gives for this event text.
+pub(crate) fn reason_of(event_json: &str) -> Option<Reason> {
+    crate::parse_event(event_json).err()
+}
+
+fn invalid(g: &mut GroupBuilder<'_>, name: &str, comment: &str, event_json: &str, reason: Reason) {
+    assert_eq!(reason_of(event_json), Some(reason), "events/{name}: the reference disagrees on {event_json}");
+    g.test(
+        name,
+        comment,
+        &["SchemaInvalid"],
+        input(event_json),
+        Verdict::Invalid,
+        json!({"valid": false, "reason": reason.code()}),
+    );
+}
+
+/// A value of another JSON type than `kind` requires.
+fn wrong_type_value(kind: FieldKind) -> (Value, &'static str) {
+    match kind {
+        FieldKind::String | FieldKind::Digest | FieldKind::DigestOrEmpty => (Value::from(7u64), "an integer"),
+        FieldKind::U32 | FieldKind::U64 => (Value::from("7"), "a string"),
+        FieldKind::Bool => (Value::from("true"), "the string \"true\""),
+        FieldKind::Object => (Value::Array(vec![]), "an array"),
+    }
+}
+
+pub fn file() -> VectorFile {
+    let mut f = FileBuilder::new(
+        "events",
+        "self_hash",
+        "Every event variant of spec/events.schema.json: valid events with their self_hash, and events that break \
+         the schema with the reason code a verifier reports.",
+    );
+    f.note("Typical", "A valid event with everyday values.");
+    f.note("Edge", "A valid event with bounds: maximum integers, empty digests where allowed, escapes, non-ASCII.");
+    f.note("MemberOrder", "The same event with its members in another order: the hash must not change.");
+    f.note("SchemaInvalid", "An event that does not conform to the schema.");
+    let spec = event_spec();
+
+    let mut g = f.group("valid", "Conforming events and their self_hash at a fixed seq, timestamp and parent.");
+    for variant in &spec.variants {
+        for (flavor, label) in [(Flavor::Typical, "typical"), (Flavor::Edge, "edge")] {
+            let json = text(&event_value(variant, payload(variant, flavor)));
+            let flag = if flavor == Flavor::Typical { "Typical" } else { "Edge" };
+            valid(&mut g, &format!("{}-{label}", variant.name), &format!("A {label} {} event.", variant.name), &[flag], &json);
+        }
+        // Spec member order, type after payload, and whitespace: readers recompute the canonical form.
+        let wire = reordered(variant, payload(variant, Flavor::Typical));
+        valid(&mut g, &format!("{}-reordered", variant.name), "Members in spec order with whitespace; the hash is that of the canonical form.", &["MemberOrder"], &wire);
+    }
+
+    let mut g = f.group("structure", "The event object itself is malformed.");
+    let first = &spec.variants[0];
+    let good = payload(first, Flavor::Typical);
+    let good_payload = text(&Value::Object(good.clone()));
+    invalid(&mut g, "not-an-object", "The event is an array.", "[]", Reason::WrongType);
+    invalid(&mut g, "missing-type", "No type member.", &format!("{{\"payload\":{good_payload}}}"), Reason::MissingField);
+    invalid(&mut g, "missing-payload", "No payload member.", &format!("{{\"type\":\"{}\"}}", first.name), Reason::MissingField);
+    invalid(&mut g, "type-not-string", "type is an integer.", &format!("{{\"payload\":{good_payload},\"type\":1}}"), Reason::WrongType);
+    invalid(&mut g, "unknown-type", "type names no variant.", &format!("{{\"payload\":{good_payload},\"type\":\"SessionPaused\"}}"), Reason::UnknownEventType);
+    invalid(&mut g, "type-wrong-case", "Variant names are case-sensitive.", &format!("{{\"payload\":{good_payload},\"type\":\"{}\"}}", first.name.to_lowercase()), Reason::UnknownEventType);
+    invalid(&mut g, "payload-not-object", "payload is an array.", &format!("{{\"payload\":[],\"type\":\"{}\"}}", first.name), Reason::WrongType);
+    invalid(&mut g, "extra-top-level-member", "A member besides type and payload.", &format!("{{\"payload\":{good_payload},\"type\":\"{}\",\"v\":1}}", first.name), Reason::UnknownField);
+    invalid(&mut g, "duplicate-type", "type given twice.", &format!("{{\"type\":\"{0}\",\"type\":\"{0}\",\"payload\":{good_payload}}}", first.name), Reason::DuplicateKey);
+    invalid(&mut g, "not-json", "Not JSON at all.", "SessionStarted", Reason::MalformedJson);
+
+    for variant in &spec.variants {
+        let mut g = f.group(&variant.name, &format!("{} with one member broken at a time.", variant.name));
+        let base = payload(variant, Flavor::Typical);
+        let with = |edit: &dyn Fn(&mut Map)| {
+            let mut p = base.clone();
+            edit(&mut p);
+            text(&event_value(variant, p))
+        };
+        invalid(&mut g, "extra-payload-member", "A payload member the spec does not define.", &with(&|p| { p.insert("note".into(), Value::from("x")); }), Reason::UnknownField);
+        let dup = text(&event_value(variant, base.clone())).replacen("\"payload\":{", &format!("\"payload\":{{\"{0}\":{1},", variant.fields[0].name, text(&base[&variant.fields[0].name])), 1);
+        invalid(&mut g, "duplicate-payload-member", "A payload member given twice.", &dup, Reason::DuplicateKey);
+        for field in &variant.fields {
+            let name = &field.name;
+            invalid(&mut g, &format!("{name}-missing"), &format!("{name} is absent."), &with(&|p| { p.remove(name); }), Reason::MissingField);
+            let (wrong, what) = wrong_type_value(field.kind);
+            invalid(&mut g, &format!("{name}-wrong-type"), &format!("{name} is {what}."), &with(&|p| { p.insert(name.clone(), wrong.clone()); }), Reason::WrongType);
+            invalid(&mut g, &format!("{name}-null"), &format!("{name} is null."), &with(&|p| { p.insert(name.clone(), Value::Null); }), Reason::WrongType);
+            field_specific(&mut g, name, field.kind, &with);
+        }
+    }
+    f.finish()
+}
+
+/// Cases that only some field kinds have.
+fn field_specific(g: &mut GroupBuilder<'_>, name: &str, kind: FieldKind, with: &dyn Fn(&dyn Fn(&mut Map)) -> String) {
+    let set = |v: Value| with(&move |p: &mut Map| { p.insert(name.to_owned(), v.clone()); });
+    let digest = sha256_hex(name.as_bytes());
+    match kind {
+        FieldKind::Digest | FieldKind::DigestOrEmpty => {
+            invalid(g, &format!("{name}-uppercase"), "A digest in upper-case hex.", &set(Value::from(digest.to_uppercase())), Reason::InvalidHex);
+            invalid(g, &format!("{name}-63-chars"), "A digest one character short.", &set(Value::from(&digest[..63])), Reason::InvalidHex);
+            invalid(g, &format!("{name}-65-chars"), "A digest one character long.", &set(Value::from(format!("{digest}0"))), Reason::InvalidHex);
+            invalid(g, &format!("{name}-non-hex"), "A digest with a 'g'.", &set(Value::from(format!("g{}", &digest[1..]))), Reason::InvalidHex);
+            if kind == FieldKind::Digest {
+                invalid(g, &format!("{name}-empty"), "This digest may not be empty.", &set(Value::from("")), Reason::InvalidHex);
+            }
+        }
+        FieldKind::U32 => {
+            invalid(g, &format!("{name}-negative"), "-1 is outside u32.", &set(Value::from(-1i64)), Reason::IntegerOutOfRange);
+            invalid(g, &format!("{name}-2-pow-32"), "2^32 is outside u32.", &set(Value::from(1u64 << 32)), Reason::IntegerOutOfRange);
+            invalid(g, &format!("{name}-float"), "1.0 is a float, not an integer.", &set(float(1.0)), Reason::WrongType);
+        }
+        FieldKind::U64 => {
+            invalid(g, &format!("{name}-negative"), "-1 is outside u64.", &set(Value::from(-1i64)), Reason::IntegerOutOfRange);
+            let past = with(&|p: &mut Map| { p.insert(name.to_owned(), Value::from(0u64)); }).replacen(&format!("\"{name}\":0"), &format!("\"{name}\":18446744073709551616"), 1);
+            invalid(g, &format!("{name}-2-pow-64"), "2^64 is a float literal, not a u64.", &past, Reason::WrongType);
+            invalid(g, &format!("{name}-float"), "1.5 is a float.", &set(float(1.5)), Reason::WrongType);
+        }
+        FieldKind::Bool => {
+            invalid(g, &format!("{name}-integer"), "1 is not a boolean.", &set(Value::from(1u64)), Reason::WrongType);
+        }
+        FieldKind::Object | FieldKind::String => {}
+    }
+}
+
+fn float(v: f64) -> Value {
+    Value::Float(provedex_core::canonical::Float::new(v).unwrap())
+}
+
+/// The event with `type` first, payload members in spec order, and spaces.
+fn reordered(variant: &provedex_codegen::spec::Variant, payload: Map) -> String {
+    let members: Vec<String> = variant.fields.iter().map(|f| format!("\"{}\": {}", f.name, text(&payload[&f.name]))).collect();
+    format!("{{ \"type\": \"{}\", \"payload\": {{ {} }} }}", variant.name, members.join(", "))
+}

@@ -1,0 +1,52 @@
+//! The deterministic vector generator: every file of `vectors/`.
+
+mod canonical;
+mod ed25519;
+mod events;
+mod ledgers;
+mod samples;
+mod signatures;
+
+use std::fs;
+use std::path::Path;
+
+use crate::vector::VectorFile;
+
+pub(crate) use events::reason_of;
+
+/// Every vector file, named by its stem, in a stable order.
+pub fn all_files() -> Vec<(&'static str, VectorFile)> {
+    vec![
+        ("canonical_json", canonical::file()),
+        ("events", events::file()),
+        ("signatures", signatures::file()),
+        ("ed25519", ed25519::file()),
+        ("ledgers", ledgers::file()),
+    ]
+}
+
+/// The text of a vector file as checked in: pretty JSON with a final LF.
+pub fn render(file: &VectorFile) -> String {
+    serde_json::to_string_pretty(file).expect("vectors serialise") + "\n"
+}
+
+/// Writes every file into `dir` (when `check` is false) or compares each
+/// with the file there; returns the stems of the files that differ.
+pub fn write_or_check(dir: &Path, check: bool) -> std::io::Result<Vec<String>> {
+    let mut stale = Vec::new();
+    if !check {
+        fs::create_dir_all(dir)?;
+    }
+    for (stem, file) in all_files() {
+        let path = dir.join(format!("{stem}.json"));
+        let text = render(&file);
+        let current = fs::read_to_string(&path).ok();
+        if current.as_deref() != Some(text.as_str()) {
+            stale.push(format!("{stem}.json"));
+            if !check {
+                fs::write(&path, text)?;
+            }
+        }
+    }
+    Ok(stale)
+}

@@ -1,0 +1,72 @@
+//! Sample events built from the spec: one payload per variant, with values
+//! chosen by field kind, so vectors follow the schema when it changes.
+
+use provedex_codegen::spec::{EventSpec, FieldKind, Variant, parse_event_spec};
+use provedex_core::canonical::{Float, Map, Value};
+use provedex_core::{AgentEvent, sha256_hex};
+
+pub fn event_spec() -> EventSpec {
+    parse_event_spec(include_str!("../../../spec/events.schema.json")).expect("spec/events.schema.json is valid")
+}
+
+/// How unusual the sample values are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// Everyday values.
+    Typical,
+    /// Bounds and awkward text: maximum integers, empty strings where allowed,
+    /// escapes and non-ASCII characters, nested free JSON with floats.
+    Edge,
+}
+
+pub fn field_value(variant: &str, field: &str, kind: FieldKind, flavor: Flavor) -> Value {
+    let typical = flavor == Flavor::Typical;
+    match kind {
+        FieldKind::String if typical => Value::from(format!("{variant} {field}")),
+        FieldKind::String => Value::from(format!("\"{field}\"\n\t\\ é 日本 😀 \u{2028} /\u{1}")),
+        FieldKind::Digest => Value::from(sha256_hex(format!("{variant}.{field}").as_bytes())),
+        FieldKind::DigestOrEmpty if typical => Value::from(sha256_hex(format!("{variant}.{field}").as_bytes())),
+        FieldKind::DigestOrEmpty => Value::from(""),
+        FieldKind::U32 => Value::from(if typical { 1234u32 } else { u32::MAX }),
+        FieldKind::U64 => Value::from(if typical { 98_765u64 } else { u64::MAX }),
+        FieldKind::Bool => Value::Bool(typical),
+        FieldKind::Object if typical => {
+            let mut map = Map::new();
+            map.insert("query".into(), Value::from("weather in Lyon"));
+            map.insert("limit".into(), Value::from(5u64));
+            Value::Object(map)
+        }
+        FieldKind::Object => {
+            let mut inner = Map::new();
+            inner.insert("ratio".into(), Value::Float(Float::new(0.1).unwrap()));
+            inner.insert("big".into(), Value::Float(Float::new(1e21).unwrap()));
+            inner.insert("negative_zero".into(), Value::Float(Float::new(-0.0).unwrap()));
+            inner.insert("one".into(), Value::Float(Float::new(1.0).unwrap()));
+            let mut map = Map::new();
+            map.insert("nested".into(), Value::Array(vec![Value::Object(inner), Value::Null, Value::from(-7i64)]));
+            map.insert("\u{1F600}".into(), Value::from(true));
+            map.insert("\u{FF61}".into(), Value::from(false));
+            Value::Object(map)
+        }
+    }
+}
+
+pub fn payload(variant: &Variant, flavor: Flavor) -> Map {
+    variant.fields.iter().map(|f| (f.name.clone(), field_value(&variant.name, &f.name, f.kind, flavor))).collect()
+}
+
+pub fn event_value(variant: &Variant, payload: Map) -> Value {
+    let mut event = Map::new();
+    event.insert("type".into(), Value::from(variant.name.as_str()));
+    event.insert("payload".into(), Value::Object(payload));
+    Value::Object(event)
+}
+
+pub fn sample(variant: &Variant, flavor: Flavor) -> AgentEvent {
+    AgentEvent::from_value(&event_value(variant, payload(variant, flavor))).expect("samples conform to the spec")
+}
+
+/// Compact JSON text of a value (canonical member order).
+pub fn text(value: &Value) -> String {
+    String::from_utf8(provedex_core::canonical_json(value)).expect("canonical JSON is UTF-8")
+}

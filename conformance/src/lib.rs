@@ -1,0 +1,29 @@
+//! Provedex conformance: the golden vectors of `vectors/`, their
+//! deterministic generator, the runner that checks any implementation against
+//! them through the adapter protocol of spec/conformance.md, and the adapter
+//! for the Rust core.
+
+pub mod adapter;
+pub mod generate;
+pub mod runner;
+pub mod vector;
+
+use std::path::PathBuf;
+
+use provedex_core::canonical::{self, JsonErrorKind};
+use provedex_core::{AgentEvent, Reason};
+
+/// The repository's `vectors/` directory.
+pub fn default_vectors_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors"))
+}
+
+/// Reads an event as a ledger reader does, with the reason code a verifier
+/// reports when it does not conform.
+pub fn parse_event(text: &str) -> Result<AgentEvent, Reason> {
+    let value = canonical::parse(text.as_bytes()).map_err(|e| match e.kind {
+        JsonErrorKind::DuplicateKey => Reason::DuplicateKey,
+        _ => Reason::MalformedJson,
+    })?;
+    AgentEvent::from_value(&value).map_err(|e| e.reason)
+}
