@@ -59,13 +59,15 @@ fn handle(req: &Map<String, Json>) -> Result<Json, String> {
         }),
         "self_hash" => Ok(match parse_event(str_arg(req, "event_json")?) {
             Ok(event) => {
-                let hash = compute_self_hash(&event, u64_arg(req, "seq")?, u64_arg(req, "timestamp_nanos")?, &parent(req)?);
+                let hash =
+                    compute_self_hash(&event, u64_arg(req, "seq")?, u64_arg(req, "timestamp_nanos")?, &parent(req)?);
                 json!({"valid": true, "self_hash": hash.to_hex()})
             }
             Err(reason) => json!({"valid": false, "reason": reason.code()}),
         }),
         "sign" => {
-            let seed: [u8; 32] = unhex(str_arg(req, "seed_hex")?)?.try_into().map_err(|_| "seed_hex must be 32 bytes")?;
+            let seed: [u8; 32] =
+                unhex(str_arg(req, "seed_hex")?)?.try_into().map_err(|_| "seed_hex must be 32 bytes")?;
             Ok(match parse_event(str_arg(req, "event_json")?) {
                 Ok(event) => {
                     let key = SigningKeypair::from_seed(&seed);
@@ -85,7 +87,9 @@ fn handle(req: &Map<String, Json>) -> Result<Json, String> {
             let ledger = unhex(str_arg(req, "ledger_hex")?)?;
             let pinned_pubkey = match req.get("pinned_pubkey") {
                 None | Some(Json::Null) => None,
-                Some(Json::String(hex)) => Some(PublicKeyBytes::from_hex(hex).map_err(|e| format!("pinned_pubkey {e}"))?),
+                Some(Json::String(hex)) => {
+                    Some(PublicKeyBytes::from_hex(hex).map_err(|e| format!("pinned_pubkey {e}"))?)
+                }
                 Some(other) => return Err(format!("pinned_pubkey must be a string or null, found {other}")),
             };
             let report = verify_reader(&ledger[..], &VerifyOptions { pinned_pubkey }).map_err(|e| e.to_string())?;

@@ -15,7 +15,8 @@ use provedex_core::{AgentEvent, Reason};
 
 /// The repository's `vectors/` directory.
 pub fn default_vectors_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors"))
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().expect("conformance/ lies inside the repository").join("vectors")
 }
 
 /// Reads an event as a ledger reader does, with the reason code a verifier

@@ -58,13 +58,22 @@ fn main() -> ExitCode {
                     for file in &stale {
                         eprintln!("stale: vectors/{file}");
                     }
-                    eprintln!("{} vector file(s) are stale; run `cargo run -p provedex-conformance -- generate`", stale.len());
+                    eprintln!(
+                        "{} vector file(s) are stale; run `cargo run -p provedex-conformance -- generate`",
+                        stale.len()
+                    );
                     ExitCode::FAILURE
                 }
                 Ok(stale) => {
                     let files = generate::all_files();
                     let total: usize = files.iter().map(|(_, f)| f.number_of_tests).sum();
-                    let verb = if check { "up to date" } else if stale.is_empty() { "unchanged" } else { "written" };
+                    let verb = if check {
+                        "up to date"
+                    } else if stale.is_empty() {
+                        "unchanged"
+                    } else {
+                        "written"
+                    };
                     println!("{verb}: {} vector files, {total} tests in {}", files.len(), dir.display());
                     for (stem, file) in &files {
                         println!("  {stem}.json: {} tests", file.number_of_tests);

@@ -31,10 +31,15 @@ pub fn load_vectors(dir: &Path) -> Result<Vec<(String, VectorFile)>, String> {
         .iter()
         .map(|path| {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let file: VectorFile = serde_json::from_str(&text).map_err(|e| format!("{}: not a vector file: {e}", path.display()))?;
+            let file: VectorFile =
+                serde_json::from_str(&text).map_err(|e| format!("{}: not a vector file: {e}", path.display()))?;
             let count = file.tests().count();
             if count != file.number_of_tests {
-                return Err(format!("{}: number_of_tests is {} but the file holds {count}", path.display(), file.number_of_tests));
+                return Err(format!(
+                    "{}: number_of_tests is {} but the file holds {count}",
+                    path.display(),
+                    file.number_of_tests
+                ));
             }
             let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
             Ok((stem, file))
@@ -85,7 +90,12 @@ impl RunReport {
 }
 
 /// Runs every test whose id contains `filter` against the adapter started by `command`.
-pub fn run(vectors: &[(String, VectorFile)], command: &[String], filter: Option<&str>, timeout: Duration) -> Result<RunReport, String> {
+pub fn run(
+    vectors: &[(String, VectorFile)],
+    command: &[String],
+    filter: Option<&str>,
+    timeout: Duration,
+) -> Result<RunReport, String> {
     let mut adapter = Adapter::start(command, timeout)?;
     let hello = adapter.hello()?;
     let operations: BTreeSet<String> = hello
@@ -135,9 +145,11 @@ fn judge(operation: &str, test: &TestCase, actual: &Map<String, Json>) -> Result
             return Err("the event was refused".into());
         }
         let line = |m: &Map<String, Json>| m.get("line").and_then(Json::as_str).map(str::to_owned);
-        let want = SignedEvent::from_line(line(expected).unwrap_or_default().as_bytes()).map_err(|f| format!("vector line: {f}"))?;
+        let want = SignedEvent::from_line(line(expected).unwrap_or_default().as_bytes())
+            .map_err(|f| format!("vector line: {f}"))?;
         let Some(got_text) = line(actual) else { return Err("no \"line\" in the result".into()) };
-        let got = SignedEvent::from_line(got_text.as_bytes()).map_err(|f| format!("the returned line is not valid: {f}"))?;
+        let got =
+            SignedEvent::from_line(got_text.as_bytes()).map_err(|f| format!("the returned line is not valid: {f}"))?;
         return if got == want { Ok(()) } else { Err(sign_difference(&want, &got)) };
     }
     for (key, want) in expected {
@@ -227,11 +239,14 @@ impl Adapter {
     }
 
     fn hello(&mut self) -> Result<Map<String, Json>, String> {
-        let response = self.exchange(&json!({"id": "hello", "op": "hello", "protocol": PROTOCOL}), "hello")
+        let response = self
+            .exchange(&json!({"id": "hello", "op": "hello", "protocol": PROTOCOL}), "hello")
             .map_err(|e| format!("the adapter failed the hello exchange: {e}"))?;
         match response {
             Reply::Result(result) if result.get("protocol").and_then(Json::as_u64) == Some(PROTOCOL) => Ok(result),
-            Reply::Result(result) => Err(format!("the adapter answered hello with an unsupported protocol: {}", Json::Object(result))),
+            Reply::Result(result) => {
+                Err(format!("the adapter answered hello with an unsupported protocol: {}", Json::Object(result)))
+            }
             Reply::Skipped(r) | Reply::Errored(r) => Err(format!("the adapter refused hello: {r}")),
         }
     }
@@ -250,7 +265,9 @@ impl Adapter {
         match self.exchange(&Json::Object(request), &test.id) {
             Ok(Reply::Result(actual)) => match judge(operation, test, &actual) {
                 Ok(()) => Outcome::Passed,
-                Err(why) => Outcome::Failed { expected: Json::Object(test.expected.clone()), actual: Json::Object(actual), why },
+                Err(why) => {
+                    Outcome::Failed { expected: Json::Object(test.expected.clone()), actual: Json::Object(actual), why }
+                }
             },
             Ok(Reply::Skipped(reason)) => Outcome::Skipped { reason },
             Ok(Reply::Errored(message)) => Outcome::Errored { message: format!("the adapter reported: {message}") },
@@ -274,8 +291,12 @@ impl Adapter {
         let line = match process.lines.recv_timeout(timeout) {
             Ok(Ok(line)) => line,
             Ok(Err(e)) => return Err(format!("cannot read from the adapter: {e}")),
-            Err(RecvTimeoutError::Timeout) => return Err(format!("no response within {} s (timeout)", timeout.as_secs_f64())),
-            Err(RecvTimeoutError::Disconnected) => return Err(format!("the adapter closed its output{}", process.exit_note())),
+            Err(RecvTimeoutError::Timeout) => {
+                return Err(format!("no response within {} s (timeout)", timeout.as_secs_f64()));
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(format!("the adapter closed its output{}", process.exit_note()));
+            }
         };
         parse_reply(&line, id)
     }
@@ -345,7 +366,11 @@ pub fn render(report: &RunReport) -> String {
     for p in &report.problems {
         match &p.outcome {
             Outcome::Failed { expected, actual, why } => {
-                let _ = writeln!(out, "\nFAILED  {}\n  why:      {why}\n  expected: {expected}\n  actual:   {actual}", p.id);
+                let _ = writeln!(
+                    out,
+                    "\nFAILED  {}\n  why:      {why}\n  expected: {expected}\n  actual:   {actual}",
+                    p.id
+                );
             }
             Outcome::Errored { message } => {
                 let _ = writeln!(out, "\nERRORED {}\n  {message}", p.id);

@@ -133,13 +133,11 @@ pub fn hex(bytes: impl AsRef<[u8]>) -> String {
 
 /// Decodes lowercase hex of any even length.
 pub fn unhex(text: &str) -> Result<Vec<u8>, String> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(format!("odd-length hex ({} characters)", text.len()));
     }
     (0..text.len())
         .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&text[i..i + 2], 16).map_err(|_| format!("invalid hex at position {i}"))
-        })
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(|_| format!("invalid hex at position {i}")))
         .collect()
 }

@@ -9,9 +9,17 @@ use serde_json::json;
 
 use crate::vector::{FileBuilder, VectorFile, Verdict, hex};
 
-fn valid(group: &mut crate::vector::GroupBuilder<'_>, name: &str, comment: &str, flags: &[&str], input: &[u8], output: &str) {
-    let ours = canonical::canonicalize(input)
-        .unwrap_or_else(|e| panic!("canonical/{name}: the reference rejects {:?}: {e}", String::from_utf8_lossy(input)));
+fn valid(
+    group: &mut crate::vector::GroupBuilder<'_>,
+    name: &str,
+    comment: &str,
+    flags: &[&str],
+    input: &[u8],
+    output: &str,
+) {
+    let ours = canonical::canonicalize(input).unwrap_or_else(|e| {
+        panic!("canonical/{name}: the reference rejects {:?}: {e}", String::from_utf8_lossy(input))
+    });
     assert_eq!(String::from_utf8_lossy(&ours), output, "canonical/{name}: the reference disagrees with the vector");
     group.test(
         name,
@@ -81,9 +89,19 @@ fn structure(f: &mut FileBuilder) {
         ("empty-array", "An empty array.", b"[]", "[]"),
         ("empty-object", "An empty object.", b"{}", "{}"),
         ("empty-string", "An empty string.", b"\"\"", "\"\""),
-        ("whitespace-all-kinds", "Space, tab, LF and CR around every token.", b" \t\r\n{ \"a\" :\t[ 1 ,\r\n2 ] }\n", r#"{"a":[1,2]}"#),
+        (
+            "whitespace-all-kinds",
+            "Space, tab, LF and CR around every token.",
+            b" \t\r\n{ \"a\" :\t[ 1 ,\r\n2 ] }\n",
+            r#"{"a":[1,2]}"#,
+        ),
         ("array-order-kept", "Array elements keep their order.", b"[3,1,2]", "[3,1,2]"),
-        ("nested-mixed", "Arrays and objects inside each other.", br#"{"b":[{"d":null,"c":[true,false]}],"a":{}}"#, r#"{"a":{},"b":[{"c":[true,false],"d":null}]}"#),
+        (
+            "nested-mixed",
+            "Arrays and objects inside each other.",
+            br#"{"b":[{"d":null,"c":[true,false]}],"a":{}}"#,
+            r#"{"a":{},"b":[{"c":[true,false],"d":null}]}"#,
+        ),
         ("scalar-top-level", "A scalar is a valid top-level value.", b" 42 ", "42"),
         ("string-top-level", "A string is a valid top-level value.", b"\"x\"", "\"x\""),
     ];
@@ -97,8 +115,18 @@ fn key_order(f: &mut FileBuilder) {
     let cases: &[(&str, &str, &str, &str)] = &[
         ("ascii", "Plain ASCII keys.", r#"{"b":1,"a":2,"c":3}"#, r#"{"a":2,"b":1,"c":3}"#),
         ("uppercase-before-lowercase", "'A' (0x41) sorts before 'a' (0x61).", r#"{"a":1,"A":2}"#, r#"{"A":2,"a":1}"#),
-        ("prefix-first", "A key sorts before any longer key it prefixes.", r#"{"ab":1,"a":2,"":3}"#, r#"{"":3,"a":2,"ab":1}"#),
-        ("digits-and-underscore", "'0' < 'A' < '_' < 'a' by byte value.", r#"{"_":1,"a":2,"0":3,"A":4}"#, r#"{"0":3,"A":4,"_":1,"a":2}"#),
+        (
+            "prefix-first",
+            "A key sorts before any longer key it prefixes.",
+            r#"{"ab":1,"a":2,"":3}"#,
+            r#"{"":3,"a":2,"ab":1}"#,
+        ),
+        (
+            "digits-and-underscore",
+            "'0' < 'A' < '_' < 'a' by byte value.",
+            r#"{"_":1,"a":2,"0":3,"A":4}"#,
+            r#"{"0":3,"A":4,"_":1,"a":2}"#,
+        ),
         (
             "astral-after-bmp-private-use",
             "U+1F600 (UTF-8 F0…) sorts after U+FF61 (UTF-8 EF…); UTF-16 order would put U+1F600 (D83D…) first.",
@@ -112,8 +140,18 @@ fn key_order(f: &mut FileBuilder) {
             "{\"\u{E000}\":2,\"\u{10000}\":1}",
         ),
         ("latin1-after-ascii", "'é' (C3 A9) sorts after 'z'.", "{\"é\":1,\"z\":2}", "{\"z\":2,\"é\":1}"),
-        ("escaped-keys-sorted-unescaped", "Keys are compared after unescaping.", r#"{"\u0062":1,"a":2}"#, r#"{"a":2,"b":1}"#),
-        ("nested-objects-sorted", "Sorting applies at every level.", r#"{"z":{"y":1,"x":2},"a":[{"d":1,"c":2}]}"#, r#"{"a":[{"c":2,"d":1}],"z":{"x":2,"y":1}}"#),
+        (
+            "escaped-keys-sorted-unescaped",
+            "Keys are compared after unescaping.",
+            r#"{"\u0062":1,"a":2}"#,
+            r#"{"a":2,"b":1}"#,
+        ),
+        (
+            "nested-objects-sorted",
+            "Sorting applies at every level.",
+            r#"{"z":{"y":1,"x":2},"a":[{"d":1,"c":2}]}"#,
+            r#"{"a":[{"c":2,"d":1}],"z":{"x":2,"y":1}}"#,
+        ),
     ];
     for (name, comment, input, output) in cases {
         valid(&mut g, name, comment, &["KeyOrder"], input.as_bytes(), output);
@@ -121,7 +159,10 @@ fn key_order(f: &mut FileBuilder) {
 }
 
 fn strings(f: &mut FileBuilder) {
-    let mut g = f.group("control-characters", "Every U+0000–U+001F is escaped: short forms where they exist, else \\u00xx lowercase.");
+    let mut g = f.group(
+        "control-characters",
+        "Every U+0000–U+001F is escaped: short forms where they exist, else \\u00xx lowercase.",
+    );
     for c in 0u8..0x20 {
         let expected = match c {
             0x08 => "\"\\b\"".to_owned(),
@@ -132,22 +173,60 @@ fn strings(f: &mut FileBuilder) {
             _ => format!("\"\\u{c:04x}\""),
         };
         let input = format!("\"\\u{c:04X}\"");
-        valid(&mut g, &format!("u{c:04x}"), &format!("U+{c:04X} written as {expected}."), &["Escape"], input.as_bytes(), &expected);
+        valid(
+            &mut g,
+            &format!("u{c:04x}"),
+            &format!("U+{c:04X} written as {expected}."),
+            &["Escape"],
+            input.as_bytes(),
+            &expected,
+        );
     }
 
-    let mut g = f.group("escapes", "Only '\"' and '\\' are escaped besides control characters; input escapes are decoded.");
+    let mut g =
+        f.group("escapes", "Only '\"' and '\\' are escaped besides control characters; input escapes are decoded.");
     let cases: &[(&str, &str, &str, &str, &[&str])] = &[
         ("quote-and-backslash", "'\"' and '\\' keep their short escapes.", r#""a\"b\\c""#, r#""a\"b\\c""#, &["Escape"]),
         ("solidus-unescaped", "'\\/' decodes to '/', written raw.", r#""\/""#, r#""/""#, &["Escape"]),
         ("solidus-raw", "A raw '/' stays raw.", r#""a/b""#, r#""a/b""#, &["Escape"]),
-        ("del-raw", "U+007F is not a control character for this encoding: written raw.", r#""\u007f""#, "\"\u{7f}\"", &["Escape"]),
-        ("uppercase-hex-escape-decoded", "\\u00E9 decodes to 'é', written raw.", r#""\u00E9""#, "\"é\"", &["Escape", "NonAscii"]),
-        ("u2028-raw", "U+2028 passes through raw (unlike JavaScript-safe encoders).", r#""\u2028""#, "\"\u{2028}\"", &["Escape", "NonAscii"]),
+        (
+            "del-raw",
+            "U+007F is not a control character for this encoding: written raw.",
+            r#""\u007f""#,
+            "\"\u{7f}\"",
+            &["Escape"],
+        ),
+        (
+            "uppercase-hex-escape-decoded",
+            "\\u00E9 decodes to 'é', written raw.",
+            r#""\u00E9""#,
+            "\"é\"",
+            &["Escape", "NonAscii"],
+        ),
+        (
+            "u2028-raw",
+            "U+2028 passes through raw (unlike JavaScript-safe encoders).",
+            r#""\u2028""#,
+            "\"\u{2028}\"",
+            &["Escape", "NonAscii"],
+        ),
         ("u2029-raw", "U+2029 passes through raw.", "\"\u{2029}\"", "\"\u{2029}\"", &["NonAscii"]),
-        ("astral-from-pair", "A surrogate-pair escape decodes to one astral character, written as 4 UTF-8 bytes.", r#""\ud83d\ude00""#, "\"😀\"", &["Escape", "NonAscii"]),
+        (
+            "astral-from-pair",
+            "A surrogate-pair escape decodes to one astral character, written as 4 UTF-8 bytes.",
+            r#""\ud83d\ude00""#,
+            "\"😀\"",
+            &["Escape", "NonAscii"],
+        ),
         ("astral-raw", "A raw astral character stays raw.", "\"😀𝄞\"", "\"😀𝄞\"", &["NonAscii"]),
         ("bmp-raw", "CJK and Cyrillic text stay raw.", "\"日本語 и русский\"", "\"日本語 и русский\"", &["NonAscii"]),
-        ("ufeff-inside-string", "U+FEFF inside a string is an ordinary character.", "\"\u{feff}x\"", "\"\u{feff}x\"", &["NonAscii"]),
+        (
+            "ufeff-inside-string",
+            "U+FEFF inside a string is an ordinary character.",
+            "\"\u{feff}x\"",
+            "\"\u{feff}x\"",
+            &["NonAscii"],
+        ),
         ("nul-escape", "U+0000 escaped as \\u0000.", r#""a\u0000b""#, r#""a\u0000b""#, &["Escape"]),
         ("raw-tab-forbidden-but-escaped-ok", "An escaped tab is written as \\t.", r#""\t""#, r#""\t""#, &["Escape"]),
     ];
@@ -168,7 +247,12 @@ fn integers(f: &mut FileBuilder) {
         ("i64-min-minus-one", "-2^63-1 is a float literal.", "-9223372036854775809", "-9.223372036854776e+18"),
         ("i64-max", "2^63-1.", "9223372036854775807", "9223372036854775807"),
         ("i64-max-plus-one", "2^63 is still an integer (it fits u64).", "9223372036854775808", "9223372036854775808"),
-        ("two-pow-53-plus-one", "An integer a binary64 cannot hold stays exact.", "9007199254740993", "9007199254740993"),
+        (
+            "two-pow-53-plus-one",
+            "An integer a binary64 cannot hold stays exact.",
+            "9007199254740993",
+            "9007199254740993",
+        ),
         ("thirty-digits", "A 30-digit literal is a float.", "123456789012345678901234567890", "1.2345678901234568e+29"),
         ("negative", "A negative integer.", "-42", "-42"),
     ];
@@ -203,8 +287,18 @@ fn floats(f: &mut FileBuilder) {
         ("min-subnormal", "The smallest subnormal binary64.", "5e-324", "5e-324"),
         ("negative-scientific", "A negative float in scientific form.", "-1.5e300", "-1.5e+300"),
         ("negative-plain", "A negative plain decimal.", "-12345.678", "-12345.678"),
-        ("point-one-plus-point-two", "The binary64 nearest 0.30000000000000004.", "0.30000000000000004", "0.30000000000000004"),
-        ("tie-to-even-digit", "Exactly halfway between two 17-digit candidates: the even last digit.", "1658206780088562.25", "1658206780088562.2"),
+        (
+            "point-one-plus-point-two",
+            "The binary64 nearest 0.30000000000000004.",
+            "0.30000000000000004",
+            "0.30000000000000004",
+        ),
+        (
+            "tie-to-even-digit",
+            "Exactly halfway between two 17-digit candidates: the even last digit.",
+            "1658206780088562.25",
+            "1658206780088562.2",
+        ),
         ("underflow-to-zero", "Below the smallest subnormal: zero.", "1e-400", "0.0"),
         ("underflow-to-negative-zero", "Negative underflow: negative zero.", "-1e-400", "-0.0"),
     ];
@@ -214,17 +308,52 @@ fn floats(f: &mut FileBuilder) {
 
     let mut g = f.group("float-parse", "Correct rounding of decimal literals (round half to even).");
     let cases: &[(&str, &str, &str, &str)] = &[
-        ("two-pow-53-plus-one", "Halfway between 2^53 and 2^53+2: rounds to the even 2^53.", "9007199254740993.0", "9007199254740992.0"),
+        (
+            "two-pow-53-plus-one",
+            "Halfway between 2^53 and 2^53+2: rounds to the even 2^53.",
+            "9007199254740993.0",
+            "9007199254740992.0",
+        ),
         ("two-pow-53-plus-three", "Halfway: rounds to the even 2^53+4.", "9007199254740995.0", "9007199254740996.0"),
         ("1e23", "A classic: naive parsers give 9.999999999999999e22.", "1e23", "1e+23"),
         ("8.98846567431158e307", "Near the top of the range.", "8.98846567431158e307", "8.98846567431158e+307"),
-        ("max-rounds-down", "Just below the rounding boundary to infinity.", "1.7976931348623158e308", "1.7976931348623157e+308"),
-        ("normal-boundary", "The largest subnormal neighbourhood, from the 'PHP hang' literal.", "2.2250738585072011e-308", "2.225073858507201e-308"),
-        ("long-literal", "0.1 written with all 55 digits of its binary64 value.", "0.1000000000000000055511151231257827021181583404541015625", "0.1"),
-        ("many-digits-halfway-above", "A long literal just above a halfway point rounds up.", "9007199254740993.0000000000000000001", "9007199254740994.0"),
+        (
+            "max-rounds-down",
+            "Just below the rounding boundary to infinity.",
+            "1.7976931348623158e308",
+            "1.7976931348623157e+308",
+        ),
+        (
+            "normal-boundary",
+            "The largest subnormal neighbourhood, from the 'PHP hang' literal.",
+            "2.2250738585072011e-308",
+            "2.225073858507201e-308",
+        ),
+        (
+            "long-literal",
+            "0.1 written with all 55 digits of its binary64 value.",
+            "0.1000000000000000055511151231257827021181583404541015625",
+            "0.1",
+        ),
+        (
+            "many-digits-halfway-above",
+            "A long literal just above a halfway point rounds up.",
+            "9007199254740993.0000000000000000001",
+            "9007199254740994.0",
+        ),
         ("subnormal", "A subnormal value.", "4.9406564584124654e-324", "5e-324"),
-        ("subnormal-halfway", "Halfway below the smallest subnormal rounds to even (zero).", "2.4703282292062327e-324", "0.0"),
-        ("subnormal-just-above-halfway", "Just above halfway rounds up to the smallest subnormal.", "2.4703282292062328e-324", "5e-324"),
+        (
+            "subnormal-halfway",
+            "Halfway below the smallest subnormal rounds to even (zero).",
+            "2.4703282292062327e-324",
+            "0.0",
+        ),
+        (
+            "subnormal-just-above-halfway",
+            "Just above halfway rounds up to the smallest subnormal.",
+            "2.4703282292062328e-324",
+            "5e-324",
+        ),
         ("exponent-with-plus", "An explicit '+' in the exponent.", "1.5e+3", "1500.0"),
         ("large-exponent-small-mantissa", "Digits and exponent that cancel.", "0.000000000000000000001e21", "1.0"),
     ];
@@ -238,10 +367,38 @@ fn nesting(f: &mut FileBuilder) {
     let arrays = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
     let objects = |n: usize| format!("{}null{}", "{\"k\":".repeat(n), "}".repeat(n));
     valid(&mut g, "arrays-128", "128 nested arrays: the limit.", &["Nesting"], arrays(128).as_bytes(), &arrays(128));
-    valid(&mut g, "objects-128", "128 nested objects: the limit.", &["Nesting"], objects(128).as_bytes(), &objects(128));
-    invalid(&mut g, "arrays-129", "129 nested arrays: one past the limit.", &["Nesting", "ParseError"], arrays(129).as_bytes(), JsonErrorKind::NestingTooDeep);
-    invalid(&mut g, "objects-129", "129 nested objects: one past the limit.", &["Nesting", "ParseError"], objects(129).as_bytes(), JsonErrorKind::NestingTooDeep);
-    invalid(&mut g, "arrays-10000", "Far past the limit: must fail cleanly, not overflow a stack.", &["Nesting", "ParseError"], arrays(10_000).as_bytes(), JsonErrorKind::NestingTooDeep);
+    valid(
+        &mut g,
+        "objects-128",
+        "128 nested objects: the limit.",
+        &["Nesting"],
+        objects(128).as_bytes(),
+        &objects(128),
+    );
+    invalid(
+        &mut g,
+        "arrays-129",
+        "129 nested arrays: one past the limit.",
+        &["Nesting", "ParseError"],
+        arrays(129).as_bytes(),
+        JsonErrorKind::NestingTooDeep,
+    );
+    invalid(
+        &mut g,
+        "objects-129",
+        "129 nested objects: one past the limit.",
+        &["Nesting", "ParseError"],
+        objects(129).as_bytes(),
+        JsonErrorKind::NestingTooDeep,
+    );
+    invalid(
+        &mut g,
+        "arrays-10000",
+        "Far past the limit: must fail cleanly, not overflow a stack.",
+        &["Nesting", "ParseError"],
+        arrays(10_000).as_bytes(),
+        JsonErrorKind::NestingTooDeep,
+    );
 }
 
 fn errors(f: &mut FileBuilder) {
@@ -251,13 +408,28 @@ fn errors(f: &mut FileBuilder) {
         ("empty-input", "No value at all.", b"", Syntax),
         ("whitespace-only", "Only whitespace.", b" \n", Syntax),
         ("duplicate-key", "The same key twice.", br#"{"a":1,"a":2}"#, DuplicateKey),
-        ("duplicate-key-same-value", "The same member twice, even with equal values.", br#"{"a":1,"a":1}"#, DuplicateKey),
+        (
+            "duplicate-key-same-value",
+            "The same member twice, even with equal values.",
+            br#"{"a":1,"a":1}"#,
+            DuplicateKey,
+        ),
         ("duplicate-key-after-unescape", "Keys equal after unescaping.", br#"{"a":1,"\u0061":2}"#, DuplicateKey),
-        ("duplicate-key-nested", "A duplicate inside an array inside an object.", br#"{"x":[{"k":1,"k":2}]}"#, DuplicateKey),
+        (
+            "duplicate-key-nested",
+            "A duplicate inside an array inside an object.",
+            br#"{"x":[{"k":1,"k":2}]}"#,
+            DuplicateKey,
+        ),
         ("lone-high-surrogate", "\\ud800 with nothing after it.", br#""\ud800""#, LoneSurrogate),
         ("lone-low-surrogate", "\\udc00 on its own.", br#""\udc00""#, LoneSurrogate),
         ("reversed-surrogate-pair", "Low then high.", br#""\udc00\ud800""#, LoneSurrogate),
-        ("high-surrogate-then-bmp-escape", "A high surrogate followed by a non-surrogate escape.", br#""\ud800\u0041""#, LoneSurrogate),
+        (
+            "high-surrogate-then-bmp-escape",
+            "A high surrogate followed by a non-surrogate escape.",
+            br#""\ud800\u0041""#,
+            LoneSurrogate,
+        ),
         ("high-surrogate-then-text", "A high surrogate followed by a plain character.", br#""\ud83dx""#, LoneSurrogate),
         ("invalid-utf8-byte", "0xFF is never valid UTF-8.", b"\"\xff\"", InvalidUtf8),
         ("invalid-utf8-overlong", "An overlong encoding of '/'.", b"\"\xc0\xaf\"", InvalidUtf8),
@@ -283,7 +455,12 @@ fn errors(f: &mut FileBuilder) {
         ("nan-literal", "NaN is not JSON.", b"NaN", Syntax),
         ("overflow-positive", "1e400 rounds to infinity.", b"1e400", NumberOutOfRange),
         ("overflow-negative", "-1e400 rounds to negative infinity.", b"-1e400", NumberOutOfRange),
-        ("overflow-just-past-max", "The first literal above the rounding boundary to infinity.", b"1.7976931348623159e308", NumberOutOfRange),
+        (
+            "overflow-just-past-max",
+            "The first literal above the rounding boundary to infinity.",
+            b"1.7976931348623159e308",
+            NumberOutOfRange,
+        ),
         ("trailing-comma-array", "A trailing comma in an array.", b"[1,]", Syntax),
         ("trailing-comma-object", "A trailing comma in an object.", br#"{"a":1,}"#, Syntax),
         ("comment", "Comments are not JSON.", b"// c\n1", Syntax),

@@ -27,8 +27,8 @@ use crate::vector::{FileBuilder, GroupBuilder, VectorFile, Verdict, hex};
 
 /// The group order L, little-endian.
 const L: [u8; 32] = [
-    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
 ];
 
 /// The identity (0, 1) encoded with y = p + 1 instead of y = 1.
@@ -65,7 +65,8 @@ fn challenge(r: &[u8; 32], a: &[u8; 32], message: &[u8; 32]) -> Scalar {
 
 /// Whether [S]B = R + [k]A holds for these encodings (decoding them leniently).
 fn cofactorless_holds(r: &[u8; 32], a: &[u8; 32], s: &[u8; 32], message: &[u8; 32]) -> bool {
-    let (Some(r_point), Some(a_point)) = (CompressedEdwardsY(*r).decompress(), CompressedEdwardsY(*a).decompress()) else {
+    let (Some(r_point), Some(a_point)) = (CompressedEdwardsY(*r).decompress(), CompressedEdwardsY(*a).decompress())
+    else {
         return false;
     };
     let k = challenge(r, a, message);
@@ -189,30 +190,105 @@ pub fn file() -> VectorFile {
 
     let mut g = f.group("baseline", "Ordinary signatures.");
     let good = sign_with(0, a, a_bytes, "baseline", |_| true);
-    add(&mut g, Case { name: "honest", comment: "An honest signature.", flags: &["Honest"], cofactorless: true, reason: None }, &good);
+    add(
+        &mut g,
+        Case { name: "honest", comment: "An honest signature.", flags: &["Honest"], cofactorless: true, reason: None },
+        &good,
+    );
     let (_, _, m) = line_for(1);
     let by_lib = SignedEvent { signature: honest_key.sign(&m.0), ..signed_line(1, a_bytes, [0; 32], [0; 32]) };
-    add(&mut g, Case { name: "honest-library", comment: "An honest signature made by the reference's signer.", flags: &["Honest"], cofactorless: true, reason: None }, &by_lib);
+    add(
+        &mut g,
+        Case {
+            name: "honest-library",
+            comment: "An honest signature made by the reference's signer.",
+            flags: &["Honest"],
+            cofactorless: true,
+            reason: None,
+        },
+        &by_lib,
+    );
     let other = SigningKeypair::from_seed(&[0x22; 32]);
     let wrong_key = SignedEvent { signature: other.sign(&m.0), ..by_lib.clone() };
-    add(&mut g, Case { name: "other-key", comment: "Signed by another key than signer_pubkey.", flags: &["Honest"], cofactorless: false, reason: Some(Reason::BadSignature) }, &wrong_key);
+    add(
+        &mut g,
+        Case {
+            name: "other-key",
+            comment: "Signed by another key than signer_pubkey.",
+            flags: &["Honest"],
+            cofactorless: false,
+            reason: Some(Reason::BadSignature),
+        },
+        &wrong_key,
+    );
     let over_hex = SignedEvent { signature: honest_key.sign(m.to_hex().as_bytes()), ..by_lib.clone() };
-    add(&mut g, Case { name: "message-hex-text", comment: "Signed over the 64-character hex text of self_hash.", flags: &["WrongMessage"], cofactorless: false, reason: Some(Reason::BadSignature) }, &over_hex);
+    add(
+        &mut g,
+        Case {
+            name: "message-hex-text",
+            comment: "Signed over the 64-character hex text of self_hash.",
+            flags: &["WrongMessage"],
+            cofactorless: false,
+            reason: Some(Reason::BadSignature),
+        },
+        &over_hex,
+    );
     let mut prehashed = Sha512::new();
     prehashed.update(m.0);
     let over_sha512 = SignedEvent { signature: honest_key.sign(&prehashed.finalize()), ..by_lib.clone() };
-    add(&mut g, Case { name: "message-prehashed", comment: "Signed over SHA-512 of self_hash (a prehash variant).", flags: &["WrongMessage"], cofactorless: false, reason: Some(Reason::BadSignature) }, &over_sha512);
+    add(
+        &mut g,
+        Case {
+            name: "message-prehashed",
+            comment: "Signed over SHA-512 of self_hash (a prehash variant).",
+            flags: &["WrongMessage"],
+            cofactorless: false,
+            reason: Some(Reason::BadSignature),
+        },
+        &over_sha512,
+    );
 
     let mut g = f.group("scalar", "S must be reduced modulo L.");
-    let (r, s): ([u8; 32], [u8; 32]) = (good.signature.0[..32].try_into().unwrap(), good.signature.0[32..].try_into().unwrap());
+    let (r, s): ([u8; 32], [u8; 32]) =
+        (good.signature.0[..32].try_into().unwrap(), good.signature.0[32..].try_into().unwrap());
     let s_plus_l = signed_line(0, a_bytes, r, add_le(&s, &L));
-    add(&mut g, Case { name: "s-plus-l", comment: "S + L: the same scalar mod L, not reduced.", flags: &["NonCanonicalS", "LaxAccepts"], cofactorless: true, reason: Some(Reason::BadSignature) }, &s_plus_l);
+    add(
+        &mut g,
+        Case {
+            name: "s-plus-l",
+            comment: "S + L: the same scalar mod L, not reduced.",
+            flags: &["NonCanonicalS", "LaxAccepts"],
+            cofactorless: true,
+            reason: Some(Reason::BadSignature),
+        },
+        &s_plus_l,
+    );
     let mut high = s;
     high[31] |= 0x80;
     let s_high_bit = signed_line(0, a_bytes, r, high);
-    add(&mut g, Case { name: "s-high-bit", comment: "S with its top bit set.", flags: &["NonCanonicalS"], cofactorless: false, reason: Some(Reason::BadSignature) }, &s_high_bit);
+    add(
+        &mut g,
+        Case {
+            name: "s-high-bit",
+            comment: "S with its top bit set.",
+            flags: &["NonCanonicalS"],
+            cofactorless: false,
+            reason: Some(Reason::BadSignature),
+        },
+        &s_high_bit,
+    );
     let s_is_l = signed_line(0, a_bytes, r, L);
-    add(&mut g, Case { name: "s-equals-l", comment: "S = L.", flags: &["NonCanonicalS"], cofactorless: false, reason: Some(Reason::BadSignature) }, &s_is_l);
+    add(
+        &mut g,
+        Case {
+            name: "s-equals-l",
+            comment: "S = L.",
+            flags: &["NonCanonicalS"],
+            cofactorless: false,
+            reason: Some(Reason::BadSignature),
+        },
+        &s_is_l,
+    );
 
     let mut g = f.group("small-order-key", "Public keys of small order: rejected however the equation fares.");
     let mut salt = 100;
@@ -229,16 +305,40 @@ pub fn file() -> VectorFile {
                 break signed_line(salt, a_t, r, [0; 32]);
             }
         };
-        add(&mut g, Case { name: &format!("torsion-{i}"), comment: &format!("A is torsion point {i}, R small order, S = 0: the equation holds."), flags: &["SmallOrderA", "SmallOrderR", "LaxAccepts"], cofactorless: true, reason: Some(Reason::InvalidPublicKey) }, &line);
+        add(
+            &mut g,
+            Case {
+                name: &format!("torsion-{i}"),
+                comment: &format!("A is torsion point {i}, R small order, S = 0: the equation holds."),
+                flags: &["SmallOrderA", "SmallOrderR", "LaxAccepts"],
+                cofactorless: true,
+                reason: Some(Reason::InvalidPublicKey),
+            },
+            &line,
+        );
     }
 
     let mut g = f.group("non-canonical-key", "Non-canonical encodings of the public key.");
     for (name, a_enc, comment) in [
         ("identity-y-plus-p", IDENTITY_Y_PLUS_P, "The identity with y encoded as p + 1; R = identity, S = 0."),
-        ("identity-negative-zero", identity_negative_zero(), "The identity with the sign bit set for x = 0; R = identity, S = 0."),
+        (
+            "identity-negative-zero",
+            identity_negative_zero(),
+            "The identity with the sign bit set for x = 0; R = identity, S = 0.",
+        ),
     ] {
         let line = signed_line(200, a_enc, identity_bytes(), [0; 32]);
-        add(&mut g, Case { name, comment, flags: &["NonCanonicalA", "SmallOrderA", "SmallOrderR", "LaxAccepts"], cofactorless: true, reason: Some(Reason::InvalidPublicKey) }, &line);
+        add(
+            &mut g,
+            Case {
+                name,
+                comment,
+                flags: &["NonCanonicalA", "SmallOrderA", "SmallOrderR", "LaxAccepts"],
+                cofactorless: true,
+                reason: Some(Reason::InvalidPublicKey),
+            },
+            &line,
+        );
     }
 
     let mut g = f.group("small-order-r", "A nonce point of small order with an honest key.");
@@ -246,24 +346,74 @@ pub fn file() -> VectorFile {
     let id = identity_bytes();
     let s_for_identity_r = challenge(&id, &a_bytes, &m.0) * a;
     let line = signed_line(300, a_bytes, id, s_for_identity_r.to_bytes());
-    add(&mut g, Case { name: "identity-r", comment: "R = identity and S = k·a: the equation holds, R has small order.", flags: &["SmallOrderR", "LaxAccepts"], cofactorless: true, reason: Some(Reason::BadSignature) }, &line);
+    add(
+        &mut g,
+        Case {
+            name: "identity-r",
+            comment: "R = identity and S = k·a: the equation holds, R has small order.",
+            flags: &["SmallOrderR", "LaxAccepts"],
+            cofactorless: true,
+            reason: Some(Reason::BadSignature),
+        },
+        &line,
+    );
     let s_for_noncanon = challenge(&IDENTITY_Y_PLUS_P, &a_bytes, &m.0) * a;
     let line = signed_line(300, a_bytes, IDENTITY_Y_PLUS_P, s_for_noncanon.to_bytes());
-    add(&mut g, Case { name: "identity-r-non-canonical", comment: "R = identity encoded as y = p + 1, S = k·a with k over that encoding.", flags: &["SmallOrderR", "NonCanonicalR", "LaxAccepts"], cofactorless: true, reason: Some(Reason::BadSignature) }, &line);
+    add(
+        &mut g,
+        Case {
+            name: "identity-r-non-canonical",
+            comment: "R = identity encoded as y = p + 1, S = k·a with k over that encoding.",
+            flags: &["SmallOrderR", "NonCanonicalR", "LaxAccepts"],
+            cofactorless: true,
+            reason: Some(Reason::BadSignature),
+        },
+        &line,
+    );
 
     let mut g = f.group("mixed-order", "Points with a torsion component: the cofactorless equation decides.");
     let torsion = EIGHT_TORSION[1];
     let mixed_a = (EdwardsPoint::mul_base(&a) + torsion).compress().to_bytes();
     let line = sign_with(400, a, mixed_a, "mixed A holds", divisible_by_8);
-    add(&mut g, Case { name: "mixed-a-cofactorless-holds", comment: "A = [a]B + T8 and 8 divides k: [k]T8 vanishes, the cofactorless equation holds; the strict profile accepts mixed-order keys.", flags: &["MixedOrderA"], cofactorless: true, reason: None }, &line);
+    add(
+        &mut g,
+        Case {
+            name: "mixed-a-cofactorless-holds",
+            comment: "A = [a]B + T8 and 8 divides k: [k]T8 vanishes, the cofactorless equation holds; the strict profile accepts mixed-order keys.",
+            flags: &["MixedOrderA"],
+            cofactorless: true,
+            reason: None,
+        },
+        &line,
+    );
     let line = sign_with(401, a, mixed_a, "mixed A fails", |k| !divisible_by_8(k));
-    add(&mut g, Case { name: "mixed-a-cofactored-only", comment: "A = [a]B + T8 and 8 does not divide k: only the cofactored equation holds.", flags: &["MixedOrderA", "CofactoredOnly"], cofactorless: false, reason: Some(Reason::BadSignature) }, &line);
+    add(
+        &mut g,
+        Case {
+            name: "mixed-a-cofactored-only",
+            comment: "A = [a]B + T8 and 8 does not divide k: only the cofactored equation holds.",
+            flags: &["MixedOrderA", "CofactoredOnly"],
+            cofactorless: false,
+            reason: Some(Reason::BadSignature),
+        },
+        &line,
+    );
     let (_, _, m) = line_for(402);
     let nonce = scalar("mixed R nonce");
     let mixed_r = (EdwardsPoint::mul_base(&nonce) + torsion).compress().to_bytes();
     let s = nonce + challenge(&mixed_r, &a_bytes, &m.0) * a;
     let line = signed_line(402, a_bytes, mixed_r, s.to_bytes());
-    add(&mut g, Case { name: "mixed-r-cofactored-only", comment: "R = [r]B + T8 with an honest key: only the cofactored equation holds.", flags: &["MixedOrderR", "CofactoredOnly"], cofactorless: false, reason: Some(Reason::BadSignature) }, &line);
+    add(
+        &mut g,
+        Case {
+            name: "mixed-r-cofactored-only",
+            comment: "R = [r]B + T8 with an honest key: only the cofactored equation holds.",
+            flags: &["MixedOrderR", "CofactoredOnly"],
+            cofactorless: false,
+            reason: Some(Reason::BadSignature),
+        },
+        &line,
+    );
 
     f.finish()
 }

@@ -71,11 +71,23 @@ pub fn file() -> VectorFile {
         for (flavor, label) in [(Flavor::Typical, "typical"), (Flavor::Edge, "edge")] {
             let json = text(&event_value(variant, payload(variant, flavor)));
             let flag = if flavor == Flavor::Typical { "Typical" } else { "Edge" };
-            valid(&mut g, &format!("{}-{label}", variant.name), &format!("A {label} {} event.", variant.name), &[flag], &json);
+            valid(
+                &mut g,
+                &format!("{}-{label}", variant.name),
+                &format!("A {label} {} event.", variant.name),
+                &[flag],
+                &json,
+            );
         }
         // Spec member order, type after payload, and whitespace: readers recompute the canonical form.
         let wire = reordered(variant, payload(variant, Flavor::Typical));
-        valid(&mut g, &format!("{}-reordered", variant.name), "Members in spec order with whitespace; the hash is that of the canonical form.", &["MemberOrder"], &wire);
+        valid(
+            &mut g,
+            &format!("{}-reordered", variant.name),
+            "Members in spec order with whitespace; the hash is that of the canonical form.",
+            &["MemberOrder"],
+            &wire,
+        );
     }
 
     let mut g = f.group("structure", "The event object itself is malformed.");
@@ -83,14 +95,62 @@ pub fn file() -> VectorFile {
     let good = payload(first, Flavor::Typical);
     let good_payload = text(&Value::Object(good.clone()));
     invalid(&mut g, "not-an-object", "The event is an array.", "[]", Reason::WrongType);
-    invalid(&mut g, "missing-type", "No type member.", &format!("{{\"payload\":{good_payload}}}"), Reason::MissingField);
-    invalid(&mut g, "missing-payload", "No payload member.", &format!("{{\"type\":\"{}\"}}", first.name), Reason::MissingField);
-    invalid(&mut g, "type-not-string", "type is an integer.", &format!("{{\"payload\":{good_payload},\"type\":1}}"), Reason::WrongType);
-    invalid(&mut g, "unknown-type", "type names no variant.", &format!("{{\"payload\":{good_payload},\"type\":\"SessionPaused\"}}"), Reason::UnknownEventType);
-    invalid(&mut g, "type-wrong-case", "Variant names are case-sensitive.", &format!("{{\"payload\":{good_payload},\"type\":\"{}\"}}", first.name.to_lowercase()), Reason::UnknownEventType);
-    invalid(&mut g, "payload-not-object", "payload is an array.", &format!("{{\"payload\":[],\"type\":\"{}\"}}", first.name), Reason::WrongType);
-    invalid(&mut g, "extra-top-level-member", "A member besides type and payload.", &format!("{{\"payload\":{good_payload},\"type\":\"{}\",\"v\":1}}", first.name), Reason::UnknownField);
-    invalid(&mut g, "duplicate-type", "type given twice.", &format!("{{\"type\":\"{0}\",\"type\":\"{0}\",\"payload\":{good_payload}}}", first.name), Reason::DuplicateKey);
+    invalid(
+        &mut g,
+        "missing-type",
+        "No type member.",
+        &format!("{{\"payload\":{good_payload}}}"),
+        Reason::MissingField,
+    );
+    invalid(
+        &mut g,
+        "missing-payload",
+        "No payload member.",
+        &format!("{{\"type\":\"{}\"}}", first.name),
+        Reason::MissingField,
+    );
+    invalid(
+        &mut g,
+        "type-not-string",
+        "type is an integer.",
+        &format!("{{\"payload\":{good_payload},\"type\":1}}"),
+        Reason::WrongType,
+    );
+    invalid(
+        &mut g,
+        "unknown-type",
+        "type names no variant.",
+        &format!("{{\"payload\":{good_payload},\"type\":\"SessionPaused\"}}"),
+        Reason::UnknownEventType,
+    );
+    invalid(
+        &mut g,
+        "type-wrong-case",
+        "Variant names are case-sensitive.",
+        &format!("{{\"payload\":{good_payload},\"type\":\"{}\"}}", first.name.to_lowercase()),
+        Reason::UnknownEventType,
+    );
+    invalid(
+        &mut g,
+        "payload-not-object",
+        "payload is an array.",
+        &format!("{{\"payload\":[],\"type\":\"{}\"}}", first.name),
+        Reason::WrongType,
+    );
+    invalid(
+        &mut g,
+        "extra-top-level-member",
+        "A member besides type and payload.",
+        &format!("{{\"payload\":{good_payload},\"type\":\"{}\",\"v\":1}}", first.name),
+        Reason::UnknownField,
+    );
+    invalid(
+        &mut g,
+        "duplicate-type",
+        "type given twice.",
+        &format!("{{\"type\":\"{0}\",\"type\":\"{0}\",\"payload\":{good_payload}}}", first.name),
+        Reason::DuplicateKey,
+    );
     invalid(&mut g, "not-json", "Not JSON at all.", "SessionStarted", Reason::MalformedJson);
 
     for variant in &spec.variants {
@@ -101,43 +161,143 @@ pub fn file() -> VectorFile {
             edit(&mut p);
             text(&event_value(variant, p))
         };
-        invalid(&mut g, "extra-payload-member", "A payload member the spec does not define.", &with(&|p| { p.insert("note".into(), Value::from("x")); }), Reason::UnknownField);
-        let dup = text(&event_value(variant, base.clone())).replacen("\"payload\":{", &format!("\"payload\":{{\"{0}\":{1},", variant.fields[0].name, text(&base[&variant.fields[0].name])), 1);
+        invalid(
+            &mut g,
+            "extra-payload-member",
+            "A payload member the spec does not define.",
+            &with(&|p| {
+                p.insert("note".into(), Value::from("x"));
+            }),
+            Reason::UnknownField,
+        );
+        let dup = text(&event_value(variant, base.clone())).replacen(
+            "\"payload\":{",
+            &format!("\"payload\":{{\"{0}\":{1},", variant.fields[0].name, text(&base[&variant.fields[0].name])),
+            1,
+        );
         invalid(&mut g, "duplicate-payload-member", "A payload member given twice.", &dup, Reason::DuplicateKey);
         for field in &variant.fields {
             let name = &field.name;
-            invalid(&mut g, &format!("{name}-missing"), &format!("{name} is absent."), &with(&|p| { p.remove(name); }), Reason::MissingField);
+            invalid(
+                &mut g,
+                &format!("{name}-missing"),
+                &format!("{name} is absent."),
+                &with(&|p| {
+                    p.remove(name);
+                }),
+                Reason::MissingField,
+            );
             let (wrong, what) = wrong_type_value(field.kind);
-            invalid(&mut g, &format!("{name}-wrong-type"), &format!("{name} is {what}."), &with(&|p| { p.insert(name.clone(), wrong.clone()); }), Reason::WrongType);
-            invalid(&mut g, &format!("{name}-null"), &format!("{name} is null."), &with(&|p| { p.insert(name.clone(), Value::Null); }), Reason::WrongType);
+            invalid(
+                &mut g,
+                &format!("{name}-wrong-type"),
+                &format!("{name} is {what}."),
+                &with(&|p| {
+                    p.insert(name.clone(), wrong.clone());
+                }),
+                Reason::WrongType,
+            );
+            invalid(
+                &mut g,
+                &format!("{name}-null"),
+                &format!("{name} is null."),
+                &with(&|p| {
+                    p.insert(name.clone(), Value::Null);
+                }),
+                Reason::WrongType,
+            );
             field_specific(&mut g, name, field.kind, &with);
         }
     }
     f.finish()
 }
 
+/// Renders the sample event after an edit of its payload.
+type EditedEvent<'a> = &'a dyn Fn(&dyn Fn(&mut Map)) -> String;
+
 /// Cases that only some field kinds have.
-fn field_specific(g: &mut GroupBuilder<'_>, name: &str, kind: FieldKind, with: &dyn Fn(&dyn Fn(&mut Map)) -> String) {
-    let set = |v: Value| with(&move |p: &mut Map| { p.insert(name.to_owned(), v.clone()); });
+fn field_specific(g: &mut GroupBuilder<'_>, name: &str, kind: FieldKind, with: EditedEvent<'_>) {
+    let set = |v: Value| {
+        with(&move |p: &mut Map| {
+            p.insert(name.to_owned(), v.clone());
+        })
+    };
     let digest = sha256_hex(name.as_bytes());
     match kind {
         FieldKind::Digest | FieldKind::DigestOrEmpty => {
-            invalid(g, &format!("{name}-uppercase"), "A digest in upper-case hex.", &set(Value::from(digest.to_uppercase())), Reason::InvalidHex);
-            invalid(g, &format!("{name}-63-chars"), "A digest one character short.", &set(Value::from(&digest[..63])), Reason::InvalidHex);
-            invalid(g, &format!("{name}-65-chars"), "A digest one character long.", &set(Value::from(format!("{digest}0"))), Reason::InvalidHex);
-            invalid(g, &format!("{name}-non-hex"), "A digest with a 'g'.", &set(Value::from(format!("g{}", &digest[1..]))), Reason::InvalidHex);
+            invalid(
+                g,
+                &format!("{name}-uppercase"),
+                "A digest in upper-case hex.",
+                &set(Value::from(digest.to_uppercase())),
+                Reason::InvalidHex,
+            );
+            invalid(
+                g,
+                &format!("{name}-63-chars"),
+                "A digest one character short.",
+                &set(Value::from(&digest[..63])),
+                Reason::InvalidHex,
+            );
+            invalid(
+                g,
+                &format!("{name}-65-chars"),
+                "A digest one character long.",
+                &set(Value::from(format!("{digest}0"))),
+                Reason::InvalidHex,
+            );
+            invalid(
+                g,
+                &format!("{name}-non-hex"),
+                "A digest with a 'g'.",
+                &set(Value::from(format!("g{}", &digest[1..]))),
+                Reason::InvalidHex,
+            );
             if kind == FieldKind::Digest {
-                invalid(g, &format!("{name}-empty"), "This digest may not be empty.", &set(Value::from("")), Reason::InvalidHex);
+                invalid(
+                    g,
+                    &format!("{name}-empty"),
+                    "This digest may not be empty.",
+                    &set(Value::from("")),
+                    Reason::InvalidHex,
+                );
             }
         }
         FieldKind::U32 => {
-            invalid(g, &format!("{name}-negative"), "-1 is outside u32.", &set(Value::from(-1i64)), Reason::IntegerOutOfRange);
-            invalid(g, &format!("{name}-2-pow-32"), "2^32 is outside u32.", &set(Value::from(1u64 << 32)), Reason::IntegerOutOfRange);
-            invalid(g, &format!("{name}-float"), "1.0 is a float, not an integer.", &set(float(1.0)), Reason::WrongType);
+            invalid(
+                g,
+                &format!("{name}-negative"),
+                "-1 is outside u32.",
+                &set(Value::from(-1i64)),
+                Reason::IntegerOutOfRange,
+            );
+            invalid(
+                g,
+                &format!("{name}-2-pow-32"),
+                "2^32 is outside u32.",
+                &set(Value::from(1u64 << 32)),
+                Reason::IntegerOutOfRange,
+            );
+            invalid(
+                g,
+                &format!("{name}-float"),
+                "1.0 is a float, not an integer.",
+                &set(float(1.0)),
+                Reason::WrongType,
+            );
         }
         FieldKind::U64 => {
-            invalid(g, &format!("{name}-negative"), "-1 is outside u64.", &set(Value::from(-1i64)), Reason::IntegerOutOfRange);
-            let past = with(&|p: &mut Map| { p.insert(name.to_owned(), Value::from(0u64)); }).replacen(&format!("\"{name}\":0"), &format!("\"{name}\":18446744073709551616"), 1);
+            invalid(
+                g,
+                &format!("{name}-negative"),
+                "-1 is outside u64.",
+                &set(Value::from(-1i64)),
+                Reason::IntegerOutOfRange,
+            );
+            let past = with(&|p: &mut Map| {
+                p.insert(name.to_owned(), Value::from(0u64));
+            })
+            .replacen(&format!("\"{name}\":0"), &format!("\"{name}\":18446744073709551616"), 1);
             invalid(g, &format!("{name}-2-pow-64"), "2^64 is a float literal, not a u64.", &past, Reason::WrongType);
             invalid(g, &format!("{name}-float"), "1.5 is a float.", &set(float(1.5)), Reason::WrongType);
         }
@@ -154,6 +314,7 @@ fn float(v: f64) -> Value {
 
 /// The event with `type` first, payload members in spec order, and spaces.
 fn reordered(variant: &provedex_codegen::spec::Variant, payload: Map) -> String {
-    let members: Vec<String> = variant.fields.iter().map(|f| format!("\"{}\": {}", f.name, text(&payload[&f.name]))).collect();
+    let members: Vec<String> =
+        variant.fields.iter().map(|f| format!("\"{}\": {}", f.name, text(&payload[&f.name]))).collect();
     format!("{{ \"type\": \"{}\", \"payload\": {{ {} }} }}", variant.name, members.join(", "))
 }

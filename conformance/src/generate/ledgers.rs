@@ -72,7 +72,15 @@ fn broken(reason: Reason, at: u64) -> Expect {
     Expect { reason: Some(reason), broken_at: Some(at) }
 }
 
-fn add(g: &mut GroupBuilder<'_>, name: &str, comment: &str, flags: &[&str], file: &[u8], pinned: Option<PublicKeyBytes>, expect: Expect) {
+fn add(
+    g: &mut GroupBuilder<'_>,
+    name: &str,
+    comment: &str,
+    flags: &[&str],
+    file: &[u8],
+    pinned: Option<PublicKeyBytes>,
+    expect: Expect,
+) {
     let report = verify_reader(file, &VerifyOptions { pinned_pubkey: pinned }).unwrap();
     assert_eq!(
         (report.reason, report.broken_at),
@@ -125,18 +133,59 @@ fn valid(f: &mut FileBuilder) {
     let mut g = f.group("valid", "Ledgers that verify, with their root hash.");
     add(&mut g, "empty-file", "A file of 0 bytes is a ledger of 0 events.", &["Valid"], b"", None, ok());
     for n in [1usize, 2, 7, 20] {
-        add(&mut g, &format!("length-{n}"), &format!("{n} events cycling through the variants."), &["Valid"], &file_of(&lines(&chain(n))), None, ok());
+        add(
+            &mut g,
+            &format!("length-{n}"),
+            &format!("{n} events cycling through the variants."),
+            &["Valid"],
+            &file_of(&lines(&chain(n))),
+            None,
+            ok(),
+        );
     }
     let edge = seal_chain(&events(7, Flavor::Edge), &key(), 0, GENESIS_PARENT_HASH);
-    add(&mut g, "edge-values", "Bounds, escapes, non-ASCII text and floats in every variant.", &["Valid"], &file_of(&lines(&edge)), None, ok());
-    add(&mut g, "pinned-key", "The pinned key is the signer.", &["Valid", "Key"], &file_of(&lines(&chain(3))), Some(key().public_key()), ok());
+    add(
+        &mut g,
+        "edge-values",
+        "Bounds, escapes, non-ASCII text and floats in every variant.",
+        &["Valid"],
+        &file_of(&lines(&edge)),
+        None,
+        ok(),
+    );
+    add(
+        &mut g,
+        "pinned-key",
+        "The pinned key is the signer.",
+        &["Valid", "Key"],
+        &file_of(&lines(&chain(3))),
+        Some(key().public_key()),
+        ok(),
+    );
     let sorted: Vec<String> = chain(3)
         .iter()
         .map(|e| String::from_utf8(provedex_core::canonical::canonicalize(e.to_json().as_bytes()).unwrap()).unwrap())
         .collect();
-    add(&mut g, "members-sorted", "Line members in canonical (sorted) order instead of the writer's order.", &["Valid", "Compat"], &file_of(&sorted), None, ok());
-    let spaced: Vec<String> = lines(&chain(2)).iter().map(|l| l.replace("\":", "\": ").replace(",\"", ", \"")).collect();
-    add(&mut g, "whitespace-between-tokens", "Spaces between tokens inside a line.", &["Valid", "Compat"], &file_of(&spaced), None, ok());
+    add(
+        &mut g,
+        "members-sorted",
+        "Line members in canonical (sorted) order instead of the writer's order.",
+        &["Valid", "Compat"],
+        &file_of(&sorted),
+        None,
+        ok(),
+    );
+    let spaced: Vec<String> =
+        lines(&chain(2)).iter().map(|l| l.replace("\":", "\": ").replace(",\"", ", \"")).collect();
+    add(
+        &mut g,
+        "whitespace-between-tokens",
+        "Spaces between tokens inside a line.",
+        &["Valid", "Compat"],
+        &file_of(&spaced),
+        None,
+        ok(),
+    );
     let evs = events(3, Flavor::Typical);
     let mut parent = GENESIS_PARENT_HASH;
     let backwards: Vec<String> = [30u64, 20, 10]
@@ -148,34 +197,122 @@ fn valid(f: &mut FileBuilder) {
             s.to_json()
         })
         .collect();
-    add(&mut g, "timestamps-decreasing", "Verifiers do not reject decreasing timestamps (v1 compatibility).", &["Valid", "Compat"], &file_of(&backwards), None, ok());
+    add(
+        &mut g,
+        "timestamps-decreasing",
+        "Verifiers do not reject decreasing timestamps (v1 compatibility).",
+        &["Valid", "Compat"],
+        &file_of(&backwards),
+        None,
+        ok(),
+    );
 }
 
 fn chain_breaks(f: &mut FileBuilder) {
     let mut g = f.group("chain", "Deletion, reordering, insertion and re-linking of lines.");
     let l = lines(&chain(5));
     let pick = |idx: &[usize]| file_of(&idx.iter().map(|&i| l[i].clone()).collect::<Vec<_>>());
-    add(&mut g, "delete-middle", "Line 3 (seq 2) deleted.", &["Chain"], &pick(&[0, 1, 3, 4]), None, broken(Reason::SeqMismatch, 2));
-    add(&mut g, "delete-first", "The first line deleted.", &["Chain"], &pick(&[1, 2, 3, 4]), None, broken(Reason::SeqMismatch, 0));
-    add(&mut g, "delete-last", "The last line deleted cleanly: undetectable without an anchor.", &["Chain", "Valid"], &pick(&[0, 1, 2, 3]), None, ok());
-    add(&mut g, "swap-adjacent", "Lines 3 and 4 swapped.", &["Chain"], &pick(&[0, 1, 3, 2, 4]), None, broken(Reason::SeqMismatch, 2));
-    add(&mut g, "reverse", "All lines in reverse order.", &["Chain"], &pick(&[4, 3, 2, 1, 0]), None, broken(Reason::SeqMismatch, 0));
-    add(&mut g, "duplicate-line", "Line 2 repeated after itself.", &["Chain"], &pick(&[0, 1, 1, 2, 3, 4]), None, broken(Reason::SeqMismatch, 2));
+    add(
+        &mut g,
+        "delete-middle",
+        "Line 3 (seq 2) deleted.",
+        &["Chain"],
+        &pick(&[0, 1, 3, 4]),
+        None,
+        broken(Reason::SeqMismatch, 2),
+    );
+    add(
+        &mut g,
+        "delete-first",
+        "The first line deleted.",
+        &["Chain"],
+        &pick(&[1, 2, 3, 4]),
+        None,
+        broken(Reason::SeqMismatch, 0),
+    );
+    add(
+        &mut g,
+        "delete-last",
+        "The last line deleted cleanly: undetectable without an anchor.",
+        &["Chain", "Valid"],
+        &pick(&[0, 1, 2, 3]),
+        None,
+        ok(),
+    );
+    add(
+        &mut g,
+        "swap-adjacent",
+        "Lines 3 and 4 swapped.",
+        &["Chain"],
+        &pick(&[0, 1, 3, 2, 4]),
+        None,
+        broken(Reason::SeqMismatch, 2),
+    );
+    add(
+        &mut g,
+        "reverse",
+        "All lines in reverse order.",
+        &["Chain"],
+        &pick(&[4, 3, 2, 1, 0]),
+        None,
+        broken(Reason::SeqMismatch, 0),
+    );
+    add(
+        &mut g,
+        "duplicate-line",
+        "Line 2 repeated after itself.",
+        &["Chain"],
+        &pick(&[0, 1, 1, 2, 3, 4]),
+        None,
+        broken(Reason::SeqMismatch, 2),
+    );
     let signed = chain(5);
     let forged = sign_event_at(&signed[2].event, 2, timestamp(2), &ChainHash([7; 32]), &key()).unwrap().to_json();
     let mut inserted = l.clone();
     inserted[2] = forged;
-    add(&mut g, "wrong-parent", "Line 3 correctly signed but linked to another parent.", &["Chain"], &file_of(&inserted), None, broken(Reason::ParentMismatch, 2));
+    add(
+        &mut g,
+        "wrong-parent",
+        "Line 3 correctly signed but linked to another parent.",
+        &["Chain"],
+        &file_of(&inserted),
+        None,
+        broken(Reason::ParentMismatch, 2),
+    );
     let first = sign_event_at(&signed[0].event, 0, timestamp(0), &ChainHash([1; 32]), &key()).unwrap().to_json();
-    add(&mut g, "genesis-not-zero", "The first line's parent is not 64 zeros.", &["Chain"], &file_of(&[first]), None, broken(Reason::ParentMismatch, 0));
+    add(
+        &mut g,
+        "genesis-not-zero",
+        "The first line's parent is not 64 zeros.",
+        &["Chain"],
+        &file_of(&[first]),
+        None,
+        broken(Reason::ParentMismatch, 0),
+    );
     let extra = seal_chain(&events(1, Flavor::Edge), &key(), 2, signed[1].self_hash);
     let mut with_insert = l[..2].to_vec();
     with_insert.push(extra[0].to_json());
     with_insert.extend_from_slice(&l[2..]);
-    add(&mut g, "insert-signed-line", "A validly signed line inserted at seq 2: the original line 3 no longer follows.", &["Chain"], &file_of(&with_insert), None, broken(Reason::SeqMismatch, 3));
+    add(
+        &mut g,
+        "insert-signed-line",
+        "A validly signed line inserted at seq 2: the original line 3 no longer follows.",
+        &["Chain"],
+        &file_of(&with_insert),
+        None,
+        broken(Reason::SeqMismatch, 3),
+    );
     let mut seq_edit = l.clone();
     seq_edit[1] = seq_edit[1].replacen("\"seq\":1,", "\"seq\":7,", 1);
-    add(&mut g, "seq-edited", "A line's seq edited.", &["Chain"], &file_of(&seq_edit), None, broken(Reason::SeqMismatch, 1));
+    add(
+        &mut g,
+        "seq-edited",
+        "A line's seq edited.",
+        &["Chain"],
+        &file_of(&seq_edit),
+        None,
+        broken(Reason::SeqMismatch, 1),
+    );
 }
 
 fn tampering(f: &mut FileBuilder) {
@@ -188,15 +325,67 @@ fn tampering(f: &mut FileBuilder) {
         copy[i] = copy[i].replacen(from, to, 1);
         file_of(&copy)
     };
-    add(&mut g, "payload-string", "A payload string edited.", &["Tamper"], &edit(0, "\"SessionStarted agent_id\"", "\"SessionStarted agent_iD\""), None, broken(Reason::HashMismatch, 0));
-    add(&mut g, "payload-integer", "A payload integer edited.", &["Tamper"], &edit(1, "\"duration_ms\":98765", "\"duration_ms\":98766"), None, broken(Reason::HashMismatch, 1));
-    add(&mut g, "payload-integer-to-float", "An integer rewritten as the equal float.", &["Tamper"], &edit(1, "\"duration_ms\":98765", "\"duration_ms\":98765.0"), None, broken(Reason::WrongType, 1));
-    add(&mut g, "timestamp", "The timestamp edited.", &["Tamper"], &edit(2, &format!("\"timestamp_nanos\":{}", timestamp(2)), &format!("\"timestamp_nanos\":{}", timestamp(2) + 1)), None, broken(Reason::HashMismatch, 2));
-    add(&mut g, "args-redacted", "A member added inside the free args_redacted object.", &["Tamper"], &edit(2, "\"limit\":5", "\"limit\":5,\"x\":1"), None, broken(Reason::HashMismatch, 2));
+    add(
+        &mut g,
+        "payload-string",
+        "A payload string edited.",
+        &["Tamper"],
+        &edit(0, "\"SessionStarted agent_id\"", "\"SessionStarted agent_iD\""),
+        None,
+        broken(Reason::HashMismatch, 0),
+    );
+    add(
+        &mut g,
+        "payload-integer",
+        "A payload integer edited.",
+        &["Tamper"],
+        &edit(1, "\"duration_ms\":98765", "\"duration_ms\":98766"),
+        None,
+        broken(Reason::HashMismatch, 1),
+    );
+    add(
+        &mut g,
+        "payload-integer-to-float",
+        "An integer rewritten as the equal float.",
+        &["Tamper"],
+        &edit(1, "\"duration_ms\":98765", "\"duration_ms\":98765.0"),
+        None,
+        broken(Reason::WrongType, 1),
+    );
+    add(
+        &mut g,
+        "timestamp",
+        "The timestamp edited.",
+        &["Tamper"],
+        &edit(
+            2,
+            &format!("\"timestamp_nanos\":{}", timestamp(2)),
+            &format!("\"timestamp_nanos\":{}", timestamp(2) + 1),
+        ),
+        None,
+        broken(Reason::HashMismatch, 2),
+    );
+    add(
+        &mut g,
+        "args-redacted",
+        "A member added inside the free args_redacted object.",
+        &["Tamper"],
+        &edit(2, "\"limit\":5", "\"limit\":5,\"x\":1"),
+        None,
+        broken(Reason::HashMismatch, 2),
+    );
     let self_hash = signed[3].self_hash.to_hex();
     let mut bumped = self_hash.clone().into_bytes();
     bumped[0] = if bumped[0] == b'0' { b'1' } else { b'0' };
-    add(&mut g, "self-hash", "The last line's self_hash edited.", &["Tamper"], &edit(3, &self_hash, std::str::from_utf8(&bumped).unwrap()), None, broken(Reason::HashMismatch, 3));
+    add(
+        &mut g,
+        "self-hash",
+        "The last line's self_hash edited.",
+        &["Tamper"],
+        &edit(3, &self_hash, std::str::from_utf8(&bumped).unwrap()),
+        None,
+        broken(Reason::HashMismatch, 3),
+    );
 
     // Edited and rehashed without the key: the signature no longer covers the hash.
     let mut rehashed = signed[1].clone();
@@ -206,26 +395,82 @@ fn tampering(f: &mut FileBuilder) {
     rehashed.self_hash = compute_self_hash(&rehashed.event, 1, rehashed.timestamp_nanos, &rehashed.parent_hash);
     let mut copy = l.clone();
     copy[1] = rehashed.to_json();
-    add(&mut g, "edit-and-rehash", "A payload edited and self_hash recomputed, old signature kept.", &["Tamper"], &file_of(&copy), None, broken(Reason::BadSignature, 1));
+    add(
+        &mut g,
+        "edit-and-rehash",
+        "A payload edited and self_hash recomputed, old signature kept.",
+        &["Tamper"],
+        &file_of(&copy),
+        None,
+        broken(Reason::BadSignature, 1),
+    );
     let sig = signed[0].signature.to_hex();
     let flipped = format!("{}{}", if sig.starts_with('0') { '1' } else { '0' }, &sig[1..]);
-    add(&mut g, "signature-bit", "One signature nibble changed.", &["Tamper"], &edit(0, &sig, &flipped), None, broken(Reason::BadSignature, 0));
+    add(
+        &mut g,
+        "signature-bit",
+        "One signature nibble changed.",
+        &["Tamper"],
+        &edit(0, &sig, &flipped),
+        None,
+        broken(Reason::BadSignature, 0),
+    );
     let raw_text_sig = key().sign(signed[0].self_hash.to_hex().as_bytes()).to_hex();
-    add(&mut g, "signature-over-hex-text", "Signed over the 64-character hex text of self_hash instead of its 32 bytes.", &["Tamper"], &edit(0, &sig, &raw_text_sig), None, broken(Reason::BadSignature, 0));
+    add(
+        &mut g,
+        "signature-over-hex-text",
+        "Signed over the 64-character hex text of self_hash instead of its 32 bytes.",
+        &["Tamper"],
+        &edit(0, &sig, &raw_text_sig),
+        None,
+        broken(Reason::BadSignature, 0),
+    );
 }
 
 fn keys(f: &mut FileBuilder) {
     let mut g = f.group("keys", "Pinned keys, key swaps, key changes and invalid keys.");
     let l = lines(&chain(3));
     let resigned = seal_chain(&events(3, Flavor::Typical), &other_key(), 0, GENESIS_PARENT_HASH);
-    add(&mut g, "resigned-unpinned", "The whole ledger re-signed with another key verifies without a pin.", &["Key", "Valid"], &file_of(&lines(&resigned)), None, ok());
-    add(&mut g, "resigned-pinned", "The same ledger with the genuine key pinned.", &["Key"], &file_of(&lines(&resigned)), Some(key().public_key()), broken(Reason::PubkeyMismatch, 0));
+    add(
+        &mut g,
+        "resigned-unpinned",
+        "The whole ledger re-signed with another key verifies without a pin.",
+        &["Key", "Valid"],
+        &file_of(&lines(&resigned)),
+        None,
+        ok(),
+    );
+    add(
+        &mut g,
+        "resigned-pinned",
+        "The same ledger with the genuine key pinned.",
+        &["Key"],
+        &file_of(&lines(&resigned)),
+        Some(key().public_key()),
+        broken(Reason::PubkeyMismatch, 0),
+    );
     let signed = chain(2);
     let switched = seal_chain(&events(3, Flavor::Typical)[2..], &other_key(), 2, signed[1].self_hash);
     let mut mixed = lines(&signed);
     mixed.extend(lines(&switched));
-    add(&mut g, "signer-changed", "Line 3 signed by another key, correctly chained.", &["Key"], &file_of(&mixed), None, broken(Reason::SignerChanged, 2));
-    add(&mut g, "signer-changed-pinned", "The same with the first key pinned.", &["Key"], &file_of(&mixed), Some(key().public_key()), broken(Reason::PubkeyMismatch, 2));
+    add(
+        &mut g,
+        "signer-changed",
+        "Line 3 signed by another key, correctly chained.",
+        &["Key"],
+        &file_of(&mixed),
+        None,
+        broken(Reason::SignerChanged, 2),
+    );
+    add(
+        &mut g,
+        "signer-changed-pinned",
+        "The same with the first key pinned.",
+        &["Key"],
+        &file_of(&mixed),
+        Some(key().public_key()),
+        broken(Reason::PubkeyMismatch, 2),
+    );
     let mut identity = [0u8; 32];
     identity[0] = 1;
     let with_key = |k: [u8; 32]| {
@@ -233,15 +478,47 @@ fn keys(f: &mut FileBuilder) {
         copy[0] = copy[0].replacen(&key().pubkey_hex(), &hex(k), 1);
         file_of(&copy)
     };
-    add(&mut g, "identity-key", "signer_pubkey is the identity point (small order).", &["Key"], &with_key(identity), None, broken(Reason::InvalidPublicKey, 0));
+    add(
+        &mut g,
+        "identity-key",
+        "signer_pubkey is the identity point (small order).",
+        &["Key"],
+        &with_key(identity),
+        None,
+        broken(Reason::InvalidPublicKey, 0),
+    );
     let mut off_curve = [0u8; 32];
     off_curve[0] = 2;
-    add(&mut g, "off-curve-key", "signer_pubkey does not decode to a curve point.", &["Key"], &with_key(off_curve), None, broken(Reason::InvalidPublicKey, 0));
+    add(
+        &mut g,
+        "off-curve-key",
+        "signer_pubkey does not decode to a curve point.",
+        &["Key"],
+        &with_key(off_curve),
+        None,
+        broken(Reason::InvalidPublicKey, 0),
+    );
     let mut non_canonical = [0xff; 32];
     non_canonical[0] = 0xee;
     non_canonical[31] = 0x7f;
-    add(&mut g, "non-canonical-key", "signer_pubkey encodes y = p + 1 (the point y = 1) non-canonically.", &["Key"], &with_key(non_canonical), None, broken(Reason::InvalidPublicKey, 0));
-    add(&mut g, "foreign-valid-key", "A valid point that is not the signer's key.", &["Key"], &with_key(other_key().public_key().0), None, broken(Reason::BadSignature, 0));
+    add(
+        &mut g,
+        "non-canonical-key",
+        "signer_pubkey encodes y = p + 1 (the point y = 1) non-canonically.",
+        &["Key"],
+        &with_key(non_canonical),
+        None,
+        broken(Reason::InvalidPublicKey, 0),
+    );
+    add(
+        &mut g,
+        "foreign-valid-key",
+        "A valid point that is not the signer's key.",
+        &["Key"],
+        &with_key(other_key().public_key().0),
+        None,
+        broken(Reason::BadSignature, 0),
+    );
 }
 
 fn strictness(f: &mut FileBuilder) {
@@ -255,15 +532,87 @@ fn strictness(f: &mut FileBuilder) {
         file_of(&copy)
     };
     let s = &signed[1];
-    add(&mut g, "duplicate-seq", "seq given twice with the same value.", &["Strict"], &edit_last("\"seq\":1,", "\"seq\":1,\"seq\":1,"), None, broken(Reason::DuplicateKey, 1));
-    add(&mut g, "duplicate-payload-member", "A payload member given twice.", &["Strict"], &edit_last("{\"audio_sha256\"", &format!("{{\"lang\":\"xx\",\"audio_sha256\"")), None, broken(Reason::DuplicateKey, 1));
-    add(&mut g, "unknown-top-level-member", "An extra member beside the seven.", &["Strict"], &edit_last("{\"seq\"", "{\"note\":\"unsigned\",\"seq\""), None, broken(Reason::UnknownField, 1));
-    add(&mut g, "unknown-event-member", "An extra member in event.", &["Strict"], &edit_last("{\"type\"", "{\"v\":1,\"type\""), None, broken(Reason::UnknownField, 1));
-    add(&mut g, "unknown-payload-member", "An extra member in payload.", &["Strict"], &edit_last("{\"audio_sha256\"", "{\"extra\":null,\"audio_sha256\""), None, broken(Reason::UnknownField, 1));
-    add(&mut g, "missing-signature", "The signature member removed.", &["Strict"], &edit_last(&format!(",\"signature\":\"{}\"", s.signature), ""), None, broken(Reason::MissingField, 1));
-    add(&mut g, "seq-as-string", "seq written as a string.", &["Strict"], &edit_last("\"seq\":1,", "\"seq\":\"1\","), None, broken(Reason::WrongType, 1));
-    add(&mut g, "seq-negative", "seq negative.", &["Strict"], &edit_last("\"seq\":1,", "\"seq\":-1,"), None, broken(Reason::IntegerOutOfRange, 1));
-    add(&mut g, "unknown-event-type", "type names no variant.", &["Strict"], &edit_last("\"type\":\"UtteranceCaptured\"", "\"type\":\"UtteranceHeard\""), None, broken(Reason::UnknownEventType, 1));
+    add(
+        &mut g,
+        "duplicate-seq",
+        "seq given twice with the same value.",
+        &["Strict"],
+        &edit_last("\"seq\":1,", "\"seq\":1,\"seq\":1,"),
+        None,
+        broken(Reason::DuplicateKey, 1),
+    );
+    add(
+        &mut g,
+        "duplicate-payload-member",
+        "A payload member given twice.",
+        &["Strict"],
+        &edit_last("{\"audio_sha256\"", "{\"lang\":\"xx\",\"audio_sha256\""),
+        None,
+        broken(Reason::DuplicateKey, 1),
+    );
+    add(
+        &mut g,
+        "unknown-top-level-member",
+        "An extra member beside the seven.",
+        &["Strict"],
+        &edit_last("{\"seq\"", "{\"note\":\"unsigned\",\"seq\""),
+        None,
+        broken(Reason::UnknownField, 1),
+    );
+    add(
+        &mut g,
+        "unknown-event-member",
+        "An extra member in event.",
+        &["Strict"],
+        &edit_last("{\"type\"", "{\"v\":1,\"type\""),
+        None,
+        broken(Reason::UnknownField, 1),
+    );
+    add(
+        &mut g,
+        "unknown-payload-member",
+        "An extra member in payload.",
+        &["Strict"],
+        &edit_last("{\"audio_sha256\"", "{\"extra\":null,\"audio_sha256\""),
+        None,
+        broken(Reason::UnknownField, 1),
+    );
+    add(
+        &mut g,
+        "missing-signature",
+        "The signature member removed.",
+        &["Strict"],
+        &edit_last(&format!(",\"signature\":\"{}\"", s.signature), ""),
+        None,
+        broken(Reason::MissingField, 1),
+    );
+    add(
+        &mut g,
+        "seq-as-string",
+        "seq written as a string.",
+        &["Strict"],
+        &edit_last("\"seq\":1,", "\"seq\":\"1\","),
+        None,
+        broken(Reason::WrongType, 1),
+    );
+    add(
+        &mut g,
+        "seq-negative",
+        "seq negative.",
+        &["Strict"],
+        &edit_last("\"seq\":1,", "\"seq\":-1,"),
+        None,
+        broken(Reason::IntegerOutOfRange, 1),
+    );
+    add(
+        &mut g,
+        "unknown-event-type",
+        "type names no variant.",
+        &["Strict"],
+        &edit_last("\"type\":\"UtteranceCaptured\"", "\"type\":\"UtteranceHeard\""),
+        None,
+        broken(Reason::UnknownEventType, 1),
+    );
     for (member, value) in [
         ("parent_hash", s.parent_hash.to_hex()),
         ("self_hash", s.self_hash.to_hex()),
@@ -271,31 +620,111 @@ fn strictness(f: &mut FileBuilder) {
         ("signer_pubkey", s.signer_pubkey.to_hex()),
     ] {
         let upper = format!("\"{member}\":\"{}\"", value.to_uppercase());
-        add(&mut g, &format!("uppercase-{member}"), &format!("{member} in upper-case hex."), &["Strict"], &edit_last(&format!("\"{member}\":\"{value}\""), &upper), None, broken(Reason::InvalidHex, 1));
+        add(
+            &mut g,
+            &format!("uppercase-{member}"),
+            &format!("{member} in upper-case hex."),
+            &["Strict"],
+            &edit_last(&format!("\"{member}\":\"{value}\""), &upper),
+            None,
+            broken(Reason::InvalidHex, 1),
+        );
     }
     let digest = sha256_hex(b"UtteranceCaptured.audio_sha256");
-    add(&mut g, "uppercase-payload-digest", "A payload digest in upper-case hex.", &["Strict"], &edit_last(&digest, &digest.to_uppercase()), None, broken(Reason::InvalidHex, 1));
-    add(&mut g, "short-signature", "A signature one hex character short.", &["Strict"], &edit_last(&s.signature.to_hex(), &s.signature.to_hex()[1..]), None, broken(Reason::InvalidHex, 1));
+    add(
+        &mut g,
+        "uppercase-payload-digest",
+        "A payload digest in upper-case hex.",
+        &["Strict"],
+        &edit_last(&digest, &digest.to_uppercase()),
+        None,
+        broken(Reason::InvalidHex, 1),
+    );
+    add(
+        &mut g,
+        "short-signature",
+        "A signature one hex character short.",
+        &["Strict"],
+        &edit_last(&s.signature.to_hex(), &s.signature.to_hex()[1..]),
+        None,
+        broken(Reason::InvalidHex, 1),
+    );
     let mut copy = l.clone();
     copy[1] = format!("{} ", copy[1]);
-    add(&mut g, "trailing-space", "A space after the closing brace.", &["Strict"], &file_of(&copy), None, broken(Reason::MalformedJson, 1));
+    add(
+        &mut g,
+        "trailing-space",
+        "A space after the closing brace.",
+        &["Strict"],
+        &file_of(&copy),
+        None,
+        broken(Reason::MalformedJson, 1),
+    );
     let mut copy = l.clone();
     copy[1] = format!(" {}", copy[1]);
-    add(&mut g, "leading-space", "A space before the opening brace.", &["Strict"], &file_of(&copy), None, broken(Reason::MalformedJson, 1));
+    add(
+        &mut g,
+        "leading-space",
+        "A space before the opening brace.",
+        &["Strict"],
+        &file_of(&copy),
+        None,
+        broken(Reason::MalformedJson, 1),
+    );
     let mut copy = l.clone();
     copy[1] = format!("{}{{}}", copy[1]);
-    add(&mut g, "trailing-object", "A second object on the line.", &["Strict"], &file_of(&copy), None, broken(Reason::MalformedJson, 1));
+    add(
+        &mut g,
+        "trailing-object",
+        "A second object on the line.",
+        &["Strict"],
+        &file_of(&copy),
+        None,
+        broken(Reason::MalformedJson, 1),
+    );
     let mut file = file_of(&l[..1]);
     file.extend_from_slice(b"[1,2]\n");
-    add(&mut g, "array-line", "A line that is a JSON array.", &["Strict"], &file, None, broken(Reason::MalformedJson, 1));
+    add(
+        &mut g,
+        "array-line",
+        "A line that is a JSON array.",
+        &["Strict"],
+        &file,
+        None,
+        broken(Reason::MalformedJson, 1),
+    );
     let mut file = file_of(&l[..1]);
     file.extend_from_slice(b"{}\n");
-    add(&mut g, "empty-object-line", "A line that is an empty object.", &["Strict"], &file, None, broken(Reason::MissingField, 1));
+    add(
+        &mut g,
+        "empty-object-line",
+        "A line that is an empty object.",
+        &["Strict"],
+        &file,
+        None,
+        broken(Reason::MissingField, 1),
+    );
     let mut bytes = file_of(&l);
     let at = bytes.len() - 30;
     bytes[at] = 0xff;
-    add(&mut g, "invalid-utf8", "A byte that is not UTF-8 inside the last line.", &["Strict"], &bytes, None, broken(Reason::MalformedJson, 1));
-    add(&mut g, "non-finite-number", "A number that overflows binary64.", &["Strict"], &edit_last("\"seq\":1,", "\"seq\":1e999,"), None, broken(Reason::MalformedJson, 1));
+    add(
+        &mut g,
+        "invalid-utf8",
+        "A byte that is not UTF-8 inside the last line.",
+        &["Strict"],
+        &bytes,
+        None,
+        broken(Reason::MalformedJson, 1),
+    );
+    add(
+        &mut g,
+        "non-finite-number",
+        "A number that overflows binary64.",
+        &["Strict"],
+        &edit_last("\"seq\":1,", "\"seq\":1e999,"),
+        None,
+        broken(Reason::MalformedJson, 1),
+    );
 }
 
 fn framing(f: &mut FileBuilder) {
@@ -310,21 +739,69 @@ fn framing(f: &mut FileBuilder) {
     ] {
         add(&mut g, name, comment, &["Framing"], &whole[..last_start + keep], None, broken(Reason::TornTail, 2));
     }
-    add(&mut g, "torn-only-line", "The only line is torn.", &["Framing"], &whole[..20], None, broken(Reason::TornTail, 0));
+    add(
+        &mut g,
+        "torn-only-line",
+        "The only line is torn.",
+        &["Framing"],
+        &whole[..20],
+        None,
+        broken(Reason::TornTail, 0),
+    );
     let crlf: Vec<u8> = l.iter().flat_map(|x| x.bytes().chain(*b"\r\n")).collect();
-    add(&mut g, "crlf-everywhere", "Every line ends with CR LF.", &["Framing"], &crlf, None, broken(Reason::CrlfLineEnding, 0));
+    add(
+        &mut g,
+        "crlf-everywhere",
+        "Every line ends with CR LF.",
+        &["Framing"],
+        &crlf,
+        None,
+        broken(Reason::CrlfLineEnding, 0),
+    );
     let mut last_crlf = file_of(&l[..2]);
     last_crlf.extend(l[2].bytes().chain(*b"\r\n"));
-    add(&mut g, "crlf-last-line", "Only the last line ends with CR LF.", &["Framing"], &last_crlf, None, broken(Reason::CrlfLineEnding, 2));
+    add(
+        &mut g,
+        "crlf-last-line",
+        "Only the last line ends with CR LF.",
+        &["Framing"],
+        &last_crlf,
+        None,
+        broken(Reason::CrlfLineEnding, 2),
+    );
     let mut middle = file_of(&l[..1]);
     middle.push(b'\n');
     middle.extend(file_of(&l[1..]));
-    add(&mut g, "empty-line-middle", "An empty line between lines 1 and 2.", &["Framing"], &middle, None, broken(Reason::EmptyLine, 1));
+    add(
+        &mut g,
+        "empty-line-middle",
+        "An empty line between lines 1 and 2.",
+        &["Framing"],
+        &middle,
+        None,
+        broken(Reason::EmptyLine, 1),
+    );
     let mut end = whole.clone();
     end.push(b'\n');
-    add(&mut g, "empty-line-end", "An extra LF at the end of the file.", &["Framing"], &end, None, broken(Reason::EmptyLine, 3));
+    add(
+        &mut g,
+        "empty-line-end",
+        "An extra LF at the end of the file.",
+        &["Framing"],
+        &end,
+        None,
+        broken(Reason::EmptyLine, 3),
+    );
     let mut start = vec![b'\n'];
     start.extend(&whole);
-    add(&mut g, "empty-line-start", "The file starts with an LF.", &["Framing"], &start, None, broken(Reason::EmptyLine, 0));
+    add(
+        &mut g,
+        "empty-line-start",
+        "The file starts with an LF.",
+        &["Framing"],
+        &start,
+        None,
+        broken(Reason::EmptyLine, 0),
+    );
     add(&mut g, "only-lf", "A file holding one LF.", &["Framing"], b"\n", None, broken(Reason::EmptyLine, 0));
 }

@@ -86,10 +86,30 @@ pub fn file() -> VectorFile {
 
     let mut g = f.group("refused", "A writer validates before signing: nothing is signed for these events.");
     let refused: &[(&str, &str, &str, &str)] = &[
-        ("uppercase-digest", "A digest in upper-case hex.", r#"{"type":"SessionEnded","payload":{"reason":"done","summary_sha256":"ABCDEF0000000000000000000000000000000000000000000000000000000000"}}"#, "invalid_hex"),
-        ("negative-tokens", "A negative u32.", r#"{"type":"ModelInvoked","payload":{"model_id":"m","prompt_sha256":"0000000000000000000000000000000000000000000000000000000000000000","response_sha256":"0000000000000000000000000000000000000000000000000000000000000000","prompt_tokens":-1,"response_tokens":0}}"#, "integer_out_of_range"),
-        ("unknown-member", "A payload member the spec does not define.", r#"{"type":"SessionEnded","payload":{"reason":"done","summary_sha256":"","extra":true}}"#, "unknown_field"),
-        ("non-finite-in-args", "A number too large for binary64 inside args_redacted.", r#"{"type":"ToolCalled","payload":{"tool_name":"t","args_sha256":"0000000000000000000000000000000000000000000000000000000000000000","args_redacted":{"x":1e999}}}"#, "malformed_json"),
+        (
+            "uppercase-digest",
+            "A digest in upper-case hex.",
+            r#"{"type":"SessionEnded","payload":{"reason":"done","summary_sha256":"ABCDEF0000000000000000000000000000000000000000000000000000000000"}}"#,
+            "invalid_hex",
+        ),
+        (
+            "negative-tokens",
+            "A negative u32.",
+            r#"{"type":"ModelInvoked","payload":{"model_id":"m","prompt_sha256":"0000000000000000000000000000000000000000000000000000000000000000","response_sha256":"0000000000000000000000000000000000000000000000000000000000000000","prompt_tokens":-1,"response_tokens":0}}"#,
+            "integer_out_of_range",
+        ),
+        (
+            "unknown-member",
+            "A payload member the spec does not define.",
+            r#"{"type":"SessionEnded","payload":{"reason":"done","summary_sha256":"","extra":true}}"#,
+            "unknown_field",
+        ),
+        (
+            "non-finite-in-args",
+            "A number too large for binary64 inside args_redacted.",
+            r#"{"type":"ToolCalled","payload":{"tool_name":"t","args_sha256":"0000000000000000000000000000000000000000000000000000000000000000","args_redacted":{"x":1e999}}}"#,
+            "malformed_json",
+        ),
     ];
     for (name, comment, event_json, reason) in refused {
         let ours = super::reason_of(event_json).map(|r| r.code());

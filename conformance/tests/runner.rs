@@ -1,0 +1,158 @@
+//! The runner against our own adapter (snapshot of the full report) and
+//! against adapters that crash, hang, break the protocol or support only
+//! part of it: every test still gets an outcome, and the run goes on.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use provedex_conformance::runner::{Outcome, RunReport, load_vectors, render, run};
+use provedex_conformance::{default_vectors_dir, generate};
+
+fn bin() -> String {
+    env!("CARGO_BIN_EXE_provedex-conformance").to_owned()
+}
+
+fn script(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adapters").join(name).to_string_lossy().into_owned()
+}
+
+fn run_with(adapter: &[String], filter: Option<&str>, timeout: Duration) -> RunReport {
+    let vectors = load_vectors(&default_vectors_dir()).unwrap();
+    run(&vectors, adapter, filter, timeout).unwrap()
+}
+
+#[test]
+fn checked_in_vectors_are_current() {
+    let stale = generate::write_or_check(&default_vectors_dir(), true).unwrap();
+    assert!(stale.is_empty(), "stale vector files {stale:?}; run `cargo run -p provedex-conformance -- generate`");
+}
+
+#[test]
+fn vectors_cover_the_required_ground() {
+    let files = generate::all_files();
+    let total: usize = files.iter().map(|(_, f)| f.number_of_tests).sum();
+    assert!(total >= 300, "only {total} tests");
+    let ids: Vec<String> =
+        files.iter().flat_map(|(_, f)| f.tests().map(|t| t.id.clone()).collect::<Vec<_>>()).collect();
+    for needle in [
+        "canonical_json/float-format/e-16",
+        "canonical_json/errors/lone-high-surrogate",
+        "canonical_json/key-order/astral-after-bmp-private-use",
+        "canonical_json/nesting/arrays-129",
+        "events/ModelInvoked/prompt_tokens-2-pow-32",
+        "signatures/check-value/session-started",
+        "ed25519/mixed-order/mixed-a-cofactored-only",
+        "ledgers/keys/resigned-pinned",
+        "ledgers/framing/torn-half",
+        "ledgers/framing/crlf-everywhere",
+        "ledgers/strict/duplicate-seq",
+    ] {
+        assert!(ids.iter().any(|id| id == needle), "missing vector {needle}");
+    }
+}
+
+#[test]
+fn the_rust_core_passes_every_vector() {
+    let report = run_with(&[bin(), "adapter".into()], None, Duration::from_secs(10));
+    assert!(report.success(), "{}", render(&report));
+    assert_eq!(report.total.skipped, 0);
+    insta::assert_snapshot!("rust_core_report", render(&report));
+}
+
+#[test]
+fn json_report_and_exit_codes() {
+    let out = Command::new(bin())
+        .args(["run", "--json", "--filter", "signatures/check-value", "--", &bin(), "adapter"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["total"]["passed"], 1);
+    assert_eq!(report["implementation"]["name"], "provedex-core");
+
+    let failing = Command::new(bin())
+        .args(["run", "--filter", "structure/", "--", &script("crashes_on_duplicates.sh")])
+        .output()
+        .unwrap();
+    assert_eq!(failing.status.code(), Some(1), "failures exit 1");
+    let missing = Command::new(bin()).args(["run", "--", "/nonexistent/adapter"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2), "setup errors exit 2");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot start the adapter"));
+}
+
+#[test]
+fn a_crashing_adapter_is_restarted_and_the_run_goes_on() {
+    let report =
+        run_with(&[script("crashes_on_duplicates.sh")], Some("canonical_json/errors/"), Duration::from_secs(10));
+    let canonical = &report.files.iter().find(|f| f.file == "canonical_json").unwrap();
+    assert_eq!(canonical.errored, 4, "the four duplicate-key tests crash it: {}", render(&report));
+    assert_eq!(canonical.passed, 0);
+    let crash = report.problems.iter().find(|p| p.id == "canonical_json/errors/duplicate-key").unwrap();
+    let Outcome::Errored { message } = &crash.outcome else { panic!("{crash:?}") };
+    assert!(
+        message.contains("exited") && message.contains("crashing on canonical_json/errors/duplicate-key"),
+        "{message}"
+    );
+    // Tests after a crash still ran against a restarted adapter.
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.id == "canonical_json/errors/trailing-nul" && matches!(p.outcome, Outcome::Failed { .. }))
+    );
+}
+
+#[test]
+fn operations_an_adapter_does_not_offer_are_skipped_not_passed() {
+    let report = run_with(&[script("crashes_on_duplicates.sh")], Some("check-value"), Duration::from_secs(10));
+    let signatures = report.files.iter().find(|f| f.file == "signatures").unwrap();
+    assert_eq!((signatures.passed, signatures.skipped), (0, 1));
+    assert!(!report.success() || report.total.passed == 0);
+}
+
+#[test]
+fn a_hanging_adapter_times_out_and_the_run_goes_on() {
+    let report = run_with(&[script("hangs.sh")], Some("canonical_json/structure/"), Duration::from_millis(500));
+    let hung = report.problems.iter().find(|p| p.id == "canonical_json/structure/null").unwrap();
+    let Outcome::Errored { message } = &hung.outcome else { panic!("{hung:?}") };
+    assert!(message.contains("timeout"), "{message}");
+    assert_eq!(report.total.errored, 11, "{}", render(&report));
+}
+
+#[test]
+fn protocol_violations_are_errors_with_the_cause() {
+    let report = run_with(&[script("garbage.sh")], Some("canonical_json/structure/"), Duration::from_secs(10));
+    let message = |id: &str| match &report.problems.iter().find(|p| p.id == id).unwrap().outcome {
+        Outcome::Errored { message } => message.clone(),
+        other => panic!("{id}: {other:?}"),
+    };
+    assert!(message("canonical_json/structure/null").contains("does not echo the request id"));
+    assert!(message("canonical_json/structure/true").contains("not a JSON object"));
+    assert!(message("canonical_json/structure/false").contains("exactly one of result, skipped, errored"));
+    assert!(message("canonical_json/structure/empty-array").contains("\"result\" is not an object"));
+    assert_eq!(report.total.errored, 4);
+    assert_eq!(report.total.skipped, 7, "the adapter skipped the rest itself");
+}
+
+#[test]
+fn an_adapter_of_another_protocol_stops_the_run() {
+    let vectors = load_vectors(&default_vectors_dir()).unwrap();
+    let err = run(&vectors, &[script("refuses_hello.sh")], None, Duration::from_secs(5)).unwrap_err();
+    assert!(err.contains("refused hello: protocol 2 only"), "{err}");
+}
+
+#[test]
+fn bad_vector_directories_are_reported() {
+    let empty = tempdir();
+    assert!(load_vectors(&empty).unwrap_err().contains("no vector files"));
+    std::fs::write(empty.join("x.json"), "{}").unwrap();
+    assert!(load_vectors(&empty).unwrap_err().contains("not a vector file"));
+    let _ = std::fs::remove_dir_all(&empty);
+}
+
+fn tempdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("provedex-conformance-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
