@@ -298,3 +298,54 @@ fn pinned_key_applies_to_files() {
     let right = VerifyOptions { pinned_pubkey: Some(seed_key().public_key()) };
     assert!(verify_file(&path, &right).unwrap().ok);
 }
+
+mod properties {
+    use proptest::prelude::*;
+    use provedex_core::{SignedEvent, VerifyOptions, verify_reader};
+
+    use super::common::{chain, ledger_text, one_of_each, seed_key};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any edit of a valid ledger (overwrite, delete or insert a byte
+        /// range) yields a report that is consistent with itself, and the
+        /// good prefix it reports really is the file's prefix.
+        #[test]
+        fn edited_ledgers_get_consistent_reports(
+            at in any::<prop::sample::Index>(),
+            len in 0usize..8,
+            bytes in prop::collection::vec(any::<u8>(), 0..8),
+            kind in 0u8..3,
+        ) {
+            let original = ledger_text(&chain(&one_of_each(), &seed_key())).into_bytes();
+            let start = at.index(original.len());
+            let end = (start + len).min(original.len());
+            let mut edited = original.clone();
+            match kind {
+                0 => { edited.splice(start..end, bytes.iter().copied()); }
+                1 => { edited.drain(start..end); }
+                _ => { edited.splice(start..start, bytes.iter().copied()); }
+            }
+            let report = verify_reader(&edited[..], &VerifyOptions::default()).unwrap();
+            prop_assert_eq!(report.ok, report.reason.is_none());
+            prop_assert_eq!(report.ok, report.broken_at.is_none());
+            prop_assert_eq!(report.root_hash.is_none(), report.event_count == 0);
+            if let Some(at) = report.broken_at {
+                prop_assert_eq!(at, report.event_count);
+            }
+            // The verified prefix is byte-identical to the original's first lines.
+            let good: usize = original.split_inclusive(|b| *b == b'\n').take(report.event_count as usize).map(<[u8]>::len).sum();
+            if report.ok {
+                // An edit that still verifies changed no signed content: its lines read
+                // back as the original's first events (whitespace between tokens is free).
+                let events = chain(&one_of_each(), &seed_key());
+                for (i, line) in edited.split(|b| *b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+                    prop_assert_eq!(&SignedEvent::from_line(line).unwrap(), &events[i]);
+                }
+            }
+            prop_assert!(report.event_count as usize <= 7);
+            prop_assert_eq!(&edited[..good.min(edited.len())], &original[..good.min(edited.len())]);
+        }
+    }
+}
