@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Runs every check of the project: formatting, lints, the generated-code
-# staleness check, and all tests. This is the README's test command and
-# what CI runs (.ci/run).
+# Runs every check of the project: formatting, lints, the staleness checks of
+# generated code and golden vectors, the Rust tests (which include the
+# conformance runs of every implementation), and the Python tests of the
+# independent implementation. This is the README's test command and what CI
+# runs (.ci/run). It needs the Rust toolchain and python3; everything else it
+# installs (crates from crates.io, Python packages from PyPI into
+# target/python-venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,14 +14,29 @@ export INSTA_UPDATE=no
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "Python environment for the independent implementation (target/python-venv)"
+venv=target/python-venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  -r conformance/impls/python/requirements.txt -r conformance/impls/python/requirements-test.txt
+export PROVEDEX_PYTHON="$PWD/$venv/bin/python"
+
 step "formatting (cargo fmt --check)"
 cargo fmt --all --check
 
 step "generated code is current (provedex-codegen --check)"
 cargo run --quiet -p provedex-codegen -- --check
 
+step "golden vectors are current (provedex-conformance generate --check)"
+cargo run --quiet -p provedex-conformance -- generate --check
+
 step "lints (cargo clippy, warnings are errors)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 
-step "tests (cargo test --workspace)"
+step "Rust tests, conformance runs included (cargo test --workspace)"
 cargo test --workspace
+
+step "independent Python implementation (pytest)"
+"$venv/bin/python" -m pytest -q conformance/impls/python/tests

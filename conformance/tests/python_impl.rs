@@ -1,0 +1,78 @@
+//! The independent Python implementation (conformance/impls/python) through
+//! the runner: it passes every vector, and each bug it can plant is caught.
+//!
+//! It runs under the Python of `$PROVEDEX_PYTHON`, by default the virtual
+//! environment `target/python-venv` that `scripts/test.sh` creates.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use provedex_conformance::default_vectors_dir;
+use provedex_conformance::runner::{load_vectors, render, run};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn python() -> String {
+    let python = std::env::var("PROVEDEX_PYTHON")
+        .unwrap_or_else(|_| repo().join("target/python-venv/bin/python").to_string_lossy().into_owned());
+    let ready = Command::new(&python).args(["-c", "import cryptography"]).output().is_ok_and(|o| o.status.success());
+    assert!(
+        ready,
+        "no Python with the independent implementation's requirements at {python}; \
+         run scripts/test.sh (it creates target/python-venv) or set PROVEDEX_PYTHON"
+    );
+    python
+}
+
+fn adapter(extra: &[&str]) -> Vec<String> {
+    let script = repo().join("conformance/impls/python/adapter.py").to_string_lossy().into_owned();
+    [python(), script].into_iter().chain(extra.iter().map(|s| (*s).to_owned())).collect()
+}
+
+#[test]
+fn the_python_implementation_passes_every_vector() {
+    let vectors = load_vectors(&default_vectors_dir()).unwrap();
+    let report = run(&vectors, &adapter(&[]), None, Duration::from_secs(20)).unwrap();
+    assert!(report.success(), "{}", render(&report));
+    assert_eq!(report.total.skipped, 0);
+    insta::assert_snapshot!("python_reference_report", render(&report));
+}
+
+#[test]
+fn every_planted_bug_is_caught() {
+    let listed = Command::new(&adapter(&[])[0]).args([&adapter(&[])[1], "--list-bugs"]).output().unwrap();
+    let bugs: Vec<String> = String::from_utf8(listed.stdout).unwrap().lines().map(str::to_owned).collect();
+    for required in [
+        "json_dumps_canonical",
+        "float_repr",
+        "utf16_key_order",
+        "sign_hex_text",
+        "nonstrict_ed25519",
+        "ignore_unknown_fields",
+        "accept_uppercase_hex",
+        "skip_seq_check",
+        "accept_duplicate_keys",
+    ] {
+        assert!(bugs.iter().any(|b| b == required), "the implementation cannot plant {required}");
+    }
+    let vectors = load_vectors(&default_vectors_dir()).unwrap();
+    let mut caught = Vec::new();
+    let mut missed = Vec::new();
+    for bug in &bugs {
+        let report = run(&vectors, &adapter(&["--plant-bug", bug]), None, Duration::from_secs(20)).unwrap();
+        if report.success() || report.problems.is_empty() {
+            missed.push(bug.clone());
+        } else {
+            caught.push(format!(
+                "{bug}: {} failing, first {}",
+                report.total.failed + report.total.errored,
+                report.problems[0].id
+            ));
+        }
+    }
+    println!("caught {} of {} planted bugs:\n  {}", caught.len(), bugs.len(), caught.join("\n  "));
+    assert!(missed.is_empty(), "planted bugs the vectors do not catch: {missed:?}");
+}
