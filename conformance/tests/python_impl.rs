@@ -75,4 +75,11 @@ fn every_planted_bug_is_caught() {
     }
     println!("caught {} of {} planted bugs:\n  {}", caught.len(), bugs.len(), caught.join("\n  "));
     assert!(missed.is_empty(), "planted bugs the vectors do not catch: {missed:?}");
+
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let n = bugs.len();
+    assert!(readme.contains(&format!("{n} of {n} planted")), "README should report {n} of {n} planted bugs caught");
+    for bug in &bugs {
+        assert!(readme.contains(&format!("| `{bug}`")), "README's planted-bug table lacks {bug}");
+    }
 }
