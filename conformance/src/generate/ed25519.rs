@@ -37,6 +37,24 @@ const IDENTITY_Y_PLUS_P: [u8; 32] = [
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
 ];
 
+/// The order-4 point (x, 0) encoded with y = p instead of y = 0.
+const Y_EQUALS_P: [u8; 32] = [
+    0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+];
+
+/// [a]B plus a torsion point: a key of mixed order whose secret is still `a`.
+fn mixed_key(a: Scalar, torsion: EdwardsPoint) -> [u8; 32] {
+    (EdwardsPoint::mul_base(&a) + torsion).compress().to_bytes()
+}
+
+/// Tries messages (timestamps from `first_salt` on) until `attempt` builds a line.
+fn search(first_salt: u64, attempt: impl Fn(u64, &ChainHash) -> Option<SignedEvent>) -> SignedEvent {
+    (first_salt..first_salt + 10_000)
+        .find_map(|salt| attempt(salt, &line_for(salt).2))
+        .expect("an equation that holds for one message in a few")
+}
+
 /// The identity encoded with the sign bit of x set although x = 0.
 fn identity_negative_zero() -> [u8; 32] {
     let mut b = [0u8; 32];
@@ -318,6 +336,89 @@ pub fn file() -> VectorFile {
         );
     }
 
+    let mut g =
+        f.group("torsion-mixes", "Combinations of small-order and mixed-order A and R, as in the speccheck classes.");
+    let t_a = EIGHT_TORSION[2];
+    let small_a = t_a.compress().to_bytes();
+    let line = search(500, |salt, m| {
+        let nonce = scalar(&format!("small A mixed R {salt}"));
+        EIGHT_TORSION.iter().find_map(|t_r| {
+            let r = (EdwardsPoint::mul_base(&nonce) + t_r).compress().to_bytes();
+            let k = challenge(&r, &small_a, &m.0);
+            (t_r + t_a * k == EdwardsPoint::identity()).then(|| signed_line(salt, small_a, r, nonce.to_bytes()))
+        })
+    });
+    add(
+        &mut g,
+        Case {
+            name: "small-a-mixed-r",
+            comment: "Small-order A, mixed-order R, 0 < S < L: the cofactorless equation holds.",
+            flags: &["SmallOrderA", "MixedOrderR", "LaxAccepts"],
+            cofactorless: true,
+            reason: Some(Reason::InvalidPublicKey),
+        },
+        &line,
+    );
+    let line = search(600, |salt, m| {
+        EIGHT_TORSION.iter().find_map(|t_r| {
+            let r = t_r.compress().to_bytes();
+            let k = challenge(&r, &mixed_key(a, t_a), &m.0);
+            (t_r + t_a * k == EdwardsPoint::identity())
+                .then(|| signed_line(salt, mixed_key(a, t_a), r, (k * a).to_bytes()))
+        })
+    });
+    add(
+        &mut g,
+        Case {
+            name: "mixed-a-small-r",
+            comment: "Mixed-order A, small-order R, S = k·a: the cofactorless equation holds.",
+            flags: &["MixedOrderA", "SmallOrderR", "LaxAccepts"],
+            cofactorless: true,
+            reason: Some(Reason::BadSignature),
+        },
+        &line,
+    );
+    for (name, holds, comment) in [
+        (
+            "mixed-a-mixed-r-cofactorless-holds",
+            true,
+            "Mixed-order A and R whose torsion parts cancel: the cofactorless equation holds, and neither point has small order.",
+        ),
+        (
+            "mixed-a-mixed-r-cofactored-only",
+            false,
+            "Mixed-order A and R whose torsion parts do not cancel: only the cofactored equation holds.",
+        ),
+    ] {
+        let line = search(if holds { 700 } else { 800 }, |salt, m| {
+            let nonce = scalar(&format!("mixed A mixed R {salt}"));
+            EIGHT_TORSION[1..].iter().find_map(|t_r| {
+                let r = (EdwardsPoint::mul_base(&nonce) + t_r).compress().to_bytes();
+                let k = challenge(&r, &mixed_key(a, t_a), &m.0);
+                ((t_r + t_a * k == EdwardsPoint::identity()) == holds)
+                    .then(|| signed_line(salt, mixed_key(a, t_a), r, (nonce + k * a).to_bytes()))
+            })
+        });
+        let (flags, reason): (&[&str], _) = if holds {
+            (&["MixedOrderA", "MixedOrderR"], None)
+        } else {
+            (&["MixedOrderA", "MixedOrderR", "CofactoredOnly"], Some(Reason::BadSignature))
+        };
+        add(&mut g, Case { name, comment, flags, cofactorless: holds, reason }, &line);
+    }
+    let line = signed_line(900, identity_bytes(), IDENTITY_Y_PLUS_P, [0; 32]);
+    add(
+        &mut g,
+        Case {
+            name: "small-a-non-canonical-r",
+            comment: "A = identity, R = identity encoded as y = p + 1, S = 0.",
+            flags: &["SmallOrderA", "SmallOrderR", "NonCanonicalR", "LaxAccepts"],
+            cofactorless: true,
+            reason: Some(Reason::InvalidPublicKey),
+        },
+        &line,
+    );
+
     let mut g = f.group("non-canonical-key", "Non-canonical encodings of the public key.");
     for (name, a_enc, comment) in [
         ("identity-y-plus-p", IDENTITY_Y_PLUS_P, "The identity with y encoded as p + 1; R = identity, S = 0."),
@@ -326,6 +427,7 @@ pub fn file() -> VectorFile {
             identity_negative_zero(),
             "The identity with the sign bit set for x = 0; R = identity, S = 0.",
         ),
+        ("order-4-y-equals-p", Y_EQUALS_P, "The order-4 point y = 0 encoded as y = p; R = identity, S = 0."),
     ] {
         let line = signed_line(200, a_enc, identity_bytes(), [0; 32]);
         add(
