@@ -34,41 +34,43 @@ fn respond(line: &str) -> Json {
     };
     let id = request.get("id").cloned().unwrap_or(Json::Null);
     match handle(&request) {
-        Ok(result) => json!({"id": id, "result": result}),
+        Ok(Some(result)) => json!({"id": id, "result": result}),
+        Ok(None) => json!({"id": id, "skipped": "this adapter does not offer that operation"}),
         Err(message) => json!({"id": id, "errored": message}),
     }
 }
 
-fn handle(req: &Map<String, Json>) -> Result<Json, String> {
+/// The result of a request; `None` for an operation this adapter does not offer.
+fn handle(req: &Map<String, Json>) -> Result<Option<Json>, String> {
     let op = str_arg(req, "op")?;
-    match op {
+    let result = match op {
         "hello" => {
             let protocol = req.get("protocol").and_then(Json::as_u64);
             if protocol != Some(PROTOCOL) {
                 return Err(format!("this adapter speaks protocol {PROTOCOL}, not {protocol:?}"));
             }
-            Ok(json!({
+            json!({
                 "protocol": PROTOCOL,
                 "implementation": {"name": "provedex-core", "version": env!("CARGO_PKG_VERSION"), "language": "Rust"},
                 "operations": OPERATIONS,
-            }))
+            })
         }
-        "canonicalize" => Ok(match canonical::canonicalize(&unhex(str_arg(req, "input_hex")?)?) {
+        "canonicalize" => match canonical::canonicalize(&unhex(str_arg(req, "input_hex")?)?) {
             Ok(bytes) => json!({"valid": true, "output_hex": hex(bytes)}),
             Err(e) => json!({"valid": false, "error_code": e.kind.code()}),
-        }),
-        "self_hash" => Ok(match parse_event(str_arg(req, "event_json")?) {
+        },
+        "self_hash" => match parse_event(str_arg(req, "event_json")?) {
             Ok(event) => {
                 let hash =
                     compute_self_hash(&event, u64_arg(req, "seq")?, u64_arg(req, "timestamp_nanos")?, &parent(req)?);
                 json!({"valid": true, "self_hash": hash.to_hex()})
             }
             Err(reason) => json!({"valid": false, "reason": reason.code()}),
-        }),
+        },
         "sign" => {
             let seed: [u8; 32] =
                 unhex(str_arg(req, "seed_hex")?)?.try_into().map_err(|_| "seed_hex must be 32 bytes")?;
-            Ok(match parse_event(str_arg(req, "event_json")?) {
+            match parse_event(str_arg(req, "event_json")?) {
                 Ok(event) => {
                     let key = SigningKeypair::from_seed(&seed);
                     let (seq, ts) = (u64_arg(req, "seq")?, u64_arg(req, "timestamp_nanos")?);
@@ -76,12 +78,12 @@ fn handle(req: &Map<String, Json>) -> Result<Json, String> {
                     json!({"valid": true, "line": signed.to_json()})
                 }
                 Err(reason) => json!({"valid": false, "reason": reason.code()}),
-            })
+            }
         }
         "verify_event" => {
             let line = unhex(str_arg(req, "line_hex")?)?;
             let verdict = SignedEvent::from_line(&line).and_then(|e| e.check_seal());
-            Ok(json!({"valid": verdict.is_ok(), "reason": verdict.err().map(|f| f.reason.code())}))
+            json!({"valid": verdict.is_ok(), "reason": verdict.err().map(|f| f.reason.code())})
         }
         "verify_ledger" => {
             let ledger = unhex(str_arg(req, "ledger_hex")?)?;
@@ -93,10 +95,11 @@ fn handle(req: &Map<String, Json>) -> Result<Json, String> {
                 Some(other) => return Err(format!("pinned_pubkey must be a string or null, found {other}")),
             };
             let report = verify_reader(&ledger[..], &VerifyOptions { pinned_pubkey }).map_err(|e| e.to_string())?;
-            serde_json::to_value(report).map_err(|e| e.to_string())
+            serde_json::to_value(report).map_err(|e| e.to_string())?
         }
-        other => Err(format!("unknown operation {other:?}")),
-    }
+        _ => return Ok(None),
+    };
+    Ok(Some(result))
 }
 
 fn str_arg<'a>(req: &'a Map<String, Json>, key: &str) -> Result<&'a str, String> {

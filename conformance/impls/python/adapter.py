@@ -30,7 +30,11 @@ _HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
 def hello(request: dict[str, Any]) -> dict[str, Any]:
     if request.get("protocol") != PROTOCOL:
         raise ValueError(f"this adapter speaks protocol {PROTOCOL} only")
-    return {"protocol": PROTOCOL, "implementation": IMPLEMENTATION, "operations": [name for name in OPERATIONS if name != "hello"]}
+    return {
+        "protocol": PROTOCOL,
+        "implementation": IMPLEMENTATION,
+        "operations": [name for name in OPERATIONS if name != "hello"],
+    }
 
 
 def canonicalize(request: dict[str, Any]) -> dict[str, Any]:
@@ -45,9 +49,7 @@ def self_hash(request: dict[str, Any]) -> dict[str, Any]:
     event_json = _text_argument(request, "event_json")
     try:
         event = ledger.parse_event_json(event_json.encode("utf-8"))
-        digest = ledger.self_hash(
-            request["seq"], request["timestamp_nanos"], request["parent_hash"], event
-        )
+        digest = ledger.self_hash(request["seq"], request["timestamp_nanos"], request["parent_hash"], event)
     except Finding as finding:
         return {"valid": False, "reason": finding.reason}
     return {"valid": True, "self_hash": digest}
@@ -60,9 +62,7 @@ def sign(request: dict[str, Any]) -> dict[str, Any]:
     event_json = _text_argument(request, "event_json")
     try:
         event = ledger.parse_event_json(event_json.encode("utf-8"))
-        line = ledger.seal(
-            seed, request["seq"], request["timestamp_nanos"], request["parent_hash"], event
-        )
+        line = ledger.seal(seed, request["seq"], request["timestamp_nanos"], request["parent_hash"], event)
     except Finding as finding:
         return {"valid": False, "reason": finding.reason}
     return {"valid": True, "line": line}
@@ -144,8 +144,12 @@ def serve(requests: io.BufferedIOBase, responses: io.BufferedIOBase) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--plant-bug", metavar="NAME", choices=list(bugs.BUGS), help="switch on one planted bug")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--plant-bug", metavar="NAME", choices=list(bugs.BUGS), help="switch on one planted bug"
+    )
     parser.add_argument("--list-bugs", action="store_true", help="print the planted bug names and exit")
     args = parser.parse_args(argv)
     if args.list_bugs:

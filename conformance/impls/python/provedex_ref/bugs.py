@@ -8,8 +8,7 @@ is started with ``--plant-bug NAME`` or ``PROVEDEX_PLANT_BUG=NAME``.
 
 BUGS: dict[str, str] = {
     "json_dumps_canonical": (
-        "write canonical JSON with json.dumps(sort_keys=True, separators=(',', ':'), "
-        "ensure_ascii=False)"
+        "write canonical JSON with json.dumps(sort_keys=True, separators=(',', ':'), ensure_ascii=False)"
     ),
     "float_repr": "write floats with Python's repr instead of the spec's layout",
     "utf16_key_order": "sort object keys by UTF-16 code units instead of UTF-8 bytes",

@@ -25,12 +25,30 @@ _INT_MAX_DIGITS = 20  # 2**64 - 1 has 20 digits; longer literals (no leading zer
 
 _WHITESPACE_RUN = re.compile(r"[ \t\n\r]*")
 _DIGIT_RUN = re.compile(r"[0-9]*")  # ASCII digits only; \d would match other scripts' digits
-_PLAIN_STRING_RUN = re.compile(r'[^"\\\x00-\x1f]+')
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
-_MUST_ESCAPE = re.compile(r'["\\\x00-\x1f]')
-_ESCAPED_FORM = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# The fast path of string parsing: a run of unescaped characters and of escapes that cannot fail
+# (simple escapes, \u escapes of non-surrogates, complete surrogate pairs). Anything else ends the
+# run and is handled one character at a time, where the errors are reported.
+_VALID_STRING_RUN = re.compile(
+    r'(?:[^"\\\x00-\x1f]+'
+    r'|\\["\\/bfnrt]'
+    r"|\\u(?![dD][89a-fA-F])[0-9a-fA-F]{4}"
+    r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r")+"
+)
+_ESCAPE_IN_VALID_RUN = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[0-9a-fA-F]{4}|\\u[0-9a-fA-F]{4}|\\.")
+
+_ESCAPED_FORM = {code: f"\\u{code:04x}" for code in range(0x20)} | {
+    ord('"'): '\\"',
+    ord("\\"): "\\\\",
+    ord("\b"): "\\b",
+    ord("\f"): "\\f",
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+}
 
 
 class CanonicalError(ValueError):
@@ -126,8 +144,8 @@ class _Parser:
                 raise self.fail("syntax")
             self.pos += 1
             value = self.parse_value(depth)
+            # PLANTED BUG accept_duplicate_keys (when on): the last of duplicate keys wins.
             if key in members and not planted("accept_duplicate_keys"):
-                # PLANTED BUG accept_duplicate_keys: without this check the last duplicate wins.
                 raise self.fail("duplicate_key", key_offset)
             members[key] = value
             self.skip_whitespace()
@@ -163,9 +181,10 @@ class _Parser:
         self.pos += 1  # the opening quote
         parts: list[str] = []
         while True:
-            run = _PLAIN_STRING_RUN.match(self.text, self.pos)
+            run = _VALID_STRING_RUN.match(self.text, self.pos)
             if run:
-                parts.append(run.group())
+                chunk = run.group()
+                parts.append(_ESCAPE_IN_VALID_RUN.sub(_decode_escape, chunk) if "\\" in chunk else chunk)
                 self.pos = run.end()
             if self.pos >= len(self.text):
                 raise self.fail("syntax")  # unterminated string
@@ -266,6 +285,17 @@ class _Parser:
         return value
 
 
+def _decode_escape(match: re.Match[str]) -> str:
+    """The code point of one escape inside a run that _VALID_STRING_RUN accepted."""
+    escape = match.group()
+    if escape[1] != "u":
+        return _SIMPLE_ESCAPES[escape[1]]
+    if len(escape) == 12:  # a surrogate pair
+        high, low = int(escape[2:6], 16), int(escape[8:12], 16)
+        return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    return chr(int(escape[2:6], 16))
+
+
 def dumps(value: Any) -> str:
     """The canonical text of a parsed value (encode it as UTF-8 to get the canonical bytes)."""
     if planted("json_dumps_canonical"):
@@ -305,12 +335,7 @@ def _key_order(key: str) -> bytes:
 
 def write_string(text: str) -> str:
     """A string in canonical form: only `"`, `\\` and U+0000-U+001F are escaped."""
-    return '"' + _MUST_ESCAPE.sub(_escape, text) + '"'
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    return _ESCAPED_FORM.get(char) or f"\\u{ord(char):04x}"
+    return '"' + text.translate(_ESCAPED_FORM) + '"'
 
 
 def format_float(value: float) -> str:

@@ -59,14 +59,6 @@ def has_small_order(point: Point) -> bool:
     return points_equal(point, IDENTITY)
 
 
-def encode_point(point: Point) -> bytes:
-    """The 32-byte encoding: y little-endian, with the parity of x in the top bit."""
-    z_inverse = pow(point[2], P - 2, P)
-    x = point[0] * z_inverse % P
-    y = point[1] * z_inverse % P
-    return (y | (x & 1) << 255).to_bytes(32, "little")
-
-
 def decode_point(encoding: bytes) -> Point | None:
     """Decode per RFC 8032, section 5.1.3, with all its rejections; None when it fails.
 

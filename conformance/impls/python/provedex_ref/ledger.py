@@ -4,6 +4,7 @@ References: spec/ledger-format.md (framing, members, chaining), spec/signature-s
 (preimage, digest, signature) and spec/verification.md (order of checks, report).
 """
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -123,26 +124,42 @@ def self_hash(seq: Any, timestamp_nanos: Any, parent_hash: Any, event: Any) -> s
 def seal(seed: bytes, seq: Any, timestamp_nanos: Any, parent_hash: Any, event: Any) -> str:
     """The ledger line (without LF) that a writer emits; a Finding, and nothing signed, if invalid."""
     check_unsealed(seq, timestamp_nanos, parent_hash, event)
-    hash_bytes = digest(seq, timestamp_nanos, parent_hash, event)
-    values = {
-        "seq": str(seq),
-        "timestamp_nanos": str(timestamp_nanos),
+    members = {
+        "seq": canonical.dumps(seq),
+        "timestamp_nanos": canonical.dumps(timestamp_nanos),
         "event": write_event(event, check_event(event)),
         "parent_hash": canonical.write_string(parent_hash),
-        "self_hash": canonical.write_string(hash_bytes.hex()),
-        "signature": canonical.write_string(ed25519.sign(seed, signed_message(hash_bytes)).hex()),
-        "signer_pubkey": canonical.write_string(ed25519.public_key(seed).hex()),
     }
-    line = "{" + ",".join(f'"{rule.name}":{values[rule.name]}' for rule in line_rules()) + "}"
-    if len(line.encode("utf-8")) > MAX_LINE_BYTES:
+    # The seal members have fixed lengths, so the length of the line is known before signing.
+    placeholders = {
+        name: canonical.write_string("0" * length)
+        for name, length in (("self_hash", 64), ("signature", 128), ("signer_pubkey", 64))
+    }
+    if len(write_line(members | placeholders).encode("utf-8")) > MAX_LINE_BYTES:
         raise Finding("line_too_long", f"the line would be longer than {MAX_LINE_BYTES} bytes")
-    return line
+    hash_bytes = digest(seq, timestamp_nanos, parent_hash, event)
+    seal_values = {
+        "self_hash": hash_bytes.hex(),
+        "signature": ed25519.sign(seed, signed_message(hash_bytes)).hex(),
+        "signer_pubkey": ed25519.public_key(seed).hex(),
+    }
+    return write_line(members | {name: canonical.write_string(value) for name, value in seal_values.items()})
+
+
+def write_line(members: dict[str, str]) -> str:
+    """A compact line from the JSON texts of its members, in the writer's order."""
+    return (
+        "{"
+        + ",".join(f"{canonical.write_string(rule.name)}:{members[rule.name]}" for rule in line_rules())
+        + "}"
+    )
 
 
 # --- Verification ---------------------------------------------------------------------------
 
 
 def check_hash(line: SignedEvent) -> None:
+    """hash_mismatch unless self_hash is the hash of the preimage rebuilt from the parsed values."""
     recomputed = digest(line.seq, line.timestamp_nanos, line.parent_hash, line.event).hex()
     if recomputed != line.self_hash:
         raise Finding(
@@ -152,6 +169,7 @@ def check_hash(line: SignedEvent) -> None:
 
 
 def check_public_key(line: SignedEvent) -> None:
+    """invalid_public_key unless signer_pubkey passes step 1 of the strict profile."""
     if not ed25519.is_valid_public_key(bytes.fromhex(line.signer_pubkey)):
         raise Finding(
             "invalid_public_key",
@@ -160,6 +178,7 @@ def check_public_key(line: SignedEvent) -> None:
 
 
 def check_signature(line: SignedEvent) -> None:
+    """bad_signature unless the signature passes steps 2 to 4 of the strict profile."""
     message = signed_message(bytes.fromhex(line.self_hash))
     key = bytes.fromhex(line.signer_pubkey)
     if not ed25519.verify_strict(key, message, bytes.fromhex(line.signature)):
@@ -192,16 +211,7 @@ class Report:
     signers: list[str]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "event_count": self.event_count,
-            "broken_at": self.broken_at,
-            "line": self.line,
-            "reason": self.reason,
-            "message": self.message,
-            "root_hash": self.root_hash,
-            "signers": list(self.signers),
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -215,14 +225,12 @@ class _Chain:
 
     def accept(self, line: SignedEvent) -> None:
         """Chain, signer and signature checks of a parsed line, in the order of verification.md."""
+        # PLANTED BUG skip_seq_check (when on): lines can be dropped or reordered unnoticed.
         if line.seq != self.good_lines and not planted("skip_seq_check"):
-            # PLANTED BUG skip_seq_check: without this check lines may be dropped or reordered.
             raise Finding("seq_mismatch", f"seq is {line.seq}, expected {self.good_lines}")
         expected_parent = self.root_hash or GENESIS_PARENT
         if line.parent_hash != expected_parent:
-            raise Finding(
-                "parent_mismatch", f"parent_hash {line.parent_hash} is not {expected_parent}"
-            )
+            raise Finding("parent_mismatch", f"parent_hash {line.parent_hash} is not {expected_parent}")
         check_hash(line)
         check_public_key(line)
         if self.pinned_pubkey is not None and line.signer_pubkey != self.pinned_pubkey:
@@ -252,8 +260,14 @@ class _Chain:
         line_number = self.good_lines + 1
         message = f"broken at line {line_number} (seq {self.good_lines}): {finding.message}"
         return Report(
-            False, self.good_lines, self.good_lines, line_number, finding.reason, message,
-            self.root_hash, self.signers,
+            False,
+            self.good_lines,
+            self.good_lines,
+            line_number,
+            finding.reason,
+            message,
+            self.root_hash,
+            self.signers,
         )
 
 
@@ -274,9 +288,7 @@ def verify_ledger(stream: BinaryIO, pinned_pubkey: str | None = None) -> Report:
         try:
             if not segment.endswith(b"\n"):
                 if len(segment) > MAX_LINE_BYTES:
-                    raise Finding(
-                        "line_too_long", f"more than {MAX_LINE_BYTES} bytes follow without an LF"
-                    )
+                    raise Finding("line_too_long", f"more than {MAX_LINE_BYTES} bytes follow without an LF")
                 if planted("torn_tail_ignored"):
                     # PLANTED BUG torn_tail_ignored: a torn write passes as the end of the file.
                     return chain.report_ok()

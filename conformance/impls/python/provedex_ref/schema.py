@@ -2,8 +2,11 @@
 
 events.schema.json gives the variant names, each variant's payload fields in table order and each
 field's kind; signed-event.schema.json gives the members of a ledger line in the order a writer
-emits them and a reader checks them. Only the small part of JSON Schema those files use is
-understood; any other keyword makes loading fail, so a schema change cannot be silently ignored.
+emits them and a reader checks them. Orders are taken from the `required` arrays, not from the
+member order of `properties`: a JSON object's member order carries no meaning.
+
+Only the small part of JSON Schema those files use is understood; any other keyword makes loading
+fail, so a schema change cannot be silently ignored.
 
 A field breaks its rule with one of the reason codes of verification.md: ``missing_field``,
 ``wrong_type``, ``integer_out_of_range`` (``minimum``/``maximum``) or ``invalid_hex`` (``pattern``:
@@ -26,8 +29,18 @@ SPEC_DIR = Path(os.environ.get("PROVEDEX_SPEC_DIR") or Path(__file__).resolve().
 _EVENTS_SCHEMA_ID = "urn:provedex:spec:v1:events"
 _LOCAL_REF = "#/$defs/"
 _UNDERSTOOD_KEYWORDS = frozenset(
-    {"description", "type", "minimum", "maximum", "pattern", "$ref", "const", "properties",
-     "required", "additionalProperties"}
+    {
+        "description",
+        "type",
+        "minimum",
+        "maximum",
+        "pattern",
+        "$ref",
+        "const",
+        "properties",
+        "required",
+        "additionalProperties",
+    }
 )
 _KIND_CHECKS = {
     "string": lambda value: type(value) is str,
@@ -70,9 +83,7 @@ class FieldRule:
                 value = value.lower()
             # fullmatch: a JSON Schema "$" never matches before a final newline; Python's would.
             if not self.pattern.fullmatch(value):
-                raise Finding(
-                    "invalid_hex", f"member {path} is not {self.pattern.pattern} (lowercase hex)"
-                )
+                raise Finding("invalid_hex", f"member {path} is not {self.pattern.pattern} (lowercase hex)")
 
     def _has_kind(self, value: Any) -> bool:
         if self.kind == "integer" and planted("accept_integral_float"):
@@ -88,7 +99,7 @@ class FieldRule:
 
 @dataclass(frozen=True)
 class Variant:
-    """An event variant: its name and its payload fields in the order of its table."""
+    """An event variant: its name and its payload fields in the order of its table (`required`)."""
 
     name: str
     fields: tuple[FieldRule, ...]
@@ -120,7 +131,7 @@ def event_variants() -> dict[str, Variant]:
         payload = definition["properties"]["payload"]
         _require_closed(payload)
         fields = tuple(
-            _field_rule(field, spec, schema["$defs"]) for field, spec in payload["properties"].items()
+            _field_rule(field, payload["properties"][field], schema["$defs"]) for field in payload["required"]
         )
         variants[name] = Variant(name, fields)
     return variants
@@ -128,14 +139,14 @@ def event_variants() -> dict[str, Variant]:
 
 @functools.cache
 def line_rules() -> tuple[FieldRule, ...]:
-    """The members of a ledger line, in the order of signed-event.schema.json.
+    """The members of a ledger line, in the order of `required` in signed-event.schema.json.
 
     That order is the writer's order and also the order in which ledger-format.md,
     Strictness on read, checks the members.
     """
     schema = _load("signed-event.schema.json")
     _require_closed(schema)
-    return tuple(_field_rule(name, spec, {}) for name, spec in schema["properties"].items())
+    return tuple(_field_rule(name, schema["properties"][name], {}) for name in schema["required"])
 
 
 def _load(file_name: str) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def key_value_pairs(block: Block, keys: tuple[str, str]) -> list[tuple[str, str]
     """The alternating `first: ...` / `second: ...` lines of a block, the text after ': ' literal."""
     assert len(block.lines) % 2 == 0, block.label
     pairs = []
-    for first, second in zip(block.lines[0::2], block.lines[1::2]):
+    for first, second in zip(block.lines[0::2], block.lines[1::2], strict=True):
         assert first.startswith(keys[0] + ": ") and second.startswith(keys[1] + ": "), block.label
         pairs.append((first[len(keys[0]) + 2 :], second[len(keys[1]) + 2 :]))
     return pairs
@@ -72,6 +72,14 @@ def seal_fields(block: Block) -> dict[str, str]:
         assert separator, block.label
         fields[key] = value
     return fields
+
+
+def encode_point(point: ed25519.Point) -> bytes:
+    """The 32-byte encoding of a point: y little-endian, with the parity of x in the top bit."""
+    z_inverse = pow(point[2], ed25519.P - 2, ed25519.P)
+    x = point[0] * z_inverse % ed25519.P
+    y = point[1] * z_inverse % ed25519.P
+    return (y | (x & 1) << 255).to_bytes(32, "little")
 
 
 def seed_scalar(seed: bytes) -> int:
@@ -93,11 +101,17 @@ def forge_line(public_key: bytes, signature_for) -> bytes:
     self_hash = ledger.self_hash(0, 1700000000000000000, ledger.GENESIS_PARENT, event)
     signature = signature_for(bytes.fromhex(self_hash))
     return (
-        b'{"seq":0,"timestamp_nanos":1700000000000000000,"event":' + SESSION_STARTED
-        + b',"parent_hash":"' + ledger.GENESIS_PARENT.encode()
-        + b'","self_hash":"' + self_hash.encode()
-        + b'","signature":"' + signature.hex().encode()
-        + b'","signer_pubkey":"' + public_key.hex().encode() + b'"}'
+        b'{"seq":0,"timestamp_nanos":1700000000000000000,"event":'
+        + SESSION_STARTED
+        + b',"parent_hash":"'
+        + ledger.GENESIS_PARENT.encode()
+        + b'","self_hash":"'
+        + self_hash.encode()
+        + b'","signature":"'
+        + signature.hex().encode()
+        + b'","signer_pubkey":"'
+        + public_key.hex().encode()
+        + b'"}'
     )
 
 
@@ -107,14 +121,14 @@ def torsion_r_signature(seed: bytes, message: bytes, r: int = 12345) -> bytes:
     a_encoding = ed25519.public_key(seed)
     torsion = ed25519.decode_point(bytes.fromhex(ORDER_8_POINT))
     r_point = ed25519.point_add(ed25519.scalar_mult(r, ed25519.BASE), torsion)
-    r_encoding = ed25519.encode_point(r_point)
+    r_encoding = encode_point(r_point)
     s = (r + hash_scalar(r_encoding, a_encoding, message) * a) % ed25519.L
     return r_encoding + s.to_bytes(32, "little")
 
 
 def identity_key_signature(message: bytes, r: int = 12345) -> bytes:
     """For the identity as public key, (rB, r) satisfies the equation for every message."""
-    return ed25519.encode_point(ed25519.scalar_mult(r, ed25519.BASE)) + r.to_bytes(32, "little")
+    return encode_point(ed25519.scalar_mult(r, ed25519.BASE)) + r.to_bytes(32, "little")
 
 
 IDENTITY_KEY = bytes.fromhex(SMALL_ORDER_ENCODINGS[0])

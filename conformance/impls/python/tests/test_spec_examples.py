@@ -6,12 +6,22 @@ import re
 import pytest
 from support import Block, key_value_pairs, seal_fields, spec_blocks
 
+import adapter
 from provedex_ref import canonical, ed25519, ledger
 from provedex_ref.events import check_event, write_event
 from provedex_ref.findings import Finding
 
 BLOCKS = spec_blocks()
-KNOWN_KINDS = {"canonical", "canonical-invalid", "event", "event-invalid", "seal", "report", "grammar"}
+KNOWN_KINDS = {
+    "canonical",
+    "canonical-invalid",
+    "event",
+    "event-invalid",
+    "seal",
+    "report",
+    "exchange",
+    "grammar",
+}
 
 
 def blocks_of(kind: str) -> list[Block]:
@@ -100,10 +110,16 @@ def report_scenarios() -> list[tuple[bytes, str | None]]:
     lines = example_ledger()
     tampered = list(lines)
     tampered[3] = tampered[3].replace(b"Anything else?", b"Anything more?")
-    other_seed_line = ledger.seal(
-        bytes(range(32, 64)), 0, 1700000000000000000, ledger.GENESIS_PARENT,
-        ledger.parse_event_json(SEALS[0]["event"].encode("utf-8")),
-    ).encode("utf-8") + b"\n"
+    other_seed_line = (
+        ledger.seal(
+            bytes(range(32, 64)),
+            0,
+            1700000000000000000,
+            ledger.GENESIS_PARENT,
+            ledger.parse_event_json(SEALS[0]["event"].encode("utf-8")),
+        ).encode("utf-8")
+        + b"\n"
+    )
     torn = b'{"seq":5,"timestamp_n'
     assert len(torn) == 21
     pinned = SEALS[0]["public_key"]
@@ -119,8 +135,7 @@ def report_scenarios() -> list[tuple[bytes, str | None]]:
 def test_report_examples():
     reports = [canonical.parse("\n".join(block.lines).encode("utf-8")) for block in blocks_of("report")]
     scenarios = report_scenarios()
-    assert len(reports) == len(scenarios)
-    for expected, (ledger_bytes, pinned) in zip(reports, scenarios):
+    for expected, (ledger_bytes, pinned) in zip(reports, scenarios, strict=True):
         actual = ledger.verify_ledger(io.BytesIO(ledger_bytes), pinned).to_json()
         assert actual.keys() == expected.keys()
         assert {k: v for k, v in actual.items() if k != "message"} == {
@@ -128,3 +143,17 @@ def test_report_examples():
         }
         for token in re.findall(r"[0-9a-f]{64}", expected["message"]):
             assert token in actual["message"], (token, actual["message"])
+
+
+@pytest.mark.parametrize("request_line, response_line", pairs_of("exchange", ("request", "response")))
+def test_exchange(request_line, response_line):
+    """The adapter answers as the spec shows, except for the name of the
+    implementation and the free text of a skip reason."""
+    actual = adapter.handle(request_line.encode("utf-8"))
+    expected = canonical.parse(response_line.encode("utf-8"))
+    if canonical.parse(request_line.encode("utf-8"))["op"] == "hello":
+        del actual["result"]["implementation"], expected["result"]["implementation"]
+    for answer in (actual, expected):
+        if "skipped" in answer:
+            answer["skipped"] = "<reason>"
+    assert canonical.dumps(actual) == canonical.dumps(expected)

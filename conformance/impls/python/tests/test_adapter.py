@@ -1,0 +1,110 @@
+"""The adapter protocol of spec/conformance.md, end to end through a subprocess."""
+
+import subprocess
+import sys
+
+import pytest
+from adapter_process import ADAPTER, AdapterProcess
+from support import PUBLIC_KEY, SEED, SESSION_STARTED
+
+from provedex_ref.bugs import BUGS
+
+SELF_HASH = "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91"
+
+
+@pytest.fixture
+def adapter():
+    with AdapterProcess() as process:
+        hello = process.request("hello", protocol=1)
+        assert hello["result"]["protocol"] == 1
+        yield process
+
+
+def test_hello_declares_every_operation(adapter):
+    result = adapter.result("hello", protocol=1)
+    assert result["implementation"] == {
+        "name": "provedex-python-reference",
+        "version": "0.1.0",
+        "language": "Python",
+    }
+    assert result["operations"] == ["canonicalize", "self_hash", "sign", "verify_event", "verify_ledger"]
+
+
+def test_canonicalize(adapter):
+    assert adapter.result("canonicalize", input_hex=b'{"b":1,"a":1e-5}'.hex()) == {
+        "valid": True,
+        "output_hex": b'{"a":0.00001,"b":1}'.hex(),
+    }
+    assert adapter.result("canonicalize", input_hex="22ff22") == {
+        "valid": False,
+        "error_code": "invalid_utf8",
+    }
+
+
+def test_self_hash_and_sign(adapter):
+    position = {"seq": 0, "timestamp_nanos": 1700000000000000000, "parent_hash": "0" * 64}
+    event_json = SESSION_STARTED.decode()
+    assert adapter.result("self_hash", event_json=event_json, **position) == {
+        "valid": True,
+        "self_hash": SELF_HASH,
+    }
+    signed = adapter.result("sign", seed_hex=SEED.hex(), event_json=event_json, **position)
+    assert signed["valid"] and SELF_HASH in signed["line"] and PUBLIC_KEY in signed["line"]
+    assert adapter.result("verify_event", line_hex=signed["line"].encode().hex()) == {
+        "valid": True,
+        "reason": None,
+    }
+    report = adapter.result(
+        "verify_ledger", ledger_hex=(signed["line"] + "\n").encode().hex(), pinned_pubkey=PUBLIC_KEY
+    )
+    assert (report["ok"], report["event_count"], report["root_hash"]) == (True, 1, SELF_HASH)
+    invalid = adapter.result("sign", seed_hex=SEED.hex(), event_json='{"type":"X","payload":{}}', **position)
+    assert invalid == {"valid": False, "reason": "unknown_event_type"}
+
+
+def test_largest_integers_are_read_exactly(adapter):
+    event_json = SESSION_STARTED.decode()
+    largest = 18446744073709551615
+    result = adapter.result(
+        "self_hash", event_json=event_json, seq=largest, timestamp_nanos=largest, parent_hash="0" * 64
+    )
+    assert result["valid"]
+    too_large = adapter.result(
+        "self_hash", event_json=event_json, seq=largest + 1, timestamp_nanos=0, parent_hash="0" * 64
+    )
+    assert too_large == {"valid": False, "reason": "wrong_type"}
+
+
+def test_verify_ledger_finding(adapter):
+    report = adapter.result("verify_ledger", ledger_hex=b"\n".hex(), pinned_pubkey=None)
+    assert {
+        key: report[key] for key in ("ok", "event_count", "broken_at", "line", "reason", "root_hash")
+    } == {
+        "ok": False,
+        "event_count": 0,
+        "broken_at": 0,
+        "line": 1,
+        "reason": "empty_line",
+        "root_hash": None,
+    }
+
+
+def test_bad_requests_are_errored_and_the_adapter_goes_on(adapter):
+    assert "errored" in adapter.send_raw(b"not json")
+    assert "errored" in adapter.request("canonicalize")  # no input_hex
+    assert "errored" in adapter.request("canonicalize", input_hex="zz")
+    assert "errored" in adapter.request("verify_ledger", ledger_hex="", pinned_pubkey="ABC")
+    assert "errored" in adapter.request("hello", protocol=2)
+    assert "skipped" in adapter.request("frobnicate")
+    assert adapter.result("canonicalize", input_hex=b"[]".hex())["valid"]
+
+
+def test_list_bugs_and_unknown_bug():
+    listed = subprocess.run(
+        [sys.executable, str(ADAPTER), "--list-bugs"], capture_output=True, text=True, check=True
+    )
+    assert listed.stdout.split("\n") == [*BUGS, ""]
+    refused = subprocess.run(
+        [sys.executable, str(ADAPTER), "--plant-bug", "nope"], capture_output=True, input=b""
+    )
+    assert refused.returncode != 0
