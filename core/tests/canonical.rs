@@ -159,6 +159,11 @@ fn string_errors() {
     assert_eq!(error_kind(b"\"a\nb\""), JsonErrorKind::ControlCharacterInString);
     assert_eq!(error_kind(b"\"\x00\""), JsonErrorKind::ControlCharacterInString);
     assert_eq!(error_kind(b"\"abc"), JsonErrorKind::Syntax);
+    // The input ending inside an escape is an unterminated string.
+    assert_eq!(error_kind(br#""\u12"#), JsonErrorKind::Syntax);
+    assert_eq!(error_kind(br#""\ud800"#), JsonErrorKind::Syntax);
+    assert_eq!(error_kind(br#""\ud800\"#), JsonErrorKind::Syntax);
+    assert_eq!(error_kind(br#""\u12""#), JsonErrorKind::InvalidEscape);
     assert_eq!(error_kind(b"\"\xff\""), JsonErrorKind::InvalidUtf8);
 }
 

@@ -284,7 +284,11 @@ impl Parser<'_> {
                 let unit = self.hex4()?;
                 match unit {
                     0xd800..=0xdbff => {
-                        if self.input[self.pos..].starts_with(b"\\u") {
+                        let rest = &self.input[self.pos..];
+                        if rest.is_empty() || rest == b"\\" {
+                            return Err(self.error(JsonErrorKind::Syntax, "unterminated string"));
+                        }
+                        if rest.starts_with(b"\\u") {
                             let saved = self.pos;
                             self.pos += 2;
                             let low = self.hex4()?;
@@ -316,18 +320,22 @@ impl Parser<'_> {
         JsonError { kind: JsonErrorKind::LoneSurrogate, offset, detail: format!("lone surrogate \\u{unit:04x}") }
     }
 
+    /// Four hex digits of a `\u` escape. The input ending first is a
+    /// `syntax` error (an unterminated string), like any end inside a string.
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let digits = self.input.get(self.pos..self.pos + 4);
-        let value = digits
-            .filter(|d| d.iter().all(u8::is_ascii_hexdigit))
-            .and_then(|d| u32::from_str_radix(std::str::from_utf8(d).ok()?, 16).ok());
-        match value {
-            Some(v) => {
-                self.pos += 4;
-                Ok(v)
+        let mut value = 0;
+        for _ in 0..4 {
+            let digit = match self.peek() {
+                None => return Err(self.error(JsonErrorKind::Syntax, "unterminated string")),
+                Some(b) => (b as char).to_digit(16),
+            };
+            match digit {
+                Some(d) => value = value * 16 + d,
+                None => return Err(self.error(JsonErrorKind::InvalidEscape, "\\u must be followed by four hex digits")),
             }
-            None => Err(self.error(JsonErrorKind::InvalidEscape, "\\u must be followed by four hex digits")),
+            self.pos += 1;
         }
+        Ok(value)
     }
 
     fn number(&mut self) -> Result<Value, JsonError> {
