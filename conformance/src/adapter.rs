@@ -5,7 +5,7 @@ use std::io::{self, BufRead, Write};
 
 use provedex_core::canonical;
 use provedex_core::{
-    ChainHash, PublicKeyBytes, SignedEvent, SigningKeypair, VerifyOptions, compute_self_hash, sign_event_at,
+    ChainHash, PublicKeyBytes, SignedEvent, SigningKeypair, VerifyOptions, compute_self_hash, frame, sign_event_at,
     verify_reader,
 };
 use serde_json::{Map, Value as Json, json};
@@ -81,8 +81,9 @@ fn handle(req: &Map<String, Json>) -> Result<Option<Json>, String> {
             }
         }
         "verify_event" => {
-            let line = unhex(str_arg(req, "line_hex")?)?;
-            let verdict = SignedEvent::from_line(&line).and_then(|e| e.check_seal());
+            let mut line = unhex(str_arg(req, "line_hex")?)?;
+            line.push(b'\n');
+            let verdict = frame(&line).and_then(SignedEvent::from_line).and_then(|e| e.check_seal());
             json!({"valid": verdict.is_ok(), "reason": verdict.err().map(|f| f.reason.code())})
         }
         "verify_ledger" => {

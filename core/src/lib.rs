@@ -26,4 +26,4 @@ pub use seal::{
     GENESIS_PARENT_HASH, SignedEvent, compute_self_hash, now_nanos, sha256_hex, sign_event, sign_event_at,
     write_self_hash_preimage,
 };
-pub use verify::{ChainReport, VerifyOptions, verify_chain, verify_file, verify_file_with, verify_reader};
+pub use verify::{ChainReport, VerifyOptions, frame, verify_chain, verify_file, verify_file_with, verify_reader};

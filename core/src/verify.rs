@@ -129,9 +129,9 @@ pub(crate) fn scan(
     }
 }
 
-/// Checks a line's framing and returns its content without the LF.
-/// `buf` holds at most `MAX_LINE_BYTES + 1` bytes.
-pub(crate) fn frame(buf: &[u8]) -> Result<&[u8], Finding> {
+/// Checks a line's framing (LF-terminated, not empty, no CR before the LF,
+/// not longer than [`MAX_LINE_BYTES`]) and returns its content without the LF.
+pub fn frame(buf: &[u8]) -> Result<&[u8], Finding> {
     match buf.strip_suffix(b"\n") {
         None if buf.len() > MAX_LINE_BYTES => {
             Err(Finding::new(Reason::LineTooLong, format!("line is longer than {MAX_LINE_BYTES} bytes")))
