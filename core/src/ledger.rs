@@ -34,7 +34,8 @@ struct WriterState {
     file: File,
     /// Length of the file: where the next line starts.
     len: u64,
-    next_seq: u64,
+    /// `None` once the ledger holds seq `u64::MAX`: nothing more can be appended.
+    next_seq: Option<u64>,
     parent: ChainHash,
     last_timestamp: u64,
     /// Set when a failed write or fsync leaves the file's state unknown.
@@ -43,7 +44,7 @@ struct WriterState {
 
 /// Where an existing ledger's chain continues.
 struct Tail {
-    next_seq: u64,
+    next_seq: Option<u64>,
     parent: ChainHash,
     last_timestamp: u64,
 }
@@ -87,13 +88,12 @@ impl Session {
         if let Some(why) = &state.poisoned {
             return Err(Error::ledger(LedgerErrorKind::Poisoned, why.clone()));
         }
-        let seq = state.next_seq;
-        let next_seq = seq.checked_add(1).ok_or_else(|| {
-            Error::ledger(
+        let Some(seq) = state.next_seq else {
+            return Err(Error::ledger(
                 LedgerErrorKind::Unusable,
-                format!("{}: the ledger is full (seq would overflow)", self.path.display()),
-            )
-        })?;
+                format!("{}: the ledger is full (it holds seq {})", self.path.display(), u64::MAX),
+            ));
+        };
         let timestamp = now_nanos().max(state.last_timestamp);
         let signed = seal(event, seq, timestamp, &state.parent, &self.keypair);
         let mut line = signed.to_json().into_bytes();
@@ -106,7 +106,7 @@ impl Session {
         }
         line.push(b'\n');
         state.append(&line, &self.path)?;
-        state.next_seq = next_seq;
+        state.next_seq = seq.checked_add(1);
         state.parent = signed.self_hash;
         state.last_timestamp = timestamp;
         Ok(signed)
@@ -124,8 +124,8 @@ impl Session {
         self.keypair.pubkey_hex()
     }
 
-    /// The seq the next recorded event will get.
-    pub fn next_seq(&self) -> u64 {
+    /// The seq the next recorded event will get; `None` once the ledger holds the largest seq.
+    pub fn next_seq(&self) -> Option<u64> {
         self.state.lock().map(|s| s.next_seq).unwrap_or_else(|p| p.into_inner().next_seq)
     }
 }
@@ -198,7 +198,7 @@ fn lock_exclusive(file: &File, path: &Path) -> Result<()> {
 /// reading the rest.
 fn read_tail(file: &File, len: u64, path: &Path, keypair: &SigningKeypair) -> Result<Tail> {
     if len == 0 {
-        return Ok(Tail { next_seq: 0, parent: GENESIS_PARENT_HASH, last_timestamp: 0 });
+        return Ok(Tail { next_seq: Some(0), parent: GENESIS_PARENT_HASH, last_timestamp: 0 });
     }
     let last_line = read_last_line(file, len).map_err(|e| Error::ledger_io(path, "read the ledger's tail", e))?;
     let refuse = |kind, why: String| Error::ledger(kind, format!("{}: refusing to resume: {why}", path.display()));
@@ -220,11 +220,7 @@ fn read_tail(file: &File, len: u64, path: &Path, keypair: &SigningKeypair) -> Re
             format!("the ledger is signed by {}, not by this key {}", last.signer_pubkey, keypair.pubkey_hex()),
         ));
     }
-    let next_seq = last
-        .seq
-        .checked_add(1)
-        .ok_or_else(|| refuse(LedgerErrorKind::Unusable, "the ledger is full (seq would overflow)".into()))?;
-    Ok(Tail { next_seq, parent: last.self_hash, last_timestamp: last.timestamp_nanos })
+    Ok(Tail { next_seq: last.seq.checked_add(1), parent: last.self_hash, last_timestamp: last.timestamp_nanos })
 }
 
 /// The bytes after the second-to-last LF (the last line with its LF, if it

@@ -65,7 +65,7 @@ fn reopening_resumes_the_chain() {
     let key = seed_key();
     let first = Session::open(&key, &path, "a").unwrap().record(&ended("one")).unwrap();
     let session = Session::open(&key, &path, "b").unwrap();
-    assert_eq!(session.next_seq(), 1);
+    assert_eq!(session.next_seq(), Some(1));
     let second = session.record(&ended("two")).unwrap();
     assert_eq!(second.seq, 1);
     assert_eq!(second.parent_hash, first.self_hash);
@@ -84,6 +84,25 @@ fn timestamps_never_go_backwards_even_after_a_future_tail() {
     fs::write(&path, tail.to_json() + "\n").unwrap();
     let next = Session::open(&key, &path, "s").unwrap().record(&ended("now")).unwrap();
     assert!(next.timestamp_nanos >= future);
+}
+
+#[test]
+fn a_ledger_holding_the_largest_seq_accepts_no_more_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let key = seed_key();
+    let parent = provedex_core::ChainHash([3; 32]);
+    let last = sign_event_at(&ended("last"), u64::MAX - 1, 5, &parent, &key).unwrap();
+    fs::write(&path, last.to_json() + "\n").unwrap();
+    let session = Session::open(&key, &path, "s").unwrap();
+    assert_eq!(session.record(&ended("max")).unwrap().seq, u64::MAX);
+    assert_eq!(session.next_seq(), None);
+    let (kind, message) = ledger_error_kind(session.record(&ended("past")));
+    assert_eq!(kind, LedgerErrorKind::Unusable);
+    assert!(message.contains("the ledger is full"), "{message}");
+    drop(session);
+    let reopened = Session::open(&key, &path, "s").unwrap();
+    assert_eq!(ledger_error_kind(reopened.record(&ended("past"))).0, LedgerErrorKind::Unusable);
 }
 
 #[test]
