@@ -16,13 +16,22 @@ pub struct Output {
 
 /// Every file generated from the event spec, in a stable order.
 pub fn render_all(spec: &EventSpec) -> Vec<Output> {
-    vec![Output { path: "core/src/event/generated.rs", contents: render_core_events(spec) }]
+    vec![
+        Output { path: "core/src/event/generated.rs", contents: render_core_events(spec) },
+        Output { path: "bindings/ffi/src/events.rs", contents: render_ffi_events(spec) },
+    ]
 }
 
 /// The Rust event types of `provedex-core`.
 pub fn render_core_events(spec: &EventSpec) -> String {
     let header = header("//", "codegen/templates/core_events.rs");
     CoreEvents { spec, header: &header }.render().expect("rendering into a String cannot fail")
+}
+
+/// The event enum the uniffi bindings expose, with its conversions to and from the core's.
+pub fn render_ffi_events(spec: &EventSpec) -> String {
+    let header = header("//", "codegen/templates/ffi_events.rs");
+    FfiEvents { spec, header: &header }.render().expect("rendering into a String cannot fail")
 }
 
 fn header(comment: &str, template: &str) -> String {
@@ -35,6 +44,13 @@ fn header(comment: &str, template: &str) -> String {
 #[derive(Template)]
 #[template(path = "core_events.rs", escape = "none")]
 struct CoreEvents<'a> {
+    spec: &'a EventSpec,
+    header: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "ffi_events.rs", escape = "none")]
+struct FfiEvents<'a> {
     spec: &'a EventSpec,
     header: &'a str,
 }
@@ -71,6 +87,14 @@ impl Field {
         }
     }
 
+    /// The type of this field in the uniffi-facing enum: free JSON crosses as text.
+    pub fn ffi_type(&self) -> &'static str {
+        match self.kind {
+            FieldKind::Object => "String",
+            _ => self.rust_type(),
+        }
+    }
+
     /// The `Fields` reader method for this field.
     pub fn take_call(&self) -> &'static str {
         match self.kind {
@@ -92,8 +116,8 @@ impl Field {
         }
     }
 
-    /// What follows `payload.name` to turn it into something `Value::from` takes.
-    pub fn to_value_suffix(&self) -> &'static str {
+    /// What follows `payload.name` to get an owned value of the field.
+    pub fn owned_suffix(&self) -> &'static str {
         match self.kind {
             FieldKind::U32 | FieldKind::U64 | FieldKind::Bool => "",
             _ => ".clone()",

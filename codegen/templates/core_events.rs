@@ -89,7 +89,7 @@ impl AgentEvent {
                 "{{ variant.name }}",
                 Map::from([
 {%- for field in variant.fields %}
-                    ("{{ field.name }}".to_owned(), Value::from(payload.{{ field.name }}{{ field.to_value_suffix() }})),
+                    ("{{ field.name }}".to_owned(), Value::from(payload.{{ field.name }}{{ field.owned_suffix() }})),
 {%- endfor %}
                 ]),
             ),

@@ -36,8 +36,10 @@ fn reads_variants_fields_and_kinds_in_spec_order() {
 fn renders_the_fixture() {
     let spec = parse_event_spec(&fixture()).unwrap();
     let outputs = render_all(&spec);
-    assert_eq!(outputs.len(), 1);
+    let paths: Vec<_> = outputs.iter().map(|o| o.path).collect();
+    assert_eq!(paths, ["core/src/event/generated.rs", "bindings/ffi/src/events.rs"]);
     insta::assert_snapshot!("core_events_fixture", outputs[0].contents);
+    insta::assert_snapshot!("ffi_events_fixture", outputs[1].contents);
 }
 
 #[test]

@@ -1,0 +1,335 @@
+//! The uniffi layer over `provedex-core`: the API the Python, Kotlin and
+//! Swift bindings are generated from.
+//!
+//! Values cross the boundary in their wire spelling (hashes, keys and
+//! signatures as lowercase hex, free JSON as text), so every language sees
+//! what a ledger line holds. The event enum is generated from the spec
+//! (`events.rs`); the rest is written here.
+
+uniffi::setup_scaffolding!();
+
+#[rustfmt::skip]
+mod events;
+
+use std::sync::Arc;
+
+use provedex_core as core;
+use provedex_core::canonical::{self, Map, Value};
+use provedex_core::{ChainHash, PublicKeyBytes, SignatureBytes};
+
+pub use events::AgentEvent;
+
+/// Everything that can go wrong, in the four kinds of `provedex_core::Error`.
+/// The message says what failed and why.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum ProvedexError {
+    #[error("{0}")]
+    KeyLoad(String),
+    #[error("{0}")]
+    Signing(String),
+    #[error("{0}")]
+    Ledger(String),
+    #[error("{0}")]
+    Chain(String),
+}
+
+impl From<core::Error> for ProvedexError {
+    fn from(e: core::Error) -> Self {
+        let message = e.to_string();
+        match e {
+            core::Error::KeyLoad(_) => ProvedexError::KeyLoad(message),
+            core::Error::Signing(_) => ProvedexError::Signing(message),
+            core::Error::Ledger { .. } => ProvedexError::Ledger(message),
+            core::Error::Chain(_) => ProvedexError::Chain(message),
+        }
+    }
+}
+
+type Result<T, E = ProvedexError> = std::result::Result<T, E>;
+
+/// An Ed25519 signing key; the secret never crosses the boundary.
+#[derive(uniffi::Object)]
+pub struct SigningKeypair(core::SigningKeypair);
+
+#[uniffi::export]
+impl SigningKeypair {
+    /// A new key from the operating system's randomness.
+    #[uniffi::constructor]
+    pub fn generate() -> Result<Arc<Self>> {
+        Ok(Arc::new(SigningKeypair(core::SigningKeypair::generate()?)))
+    }
+
+    /// Loads a key file: 32 raw bytes, readable by its owner only.
+    #[uniffi::constructor]
+    pub fn load(path: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(SigningKeypair(core::SigningKeypair::load(path)?)))
+    }
+
+    /// Loads the key at `path`, or creates it there (mode 0600) when absent.
+    #[uniffi::constructor]
+    pub fn load_or_create(path: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(SigningKeypair(core::SigningKeypair::load_or_create(path)?)))
+    }
+
+    /// The key with this 32-byte seed.
+    #[uniffi::constructor]
+    pub fn from_seed(seed: Vec<u8>) -> Result<Arc<Self>> {
+        let seed: [u8; 32] = seed
+            .as_slice()
+            .try_into()
+            .map_err(|_| ProvedexError::KeyLoad(format!("a seed is exactly 32 bytes, this one has {}", seed.len())))?;
+        Ok(Arc::new(SigningKeypair(core::SigningKeypair::from_seed(&seed))))
+    }
+
+    /// Writes the key file (mode 0600); refuses to replace an existing file.
+    pub fn save(&self, path: String) -> Result<()> {
+        Ok(self.0.save(path)?)
+    }
+
+    /// The public key as 64 lowercase hex characters.
+    pub fn pubkey_hex(&self) -> String {
+        self.0.pubkey_hex()
+    }
+}
+
+/// A writer appending to one ledger; safe to share between threads.
+#[derive(uniffi::Object)]
+pub struct Session(core::Session);
+
+#[uniffi::export]
+impl Session {
+    /// Opens (or creates) the ledger and resumes its chain after checking its last line.
+    #[uniffi::constructor]
+    pub fn open(keypair: Arc<SigningKeypair>, ledger_path: String, session_id: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(Session(core::Session::open(&keypair.0, ledger_path, session_id)?)))
+    }
+
+    /// Validates, seals and appends `event`; returns once the line is on disk.
+    pub fn record(&self, event: AgentEvent) -> Result<SignedEvent> {
+        let event = core::AgentEvent::try_from(event)?;
+        Ok(SignedEvent::from(&self.0.record(&event)?))
+    }
+
+    /// [`Session::record`] for an event given as JSON text, read strictly.
+    pub fn record_json(&self, event_json: String) -> Result<SignedEvent> {
+        let event = core::AgentEvent::from_json(event_json.as_bytes())?;
+        Ok(SignedEvent::from(&self.0.record(&event)?))
+    }
+
+    pub fn session_id(&self) -> String {
+        self.0.session_id().to_owned()
+    }
+
+    pub fn ledger_path(&self) -> String {
+        self.0.ledger_path().to_string_lossy().into_owned()
+    }
+
+    pub fn pubkey_hex(&self) -> String {
+        self.0.pubkey_hex()
+    }
+
+    /// The seq the next event will get; none once the ledger holds the largest seq.
+    pub fn next_seq(&self) -> Option<u64> {
+        self.0.next_seq()
+    }
+}
+
+/// One sealed event: a ledger line, with its hex members as text.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignedEvent {
+    pub seq: u64,
+    pub timestamp_nanos: u64,
+    pub event: AgentEvent,
+    pub parent_hash: String,
+    pub self_hash: String,
+    pub signature: String,
+    pub signer_pubkey: String,
+}
+
+impl From<&core::SignedEvent> for SignedEvent {
+    fn from(e: &core::SignedEvent) -> Self {
+        SignedEvent {
+            seq: e.seq,
+            timestamp_nanos: e.timestamp_nanos,
+            event: AgentEvent::from(&e.event),
+            parent_hash: e.parent_hash.to_hex(),
+            self_hash: e.self_hash.to_hex(),
+            signature: e.signature.to_hex(),
+            signer_pubkey: e.signer_pubkey.to_hex(),
+        }
+    }
+}
+
+/// A hex member read strictly; a malformed one is a `Chain` error naming it.
+fn hex<T>(name: &str, parsed: Result<T, String>) -> Result<T> {
+    parsed.map_err(|why| ProvedexError::Chain(format!("{name} {why}")))
+}
+
+impl TryFrom<SignedEvent> for core::SignedEvent {
+    type Error = ProvedexError;
+
+    fn try_from(e: SignedEvent) -> Result<Self> {
+        Ok(core::SignedEvent {
+            seq: e.seq,
+            timestamp_nanos: e.timestamp_nanos,
+            event: core::AgentEvent::try_from(e.event)?,
+            parent_hash: hex("parent_hash", ChainHash::from_hex(&e.parent_hash))?,
+            self_hash: hex("self_hash", ChainHash::from_hex(&e.self_hash))?,
+            signature: hex("signature", SignatureBytes::from_hex(&e.signature))?,
+            signer_pubkey: hex("signer_pubkey", PublicKeyBytes::from_hex(&e.signer_pubkey))?,
+        })
+    }
+}
+
+/// The verdict on a chain of events: where it breaks and why, or that it holds.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChainReport {
+    pub ok: bool,
+    pub event_count: u64,
+    pub broken_at: Option<u64>,
+    pub line: Option<u64>,
+    /// A stable reason code of spec/verification.md.
+    pub reason: Option<String>,
+    pub message: String,
+    pub root_hash: Option<String>,
+    pub signers: Vec<String>,
+}
+
+impl From<core::ChainReport> for ChainReport {
+    fn from(r: core::ChainReport) -> Self {
+        ChainReport {
+            ok: r.ok,
+            event_count: r.event_count,
+            broken_at: r.broken_at,
+            line: r.line,
+            reason: r.reason.map(|c| c.code().to_owned()),
+            message: r.message,
+            root_hash: r.root_hash.map(|h| h.to_hex()),
+            signers: r.signers.iter().map(PublicKeyBytes::to_hex).collect(),
+        }
+    }
+}
+
+fn parent(parent_hash: &str) -> Result<ChainHash> {
+    ChainHash::from_hex(parent_hash).map_err(|why| ProvedexError::Signing(format!("parent_hash {why}")))
+}
+
+fn pinned(pinned_pubkey: Option<String>) -> Result<core::VerifyOptions> {
+    let pinned_pubkey = pinned_pubkey
+        .map(|k| PublicKeyBytes::from_hex(&k).map_err(|why| ProvedexError::Chain(format!("pinned public key {why}"))))
+        .transpose()?;
+    Ok(core::VerifyOptions { pinned_pubkey })
+}
+
+/// `parent_hash` of the first line: 64 `0` characters.
+#[uniffi::export]
+pub fn genesis_parent_hash() -> String {
+    core::GENESIS_PARENT_HASH.to_hex()
+}
+
+/// SHA-256 of `data` as 64 lowercase hex: the form of every `*_sha256` field.
+#[uniffi::export]
+pub fn sha256_hex(data: Vec<u8>) -> String {
+    core::sha256_hex(&data)
+}
+
+/// The canonical JSON bytes of one JSON text (spec/canonical-json.md).
+#[uniffi::export]
+pub fn canonical_json(json: String) -> Result<Vec<u8>> {
+    canonical::canonicalize(json.as_bytes())
+        .map_err(|e| ProvedexError::Signing(format!("not canonicalizable JSON: {e}")))
+}
+
+/// Reads an event from JSON text, strictly (unknown members, duplicate keys, bad digests are errors).
+#[uniffi::export]
+pub fn event_from_json(json: String) -> Result<AgentEvent> {
+    Ok(AgentEvent::from(&core::AgentEvent::from_json(json.as_bytes())?))
+}
+
+/// The canonical JSON text of an event: `{"payload":{…},"type":"…"}`.
+#[uniffi::export]
+pub fn event_to_json(event: AgentEvent) -> Result<String> {
+    Ok(core::AgentEvent::try_from(event)?.to_value().to_string())
+}
+
+/// Seals `event` at `seq` after `parent_hash`, stamped with the current time.
+#[uniffi::export]
+pub fn sign_event(
+    event: AgentEvent,
+    seq: u64,
+    parent_hash: String,
+    keypair: Arc<SigningKeypair>,
+) -> Result<SignedEvent> {
+    let event = core::AgentEvent::try_from(event)?;
+    Ok(SignedEvent::from(&core::sign_event(&event, seq, &parent(&parent_hash)?, &keypair.0)?))
+}
+
+/// Seals `event` with an explicit timestamp: deterministic.
+#[uniffi::export]
+pub fn sign_event_at(
+    event: AgentEvent,
+    seq: u64,
+    timestamp_nanos: u64,
+    parent_hash: String,
+    keypair: Arc<SigningKeypair>,
+) -> Result<SignedEvent> {
+    let event = core::AgentEvent::try_from(event)?;
+    Ok(SignedEvent::from(&core::sign_event_at(&event, seq, timestamp_nanos, &parent(&parent_hash)?, &keypair.0)?))
+}
+
+/// The self_hash an event would have at this position, as hex.
+#[uniffi::export]
+pub fn compute_self_hash(event: AgentEvent, seq: u64, timestamp_nanos: u64, parent_hash: String) -> Result<String> {
+    let event = core::AgentEvent::try_from(event)?;
+    event.validate().map_err(|e| ProvedexError::Signing(format!("invalid {} event: {e}", event.type_name())))?;
+    Ok(core::compute_self_hash(&event, seq, timestamp_nanos, &parent(&parent_hash)?).to_hex())
+}
+
+/// The exact ledger line of a signed event (without its LF).
+#[uniffi::export]
+pub fn signed_event_to_json(event: SignedEvent) -> Result<String> {
+    Ok(core::SignedEvent::try_from(event)?.to_json())
+}
+
+/// Reads one ledger line strictly; a line that breaks the format is a `Chain` error naming the reason.
+#[uniffi::export]
+pub fn signed_event_from_json(line: String) -> Result<SignedEvent> {
+    core::SignedEvent::from_line(line.as_bytes())
+        .map(|e| SignedEvent::from(&e))
+        .map_err(|f| ProvedexError::Chain(f.to_string()))
+}
+
+/// Checks one event on its own: its self_hash and its strict Ed25519 signature.
+#[uniffi::export]
+pub fn verify_signed_event(event: SignedEvent) -> Result<()> {
+    Ok(core::SignedEvent::try_from(event)?.verify()?)
+}
+
+/// Verifies events in memory as the lines of one ledger. A broken chain is a
+/// report, not an error; only a malformed pinned key or event is an error.
+#[uniffi::export]
+pub fn verify_chain(events: Vec<SignedEvent>, pinned_pubkey: Option<String>) -> Result<ChainReport> {
+    let events: Vec<core::SignedEvent> = events.into_iter().map(core::SignedEvent::try_from).collect::<Result<_>>()?;
+    Ok(core::verify_chain(&events, &pinned(pinned_pubkey)?).into())
+}
+
+/// Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
+#[uniffi::export]
+pub fn verify_file(path: String, pinned_pubkey: Option<String>) -> Result<ChainReport> {
+    Ok(core::verify_file(path, &pinned(pinned_pubkey)?)?.into())
+}
+
+/// The canonical JSON text of a free JSON object.
+pub(crate) fn object_to_json(map: &Map) -> String {
+    Value::Object(map.clone()).to_string()
+}
+
+/// Reads a free JSON object member from its text.
+pub(crate) fn json_to_object(path: &str, text: &str) -> Result<Map> {
+    match canonical::parse(text.as_bytes()) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(ProvedexError::Signing(format!("{path}: must be a JSON object, found {}", other.type_name()))),
+        Err(e) => Err(ProvedexError::Signing(format!("{path}: not valid JSON: {e}"))),
+    }
+}

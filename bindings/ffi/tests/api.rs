@@ -1,0 +1,180 @@
+//! The uniffi-facing API, called from Rust: what every binding will see.
+
+use std::sync::Arc;
+
+use provedex_ffi::{
+    AgentEvent, ProvedexError, Session, SigningKeypair, canonical_json, compute_self_hash, event_from_json,
+    event_to_json, genesis_parent_hash, sha256_hex, sign_event_at, signed_event_from_json, signed_event_to_json,
+    verify_chain, verify_file, verify_signed_event,
+};
+
+const CHECK_EVENT: &str = r#"{"type":"SessionStarted","payload":{"agent_id":"agent-1","model_id":"llama3.2:3b","session_id":"session-demo"}}"#;
+
+fn seed_key() -> Arc<SigningKeypair> {
+    SigningKeypair::from_seed((0u8..32).collect()).unwrap()
+}
+
+/// One event of each variant, as JSON.
+fn every_variant() -> Vec<String> {
+    let d = "ab".repeat(32);
+    vec![
+        CHECK_EVENT.to_owned(),
+        format!(
+            r#"{{"type":"UtteranceCaptured","payload":{{"audio_sha256":"{d}","transcript":"hi","lang":"en-US","duration_ms":18446744073709551615}}}}"#
+        ),
+        format!(
+            r#"{{"type":"ToolCalled","payload":{{"tool_name":"t","args_sha256":"{d}","args_redacted":{{"b":1.0,"a":[1,"x",null],"é":{{}}}}}}}}"#
+        ),
+        format!(
+            r#"{{"type":"ToolReturned","payload":{{"tool_name":"t","result_sha256":"{d}","latency_ms":5,"success":false}}}}"#
+        ),
+        format!(
+            r#"{{"type":"ModelInvoked","payload":{{"model_id":"m","prompt_sha256":"{d}","response_sha256":"{d}","prompt_tokens":4294967295,"response_tokens":0}}}}"#
+        ),
+        format!(r#"{{"type":"UtteranceSpoken","payload":{{"text_sha256":"{d}","text":"ok","audio_sha256":""}}}}"#),
+        r#"{"type":"SessionEnded","payload":{"reason":"completed","summary_sha256":""}}"#.to_owned(),
+    ]
+}
+
+fn kind(e: ProvedexError) -> (&'static str, String) {
+    match e {
+        ProvedexError::KeyLoad(m) => ("KeyLoad", m),
+        ProvedexError::Signing(m) => ("Signing", m),
+        ProvedexError::Ledger(m) => ("Ledger", m),
+        ProvedexError::Chain(m) => ("Chain", m),
+    }
+}
+
+#[test]
+fn the_check_value_through_the_ffi() {
+    let key = seed_key();
+    assert_eq!(key.pubkey_hex(), "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
+    let event = event_from_json(CHECK_EVENT.into()).unwrap();
+    let signed = sign_event_at(event.clone(), 0, 1_700_000_000_000_000_000, genesis_parent_hash(), key).unwrap();
+    assert_eq!(signed.self_hash, "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91");
+    assert_eq!(
+        compute_self_hash(event, 0, 1_700_000_000_000_000_000, genesis_parent_hash()).unwrap(),
+        signed.self_hash
+    );
+    let line = signed_event_to_json(signed.clone()).unwrap();
+    assert_eq!(signed_event_from_json(line).unwrap(), signed);
+    verify_signed_event(signed).unwrap();
+}
+
+#[test]
+fn every_variant_crosses_and_comes_back_unchanged() {
+    for json in every_variant() {
+        let event = event_from_json(json.clone()).unwrap();
+        let canonical = String::from_utf8(canonical_json(json.clone()).unwrap()).unwrap();
+        assert_eq!(event_to_json(event.clone()).unwrap(), canonical, "{json}");
+        assert_eq!(event_from_json(canonical).unwrap(), event);
+    }
+    let AgentEvent::ToolCalled { args_redacted, .. } = event_from_json(every_variant()[2].clone()).unwrap() else {
+        panic!("not a ToolCalled")
+    };
+    assert_eq!(args_redacted, r#"{"a":[1,"x",null],"b":1.0,"é":{}}"#, "free JSON crosses as canonical text");
+}
+
+#[test]
+fn sessions_record_resume_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson").to_string_lossy().into_owned();
+    let key = seed_key();
+    let session = Session::open(key.clone(), path.clone(), "s-1".into()).unwrap();
+    for json in every_variant() {
+        session.record(event_from_json(json).unwrap()).unwrap();
+    }
+    assert_eq!(session.next_seq(), Some(7));
+    drop(session);
+    let resumed = Session::open(key.clone(), path.clone(), "s-2".into()).unwrap();
+    let last = resumed.record_json(every_variant()[0].clone()).unwrap();
+    assert_eq!(last.seq, 7);
+    drop(resumed);
+    let report = verify_file(path.clone(), Some(key.pubkey_hex())).unwrap();
+    assert!(report.ok, "{}", report.message);
+    assert_eq!((report.event_count, report.root_hash.as_deref()), (8, Some(last.self_hash.as_str())));
+    let other = SigningKeypair::from_seed(vec![9; 32]).unwrap().pubkey_hex();
+    let pinned = verify_file(path, Some(other)).unwrap();
+    assert_eq!((pinned.ok, pinned.reason.as_deref(), pinned.broken_at), (false, Some("pubkey_mismatch"), Some(0)));
+}
+
+#[test]
+fn verify_chain_reports_breaks_without_raising() {
+    let key = seed_key();
+    let mut parent = genesis_parent_hash();
+    let mut chain = Vec::new();
+    for (i, json) in every_variant().into_iter().enumerate() {
+        let signed =
+            sign_event_at(event_from_json(json).unwrap(), i as u64, 10 + i as u64, parent, key.clone()).unwrap();
+        parent = signed.self_hash.clone();
+        chain.push(signed);
+    }
+    assert!(verify_chain(chain.clone(), None).unwrap().ok);
+    chain.remove(3);
+    let report = verify_chain(chain.clone(), None).unwrap();
+    assert_eq!((report.ok, report.reason.as_deref(), report.broken_at), (false, Some("seq_mismatch"), Some(3)));
+    chain[0].signature = "00".repeat(64);
+    assert_eq!(verify_chain(chain, None).unwrap().reason.as_deref(), Some("bad_signature"));
+}
+
+#[test]
+fn each_error_kind_with_its_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let (k, m) = kind(SigningKeypair::from_seed(vec![1; 31]).err().unwrap());
+    assert_eq!(k, "KeyLoad");
+    assert!(m.contains("exactly 32 bytes"), "{m}");
+    let (k, _) = kind(SigningKeypair::load(dir.path().join("none").to_string_lossy().into()).err().unwrap());
+    assert_eq!(k, "KeyLoad");
+
+    let bad_digest = r#"{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":"XYZ"}}"#;
+    let (k, m) = kind(event_from_json(bad_digest.into()).unwrap_err());
+    assert_eq!(k, "Signing");
+    assert!(m.contains("payload.summary_sha256"), "{m}");
+    let event =
+        AgentEvent::ToolCalled { tool_name: "t".into(), args_sha256: "0".repeat(64), args_redacted: "[1]".into() };
+    let (k, m) = kind(event_to_json(event).unwrap_err());
+    assert_eq!(k, "Signing");
+    assert!(m.contains("payload.args_redacted: must be a JSON object"), "{m}");
+    let unvalidated = AgentEvent::SessionEnded { reason: "x".into(), summary_sha256: "XYZ".into() };
+    assert_eq!(
+        kind(sign_event_at(unvalidated.clone(), 0, 0, genesis_parent_hash(), seed_key()).unwrap_err()).0,
+        "Signing"
+    );
+    assert_eq!(kind(compute_self_hash(unvalidated, 0, 0, genesis_parent_hash()).unwrap_err()).0, "Signing");
+    assert_eq!(kind(canonical_json("[1e400]".into()).unwrap_err()).0, "Signing");
+
+    let (k, m) = kind(verify_file(dir.path().join("absent").to_string_lossy().into(), None).unwrap_err());
+    assert_eq!(k, "Ledger");
+    assert!(m.contains("no such ledger file"), "{m}");
+    let path = dir.path().join("l").to_string_lossy().into_owned();
+    let _holder = Session::open(seed_key(), path.clone(), "a".into()).unwrap();
+    let (k, m) = kind(Session::open(seed_key(), path, "b".into()).err().unwrap());
+    assert_eq!(k, "Ledger");
+    assert!(m.contains("locked"), "{m}");
+
+    let (k, m) = kind(signed_event_from_json("{}".into()).unwrap_err());
+    assert_eq!(k, "Chain");
+    assert!(m.contains("missing_field"), "{m}");
+    let mut signed =
+        sign_event_at(event_from_json(CHECK_EVENT.into()).unwrap(), 0, 1, genesis_parent_hash(), seed_key()).unwrap();
+    signed.timestamp_nanos += 1;
+    let (k, m) = kind(verify_signed_event(signed.clone()).unwrap_err());
+    assert_eq!(k, "Chain");
+    assert!(m.contains("hash_mismatch"), "{m}");
+    signed.self_hash = "AB".repeat(32);
+    assert!(kind(verify_chain(vec![signed], None).unwrap_err()).1.contains("self_hash must be lowercase hex"));
+    assert_eq!(kind(verify_chain(vec![], Some("xyz".into())).unwrap_err()).0, "Chain");
+}
+
+#[test]
+fn digests_and_the_genesis_value() {
+    assert_eq!(sha256_hex(b"abc".to_vec()), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_eq!(genesis_parent_hash(), "0".repeat(64));
+}
+
+#[test]
+fn objects_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Session>();
+    assert_send_sync::<SigningKeypair>();
+}
