@@ -40,3 +40,7 @@ cargo test --workspace
 
 step "independent Python implementation (pytest)"
 "$venv/bin/python" -m pytest -q conformance/impls/python/tests
+
+step "Python SDK: build and install the wheel (pip install ./bindings/python), then its tests"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
+"$venv/bin/python" -m pytest -q bindings/python/tests

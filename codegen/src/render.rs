@@ -19,6 +19,7 @@ pub fn render_all(spec: &EventSpec) -> Vec<Output> {
     vec![
         Output { path: "core/src/event/generated.rs", contents: render_core_events(spec) },
         Output { path: "bindings/ffi/src/events.rs", contents: render_ffi_events(spec) },
+        Output { path: "bindings/python/provedex/events.py", contents: render_python_events(spec) },
     ]
 }
 
@@ -32,6 +33,12 @@ pub fn render_core_events(spec: &EventSpec) -> String {
 pub fn render_ffi_events(spec: &EventSpec) -> String {
     let header = header("//", "codegen/templates/ffi_events.rs");
     FfiEvents { spec, header: &header }.render().expect("rendering into a String cannot fail")
+}
+
+/// The Python event factories of the `provedex` package.
+pub fn render_python_events(spec: &EventSpec) -> String {
+    let header = header("#", "codegen/templates/python_events.py");
+    PythonEvents { spec, header: &header }.render().expect("rendering into a String cannot fail")
 }
 
 fn header(comment: &str, template: &str) -> String {
@@ -55,6 +62,13 @@ struct FfiEvents<'a> {
     header: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "python_events.py", escape = "none")]
+struct PythonEvents<'a> {
+    spec: &'a EventSpec,
+    header: &'a str,
+}
+
 impl EventSpec {
     /// The description split into lines, for doc comments.
     pub fn doc_lines(&self) -> Vec<&str> {
@@ -68,6 +82,22 @@ impl Variant {
         let mut fields: Vec<&Field> = self.fields.iter().collect();
         fields.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
         fields
+    }
+
+    /// The variant's name in snake_case, as Python factory functions spell it.
+    pub fn snake_name(&self) -> String {
+        let mut out = String::new();
+        for (i, c) in self.name.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// Whether `validate` has anything to check for this variant.
@@ -92,6 +122,27 @@ impl Field {
         match self.kind {
             FieldKind::Object => "String",
             _ => self.rust_type(),
+        }
+    }
+
+    /// The Python annotation of this field.
+    pub fn python_type(&self) -> &'static str {
+        match self.kind {
+            FieldKind::String | FieldKind::Digest | FieldKind::DigestOrEmpty => "str",
+            FieldKind::U32 | FieldKind::U64 => "int",
+            FieldKind::Bool => "bool",
+            FieldKind::Object => "dict[str, Any]",
+        }
+    }
+
+    /// The Python check (in `provedex._checks`) this field's value goes through.
+    pub fn python_check(&self) -> &'static str {
+        match self.kind {
+            FieldKind::String | FieldKind::Digest | FieldKind::DigestOrEmpty => "check_str",
+            FieldKind::U32 => "check_u32",
+            FieldKind::U64 => "check_u64",
+            FieldKind::Bool => "check_bool",
+            FieldKind::Object => "check_object",
         }
     }
 

@@ -37,9 +37,13 @@ fn renders_the_fixture() {
     let spec = parse_event_spec(&fixture()).unwrap();
     let outputs = render_all(&spec);
     let paths: Vec<_> = outputs.iter().map(|o| o.path).collect();
-    assert_eq!(paths, ["core/src/event/generated.rs", "bindings/ffi/src/events.rs"]);
+    assert_eq!(
+        paths,
+        ["core/src/event/generated.rs", "bindings/ffi/src/events.rs", "bindings/python/provedex/events.py"]
+    );
     insta::assert_snapshot!("core_events_fixture", outputs[0].contents);
     insta::assert_snapshot!("ffi_events_fixture", outputs[1].contents);
+    insta::assert_snapshot!("python_events_fixture", outputs[2].contents);
 }
 
 #[test]

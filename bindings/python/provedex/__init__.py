@@ -1,0 +1,288 @@
+"""Provedex: signed, hash-chained evidence of what AI agents did.
+
+Record events to an append-only ledger with a :class:`Session`; anyone with
+the public key verifies it offline with :func:`verify_file`. Events are
+dicts ``{"type": ..., "payload": {...}}``, built with :mod:`provedex.events`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, TypeVar
+
+from . import _native, events
+from ._checks import check_json, check_str, check_u64
+
+__all__ = [
+    "GENESIS_PARENT_HASH",
+    "ChainError",
+    "ChainReport",
+    "KeyLoadError",
+    "LedgerError",
+    "ProvedexError",
+    "Session",
+    "SignedEvent",
+    "SigningError",
+    "SigningKeypair",
+    "canonical_json",
+    "compute_self_hash",
+    "events",
+    "sha256_hex",
+    "sign_event",
+    "verify_chain",
+    "verify_file",
+]
+
+
+class ProvedexError(Exception):
+    """Base of every error Provedex raises."""
+
+
+class KeyLoadError(ProvedexError):
+    """A key file cannot be read, written or trusted."""
+
+
+class SigningError(ProvedexError):
+    """An event or value cannot be sealed: it breaks the spec or is not JSON."""
+
+
+class LedgerError(ProvedexError):
+    """A ledger cannot be opened, appended to or read."""
+
+
+class ChainError(ProvedexError):
+    """A signed event or line is not valid on its own."""
+
+
+_ERRORS = {
+    _native.ProvedexError.KeyLoad: KeyLoadError,
+    _native.ProvedexError.Signing: SigningError,
+    _native.ProvedexError.Ledger: LedgerError,
+    _native.ProvedexError.Chain: ChainError,
+}
+
+_T = TypeVar("_T")
+
+
+def _call(fn: Callable[..., _T], *args: Any) -> _T:
+    """Calls into the native layer, turning its errors into this module's."""
+    try:
+        return fn(*args)
+    except _native.ProvedexError as e:
+        raise _ERRORS[type(e)](str(e)) from None
+
+
+def _json_text(name: str, value: Any) -> str:
+    check_json(name, value)
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _native_event(event: Any) -> Any:
+    return _call(_native.event_from_json, _json_text("event", events.from_dict(event)))
+
+
+def _path(value: Any) -> str:
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"a path must be a str or os.PathLike, not {type(value).__name__}")
+    return os.fspath(value)
+
+
+#: ``parent_hash`` of the first event of a ledger: 64 ``0`` characters.
+GENESIS_PARENT_HASH: str = _native.genesis_parent_hash()
+
+
+class SigningKeypair:
+    """An Ed25519 signing key. Its secret never leaves the native layer."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+
+    @classmethod
+    def generate(cls) -> SigningKeypair:
+        """A new key from the operating system's randomness."""
+        return cls(_call(_native.SigningKeypair.generate))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SigningKeypair:
+        """Loads a key file: 32 raw bytes, readable by its owner only."""
+        return cls(_call(_native.SigningKeypair.load, _path(path)))
+
+    @classmethod
+    def load_or_create(cls, path: str | os.PathLike[str]) -> SigningKeypair:
+        """Loads the key at ``path``, or creates it there (mode 0600) when absent."""
+        return cls(_call(_native.SigningKeypair.load_or_create, _path(path)))
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> SigningKeypair:
+        """The key with this 32-byte seed."""
+        if not isinstance(seed, bytes):
+            raise TypeError(f"seed must be bytes, not {type(seed).__name__}")
+        return cls(_call(_native.SigningKeypair.from_seed, seed))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the key file (mode 0600); refuses to replace an existing file."""
+        _call(self._native.save, _path(path))
+
+    @property
+    def pubkey_hex(self) -> str:
+        """The public key as 64 lowercase hex characters."""
+        return self._native.pubkey_hex()
+
+    def __repr__(self) -> str:
+        return f"SigningKeypair(pubkey_hex={self.pubkey_hex!r})"
+
+
+class SignedEvent:
+    """One sealed event: a ledger line."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+
+    @property
+    def seq(self) -> int:
+        return self._native.seq
+
+    @property
+    def timestamp_nanos(self) -> int:
+        return self._native.timestamp_nanos
+
+    @property
+    def event(self) -> dict[str, Any]:
+        """The event as ``{"type": ..., "payload": {...}}``."""
+        return json.loads(_call(_native.event_to_json, self._native.event))
+
+    @property
+    def parent_hash(self) -> str:
+        return self._native.parent_hash
+
+    @property
+    def self_hash(self) -> str:
+        return self._native.self_hash
+
+    @property
+    def signature(self) -> str:
+        return self._native.signature
+
+    @property
+    def signer_pubkey(self) -> str:
+        return self._native.signer_pubkey
+
+    def to_json(self) -> str:
+        """The exact ledger line, without its LF."""
+        return _call(_native.signed_event_to_json, self._native)
+
+    @classmethod
+    def from_json(cls, line: str) -> SignedEvent:
+        """Reads one ledger line strictly (raises :class:`ChainError`)."""
+        return cls(_call(_native.signed_event_from_json, check_str("line", line)))
+
+    def verify(self) -> None:
+        """Checks the self_hash and the strict Ed25519 signature (raises :class:`ChainError`)."""
+        _call(_native.verify_signed_event, self._native)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SignedEvent) and self._native == other._native
+
+    def __repr__(self) -> str:
+        return f"SignedEvent(seq={self.seq}, type={self.event['type']!r}, self_hash={self.self_hash!r})"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The verdict on a ledger: where it breaks and why, or that it holds."""
+
+    ok: bool
+    event_count: int
+    broken_at: Optional[int]
+    reason: Optional[str]
+    root_hash: Optional[str]
+    message: str
+    line: Optional[int]
+    signers: list[str]
+
+    @classmethod
+    def _from_native(cls, r: Any) -> ChainReport:
+        return cls(r.ok, r.event_count, r.broken_at, r.reason, r.root_hash, r.message, r.line, list(r.signers))
+
+
+class Session:
+    """A writer appending to one ledger; share it between threads freely."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+
+    @classmethod
+    def open(cls, *, keypair: SigningKeypair, ledger_path: str | os.PathLike[str], session_id: str) -> Session:
+        """Opens (or creates) the ledger; an existing one is resumed after checking its last line."""
+        if not isinstance(keypair, SigningKeypair):
+            raise TypeError(f"keypair must be a SigningKeypair, not {type(keypair).__name__}")
+        native = _call(_native.Session.open, keypair._native, _path(ledger_path), check_str("session_id", session_id))
+        return cls(native)
+
+    def record(self, event: dict[str, Any]) -> SignedEvent:
+        """Validates, seals and appends ``event``; returns once it is on disk."""
+        return SignedEvent(_call(self._native.record_json, _json_text("event", events.from_dict(event))))
+
+    @property
+    def session_id(self) -> str:
+        return self._native.session_id()
+
+    @property
+    def ledger_path(self) -> str:
+        return self._native.ledger_path()
+
+
+def canonical_json(value: Any) -> bytes:
+    """The canonical JSON bytes of any JSON-able value (``1`` and ``1.0`` differ)."""
+    return bytes(_call(_native.canonical_json, _json_text("value", value)))
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` as 64 lowercase hex: the form of every ``*_sha256`` field."""
+    if not isinstance(data, bytes):
+        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    return _native.sha256_hex(data)
+
+
+def sign_event(*, event: dict[str, Any], seq: int, parent_hash: str, keypair: SigningKeypair) -> SignedEvent:
+    """Seals ``event`` at ``seq`` after ``parent_hash``, stamped with the current time."""
+    native_event = _native_event(event)
+    seq = check_u64("seq", seq)
+    return SignedEvent(_call(_native.sign_event, native_event, seq, check_str("parent_hash", parent_hash), keypair._native))
+
+
+def compute_self_hash(*, event: dict[str, Any], seq: int, timestamp_nanos: int, parent_hash: str) -> str:
+    """The self_hash ``event`` gets at this position, as hex."""
+    native_event = _native_event(event)
+    return _call(
+        _native.compute_self_hash,
+        native_event,
+        check_u64("seq", seq),
+        check_u64("timestamp_nanos", timestamp_nanos),
+        check_str("parent_hash", parent_hash),
+    )
+
+
+def verify_file(path: str | os.PathLike[str], *, pubkey: Optional[str] = None) -> ChainReport:
+    """Verifies a ledger file. A broken chain is a report; a missing file is a :class:`LedgerError`."""
+    pinned = None if pubkey is None else check_str("pubkey", pubkey)
+    return ChainReport._from_native(_call(_native.verify_file, _path(path), pinned))
+
+
+def verify_chain(events: list[SignedEvent], *, pubkey: Optional[str] = None) -> ChainReport:
+    """Verifies signed events in order as the lines of one ledger. A broken chain is a report."""
+    natives = []
+    for e in events:
+        if not isinstance(e, SignedEvent):
+            raise TypeError(f"verify_chain takes SignedEvent objects, not {type(e).__name__}")
+        natives.append(e._native)
+    pinned = None if pubkey is None else check_str("pubkey", pubkey)
+    return ChainReport._from_native(_call(_native.verify_chain, natives, pinned))

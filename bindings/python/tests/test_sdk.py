@@ -1,0 +1,173 @@
+"""The Python SDK: its API, its errors, threads, and agreement with the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import stat
+import subprocess
+import threading
+
+import pytest
+
+import provedex
+from provedex import events
+
+CHECK_HASH = "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91"
+CHECK_EVENT = events.session_started(agent_id="agent-1", model_id="llama3.2:3b", session_id="session-demo")
+
+
+def test_the_published_check_value(seed_key):
+    assert seed_key.pubkey_hex == "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
+    got = provedex.compute_self_hash(
+        event=CHECK_EVENT, seq=0, timestamp_nanos=1_700_000_000_000_000_000, parent_hash=provedex.GENESIS_PARENT_HASH
+    )
+    assert got == CHECK_HASH
+    assert provedex.GENESIS_PARENT_HASH == "0" * 64
+
+
+def test_factories_build_every_variant_and_check_arguments(one_of_each):
+    assert sorted(e["type"] for e in one_of_each) == sorted(events.VARIANTS)
+    for event in one_of_each:
+        assert events.from_dict(event) == event
+    with pytest.raises(TypeError):
+        events.session_started("agent-1", "m", "s")  # keyword-only
+    with pytest.raises(TypeError, match="prompt_tokens must be an int"):
+        events.model_invoked(model_id="m", prompt_sha256="", response_sha256="", prompt_tokens="4", response_tokens=0)
+    with pytest.raises(TypeError, match="must be an int, not bool"):
+        events.tool_returned(tool_name="t", result_sha256="", latency_ms=True, success=True)
+    with pytest.raises(OverflowError, match="u32"):
+        events.model_invoked(model_id="m", prompt_sha256="", response_sha256="", prompt_tokens=2**32, response_tokens=0)
+    with pytest.raises(OverflowError, match="u64"):
+        events.utterance_captured(audio_sha256="", transcript="", lang="", duration_ms=-1)
+    with pytest.raises(TypeError, match="success must be a bool"):
+        events.tool_returned(tool_name="t", result_sha256="", latency_ms=1, success=1)
+    with pytest.raises(ValueError, match="NaN"):
+        events.tool_called(tool_name="t", args_sha256="", args_redacted={"x": float("nan")})
+    with pytest.raises(TypeError, match="unknown event type"):
+        events.from_dict({"type": "SessionPaused", "payload": {}})
+    with pytest.raises(TypeError):
+        events.from_dict({"type": "SessionEnded", "payload": {"reason": "x", "summary_sha256": "", "extra": 1}})
+
+
+def test_record_resume_and_verify(tmp_path, seed_key, one_of_each):
+    ledger = tmp_path / "ledger.ndjson"
+    session = provedex.Session.open(keypair=seed_key, ledger_path=ledger, session_id="s-1")
+    signed = [session.record(e) for e in one_of_each]
+    assert [s.seq for s in signed] == list(range(7))
+    assert signed[3].event == one_of_each[3]
+    lines = ledger.read_text().splitlines()
+    assert lines == [s.to_json() for s in signed]
+    assert provedex.SignedEvent.from_json(lines[2]) == signed[2]
+    del session
+    again = provedex.Session.open(keypair=seed_key, ledger_path=str(ledger), session_id="s-2")
+    resumed = again.record(one_of_each[0])
+    assert (resumed.seq, resumed.parent_hash) == (7, signed[-1].self_hash)
+    report = provedex.verify_file(ledger, pubkey=seed_key.pubkey_hex)
+    assert (report.ok, report.event_count, report.root_hash) == (True, 8, resumed.self_hash)
+    assert provedex.verify_chain(signed).ok
+
+
+def test_broken_ledgers_are_reports_not_exceptions(tmp_path, seed_key, one_of_each):
+    ledger = tmp_path / "ledger.ndjson"
+    session = provedex.Session.open(keypair=seed_key, ledger_path=ledger, session_id="s")
+    signed = [session.record(e) for e in one_of_each]
+    del session
+    tampered = tmp_path / "tampered.ndjson"
+    tampered.write_text(ledger.read_text().replace('"prompt_tokens":412', '"prompt_tokens":413'))
+    report = provedex.verify_file(tampered)
+    assert (report.ok, report.reason, report.broken_at, report.line) == (False, "hash_mismatch", 2, 3)
+    other = provedex.SigningKeypair.from_seed(bytes(32)).pubkey_hex
+    assert provedex.verify_file(ledger, pubkey=other).reason == "pubkey_mismatch"
+    gap = provedex.verify_chain([signed[0], signed[2]])
+    assert (gap.ok, gap.reason, gap.broken_at) == (False, "seq_mismatch", 1)
+
+
+def test_errors_form_one_hierarchy(tmp_path, seed_key):
+    for cls in (provedex.KeyLoadError, provedex.SigningError, provedex.LedgerError, provedex.ChainError):
+        assert issubclass(cls, provedex.ProvedexError)
+    with pytest.raises(provedex.KeyLoadError, match="exactly 32 bytes"):
+        provedex.SigningKeypair.from_seed(b"short")
+    with pytest.raises(provedex.KeyLoadError, match="no such file"):
+        provedex.SigningKeypair.load(tmp_path / "absent")
+    with pytest.raises(provedex.LedgerError, match="no such ledger file"):
+        provedex.verify_file(tmp_path / "absent.ndjson")
+    bad = events.session_ended(reason="x", summary_sha256="XYZ")
+    session = provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "l", session_id="s")
+    with pytest.raises(provedex.SigningError, match="payload.summary_sha256"):
+        session.record(bad)
+    with pytest.raises(provedex.LedgerError, match="locked by another writer"):
+        provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "l", session_id="s2")
+    with pytest.raises(provedex.ChainError, match="missing_field"):
+        provedex.SignedEvent.from_json("{}")
+    with pytest.raises(TypeError):
+        provedex.Session.open(keypair="not a key", ledger_path=tmp_path / "m", session_id="s")
+
+
+def test_keys_are_created_private(tmp_path):
+    path = tmp_path / "keys" / "ed25519.key"
+    key = provedex.SigningKeypair.load_or_create(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert provedex.SigningKeypair.load_or_create(path).pubkey_hex == key.pubkey_hex
+    with pytest.raises(provedex.KeyLoadError, match="refusing to overwrite"):
+        provedex.SigningKeypair.generate().save(path)
+
+
+def test_canonical_json():
+    assert provedex.canonical_json({"b": 1, "a": [1.0, "é", None]}) == '{"a":[1.0,"é",null],"b":1}'.encode()
+    assert provedex.canonical_json(1) != provedex.canonical_json(1.0)
+    with pytest.raises(ValueError):
+        provedex.canonical_json(float("inf"))
+    with pytest.raises(OverflowError):
+        provedex.canonical_json(2**64)
+    with pytest.raises(TypeError):
+        provedex.canonical_json({1: "non-str key"})
+
+
+def test_sixteen_threads_share_one_session(tmp_path, seed_key):
+    ledger = tmp_path / "ledger.ndjson"
+    session = provedex.Session.open(keypair=seed_key, ledger_path=ledger, session_id="threads")
+
+    def work(t: int) -> None:
+        for i in range(50):
+            session.record(events.session_ended(reason=f"thread {t} event {i}", summary_sha256=""))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    report = provedex.verify_file(ledger)
+    assert (report.ok, report.event_count) == (True, 800)
+
+
+def test_asyncio_to_thread(tmp_path, seed_key):
+    session = provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "l", session_id="async")
+
+    async def main() -> list[int]:
+        tasks = [asyncio.to_thread(session.record, events.session_ended(reason=str(i), summary_sha256="")) for i in range(20)]
+        return sorted(s.seq for s in await asyncio.gather(*tasks))
+
+    assert asyncio.run(main()) == list(range(20))
+
+
+def test_cli_and_sdk_verify_each_other(tmp_path, seed_key, one_of_each, provedex_cli):
+    ledger = tmp_path / "sdk.ndjson"
+    session = provedex.Session.open(keypair=seed_key, ledger_path=ledger, session_id="s")
+    for e in one_of_each:
+        session.record(e)
+    del session
+    out = subprocess.run([provedex_cli, "verify", "--ledger", str(ledger), "--pubkey", seed_key.pubkey_hex, "--json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["event_count"] == 7
+
+    seed_key_path = tmp_path / "seed.key"
+    seed_key_path.write_bytes(bytes(range(32)))
+    os.chmod(seed_key_path, 0o600)
+    cli_ledger = tmp_path / "cli.ndjson"
+    for e in one_of_each:
+        rec = subprocess.run([provedex_cli, "record", "--key", str(seed_key_path), "--ledger", str(cli_ledger), json.dumps(e)], capture_output=True, text=True)
+        assert rec.returncode == 0, rec.stderr
+    report = provedex.verify_file(cli_ledger, pubkey=seed_key.pubkey_hex)
+    assert (report.ok, report.event_count) == (True, 7)
