@@ -20,7 +20,8 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  -r conformance/impls/python/requirements.txt -r conformance/impls/python/requirements-test.txt
+  -r conformance/impls/python/requirements.txt -r conformance/impls/python/requirements-test.txt \
+  -r bindings/python/requirements-test.txt
 export PROVEDEX_PYTHON="$PWD/$venv/bin/python"
 
 step "formatting (cargo fmt --check)"
@@ -41,6 +42,7 @@ cargo test --workspace
 step "independent Python implementation (pytest)"
 "$venv/bin/python" -m pytest -q conformance/impls/python/tests
 
-step "Python SDK: build and install the wheel (pip install ./bindings/python), then its tests"
+step "Python SDK: build and install the wheel (pip install ./bindings/python), type-check it, run its tests"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
+(cd bindings/python && "../../$venv/bin/python" -m mypy provedex)
 "$venv/bin/python" -m pytest -q bindings/python/tests

@@ -56,11 +56,12 @@ class ChainError(ProvedexError):
     """A signed event or line is not valid on its own."""
 
 
-_ERRORS = {
-    _native.ProvedexError.KeyLoad: KeyLoadError,
-    _native.ProvedexError.Signing: SigningError,
-    _native.ProvedexError.Ledger: LedgerError,
-    _native.ProvedexError.Chain: ChainError,
+#: The native error kinds (the variant names of the FFI's ProvedexError).
+_ERRORS: dict[str, type[ProvedexError]] = {
+    "KeyLoad": KeyLoadError,
+    "Signing": SigningError,
+    "Ledger": LedgerError,
+    "Chain": ChainError,
 }
 
 _T = TypeVar("_T")
@@ -71,7 +72,7 @@ def _call(fn: Callable[..., _T], *args: Any) -> _T:
     try:
         return fn(*args)
     except _native.ProvedexError as e:
-        raise _ERRORS[type(e)](str(e)) from None
+        raise _ERRORS[type(e).__name__](str(e)) from None
 
 
 def _json_text(name: str, value: Any) -> str:
@@ -90,7 +91,7 @@ def _path(value: Any) -> str:
 
 
 #: ``parent_hash`` of the first event of a ledger: 64 ``0`` characters.
-GENESIS_PARENT_HASH: str = _native.genesis_parent_hash()
+GENESIS_PARENT_HASH: str = str(_native.genesis_parent_hash())
 
 
 class SigningKeypair:
@@ -130,7 +131,7 @@ class SigningKeypair:
     @property
     def pubkey_hex(self) -> str:
         """The public key as 64 lowercase hex characters."""
-        return self._native.pubkey_hex()
+        return str(self._native.pubkey_hex())
 
     def __repr__(self) -> str:
         return f"SigningKeypair(pubkey_hex={self.pubkey_hex!r})"
@@ -146,36 +147,37 @@ class SignedEvent:
 
     @property
     def seq(self) -> int:
-        return self._native.seq
+        return int(self._native.seq)
 
     @property
     def timestamp_nanos(self) -> int:
-        return self._native.timestamp_nanos
+        return int(self._native.timestamp_nanos)
 
     @property
     def event(self) -> dict[str, Any]:
         """The event as ``{"type": ..., "payload": {...}}``."""
-        return json.loads(_call(_native.event_to_json, self._native.event))
+        event: dict[str, Any] = json.loads(_call(_native.event_to_json, self._native.event))
+        return event
 
     @property
     def parent_hash(self) -> str:
-        return self._native.parent_hash
+        return str(self._native.parent_hash)
 
     @property
     def self_hash(self) -> str:
-        return self._native.self_hash
+        return str(self._native.self_hash)
 
     @property
     def signature(self) -> str:
-        return self._native.signature
+        return str(self._native.signature)
 
     @property
     def signer_pubkey(self) -> str:
-        return self._native.signer_pubkey
+        return str(self._native.signer_pubkey)
 
     def to_json(self) -> str:
         """The exact ledger line, without its LF."""
-        return _call(_native.signed_event_to_json, self._native)
+        return str(_call(_native.signed_event_to_json, self._native))
 
     @classmethod
     def from_json(cls, line: str) -> SignedEvent:
@@ -233,11 +235,11 @@ class Session:
 
     @property
     def session_id(self) -> str:
-        return self._native.session_id()
+        return str(self._native.session_id())
 
     @property
     def ledger_path(self) -> str:
-        return self._native.ledger_path()
+        return str(self._native.ledger_path())
 
 
 def canonical_json(value: Any) -> bytes:
@@ -249,7 +251,7 @@ def sha256_hex(data: bytes) -> str:
     """SHA-256 of ``data`` as 64 lowercase hex: the form of every ``*_sha256`` field."""
     if not isinstance(data, bytes):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
-    return _native.sha256_hex(data)
+    return str(_native.sha256_hex(data))
 
 
 def sign_event(*, event: dict[str, Any], seq: int, parent_hash: str, keypair: SigningKeypair) -> SignedEvent:
@@ -262,13 +264,13 @@ def sign_event(*, event: dict[str, Any], seq: int, parent_hash: str, keypair: Si
 def compute_self_hash(*, event: dict[str, Any], seq: int, timestamp_nanos: int, parent_hash: str) -> str:
     """The self_hash ``event`` gets at this position, as hex."""
     native_event = _native_event(event)
-    return _call(
+    return str(_call(
         _native.compute_self_hash,
         native_event,
         check_u64("seq", seq),
         check_u64("timestamp_nanos", timestamp_nanos),
         check_str("parent_hash", parent_hash),
-    )
+    ))
 
 
 def verify_file(path: str | os.PathLike[str], *, pubkey: Optional[str] = None) -> ChainReport:
