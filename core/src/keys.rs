@@ -12,6 +12,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::files::{parent_dir, sync_dir};
 use crate::hex::{PublicKeyBytes, SignatureBytes};
 
 /// Length of a key file: the raw Ed25519 seed.
@@ -89,10 +90,7 @@ impl SigningKeypair {
         if path.exists() {
             return Err(fail("a file already exists there; refusing to overwrite a key".into()));
         }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let dir = parent_dir(path);
         create_private_dir(dir).map_err(|e| fail(describe_io(&e)))?;
         let file_name = path.file_name().ok_or_else(|| fail("the path names no file".into()))?;
         let temp = dir.join(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
@@ -164,13 +162,4 @@ fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
-}
-
-/// Makes a directory entry change durable.
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    fs::File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }

@@ -13,11 +13,12 @@ use std::sync::Mutex;
 use crate::error::{Error, LedgerErrorKind, Result};
 use crate::event::AgentEvent;
 use crate::hex::ChainHash;
-use crate::keys::{SigningKeypair, sync_dir};
+use crate::files::{ensure_regular_file, open_existing_ledger, parent_dir, sync_dir};
+use crate::keys::SigningKeypair;
 use crate::line::MAX_LINE_BYTES;
 use crate::reason::Reason;
 use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, now_nanos, seal, validate_for_signing};
-use crate::verify::{ChainReport, VerifyOptions, frame, open_ledger_for_reading, scan};
+use crate::verify::{ChainReport, VerifyOptions, frame, scan};
 
 /// A writer appending to one ledger. `Send + Sync`: share it between threads;
 /// records are serialised so each gets the next seq and parent.
@@ -159,13 +160,11 @@ impl WriterState {
 
 /// Opens (or creates, with its directory) the ledger file for reading and appending.
 fn open_for_append(path: &Path) -> Result<File> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| Error::ledger_io(dir, "create the ledger's directory", e))?;
-    }
+    let dir = parent_dir(path);
+    fs::create_dir_all(dir).map_err(|e| Error::ledger_io(dir, "create the ledger's directory", e))?;
     let file = match OpenOptions::new().read(true).append(true).create_new(true).open(path) {
         Ok(file) => {
             // A new ledger: make its directory entry durable too.
-            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
             sync_dir(dir).map_err(|e| Error::ledger_io(dir, "sync the ledger's directory", e))?;
             file
         }
@@ -176,10 +175,7 @@ fn open_for_append(path: &Path) -> Result<File> {
             .map_err(|e| Error::ledger_io(path, "open the ledger", e))?,
         Err(e) => return Err(Error::ledger_io(path, "create the ledger", e)),
     };
-    let metadata = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?;
-    if !metadata.is_file() {
-        return Err(Error::ledger(LedgerErrorKind::Unusable, format!("{}: not a regular file", path.display())));
-    }
+    ensure_regular_file(&file, path)?;
     Ok(file)
 }
 
@@ -272,12 +268,7 @@ pub enum RecoverOutcome {
 /// when the ledger has any other finding or a writer holds its lock.
 pub fn recover(path: impl AsRef<Path>) -> Result<RecoverOutcome> {
     let path = path.as_ref();
-    open_ledger_for_reading(path)?;
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path)
-        .map_err(|e| Error::ledger_io(path, "open the ledger", e))?;
+    let file = open_existing_ledger(path, OpenOptions::new().read(true).write(true))?;
     lock_exclusive(&file, path)?;
     let options = VerifyOptions::default();
     let found =
@@ -304,7 +295,9 @@ pub fn recover(path: impl AsRef<Path>) -> Result<RecoverOutcome> {
     let backup = save_backup(path, offset, &torn)?;
     file.set_len(offset).map_err(|e| Error::ledger_io(path, "truncate the torn line", e))?;
     file.sync_all().map_err(|e| Error::ledger_io(path, "sync the ledger", e))?;
-    let report = scan(BufReader::new(open_ledger_for_reading(path)?), &options, |_| {})
+    let report = (&file)
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| scan(BufReader::new(&file), &options, |_| {}))
         .map_err(|e| Error::ledger_io(path, "read the ledger", e))?
         .report;
     Ok(RecoverOutcome::Truncated { offset, removed_bytes: torn.len() as u64, backup, report })
@@ -313,7 +306,7 @@ pub fn recover(path: impl AsRef<Path>) -> Result<RecoverOutcome> {
 /// Writes the removed bytes to a new file beside the ledger and syncs it.
 fn save_backup(ledger: &Path, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
     let name = ledger.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "ledger".into());
-    let dir = ledger.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = parent_dir(ledger);
     let base = format!("{name}.torn-{offset}");
     for attempt in 0u32.. {
         let candidate = dir.join(if attempt == 0 { base.clone() } else { format!("{base}.{attempt}") });

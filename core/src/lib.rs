@@ -6,6 +6,7 @@
 pub mod canonical;
 mod error;
 pub mod event;
+mod files;
 pub mod hex;
 mod keys;
 mod ledger;

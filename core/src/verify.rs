@@ -2,13 +2,14 @@
 //! [`verify_chain`], or streaming from a file with [`verify_file`], which
 //! holds one line at a time whatever the ledger's size.
 
-use std::fs::File;
+use std::fs::OpenOptions;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::files::open_existing_ledger;
 use crate::hex::{ChainHash, PublicKeyBytes};
 use crate::line::MAX_LINE_BYTES;
 use crate::reason::{Finding, Reason};
@@ -65,7 +66,7 @@ pub fn verify_file_with(
     on_event: impl FnMut(&SignedEvent),
 ) -> Result<ChainReport> {
     let path = path.as_ref();
-    let file = open_ledger_for_reading(path)?;
+    let file = open_existing_ledger(path, OpenOptions::new().read(true))?;
     let scan = scan(BufReader::with_capacity(1 << 16, file), options, on_event)
         .map_err(|e| Error::ledger_io(path, "read the ledger", e))?;
     Ok(scan.report)
@@ -75,20 +76,6 @@ pub fn verify_file_with(
 /// Only I/O failures are errors; everything wrong with the content is the report.
 pub fn verify_reader(reader: impl BufRead, options: &VerifyOptions) -> io::Result<ChainReport> {
     scan(reader, options, |_| {}).map(|s| s.report)
-}
-
-pub(crate) fn open_ledger_for_reading(path: &Path) -> Result<File> {
-    let file = File::open(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => {
-            Error::ledger(crate::LedgerErrorKind::Io, format!("{}: no such ledger file", path.display()))
-        }
-        _ => Error::ledger_io(path, "open the ledger", e),
-    })?;
-    let metadata = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?;
-    if !metadata.is_file() {
-        return Err(Error::ledger(crate::LedgerErrorKind::Unusable, format!("{}: not a regular file", path.display())));
-    }
-    Ok(file)
 }
 
 /// The outcome of reading a whole ledger: the report, and where the failing

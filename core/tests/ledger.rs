@@ -298,6 +298,11 @@ fn missing_empty_and_non_file_ledgers() {
     assert!(message.contains("no such ledger file"), "{message}");
     let (kind, _) = ledger_error_kind(verify_file(dir.path(), &VerifyOptions::default()));
     assert_eq!(kind, LedgerErrorKind::Unusable);
+    let (kind, message) = ledger_error_kind(recover(dir.path().join("absent")));
+    assert_eq!(kind, LedgerErrorKind::Io);
+    assert!(message.contains("no such ledger file"), "{message}");
+    assert!(!dir.path().join("absent").exists(), "recover creates nothing");
+    assert_eq!(ledger_error_kind(recover(dir.path())).0, LedgerErrorKind::Unusable);
     let empty = dir.path().join("empty");
     fs::write(&empty, "").unwrap();
     let r = verify(&empty);
