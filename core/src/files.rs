@@ -26,15 +26,23 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
 pub(crate) fn ensure_regular_file(file: &File, path: &Path) -> Result<()> {
     let metadata = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?;
     if !metadata.is_file() {
-        return Err(Error::ledger(LedgerErrorKind::Unusable, format!("{}: not a regular file", path.display())));
+        return Err(not_a_regular_file(path));
     }
     Ok(())
+}
+
+fn not_a_regular_file(path: &Path) -> Error {
+    Error::ledger(LedgerErrorKind::Unusable, format!("{}: not a regular file", path.display()))
 }
 
 /// Opens an existing ledger; a missing file is an error that says so.
 pub(crate) fn open_existing_ledger(path: &Path, options: &OpenOptions) -> Result<File> {
     let file = options.open(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::ledger(LedgerErrorKind::Io, format!("{}: no such ledger file", path.display())),
+        io::ErrorKind::NotFound => {
+            Error::ledger(LedgerErrorKind::Io, format!("{}: no such ledger file", path.display()))
+        }
+        // Opening a directory for writing fails before its type can be checked.
+        io::ErrorKind::IsADirectory => not_a_regular_file(path),
         _ => Error::ledger_io(path, "open the ledger", e),
     })?;
     ensure_regular_file(&file, path)?;

@@ -12,8 +12,8 @@ use std::sync::Mutex;
 
 use crate::error::{Error, LedgerErrorKind, Result};
 use crate::event::AgentEvent;
-use crate::hex::ChainHash;
 use crate::files::{ensure_regular_file, open_existing_ledger, parent_dir, sync_dir};
+use crate::hex::ChainHash;
 use crate::keys::SigningKeypair;
 use crate::line::MAX_LINE_BYTES;
 use crate::reason::Reason;
