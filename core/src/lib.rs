@@ -25,6 +25,6 @@ pub use line::MAX_LINE_BYTES;
 pub use reason::{Finding, Reason};
 pub use seal::{
     GENESIS_PARENT_HASH, SignedEvent, compute_self_hash, now_nanos, sha256_hex, sign_event, sign_event_at,
-    write_self_hash_preimage,
+    validate_for_signing, write_self_hash_preimage,
 };
 pub use verify::{ChainReport, VerifyOptions, frame, verify_chain, verify_file, verify_file_with, verify_reader};

@@ -79,7 +79,7 @@ pub fn sign_event_at(
 }
 
 /// [`AgentEvent::validate`], as the [`Error::Signing`] that refuses to seal.
-pub(crate) fn validate_for_signing(event: &AgentEvent) -> Result<()> {
+pub fn validate_for_signing(event: &AgentEvent) -> Result<()> {
     event.validate().map_err(|e| Error::Signing(format!("invalid {} event: {e}", event.type_name())))
 }
 

@@ -177,17 +177,19 @@ impl ChainVerifier {
                 format!("signed by {}, not by the pinned key {pinned}", event.signer_pubkey),
             ));
         }
-        if let Some(first) = self.signers.first() {
-            if event.signer_pubkey != *first {
-                return Err(Finding::new(
-                    Reason::SignerChanged,
-                    format!("signed by {}, but the ledger was started by {first}", event.signer_pubkey),
-                ));
-            }
-        } else {
-            self.signers.push(event.signer_pubkey);
+        if let Some(first) = self.signers.first()
+            && event.signer_pubkey != *first
+        {
+            return Err(Finding::new(
+                Reason::SignerChanged,
+                format!("signed by {}, but the ledger was started by {first}", event.signer_pubkey),
+            ));
         }
         check_signature(&key, &event.self_hash, &event.signature)?;
+        // v1 admits one signer per ledger: the first good line's.
+        if self.signers.is_empty() {
+            self.signers.push(event.signer_pubkey);
+        }
         self.count += 1;
         self.expected_parent = event.self_hash;
         Ok(())
@@ -195,10 +197,6 @@ impl ChainVerifier {
 
     fn root_hash(&self) -> Option<ChainHash> {
         (self.count > 0).then_some(self.expected_parent)
-    }
-
-    fn signers_of_good_lines(&self) -> Vec<PublicKeyBytes> {
-        if self.count == 0 { Vec::new() } else { self.signers.clone() }
     }
 
     pub(crate) fn finish(self) -> ChainReport {
@@ -215,7 +213,7 @@ impl ChainVerifier {
             reason: None,
             message,
             root_hash: self.root_hash(),
-            signers: self.signers_of_good_lines(),
+            signers: self.signers,
         }
     }
 
@@ -232,7 +230,7 @@ impl ChainVerifier {
             reason: Some(finding.reason),
             message: format!("broken at {place}: {}", finding.message),
             root_hash: self.root_hash(),
-            signers: self.signers_of_good_lines(),
+            signers: self.signers,
         }
     }
 }

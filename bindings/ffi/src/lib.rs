@@ -282,7 +282,7 @@ pub fn sign_event_at(
 #[uniffi::export]
 pub fn compute_self_hash(event: AgentEvent, seq: u64, timestamp_nanos: u64, parent_hash: String) -> Result<String> {
     let event = core::AgentEvent::try_from(event)?;
-    event.validate().map_err(|e| ProvedexError::Signing(format!("invalid {} event: {e}", event.type_name())))?;
+    core::validate_for_signing(&event)?;
     Ok(core::compute_self_hash(&event, seq, timestamp_nanos, &parent(&parent_hash)?).to_hex())
 }
 

@@ -12,8 +12,6 @@ use std::path::Path;
 
 use crate::vector::VectorFile;
 
-pub(crate) use events::reason_of;
-
 /// Every vector file, named by its stem, in a stable order.
 pub fn all_files() -> Vec<(&'static str, VectorFile)> {
     vec![
