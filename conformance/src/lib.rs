@@ -10,7 +10,7 @@ pub mod vector;
 
 use std::path::PathBuf;
 
-use provedex_core::canonical::{self, JsonErrorKind};
+use provedex_core::canonical;
 use provedex_core::{AgentEvent, Reason};
 
 /// The repository's `vectors/` directory.
@@ -22,9 +22,6 @@ pub fn default_vectors_dir() -> PathBuf {
 /// Reads an event as a ledger reader does, with the reason code a verifier
 /// reports when it does not conform.
 pub fn parse_event(text: &str) -> Result<AgentEvent, Reason> {
-    let value = canonical::parse(text.as_bytes()).map_err(|e| match e.kind {
-        JsonErrorKind::DuplicateKey => Reason::DuplicateKey,
-        _ => Reason::MalformedJson,
-    })?;
+    let value = canonical::parse(text.as_bytes()).map_err(|e| Reason::from(e.kind))?;
     AgentEvent::from_value(&value).map_err(|e| e.reason)
 }

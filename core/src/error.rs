@@ -4,21 +4,24 @@
 
 use std::path::Path;
 
+use crate::Reason;
+
 /// Everything that can go wrong in `provedex-core`, by kind.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A key file cannot be read, written or trusted.
     #[error("{0}")]
     KeyLoad(String),
-    /// An event or value cannot be sealed: it fails validation or is not canonical JSON.
-    #[error("{0}")]
-    Signing(String),
+    /// An event cannot be sealed: it does not conform to the spec, or its
+    /// line would be too long. `reason` is the code a verifier would report.
+    #[error("{message}")]
+    Signing { reason: Reason, message: String },
     /// A ledger cannot be opened, appended to, resumed or recovered.
     #[error("{message}")]
     Ledger { kind: LedgerErrorKind, message: String },
-    /// A signed event or line is not valid on its own.
-    #[error("{0}")]
-    Chain(String),
+    /// A signed event or line is not valid on its own; `reason` says why.
+    #[error("{message}")]
+    Chain { reason: Reason, message: String },
 }
 
 /// What kind of ledger problem an [`Error::Ledger`] is, for callers that react differently.
@@ -40,7 +43,37 @@ pub enum LedgerErrorKind {
     Unusable,
 }
 
+impl LedgerErrorKind {
+    /// The kind's stable snake_case name, as the bindings expose it.
+    pub fn code(self) -> &'static str {
+        match self {
+            LedgerErrorKind::Io => "io",
+            LedgerErrorKind::Locked => "locked",
+            LedgerErrorKind::TornTail => "torn_tail",
+            LedgerErrorKind::Broken => "broken",
+            LedgerErrorKind::ForeignKey => "foreign_key",
+            LedgerErrorKind::Poisoned => "poisoned",
+            LedgerErrorKind::Unusable => "unusable",
+        }
+    }
+}
+
 impl Error {
+    /// A stable code for programs that react to the error: the reason code of
+    /// spec/verification.md for `Signing` and `Chain`, the kind for `Ledger`,
+    /// none for `KeyLoad`.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Error::KeyLoad(_) => None,
+            Error::Signing { reason, .. } | Error::Chain { reason, .. } => Some(reason.code()),
+            Error::Ledger { kind, .. } => Some(kind.code()),
+        }
+    }
+
+    pub(crate) fn signing(reason: Reason, message: impl Into<String>) -> Self {
+        Error::Signing { reason, message: message.into() }
+    }
+
     pub(crate) fn ledger(kind: LedgerErrorKind, message: impl Into<String>) -> Self {
         Error::Ledger { kind, message: message.into() }
     }

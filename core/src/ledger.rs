@@ -99,11 +99,14 @@ impl Session {
         let signed = seal(event, seq, timestamp, &state.parent, &self.keypair);
         let mut line = signed.to_json().into_bytes();
         if line.len() > MAX_LINE_BYTES {
-            return Err(Error::Signing(format!(
-                "the sealed {} event is {} bytes; a ledger line holds at most {MAX_LINE_BYTES}",
-                event.type_name(),
-                line.len()
-            )));
+            return Err(Error::signing(
+                Reason::LineTooLong,
+                format!(
+                    "the sealed {} event is {} bytes; a ledger line holds at most {MAX_LINE_BYTES}",
+                    event.type_name(),
+                    line.len()
+                ),
+            ));
         }
         line.push(b'\n');
         state.append(&line, &self.path)?;

@@ -1,7 +1,7 @@
 //! The ledger line: how a [`SignedEvent`] is written and strictly read back
 //! (spec/ledger-format.md).
 
-use crate::canonical::{self, ByteSink, JsonErrorKind, write_decimal};
+use crate::canonical::{self, ByteSink, write_decimal};
 use crate::event::{AgentEvent, EventError, Fields};
 use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
 use crate::reason::{Finding, Reason};
@@ -54,11 +54,7 @@ impl SignedEvent {
                 "a line must be exactly one JSON object, with nothing before '{' or after '}'",
             ));
         }
-        let value = canonical::parse(line).map_err(|e| {
-            let reason =
-                if e.kind == JsonErrorKind::DuplicateKey { Reason::DuplicateKey } else { Reason::MalformedJson };
-            Finding::new(reason, format!("not strict JSON: {e}"))
-        })?;
+        let value = canonical::parse(line).map_err(|e| Finding::new(e.kind.into(), format!("not strict JSON: {e}")))?;
         read_signed_event(&value).map_err(|e| Finding::new(e.reason, e.to_string()))
     }
 }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::canonical::JsonErrorKind;
+
 macro_rules! reasons {
     ($($(#[$doc:meta])* $variant:ident => $code:literal,)*) => {
         /// Why a ledger (or one line or event of it) is not valid.
@@ -73,6 +75,14 @@ reasons! {
     SignerChanged => "signer_changed",
     /// The signature does not verify under the strict Ed25519 profile.
     BadSignature => "bad_signature",
+}
+
+impl From<JsonErrorKind> for Reason {
+    /// What a reader reports for text that is not strict JSON: a duplicate
+    /// key has its own code, every other failure is malformed JSON.
+    fn from(kind: JsonErrorKind) -> Reason {
+        if kind == JsonErrorKind::DuplicateKey { Reason::DuplicateKey } else { Reason::MalformedJson }
+    }
 }
 
 impl fmt::Display for Reason {

@@ -80,7 +80,7 @@ pub fn sign_event_at(
 
 /// [`AgentEvent::validate`], as the [`Error::Signing`] that refuses to seal.
 pub fn validate_for_signing(event: &AgentEvent) -> Result<()> {
-    event.validate().map_err(|e| Error::Signing(format!("invalid {} event: {e}", event.type_name())))
+    event.validate().map_err(|e| Error::signing(e.reason, format!("invalid {} event: {e}", event.type_name())))
 }
 
 /// Seals an event that has been validated.
@@ -121,7 +121,7 @@ impl SignedEvent {
     /// signature verifies under the strict profile. Chain position is
     /// [`crate::verify_chain`]'s business.
     pub fn verify(&self) -> Result<()> {
-        self.check_seal().map_err(|f| Error::Chain(format!("seq {}: {}", self.seq, f)))
+        self.check_seal().map_err(|f| Error::Chain { reason: f.reason, message: format!("seq {}: {}", self.seq, f) })
     }
 
     /// [`SignedEvent::verify`] with the finding's reason code: the hash, the

@@ -93,7 +93,10 @@ fn writers_refuse_invalid_events() {
     let key = seed_key();
     let bad_digest = AgentEvent::SessionEnded(SessionEnded { reason: "x".into(), summary_sha256: "A".repeat(64) });
     let err = sign_event(&bad_digest, 0, &GENESIS_PARENT_HASH, &key).unwrap_err();
-    assert!(matches!(&err, Error::Signing(m) if m.contains("payload.summary_sha256")), "{err}");
+    assert!(
+        matches!(&err, Error::Signing { reason: Reason::InvalidHex, message: m } if m.contains("payload.summary_sha256")),
+        "{err}"
+    );
 
     let mut deep = Value::Null;
     for _ in 0..200 {
@@ -104,7 +107,7 @@ fn writers_refuse_invalid_events() {
     let too_deep =
         AgentEvent::ToolCalled(ToolCalled { tool_name: "t".into(), args_sha256: "0".repeat(64), args_redacted: args });
     let err = sign_event(&too_deep, 0, &GENESIS_PARENT_HASH, &key).unwrap_err();
-    assert!(matches!(&err, Error::Signing(m) if m.contains("payload.args_redacted")), "{err}");
+    assert!(matches!(&err, Error::Signing { message: m, .. } if m.contains("payload.args_redacted")), "{err}");
 }
 
 #[test]
@@ -298,7 +301,9 @@ fn signed_event_verify_is_strict_on_its_own() {
     let mut e = chain(&one_of_each(), &seed_key())[0].clone();
     e.verify().unwrap();
     e.signature = SignatureBytes([0; 64]);
-    assert!(matches!(e.verify(), Err(Error::Chain(m)) if m.contains("bad_signature")));
+    assert!(
+        matches!(e.verify(), Err(Error::Chain { reason: Reason::BadSignature, message: m }) if m.contains("bad_signature"))
+    );
 }
 
 #[test]

@@ -157,9 +157,11 @@ fn invalid_events_write_nothing() {
     session.record(&ended("ok")).unwrap();
     let before = fs::read(&path).unwrap();
     let bad = AgentEvent::SessionEnded(SessionEnded { reason: "x".into(), summary_sha256: "xyz".into() });
-    assert!(matches!(session.record(&bad), Err(Error::Signing(_))));
+    assert!(matches!(session.record(&bad), Err(Error::Signing { .. })));
     let huge = ended(&"x".repeat(MAX_LINE_BYTES));
-    assert!(matches!(session.record(&huge), Err(Error::Signing(m)) if m.contains("at most")));
+    assert!(
+        matches!(session.record(&huge), Err(Error::Signing { reason: Reason::LineTooLong, message: m }) if m.contains("at most"))
+    );
     assert_eq!(fs::read(&path).unwrap(), before);
     assert_eq!(session.record(&ended("next")).unwrap().seq, 1);
 }

@@ -15,34 +15,52 @@ use std::sync::Arc;
 
 use provedex_core as core;
 use provedex_core::canonical::{self, Map, Value};
-use provedex_core::{ChainHash, PublicKeyBytes, SignatureBytes};
+use provedex_core::{ChainHash, PublicKeyBytes, Reason, SignatureBytes};
 
 pub use events::AgentEvent;
 
 /// Everything that can go wrong, in the four kinds of `provedex_core::Error`.
-/// The message says what failed and why.
+/// `detail` says what failed and why; `code` is stable, for programs.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
 pub enum ProvedexError {
-    #[error("{0}")]
-    KeyLoad(String),
-    #[error("{0}")]
-    Signing(String),
-    #[error("{0}")]
-    Ledger(String),
-    #[error("{0}")]
-    Chain(String),
+    /// A key file cannot be read, written or trusted.
+    #[error("{detail}")]
+    KeyLoad { detail: String },
+    /// An event or value cannot be sealed. `code` is the reason a verifier
+    /// would report (spec/verification.md) or, for JSON that cannot be
+    /// canonicalized, the error code of spec/canonical-json.md.
+    #[error("{detail}")]
+    Signing { code: String, detail: String },
+    /// A ledger cannot be opened, appended to, resumed, read or recovered.
+    /// `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned, unusable.
+    #[error("{detail}")]
+    Ledger { code: String, detail: String },
+    /// A signed event or ledger line is not valid on its own. `code` is its
+    /// reason (spec/verification.md).
+    #[error("{detail}")]
+    Chain { code: String, detail: String },
 }
 
 impl From<core::Error> for ProvedexError {
     fn from(e: core::Error) -> Self {
-        let message = e.to_string();
+        let code = e.code().unwrap_or_default().to_owned();
+        let detail = e.to_string();
         match e {
-            core::Error::KeyLoad(_) => ProvedexError::KeyLoad(message),
-            core::Error::Signing(_) => ProvedexError::Signing(message),
-            core::Error::Ledger { .. } => ProvedexError::Ledger(message),
-            core::Error::Chain(_) => ProvedexError::Chain(message),
+            core::Error::KeyLoad(_) => ProvedexError::KeyLoad { detail },
+            core::Error::Signing { .. } => ProvedexError::Signing { code, detail },
+            core::Error::Ledger { .. } => ProvedexError::Ledger { code, detail },
+            core::Error::Chain { .. } => ProvedexError::Chain { code, detail },
         }
+    }
+}
+
+impl ProvedexError {
+    fn signing(reason: Reason, detail: String) -> Self {
+        ProvedexError::Signing { code: reason.code().to_owned(), detail }
+    }
+
+    fn chain(reason: Reason, detail: String) -> Self {
+        ProvedexError::Chain { code: reason.code().to_owned(), detail }
     }
 }
 
@@ -75,10 +93,9 @@ impl SigningKeypair {
     /// The key with this 32-byte seed.
     #[uniffi::constructor]
     pub fn from_seed(seed: Vec<u8>) -> Result<Arc<Self>> {
-        let seed: [u8; 32] = seed
-            .as_slice()
-            .try_into()
-            .map_err(|_| ProvedexError::KeyLoad(format!("a seed is exactly 32 bytes, this one has {}", seed.len())))?;
+        let seed: [u8; 32] = seed.as_slice().try_into().map_err(|_| ProvedexError::KeyLoad {
+            detail: format!("a seed is exactly 32 bytes, this one has {}", seed.len()),
+        })?;
         Ok(Arc::new(SigningKeypair(core::SigningKeypair::from_seed(&seed))))
     }
 
@@ -161,9 +178,9 @@ impl From<&core::SignedEvent> for SignedEvent {
     }
 }
 
-/// A hex member read strictly; a malformed one is a `Chain` error naming it.
+/// A hex member read strictly; a malformed one is an `invalid_hex` `Chain` error naming it.
 fn hex<T>(name: &str, parsed: Result<T, String>) -> Result<T> {
-    parsed.map_err(|why| ProvedexError::Chain(format!("{name} {why}")))
+    parsed.map_err(|why| ProvedexError::chain(Reason::InvalidHex, format!("{name} {why}")))
 }
 
 impl TryFrom<SignedEvent> for core::SignedEvent {
@@ -212,13 +229,12 @@ impl From<core::ChainReport> for ChainReport {
 }
 
 fn parent(parent_hash: &str) -> Result<ChainHash> {
-    ChainHash::from_hex(parent_hash).map_err(|why| ProvedexError::Signing(format!("parent_hash {why}")))
+    ChainHash::from_hex(parent_hash)
+        .map_err(|why| ProvedexError::signing(Reason::InvalidHex, format!("parent_hash {why}")))
 }
 
 fn pinned(pinned_pubkey: Option<String>) -> Result<core::VerifyOptions> {
-    let pinned_pubkey = pinned_pubkey
-        .map(|k| PublicKeyBytes::from_hex(&k).map_err(|why| ProvedexError::Chain(format!("pinned public key {why}"))))
-        .transpose()?;
+    let pinned_pubkey = pinned_pubkey.map(|k| hex("pinned public key", PublicKeyBytes::from_hex(&k))).transpose()?;
     Ok(core::VerifyOptions { pinned_pubkey })
 }
 
@@ -234,11 +250,15 @@ pub fn sha256_hex(data: Vec<u8>) -> String {
     core::sha256_hex(&data)
 }
 
-/// The canonical JSON bytes of one JSON text (spec/canonical-json.md).
+/// The canonical JSON bytes of one JSON text given as UTF-8 bytes
+/// (spec/canonical-json.md). A text that has no canonical form is a
+/// `Signing` error whose code is the spec's JSON error code.
 #[uniffi::export]
-pub fn canonical_json(json: String) -> Result<Vec<u8>> {
-    canonical::canonicalize(json.as_bytes())
-        .map_err(|e| ProvedexError::Signing(format!("not canonicalizable JSON: {e}")))
+pub fn canonical_json(json: Vec<u8>) -> Result<Vec<u8>> {
+    canonical::canonicalize(&json).map_err(|e| ProvedexError::Signing {
+        code: e.kind.code().to_owned(),
+        detail: format!("not canonicalizable JSON: {e}"),
+    })
 }
 
 /// Reads an event from JSON text, strictly (unknown members, duplicate keys, bad digests are errors).
@@ -292,12 +312,16 @@ pub fn signed_event_to_json(event: SignedEvent) -> Result<String> {
     Ok(core::SignedEvent::try_from(event)?.to_json())
 }
 
-/// Reads one ledger line strictly; a line that breaks the format is a `Chain` error naming the reason.
+/// Reads one ledger line (its bytes, without the LF) strictly, framing
+/// included; a line a verifier would reject is a `Chain` error with its reason.
 #[uniffi::export]
-pub fn signed_event_from_json(line: String) -> Result<SignedEvent> {
-    core::SignedEvent::from_line(line.as_bytes())
+pub fn signed_event_from_json(line: Vec<u8>) -> Result<SignedEvent> {
+    let mut framed = line;
+    framed.push(b'\n');
+    core::frame(&framed)
+        .and_then(core::SignedEvent::from_line)
         .map(|e| SignedEvent::from(&e))
-        .map_err(|f| ProvedexError::Chain(f.to_string()))
+        .map_err(|f| ProvedexError::chain(f.reason, f.to_string()))
 }
 
 /// Checks one event on its own: its self_hash and its strict Ed25519 signature.
@@ -329,7 +353,10 @@ pub(crate) fn object_to_json(map: &Map) -> String {
 pub(crate) fn json_to_object(path: &str, text: &str) -> Result<Map> {
     match canonical::parse(text.as_bytes()) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(ProvedexError::Signing(format!("{path}: must be a JSON object, found {}", other.type_name()))),
-        Err(e) => Err(ProvedexError::Signing(format!("{path}: not valid JSON: {e}"))),
+        Ok(other) => Err(ProvedexError::signing(
+            Reason::WrongType,
+            format!("{path}: must be a JSON object, found {}", other.type_name()),
+        )),
+        Err(e) => Err(ProvedexError::signing(e.kind.into(), format!("{path}: not valid JSON: {e}"))),
     }
 }

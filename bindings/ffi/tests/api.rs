@@ -36,12 +36,13 @@ fn every_variant() -> Vec<String> {
     ]
 }
 
-fn kind(e: ProvedexError) -> (&'static str, String) {
+/// The error's kind and code, with its detail.
+fn kind(e: ProvedexError) -> (&'static str, String, String) {
     match e {
-        ProvedexError::KeyLoad(m) => ("KeyLoad", m),
-        ProvedexError::Signing(m) => ("Signing", m),
-        ProvedexError::Ledger(m) => ("Ledger", m),
-        ProvedexError::Chain(m) => ("Chain", m),
+        ProvedexError::KeyLoad { detail } => ("KeyLoad", String::new(), detail),
+        ProvedexError::Signing { code, detail } => ("Signing", code, detail),
+        ProvedexError::Ledger { code, detail } => ("Ledger", code, detail),
+        ProvedexError::Chain { code, detail } => ("Chain", code, detail),
     }
 }
 
@@ -57,7 +58,7 @@ fn the_check_value_through_the_ffi() {
         signed.self_hash
     );
     let line = signed_event_to_json(signed.clone()).unwrap();
-    assert_eq!(signed_event_from_json(line).unwrap(), signed);
+    assert_eq!(signed_event_from_json(line.into_bytes()).unwrap(), signed);
     verify_signed_event(signed).unwrap();
 }
 
@@ -65,7 +66,7 @@ fn the_check_value_through_the_ffi() {
 fn every_variant_crosses_and_comes_back_unchanged() {
     for json in every_variant() {
         let event = event_from_json(json.clone()).unwrap();
-        let canonical = String::from_utf8(canonical_json(json.clone()).unwrap()).unwrap();
+        let canonical = String::from_utf8(canonical_json(json.clone().into_bytes()).unwrap()).unwrap();
         assert_eq!(event_to_json(event.clone()).unwrap(), canonical, "{json}");
         assert_eq!(event_from_json(canonical).unwrap(), event);
     }
@@ -118,52 +119,59 @@ fn verify_chain_reports_breaks_without_raising() {
 }
 
 #[test]
-fn each_error_kind_with_its_cause() {
+fn each_error_kind_with_its_code_and_cause() {
     let dir = tempfile::tempdir().unwrap();
-    let (k, m) = kind(SigningKeypair::from_seed(vec![1; 31]).err().unwrap());
+    let (k, _, m) = kind(SigningKeypair::from_seed(vec![1; 31]).err().unwrap());
     assert_eq!(k, "KeyLoad");
     assert!(m.contains("exactly 32 bytes"), "{m}");
-    let (k, _) = kind(SigningKeypair::load(dir.path().join("none").to_string_lossy().into()).err().unwrap());
+    let (k, _, _) = kind(SigningKeypair::load(dir.path().join("none").to_string_lossy().into()).err().unwrap());
     assert_eq!(k, "KeyLoad");
 
     let bad_digest = r#"{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":"XYZ"}}"#;
-    let (k, m) = kind(event_from_json(bad_digest.into()).unwrap_err());
-    assert_eq!(k, "Signing");
+    let (k, code, m) = kind(event_from_json(bad_digest.into()).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Signing", "invalid_hex"));
     assert!(m.contains("payload.summary_sha256"), "{m}");
+    let (_, code, _) = kind(event_from_json(r#"{"type":"SessionEnded","type":"x"}"#.into()).unwrap_err());
+    assert_eq!(code, "duplicate_key");
+    let (_, code, _) = kind(event_from_json(r#"{"type":"SessionEnded","payload":{"reason":"x"}}"#.into()).unwrap_err());
+    assert_eq!(code, "missing_field");
     let event =
         AgentEvent::ToolCalled { tool_name: "t".into(), args_sha256: "0".repeat(64), args_redacted: "[1]".into() };
-    let (k, m) = kind(event_to_json(event).unwrap_err());
-    assert_eq!(k, "Signing");
+    let (k, code, m) = kind(event_to_json(event).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Signing", "wrong_type"));
     assert!(m.contains("payload.args_redacted: must be a JSON object"), "{m}");
     let unvalidated = AgentEvent::SessionEnded { reason: "x".into(), summary_sha256: "XYZ".into() };
-    assert_eq!(
-        kind(sign_event_at(unvalidated.clone(), 0, 0, genesis_parent_hash(), seed_key()).unwrap_err()).0,
-        "Signing"
-    );
+    let (k, code, _) = kind(sign_event_at(unvalidated.clone(), 0, 0, genesis_parent_hash(), seed_key()).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Signing", "invalid_hex"));
     assert_eq!(kind(compute_self_hash(unvalidated, 0, 0, genesis_parent_hash()).unwrap_err()).0, "Signing");
-    assert_eq!(kind(canonical_json("[1e400]".into()).unwrap_err()).0, "Signing");
+    let (k, code, _) = kind(canonical_json(b"[1e400]".to_vec()).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Signing", "number_out_of_range"));
+    assert_eq!(kind(canonical_json(b"\"\xff\"".to_vec()).unwrap_err()).1, "invalid_utf8");
 
-    let (k, m) = kind(verify_file(dir.path().join("absent").to_string_lossy().into(), None).unwrap_err());
-    assert_eq!(k, "Ledger");
+    let (k, code, m) = kind(verify_file(dir.path().join("absent").to_string_lossy().into(), None).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Ledger", "io"));
     assert!(m.contains("no such ledger file"), "{m}");
     let path = dir.path().join("l").to_string_lossy().into_owned();
     let _holder = Session::open(seed_key(), path.clone(), "a".into()).unwrap();
-    let (k, m) = kind(Session::open(seed_key(), path, "b".into()).err().unwrap());
-    assert_eq!(k, "Ledger");
+    let (k, code, m) = kind(Session::open(seed_key(), path, "b".into()).err().unwrap());
+    assert_eq!((k, code.as_str()), ("Ledger", "locked"));
     assert!(m.contains("locked"), "{m}");
 
-    let (k, m) = kind(signed_event_from_json("{}".into()).unwrap_err());
-    assert_eq!(k, "Chain");
-    assert!(m.contains("missing_field"), "{m}");
+    let (k, code, _) = kind(signed_event_from_json(b"{}".to_vec()).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Chain", "missing_field"));
+    assert_eq!(kind(signed_event_from_json(b"{}\r".to_vec()).unwrap_err()).1, "crlf_line_ending");
+    assert_eq!(kind(signed_event_from_json(Vec::new()).unwrap_err()).1, "empty_line");
     let mut signed =
         sign_event_at(event_from_json(CHECK_EVENT.into()).unwrap(), 0, 1, genesis_parent_hash(), seed_key()).unwrap();
     signed.timestamp_nanos += 1;
-    let (k, m) = kind(verify_signed_event(signed.clone()).unwrap_err());
-    assert_eq!(k, "Chain");
-    assert!(m.contains("hash_mismatch"), "{m}");
+    let (k, code, m) = kind(verify_signed_event(signed.clone()).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Chain", "hash_mismatch"));
+    assert!(m.contains("seq 0"), "{m}");
     signed.self_hash = "AB".repeat(32);
-    assert!(kind(verify_chain(vec![signed], None).unwrap_err()).1.contains("self_hash must be lowercase hex"));
-    assert_eq!(kind(verify_chain(vec![], Some("xyz".into())).unwrap_err()).0, "Chain");
+    let (k, code, m) = kind(verify_chain(vec![signed], None).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Chain", "invalid_hex"));
+    assert!(m.contains("self_hash must be lowercase hex"), "{m}");
+    assert_eq!(kind(verify_chain(vec![], Some("xyz".into())).unwrap_err()).1, "invalid_hex");
 }
 
 #[test]

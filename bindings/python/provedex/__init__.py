@@ -27,6 +27,7 @@ __all__ = [
     "SigningError",
     "SigningKeypair",
     "canonical_json",
+    "canonicalize",
     "compute_self_hash",
     "events",
     "sha256_hex",
@@ -37,23 +38,33 @@ __all__ = [
 
 
 class ProvedexError(Exception):
-    """Base of every error Provedex raises."""
+    """Base of every error Provedex raises. ``str(e)`` says what failed and
+    why; ``e.code`` is a stable code for programs, or ``None``."""
+
+    def __init__(self, message: str, code: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class KeyLoadError(ProvedexError):
-    """A key file cannot be read, written or trusted."""
+    """A key file cannot be read, written or trusted (``code`` is ``None``)."""
 
 
 class SigningError(ProvedexError):
-    """An event or value cannot be sealed: it breaks the spec or is not JSON."""
+    """An event or value cannot be sealed. ``code`` is the reason a verifier
+    would report (``missing_field``, ``invalid_hex``, …) or, for JSON without a
+    canonical form, the JSON error code (``duplicate_key``, …)."""
 
 
 class LedgerError(ProvedexError):
-    """A ledger cannot be opened, appended to or read."""
+    """A ledger cannot be opened, appended to or read. ``code`` is one of
+    ``io``, ``locked``, ``torn_tail``, ``broken``, ``foreign_key``,
+    ``poisoned``, ``unusable``."""
 
 
 class ChainError(ProvedexError):
-    """A signed event or line is not valid on its own."""
+    """A signed event or ledger line is not valid on its own. ``code`` is its
+    reason (``hash_mismatch``, ``bad_signature``, …)."""
 
 
 #: The native error kinds (the variant names of the FFI's ProvedexError).
@@ -72,12 +83,13 @@ def _call(fn: Callable[..., _T], *args: Any) -> _T:
     try:
         return fn(*args)
     except _native.ProvedexError as e:
-        raise _ERRORS[type(e).__name__](str(e)) from None
+        raise _ERRORS[type(e).__name__](e.detail, getattr(e, "code", None)) from None
 
 
 def _json_text(name: str, value: Any) -> str:
     check_json(name, value)
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    # ASCII escapes keep a lone surrogate visible to the strict parser (code lone_surrogate).
+    return json.dumps(value, ensure_ascii=True, allow_nan=False)
 
 
 def _native_event(event: Any) -> Any:
@@ -180,9 +192,14 @@ class SignedEvent:
         return str(_call(_native.signed_event_to_json, self._native))
 
     @classmethod
-    def from_json(cls, line: str) -> SignedEvent:
-        """Reads one ledger line strictly (raises :class:`ChainError`)."""
-        return cls(_call(_native.signed_event_from_json, check_str("line", line)))
+    def from_json(cls, line: str | bytes) -> SignedEvent:
+        """Reads one ledger line (without its LF) strictly, as a verifier does;
+        a line it would reject raises :class:`ChainError` with the reason as ``code``."""
+        if isinstance(line, str):
+            line = line.encode("utf-8", "surrogatepass")
+        elif not isinstance(line, bytes):
+            raise TypeError(f"line must be a str or bytes, not {type(line).__name__}")
+        return cls(_call(_native.signed_event_from_json, line))
 
     def verify(self) -> None:
         """Checks the self_hash and the strict Ed25519 signature (raises :class:`ChainError`)."""
@@ -244,7 +261,16 @@ class Session:
 
 def canonical_json(value: Any) -> bytes:
     """The canonical JSON bytes of any JSON-able value (``1`` and ``1.0`` differ)."""
-    return bytes(_call(_native.canonical_json, _json_text("value", value)))
+    return canonicalize(_json_text("value", value).encode())
+
+
+def canonicalize(text: bytes) -> bytes:
+    """The canonical form of one JSON text given as UTF-8 bytes, read strictly
+    (duplicate keys, lone surrogates, out-of-range numbers are refused with a
+    :class:`SigningError` whose ``code`` is the JSON error code)."""
+    if not isinstance(text, bytes):
+        raise TypeError(f"text must be bytes, not {type(text).__name__}")
+    return bytes(_call(_native.canonical_json, text))
 
 
 def sha256_hex(data: bytes) -> str:

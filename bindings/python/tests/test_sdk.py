@@ -87,20 +87,31 @@ def test_broken_ledgers_are_reports_not_exceptions(tmp_path, seed_key, one_of_ea
 def test_errors_form_one_hierarchy(tmp_path, seed_key):
     for cls in (provedex.KeyLoadError, provedex.SigningError, provedex.LedgerError, provedex.ChainError):
         assert issubclass(cls, provedex.ProvedexError)
-    with pytest.raises(provedex.KeyLoadError, match="exactly 32 bytes"):
+    with pytest.raises(provedex.KeyLoadError, match="exactly 32 bytes") as key_error:
         provedex.SigningKeypair.from_seed(b"short")
+    assert key_error.value.code is None
     with pytest.raises(provedex.KeyLoadError, match="no such file"):
         provedex.SigningKeypair.load(tmp_path / "absent")
-    with pytest.raises(provedex.LedgerError, match="no such ledger file"):
+    with pytest.raises(provedex.LedgerError, match="no such ledger file") as missing:
         provedex.verify_file(tmp_path / "absent.ndjson")
+    assert missing.value.code == "io"
     bad = events.session_ended(reason="x", summary_sha256="XYZ")
     session = provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "l", session_id="s")
-    with pytest.raises(provedex.SigningError, match="payload.summary_sha256"):
+    with pytest.raises(provedex.SigningError, match="payload.summary_sha256") as invalid:
         session.record(bad)
-    with pytest.raises(provedex.LedgerError, match="locked by another writer"):
+    assert invalid.value.code == "invalid_hex"
+    with pytest.raises(provedex.LedgerError, match="locked by another writer") as locked:
         provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "l", session_id="s2")
-    with pytest.raises(provedex.ChainError, match="missing_field"):
+    assert locked.value.code == "locked"
+    with pytest.raises(provedex.ChainError, match="missing_field") as chain:
         provedex.SignedEvent.from_json("{}")
+    assert chain.value.code == "missing_field"
+    for line, code in [(b"", "empty_line"), (b"{}\r", "crlf_line_ending"), (b"{\xff}", "malformed_json")]:
+        with pytest.raises(provedex.ChainError) as framed:
+            provedex.SignedEvent.from_json(line)
+        assert framed.value.code == code, line
+    with pytest.raises(TypeError):
+        provedex.SignedEvent.from_json(1)
     with pytest.raises(TypeError):
         provedex.Session.open(keypair="not a key", ledger_path=tmp_path / "m", session_id="s")
 
@@ -123,6 +134,24 @@ def test_canonical_json():
         provedex.canonical_json(2**64)
     with pytest.raises(TypeError):
         provedex.canonical_json({1: "non-str key"})
+    with pytest.raises(provedex.SigningError) as surrogate:
+        provedex.canonical_json("\ud800")
+    assert surrogate.value.code == "lone_surrogate"
+
+
+def test_canonicalize_reads_bytes_strictly():
+    assert provedex.canonicalize(b'{"b":1,"a":[1E2,-0]}') == b'{"a":[100.0,-0.0],"b":1}'
+    for text, code in [
+        (b'{"a":1,"a":2}', "duplicate_key"),
+        (b"[1e400]", "number_out_of_range"),
+        (b'"\xff"', "invalid_utf8"),
+        (b"[1,]", "syntax"),
+    ]:
+        with pytest.raises(provedex.SigningError) as e:
+            provedex.canonicalize(text)
+        assert e.value.code == code, text
+    with pytest.raises(TypeError):
+        provedex.canonicalize('{"a":1}')
 
 
 def test_sixteen_threads_share_one_session(tmp_path, seed_key):

@@ -44,8 +44,8 @@ impl AgentEvent {
     /// canonical-JSON parsing (no duplicate keys), then [`AgentEvent::from_value`].
     pub fn from_json(text: &[u8]) -> Result<AgentEvent, crate::Error> {
         let value = crate::canonical::parse(text)
-            .map_err(|e| crate::Error::Signing(format!("event is not valid JSON: {e}")))?;
-        AgentEvent::from_value(&value).map_err(|e| crate::Error::Signing(format!("invalid event: {e}")))
+            .map_err(|e| crate::Error::signing(e.kind.into(), format!("event is not valid JSON: {e}")))?;
+        AgentEvent::from_value(&value).map_err(|e| crate::Error::signing(e.reason, format!("invalid event: {e}")))
     }
 }
 
