@@ -1,6 +1,9 @@
 //! The Provedex generator: reads `spec/`, renders the askama templates in
-//! `codegen/templates/`, and writes or checks the generated sources.
+//! `codegen/templates/` (Rust core types, the FFI event enum, the Python
+//! event factories), then builds the FFI and has uniffi-bindgen derive the
+//! Python, Kotlin and Swift bindings from it; writes or checks all of them.
 
+pub mod bindings;
 pub mod render;
 pub mod spec;
 
@@ -8,6 +11,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use bindings::render_bindings;
 pub use render::{Output, REGENERATE_COMMAND, render_all};
 pub use spec::{EventSpec, SpecError, parse_event_spec};
 

@@ -1,17 +1,21 @@
 //! `provedex-codegen [--check] [--spec-dir DIR] [--out-dir DIR]`
 //!
-//! Regenerates every file derived from `spec/`; with `--check`, writes
-//! nothing and exits 1 naming each generated file that is stale.
+//! Regenerates every file derived from `spec/`: first the askama templates'
+//! outputs, then the uniffi bindings built from the FFI crate in the output
+//! tree. With `--check`, writes nothing and exits 1 naming each generated
+//! file that is stale (the bindings are checked once the templates' outputs
+//! are current).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use provedex_codegen::{REGENERATE_COMMAND, Status, check, default_root, generate, write};
+use provedex_codegen::{Output, REGENERATE_COMMAND, Status, check, default_root, generate, render_bindings, write};
 
 const USAGE: &str = "usage: provedex-codegen [--check] [--spec-dir DIR] [--out-dir DIR]\n\
   --check         write nothing; exit 1 if a generated file differs from what the spec gives\n\
   --spec-dir DIR  read the spec from DIR (default: <repo>/spec)\n\
-  --out-dir DIR   the tree the generated paths are relative to (default: the repository root)";
+  --out-dir DIR   the workspace the generated paths are relative to, where the FFI is built\n\
+                  (default: the repository root)";
 
 fn main() -> ExitCode {
     let mut check_only = false;
@@ -42,24 +46,28 @@ fn main() -> ExitCode {
 
     let outputs = match generate(&spec_dir) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(&e),
     };
-    let result = if check_only { check(&outputs, &out_dir) } else { write(&outputs, &out_dir) };
-    let statuses = match result {
+    let mut statuses = match apply(&outputs, &out_dir, check_only) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(&e),
     };
+    // The bindings are derived from the FFI crate as it stands in `out_dir`;
+    // checking them against stale FFI sources would prove nothing.
+    if !(check_only && statuses.iter().any(|(_, s)| *s == Status::Stale)) {
+        let bindings = match render_bindings(&out_dir) {
+            Ok(b) => b,
+            Err(e) => return fail(&e),
+        };
+        match apply(&bindings, &out_dir, check_only) {
+            Ok(s) => statuses.extend(s),
+            Err(e) => return fail(&e),
+        }
+    }
     let stale: Vec<_> = statuses.iter().filter(|(_, s)| *s == Status::Stale).map(|(p, _)| *p).collect();
     if check_only {
         if stale.is_empty() {
-            let plural = if statuses.len() == 1 { "" } else { "s" };
-            println!("up to date: {} generated file{plural}", statuses.len());
+            println!("up to date: {} generated files", statuses.len());
             return ExitCode::SUCCESS;
         }
         for path in &stale {
@@ -72,4 +80,14 @@ fn main() -> ExitCode {
         println!("{} {path}", if *status == Status::Stale { "wrote    " } else { "unchanged" });
     }
     ExitCode::SUCCESS
+}
+
+fn apply(outputs: &[Output], out_dir: &Path, check_only: bool) -> Result<Vec<(&'static str, Status)>, String> {
+    let result = if check_only { check(outputs, out_dir) } else { write(outputs, out_dir) };
+    result.map_err(|e| e.to_string())
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
 }
