@@ -44,5 +44,5 @@ step "independent Python implementation (pytest)"
 
 step "Python SDK: build and install the wheel (pip install ./bindings/python), type-check it, run its tests"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
-(cd bindings/python && "../../$venv/bin/python" -m mypy provedex)
+(cd bindings/python && "../../$venv/bin/python" -m mypy provedex adapter)
 "$venv/bin/python" -m pytest -q bindings/python/tests

@@ -29,6 +29,7 @@ __all__ = [
     "canonical_json",
     "canonicalize",
     "compute_self_hash",
+    "event_from_json",
     "events",
     "sha256_hex",
     "sign_event",
@@ -280,11 +281,34 @@ def sha256_hex(data: bytes) -> str:
     return str(_native.sha256_hex(data))
 
 
-def sign_event(*, event: dict[str, Any], seq: int, parent_hash: str, keypair: SigningKeypair) -> SignedEvent:
-    """Seals ``event`` at ``seq`` after ``parent_hash``, stamped with the current time."""
+def event_from_json(text: str) -> dict[str, Any]:
+    """Reads an event from JSON text as a ledger reader does: duplicate keys,
+    unknown members, wrong types and malformed digests raise
+    :class:`SigningError` whose ``code`` is the reason a verifier reports."""
+    native = _call(_native.event_from_json, check_str("text", text))
+    event: dict[str, Any] = json.loads(_call(_native.event_to_json, native))
+    return event
+
+
+def sign_event(
+    *,
+    event: dict[str, Any],
+    seq: int,
+    parent_hash: str,
+    keypair: SigningKeypair,
+    timestamp_nanos: Optional[int] = None,
+) -> SignedEvent:
+    """Seals ``event`` at ``seq`` after ``parent_hash``, stamped with the
+    current time, or with ``timestamp_nanos`` for a reproducible line."""
     native_event = _native_event(event)
     seq = check_u64("seq", seq)
-    return SignedEvent(_call(_native.sign_event, native_event, seq, check_str("parent_hash", parent_hash), keypair._native))
+    parent = check_str("parent_hash", parent_hash)
+    if not isinstance(keypair, SigningKeypair):
+        raise TypeError(f"keypair must be a SigningKeypair, not {type(keypair).__name__}")
+    if timestamp_nanos is None:
+        return SignedEvent(_call(_native.sign_event, native_event, seq, parent, keypair._native))
+    timestamp = check_u64("timestamp_nanos", timestamp_nanos)
+    return SignedEvent(_call(_native.sign_event_at, native_event, seq, timestamp, parent, keypair._native))
 
 
 def compute_self_hash(*, event: dict[str, Any], seq: int, timestamp_nanos: int, parent_hash: str) -> str:

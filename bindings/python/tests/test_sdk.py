@@ -27,6 +27,42 @@ def test_the_published_check_value(seed_key):
     assert provedex.GENESIS_PARENT_HASH == "0" * 64
 
 
+def test_sign_event_is_reproducible_with_a_timestamp(seed_key):
+    genesis = provedex.GENESIS_PARENT_HASH
+    fixed = dict(event=CHECK_EVENT, seq=0, parent_hash=genesis, keypair=seed_key, timestamp_nanos=1_700_000_000_000_000_000)
+    first, second = provedex.sign_event(**fixed), provedex.sign_event(**fixed)
+    assert first.self_hash == CHECK_HASH
+    assert first.to_json() == second.to_json()
+    first.verify()
+    now = provedex.sign_event(event=CHECK_EVENT, seq=0, parent_hash=genesis, keypair=seed_key)
+    assert now.timestamp_nanos > 1_700_000_000_000_000_000
+    with pytest.raises(OverflowError):
+        provedex.sign_event(event=CHECK_EVENT, seq=0, parent_hash=genesis, keypair=seed_key, timestamp_nanos=-1)
+    with pytest.raises(TypeError):
+        provedex.sign_event(event=CHECK_EVENT, seq=0, parent_hash=genesis, keypair="key")
+    with pytest.raises(provedex.SigningError) as bad_parent:
+        provedex.sign_event(event=CHECK_EVENT, seq=0, parent_hash="00", keypair=seed_key)
+    assert bad_parent.value.code == "invalid_hex"
+
+
+def test_event_from_json_reads_strictly():
+    text = '{"type":"SessionStarted","payload":{"agent_id":"agent-1","model_id":"llama3.2:3b","session_id":"session-demo"}}'
+    assert provedex.event_from_json(text) == CHECK_EVENT
+    for bad, code in [
+        ('{"type":"SessionEnded","type":"SessionEnded","payload":{}}', "duplicate_key"),
+        ('{"type":"SessionEnded","payload":{"reason":"x"}}', "missing_field"),
+        ('{"type":"SessionPaused","payload":{}}', "unknown_event_type"),
+        ('{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":"","more":1}}', "unknown_field"),
+        ('{"type":"SessionEnded","payload":{"reason":1,"summary_sha256":""}}', "wrong_type"),
+        ("[1,", "malformed_json"),
+    ]:
+        with pytest.raises(provedex.SigningError) as e:
+            provedex.event_from_json(bad)
+        assert e.value.code == code, bad
+    with pytest.raises(TypeError):
+        provedex.event_from_json(b"{}")
+
+
 def test_factories_build_every_variant_and_check_arguments(one_of_each):
     assert sorted(e["type"] for e in one_of_each) == sorted(events.VARIANTS)
     for event in one_of_each:
@@ -158,17 +194,21 @@ def test_sixteen_threads_share_one_session(tmp_path, seed_key):
     ledger = tmp_path / "ledger.ndjson"
     session = provedex.Session.open(keypair=seed_key, ledger_path=ledger, session_id="threads")
 
+    seqs: list[list[int]] = [[] for _ in range(16)]
+
     def work(t: int) -> None:
-        for i in range(50):
-            session.record(events.session_ended(reason=f"thread {t} event {i}", summary_sha256=""))
+        for i in range(1000):
+            seqs[t].append(session.record(events.session_ended(reason=f"thread {t} event {i}", summary_sha256="")).seq)
 
     threads = [threading.Thread(target=work, args=(t,)) for t in range(16)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    report = provedex.verify_file(ledger)
-    assert (report.ok, report.event_count) == (True, 800)
+    assert sorted(seq for per_thread in seqs for seq in per_thread) == list(range(16_000))
+    assert all(per_thread == sorted(per_thread) for per_thread in seqs), "each thread sees its seqs rise"
+    report = provedex.verify_file(ledger, pubkey=seed_key.pubkey_hex)
+    assert (report.ok, report.event_count) == (True, 16_000)
 
 
 def test_asyncio_to_thread(tmp_path, seed_key):

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Conformance adapter for the ``provedex`` Python SDK: protocol 1 of
+spec/conformance.md, answered through the SDK's public API only, so the
+runner checks the binding a user installs (wheel, native library, wrapper).
+
+Run it with the Python that has the package installed:
+``provedex-conformance run -- python bindings/python/adapter/conformance_adapter.py``.
+A failure inside an operation becomes an ``errored`` response for that
+request; the adapter goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from typing import Any, Callable
+
+import provedex
+
+PROTOCOL = 1
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+
+def _hex(request: dict[str, Any], name: str) -> bytes:
+    value = request.get(name)
+    if not isinstance(value, str):
+        raise ValueError(f"missing string argument {name!r}")
+    return bytes.fromhex(value)
+
+
+def _position(request: dict[str, Any]) -> dict[str, Any]:
+    return {"seq": request["seq"], "timestamp_nanos": request["timestamp_nanos"], "parent_hash": request["parent_hash"]}
+
+
+def hello(request: dict[str, Any]) -> dict[str, Any]:
+    if request.get("protocol") != PROTOCOL:
+        raise ValueError(f"this adapter speaks protocol {PROTOCOL} only")
+    return {
+        "protocol": PROTOCOL,
+        "implementation": {"name": "provedex (Python SDK)", "version": _version(), "language": "Python"},
+        "operations": [op for op in OPERATIONS if op != "hello"],
+    }
+
+
+def canonicalize(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        output = provedex.canonicalize(_hex(request, "input_hex"))
+    except provedex.SigningError as e:
+        return {"valid": False, "error_code": e.code}
+    return {"valid": True, "output_hex": output.hex()}
+
+
+def self_hash(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        event = provedex.event_from_json(request["event_json"])
+    except provedex.SigningError as e:
+        return {"valid": False, "reason": e.code}
+    return {"valid": True, "self_hash": provedex.compute_self_hash(event=event, **_position(request))}
+
+
+def sign(request: dict[str, Any]) -> dict[str, Any]:
+    keypair = provedex.SigningKeypair.from_seed(_hex(request, "seed_hex"))
+    try:
+        event = provedex.event_from_json(request["event_json"])
+    except provedex.SigningError as e:
+        return {"valid": False, "reason": e.code}
+    line = provedex.sign_event(event=event, keypair=keypair, **_position(request)).to_json()
+    if len(line.encode()) > MAX_LINE_BYTES:
+        return {"valid": False, "reason": "line_too_long"}
+    return {"valid": True, "line": line}
+
+
+def verify_event(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        provedex.SignedEvent.from_json(_hex(request, "line_hex")).verify()
+    except provedex.ChainError as e:
+        return {"valid": False, "reason": e.code}
+    return {"valid": True, "reason": None}
+
+
+def verify_ledger(request: dict[str, Any]) -> dict[str, Any]:
+    pinned = request.get("pinned_pubkey")
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "ledger.ndjson")
+        with open(path, "wb") as f:
+            f.write(_hex(request, "ledger_hex"))
+        report = provedex.verify_file(path, pubkey=pinned)
+    return {
+        "ok": report.ok,
+        "event_count": report.event_count,
+        "broken_at": report.broken_at,
+        "line": report.line,
+        "reason": report.reason,
+        "message": report.message,
+        "root_hash": report.root_hash,
+        "signers": report.signers,
+    }
+
+
+OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "hello": hello,
+    "canonicalize": canonicalize,
+    "self_hash": self_hash,
+    "sign": sign,
+    "verify_event": verify_event,
+    "verify_ledger": verify_ledger,
+}
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("provedex")
+
+
+def respond(line: str) -> dict[str, Any]:
+    try:
+        request = json.loads(line)
+    except ValueError as e:
+        return {"id": None, "errored": f"request is not JSON: {e}"}
+    if not isinstance(request, dict):
+        return {"id": None, "errored": "request is not a JSON object"}
+    op = OPERATIONS.get(request.get("op"))  # type: ignore[arg-type]
+    if op is None:
+        return {"id": request.get("id"), "skipped": "this adapter does not offer that operation"}
+    try:
+        return {"id": request.get("id"), "result": op(request)}
+    except Exception as e:  # an adapter failure is reported, never fatal
+        return {"id": request.get("id"), "errored": f"{type(e).__name__}: {e}"}
+
+
+def main() -> None:
+    for line in sys.stdin:
+        sys.stdout.write(json.dumps(respond(line), separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
