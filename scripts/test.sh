@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs every check of the project: formatting, lints, the staleness checks of
-# generated code and golden vectors, the Rust tests (which include the
-# conformance runs of every implementation), and the Python tests of the
-# independent implementation. This is the README's test command and what CI
-# runs (.ci/run). It needs the Rust toolchain and python3; everything else it
-# installs (crates from crates.io, Python packages from PyPI into
-# target/python-venv).
+# generated code (Rust, Python, Kotlin, Swift) and golden vectors, the Rust
+# tests (with the conformance runs of the Rust core and the independent Python
+# implementation), the Python SDK (wheel, mypy, pytest, its conformance run),
+# the Kotlin binding (Maven, JUnit, its conformance run), the Swift package's
+# structure and syntax check, and the spec-change drill. This is the README's
+# test command and what CI runs (.ci/run). It needs the Rust toolchain,
+# python3, a JDK 17 and Maven; everything else it installs (crates from
+# crates.io, Python packages from PyPI into target/python-venv, Kotlin, JNA and
+# JUnit from Maven Central into the Maven repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +24,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
   -r conformance/impls/python/requirements.txt -r conformance/impls/python/requirements-test.txt \
-  -r bindings/python/requirements-test.txt
+  -r bindings/python/requirements-test.txt -r bindings/swift/requirements-check.txt
 export PROVEDEX_PYTHON="$PWD/$venv/bin/python"
 
 step "formatting (cargo fmt --check)"
@@ -46,3 +49,15 @@ step "Python SDK: build and install the wheel (pip install ./bindings/python), t
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 (cd bindings/python && "../../$venv/bin/python" -m mypy provedex adapter)
 "$venv/bin/python" -m pytest -q bindings/python/tests
+
+step "Kotlin binding: build, JUnit tests (mvn verify), and its conformance run"
+cargo build --quiet -p provedex-ffi --lib
+mvn --batch-mode --no-transfer-progress -f bindings/kotlin/pom.xml verify
+cargo run --quiet -p provedex-conformance -- run -- bindings/kotlin/adapter.sh
+
+step "Swift binding: package structure and tree-sitter syntax check (swift build/test only where a Swift toolchain exists)"
+"$venv/bin/python" bindings/swift/check.py
+"$venv/bin/python" -m pytest -q bindings/swift/test_check.py
+
+step "spec-change drill: a new variant reaches Rust, Python, Kotlin and Swift through one command"
+python3 scripts/spec_drill.py "$PWD/$venv/bin/python"

@@ -5,8 +5,8 @@ use std::io::{self, BufRead, Write};
 
 use provedex_core::canonical;
 use provedex_core::{
-    ChainHash, MAX_LINE_BYTES, PublicKeyBytes, Reason, SignedEvent, SigningKeypair, VerifyOptions, compute_self_hash,
-    frame, sign_event_at, verify_reader,
+    ChainHash, Error, PublicKeyBytes, SignedEvent, SigningKeypair, VerifyOptions, compute_self_hash, frame,
+    sign_event_at, verify_reader,
 };
 use serde_json::{Map, Value as Json, json};
 
@@ -74,12 +74,11 @@ fn handle(req: &Map<String, Json>) -> Result<Option<Json>, String> {
                 Ok(event) => {
                     let key = SigningKeypair::from_seed(&seed);
                     let (seq, ts) = (u64_arg(req, "seq")?, u64_arg(req, "timestamp_nanos")?);
-                    let line =
-                        sign_event_at(&event, seq, ts, &parent(req)?, &key).map_err(|e| e.to_string())?.to_json();
-                    if line.len() > MAX_LINE_BYTES {
-                        json!({"valid": false, "reason": Reason::LineTooLong.code()})
-                    } else {
-                        json!({"valid": true, "line": line})
+                    match sign_event_at(&event, seq, ts, &parent(req)?, &key) {
+                        Ok(signed) => json!({"valid": true, "line": signed.to_json()}),
+                        // The event conforms but its line would be longer than a reader accepts.
+                        Err(Error::Signing { reason, .. }) => json!({"valid": false, "reason": reason.code()}),
+                        Err(e) => return Err(e.to_string()),
                     }
                 }
                 Err(reason) => json!({"valid": false, "reason": reason.code()}),

@@ -17,7 +17,7 @@ use crate::hex::ChainHash;
 use crate::keys::SigningKeypair;
 use crate::line::MAX_LINE_BYTES;
 use crate::reason::Reason;
-use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, now_nanos, seal, validate_for_signing};
+use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, line_too_long, now_nanos, seal, validate_for_signing};
 use crate::verify::{ChainReport, VerifyOptions, frame, scan};
 
 /// A writer appending to one ledger. `Send + Sync`: share it between threads;
@@ -99,14 +99,7 @@ impl Session {
         let signed = seal(event, seq, timestamp, &state.parent, &self.keypair);
         let mut line = signed.to_json().into_bytes();
         if line.len() > MAX_LINE_BYTES {
-            return Err(Error::signing(
-                Reason::LineTooLong,
-                format!(
-                    "the sealed {} event is {} bytes; a ledger line holds at most {MAX_LINE_BYTES}",
-                    event.type_name(),
-                    line.len()
-                ),
-            ));
+            return Err(line_too_long(event, line.len()));
         }
         line.push(b'\n');
         state.append(&line, &self.path)?;
@@ -171,11 +164,9 @@ fn open_for_append(path: &Path) -> Result<File> {
             sync_dir(dir).map_err(|e| Error::ledger_io(dir, "sync the ledger's directory", e))?;
             file
         }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::ledger_io(path, "open the ledger", e))?,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            return open_existing_ledger(path, OpenOptions::new().read(true).append(true));
+        }
         Err(e) => return Err(Error::ledger_io(path, "create the ledger", e)),
     };
     ensure_regular_file(&file, path)?;

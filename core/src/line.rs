@@ -19,6 +19,19 @@ impl SignedEvent {
         String::from_utf8(out).expect("ledger lines are UTF-8")
     }
 
+    /// The length of [`SignedEvent::to_json`] in bytes, counted without building the line.
+    pub fn line_len(&self) -> usize {
+        struct Count(usize);
+        impl ByteSink for Count {
+            fn put(&mut self, bytes: &[u8]) {
+                self.0 += bytes.len();
+            }
+        }
+        let mut count = Count(0);
+        self.write_line(&mut count);
+        count.0
+    }
+
     fn write_line(&self, sink: &mut impl ByteSink) {
         sink.put(b"{\"seq\":");
         write_decimal(sink, self.seq.into());

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::event::AgentEvent;
 use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
 use crate::keys::SigningKeypair;
+use crate::line::MAX_LINE_BYTES;
 use crate::reason::{Finding, Reason};
 
 /// `parent_hash` of the line with seq 0: 32 zero bytes (64 `0` characters).
@@ -66,7 +67,8 @@ pub fn sign_event(
 
 /// Seals `event` with an explicit timestamp: deterministic, as Ed25519 signatures are.
 ///
-/// The event is validated first; an invalid event is an [`Error::Signing`].
+/// The event is validated first; an invalid event, or one whose line would
+/// be longer than a reader accepts, is an [`Error::Signing`].
 pub fn sign_event_at(
     event: &AgentEvent,
     seq: u64,
@@ -75,7 +77,19 @@ pub fn sign_event_at(
     keypair: &SigningKeypair,
 ) -> Result<SignedEvent> {
     validate_for_signing(event)?;
-    Ok(seal(event, seq, timestamp_nanos, parent_hash, keypair))
+    let signed = seal(event, seq, timestamp_nanos, parent_hash, keypair);
+    match signed.line_len() {
+        len if len > MAX_LINE_BYTES => Err(line_too_long(event, len)),
+        _ => Ok(signed),
+    }
+}
+
+/// The refusal to seal an event whose line would hold `len` bytes.
+pub(crate) fn line_too_long(event: &AgentEvent, len: usize) -> Error {
+    Error::signing(
+        Reason::LineTooLong,
+        format!("the sealed {} event is {len} bytes; a ledger line holds at most {MAX_LINE_BYTES}", event.type_name()),
+    )
 }
 
 /// [`AgentEvent::validate`], as the [`Error::Signing`] that refuses to seal.

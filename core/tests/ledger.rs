@@ -10,8 +10,8 @@ use std::sync::Arc;
 use common::{chain, ledger_text, one_of_each, other_key, seed_key};
 use provedex_core::event::SessionEnded;
 use provedex_core::{
-    AgentEvent, Error, LedgerErrorKind, MAX_LINE_BYTES, Reason, RecoverOutcome, Session, SigningKeypair, VerifyOptions,
-    recover, sign_event_at, verify_file,
+    AgentEvent, Error, GENESIS_PARENT_HASH, LedgerErrorKind, MAX_LINE_BYTES, Reason, RecoverOutcome, Session,
+    SigningKeypair, VerifyOptions, recover, sign_event_at, verify_file,
 };
 
 fn ended(reason: &str) -> AgentEvent {
@@ -166,6 +166,18 @@ fn invalid_events_write_nothing() {
     assert_eq!(session.record(&ended("next")).unwrap().seq, 1);
 }
 
+#[test]
+fn sign_event_refuses_a_line_a_reader_would_reject() {
+    let key = seed_key();
+    let fits = |len: usize| sign_event_at(&ended(&"x".repeat(len)), 0, 0, &GENESIS_PARENT_HASH, &key);
+    let overhead = fits(0).unwrap().line_len();
+    let largest = fits(MAX_LINE_BYTES - overhead).unwrap();
+    assert_eq!(largest.line_len(), MAX_LINE_BYTES);
+    assert_eq!(largest.to_json().len(), MAX_LINE_BYTES);
+    let err = fits(MAX_LINE_BYTES - overhead + 1).unwrap_err();
+    assert!(matches!(err, Error::Signing { reason: Reason::LineTooLong, .. }), "{err}");
+}
+
 /// Writes a valid 3-event ledger signed by the seed key.
 fn three_event_ledger(path: &Path) -> String {
     let text = ledger_text(&chain(&one_of_each()[..3], &seed_key()));
@@ -309,8 +321,9 @@ fn missing_empty_and_non_file_ledgers() {
     fs::write(&empty, "").unwrap();
     let r = verify(&empty);
     assert!(r.ok && r.event_count == 0 && r.root_hash.is_none());
-    let (kind, _) = ledger_error_kind(Session::open(&seed_key(), dir.path(), "s"));
-    assert!(matches!(kind, LedgerErrorKind::Io | LedgerErrorKind::Unusable));
+    let (kind, message) = ledger_error_kind(Session::open(&seed_key(), dir.path(), "s"));
+    assert_eq!(kind, LedgerErrorKind::Unusable, "{message}");
+    assert!(message.contains("not a regular file"), "{message}");
 }
 
 #[test]

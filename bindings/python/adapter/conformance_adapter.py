@@ -20,7 +20,6 @@ from typing import Any, Callable
 import provedex
 
 PROTOCOL = 1
-MAX_LINE_BYTES = 16 * 1024 * 1024
 
 
 def _hex(request: dict[str, Any], name: str) -> bytes:
@@ -64,12 +63,10 @@ def sign(request: dict[str, Any]) -> dict[str, Any]:
     keypair = provedex.SigningKeypair.from_seed(_hex(request, "seed_hex"))
     try:
         event = provedex.event_from_json(request["event_json"])
-    except provedex.SigningError as e:
+        signed = provedex.sign_event(event=event, keypair=keypair, **_position(request))
+    except provedex.SigningError as e:  # the event does not conform, or its line would be too long
         return {"valid": False, "reason": e.code}
-    line = provedex.sign_event(event=event, keypair=keypair, **_position(request)).to_json()
-    if len(line.encode()) > MAX_LINE_BYTES:
-        return {"valid": False, "reason": "line_too_long"}
-    return {"valid": True, "line": line}
+    return {"valid": True, "line": signed.to_json()}
 
 
 def verify_event(request: dict[str, Any]) -> dict[str, Any]:
