@@ -1,0 +1,48 @@
+// The hand-written part of the binding: Kotlin spellings of what the generated
+// API offers only as top-level functions or per subclass.
+
+package dev.provedex
+
+/**
+ * The `parent_hash` of a ledger's first line: 64 `0` characters.
+ *
+ * Fixed by wire format v1; a constant (unlike [genesisParentHash]) so it can be
+ * used without loading the native library, and in `when` branches.
+ */
+const val GENESIS_PARENT_HASH: String = "0000000000000000000000000000000000000000000000000000000000000000"
+
+/**
+ * The stable machine-readable code of the error, or `null` for [ProvedexException.KeyLoad],
+ * which has none.
+ *
+ * The generated subclasses each declare their own `code`; this reads it without a
+ * `when` over the subclasses at every catch site.
+ */
+val ProvedexException.code: String?
+    get() = when (this) {
+        is ProvedexException.KeyLoad -> null
+        is ProvedexException.Signing -> code
+        is ProvedexException.Ledger -> code
+        is ProvedexException.Chain -> code
+    }
+
+/** The canonical JSON text of this event ([eventToJson]). */
+fun AgentEvent.toJson(): String = eventToJson(this)
+
+/** Reads an event from JSON text, strictly ([eventFromJson]). */
+fun AgentEvent.Companion.fromJson(json: String): AgentEvent = eventFromJson(json)
+
+/** The exact ledger line of this event, without its LF ([signedEventToJson]). */
+fun SignedEvent.toJson(): String = signedEventToJson(this)
+
+/**
+ * Reads one ledger line (without its LF) strictly, as a verifier reads it
+ * ([signedEventFromJson]); a rejected line is a [ProvedexException.Chain] with its reason.
+ */
+fun SignedEvent.Companion.fromJson(line: String): SignedEvent = signedEventFromJson(line.encodeToByteArray())
+
+/**
+ * Checks this event on its own: its self_hash and its strict Ed25519 signature
+ * ([verifySignedEvent]). A failure is a [ProvedexException.Chain] with its reason.
+ */
+fun SignedEvent.verify() = verifySignedEvent(this)

@@ -1,0 +1,165 @@
+package dev.provedex
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.attribute.PosixFilePermission
+import kotlin.io.path.appendText
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+import org.junit.jupiter.api.io.TempDir
+
+/** Recording, resuming and verifying ledgers through [Session]. */
+class SessionTest {
+    @TempDir
+    lateinit var dir: Path
+
+    private val ledger: Path get() = dir.resolve("ledger.ndjson")
+
+    @Test
+    fun `every variant is recorded, chained and verifies`() {
+        val recorded = checkValueKeypair().use { recordAll(it, ledger, everyVariant) }
+
+        assertEquals((0uL..6uL).toList(), recorded.map { it.seq })
+        assertEquals(GENESIS_PARENT_HASH, recorded.first().parentHash)
+        recorded.zipWithNext { previous, next -> assertEquals(previous.selfHash, next.parentHash) }
+        recorded.zipWithNext { previous, next -> assertTrue(previous.timestampNanos <= next.timestampNanos) }
+        recorded.forEach { it.verify() }
+        // args_redacted comes back in its canonical form; every other event exactly as given.
+        val expected = everyVariant.map {
+            if (it is AgentEvent.ToolCalled) it.copy(argsRedacted = """{"token":"***","tz":"Europe/Berlin"}""") else it
+        }
+        assertEquals(expected, recorded.map { it.event })
+        assertEquals(recorded.map { it.toJson() }, ledgerLines(ledger))
+
+        val report = verifyFile(ledger.toString(), CHECK_VALUE_PUBKEY)
+        assertTrue(report.ok, report.message)
+        assertEquals(7uL, report.eventCount)
+        assertNull(report.brokenAt)
+        assertNull(report.reason)
+        assertEquals(recorded.last().selfHash, report.rootHash)
+        assertEquals(listOf(CHECK_VALUE_PUBKEY), report.signers)
+        assertEquals(report, verifyChain(recorded, CHECK_VALUE_PUBKEY))
+    }
+
+    @Test
+    fun `recordJson reads the event strictly and records it`() {
+        val signed = checkValueKeypair().use { key ->
+            Session.open(key, ledger.toString(), "s").use { it.recordJson(checkValueEvent.toJson()) }
+        }
+        assertEquals(checkValueEvent, signed.event)
+        assertTrue(verifyFile(ledger.toString(), null).ok)
+    }
+
+    @Test
+    fun `a reopened session resumes the chain`() {
+        val keyFile = dir.resolve("keys/agent.key").toString()
+        val first = SigningKeypair.loadOrCreate(keyFile).use { recordAll(it, ledger, everyVariant.take(3)) }
+        val (second, nextSeq) = SigningKeypair.loadOrCreate(keyFile).use { key ->
+            Session.open(key, ledger.toString(), "session-42").use { session ->
+                assertEquals(key.pubkeyHex(), session.pubkeyHex())
+                assertEquals(3uL, session.nextSeq())
+                everyVariant.drop(3).map(session::record) to session.nextSeq()
+            }
+        }
+
+        assertEquals((3uL..6uL).toList(), second.map { it.seq })
+        assertEquals(first.last().selfHash, second.first().parentHash)
+        assertEquals(7uL, nextSeq)
+        val pubkey = SigningKeypair.load(keyFile).use { it.pubkeyHex() }
+        val report = verifyFile(ledger.toString(), pubkey)
+        assertTrue(report.ok, report.message)
+        assertEquals(7uL, report.eventCount)
+        assertEquals(second.last().selfHash, report.rootHash)
+    }
+
+    @Test
+    fun `a wrong pinned key is a pubkey_mismatch at the first line`() {
+        checkValueKeypair().use { recordAll(it, ledger, everyVariant) }
+        val otherKey = SigningKeypair.generate().use { it.pubkeyHex() }
+
+        val report = verifyFile(ledger.toString(), otherKey)
+
+        assertFalse(report.ok)
+        assertEquals("pubkey_mismatch", report.reason)
+        assertEquals(0uL, report.brokenAt)
+        assertEquals(0uL, report.eventCount)
+        assertNull(report.rootHash)
+    }
+
+    @Test
+    fun `loadOrCreate writes a private 32-byte key file and loads it again`() {
+        val keyFile = dir.resolve("agent.key")
+        val created = SigningKeypair.loadOrCreate(keyFile.toString()).use { it.pubkeyHex() }
+
+        assertEquals(32L, Files.size(keyFile))
+        assertEquals(setOf(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(keyFile))
+        assertEquals(created, SigningKeypair.loadOrCreate(keyFile.toString()).use { it.pubkeyHex() })
+        assertEquals(created, SigningKeypair.load(keyFile.toString()).use { it.pubkeyHex() })
+    }
+
+    @Test
+    fun `a saved seed loads as the same key`() {
+        val keyFile = dir.resolve("check.key")
+        checkValueKeypair().use { it.save(keyFile.toString()) }
+
+        assertEquals((0 until 32).map { it.toByte() }, Files.readAllBytes(keyFile).toList())
+        assertEquals(CHECK_VALUE_PUBKEY, SigningKeypair.load(keyFile.toString()).use { it.pubkeyHex() })
+    }
+
+    @Test
+    fun `closing a session releases the ledger for the next writer`() {
+        checkValueKeypair().use { key ->
+            val session = Session.open(key, ledger.toString(), "s")
+            session.record(checkValueEvent)
+            session.close()
+            assertFailsWith<IllegalStateException> { session.record(checkValueEvent) }
+            Session.open(key, ledger.toString(), "s").use { assertEquals(1uL, it.nextSeq()) }
+        }
+    }
+
+    @Test
+    fun `a ledger at the largest seq opens full and refuses to record`() {
+        val last = checkValueKeypair().use { signEventAt(checkValueEvent, ULong.MAX_VALUE, ULong.MAX_VALUE, GENESIS_PARENT_HASH, it) }
+        assertEquals(ULong.MAX_VALUE, SignedEvent.fromJson(last.toJson()).seq)
+        writeLedgerLines(ledger, listOf(last.toJson()))
+
+        checkValueKeypair().use { key ->
+            Session.open(key, ledger.toString(), "s").use { session ->
+                assertNull(session.nextSeq())
+                val error = assertFailsWith<ProvedexException.Ledger> { session.record(checkValueEvent) }
+                assertEquals("unusable", error.code)
+            }
+        }
+        assertEquals(listOf(last.toJson()), ledgerLines(ledger))
+    }
+
+    @Test
+    fun `a torn tail is refused on open and reported by verifyFile`() {
+        checkValueKeypair().use { recordAll(it, ledger, everyVariant.take(2)) }
+        ledger.appendText("""{"seq":2,"timesta""")
+
+        val error = checkValueKeypair().use { key ->
+            assertFailsWith<ProvedexException.Ledger> { Session.open(key, ledger.toString(), "s") }
+        }
+        assertEquals("torn_tail", error.code)
+        val report = verifyFile(ledger.toString(), null)
+        assertFalse(report.ok)
+        assertEquals("torn_tail", report.reason)
+        assertEquals(2uL, report.brokenAt)
+    }
+
+    @Test
+    fun `a ledger of another key is refused as foreign_key`() {
+        checkValueKeypair().use { recordAll(it, ledger, everyVariant.take(1)) }
+
+        val error = SigningKeypair.generate().use { other ->
+            assertFailsWith<ProvedexException.Ledger> { Session.open(other, ledger.toString(), "s") }
+        }
+        assertEquals("foreign_key", error.code)
+        assertEquals(1, ledgerLines(ledger).size)
+    }
+}
