@@ -1,14 +1,15 @@
 //! The append-only ledger writer and its recovery (spec/ledger-format.md).
 //!
 //! Promises: an event is on disk (written whole and fsynced) before
-//! [`Session::record`] returns; one writer per ledger, enforced by an
-//! exclusive lock; resuming never writes after a torn, broken or foreign
-//! tail; [`recover`] removes only a torn final line, after keeping a copy.
+//! [`Session::record`] returns, unless the session was opened with
+//! [`Durability::None`]; one writer per ledger, enforced by an exclusive
+//! lock; resuming never writes after a torn, broken or foreign tail;
+//! [`recover`] removes only a torn final line, after keeping a copy.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use crate::error::{Error, LedgerErrorKind, Result};
 use crate::event::AgentEvent;
@@ -20,27 +21,89 @@ use crate::reason::Reason;
 use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, line_too_long, now_nanos, seal, validate_for_signing};
 use crate::verify::{ChainReport, VerifyOptions, frame, scan};
 
+/// How [`Session::record`] makes its line durable before returning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Durability {
+    /// Each record writes and fsyncs its own line, one record at a time:
+    /// concurrent records queue behind each other's fsync.
+    EveryEvent,
+    /// Group commit, the default. Concurrent records share one write and one
+    /// fsync; each returns only after the fsync that covers its line, so the
+    /// promise is that of `EveryEvent` at a fraction of the fsyncs.
+    #[default]
+    Group,
+    /// Lines are written but never fsynced: an operating-system crash or power
+    /// loss may lose the latest ones. For throwaway ledgers and tests.
+    None,
+}
+
+impl Durability {
+    pub const ALL: [Durability; 3] = [Durability::EveryEvent, Durability::Group, Durability::None];
+
+    /// The stable name used by the command line and the bindings.
+    pub fn code(self) -> &'static str {
+        match self {
+            Durability::EveryEvent => "every_event",
+            Durability::Group => "group",
+            Durability::None => "none",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Durability> {
+        Durability::ALL.into_iter().find(|d| d.code() == code)
+    }
+}
+
+/// How a [`Session`] writes; [`Session::open`] uses the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionOptions {
+    pub durability: Durability,
+}
+
 /// A writer appending to one ledger. `Send + Sync`: share it between threads;
-/// records are serialised so each gets the next seq and parent.
+/// records are sequenced so each gets the next seq and parent.
 pub struct Session {
     keypair: SigningKeypair,
     path: PathBuf,
     session_id: String,
-    state: Mutex<WriterState>,
+    durability: Durability,
+    chain: Mutex<ChainState>,
+    writer: Mutex<Writer>,
+    commit: Mutex<CommitState>,
+    /// Signalled whenever a group flush ends.
+    flushed: Condvar,
 }
 
-/// Everything the next append depends on; guarded so that allocating
-/// seq/parent and appending are one critical section.
-struct WriterState {
-    file: File,
-    /// Length of the file: where the next line starts.
-    len: u64,
+/// Where the chain continues, and the sealed lines not yet handed to the
+/// file. Sealing and queueing happen under this one lock, so line order is
+/// chain order.
+struct ChainState {
     /// `None` once the ledger holds seq `u64::MAX`: nothing more can be appended.
     next_seq: Option<u64>,
     parent: ChainHash,
     last_timestamp: u64,
+    /// Lines sealed but not yet written (group commit only), LF-terminated, in order.
+    pending: Vec<u8>,
+    /// How many lines were ever queued: a line's ticket is this count just after it was queued.
+    queued: u64,
     /// Set when a failed write or fsync leaves the file's state unknown.
     poisoned: Option<String>,
+}
+
+/// The file and its length, which is where the next line starts.
+struct Writer {
+    file: File,
+    len: u64,
+}
+
+/// Progress of group commit.
+struct CommitState {
+    /// Every line with a ticket up to this one is written and fsynced.
+    durable: u64,
+    /// A record is writing and fsyncing a batch (outside this lock).
+    flushing: bool,
+    /// Why the last flush failed; lines after `durable` may or may not be on disk.
+    failed: Option<String>,
 }
 
 /// Where an existing ledger's chain continues.
@@ -48,6 +111,14 @@ struct Tail {
     next_seq: Option<u64>,
     parent: ChainHash,
     last_timestamp: u64,
+}
+
+/// Why bytes could not be appended.
+enum WriteFailure {
+    /// The write failed and the file was cut back: the ledger is as before.
+    NothingWritten(io::Error),
+    /// Whether the bytes are on disk is unknown.
+    Unknown(String),
 }
 
 impl Session {
@@ -60,6 +131,16 @@ impl Session {
         ledger_path: impl AsRef<Path>,
         session_id: impl Into<String>,
     ) -> Result<Session> {
+        Session::open_with(keypair, ledger_path, session_id, &SessionOptions::default())
+    }
+
+    /// [`Session::open`] with a choice of [`Durability`].
+    pub fn open_with(
+        keypair: &SigningKeypair,
+        ledger_path: impl AsRef<Path>,
+        session_id: impl Into<String>,
+        options: &SessionOptions,
+    ) -> Result<Session> {
         let path = ledger_path.as_ref().to_path_buf();
         let file = open_for_append(&path)?;
         lock_exclusive(&file, &path)?;
@@ -69,44 +150,111 @@ impl Session {
             keypair: keypair.clone(),
             path,
             session_id: session_id.into(),
-            state: Mutex::new(WriterState {
-                file,
-                len,
+            durability: options.durability,
+            chain: Mutex::new(ChainState {
                 next_seq: tail.next_seq,
                 parent: tail.parent,
                 last_timestamp: tail.last_timestamp,
+                pending: Vec::new(),
+                queued: 0,
                 poisoned: None,
             }),
+            writer: Mutex::new(Writer { file, len }),
+            commit: Mutex::new(CommitState { durable: 0, flushing: false, failed: None }),
+            flushed: Condvar::new(),
         })
     }
 
-    /// Validates, seals and appends `event`; returns once the line is fsynced.
+    /// Validates, seals and appends `event`; returns once the line is
+    /// fsynced (written, with [`Durability::None`]).
     pub fn record(&self, event: &AgentEvent) -> Result<SignedEvent> {
         validate_for_signing(event)?;
-        let mut state = self.state.lock().map_err(|_| {
-            Error::ledger(LedgerErrorKind::Poisoned, "a thread panicked while recording; the session is unusable")
-        })?;
-        if let Some(why) = &state.poisoned {
+        let mut chain = lock(&self.chain)?;
+        if let Some(why) = &chain.poisoned {
             return Err(Error::ledger(LedgerErrorKind::Poisoned, why.clone()));
         }
-        let Some(seq) = state.next_seq else {
+        let Some(seq) = chain.next_seq else {
             return Err(Error::ledger(
                 LedgerErrorKind::Unusable,
                 format!("{}: the ledger is full (it holds seq {})", self.path.display(), u64::MAX),
             ));
         };
-        let timestamp = now_nanos().max(state.last_timestamp);
-        let signed = seal(event, seq, timestamp, &state.parent, &self.keypair);
+        let timestamp = now_nanos().max(chain.last_timestamp);
+        let signed = seal(event, seq, timestamp, &chain.parent, &self.keypair);
         let mut line = signed.to_json().into_bytes();
         if line.len() > MAX_LINE_BYTES {
             return Err(line_too_long(event, line.len()));
         }
         line.push(b'\n');
-        state.append(&line, &self.path)?;
-        state.next_seq = seq.checked_add(1);
-        state.parent = signed.self_hash;
-        state.last_timestamp = timestamp;
+        if self.durability == Durability::Group {
+            chain.pending.extend_from_slice(&line);
+            chain.queued += 1;
+            let ticket = chain.queued;
+            chain.advance(&signed);
+            drop(chain);
+            self.await_flush(ticket)?;
+        } else {
+            let written = lock(&self.writer)?.append(&line, self.durability == Durability::EveryEvent);
+            match written {
+                Ok(()) => chain.advance(&signed),
+                Err(WriteFailure::NothingWritten(e)) => {
+                    return Err(Error::ledger_io(&self.path, "append to the ledger (nothing was written)", e));
+                }
+                Err(WriteFailure::Unknown(why)) => return Err(self.poison(&mut chain, why)),
+            }
+        }
         Ok(signed)
+    }
+
+    /// Waits until the line with `ticket` is durable. The first record to
+    /// find no flush running leads one: it writes and fsyncs everything
+    /// queued so far, lines of other records included, while the others wait.
+    fn await_flush(&self, ticket: u64) -> Result<()> {
+        let mut commit = lock(&self.commit)?;
+        loop {
+            if commit.durable >= ticket {
+                return Ok(());
+            }
+            if let Some(why) = &commit.failed {
+                return Err(Error::ledger(LedgerErrorKind::Poisoned, why.clone()));
+            }
+            if commit.flushing {
+                commit = self.flushed.wait(commit).map_err(|_| panicked())?;
+                continue;
+            }
+            commit.flushing = true;
+            drop(commit);
+            let outcome = self.flush();
+            commit = lock(&self.commit)?;
+            commit.flushing = false;
+            match outcome {
+                Ok(last) => commit.durable = last,
+                Err(e) => commit.failed = Some(e.to_string()),
+            }
+            self.flushed.notify_all();
+        }
+    }
+
+    /// Writes and fsyncs every queued line; returns the last ticket covered.
+    /// Any failure poisons the session: the chain has moved past these lines.
+    fn flush(&self) -> Result<u64> {
+        let (batch, last) = {
+            let mut chain = lock(&self.chain)?;
+            (std::mem::take(&mut chain.pending), chain.queued)
+        };
+        let written = lock(&self.writer)?.append(&batch, true);
+        let why = match written {
+            Ok(()) => return Ok(last),
+            Err(WriteFailure::NothingWritten(e)) => format!("append failed ({e}); the queued lines were not written"),
+            Err(WriteFailure::Unknown(why)) => why,
+        };
+        Err(self.poison(&mut *lock(&self.chain)?, why))
+    }
+
+    fn poison(&self, chain: &mut ChainState, why: String) -> Error {
+        let message = format!("{}: {why}; reopen the ledger to check its tail", self.path.display());
+        chain.poisoned = Some(message.clone());
+        Error::ledger(LedgerErrorKind::Poisoned, message)
     }
 
     pub fn session_id(&self) -> &str {
@@ -121,36 +269,52 @@ impl Session {
         self.keypair.pubkey_hex()
     }
 
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
     /// The seq the next recorded event will get; `None` once the ledger holds the largest seq.
     pub fn next_seq(&self) -> Option<u64> {
-        self.state.lock().map(|s| s.next_seq).unwrap_or_else(|p| p.into_inner().next_seq)
+        self.chain.lock().map(|s| s.next_seq).unwrap_or_else(|p| p.into_inner().next_seq)
     }
 }
 
-impl WriterState {
-    /// Writes one whole line and fsyncs it. On failure the file is cut back
-    /// to its previous length; if that or the fsync fails, the state is
-    /// unknown and the session refuses further records.
-    fn append(&mut self, line: &[u8], path: &Path) -> Result<()> {
-        if let Err(e) = self.file.write_all(line) {
+fn panicked() -> Error {
+    Error::ledger(LedgerErrorKind::Poisoned, "a thread panicked while recording; the session is unusable")
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
+    mutex.lock().map_err(|_| panicked())
+}
+
+impl ChainState {
+    /// Moves the chain past a line that is queued or written.
+    fn advance(&mut self, signed: &SignedEvent) {
+        self.next_seq = signed.seq.checked_add(1);
+        self.parent = signed.self_hash;
+        self.last_timestamp = signed.timestamp_nanos;
+    }
+}
+
+impl Writer {
+    /// Writes whole lines, then fsyncs them when asked. A failed write is cut
+    /// back to the previous length when possible.
+    fn append(&mut self, bytes: &[u8], sync: bool) -> Result<(), WriteFailure> {
+        if let Err(e) = self.file.write_all(bytes) {
             return Err(match self.file.set_len(self.len) {
-                Ok(()) => Error::ledger_io(path, "append to the ledger (nothing was written)", e),
-                Err(cut) => {
-                    self.poison(path, format!("append failed ({e}) and the partial line could not be removed ({cut})"))
-                }
+                Ok(()) => WriteFailure::NothingWritten(e),
+                Err(cut) => WriteFailure::Unknown(format!(
+                    "append failed ({e}) and the partial write could not be removed ({cut})"
+                )),
             });
         }
-        if let Err(e) = self.file.sync_data() {
-            return Err(self.poison(path, format!("fsync failed ({e}); whether the last line is on disk is unknown")));
+        if sync && let Err(e) = self.file.sync_data() {
+            return Err(WriteFailure::Unknown(format!(
+                "fsync failed ({e}); whether the last lines are on disk is unknown"
+            )));
         }
-        self.len += line.len() as u64;
+        self.len += bytes.len() as u64;
         Ok(())
-    }
-
-    fn poison(&mut self, path: &Path, why: String) -> Error {
-        let message = format!("{}: {why}; reopen the ledger to check its tail", path.display());
-        self.poisoned = Some(message.clone());
-        Error::ledger(LedgerErrorKind::Poisoned, message)
     }
 }
 

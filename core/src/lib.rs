@@ -20,7 +20,7 @@ pub use error::{Error, LedgerErrorKind, Result};
 pub use event::{AgentEvent, EventError};
 pub use hex::{ChainHash, PublicKeyBytes, SignatureBytes};
 pub use keys::{KEY_FILE_LEN, SigningKeypair};
-pub use ledger::{RecoverOutcome, Session, recover};
+pub use ledger::{Durability, RecoverOutcome, Session, SessionOptions, recover};
 pub use line::MAX_LINE_BYTES;
 pub use reason::{Finding, Reason};
 pub use seal::{

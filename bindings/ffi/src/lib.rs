@@ -110,6 +110,38 @@ impl SigningKeypair {
     }
 }
 
+/// How `Session.record` makes its line durable before returning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Durability {
+    /// Each record writes and fsyncs its own line, one at a time.
+    EveryEvent,
+    /// Group commit (the default): concurrent records share a write and an
+    /// fsync; each returns only after the fsync that covers its line.
+    Group,
+    /// Written, never fsynced: for throwaway ledgers and tests.
+    None,
+}
+
+impl From<Durability> for core::Durability {
+    fn from(d: Durability) -> Self {
+        match d {
+            Durability::EveryEvent => core::Durability::EveryEvent,
+            Durability::Group => core::Durability::Group,
+            Durability::None => core::Durability::None,
+        }
+    }
+}
+
+impl From<core::Durability> for Durability {
+    fn from(d: core::Durability) -> Self {
+        match d {
+            core::Durability::EveryEvent => Durability::EveryEvent,
+            core::Durability::Group => Durability::Group,
+            core::Durability::None => Durability::None,
+        }
+    }
+}
+
 /// A writer appending to one ledger; safe to share between threads.
 #[derive(uniffi::Object)]
 pub struct Session(core::Session);
@@ -119,7 +151,19 @@ impl Session {
     /// Opens (or creates) the ledger and resumes its chain after checking its last line.
     #[uniffi::constructor]
     pub fn open(keypair: Arc<SigningKeypair>, ledger_path: String, session_id: String) -> Result<Arc<Self>> {
-        Ok(Arc::new(Session(core::Session::open(&keypair.0, ledger_path, session_id)?)))
+        Session::open_with_durability(keypair, ledger_path, session_id, core::Durability::default().into())
+    }
+
+    /// [`Session::open`] with a choice of durability.
+    #[uniffi::constructor]
+    pub fn open_with_durability(
+        keypair: Arc<SigningKeypair>,
+        ledger_path: String,
+        session_id: String,
+        durability: Durability,
+    ) -> Result<Arc<Self>> {
+        let options = core::SessionOptions { durability: durability.into() };
+        Ok(Arc::new(Session(core::Session::open_with(&keypair.0, ledger_path, session_id, &options)?)))
     }
 
     /// Validates, seals and appends `event`; returns once the line is on disk.
@@ -144,6 +188,10 @@ impl Session {
 
     pub fn pubkey_hex(&self) -> String {
         self.0.pubkey_hex()
+    }
+
+    pub fn durability(&self) -> Durability {
+        self.0.durability().into()
     }
 
     /// The seq the next event will get; none once the ledger holds the largest seq.

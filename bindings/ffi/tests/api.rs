@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use provedex_ffi::{
-    AgentEvent, ProvedexError, Session, SigningKeypair, canonical_json, compute_self_hash, event_from_json,
+    AgentEvent, Durability, ProvedexError, Session, SigningKeypair, canonical_json, compute_self_hash, event_from_json,
     event_to_json, genesis_parent_hash, sha256_hex, sign_event_at, signed_event_from_json, signed_event_to_json,
     verify_chain, verify_file, verify_signed_event,
 };
@@ -82,12 +82,14 @@ fn sessions_record_resume_and_verify() {
     let path = dir.path().join("ledger.ndjson").to_string_lossy().into_owned();
     let key = seed_key();
     let session = Session::open(key.clone(), path.clone(), "s-1".into()).unwrap();
+    assert_eq!(session.durability(), Durability::Group, "group commit is the default");
     for json in every_variant() {
         session.record(event_from_json(json).unwrap()).unwrap();
     }
     assert_eq!(session.next_seq(), Some(7));
     drop(session);
-    let resumed = Session::open(key.clone(), path.clone(), "s-2".into()).unwrap();
+    let resumed = Session::open_with_durability(key.clone(), path.clone(), "s-2".into(), Durability::EveryEvent).unwrap();
+    assert_eq!(resumed.durability(), Durability::EveryEvent);
     let last = resumed.record_json(every_variant()[0].clone()).unwrap();
     assert_eq!(last.seq, 7);
     drop(resumed);

@@ -97,6 +97,21 @@ def _native_event(event: Any) -> Any:
     return _call(_native.event_from_json, _json_text("event", events.from_dict(event)))
 
 
+#: The durability names of :meth:`Session.open`, as the CLI spells them.
+_DURABILITY: dict[str, Any] = {
+    "every_event": _native.Durability.EVERY_EVENT,
+    "group": _native.Durability.GROUP,
+    "none": _native.Durability.NONE,
+}
+
+
+def _durability(name: Any) -> Any:
+    check_str("durability", name)
+    if name not in _DURABILITY:
+        raise ValueError(f"durability must be one of {', '.join(map(repr, _DURABILITY))}, not {name!r}")
+    return _DURABILITY[name]
+
+
 def _path(value: Any) -> str:
     if not isinstance(value, (str, os.PathLike)):
         raise TypeError(f"a path must be a str or os.PathLike, not {type(value).__name__}")
@@ -240,11 +255,30 @@ class Session:
         self._native = native
 
     @classmethod
-    def open(cls, *, keypair: SigningKeypair, ledger_path: str | os.PathLike[str], session_id: str) -> Session:
-        """Opens (or creates) the ledger; an existing one is resumed after checking its last line."""
+    def open(
+        cls,
+        *,
+        keypair: SigningKeypair,
+        ledger_path: str | os.PathLike[str],
+        session_id: str,
+        durability: str = "group",
+    ) -> Session:
+        """Opens (or creates) the ledger; an existing one is resumed after checking its last line.
+
+        ``durability`` says when :meth:`record` returns: ``"group"`` (the
+        default) after the fsync that covers its line, shared with concurrent
+        records; ``"every_event"`` after an fsync of its own line; ``"none"``
+        once written, never fsynced (for throwaway ledgers and tests).
+        """
         if not isinstance(keypair, SigningKeypair):
             raise TypeError(f"keypair must be a SigningKeypair, not {type(keypair).__name__}")
-        native = _call(_native.Session.open, keypair._native, _path(ledger_path), check_str("session_id", session_id))
+        native = _call(
+            _native.Session.open_with_durability,
+            keypair._native,
+            _path(ledger_path),
+            check_str("session_id", session_id),
+            _durability(durability),
+        )
         return cls(native)
 
     def record(self, event: dict[str, Any]) -> SignedEvent:
@@ -258,6 +292,10 @@ class Session:
     @property
     def ledger_path(self) -> str:
         return str(self._native.ledger_path())
+
+    @property
+    def durability(self) -> str:
+        return next(name for name, native in _DURABILITY.items() if native == self._native.durability())
 
 
 def canonical_json(value: Any) -> bytes:

@@ -211,6 +211,29 @@ def test_sixteen_threads_share_one_session(tmp_path, seed_key):
     assert (report.ok, report.event_count) == (True, 16_000)
 
 
+@pytest.mark.parametrize("durability", ["every_event", "group", "none"])
+def test_each_durability_records_a_valid_chain(tmp_path, seed_key, one_of_each, durability):
+    ledger = tmp_path / "ledger.ndjson"
+    session = provedex.Session.open(keypair=seed_key, ledger_path=ledger, session_id="d", durability=durability)
+    assert session.durability == durability
+    threads = [threading.Thread(target=lambda: [session.record(e) for e in one_of_each]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    report = provedex.verify_file(ledger, pubkey=seed_key.pubkey_hex)
+    assert (report.ok, report.event_count) == (True, 28)
+
+
+def test_durability_is_checked(tmp_path, seed_key):
+    assert provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "a", session_id="s").durability == "group"
+    with pytest.raises(ValueError, match="durability must be one of"):
+        provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "b", session_id="s", durability="sometimes")
+    with pytest.raises(TypeError):
+        provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "c", session_id="s", durability=None)
+    assert not (tmp_path / "b").exists(), "a refused open creates nothing"
+
+
 def test_asyncio_to_thread(tmp_path, seed_key):
     session = provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "l", session_id="async")
 

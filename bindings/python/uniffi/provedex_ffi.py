@@ -552,6 +552,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() != 6905:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_session_durability() != 45253:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() != 45704:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_next_seq() != 22211:
@@ -565,6 +567,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_provedex_ffi_checksum_method_session_session_id() != 9456:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_session_open() != 40946:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() != 45689:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex() != 37311:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -646,6 +650,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file.restype = ctypes.c_uint
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_durability.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_durability.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_ledger_path.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_ledger_path.restype = ctypes.c_uint16
@@ -667,6 +674,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_method_session_session_id.restype = ctyp
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex.restype = ctypes.c_uint16
@@ -761,6 +771,11 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.restype = None
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_durability.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_durability.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_ledger_path.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -800,6 +815,14 @@ _UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open.restype = ctypes.c_uint64
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_durability.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_durability.restype = ctypes.c_uint64
 _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_pubkey_hex.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1700,6 +1723,67 @@ class _UniffiFfiConverterTypeSignedEvent(_UniffiConverterRustBuffer):
 
 
 
+
+
+
+class Durability(enum.Enum):
+    """
+    How `Session.record` makes its line durable before returning.
+"""
+    
+    EVERY_EVENT = 0
+    """
+    Each record writes and fsyncs its own line, one at a time.
+"""
+    
+    GROUP = 1
+    """
+    Group commit (the default): concurrent records share a write and an
+    fsync; each returns only after the fsync that covers its line.
+"""
+    
+    NONE = 2
+    """
+    Written, never fsynced: for throwaway ledgers and tests.
+"""
+    
+
+
+class _UniffiFfiConverterTypeDurability(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Durability.EVERY_EVENT
+        if variant == 2:
+            return Durability.GROUP
+        if variant == 3:
+            return Durability.NONE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Durability.EVERY_EVENT:
+            return
+        if value == Durability.GROUP:
+            return
+        if value == Durability.NONE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Durability.EVERY_EVENT:
+            buf.write_i32(1)
+        if value == Durability.GROUP:
+            buf.write_i32(2)
+        if value == Durability.NONE:
+            buf.write_i32(3)
+
+
+
+
+
 # ProvedexError
 # We want to define each variant as a nested class that's also a subclass,
 # which is tricky in Python.  To accomplish this we're going to create each
@@ -1859,6 +1943,8 @@ class SessionProtocol(typing.Protocol):
     A writer appending to one ledger; safe to share between threads.
 """
     
+    def durability(self, ) -> Durability:
+        raise NotImplementedError
     def ledger_path(self, ) -> str:
         raise NotImplementedError
     def next_seq(self, ) -> typing.Optional[int]:
@@ -1911,6 +1997,33 @@ class Session(SessionProtocol):
             *_uniffi_lowered_args,
         )
         return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def open_with_durability(cls, keypair: SigningKeypair,ledger_path: str,session_id: str,durability: Durability) -> Session:
+        """
+        [`Session::open`] with a choice of durability.
+"""
+        
+        _UniffiFfiConverterTypeSigningKeypair.check_lower(keypair)
+
+        _UniffiFfiConverterString.check_lower(ledger_path)
+
+        _UniffiFfiConverterString.check_lower(session_id)
+
+        _UniffiFfiConverterTypeDurability.check_lower(durability)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeSigningKeypair.lower(keypair),
+            _UniffiFfiConverterString.lower(ledger_path),
+            _UniffiFfiConverterString.lower(session_id),
+            _UniffiFfiConverterTypeDurability.lower(durability),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSession.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_durability,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
     
     def __init__(self, *args, **kwargs):
         raise ValueError("This class has no default constructor")
@@ -1932,6 +2045,18 @@ class Session(SessionProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
+    def durability(self, ) -> Durability:
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDurability.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_session_durability,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def ledger_path(self, ) -> str:
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
@@ -2529,6 +2654,7 @@ def verify_signed_event(event: SignedEvent) -> None:
 __all__ = [
     "InternalError",
     "AgentEvent",
+    "Durability",
     "ProvedexError",
     "ChainReport",
     "SignedEvent",

@@ -592,6 +592,8 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
  */
 public protocol SessionProtocol: AnyObject, Sendable {
     
+    func durability()  -> Durability
+    
     func ledgerPath()  -> String
     
     /**
@@ -682,7 +684,31 @@ public static func `open`(keypair: SigningKeypair, ledgerPath: String, sessionId
 })
 }
     
+    /**
+     * [`Session::open`] with a choice of durability.
+     */
+public static func openWithDurability(keypair: SigningKeypair, ledgerPath: String, sessionId: String, durability: Durability)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_constructor_session_open_with_durability(
+        FfiConverterTypeSigningKeypair_lower(keypair),
+        FfiConverterString.lower(ledgerPath),
+        FfiConverterString.lower(sessionId),
+        FfiConverterTypeDurability_lower(durability),uniffiCallStatus
+    )
+})
+}
+    
 
+    
+open func durability() -> Durability  {
+    return try!  FfiConverterTypeDurability_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_session_durability(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
     
 open func ledgerPath() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -1390,6 +1416,92 @@ public func FfiConverterTypeAgentEvent_lower(_ value: AgentEvent) -> RustBuffer 
 
 
 /**
+ * How `Session.record` makes its line durable before returning.
+ */
+
+public enum Durability: Equatable, Hashable {
+    
+    /**
+     * Each record writes and fsyncs its own line, one at a time.
+     */
+    case everyEvent
+    /**
+     * Group commit (the default): concurrent records share a write and an
+     * fsync; each returns only after the fsync that covers its line.
+     */
+    case group
+    /**
+     * Written, never fsynced: for throwaway ledgers and tests.
+     */
+    case none
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Durability: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDurability: FfiConverterRustBuffer {
+    typealias SwiftType = Durability
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Durability {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .everyEvent
+        
+        case 2: return .group
+        
+        case 3: return .none
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Durability, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .everyEvent:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .group:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .none:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDurability_lift(_ buf: RustBuffer) throws -> Durability {
+    return try FfiConverterTypeDurability.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDurability_lower(_ value: Durability) -> RustBuffer {
+    return FfiConverterTypeDurability.lower(value)
+}
+
+
+
+/**
  * Everything that can go wrong, in the four kinds of `provedex_core::Error`.
  * `detail` says what failed and why; `code` is stable, for programs.
  */
@@ -1828,6 +1940,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_verify_signed_event() != 6905) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_method_session_durability() != 45253) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_method_session_ledger_path() != 45704) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -1853,6 +1968,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_session_open() != 40946) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() != 45689) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed() != 22625) {

@@ -35,6 +35,21 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(try verifyChain(events: recorded, pinnedPubkey: checkValuePubkey), report)
     }
 
+    func testEachDurabilityRecordsAChainThatResumesInAnother() throws {
+        let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
+        let key = try checkValueKeypair()
+        XCTAssertEqual(try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s").durability(), Durability.group)
+        let modes: [Durability] = [.everyEvent, .group, Durability.none]
+        for (i, durability) in modes.enumerated() {
+            let session = try Session.openWithDurability(keypair: key, ledgerPath: ledger, sessionId: "s-\(i)", durability: durability)
+            XCTAssertEqual(session.durability(), durability)
+            XCTAssertEqual(try session.record(event: everyVariant[i]).seq, UInt64(i))
+        }
+        let report = try verifyFile(path: ledger, pinnedPubkey: checkValuePubkey)
+        XCTAssertTrue(report.ok, report.message)
+        XCTAssertEqual(report.eventCount, UInt64(modes.count))
+    }
+
     func testRecordJsonReadsTheEventStrictlyAndRecordsIt() throws {
         let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
         let session = try Session.open(keypair: checkValueKeypair(), ledgerPath: ledger, sessionId: "s")

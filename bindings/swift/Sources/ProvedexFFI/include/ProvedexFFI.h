@@ -260,6 +260,16 @@ void uniffi_provedex_ffi_fn_free_session(uint64_t handle, RustCallStatus *_Nonnu
 uint64_t uniffi_provedex_ffi_fn_constructor_session_open(uint64_t keypair, RustBuffer ledger_path, RustBuffer session_id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_CONSTRUCTOR_SESSION_OPEN_WITH_DURABILITY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_CONSTRUCTOR_SESSION_OPEN_WITH_DURABILITY
+uint64_t uniffi_provedex_ffi_fn_constructor_session_open_with_durability(uint64_t keypair, RustBuffer ledger_path, RustBuffer session_id, RustBuffer durability, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_DURABILITY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_DURABILITY
+RustBuffer uniffi_provedex_ffi_fn_method_session_durability(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_LEDGER_PATH
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_LEDGER_PATH
 RustBuffer uniffi_provedex_ffi_fn_method_session_ledger_path(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -735,6 +745,12 @@ uint16_t uniffi_provedex_ffi_checksum_func_verify_signed_event(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_DURABILITY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_DURABILITY
+uint16_t uniffi_provedex_ffi_checksum_method_session_durability(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_LEDGER_PATH
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_LEDGER_PATH
 uint16_t uniffi_provedex_ffi_checksum_method_session_ledger_path(void
@@ -786,6 +802,12 @@ uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_save(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SESSION_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SESSION_OPEN
 uint16_t uniffi_provedex_ffi_checksum_constructor_session_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SESSION_OPEN_WITH_DURABILITY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SESSION_OPEN_WITH_DURABILITY
+uint16_t uniffi_provedex_ffi_checksum_constructor_session_open_with_durability(void
     
 );
 #endif

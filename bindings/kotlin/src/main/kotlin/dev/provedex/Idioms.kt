@@ -46,3 +46,11 @@ fun SignedEvent.Companion.fromJson(line: String): SignedEvent = signedEventFromJ
  * ([verifySignedEvent]). A failure is a [ProvedexException.Chain] with its reason.
  */
 fun SignedEvent.verify() = verifySignedEvent(this)
+
+/**
+ * [Session.open] with a choice of [Durability]: `GROUP` (the default) returns
+ * after the fsync that covers the line, shared with concurrent records;
+ * `EVERY_EVENT` after an fsync of its own; `NONE` once written, never fsynced.
+ */
+fun Session.Companion.open(keypair: SigningKeypair, ledgerPath: String, sessionId: String, durability: Durability): Session =
+    openWithDurability(keypair, ledgerPath, sessionId, durability)

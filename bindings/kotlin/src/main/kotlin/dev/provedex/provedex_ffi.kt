@@ -703,6 +703,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_verify_signed_event(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_method_session_durability(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_ledger_path(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_next_seq(
@@ -720,6 +722,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_save(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_session_open(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_constructor_session_open_with_durability(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed(
     ): Int
@@ -755,6 +759,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_provedex_ffi_fn_constructor_session_open(`keypair`: Long,`ledgerPath`: RustBuffer.ByValue,`sessionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_provedex_ffi_fn_constructor_session_open_with_durability(`keypair`: Long,`ledgerPath`: RustBuffer.ByValue,`sessionId`: RustBuffer.ByValue,`durability`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_provedex_ffi_fn_method_session_durability(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_ledger_path(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_next_seq(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -967,6 +975,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() and 0xFFFF) != 6905) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_durability() and 0xFFFF) != 45253) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() and 0xFFFF) != 45704) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -992,6 +1003,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open() and 0xFFFF) != 40946) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() and 0xFFFF) != 45689) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed() and 0xFFFF) != 22625) {
@@ -1409,6 +1423,8 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
  */
 public interface SessionInterface {
     
+    fun `durability`(): Durability
+    
     fun `ledgerPath`(): kotlin.String
     
     /**
@@ -1537,6 +1553,19 @@ open class Session: Disposable, AutoCloseable, SessionInterface
         }
     }
 
+    override fun `durability`(): Durability {
+            return FfiConverterTypeDurability.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_session_durability(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
     override fun `ledgerPath`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
@@ -1648,6 +1677,25 @@ open class Session: Disposable, AutoCloseable, SessionInterface
         FfiConverterTypeSigningKeypair.lower(`keypair`),
         FfiConverterString.lower(`ledgerPath`),
         FfiConverterString.lower(`sessionId`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * [`Session::open`] with a choice of durability.
+     */
+    @Throws(ProvedexException::class) fun `openWithDurability`(`keypair`: SigningKeypair, `ledgerPath`: kotlin.String, `sessionId`: kotlin.String, `durability`: Durability): Session {
+            return FfiConverterTypeSession.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_durability(
+    
+        
+        FfiConverterTypeSigningKeypair.lower(`keypair`),
+        FfiConverterString.lower(`ledgerPath`),
+        FfiConverterString.lower(`sessionId`),
+        FfiConverterTypeDurability.lower(`durability`),_status)
 }
     )
     }
@@ -2534,6 +2582,54 @@ public object FfiConverterTypeAgentEvent : FfiConverterRustBuffer<AgentEvent>{
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * How `Session.record` makes its line durable before returning.
+ */
+
+enum class Durability {
+    
+    /**
+     * Each record writes and fsyncs its own line, one at a time.
+     */
+    EVERY_EVENT,
+    /**
+     * Group commit (the default): concurrent records share a write and an
+     * fsync; each returns only after the fsync that covers its line.
+     */
+    GROUP,
+    /**
+     * Written, never fsynced: for throwaway ledgers and tests.
+     */
+    NONE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDurability: FfiConverterRustBuffer<Durability> {
+    override fun read(buf: ByteBuffer) = try {
+        Durability.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Durability) = 4UL
+
+    override fun write(value: Durability, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 

@@ -20,6 +20,22 @@ class SessionTest {
     private val ledger: Path get() = dir.resolve("ledger.ndjson")
 
     @Test
+    fun `each durability records a chain that resumes in another`() {
+        checkValueKeypair().use { key ->
+            Session.open(key, ledger.toString(), "s").use { assertEquals(Durability.GROUP, it.durability()) }
+            for ((i, durability) in Durability.entries.withIndex()) {
+                Session.open(key, ledger.toString(), "s-$i", durability).use { session ->
+                    assertEquals(durability, session.durability())
+                    assertEquals(i.toULong(), session.record(everyVariant[i]).seq)
+                }
+            }
+        }
+        val report = verifyFile(ledger.toString(), CHECK_VALUE_PUBKEY)
+        assertTrue(report.ok, report.message)
+        assertEquals(Durability.entries.size.toULong(), report.eventCount)
+    }
+
+    @Test
     fun `every variant is recorded, chained and verifies`() {
         val recorded = checkValueKeypair().use { recordAll(it, ledger, everyVariant) }
 
