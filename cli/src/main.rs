@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use provedex_core::{
-    AgentEvent, ChainHash, Error, PublicKeyBytes, RecoverOutcome, Session, SigningKeypair, VerifyOptions, canonical,
-    recover, sign_event_at, verify_file, verify_file_with,
+    AgentEvent, ChainHash, Durability, Error, PublicKeyBytes, RecoverOutcome, Session, SessionOptions, SigningKeypair,
+    VerifyOptions, canonical, recover, sign_event_at, verify_file, verify_file_with,
 };
 
 use crate::input::{file_or_stdin, inline_or_stdin};
@@ -64,6 +64,9 @@ enum Command {
         /// The event as JSON ({"type": ..., "payload": {...}}), or - to read it from stdin
         #[arg(value_name = "EVENT_JSON|-")]
         event: String,
+        /// When to return: after an fsync of the line (every_event, group) or once written (none)
+        #[arg(long, value_name = "MODE", default_value = "group", value_parser = parse_durability)]
+        durability: Durability,
     },
     /// Seal one event at a given position and print the signed line; touches no ledger
     SignEvent {
@@ -153,7 +156,9 @@ fn run(command: Command) -> CliResult {
             println!("{}", SigningKeypair::load(key_path(key.key)?)?.pubkey_hex());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Record { key, ledger, event } => record(key_path(key.key)?, ledger_path(ledger.ledger)?, &event),
+        Command::Record { key, ledger, event, durability } => {
+            record(key_path(key.key)?, ledger_path(ledger.ledger)?, &event, durability)
+        }
         Command::SignEvent { key, seq, timestamp_nanos, parent_hash, event } => {
             sign(key_path(key.key)?, seq, timestamp_nanos, &parent_hash, &event)
         }
@@ -196,10 +201,17 @@ fn parse_event(arg: &str) -> Result<AgentEvent, CliError> {
     AgentEvent::from_json(&text).map_err(|e| CliError::usage(format!("{source}: {e}")))
 }
 
-fn record(key: PathBuf, ledger: PathBuf, event: &str) -> CliResult {
+fn parse_durability(code: &str) -> Result<Durability, String> {
+    Durability::from_code(code).ok_or_else(|| {
+        let names: Vec<_> = Durability::ALL.iter().map(|d| d.code()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
+}
+
+fn record(key: PathBuf, ledger: PathBuf, event: &str, durability: Durability) -> CliResult {
     let event = parse_event(event)?;
     let key = load_existing_key(&key)?;
-    let session = Session::open(&key, &ledger, "cli")?;
+    let session = Session::open_with(&key, &ledger, "cli", &SessionOptions { durability })?;
     let signed = session.record(&event)?;
     println!("{}", signed.to_json());
     Ok(ExitCode::SUCCESS)

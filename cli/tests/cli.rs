@@ -226,7 +226,14 @@ fn record_appends_resumes_and_refuses_bad_input() {
         s.run(&["record", r#"{"type":"SessionEnded","type":"SessionEnded","payload":{}}"#])
     );
     insta::assert_snapshot!("record_not_json", s.run(&["record", "hello"]));
+    insta::assert_snapshot!("record_bad_durability", s.run(&["record", "--durability", "sometimes", CHECK_EVENT]));
     assert_eq!(fs::read_to_string(&ledger).unwrap(), text, "refused records write nothing");
+    for (i, mode) in ["every_event", "group", "none"].into_iter().enumerate() {
+        let out = s.command(&["record", "--durability", mode, CHECK_EVENT]).output().unwrap();
+        assert!(out.status.success(), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with(&format!("{{\"seq\":{},", i + 2)), "{mode}");
+    }
+    let text = fs::read_to_string(&ledger).unwrap();
     fs::remove_file(&key).unwrap();
     insta::assert_snapshot!("record_without_key", s.run(&["record", CHECK_EVENT]));
 }
