@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use provedex_core::{
-    AgentEvent, ChainHash, Durability, Error, PublicKeyBytes, RecoverOutcome, Session, SessionOptions, SigningKeypair,
-    VerifyOptions, canonical, recover, sign_event_at, verify_file, verify_file_with,
+    AgentEvent, ChainHash, Durability, Engine, Error, PublicKeyBytes, RecoverOutcome, Session, SessionOptions,
+    SigningKeypair, VerifyOptions, canonical, recover, sign_event_at, verify_file_using, verify_file_with,
 };
 
 use crate::input::{file_or_stdin, inline_or_stdin};
@@ -230,7 +230,17 @@ fn verify(ledger: PathBuf, pubkey: Option<&str>, json: bool) -> CliResult {
     let pinned_pubkey = pubkey
         .map(|hex| PublicKeyBytes::from_hex(hex).map_err(|why| CliError::usage(format!("--pubkey {why}"))))
         .transpose()?;
-    let report = verify_file(&ledger, &VerifyOptions { pinned_pubkey })?;
+    // For people watching a terminal only: nothing extra when stderr is piped or with --json.
+    let mut progress = (!json && std::io::stderr().is_terminal())
+        .then(|| std::fs::metadata(&ledger).ok())
+        .flatten()
+        .map(|metadata| render::ProgressLine::new(metadata.len()));
+    let report = verify_file_using(&ledger, &VerifyOptions { pinned_pubkey }, Engine::default(), |_, so_far| {
+        if let Some(line) = &mut progress {
+            line.update(so_far);
+        }
+    })?;
+    drop(progress);
     if json {
         println!("{}", serde_json::to_string(&report).expect("a report serialises"));
     } else {

@@ -3,8 +3,9 @@
 use std::fmt::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-use provedex_core::{ChainReport, Reason, SignedEvent, Value};
+use provedex_core::{ChainReport, Progress, Reason, SignedEvent, Value};
 
 /// Exit 0 for a valid ledger, 1 for a broken one.
 pub fn exit_code(report: &ChainReport) -> ExitCode {
@@ -39,6 +40,72 @@ pub fn report(ledger: &Path, report: &ChainReport) -> String {
         let _ = writeln!(out, "signer:    {signer}");
     }
     out
+}
+
+/// A verification's progress on one line of stderr, for a terminal. Drawn
+/// only once the verification has taken a while (a small ledger shows
+/// nothing), redrawn at most ten times a second, erased when dropped.
+pub struct ProgressLine {
+    total_bytes: u64,
+    started: Instant,
+    next_draw: Instant,
+    drawn: bool,
+}
+
+impl ProgressLine {
+    const FIRST_DRAW_AFTER: Duration = Duration::from_millis(300);
+    const REDRAW_EVERY: Duration = Duration::from_millis(100);
+
+    /// For a ledger of `total_bytes`, which sets the percentage and the ETA.
+    pub fn new(total_bytes: u64) -> Self {
+        let started = Instant::now();
+        ProgressLine { total_bytes, started, next_draw: started + Self::FIRST_DRAW_AFTER, drawn: false }
+    }
+
+    pub fn update(&mut self, so_far: Progress) {
+        let now = Instant::now();
+        if now < self.next_draw {
+            return;
+        }
+        self.next_draw = now + Self::REDRAW_EVERY;
+        self.drawn = true;
+        // CR back to the line's start, then erase what the previous draw left beyond the new text.
+        eprint!("\r{}\x1b[K", progress_text(so_far, self.total_bytes, now - self.started));
+    }
+}
+
+impl Drop for ProgressLine {
+    fn drop(&mut self) {
+        if self.drawn {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+/// `verifying [#####-----------]  35%  350000 events  45000 events/s  ETA 14s`,
+/// short enough for an 80-column terminal.
+pub fn progress_text(so_far: Progress, total_bytes: u64, elapsed: Duration) -> String {
+    const WIDTH: u64 = 16;
+    let fraction = if total_bytes == 0 { 1.0 } else { (so_far.bytes as f64 / total_bytes as f64).min(1.0) };
+    let filled = (fraction * WIDTH as f64) as u64;
+    let bar: String = (0..WIDTH).map(|i| if i < filled { '#' } else { '-' }).collect();
+    let seconds = elapsed.as_secs_f64();
+    let rate = if seconds > 0.0 { so_far.events as f64 / seconds } else { 0.0 };
+    let eta = match so_far.bytes {
+        0 => "--".to_owned(),
+        done => short_duration(seconds * total_bytes.saturating_sub(done) as f64 / done as f64),
+    };
+    format!("verifying [{bar}] {:3.0}%  {} events  {rate:.0} events/s  ETA {eta}", fraction * 100.0, so_far.events)
+}
+
+/// `9s`, `4m05s`, `2h07m`.
+fn short_duration(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
 }
 
 pub const LISTING_HEADER: &str = "seq   time (UTC)                      type               payload";
@@ -105,7 +172,23 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339_nanos;
+    use std::time::Duration;
+
+    use provedex_core::Progress;
+
+    use super::{progress_text, rfc3339_nanos};
+
+    #[test]
+    fn progress_shows_share_rate_and_time_left() {
+        let halfway = Progress { events: 50_000, bytes: 500 };
+        assert_eq!(
+            progress_text(halfway, 1_000, Duration::from_secs(2)),
+            "verifying [########--------]  50%  50000 events  25000 events/s  ETA 2s"
+        );
+        let early = Progress { events: 10, bytes: 1 };
+        assert!(progress_text(early, 1_000, Duration::from_secs(1)).ends_with("ETA 16m39s"));
+        assert!(progress_text(Progress { events: 0, bytes: 0 }, 1_000, Duration::ZERO).ends_with("0 events/s  ETA --"));
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -233,7 +233,6 @@ fn record_appends_resumes_and_refuses_bad_input() {
         assert!(out.status.success(), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
         assert!(String::from_utf8_lossy(&out.stdout).starts_with(&format!("{{\"seq\":{},", i + 2)), "{mode}");
     }
-    let text = fs::read_to_string(&ledger).unwrap();
     fs::remove_file(&key).unwrap();
     insta::assert_snapshot!("record_without_key", s.run(&["record", CHECK_EVENT]));
 }

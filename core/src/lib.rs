@@ -27,4 +27,7 @@ pub use seal::{
     GENESIS_PARENT_HASH, SignedEvent, compute_self_hash, now_nanos, sha256_hex, sign_event, sign_event_at,
     validate_for_signing, write_self_hash_preimage,
 };
-pub use verify::{ChainReport, VerifyOptions, frame, verify_chain, verify_file, verify_file_with, verify_reader};
+pub use verify::{
+    ChainReport, Engine, Progress, VerifyOptions, frame, verify_chain, verify_chain_using, verify_file,
+    verify_file_using, verify_file_with, verify_reader, verify_reader_using,
+};

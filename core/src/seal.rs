@@ -174,18 +174,27 @@ pub(crate) fn strict_public_key(key: &PublicKeyBytes) -> Result<VerifyingKey, Fi
 }
 
 /// Strict Ed25519 verification over the raw 32 digest bytes: S < L, canonical
-/// and non-small-order R, cofactorless equation.
+/// and non-small-order R, cofactorless equation. One ed25519-dalek
+/// `verify_strict` call: the reference the fast engine's check
+/// (`verify::fast::SealChecker`) must agree with on every input.
 pub(crate) fn check_signature(
     key: &VerifyingKey,
     digest: &ChainHash,
     signature: &SignatureBytes,
 ) -> Result<(), Finding> {
-    let bad = |why: &str| Finding::new(Reason::BadSignature, format!("signature {why}"));
+    signature_scalar(signature)?;
+    key.verify_strict(&digest.0, &Signature::from_bytes(&signature.0)).map_err(|_| signature_mismatch())
+}
+
+/// The signature's S, refused when not reduced (S >= L): the first check of
+/// the strict profile, reported with its own message.
+pub(crate) fn signature_scalar(signature: &SignatureBytes) -> Result<Scalar, Finding> {
     let s: [u8; 32] = signature.0[32..].try_into().expect("64-byte signature");
-    if Option::<Scalar>::from(Scalar::from_canonical_bytes(s)).is_none() {
-        return Err(bad("has a non-canonical S (S >= L)"));
-    }
-    let signature = Signature::from_bytes(&signature.0);
-    key.verify_strict(&digest.0, &signature)
-        .map_err(|_| bad("does not verify for self_hash under signer_pubkey (strict Ed25519)"))
+    Option::from(Scalar::from_canonical_bytes(s))
+        .ok_or_else(|| Finding::new(Reason::BadSignature, "signature has a non-canonical S (S >= L)"))
+}
+
+/// The finding for a signature with a canonical S that fails the rest of the strict profile.
+pub(crate) fn signature_mismatch() -> Finding {
+    Finding::new(Reason::BadSignature, "signature does not verify for self_hash under signer_pubkey (strict Ed25519)")
 }

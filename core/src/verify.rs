@@ -1,9 +1,20 @@
 //! Chain verification (spec/verification.md): in memory with
-//! [`verify_chain`], or streaming from a file with [`verify_file`], which
-//! holds one line at a time whatever the ledger's size.
+//! [`verify_chain`], or streaming from a file or any reader with
+//! [`verify_file`] and [`verify_reader`], which hold a bounded number of
+//! lines whatever the ledger's size.
+//!
+//! Two [`Engine`]s produce the same report for every input. The sequential
+//! one checks one line at a time with one strict ed25519-dalek verification
+//! each; the fast one (the default) spreads parsing, hashing and signature
+//! checks over worker threads and decodes each signer's key once, while the
+//! calling thread reads and applies the chain rules in file order.
+
+mod fast;
+mod pipeline;
 
 use std::fs::OpenOptions;
 use std::io::{self, BufRead, BufReader, Read};
+use std::num::NonZeroUsize;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +31,40 @@ use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, check_signature, strict_publ
 pub struct VerifyOptions {
     /// When set, every line must be signed by this key.
     pub pinned_pubkey: Option<PublicKeyBytes>,
+}
+
+/// How a verification spends CPU. The report never depends on it: both
+/// engines run the same checks in the same order, and the conformance
+/// vectors and property tests run both and compare every field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// One line at a time on the calling thread, with one ed25519-dalek
+    /// `verify_strict` per line: the reference the fast engine is tested
+    /// and benchmarked against.
+    Sequential,
+    /// Lines parsed, hashed and signature-checked in batches on `threads`
+    /// worker threads (on the calling thread when 1, or when the input fits
+    /// in one batch), each signer's key decoded once per worker. The calling
+    /// thread reads and applies the chain checks in order. Streaming holds
+    /// about 1 MiB of lines per thread, plus at most one line of up to
+    /// [`MAX_LINE_BYTES`], and their parsed events.
+    Fast { threads: NonZeroUsize },
+}
+
+impl Default for Engine {
+    /// [`Engine::Fast`] on every core the process may use.
+    fn default() -> Self {
+        Engine::Fast { threads: std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN) }
+    }
+}
+
+/// How far a streaming verification has got, after a line that verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Lines verified so far.
+    pub events: u64,
+    /// Bytes those lines fill, LFs included: where the next line starts.
+    pub bytes: u64,
 }
 
 /// The verdict on a ledger: where it breaks and why, or that it holds.
@@ -42,40 +87,66 @@ pub struct ChainReport {
     pub signers: Vec<PublicKeyBytes>,
 }
 
-/// Verifies events already in memory, in order, as the lines of one ledger.
+/// Verifies events already in memory, in order, as the lines of one ledger,
+/// with the default [`Engine`].
 pub fn verify_chain(events: &[SignedEvent], options: &VerifyOptions) -> ChainReport {
+    verify_chain_using(events, options, Engine::default())
+}
+
+/// [`verify_chain`] with a chosen engine.
+pub fn verify_chain_using(events: &[SignedEvent], options: &VerifyOptions, engine: Engine) -> ChainReport {
     let mut verifier = ChainVerifier::new(options.clone());
-    for event in events {
-        if let Err(finding) = verifier.push(event) {
-            return verifier.broken(finding, None);
-        }
+    let finding = match engine {
+        Engine::Sequential => events.iter().find_map(|event| verifier.push(event, strict_seal(event)).err()),
+        Engine::Fast { threads } => fast::check_chain(events, threads, &mut verifier),
+    };
+    match finding {
+        Some(finding) => verifier.broken(finding, None),
+        None => verifier.finish(),
     }
-    verifier.finish()
 }
 
-/// Verifies the ledger at `path`, streaming. A missing or unreadable file is
-/// an [`Error::Ledger`], not a report.
+/// Verifies the ledger at `path`, streaming, with the default [`Engine`]. A
+/// missing or unreadable file is an [`Error::Ledger`], not a report.
 pub fn verify_file(path: impl AsRef<Path>, options: &VerifyOptions) -> Result<ChainReport> {
-    verify_file_with(path, options, |_| {})
+    verify_file_using(path, options, Engine::default(), |_, _| {})
 }
 
-/// [`verify_file`], calling `on_event` for each line that verifies.
+/// [`verify_file`], calling `on_event` for each line that verifies, in order.
 pub fn verify_file_with(
     path: impl AsRef<Path>,
     options: &VerifyOptions,
-    on_event: impl FnMut(&SignedEvent),
+    mut on_event: impl FnMut(&SignedEvent),
+) -> Result<ChainReport> {
+    verify_file_using(path, options, Engine::default(), |event, _| on_event(event))
+}
+
+/// [`verify_file`] with a chosen engine, calling `on_event` on the calling
+/// thread for each line that verifies, in order, with the progress so far.
+pub fn verify_file_using(
+    path: impl AsRef<Path>,
+    options: &VerifyOptions,
+    engine: Engine,
+    on_event: impl FnMut(&SignedEvent, Progress),
 ) -> Result<ChainReport> {
     let path = path.as_ref();
     let file = open_existing_ledger(path, OpenOptions::new().read(true))?;
-    let scan = scan(BufReader::with_capacity(1 << 16, file), options, on_event)
+    let scan = scan_using(BufReader::with_capacity(1 << 16, file), options, engine, on_event)
         .map_err(|e| Error::ledger_io(path, "read the ledger", e))?;
     Ok(scan.report)
 }
 
-/// Verifies a ledger read from any byte stream (a pipe, a buffer), streaming.
-/// Only I/O failures are errors; everything wrong with the content is the report.
+/// Verifies a ledger read from any byte stream (a pipe, a buffer), streaming,
+/// with the default [`Engine`]. Only I/O failures are errors; everything
+/// wrong with the content is the report. A read error after a line with a
+/// finding still yields the report, as it would line by line.
 pub fn verify_reader(reader: impl BufRead, options: &VerifyOptions) -> io::Result<ChainReport> {
-    scan(reader, options, |_| {}).map(|s| s.report)
+    verify_reader_using(reader, options, Engine::default())
+}
+
+/// [`verify_reader`] with a chosen engine.
+pub fn verify_reader_using(reader: impl BufRead, options: &VerifyOptions, engine: Engine) -> io::Result<ChainReport> {
+    scan_using(reader, options, engine, |_, _| {}).map(|s| s.report)
 }
 
 /// The outcome of reading a whole ledger: the report, and where the failing
@@ -85,35 +156,56 @@ pub(crate) struct Scan {
     pub good_bytes: u64,
 }
 
-/// Reads and verifies a ledger line by line. I/O errors abort; everything
-/// wrong with the content becomes the report's finding.
+/// Reads and verifies a ledger with the default [`Engine`]. I/O errors
+/// abort; everything wrong with the content becomes the report's finding.
 pub(crate) fn scan(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     options: &VerifyOptions,
     mut on_event: impl FnMut(&SignedEvent),
 ) -> io::Result<Scan> {
-    let mut verifier = ChainVerifier::new(options.clone());
+    scan_using(reader, options, Engine::default(), |event, _| on_event(event))
+}
+
+fn scan_using(
+    reader: impl BufRead,
+    options: &VerifyOptions,
+    engine: Engine,
+    on_event: impl FnMut(&SignedEvent, Progress),
+) -> io::Result<Scan> {
+    let mut tally = Tally::new(options, on_event);
+    let finding = match engine {
+        Engine::Sequential => scan_sequential(reader, &mut tally)?,
+        Engine::Fast { threads } => fast::scan(reader, threads, &mut tally)?,
+    };
+    Ok(tally.into_scan(finding))
+}
+
+/// The sequential engine's loop: one line in memory at a time.
+fn scan_sequential(
+    mut reader: impl BufRead,
+    tally: &mut Tally<impl FnMut(&SignedEvent, Progress)>,
+) -> io::Result<Option<Finding>> {
     let mut buf = Vec::with_capacity(1024);
-    let mut good_bytes = 0u64;
-    let mut line_no = 0u64;
     loop {
         buf.clear();
-        let limit = MAX_LINE_BYTES as u64 + 1;
-        let n = (&mut reader).take(limit).read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            return Ok(Scan { report: verifier.finish(), good_bytes });
+        if read_line(&mut reader, &mut buf)? == 0 {
+            return Ok(None);
         }
-        line_no += 1;
-        let result = frame(&buf).and_then(SignedEvent::from_line).and_then(|event| {
-            verifier.push(&event)?;
-            on_event(&event);
-            Ok(())
+        let checked = frame(&buf).and_then(SignedEvent::from_line).map(|event| {
+            let seal = strict_seal(&event);
+            (event, seal)
         });
-        if let Err(finding) = result {
-            return Ok(Scan { report: verifier.broken(finding, Some(line_no)), good_bytes });
+        if let Err(finding) = tally.take(buf.len(), checked) {
+            return Ok(Some(finding));
         }
-        good_bytes += n as u64;
     }
+}
+
+/// Appends the next line with its LF to `buf`, or at most
+/// [`MAX_LINE_BYTES`] + 1 bytes of it: enough for [`frame`] to tell a line
+/// that is too long. Returns the number of bytes read, 0 at the end.
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<usize> {
+    reader.take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', buf)
 }
 
 /// Checks a line's framing (LF-terminated, not empty, no CR before the LF,
@@ -148,8 +240,9 @@ impl ChainVerifier {
         ChainVerifier { options, count: 0, expected_parent: GENESIS_PARENT_HASH, signers: Vec::new() }
     }
 
-    /// Checks the next event; on success it becomes the chain's tip.
-    pub(crate) fn push(&mut self, event: &SignedEvent) -> Result<(), Finding> {
+    /// Checks the next event, given the verdict on its seal; on success it
+    /// becomes the chain's tip.
+    fn push(&mut self, event: &SignedEvent, seal: SealVerdict) -> Result<(), Finding> {
         if event.seq != self.count {
             return Err(Finding::new(
                 Reason::SeqMismatch,
@@ -167,8 +260,9 @@ impl ChainVerifier {
                 format!("parent_hash {} is not {what}", event.parent_hash),
             ));
         }
-        event.check_hash()?;
-        let key = strict_public_key(&event.signer_pubkey)?;
+        if let SealVerdict::BeforeSigner(finding) = seal {
+            return Err(finding);
+        }
         if let Some(pinned) = self.options.pinned_pubkey
             && event.signer_pubkey != pinned
         {
@@ -185,7 +279,9 @@ impl ChainVerifier {
                 format!("signed by {}, but the ledger was started by {first}", event.signer_pubkey),
             ));
         }
-        check_signature(&key, &event.self_hash, &event.signature)?;
+        if let SealVerdict::BadSignature(finding) = seal {
+            return Err(finding);
+        }
         // v1 admits one signer per ledger: the first good line's.
         if self.signers.is_empty() {
             self.signers.push(event.signer_pubkey);
@@ -232,5 +328,65 @@ impl ChainVerifier {
             root_hash: self.root_hash(),
             signers: self.signers,
         }
+    }
+}
+
+/// What a line's own seal says, checked apart from its place in the chain
+/// (possibly on another thread). The chain reports a hash or key finding
+/// before the pinned-key and signer checks, and a signature finding after
+/// them (spec/verification.md, steps 10 to 14).
+#[derive(Debug)]
+enum SealVerdict {
+    Valid,
+    /// `hash_mismatch` or `invalid_public_key`.
+    BeforeSigner(Finding),
+    /// `bad_signature`.
+    BadSignature(Finding),
+}
+
+/// The sequential engine's seal check: the hash, the key and one strict
+/// ed25519-dalek verification, each from scratch.
+fn strict_seal(event: &SignedEvent) -> SealVerdict {
+    let key = match event.check_hash().and_then(|()| strict_public_key(&event.signer_pubkey)) {
+        Ok(key) => key,
+        Err(finding) => return SealVerdict::BeforeSigner(finding),
+    };
+    match check_signature(&key, &event.self_hash, &event.signature) {
+        Ok(()) => SealVerdict::Valid,
+        Err(finding) => SealVerdict::BadSignature(finding),
+    }
+}
+
+/// A streaming verification between lines: the chain, the lines read, and
+/// where the good prefix of the input ends.
+struct Tally<F> {
+    verifier: ChainVerifier,
+    lines: u64,
+    good_bytes: u64,
+    on_event: F,
+}
+
+impl<F: FnMut(&SignedEvent, Progress)> Tally<F> {
+    fn new(options: &VerifyOptions, on_event: F) -> Self {
+        Tally { verifier: ChainVerifier::new(options.clone()), lines: 0, good_bytes: 0, on_event }
+    }
+
+    /// Takes the next line of the input (`len` bytes with its LF), framed,
+    /// parsed and with its seal checked, or the finding that stopped that.
+    fn take(&mut self, len: usize, checked: Result<(SignedEvent, SealVerdict), Finding>) -> Result<(), Finding> {
+        self.lines += 1;
+        let (event, seal) = checked?;
+        self.verifier.push(&event, seal)?;
+        self.good_bytes += len as u64;
+        (self.on_event)(&event, Progress { events: self.verifier.count, bytes: self.good_bytes });
+        Ok(())
+    }
+
+    fn into_scan(self, finding: Option<Finding>) -> Scan {
+        let report = match finding {
+            Some(finding) => self.verifier.broken(finding, Some(self.lines)),
+            None => self.verifier.finish(),
+        };
+        Scan { report, good_bytes: self.good_bytes }
     }
 }

@@ -88,7 +88,8 @@ fn sessions_record_resume_and_verify() {
     }
     assert_eq!(session.next_seq(), Some(7));
     drop(session);
-    let resumed = Session::open_with_durability(key.clone(), path.clone(), "s-2".into(), Durability::EveryEvent).unwrap();
+    let resumed =
+        Session::open_with_durability(key.clone(), path.clone(), "s-2".into(), Durability::EveryEvent).unwrap();
     assert_eq!(resumed.durability(), Durability::EveryEvent);
     let last = resumed.record_json(every_variant()[0].clone()).unwrap();
     assert_eq!(last.seq, 7);
