@@ -174,8 +174,14 @@ impl Session {
 
     /// [`Session::record`] for an event given as JSON text, read strictly.
     pub fn record_json(&self, event_json: String) -> Result<SignedEvent> {
-        let event = core::AgentEvent::from_json(event_json.as_bytes())?;
-        Ok(SignedEvent::from(&self.0.record(&event)?))
+        Ok(SignedEvent::from(&record_json_event(&self.0, &event_json)?))
+    }
+
+    /// [`Session::record_json`] returning the ledger line (without its LF)
+    /// instead of the record: one string crosses back, for bindings where
+    /// lifting a record field by field costs more than sealing it.
+    pub fn record_json_line(&self, event_json: String) -> Result<String> {
+        Ok(record_json_event(&self.0, &event_json)?.to_json())
     }
 
     pub fn session_id(&self) -> String {
@@ -198,6 +204,11 @@ impl Session {
     pub fn next_seq(&self) -> Option<u64> {
         self.0.next_seq()
     }
+}
+
+fn record_json_event(session: &core::Session, event_json: &str) -> Result<core::SignedEvent> {
+    let event = core::AgentEvent::from_json(event_json.as_bytes())?;
+    Ok(session.record(&event)?)
 }
 
 /// One sealed event: a ledger line, with its hex members as text.

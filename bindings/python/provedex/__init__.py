@@ -93,8 +93,13 @@ def _json_text(name: str, value: Any) -> str:
     return json.dumps(value, ensure_ascii=True, allow_nan=False)
 
 
+def _event_json(checked: dict[str, Any]) -> str:
+    """The JSON text of an event :func:`events.from_dict` has checked (so no second check)."""
+    return json.dumps(checked, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
+
 def _native_event(event: Any) -> Any:
-    return _call(_native.event_from_json, _json_text("event", events.from_dict(event)))
+    return _call(_native.event_from_json, _event_json(events.from_dict(event)))
 
 
 #: The durability names of :meth:`Session.open`, as the CLI spells them.
@@ -166,12 +171,25 @@ class SigningKeypair:
 
 
 class SignedEvent:
-    """One sealed event: a ledger line."""
+    """One sealed event: a ledger line.
 
-    __slots__ = ("_native",)
+    Built from the native record, or from the line alone (what
+    :meth:`Session.record` gets back, the cheapest crossing); the other form
+    is made on first use.
+    """
 
-    def __init__(self, native: Any) -> None:
-        self._native = native
+    __slots__ = ("_record", "_line")
+
+    def __init__(self, native: Any = None, line: Optional[str] = None) -> None:
+        self._record = native
+        self._line = line
+
+    @property
+    def _native(self) -> Any:
+        if self._record is None:
+            assert self._line is not None
+            self._record = _call(_native.signed_event_from_json, self._line.encode())
+        return self._record
 
     @property
     def seq(self) -> int:
@@ -205,7 +223,9 @@ class SignedEvent:
 
     def to_json(self) -> str:
         """The exact ledger line, without its LF."""
-        return str(_call(_native.signed_event_to_json, self._native))
+        if self._line is None:
+            self._line = str(_call(_native.signed_event_to_json, self._record))
+        return self._line
 
     @classmethod
     def from_json(cls, line: str | bytes) -> SignedEvent:
@@ -283,7 +303,8 @@ class Session:
 
     def record(self, event: dict[str, Any]) -> SignedEvent:
         """Validates, seals and appends ``event``; returns once it is on disk."""
-        return SignedEvent(_call(self._native.record_json, _json_text("event", events.from_dict(event))))
+        line = _call(self._native.record_json_line, _event_json(events.from_dict(event)))
+        return SignedEvent(line=line)
 
     @property
     def session_id(self) -> str:

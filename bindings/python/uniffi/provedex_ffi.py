@@ -564,6 +564,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_record_json() != 64353:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_session_record_json_line() != 37799:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_session_id() != 9456:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_session_open() != 40946:
@@ -668,6 +670,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_method_session_record.restype = ctypes.c
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_record_json.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_record_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_record_json_line.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_record_json_line.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_session_id.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_session_id.restype = ctypes.c_uint16
@@ -803,6 +808,12 @@ _UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json_line.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json_line.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_session_id.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1964,6 +1975,13 @@ class SessionProtocol(typing.Protocol):
         [`Session::record`] for an event given as JSON text, read strictly.
 """
         raise NotImplementedError
+    def record_json_line(self, event_json: str) -> str:
+        """
+        [`Session::record_json`] returning the ledger line (without its LF)
+        instead of the record: one string crosses back, for bindings where
+        lifting a record field by field costs more than sealing it.
+"""
+        raise NotImplementedError
     def session_id(self, ) -> str:
         raise NotImplementedError
 
@@ -2129,6 +2147,26 @@ class Session(SessionProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_json_line(self, event_json: str) -> str:
+        """
+        [`Session::record_json`] returning the ledger line (without its LF)
+        instead of the record: one string crosses back, for bindings where
+        lifting a record field by field costs more than sealing it.
+"""
+        
+        _UniffiFfiConverterString.check_lower(event_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(event_json),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json_line,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)

@@ -613,6 +613,13 @@ public protocol SessionProtocol: AnyObject, Sendable {
      */
     func recordJson(eventJson: String) throws  -> SignedEvent
     
+    /**
+     * [`Session::record_json`] returning the ledger line (without its LF)
+     * instead of the record: one string crosses back, for bindings where
+     * lifting a record field by field costs more than sealing it.
+     */
+    func recordJsonLine(eventJson: String) throws  -> String
+    
     func sessionId()  -> String
     
 }
@@ -760,6 +767,21 @@ open func recordJson(eventJson: String)throws  -> SignedEvent  {
     return try  FfiConverterTypeSignedEvent_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_method_session_record_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(eventJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`Session::record_json`] returning the ledger line (without its LF)
+     * instead of the record: one string crosses back, for bindings where
+     * lifting a record field by field costs more than sealing it.
+     */
+open func recordJsonLine(eventJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_session_record_json_line(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(eventJson),uniffiCallStatus
     )
@@ -1956,6 +1978,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_session_record_json() != 64353) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_session_record_json_line() != 37799) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_session_session_id() != 9456) {

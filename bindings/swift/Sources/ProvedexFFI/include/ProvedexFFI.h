@@ -295,6 +295,11 @@ RustBuffer uniffi_provedex_ffi_fn_method_session_record(uint64_t ptr, RustBuffer
 RustBuffer uniffi_provedex_ffi_fn_method_session_record_json(uint64_t ptr, RustBuffer event_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_RECORD_JSON_LINE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_RECORD_JSON_LINE
+RustBuffer uniffi_provedex_ffi_fn_method_session_record_json_line(uint64_t ptr, RustBuffer event_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_SESSION_ID
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_SESSION_ID
 RustBuffer uniffi_provedex_ffi_fn_method_session_session_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -778,6 +783,12 @@ uint16_t uniffi_provedex_ffi_checksum_method_session_record(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_RECORD_JSON
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_RECORD_JSON
 uint16_t uniffi_provedex_ffi_checksum_method_session_record_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_RECORD_JSON_LINE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_RECORD_JSON_LINE
+uint16_t uniffi_provedex_ffi_checksum_method_session_record_json_line(void
     
 );
 #endif

@@ -715,6 +715,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_record_json(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_method_session_record_json_line(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_session_id(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex(
@@ -772,6 +774,8 @@ internal object UniffiLib {
     external fun uniffi_provedex_ffi_fn_method_session_record(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_record_json(`ptr`: Long,`eventJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_session_record_json_line(`ptr`: Long,`eventJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_session_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -991,6 +995,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_record_json() and 0xFFFF) != 64353) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_record_json_line() and 0xFFFF) != 37799) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_session_id() and 0xFFFF) != 9456) {
@@ -1444,6 +1451,13 @@ public interface SessionInterface {
      */
     fun `recordJson`(`eventJson`: kotlin.String): SignedEvent
     
+    /**
+     * [`Session::record_json`] returning the ledger line (without its LF)
+     * instead of the record: one string crosses back, for bindings where
+     * lifting a record field by field costs more than sealing it.
+     */
+    fun `recordJsonLine`(`eventJson`: kotlin.String): kotlin.String
+    
     fun `sessionId`(): kotlin.String
     
     companion object
@@ -1635,6 +1649,26 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     callWithHandle {
     uniffiRustCallWithError(ProvedexException) { _status ->
     UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json(
+        it,
+        
+        FfiConverterString.lower(`eventJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`Session::record_json`] returning the ledger line (without its LF)
+     * instead of the record: one string crosses back, for bindings where
+     * lifting a record field by field costs more than sealing it.
+     */
+    @Throws(ProvedexException::class)override fun `recordJsonLine`(`eventJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json_line(
         it,
         
         FfiConverterString.lower(`eventJson`),_status)
