@@ -1,0 +1,51 @@
+//! Benchmarks of Provedex against baselines measured in the same run, and
+//! the report that prints each figure beside its baseline (`scripts/bench.sh`).
+//!
+//! The baselines are real code paths kept for the comparison: a bare Ed25519
+//! signature, the `serde_json::Value` canonical form ([`baseline`]), the
+//! ledger writer with one fsync per event, the one-at-a-time strict verifier.
+
+pub mod baseline;
+pub mod fixtures;
+pub mod machine;
+pub mod report;
+
+/// Names of the criterion benchmarks, shared by the benches and the report;
+/// criterion stores each under `target/criterion/<group>/<function>[/<parameter>]`.
+pub mod names {
+    pub const SEAL_GROUP: &str = "seal";
+    pub const SEAL_TYPED: &str = "sign_event_at";
+    pub const SEAL_SERDE_JSON: &str = "serde_json_value";
+    pub const SEAL_BARE_SIGN: &str = "ed25519_sign_32_bytes";
+
+    pub const HASH_GROUP: &str = "self_hash";
+    pub const HASH_TYPED: &str = "typed_streaming";
+    pub const HASH_SERDE_JSON: &str = "serde_json_value";
+
+    /// The event parameters of the seal and self_hash benchmarks.
+    pub const MODEL_INVOKED: &str = "ModelInvoked";
+    pub const TOOL_CALLED: &str = "ToolCalled";
+
+    pub const RECORD_GROUP: &str = "record_16_threads";
+    pub const RECORD_GROUP_COMMIT: &str = "group_commit";
+    pub const RECORD_EVERY_EVENT: &str = "fsync_every_event";
+    /// One thread recording ModelInvoked without fsync: the Rust side of the Python figure.
+    pub const RECORD_UNSYNCED_GROUP: &str = "record_1_thread";
+    pub const RECORD_UNSYNCED: &str = "durability_none";
+
+    pub const VERIFY_GROUP: &str = "verify_ledger";
+    pub const VERIFY_DEFAULT: &str = "default";
+    pub const VERIFY_SEQUENTIAL: &str = "sequential_strict";
+}
+
+/// Threads recording into one session in the record benchmark.
+pub const RECORD_THREADS: usize = 16;
+
+/// Events in the ledger of the verify benchmark.
+pub const VERIFY_EVENTS: u64 = 20_000;
+
+/// Events in the ledger whose verification's peak memory is measured.
+pub const RSS_EVENTS: u64 = 1_000_000;
+
+/// The memory goal while verifying [`RSS_EVENTS`] events, in MB (10^6 bytes).
+pub const RSS_GOAL_MB: f64 = 64.0;

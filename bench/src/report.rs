@@ -1,0 +1,352 @@
+//! The comparison table: criterion's estimates and the other measurements,
+//! each figure beside its baseline from the same run, the ratio and the goal.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::names::*;
+use crate::{RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, VERIFY_EVENTS};
+
+/// Nanoseconds per iteration from the text of criterion's `estimates.json`:
+/// the median. On a shared or virtual machine a few slow samples (another
+/// process, a neighbour) move the mean and the slope by several percent,
+/// which is the size of the margins the goals set; the median stays put.
+pub fn parse_estimate(json: &str) -> Result<f64, String> {
+    let estimates: Value = serde_json::from_str(json).map_err(|e| format!("not criterion's estimates JSON: {e}"))?;
+    estimates["median"]["point_estimate"]
+        .as_f64()
+        .filter(|nanos| nanos.is_finite() && *nanos > 0.0)
+        .ok_or_else(|| "the median has no positive point_estimate".to_owned())
+}
+
+/// Nanoseconds per iteration of the benchmark `id` (`group/function[/parameter]`)
+/// from its latest run under `criterion_dir` (criterion's `target/criterion`).
+pub fn read_estimate(criterion_dir: &Path, id: &str) -> Result<f64, String> {
+    let path = criterion_dir.join(id).join("new").join("estimates.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_estimate(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// What a figure must reach.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Goal {
+    /// value ÷ baseline value at most this.
+    RatioAtMost(f64),
+    /// value ÷ baseline value at least this.
+    RatioAtLeast(f64),
+    /// The value itself at most this, in the figure's unit.
+    ValueAtMost(f64, &'static str),
+    /// Shown for information.
+    None,
+}
+
+impl Goal {
+    fn describe(self) -> String {
+        match self {
+            Goal::RatioAtMost(g) => format!("≤ {g:.2}×"),
+            Goal::RatioAtLeast(g) => format!("≥ {g:.1}×"),
+            Goal::ValueAtMost(limit, unit) => format!("≤ {limit} {unit}"),
+            Goal::None => "—".to_owned(),
+        }
+    }
+}
+
+/// One line of the table. The ratio is always value ÷ baseline value, in the
+/// unit shown: lower is better for times, higher for rates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub figure: String,
+    pub value: String,
+    pub baseline: String,
+    pub baseline_value: String,
+    pub ratio: Option<f64>,
+    pub goal: Goal,
+    /// `None` when there is no goal or nothing was measured.
+    pub met: Option<bool>,
+}
+
+impl Row {
+    /// Compares two times per operation.
+    pub fn time(figure: &str, nanos: f64, baseline: &str, baseline_nanos: f64, goal: Goal) -> Row {
+        let ratio = nanos / baseline_nanos;
+        Row {
+            figure: figure.to_owned(),
+            value: format_duration(nanos),
+            baseline: baseline.to_owned(),
+            baseline_value: format_duration(baseline_nanos),
+            ratio: Some(ratio),
+            goal,
+            met: ratio_met(goal, ratio),
+        }
+    }
+
+    /// Compares two rates, given as nanoseconds per event (what criterion measures).
+    pub fn rate(figure: &str, nanos_per_event: f64, baseline: &str, baseline_nanos_per_event: f64, goal: Goal) -> Row {
+        let ratio = baseline_nanos_per_event / nanos_per_event;
+        Row {
+            figure: figure.to_owned(),
+            value: format_rate(nanos_per_event),
+            baseline: baseline.to_owned(),
+            baseline_value: format_rate(baseline_nanos_per_event),
+            ratio: Some(ratio),
+            goal,
+            met: ratio_met(goal, ratio),
+        }
+    }
+
+    /// A value held to an absolute limit (`goal` is a [`Goal::ValueAtMost`]).
+    pub fn limit(figure: &str, value: f64, goal: Goal) -> Row {
+        let (unit, met) = match goal {
+            Goal::ValueAtMost(limit, unit) => (unit, Some(value <= limit)),
+            _ => ("", None),
+        };
+        Row {
+            figure: figure.to_owned(),
+            value: format!("{value:.1} {unit}"),
+            baseline: "—".to_owned(),
+            baseline_value: "—".to_owned(),
+            ratio: None,
+            goal,
+            met,
+        }
+    }
+
+    /// A figure that could not be measured in this run, and why.
+    pub fn not_measured(figure: &str, why: &str, baseline: &str, goal: Goal) -> Row {
+        Row {
+            figure: figure.to_owned(),
+            value: format!("not measured ({why})"),
+            baseline: baseline.to_owned(),
+            baseline_value: "—".to_owned(),
+            ratio: None,
+            goal,
+            met: None,
+        }
+    }
+
+    fn cells(&self) -> [String; 7] {
+        let result = match self.met {
+            Some(true) => "met",
+            Some(false) => "NOT MET",
+            None => "—",
+        };
+        [
+            self.figure.clone(),
+            self.value.clone(),
+            self.baseline.clone(),
+            self.baseline_value.clone(),
+            self.ratio.map_or_else(|| "—".to_owned(), |r| format!("{r:.2}×")),
+            self.goal.describe(),
+            result.to_owned(),
+        ]
+    }
+}
+
+fn ratio_met(goal: Goal, ratio: f64) -> Option<bool> {
+    match goal {
+        Goal::RatioAtMost(g) => Some(ratio <= g),
+        Goal::RatioAtLeast(g) => Some(ratio >= g),
+        Goal::ValueAtMost(..) | Goal::None => None,
+    }
+}
+
+const HEADER: [&str; 7] = ["figure", "value", "baseline", "baseline value", "ratio", "goal", "result"];
+
+/// The table with aligned columns, for a terminal.
+pub fn render_text(rows: &[Row]) -> String {
+    let cells: Vec<[String; 7]> = rows.iter().map(Row::cells).collect();
+    let widths: Vec<usize> = (0..HEADER.len())
+        .map(|c| cells.iter().map(|r| r[c].chars().count()).chain([HEADER[c].len()]).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    let mut line = |values: Vec<&str>| {
+        let padded: Vec<String> =
+            values.iter().zip(&widths).map(|(v, w)| format!("{v}{}", " ".repeat(w - v.chars().count()))).collect();
+        let _ = writeln!(out, "{}", padded.join("  ").trim_end());
+    };
+    line(HEADER.to_vec());
+    line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect());
+    for row in &cells {
+        line(row.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+/// The table in Markdown, for the README.
+pub fn render_markdown(rows: &[Row]) -> String {
+    let mut out = format!("| {} |\n|---|---:|---|---:|---:|---:|---|\n", HEADER.join(" | "));
+    for row in rows {
+        let cells = row.cells().map(|c| c.replace('|', "\\|"));
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out
+}
+
+/// A time per operation with a unit that keeps 3–4 significant digits.
+pub fn format_duration(nanos: f64) -> String {
+    match nanos {
+        n if n < 1e3 => format!("{n:.1} ns"),
+        n if n < 1e6 => format!("{:.2} µs", n / 1e3),
+        n if n < 1e9 => format!("{:.2} ms", n / 1e6),
+        n => format!("{:.2} s", n / 1e9),
+    }
+}
+
+/// Events per second from nanoseconds per event.
+pub fn format_rate(nanos_per_event: f64) -> String {
+    format!("{} events/s", thousands((1e9 / nanos_per_event).round() as u64))
+}
+
+/// `n` with commas between groups of three digits: `1,000,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// The rows of the report, from criterion's estimates under `criterion_dir`
+/// and the measurements `scripts/bench.sh` writes to `results_dir`
+/// (`verify_rss.json`, `python_record.json`). A missing measurement is a row
+/// that says so, not an error.
+pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
+    let estimates = Estimates(criterion_dir);
+    let seal_id = |function: &str, event: &str| format!("{SEAL_GROUP}/{function}/{event}");
+    let hash_id = |function: &str, event: &str| format!("{HASH_GROUP}/{function}/{event}");
+    let bare_sign = format!("{SEAL_GROUP}/{SEAL_BARE_SIGN}");
+
+    let mut rows = Vec::new();
+    for event in [MODEL_INVOKED, TOOL_CALLED] {
+        rows.push(estimates.time(
+            &format!("seal {event} (canonical JSON + SHA-256 + sign, no I/O)"),
+            &seal_id(SEAL_TYPED, event),
+            ("bare Ed25519 sign of 32 bytes", &bare_sign),
+            Goal::RatioAtMost(1.10),
+        ));
+    }
+    for event in [MODEL_INVOKED, TOOL_CALLED] {
+        rows.push(estimates.time(
+            &format!("seal {event}, typed streaming"),
+            &seal_id(SEAL_TYPED, event),
+            ("seal via serde_json::Value", &seal_id(SEAL_SERDE_JSON, event)),
+            Goal::None,
+        ));
+    }
+    for event in [MODEL_INVOKED, TOOL_CALLED] {
+        rows.push(estimates.time(
+            &format!("self_hash {event}, typed streaming"),
+            &hash_id(HASH_TYPED, event),
+            ("self_hash via serde_json::Value", &hash_id(HASH_SERDE_JSON, event)),
+            Goal::None,
+        ));
+    }
+    rows.push(estimates.rate(
+        &format!("durable record, {RECORD_THREADS} threads, group commit"),
+        &format!("{RECORD_GROUP}/{RECORD_GROUP_COMMIT}"),
+        (
+            &format!("one fsync per event, serialised ({RECORD_THREADS} threads)"),
+            &format!("{RECORD_GROUP}/{RECORD_EVERY_EVENT}"),
+        ),
+        Goal::RatioAtLeast(10.0),
+        1,
+    ));
+    rows.push(estimates.rate(
+        &format!("verify a {}-event ledger, streaming (default)", thousands(VERIFY_EVENTS)),
+        &format!("{VERIFY_GROUP}/{VERIFY_DEFAULT}"),
+        ("one strict verify per event, one thread", &format!("{VERIFY_GROUP}/{VERIFY_SEQUENTIAL}")),
+        Goal::RatioAtLeast(2.5),
+        VERIFY_EVENTS,
+    ));
+    rows.push(memory_row(&results_dir.join("verify_rss.json")));
+    let python = results_dir.join("python_record.json");
+    rows.push(python_row(
+        &python,
+        ("Rust seal (sign_event_at, ModelInvoked)", read_estimate(criterion_dir, &seal_id(SEAL_TYPED, MODEL_INVOKED))),
+        Goal::RatioAtMost(1.5),
+    ));
+    rows.push(python_row(
+        &python,
+        (
+            "Rust Session::record, durability none, 1 thread",
+            read_estimate(criterion_dir, &format!("{RECORD_UNSYNCED_GROUP}/{RECORD_UNSYNCED}")),
+        ),
+        Goal::None,
+    ));
+    rows
+}
+
+/// Criterion's estimates, compared two benchmarks at a time; the baseline is
+/// `(description, benchmark id)`.
+struct Estimates<'a>(&'a Path);
+
+impl Estimates<'_> {
+    fn time(&self, figure: &str, id: &str, (baseline, baseline_id): (&str, &str), goal: Goal) -> Row {
+        match (read_estimate(self.0, id), read_estimate(self.0, baseline_id)) {
+            (Ok(ours), Ok(theirs)) => Row::time(figure, ours, baseline, theirs, goal),
+            (Err(why), _) | (_, Err(why)) => Row::not_measured(figure, &why, baseline, goal),
+        }
+    }
+
+    /// Rates of benchmarks whose one iteration handles `events_per_iteration` events.
+    fn rate(
+        &self,
+        figure: &str,
+        id: &str,
+        (baseline, baseline_id): (&str, &str),
+        goal: Goal,
+        events_per_iteration: u64,
+    ) -> Row {
+        let per_event = events_per_iteration as f64;
+        match (read_estimate(self.0, id), read_estimate(self.0, baseline_id)) {
+            (Ok(ours), Ok(theirs)) => Row::rate(figure, ours / per_event, baseline, theirs / per_event, goal),
+            (Err(why), _) | (_, Err(why)) => Row::not_measured(figure, &why, baseline, goal),
+        }
+    }
+}
+
+fn read_json(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Peak RSS of `verify-rss measure`, against the absolute goal.
+fn memory_row(path: &Path) -> Row {
+    let figure = format!("peak RSS verifying {} events", thousands(RSS_EVENTS));
+    let goal = Goal::ValueAtMost(RSS_GOAL_MB, "MB");
+    let measured = read_json(path).and_then(|result| {
+        if result["ok"] != Value::Bool(true) || result["events"].as_u64() != Some(RSS_EVENTS) {
+            return Err(format!("the ledger did not verify whole: {}", result["message"]));
+        }
+        result["peak_rss_bytes"].as_f64().ok_or_else(|| format!("{}: no peak_rss_bytes", path.display()))
+    });
+    match measured {
+        Ok(bytes) => Row::limit(&figure, bytes / 1e6, goal),
+        Err(why) => Row::not_measured(&figure, &why, "—", goal),
+    }
+}
+
+/// Python's `session.record` against a Rust figure for the same event,
+/// given as `(description, nanoseconds)`.
+fn python_row(path: &Path, (baseline, rust_nanos): (&str, Result<f64, String>), goal: Goal) -> Row {
+    let measured = read_json(path).and_then(|result| match result["not_measured"].as_str() {
+        Some(why) => Err(why.to_owned()),
+        None => {
+            let nanos =
+                result["ns_per_record"].as_f64().ok_or_else(|| format!("{}: no ns_per_record", path.display()))?;
+            let durability = result["durability"].as_str().unwrap_or("unknown").to_owned();
+            Ok((nanos, durability))
+        }
+    });
+    let figure = |durability: &str| format!("Python session.record ModelInvoked, durability {durability}");
+    match (measured, rust_nanos) {
+        (Ok((nanos, durability)), Ok(rust)) => Row::time(&figure(&durability), nanos, baseline, rust, goal),
+        (Err(why), _) | (_, Err(why)) => Row::not_measured(&figure("none"), &why, baseline, goal),
+    }
+}

@@ -1,0 +1,131 @@
+//! The report reads criterion's estimates and the other measurements, and
+//! computes each ratio in the direction its goal is stated.
+
+use std::fs;
+use std::path::Path;
+
+use provedex_bench::names::*;
+use provedex_bench::report::{
+    Goal, Row, comparison_rows, format_duration, format_rate, parse_estimate, read_estimate, render_markdown,
+    render_text, thousands,
+};
+use provedex_bench::{RECORD_THREADS, RSS_EVENTS, VERIFY_EVENTS};
+
+/// Written by criterion for a linearly sampled benchmark (with a slope).
+const LINEAR: &str = include_str!("fixtures/estimates_linear.json");
+/// Written by criterion for a flat-sampled benchmark (`"slope": null`).
+const FLAT: &str = include_str!("fixtures/estimates_flat.json");
+
+#[test]
+fn reads_the_median_whatever_the_sampling() {
+    assert_eq!(parse_estimate(LINEAR), Ok(20845.662156827017));
+    assert_eq!(parse_estimate(FLAT), Ok(80171.91002594514));
+}
+
+#[test]
+fn refuses_estimates_without_a_usable_figure() {
+    assert!(parse_estimate("not json").is_err());
+    assert!(parse_estimate(r#"{"mean": {"point_estimate": 1.0}}"#).is_err());
+    assert!(parse_estimate(r#"{"median": {"point_estimate": 0.0}}"#).is_err());
+}
+
+/// Criterion's layout under `dir` for benchmark `id`, with `nanos` as its figure.
+fn write_estimate(dir: &Path, id: &str, nanos: f64) {
+    let mut estimates: serde_json::Value = serde_json::from_str(FLAT).unwrap();
+    estimates["median"]["point_estimate"] = nanos.into();
+    let new = dir.join(id).join("new");
+    fs::create_dir_all(&new).unwrap();
+    fs::write(new.join("estimates.json"), estimates.to_string()).unwrap();
+}
+
+fn row<'a>(rows: &'a [Row], figure_starts: &str) -> &'a Row {
+    rows.iter().find(|r| r.figure.starts_with(figure_starts)).unwrap_or_else(|| panic!("no row {figure_starts:?}"))
+}
+
+#[test]
+fn computes_every_ratio_from_a_run() {
+    let run = tempfile::tempdir().unwrap();
+    let (criterion, results) = (run.path().join("criterion"), run.path().join("results"));
+    write_estimate(&criterion, &format!("{SEAL_GROUP}/{SEAL_BARE_SIGN}"), 20_000.0);
+    write_estimate(&criterion, &format!("{SEAL_GROUP}/{SEAL_TYPED}/{MODEL_INVOKED}"), 21_000.0);
+    write_estimate(&criterion, &format!("{SEAL_GROUP}/{SEAL_TYPED}/{TOOL_CALLED}"), 23_000.0);
+    write_estimate(&criterion, &format!("{SEAL_GROUP}/{SEAL_SERDE_JSON}/{MODEL_INVOKED}"), 24_000.0);
+    write_estimate(&criterion, &format!("{HASH_GROUP}/{HASH_TYPED}/{MODEL_INVOKED}"), 800.0);
+    write_estimate(&criterion, &format!("{HASH_GROUP}/{HASH_SERDE_JSON}/{MODEL_INVOKED}"), 2_400.0);
+    write_estimate(&criterion, &format!("{RECORD_GROUP}/{RECORD_GROUP_COMMIT}"), 25_000.0);
+    write_estimate(&criterion, &format!("{RECORD_GROUP}/{RECORD_EVERY_EVENT}"), 400_000.0);
+    write_estimate(&criterion, &format!("{RECORD_UNSYNCED_GROUP}/{RECORD_UNSYNCED}"), 28_000.0);
+    // Nanoseconds per whole ledger: 20 µs and 50 µs per event.
+    write_estimate(&criterion, &format!("{VERIFY_GROUP}/{VERIFY_DEFAULT}"), 20_000.0 * VERIFY_EVENTS as f64);
+    write_estimate(&criterion, &format!("{VERIFY_GROUP}/{VERIFY_SEQUENTIAL}"), 50_000.0 * VERIFY_EVENTS as f64);
+    fs::create_dir_all(&results).unwrap();
+    fs::write(
+        results.join("verify_rss.json"),
+        format!(
+            r#"{{"events": {RSS_EVENTS}, "ok": true, "message": "valid", "peak_rss_bytes": 12500000, "seconds": 30.0}}"#
+        ),
+    )
+    .unwrap();
+    fs::write(results.join("python_record.json"), r#"{"ns_per_record": 42000.0, "durability": "none"}"#).unwrap();
+
+    let rows = comparison_rows(&criterion, &results);
+
+    let seal = row(&rows, &format!("seal {MODEL_INVOKED} (canonical"));
+    assert_eq!((seal.ratio, seal.met), (Some(1.05), Some(true)));
+    assert_eq!((seal.value.as_str(), seal.baseline_value.as_str()), ("21.00 µs", "20.00 µs"));
+    let seal = row(&rows, &format!("seal {TOOL_CALLED} (canonical"));
+    assert_eq!((seal.ratio, seal.met), (Some(1.15), Some(false)));
+
+    let against_serde = row(&rows, &format!("seal {MODEL_INVOKED}, typed"));
+    assert_eq!((against_serde.ratio, against_serde.goal, against_serde.met), (Some(0.875), Goal::None, None));
+    assert!(row(&rows, &format!("seal {TOOL_CALLED}, typed")).value.starts_with("not measured"));
+    assert_eq!(row(&rows, &format!("self_hash {MODEL_INVOKED}")).ratio, Some(800.0 / 2_400.0));
+
+    let record = row(&rows, &format!("durable record, {RECORD_THREADS} threads"));
+    assert_eq!((record.ratio, record.met), (Some(16.0), Some(true)));
+    assert_eq!((record.value.as_str(), record.baseline_value.as_str()), ("40,000 events/s", "2,500 events/s"));
+
+    let verify = row(&rows, "verify a");
+    assert_eq!((verify.ratio, verify.met), (Some(2.5), Some(true)));
+    assert_eq!(verify.value, "50,000 events/s");
+
+    let memory = row(&rows, "peak RSS");
+    assert_eq!((memory.value.as_str(), memory.ratio, memory.met), ("12.5 MB", None, Some(true)));
+
+    let python: Vec<&Row> = rows.iter().filter(|r| r.figure.starts_with("Python session.record")).collect();
+    assert_eq!(python[0].figure, "Python session.record ModelInvoked, durability none");
+    assert_eq!((python[0].ratio, python[0].met), (Some(2.0), Some(false)));
+    assert_eq!((python[1].ratio, python[1].goal, python[1].met), (Some(1.5), Goal::None, None));
+
+    let markdown = render_markdown(&rows);
+    assert_eq!(markdown.lines().count(), rows.len() + 2);
+    assert!(markdown.contains("| 1.05× | ≤ 1.10× | met |"), "{markdown}");
+    assert!(render_text(&rows).contains("NOT MET"));
+}
+
+#[test]
+fn a_missing_measurement_is_a_row_that_says_so() {
+    let run = tempfile::tempdir().unwrap();
+    let results = run.path().join("results");
+    fs::create_dir_all(&results).unwrap();
+    fs::write(results.join("python_record.json"), r#"{"not_measured": "no venv"}"#).unwrap();
+
+    let rows = comparison_rows(&run.path().join("criterion"), &results);
+
+    assert!(rows.iter().all(|r| r.ratio.is_none() && r.met.is_none() && r.value.starts_with("not measured")));
+    assert_eq!(row(&rows, "Python").value, "not measured (no venv)");
+    assert!(read_estimate(run.path(), "seal/missing").unwrap_err().contains("estimates.json"));
+}
+
+#[test]
+fn formats_times_and_rates_for_people() {
+    assert_eq!(format_duration(950.0), "950.0 ns");
+    assert_eq!(format_duration(21_392.08), "21.39 µs");
+    assert_eq!(format_duration(2.5e8), "250.00 ms");
+    assert_eq!(format_rate(1_000.0), "1,000,000 events/s");
+    assert_eq!(format_rate(400_000.0), "2,500 events/s");
+    assert_eq!(
+        (thousands(999), thousands(20_000), thousands(1_000_000)),
+        ("999".into(), "20,000".into(), "1,000,000".into())
+    );
+}
