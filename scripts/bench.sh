@@ -20,7 +20,7 @@ results="$target/bench-results"
 rm -rf "$results"
 mkdir -p "$results"
 cp /proc/loadavg "$results/loadavg" 2>/dev/null || true
-if awk -v cores="$(nproc)" '{ exit !($1 > cores / 4) }' /proc/loadavg 2>/dev/null; then
+if awk -v cores="$(nproc)" '{ exit !($1 > cores / 2) }' /proc/loadavg 2>/dev/null; then
   echo "warning: the machine is busy (load average $(cut -d' ' -f1-3 /proc/loadavg)); ratios measured now are unreliable"
 fi
 ledger="$results/rss-ledger.ndjson"

@@ -1,4 +1,4 @@
-//! The comparison table: criterion's estimates and the other measurements,
+//! The comparison table: criterion's samples and the other measurements,
 //! each figure beside its baseline from the same run, the ratio and the goal.
 
 use std::fmt::Write as _;
@@ -9,24 +9,39 @@ use serde_json::Value;
 use crate::names::*;
 use crate::{RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, VERIFY_EVENTS};
 
-/// Nanoseconds per iteration from the text of criterion's `estimates.json`:
-/// the median. On a shared or virtual machine a few slow samples (another
-/// process, a neighbour) move the mean and the slope by several percent,
-/// which is the size of the margins the goals set; the median stays put.
-pub fn parse_estimate(json: &str) -> Result<f64, String> {
-    let estimates: Value = serde_json::from_str(json).map_err(|e| format!("not criterion's estimates JSON: {e}"))?;
-    estimates["median"]["point_estimate"]
-        .as_f64()
+/// Nanoseconds per iteration of the fastest sample in the text of
+/// criterion's `sample.json` (`iters` and total `times` per sample).
+///
+/// The fastest sample, not the mean or median, because on a shared or virtual
+/// machine other work only ever adds time, and a burst of it during one
+/// benchmark's window moves its mean or median by more than the margins the
+/// goals set; the Python figure is timed the same way (timeit's best round).
+pub fn fastest_per_iteration(sample_json: &str) -> Result<f64, String> {
+    let sample: Value = serde_json::from_str(sample_json).map_err(|e| format!("not criterion's sample JSON: {e}"))?;
+    let column = |name: &str| -> Result<Vec<f64>, String> {
+        let values = sample[name].as_array().ok_or_else(|| format!("no {name} array"))?;
+        values.iter().map(|v| v.as_f64().ok_or_else(|| format!("{name} holds a non-number"))).collect()
+    };
+    let (iters, times) = (column("iters")?, column("times")?);
+    if iters.len() != times.len() {
+        return Err("iters and times differ in length".to_owned());
+    }
+    iters
+        .iter()
+        .zip(&times)
+        .filter(|(iters, _)| **iters > 0.0)
+        .map(|(iters, time)| time / iters)
         .filter(|nanos| nanos.is_finite() && *nanos > 0.0)
-        .ok_or_else(|| "the median has no positive point_estimate".to_owned())
+        .min_by(f64::total_cmp)
+        .ok_or_else(|| "no sample with a positive time".to_owned())
 }
 
-/// Nanoseconds per iteration of the benchmark `id` (`group/function[/parameter]`)
+/// [`fastest_per_iteration`] of the benchmark `id` (`group/function[/parameter]`)
 /// from its latest run under `criterion_dir` (criterion's `target/criterion`).
-pub fn read_estimate(criterion_dir: &Path, id: &str) -> Result<f64, String> {
-    let path = criterion_dir.join(id).join("new").join("estimates.json");
+pub fn read_fastest(criterion_dir: &Path, id: &str) -> Result<f64, String> {
+    let path = criterion_dir.join(id).join("new").join("sample.json");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    parse_estimate(&text).map_err(|e| format!("{}: {e}", path.display()))
+    fastest_per_iteration(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// What a figure must reach.
@@ -212,19 +227,19 @@ pub fn thousands(n: u64) -> String {
     grouped
 }
 
-/// The rows of the report, from criterion's estimates under `criterion_dir`
+/// The rows of the report, from criterion's samples under `criterion_dir`
 /// and the measurements `scripts/bench.sh` writes to `results_dir`
 /// (`verify_rss.json`, `python_record.json`). A missing measurement is a row
 /// that says so, not an error.
 pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
-    let estimates = Estimates(criterion_dir);
+    let criterion = Criterion(criterion_dir);
     let seal_id = |function: &str, event: &str| format!("{SEAL_GROUP}/{function}/{event}");
     let hash_id = |function: &str, event: &str| format!("{HASH_GROUP}/{function}/{event}");
     let bare_sign = format!("{SEAL_GROUP}/{SEAL_BARE_SIGN}");
 
     let mut rows = Vec::new();
     for event in [MODEL_INVOKED, TOOL_CALLED] {
-        rows.push(estimates.time(
+        rows.push(criterion.time(
             &format!("seal {event} (canonical JSON + SHA-256 + sign, no I/O)"),
             &seal_id(SEAL_TYPED, event),
             ("bare Ed25519 sign of 32 bytes", &bare_sign),
@@ -232,7 +247,7 @@ pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
         ));
     }
     for event in [MODEL_INVOKED, TOOL_CALLED] {
-        rows.push(estimates.time(
+        rows.push(criterion.time(
             &format!("seal {event}, typed streaming"),
             &seal_id(SEAL_TYPED, event),
             ("seal via serde_json::Value", &seal_id(SEAL_SERDE_JSON, event)),
@@ -240,14 +255,14 @@ pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
         ));
     }
     for event in [MODEL_INVOKED, TOOL_CALLED] {
-        rows.push(estimates.time(
+        rows.push(criterion.time(
             &format!("self_hash {event}, typed streaming"),
             &hash_id(HASH_TYPED, event),
             ("self_hash via serde_json::Value", &hash_id(HASH_SERDE_JSON, event)),
             Goal::None,
         ));
     }
-    rows.push(estimates.rate(
+    rows.push(criterion.rate(
         &format!("durable record, {RECORD_THREADS} threads, group commit"),
         &format!("{RECORD_GROUP}/{RECORD_GROUP_COMMIT}"),
         (
@@ -257,7 +272,7 @@ pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
         Goal::RatioAtLeast(10.0),
         1,
     ));
-    rows.push(estimates.rate(
+    rows.push(criterion.rate(
         &format!("verify a {}-event ledger, streaming (default)", thousands(VERIFY_EVENTS)),
         &format!("{VERIFY_GROUP}/{VERIFY_DEFAULT}"),
         ("one strict verify per event, one thread", &format!("{VERIFY_GROUP}/{VERIFY_SEQUENTIAL}")),
@@ -268,27 +283,27 @@ pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
     let python = results_dir.join("python_record.json");
     rows.push(python_row(
         &python,
-        ("Rust seal (sign_event_at, ModelInvoked)", read_estimate(criterion_dir, &seal_id(SEAL_TYPED, MODEL_INVOKED))),
+        ("Rust seal (sign_event_at, ModelInvoked)", read_fastest(criterion_dir, &seal_id(SEAL_TYPED, MODEL_INVOKED))),
         Goal::RatioAtMost(1.5),
     ));
     rows.push(python_row(
         &python,
         (
             "Rust Session::record, durability none, 1 thread",
-            read_estimate(criterion_dir, &format!("{RECORD_UNSYNCED_GROUP}/{RECORD_UNSYNCED}")),
+            read_fastest(criterion_dir, &format!("{RECORD_UNSYNCED_GROUP}/{RECORD_UNSYNCED}")),
         ),
         Goal::None,
     ));
     rows
 }
 
-/// Criterion's estimates, compared two benchmarks at a time; the baseline is
+/// Criterion's results, compared two benchmarks at a time; the baseline is
 /// `(description, benchmark id)`.
-struct Estimates<'a>(&'a Path);
+struct Criterion<'a>(&'a Path);
 
-impl Estimates<'_> {
+impl Criterion<'_> {
     fn time(&self, figure: &str, id: &str, (baseline, baseline_id): (&str, &str), goal: Goal) -> Row {
-        match (read_estimate(self.0, id), read_estimate(self.0, baseline_id)) {
+        match (read_fastest(self.0, id), read_fastest(self.0, baseline_id)) {
             (Ok(ours), Ok(theirs)) => Row::time(figure, ours, baseline, theirs, goal),
             (Err(why), _) | (_, Err(why)) => Row::not_measured(figure, &why, baseline, goal),
         }
@@ -304,7 +319,7 @@ impl Estimates<'_> {
         events_per_iteration: u64,
     ) -> Row {
         let per_event = events_per_iteration as f64;
-        match (read_estimate(self.0, id), read_estimate(self.0, baseline_id)) {
+        match (read_fastest(self.0, id), read_fastest(self.0, baseline_id)) {
             (Ok(ours), Ok(theirs)) => Row::rate(figure, ours / per_event, baseline, theirs / per_event, goal),
             (Err(why), _) | (_, Err(why)) => Row::not_measured(figure, &why, baseline, goal),
         }

@@ -1,4 +1,4 @@
-//! The report reads criterion's estimates and the other measurements, and
+//! The report reads criterion's samples and the other measurements, and
 //! computes each ratio in the direction its goal is stated.
 
 use std::fs;
@@ -6,36 +6,36 @@ use std::path::Path;
 
 use provedex_bench::names::*;
 use provedex_bench::report::{
-    Goal, Row, comparison_rows, format_duration, format_rate, parse_estimate, read_estimate, render_markdown,
+    Goal, Row, comparison_rows, fastest_per_iteration, format_duration, format_rate, read_fastest, render_markdown,
     render_text, thousands,
 };
 use provedex_bench::{RECORD_THREADS, RSS_EVENTS, VERIFY_EVENTS};
 
-/// Written by criterion for a linearly sampled benchmark (with a slope).
-const LINEAR: &str = include_str!("fixtures/estimates_linear.json");
-/// Written by criterion for a flat-sampled benchmark (`"slope": null`).
-const FLAT: &str = include_str!("fixtures/estimates_flat.json");
+/// Written by criterion for a linearly sampled benchmark: iterations grow from sample to sample.
+const LINEAR: &str = include_str!("fixtures/sample_linear.json");
+/// Written by criterion for a flat-sampled benchmark: the same iterations in every sample.
+const FLAT: &str = include_str!("fixtures/sample_flat.json");
 
 #[test]
-fn reads_the_median_whatever_the_sampling() {
-    assert_eq!(parse_estimate(LINEAR), Ok(20845.662156827017));
-    assert_eq!(parse_estimate(FLAT), Ok(80171.91002594514));
+fn reads_the_fastest_sample_per_iteration_whatever_the_sampling() {
+    assert_eq!(fastest_per_iteration(LINEAR), Ok(1156506.0 / 58.0));
+    assert_eq!(fastest_per_iteration(FLAT), Ok(1298019426.0 / 3.0));
 }
 
 #[test]
-fn refuses_estimates_without_a_usable_figure() {
-    assert!(parse_estimate("not json").is_err());
-    assert!(parse_estimate(r#"{"mean": {"point_estimate": 1.0}}"#).is_err());
-    assert!(parse_estimate(r#"{"median": {"point_estimate": 0.0}}"#).is_err());
+fn refuses_samples_without_a_usable_figure() {
+    assert!(fastest_per_iteration("not json").is_err());
+    assert!(fastest_per_iteration(r#"{"iters": [1.0]}"#).is_err());
+    assert!(fastest_per_iteration(r#"{"iters": [1.0, 2.0], "times": [5.0]}"#).is_err());
+    assert!(fastest_per_iteration(r#"{"iters": [0.0], "times": [5.0]}"#).is_err());
 }
 
-/// Criterion's layout under `dir` for benchmark `id`, with `nanos` as its figure.
-fn write_estimate(dir: &Path, id: &str, nanos: f64) {
-    let mut estimates: serde_json::Value = serde_json::from_str(FLAT).unwrap();
-    estimates["median"]["point_estimate"] = nanos.into();
+/// Criterion's layout under `dir` for benchmark `id`: two flat samples, the fastest at `nanos` per iteration.
+fn write_samples(dir: &Path, id: &str, nanos: f64) {
+    let sample = serde_json::json!({"sampling_mode": "Flat", "iters": [4.0, 4.0], "times": [6.0 * nanos, 4.0 * nanos]});
     let new = dir.join(id).join("new");
     fs::create_dir_all(&new).unwrap();
-    fs::write(new.join("estimates.json"), estimates.to_string()).unwrap();
+    fs::write(new.join("sample.json"), sample.to_string()).unwrap();
 }
 
 fn row<'a>(rows: &'a [Row], figure_starts: &str) -> &'a Row {
@@ -46,18 +46,18 @@ fn row<'a>(rows: &'a [Row], figure_starts: &str) -> &'a Row {
 fn computes_every_ratio_from_a_run() {
     let run = tempfile::tempdir().unwrap();
     let (criterion, results) = (run.path().join("criterion"), run.path().join("results"));
-    write_estimate(&criterion, &format!("{SEAL_GROUP}/{SEAL_BARE_SIGN}"), 20_000.0);
-    write_estimate(&criterion, &format!("{SEAL_GROUP}/{SEAL_TYPED}/{MODEL_INVOKED}"), 21_000.0);
-    write_estimate(&criterion, &format!("{SEAL_GROUP}/{SEAL_TYPED}/{TOOL_CALLED}"), 23_000.0);
-    write_estimate(&criterion, &format!("{SEAL_GROUP}/{SEAL_SERDE_JSON}/{MODEL_INVOKED}"), 24_000.0);
-    write_estimate(&criterion, &format!("{HASH_GROUP}/{HASH_TYPED}/{MODEL_INVOKED}"), 800.0);
-    write_estimate(&criterion, &format!("{HASH_GROUP}/{HASH_SERDE_JSON}/{MODEL_INVOKED}"), 2_400.0);
-    write_estimate(&criterion, &format!("{RECORD_GROUP}/{RECORD_GROUP_COMMIT}"), 25_000.0);
-    write_estimate(&criterion, &format!("{RECORD_GROUP}/{RECORD_EVERY_EVENT}"), 400_000.0);
-    write_estimate(&criterion, &format!("{RECORD_UNSYNCED_GROUP}/{RECORD_UNSYNCED}"), 28_000.0);
+    write_samples(&criterion, &format!("{SEAL_GROUP}/{SEAL_BARE_SIGN}"), 20_000.0);
+    write_samples(&criterion, &format!("{SEAL_GROUP}/{SEAL_TYPED}/{MODEL_INVOKED}"), 21_000.0);
+    write_samples(&criterion, &format!("{SEAL_GROUP}/{SEAL_TYPED}/{TOOL_CALLED}"), 23_000.0);
+    write_samples(&criterion, &format!("{SEAL_GROUP}/{SEAL_SERDE_JSON}/{MODEL_INVOKED}"), 24_000.0);
+    write_samples(&criterion, &format!("{HASH_GROUP}/{HASH_TYPED}/{MODEL_INVOKED}"), 800.0);
+    write_samples(&criterion, &format!("{HASH_GROUP}/{HASH_SERDE_JSON}/{MODEL_INVOKED}"), 2_400.0);
+    write_samples(&criterion, &format!("{RECORD_GROUP}/{RECORD_GROUP_COMMIT}"), 25_000.0);
+    write_samples(&criterion, &format!("{RECORD_GROUP}/{RECORD_EVERY_EVENT}"), 400_000.0);
+    write_samples(&criterion, &format!("{RECORD_UNSYNCED_GROUP}/{RECORD_UNSYNCED}"), 28_000.0);
     // Nanoseconds per whole ledger: 20 µs and 50 µs per event.
-    write_estimate(&criterion, &format!("{VERIFY_GROUP}/{VERIFY_DEFAULT}"), 20_000.0 * VERIFY_EVENTS as f64);
-    write_estimate(&criterion, &format!("{VERIFY_GROUP}/{VERIFY_SEQUENTIAL}"), 50_000.0 * VERIFY_EVENTS as f64);
+    write_samples(&criterion, &format!("{VERIFY_GROUP}/{VERIFY_DEFAULT}"), 20_000.0 * VERIFY_EVENTS as f64);
+    write_samples(&criterion, &format!("{VERIFY_GROUP}/{VERIFY_SEQUENTIAL}"), 50_000.0 * VERIFY_EVENTS as f64);
     fs::create_dir_all(&results).unwrap();
     fs::write(
         results.join("verify_rss.json"),
@@ -114,7 +114,7 @@ fn a_missing_measurement_is_a_row_that_says_so() {
 
     assert!(rows.iter().all(|r| r.ratio.is_none() && r.met.is_none() && r.value.starts_with("not measured")));
     assert_eq!(row(&rows, "Python").value, "not measured (no venv)");
-    assert!(read_estimate(run.path(), "seal/missing").unwrap_err().contains("estimates.json"));
+    assert!(read_fastest(run.path(), "seal/missing").unwrap_err().contains("sample.json"));
 }
 
 #[test]

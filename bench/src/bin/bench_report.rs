@@ -37,7 +37,7 @@ fn main() -> ExitCode {
     }
     let rows = comparison_rows(&criterion_dir, &results_dir);
     println!("Provedex benchmarks: each figure against its baseline, measured in the same run");
-    println!("(criterion figures are medians per iteration; ratio = value ÷ baseline value)");
+    println!("(criterion figures: the fastest sample per iteration; ratio = value ÷ baseline value)");
     println!("{machine}\n");
     print!("{}", render_text(&rows));
     println!("\nMarkdown:\n");
