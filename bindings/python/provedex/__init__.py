@@ -87,19 +87,19 @@ def _call(fn: Callable[..., _T], *args: Any) -> _T:
         raise _ERRORS[type(e).__name__](e.detail, getattr(e, "code", None)) from None
 
 
-def _json_text(name: str, value: Any) -> str:
-    check_json(name, value)
-    # ASCII escapes keep a lone surrogate visible to the strict parser (code lone_surrogate).
-    return json.dumps(value, ensure_ascii=True, allow_nan=False)
+def _dumps(value: Any) -> str:
+    """JSON text of a value already checked. ASCII escapes keep a lone
+    surrogate visible to the strict parser (code ``lone_surrogate``)."""
+    return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
 
 
-def _event_json(checked: dict[str, Any]) -> str:
-    """The JSON text of an event :func:`events.from_dict` has checked (so no second check)."""
-    return json.dumps(checked, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+def _event_json(event: Any) -> str:
+    """The JSON text of an event, checked once by :func:`events.from_dict`."""
+    return _dumps(events.from_dict(event))
 
 
 def _native_event(event: Any) -> Any:
-    return _call(_native.event_from_json, _event_json(events.from_dict(event)))
+    return _call(_native.event_from_json, _event_json(event))
 
 
 #: The durability names of :meth:`Session.open`, as the CLI spells them.
@@ -303,7 +303,7 @@ class Session:
 
     def record(self, event: dict[str, Any]) -> SignedEvent:
         """Validates, seals and appends ``event``; returns once it is on disk."""
-        line = _call(self._native.record_json_line, _event_json(events.from_dict(event)))
+        line = _call(self._native.record_json_line, _event_json(event))
         return SignedEvent(line=line)
 
     @property
@@ -321,7 +321,8 @@ class Session:
 
 def canonical_json(value: Any) -> bytes:
     """The canonical JSON bytes of any JSON-able value (``1`` and ``1.0`` differ)."""
-    return canonicalize(_json_text("value", value).encode())
+    check_json("value", value)
+    return canonicalize(_dumps(value).encode())
 
 
 def canonicalize(text: bytes) -> bytes:
