@@ -145,14 +145,17 @@ fn build_ffi(root: &Path) -> Result<Built, String> {
     for line in output.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         let message: serde_json::Value =
             serde_json::from_slice(line).map_err(|e| format!("unexpected output from cargo: {e}"))?;
-        if message["reason"] != "compiler-artifact" || message["target"]["name"] != "provedex_ffi" {
-            if message["target"]["name"] == "uniffi-bindgen" && message["executable"].is_string() {
-                bindgen = message["executable"].as_str().map(PathBuf::from);
-            }
+        if message["reason"] != "compiler-artifact" {
             continue;
         }
-        let files = message["filenames"].as_array().into_iter().flatten().filter_map(|f| f.as_str());
-        library = files.map(PathBuf::from).find(|f| is_cdylib(f)).or(library);
+        match message["target"]["name"].as_str() {
+            Some("uniffi-bindgen") => bindgen = message["executable"].as_str().map(PathBuf::from).or(bindgen),
+            Some("provedex_ffi") => {
+                let files = message["filenames"].as_array().into_iter().flatten().filter_map(|f| f.as_str());
+                library = files.map(PathBuf::from).find(|f| is_cdylib(f)).or(library);
+            }
+            _ => {}
+        }
     }
     match (library, bindgen) {
         (Some(library), Some(bindgen)) => Ok(Built { library, bindgen }),
