@@ -5,8 +5,8 @@ use std::io::{self, BufRead, Write};
 
 use provedex_core::canonical;
 use provedex_core::{
-    ChainHash, Error, PublicKeyBytes, SignedEvent, SigningKeypair, VerifyOptions, compute_self_hash, frame,
-    sign_event_at, verify_reader,
+    ChainHash, Error, PublicKeyBytes, SigningKeypair, VerifyOptions, compute_self_hash, read_line_alone, sign_event_at,
+    verify_reader,
 };
 use serde_json::{Map, Value as Json, json};
 
@@ -85,9 +85,7 @@ fn handle(req: &Map<String, Json>) -> Result<Option<Json>, String> {
             }
         }
         "verify_event" => {
-            let mut line = unhex(str_arg(req, "line_hex")?)?;
-            line.push(b'\n');
-            let verdict = frame(&line).and_then(SignedEvent::from_line).and_then(|e| e.check_seal());
+            let verdict = read_line_alone(unhex(str_arg(req, "line_hex")?)?).and_then(|e| e.check_seal());
             json!({"valid": verdict.is_ok(), "reason": verdict.err().map(|f| f.reason.code())})
         }
         "verify_ledger" => {

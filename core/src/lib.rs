@@ -28,6 +28,6 @@ pub use seal::{
     validate_for_signing, write_self_hash_preimage,
 };
 pub use verify::{
-    ChainReport, Engine, Progress, VerifyOptions, frame, verify_chain, verify_chain_using, verify_file,
-    verify_file_using, verify_file_with, verify_reader, verify_reader_using,
+    ChainReport, Engine, Progress, VerifyOptions, frame, read_line_alone, verify_chain, verify_chain_using,
+    verify_file, verify_file_using, verify_file_with, verify_reader, verify_reader_using,
 };

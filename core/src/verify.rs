@@ -227,6 +227,14 @@ pub fn frame(buf: &[u8]) -> Result<&[u8], Finding> {
     }
 }
 
+/// Reads one line handed over on its own, without its LF, exactly as a
+/// verifier reads a line of a ledger: the framing ([`frame`]: empty, CR LF,
+/// too long), then strict parsing.
+pub fn read_line_alone(mut line: Vec<u8>) -> Result<SignedEvent, Finding> {
+    line.push(b'\n');
+    frame(&line).and_then(SignedEvent::from_line)
+}
+
 /// The chain rules, applied one event at a time.
 pub(crate) struct ChainVerifier {
     options: VerifyOptions,

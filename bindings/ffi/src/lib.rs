@@ -375,10 +375,7 @@ pub fn signed_event_to_json(event: SignedEvent) -> Result<String> {
 /// included; a line a verifier would reject is a `Chain` error with its reason.
 #[uniffi::export]
 pub fn signed_event_from_json(line: Vec<u8>) -> Result<SignedEvent> {
-    let mut framed = line;
-    framed.push(b'\n');
-    core::frame(&framed)
-        .and_then(core::SignedEvent::from_line)
+    core::read_line_alone(line)
         .map(|e| SignedEvent::from(&e))
         .map_err(|f| ProvedexError::chain(f.reason, f.to_string()))
 }
