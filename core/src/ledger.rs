@@ -6,10 +6,13 @@
 //! lock; resuming never writes after a torn, broken or foreign tail;
 //! [`recover`] removes only a torn final line, after keeping a copy.
 
+use std::collections::VecDeque;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::thread::{self, Thread};
 
 use crate::error::{Error, LedgerErrorKind, Result};
 use crate::event::AgentEvent;
@@ -18,7 +21,7 @@ use crate::hex::ChainHash;
 use crate::keys::SigningKeypair;
 use crate::line::MAX_LINE_BYTES;
 use crate::reason::Reason;
-use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, line_too_long, now_nanos, seal, validate_for_signing};
+use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, line_too_long, link, now_nanos, validate_for_signing};
 use crate::verify::{ChainReport, VerifyOptions, frame, scan};
 
 /// How [`Session::record`] makes its line durable before returning.
@@ -68,24 +71,22 @@ pub struct Session {
     session_id: String,
     durability: Durability,
     chain: Mutex<ChainState>,
+    /// How many lines group commit ever placed in the chain: a line's ticket
+    /// is this count just after it was placed (under the chain lock, so
+    /// ticket order is chain order).
+    placed: AtomicU64,
     writer: Mutex<Writer>,
     commit: Mutex<CommitState>,
-    /// Signalled whenever a group flush ends.
-    flushed: Condvar,
 }
 
-/// Where the chain continues, and the sealed lines not yet handed to the
-/// file. Sealing and queueing happen under this one lock, so line order is
-/// chain order.
+/// Where the chain continues. Records take their seq and parent under this
+/// lock, so line order is chain order; with group commit they sign after
+/// releasing it, on as many cores as there are recording threads.
 struct ChainState {
     /// `None` once the ledger holds seq `u64::MAX`: nothing more can be appended.
     next_seq: Option<u64>,
     parent: ChainHash,
     last_timestamp: u64,
-    /// Lines sealed but not yet written (group commit only), LF-terminated, in order.
-    pending: Vec<u8>,
-    /// How many lines were ever queued: a line's ticket is this count just after it was queued.
-    queued: u64,
     /// Set when a failed write or fsync leaves the file's state unknown.
     poisoned: Option<String>,
 }
@@ -96,14 +97,23 @@ struct Writer {
     len: u64,
 }
 
-/// Progress of group commit.
+/// Group commit's queue and progress.
 struct CommitState {
+    /// The ticket of `lines[0]`; every line with a smaller ticket was handed to the file.
+    next_to_write: u64,
+    /// The lines from `next_to_write` on, LF-terminated; `None` while its
+    /// record is still signing it.
+    lines: VecDeque<Option<Vec<u8>>>,
+    /// How many of `lines` are signed.
+    signed: u64,
     /// Every line with a ticket up to this one is written and fsynced.
     durable: u64,
     /// A record is writing and fsyncing a batch (outside this lock).
     flushing: bool,
     /// Why the last flush failed; lines after `durable` may or may not be on disk.
     failed: Option<String>,
+    /// Records parked until a flush covers their ticket, with that ticket.
+    parked: Vec<(u64, Thread)>,
 }
 
 /// Where an existing ledger's chain continues.
@@ -155,13 +165,19 @@ impl Session {
                 next_seq: tail.next_seq,
                 parent: tail.parent,
                 last_timestamp: tail.last_timestamp,
-                pending: Vec::new(),
-                queued: 0,
                 poisoned: None,
             }),
+            placed: AtomicU64::new(0),
             writer: Mutex::new(Writer { file, len }),
-            commit: Mutex::new(CommitState { durable: 0, flushing: false, failed: None }),
-            flushed: Condvar::new(),
+            commit: Mutex::new(CommitState {
+                next_to_write: 1,
+                lines: VecDeque::new(),
+                signed: 0,
+                durable: 0,
+                flushing: false,
+                failed: None,
+                parked: Vec::new(),
+            }),
         })
     }
 
@@ -169,7 +185,41 @@ impl Session {
     /// fsynced (written, with [`Durability::None`]).
     pub fn record(&self, event: &AgentEvent) -> Result<SignedEvent> {
         validate_for_signing(event)?;
+        if self.durability == Durability::Group {
+            return self.record_grouped(event);
+        }
         let mut chain = lock(&self.chain)?;
+        let mut signed = self.link_next(&chain, event)?;
+        signed.sign(&self.keypair);
+        let written = lock(&self.writer)?.append(&line_of(&signed), self.durability == Durability::EveryEvent);
+        match written {
+            Ok(()) => chain.advance(&signed),
+            Err(WriteFailure::NothingWritten(e)) => {
+                return Err(Error::ledger_io(&self.path, "append to the ledger (nothing was written)", e));
+            }
+            Err(WriteFailure::Unknown(why)) => return Err(self.poison(&mut chain, why)),
+        }
+        Ok(signed)
+    }
+
+    /// Group commit: the line is placed in the chain under the chain lock,
+    /// signed outside it, then queued for a flush shared with other records.
+    fn record_grouped(&self, event: &AgentEvent) -> Result<SignedEvent> {
+        let (mut signed, ticket) = {
+            let mut chain = lock(&self.chain)?;
+            let signed = self.link_next(&chain, event)?;
+            chain.advance(&signed);
+            (signed, self.placed.fetch_add(1, Ordering::SeqCst) + 1)
+        };
+        // Nothing from here to the queue can fail: later lines wait for this one.
+        signed.sign(&self.keypair);
+        self.commit(ticket, line_of(&signed))?;
+        Ok(signed)
+    }
+
+    /// The unsigned next line for `event`, refused when the session is
+    /// poisoned, the ledger is full or the line would be too long.
+    fn link_next(&self, chain: &ChainState, event: &AgentEvent) -> Result<SignedEvent> {
         if let Some(why) = &chain.poisoned {
             return Err(Error::ledger(LedgerErrorKind::Poisoned, why.clone()));
         }
@@ -180,37 +230,29 @@ impl Session {
             ));
         };
         let timestamp = now_nanos().max(chain.last_timestamp);
-        let signed = seal(event, seq, timestamp, &chain.parent, &self.keypair);
-        let mut line = signed.to_json().into_bytes();
-        if line.len() > MAX_LINE_BYTES {
-            return Err(line_too_long(event, line.len()));
+        let signed = link(event, seq, timestamp, &chain.parent, self.keypair.public_key());
+        match signed.line_len() {
+            len if len > MAX_LINE_BYTES => Err(line_too_long(event, len)),
+            _ => Ok(signed),
         }
-        line.push(b'\n');
-        if self.durability == Durability::Group {
-            chain.pending.extend_from_slice(&line);
-            chain.queued += 1;
-            let ticket = chain.queued;
-            chain.advance(&signed);
-            drop(chain);
-            self.await_flush(ticket)?;
-        } else {
-            let written = lock(&self.writer)?.append(&line, self.durability == Durability::EveryEvent);
-            match written {
-                Ok(()) => chain.advance(&signed),
-                Err(WriteFailure::NothingWritten(e)) => {
-                    return Err(Error::ledger_io(&self.path, "append to the ledger (nothing was written)", e));
-                }
-                Err(WriteFailure::Unknown(why)) => return Err(self.poison(&mut chain, why)),
-            }
-        }
-        Ok(signed)
     }
 
-    /// Waits until the line with `ticket` is durable. The first record to
-    /// find no flush running leads one: it writes and fsyncs everything
-    /// queued so far, lines of other records included, while the others wait.
-    fn await_flush(&self, ticket: u64) -> Result<()> {
+    /// Queues the line with `ticket` and returns once it is durable.
+    ///
+    /// A flush starts when no flush is running and every line placed in the
+    /// chain is signed: records still signing are about to queue, so their
+    /// lines join this flush instead of waiting for the next one. The record
+    /// that finds that state leads: it writes and fsyncs every queued line,
+    /// lines of other records included, then wakes exactly the records that
+    /// flush covered, and one more to lead the next flush if one can start.
+    fn commit(&self, ticket: u64, line: Vec<u8>) -> Result<()> {
         let mut commit = lock(&self.commit)?;
+        let slot = (ticket - commit.next_to_write) as usize;
+        if commit.lines.len() <= slot {
+            commit.lines.resize(slot + 1, None);
+        }
+        commit.lines[slot] = Some(line);
+        commit.signed += 1;
         loop {
             if commit.durable >= ticket {
                 return Ok(());
@@ -218,33 +260,34 @@ impl Session {
             if let Some(why) = &commit.failed {
                 return Err(Error::ledger(LedgerErrorKind::Poisoned, why.clone()));
             }
-            if commit.flushing {
-                commit = self.flushed.wait(commit).map_err(|_| panicked())?;
+            if commit.can_flush(&self.placed) {
+                let (batch, last) = commit.take_all();
+                commit.flushing = true;
+                drop(commit);
+                let outcome = self.flush(&batch);
+                commit = lock(&self.commit)?;
+                commit.flushing = false;
+                match outcome {
+                    Ok(()) => commit.durable = last,
+                    Err(e) => commit.failed = Some(e.to_string()),
+                }
+                commit.wake_after_flush(&self.placed);
                 continue;
             }
-            commit.flushing = true;
+            commit.parked.push((ticket, thread::current()));
             drop(commit);
-            let outcome = self.flush();
+            thread::park();
             commit = lock(&self.commit)?;
-            commit.flushing = false;
-            match outcome {
-                Ok(last) => commit.durable = last,
-                Err(e) => commit.failed = Some(e.to_string()),
-            }
-            self.flushed.notify_all();
+            let me = thread::current().id();
+            commit.parked.retain(|(_, waiter)| waiter.id() != me);
         }
     }
 
-    /// Writes and fsyncs every queued line; returns the last ticket covered.
-    /// Any failure poisons the session: the chain has moved past these lines.
-    fn flush(&self) -> Result<u64> {
-        let (batch, last) = {
-            let mut chain = lock(&self.chain)?;
-            (std::mem::take(&mut chain.pending), chain.queued)
-        };
-        let written = lock(&self.writer)?.append(&batch, true);
-        let why = match written {
-            Ok(()) => return Ok(last),
+    /// Writes and fsyncs a batch of lines. Any failure poisons the session:
+    /// the chain has moved past these lines.
+    fn flush(&self, batch: &[u8]) -> Result<()> {
+        let why = match lock(&self.writer)?.append(batch, true) {
+            Ok(()) => return Ok(()),
             Err(WriteFailure::NothingWritten(e)) => format!("append failed ({e}); the queued lines were not written"),
             Err(WriteFailure::Unknown(why)) => why,
         };
@@ -279,6 +322,13 @@ impl Session {
     }
 }
 
+/// A signed event's ledger line with its LF.
+fn line_of(signed: &SignedEvent) -> Vec<u8> {
+    let mut line = signed.to_json().into_bytes();
+    line.push(b'\n');
+    line
+}
+
 fn panicked() -> Error {
     Error::ledger(LedgerErrorKind::Poisoned, "a thread panicked while recording; the session is unusable")
 }
@@ -293,6 +343,42 @@ impl ChainState {
         self.next_seq = signed.seq.checked_add(1);
         self.parent = signed.self_hash;
         self.last_timestamp = signed.timestamp_nanos;
+    }
+}
+
+impl CommitState {
+    /// Whether a flush can start: none is running, lines are queued, and
+    /// every line placed in the chain so far is signed.
+    fn can_flush(&self, placed: &AtomicU64) -> bool {
+        !self.flushing && self.signed > 0 && self.next_to_write - 1 + self.signed == placed.load(Ordering::SeqCst)
+    }
+
+    /// Empties the queue, all of it signed; returns the lines as one buffer
+    /// with the ticket of the last.
+    fn take_all(&mut self) -> (Vec<u8>, u64) {
+        let mut batch = Vec::new();
+        for line in self.lines.drain(..) {
+            batch.extend_from_slice(&line.expect("every queued line is signed"));
+        }
+        self.next_to_write += self.signed;
+        self.signed = 0;
+        (batch, self.next_to_write - 1)
+    }
+
+    /// Unparks the records a flush has answered (all of them after a
+    /// failure), and one other to lead the next flush when lines are ready.
+    fn wake_after_flush(&mut self, placed: &AtomicU64) {
+        let (durable, failed) = (self.durable, self.failed.is_some());
+        self.parked.retain(|(ticket, waiter)| {
+            let answered = failed || *ticket <= durable;
+            if answered {
+                waiter.unpark();
+            }
+            !answered
+        });
+        if self.can_flush(placed) && !self.parked.is_empty() {
+            self.parked.swap_remove(0).1.unpark();
+        }
     }
 }
 

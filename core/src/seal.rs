@@ -105,15 +105,30 @@ pub(crate) fn seal(
     parent_hash: &ChainHash,
     keypair: &SigningKeypair,
 ) -> SignedEvent {
-    let self_hash = compute_self_hash(event, seq, timestamp_nanos, parent_hash);
+    let mut signed = link(event, seq, timestamp_nanos, parent_hash, keypair.public_key());
+    signed.sign(keypair);
+    signed
+}
+
+/// The first half of [`seal`]: `event` placed in the chain and hashed, its
+/// signature still all zeros. Fixes everything the next line depends on
+/// (and the line's length), so a writer can order lines under a lock and
+/// sign outside it.
+pub(crate) fn link(
+    event: &AgentEvent,
+    seq: u64,
+    timestamp_nanos: u64,
+    parent_hash: &ChainHash,
+    signer_pubkey: PublicKeyBytes,
+) -> SignedEvent {
     SignedEvent {
         seq,
         timestamp_nanos,
         event: event.clone(),
         parent_hash: *parent_hash,
-        self_hash,
-        signature: keypair.sign(&self_hash.0),
-        signer_pubkey: keypair.public_key(),
+        self_hash: compute_self_hash(event, seq, timestamp_nanos, parent_hash),
+        signature: SignatureBytes([0; 64]),
+        signer_pubkey,
     }
 }
 
@@ -131,6 +146,11 @@ pub fn now_nanos() -> u64 {
 }
 
 impl SignedEvent {
+    /// The second half of [`seal`]: signs the self_hash [`link`] computed.
+    pub(crate) fn sign(&mut self, keypair: &SigningKeypair) {
+        self.signature = keypair.sign(&self.self_hash.0);
+    }
+
     /// Checks the event on its own: the self_hash recomputes and the
     /// signature verifies under the strict profile. Chain position is
     /// [`crate::verify_chain`]'s business.

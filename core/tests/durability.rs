@@ -79,6 +79,46 @@ fn every_mode_chains_concurrent_records() {
     }
 }
 
+/// Group commit signs outside the chain lock, so records queue their lines
+/// out of chain order (big events take longer to serialise); the file still
+/// holds them in chain order, each exactly as its `record` returned it.
+#[test]
+fn group_commit_writes_lines_in_chain_order_when_signed_out_of_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let session = Session::open(&seed_key(), &path, "s").unwrap();
+    let big = "x".repeat(64 * 1024);
+    let returned: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let (session, big) = (&session, &big);
+                scope.spawn(move || {
+                    (0..40)
+                        .map(|i| {
+                            let reason = if t % 2 == 0 { format!("{big} {i}") } else { format!("{t} {i}") };
+                            let ended = SessionEnded { reason, summary_sha256: String::new() };
+                            session.record(&AgentEvent::SessionEnded(ended)).unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+    });
+    drop(session);
+    let mut by_seq: Vec<_> = returned.iter().map(|e| (e.seq, e.to_json())).collect();
+    by_seq.sort();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), THREADS * 40);
+    for (i, (seq, line)) in by_seq.iter().enumerate() {
+        assert_eq!(*seq, i as u64);
+        assert_eq!(lines[i], line, "line {i} is the line its record returned");
+    }
+    let report = verify_file(&path, &VerifyOptions::default()).unwrap();
+    assert!(report.ok, "{}", report.message);
+}
+
 /// The writer process of the crash test: records from 16 threads forever,
 /// printing `recorded <seq> <self_hash>` once each `record` has returned.
 #[test]
