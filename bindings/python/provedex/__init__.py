@@ -87,10 +87,14 @@ def _call(fn: Callable[..., _T], *args: Any) -> _T:
         raise _ERRORS[type(e).__name__](e.detail, getattr(e, "code", None)) from None
 
 
+#: Built once: ``json.dumps`` with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
+
 def _dumps(value: Any) -> str:
     """JSON text of a value already checked. ASCII escapes keep a lone
     surrogate visible to the strict parser (code ``lone_surrogate``)."""
-    return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _event_json(event: Any) -> str:
