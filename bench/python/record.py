@@ -3,7 +3,9 @@ benchmark report: printed as one JSON object on stdout.
 
 The ledger is opened with ``durability="none"`` (no fsync), so the figure is
 the SDK's own cost (FFI, validation, sealing, the write), which the report
-compares with the Rust seal. Usage: ``python record.py SCRATCH_DIR``.
+compares with the Rust seal; with it, the time of a binding call that does
+no work (``session.session_id``), the share of the figure no Rust change can
+remove. Usage: ``python record.py SCRATCH_DIR``.
 """
 
 import json
@@ -33,10 +35,13 @@ def main() -> None:
             response_tokens=64,
         )
         rounds = timeit.repeat(lambda: session.record(event), number=RECORDS_PER_ROUND, repeat=ROUNDS)
+        # The floor under any binding call: a method of the native session that does no work.
+        calls = timeit.repeat(lambda: session.session_id, number=RECORDS_PER_ROUND, repeat=ROUNDS)
         print(
             json.dumps(
                 {
                     "ns_per_record": min(rounds) / RECORDS_PER_ROUND * 1e9,
+                    "ns_per_empty_call": min(calls) / RECORDS_PER_ROUND * 1e9,
                     "durability": DURABILITY,
                     "records": RECORDS_PER_ROUND * ROUNDS,
                 }

@@ -294,6 +294,7 @@ pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
         ),
         Goal::None,
     ));
+    rows.push(python_call_row(&python));
     rows
 }
 
@@ -350,18 +351,31 @@ fn memory_row(path: &Path) -> Row {
 /// Python's `session.record` against a Rust figure for the same event,
 /// given as `(description, nanoseconds)`.
 fn python_row(path: &Path, (baseline, rust_nanos): (&str, Result<f64, String>), goal: Goal) -> Row {
-    let measured = read_json(path).and_then(|result| match result["not_measured"].as_str() {
-        Some(why) => Err(why.to_owned()),
-        None => {
-            let nanos =
-                result["ns_per_record"].as_f64().ok_or_else(|| format!("{}: no ns_per_record", path.display()))?;
-            let durability = result["durability"].as_str().unwrap_or("unknown").to_owned();
-            Ok((nanos, durability))
-        }
-    });
+    let measured = read_python(path, "ns_per_record");
     let figure = |durability: &str| format!("Python session.record ModelInvoked, durability {durability}");
     match (measured, rust_nanos) {
         (Ok((nanos, durability)), Ok(rust)) => Row::time(&figure(&durability), nanos, baseline, rust, goal),
         (Err(why), _) | (_, Err(why)) => Row::not_measured(&figure("none"), &why, baseline, goal),
     }
+}
+
+/// The floor under every binding call (a method doing no work) as a share of
+/// Python's `session.record`.
+fn python_call_row(path: &Path) -> Row {
+    let figure = "Python binding call doing no work (session.session_id)";
+    let baseline = "Python session.record";
+    match (read_python(path, "ns_per_empty_call"), read_python(path, "ns_per_record")) {
+        (Ok((call, _)), Ok((record, _))) => Row::time(figure, call, baseline, record, Goal::None),
+        (Err(why), _) | (_, Err(why)) => Row::not_measured(figure, &why, baseline, Goal::None),
+    }
+}
+
+/// One time from `python_record.json`, with the durability it was measured with.
+fn read_python(path: &Path, field: &str) -> Result<(f64, String), String> {
+    let result = read_json(path)?;
+    if let Some(why) = result["not_measured"].as_str() {
+        return Err(why.to_owned());
+    }
+    let nanos = result[field].as_f64().ok_or_else(|| format!("{}: no {field}", path.display()))?;
+    Ok((nanos, result["durability"].as_str().unwrap_or("unknown").to_owned()))
 }

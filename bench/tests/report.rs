@@ -66,7 +66,7 @@ fn computes_every_ratio_from_a_run() {
         ),
     )
     .unwrap();
-    fs::write(results.join("python_record.json"), r#"{"ns_per_record": 42000.0, "durability": "none"}"#).unwrap();
+    fs::write(results.join("python_record.json"), r#"{"ns_per_record": 42000.0, "ns_per_empty_call": 10500.0, "durability": "none"}"#).unwrap();
 
     let rows = comparison_rows(&criterion, &results);
 
@@ -96,6 +96,8 @@ fn computes_every_ratio_from_a_run() {
     assert_eq!(python[0].figure, "Python session.record ModelInvoked, durability none");
     assert_eq!((python[0].ratio, python[0].met), (Some(2.0), Some(false)));
     assert_eq!((python[1].ratio, python[1].goal, python[1].met), (Some(1.5), Goal::None, None));
+    let call = row(&rows, "Python binding call");
+    assert_eq!((call.value.as_str(), call.ratio, call.met), ("10.50 µs", Some(0.25), None));
 
     let markdown = render_markdown(&rows);
     assert_eq!(markdown.lines().count(), rows.len() + 2);
