@@ -168,7 +168,8 @@ fn crash_at_random_moments_loses_no_returned_event() {
         let reader = std::thread::spawn(move || {
             let mut returned = BTreeMap::new();
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.strip_prefix("recorded ") {
+                // libtest prints the test's name without a newline before the first output line.
+                if let Some((_, rest)) = line.split_once("recorded ") {
                     let (seq, hash) = rest.split_once(' ').expect("recorded <seq> <hash>");
                     returned.insert(seq.parse::<u64>().unwrap(), hash.to_owned());
                 }

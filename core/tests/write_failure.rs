@@ -1,0 +1,145 @@
+//! A write that fails part-way, made real by a file-size limit (`ulimit -f`,
+//! with SIGXFSZ ignored, so a write past the limit fails with EFBIG): the
+//! partial line is cut back, the ledger stays whole, and no record waits
+//! forever. With group commit the failed flush stops the session; with
+//! `every_event` nothing was written and the session goes on.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use common::seed_key;
+use provedex_core::event::SessionEnded;
+use provedex_core::{AgentEvent, Durability, Error, Session, SessionOptions, VerifyOptions, verify_file_with};
+
+const THREADS: usize = 16;
+/// Set in the writer process: the ledger it records into, and its durability.
+const CHILD_LEDGER: &str = "PROVEDEX_WRITE_FAILURE_LEDGER";
+const CHILD_DURABILITY: &str = "PROVEDEX_WRITE_FAILURE_DURABILITY";
+
+fn event(thread: usize, i: u64) -> AgentEvent {
+    AgentEvent::SessionEnded(SessionEnded {
+        reason: format!("thread {thread} event {i}"),
+        summary_sha256: String::new(),
+    })
+}
+
+/// The writer process: one record alone, then 16 threads recording until
+/// each has had 3 errors, printing `outcome: ok <seq> <self_hash>` or `outcome: err <code> <message>`.
+#[test]
+#[ignore = "the writer process of the write-failure tests, run under a file-size limit"]
+fn write_failure_writer() {
+    let path = std::env::var(CHILD_LEDGER).expect("run by a write-failure test");
+    let durability = Durability::from_code(&std::env::var(CHILD_DURABILITY).unwrap()).unwrap();
+    let session = Session::open_with(&seed_key(), &path, "limited", &SessionOptions { durability }).unwrap();
+    let report = |outcome: Result<provedex_core::SignedEvent, Error>| match outcome {
+        Ok(signed) => println!("outcome: ok {} {}", signed.seq, signed.self_hash),
+        Err(e) => println!("outcome: err {} {e}", e.code().unwrap_or("none")),
+    };
+    report(session.record(&event(THREADS, 0)));
+    std::thread::scope(|scope| {
+        for t in 0..THREADS {
+            let session = &session;
+            scope.spawn(move || {
+                let mut errors = 0;
+                for i in 0..200 {
+                    let outcome = session.record(&event(t, i));
+                    errors += usize::from(outcome.is_err());
+                    report(outcome);
+                    if errors == 3 {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+}
+
+struct Outcomes {
+    /// seq → self_hash of every record that returned Ok.
+    returned: BTreeMap<u64, String>,
+    /// (code, message) of every record that failed.
+    errors: Vec<(String, String)>,
+}
+
+/// Writes 3 events, then runs the writer with the file size limited to
+/// about 2 KiB more than that; returns what its records returned.
+fn record_past_a_size_limit(path: &Path, durability: Durability) -> Outcomes {
+    let session = Session::open(&seed_key(), path, "before").unwrap();
+    for i in 0..3 {
+        session.record(&event(0, i)).unwrap();
+    }
+    drop(session);
+    let blocks = (std::fs::metadata(path).unwrap().len() + 2048) / 1024; // bash counts 1024-byte blocks
+    let output = Command::new("bash")
+        .args(["-c", &format!("ulimit -f {blocks} && trap '' XFSZ && exec \"$0\" \"$@\"")])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "write_failure_writer", "--nocapture", "--test-threads=1"])
+        .env(CHILD_LEDGER, path)
+        .env(CHILD_DURABILITY, durability.code())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "writer failed: {}", String::from_utf8_lossy(&output.stderr));
+    let mut outcomes = Outcomes { returned: BTreeMap::new(), errors: Vec::new() };
+    for line in String::from_utf8(output.stdout).unwrap().lines() {
+        // libtest prints the test's name without a newline before the first output line.
+        let line = line.split_once("outcome: ").map_or("", |(_, outcome)| outcome);
+        if let Some(rest) = line.strip_prefix("ok ") {
+            let (seq, hash) = rest.split_once(' ').unwrap();
+            outcomes.returned.insert(seq.parse().unwrap(), hash.to_owned());
+        } else if let Some(rest) = line.strip_prefix("err ") {
+            let (code, message) = rest.split_once(' ').unwrap();
+            outcomes.errors.push((code.to_owned(), message.to_owned()));
+        }
+    }
+    outcomes
+}
+
+/// The ledger verifies whole and holds exactly the 3 first events and the
+/// returned records; a new session resumes after them.
+fn assert_whole_with(path: &Path, returned: &BTreeMap<u64, String>) {
+    let mut on_disk = BTreeMap::new();
+    let report = verify_file_with(path, &VerifyOptions::default(), |e| {
+        on_disk.insert(e.seq, e.self_hash.to_hex());
+    })
+    .unwrap();
+    assert!(report.ok, "{}", report.message);
+    assert_eq!(on_disk.len(), 3 + returned.len(), "exactly the returned records were added");
+    for (seq, hash) in returned {
+        assert_eq!(on_disk.get(seq), Some(hash), "seq {seq} returned but is not in the ledger");
+    }
+    let resumed = Session::open(&seed_key(), path, "after").unwrap();
+    assert_eq!(resumed.record(&event(0, 99)).unwrap().seq, on_disk.len() as u64);
+}
+
+#[test]
+fn a_failed_group_flush_stops_the_session_and_leaves_the_ledger_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let outcomes = record_past_a_size_limit(&path, Durability::Group);
+    assert!(!outcomes.returned.is_empty(), "the first record fits under the limit");
+    // Every thread stops after 3 errors, so none waited forever.
+    assert_eq!(outcomes.errors.len(), THREADS * 3);
+    for (code, message) in &outcomes.errors {
+        assert_eq!(code, "poisoned", "{message}");
+        assert!(message.contains("reopen the ledger"), "{message}");
+    }
+    assert!(outcomes.errors.iter().any(|(_, m)| m.contains("were not written")), "the flush's own failure is reported");
+    assert_whole_with(&path, &outcomes.returned);
+}
+
+#[test]
+fn a_failed_write_of_one_event_writes_nothing_and_the_session_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let outcomes = record_past_a_size_limit(&path, Durability::EveryEvent);
+    assert!(!outcomes.returned.is_empty(), "the first records fit under the limit");
+    assert_eq!(outcomes.errors.len(), THREADS * 3);
+    for (code, message) in &outcomes.errors {
+        assert_eq!(code, "io", "{message}");
+        assert!(message.contains("nothing was written"), "{message}");
+    }
+    assert_whole_with(&path, &outcomes.returned);
+}
