@@ -66,7 +66,11 @@ fn computes_every_ratio_from_a_run() {
         ),
     )
     .unwrap();
-    fs::write(results.join("python_record.json"), r#"{"ns_per_record": 42000.0, "ns_per_empty_call": 10500.0, "durability": "none"}"#).unwrap();
+    fs::write(
+        results.join("python_record.json"),
+        r#"{"ns_per_record": 42000.0, "ns_per_empty_call": 10500.0, "durability": "none"}"#,
+    )
+    .unwrap();
 
     let rows = comparison_rows(&criterion, &results);
 
