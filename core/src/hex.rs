@@ -5,16 +5,23 @@
 
 use std::fmt;
 
+use crate::canonical::ByteSink;
+
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Lowercase hex of `bytes`.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX_DIGITS[(b >> 4) as usize] as char);
-        out.push(HEX_DIGITS[(b & 0xf) as usize] as char);
+    let mut out = vec![0; bytes.len() * 2];
+    encode_into(bytes, &mut out);
+    String::from_utf8(out).expect("hex digits are ASCII")
+}
+
+/// Writes the lowercase hex of `bytes` into `out`, which holds exactly twice as many bytes.
+fn encode_into(bytes: &[u8], out: &mut [u8]) {
+    for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = HEX_DIGITS[(b >> 4) as usize];
+        pair[1] = HEX_DIGITS[(b & 0xf) as usize];
     }
-    out
 }
 
 /// Decodes exactly `N` bytes from `2 * N` lowercase hex characters.
@@ -60,6 +67,14 @@ macro_rules! hex_bytes {
 
             pub fn to_hex(&self) -> String {
                 encode(&self.0)
+            }
+
+            /// Writes the hex spelling into `sink` without allocating: lines and
+            /// self_hash preimages are written on every seal.
+            pub fn put_hex(&self, sink: &mut impl ByteSink) {
+                let mut out = [0u8; 2 * $len];
+                encode_into(&self.0, &mut out);
+                sink.put(&out);
             }
 
             pub fn as_bytes(&self) -> &[u8; $len] {

@@ -39,19 +39,15 @@ impl SignedEvent {
         write_decimal(sink, self.timestamp_nanos.into());
         sink.put(b",\"event\":");
         self.event.write_wire(sink);
-        for (key, hex) in [
-            ("parent_hash", self.parent_hash.to_hex()),
-            ("self_hash", self.self_hash.to_hex()),
-            ("signature", self.signature.to_hex()),
-            ("signer_pubkey", self.signer_pubkey.to_hex()),
-        ] {
-            sink.put(b",\"");
-            sink.put(key.as_bytes());
-            sink.put(b"\":\"");
-            sink.put(hex.as_bytes());
-            sink.put(b"\"");
-        }
-        sink.put(b"}");
+        sink.put(b",\"parent_hash\":\"");
+        self.parent_hash.put_hex(sink);
+        sink.put(b"\",\"self_hash\":\"");
+        self.self_hash.put_hex(sink);
+        sink.put(b"\",\"signature\":\"");
+        self.signature.put_hex(sink);
+        sink.put(b"\",\"signer_pubkey\":\"");
+        self.signer_pubkey.put_hex(sink);
+        sink.put(b"\"}");
     }
 
     /// Reads one line (without its LF) under the strict rules: one JSON

@@ -40,7 +40,7 @@ pub fn write_self_hash_preimage(
     sink.put(b"{\"event\":");
     event.write_canonical(sink);
     sink.put(b",\"parent_hash\":\"");
-    sink.put(parent_hash.to_hex().as_bytes());
+    parent_hash.put_hex(sink);
     sink.put(b"\",\"seq\":");
     write_decimal(sink, seq.into());
     sink.put(b",\"timestamp_nanos\":");
