@@ -114,32 +114,31 @@ fn assert_whole_with(path: &Path, returned: &BTreeMap<u64, String>) {
     assert_eq!(resumed.record(&event(0, 99)).unwrap().seq, on_disk.len() as u64);
 }
 
-#[test]
-fn a_failed_group_flush_stops_the_session_and_leaves_the_ledger_whole() {
+/// Records past the limit with `durability`; every failed record must have
+/// `code` and a message containing `says`, and the ledger must stay whole.
+/// Returns the failures' messages.
+fn fail_past_the_limit(durability: Durability, code: &str, says: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.ndjson");
-    let outcomes = record_past_a_size_limit(&path, Durability::Group);
+    let outcomes = record_past_a_size_limit(&path, durability);
     assert!(!outcomes.returned.is_empty(), "the first record fits under the limit");
     // Every thread stops after 3 errors, so none waited forever.
     assert_eq!(outcomes.errors.len(), THREADS * 3);
-    for (code, message) in &outcomes.errors {
-        assert_eq!(code, "poisoned", "{message}");
-        assert!(message.contains("reopen the ledger"), "{message}");
+    for (found, message) in &outcomes.errors {
+        assert_eq!(found, code, "{message}");
+        assert!(message.contains(says), "{message}");
     }
-    assert!(outcomes.errors.iter().any(|(_, m)| m.contains("were not written")), "the flush's own failure is reported");
     assert_whole_with(&path, &outcomes.returned);
+    outcomes.errors.into_iter().map(|(_, message)| message).collect()
+}
+
+#[test]
+fn a_failed_group_flush_stops_the_session_and_leaves_the_ledger_whole() {
+    let messages = fail_past_the_limit(Durability::Group, "poisoned", "reopen the ledger");
+    assert!(messages.iter().any(|m| m.contains("were not written")), "the flush's own failure is reported");
 }
 
 #[test]
 fn a_failed_write_of_one_event_writes_nothing_and_the_session_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ledger.ndjson");
-    let outcomes = record_past_a_size_limit(&path, Durability::EveryEvent);
-    assert!(!outcomes.returned.is_empty(), "the first records fit under the limit");
-    assert_eq!(outcomes.errors.len(), THREADS * 3);
-    for (code, message) in &outcomes.errors {
-        assert_eq!(code, "io", "{message}");
-        assert!(message.contains("nothing was written"), "{message}");
-    }
-    assert_whole_with(&path, &outcomes.returned);
+    fail_past_the_limit(Durability::EveryEvent, "io", "nothing was written");
 }
