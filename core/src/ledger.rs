@@ -21,7 +21,7 @@ use crate::hex::ChainHash;
 use crate::keys::SigningKeypair;
 use crate::line::MAX_LINE_BYTES;
 use crate::reason::Reason;
-use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, line_too_long, link, now_nanos, validate_for_signing};
+use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, link, now_nanos, refuse_too_long, validate_for_signing};
 use crate::verify::{ChainReport, VerifyOptions, frame, scan};
 
 /// How [`Session::record`] makes its line durable before returning.
@@ -230,11 +230,7 @@ impl Session {
             ));
         };
         let timestamp = now_nanos().max(chain.last_timestamp);
-        let signed = link(event, seq, timestamp, &chain.parent, self.keypair.public_key());
-        match signed.line_len() {
-            len if len > MAX_LINE_BYTES => Err(line_too_long(event, len)),
-            _ => Ok(signed),
-        }
+        refuse_too_long(link(event, seq, timestamp, &chain.parent, self.keypair.public_key()))
     }
 
     /// Queues the line with `ticket` and returns once it is durable.

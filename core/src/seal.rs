@@ -77,19 +77,23 @@ pub fn sign_event_at(
     keypair: &SigningKeypair,
 ) -> Result<SignedEvent> {
     validate_for_signing(event)?;
-    let signed = seal(event, seq, timestamp_nanos, parent_hash, keypair);
-    match signed.line_len() {
-        len if len > MAX_LINE_BYTES => Err(line_too_long(event, len)),
-        _ => Ok(signed),
-    }
+    refuse_too_long(seal(event, seq, timestamp_nanos, parent_hash, keypair))
 }
 
-/// The refusal to seal an event whose line would hold `len` bytes.
-pub(crate) fn line_too_long(event: &AgentEvent, len: usize) -> Error {
-    Error::signing(
-        Reason::LineTooLong,
-        format!("the sealed {} event is {len} bytes; a ledger line holds at most {MAX_LINE_BYTES}", event.type_name()),
-    )
+/// `signed`, or the refusal to seal it when its line would be longer than a
+/// reader accepts. The signature does not change the length, so a
+/// [`link`]ed event can be checked before it is signed.
+pub(crate) fn refuse_too_long(signed: SignedEvent) -> Result<SignedEvent> {
+    match signed.line_len() {
+        len if len > MAX_LINE_BYTES => Err(Error::signing(
+            Reason::LineTooLong,
+            format!(
+                "the sealed {} event is {len} bytes; a ledger line holds at most {MAX_LINE_BYTES}",
+                signed.event.type_name()
+            ),
+        )),
+        _ => Ok(signed),
+    }
 }
 
 /// [`AgentEvent::validate`], as the [`Error::Signing`] that refuses to seal.
