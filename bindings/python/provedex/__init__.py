@@ -320,7 +320,8 @@ class Session:
 
     @property
     def durability(self) -> str:
-        return next(name for name, native in _DURABILITY.items() if native == self._native.durability())
+        current = self._native.durability()
+        return next(name for name, native in _DURABILITY.items() if native == current)
 
 
 def canonical_json(value: Any) -> bytes:
