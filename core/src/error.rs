@@ -41,6 +41,11 @@ pub enum LedgerErrorKind {
     Poisoned,
     /// The file is not a ledger (such as a directory) or the ledger is full (seq would overflow).
     Unusable,
+    /// The session was opened in another process: a `fork()` copied it, with
+    /// its chain state and lock, into this one. Open a new session here.
+    Forked,
+    /// The session was closed; its lock is released.
+    Closed,
 }
 
 impl LedgerErrorKind {
@@ -54,6 +59,8 @@ impl LedgerErrorKind {
             LedgerErrorKind::ForeignKey => "foreign_key",
             LedgerErrorKind::Poisoned => "poisoned",
             LedgerErrorKind::Unusable => "unusable",
+            LedgerErrorKind::Forked => "forked",
+            LedgerErrorKind::Closed => "closed",
         }
     }
 }

@@ -65,11 +65,20 @@ pub struct SessionOptions {
 
 /// A writer appending to one ledger. `Send + Sync`: share it between threads;
 /// records are sequenced so each gets the next seq and parent.
+///
+/// A session belongs to the process that opened it. After `fork()` the child
+/// holds a copy of the chain state and of the lock, so records from both
+/// processes would reuse seqs: every record in the child is refused
+/// ([`LedgerErrorKind::Forked`]); the child opens a session of its own.
 pub struct Session {
     keypair: SigningKeypair,
     path: PathBuf,
+    /// Metadata for the application (v1 records it inside events, as
+    /// `SessionStarted.session_id`); the ledger's locator is `path`.
     session_id: String,
     durability: Durability,
+    /// The process that opened the session.
+    pid: u32,
     chain: Mutex<ChainState>,
     /// How many lines group commit ever placed in the chain: a line's ticket
     /// is this count just after it was placed (under the chain lock, so
@@ -89,11 +98,14 @@ struct ChainState {
     last_timestamp: u64,
     /// Set when a failed write or fsync leaves the file's state unknown.
     poisoned: Option<String>,
+    /// Set by [`Session::close`]: no more lines are placed.
+    closed: bool,
 }
 
 /// The file and its length, which is where the next line starts.
 struct Writer {
-    file: File,
+    /// `None` once the session is closed, which releases the lock.
+    file: Option<File>,
     len: u64,
 }
 
@@ -161,14 +173,16 @@ impl Session {
             path,
             session_id: session_id.into(),
             durability: options.durability,
+            pid: std::process::id(),
             chain: Mutex::new(ChainState {
                 next_seq: tail.next_seq,
                 parent: tail.parent,
                 last_timestamp: tail.last_timestamp,
                 poisoned: None,
+                closed: false,
             }),
             placed: AtomicU64::new(0),
-            writer: Mutex::new(Writer { file, len }),
+            writer: Mutex::new(Writer { file: Some(file), len }),
             commit: Mutex::new(CommitState {
                 next_to_write: 1,
                 lines: VecDeque::new(),
@@ -184,6 +198,7 @@ impl Session {
     /// Validates, seals and appends `event`; returns once the line is
     /// fsynced (written, with [`Durability::None`]).
     pub fn record(&self, event: &AgentEvent) -> Result<SignedEvent> {
+        self.refuse_if_forked()?;
         validate_for_signing(event)?;
         if self.durability == Durability::Group {
             return self.record_grouped(event);
@@ -220,6 +235,9 @@ impl Session {
     /// The unsigned next line for `event`, refused when the session is
     /// poisoned, the ledger is full or the line would be too long.
     fn link_next(&self, chain: &ChainState, event: &AgentEvent) -> Result<SignedEvent> {
+        if chain.closed {
+            return Err(self.closed());
+        }
         if let Some(why) = &chain.poisoned {
             return Err(Error::ledger(LedgerErrorKind::Poisoned, why.clone()));
         }
@@ -291,9 +309,68 @@ impl Session {
     }
 
     fn poison(&self, chain: &mut ChainState, why: String) -> Error {
-        let message = format!("{}: {why}; reopen the ledger to check its tail", self.path.display());
+        let message = format!(
+            "{}: {why}; this session records nothing more: open a new session on the ledger (it checks the tail), \
+             or run `provedex verify --ledger {}`",
+            self.path.display(),
+            self.path.display()
+        );
         chain.poisoned = Some(message.clone());
         Error::ledger(LedgerErrorKind::Poisoned, message)
+    }
+
+    fn refuse_if_forked(&self) -> Result<()> {
+        if std::process::id() == self.pid {
+            return Ok(());
+        }
+        Err(Error::ledger(
+            LedgerErrorKind::Forked,
+            format!(
+                "{}: this session was opened by process {} and cannot record in process {} (a fork copies the \
+                 session's chain state, so both processes would write the same seqs); open a new session in \
+                 this process",
+                self.path.display(),
+                self.pid,
+                std::process::id()
+            ),
+        ))
+    }
+
+    fn closed(&self) -> Error {
+        Error::ledger(
+            LedgerErrorKind::Closed,
+            format!("{}: the session is closed; open a new one to record", self.path.display()),
+        )
+    }
+
+    /// Stops recording and releases the ledger's lock, after the records
+    /// already placed in the chain are written (each still returns as it
+    /// would have). Later records are refused ([`LedgerErrorKind::Closed`]).
+    /// Closing twice is harmless; dropping the session closes it too.
+    ///
+    /// In a forked child ([`LedgerErrorKind::Forked`]) it does nothing: the
+    /// records in flight belong to threads of the parent, and the parent's
+    /// lock must stay held.
+    pub fn close(&self) -> Result<()> {
+        if self.refuse_if_forked().is_err() {
+            return Ok(());
+        }
+        let placed = {
+            let mut chain = lock(&self.chain)?;
+            chain.closed = true;
+            self.placed.load(Ordering::SeqCst)
+        };
+        // Group commit: the records placed so far lead their own flushes.
+        loop {
+            let commit = lock(&self.commit)?;
+            if commit.durable >= placed || commit.failed.is_some() {
+                break;
+            }
+            drop(commit);
+            thread::sleep(std::time::Duration::from_millis(1));
+        }
+        lock(&self.writer)?.file = None;
+        Ok(())
     }
 
     pub fn session_id(&self) -> &str {
@@ -382,15 +459,18 @@ impl Writer {
     /// Writes whole lines, then fsyncs them when asked. A failed write is cut
     /// back to the previous length when possible.
     fn append(&mut self, bytes: &[u8], sync: bool) -> Result<(), WriteFailure> {
-        if let Err(e) = self.file.write_all(bytes) {
-            return Err(match self.file.set_len(self.len) {
+        let Some(file) = &mut self.file else {
+            return Err(WriteFailure::NothingWritten(io::Error::other("the session is closed")));
+        };
+        if let Err(e) = file.write_all(bytes) {
+            return Err(match file.set_len(self.len) {
                 Ok(()) => WriteFailure::NothingWritten(e),
                 Err(cut) => WriteFailure::Unknown(format!(
                     "append failed ({e}) and the partial write could not be removed ({cut})"
                 )),
             });
         }
-        if sync && let Err(e) = self.file.sync_data() {
+        if sync && let Err(e) = file.sync_data() {
             return Err(WriteFailure::Unknown(format!(
                 "fsync failed ({e}); whether the last lines are on disk is unknown"
             )));

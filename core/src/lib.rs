@@ -4,6 +4,7 @@
 //! The normative rules live in `spec/`; this crate is their reference implementation.
 
 pub mod canonical;
+pub mod display;
 mod error;
 pub mod event;
 mod files;
