@@ -1,6 +1,7 @@
 //! File-system steps shared by key files and ledgers: where a file's
-//! directory is, making a directory entry durable, and opening a ledger with
-//! errors that name it.
+//! directory is, making a directory entry durable, opening only regular files
+//! (never blocking on a FIFO or a device), and opening a ledger with errors
+//! that name it.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -22,6 +23,23 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Opens an existing file with `options`, or `Ok(None)` when it is not a
+/// regular file (a directory, a FIFO, a device, a socket). The open itself
+/// does not wait for a FIFO's writer (`O_NONBLOCK`, which has no effect on a
+/// regular file), so the refusal is immediate.
+pub(crate) fn open_regular(path: &Path, options: &OpenOptions) -> io::Result<Option<File>> {
+    let mut options = options.clone();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = match options.open(path) {
+        Ok(file) => file,
+        // Opening a directory for writing fails before its type can be checked.
+        Err(e) if e.kind() == io::ErrorKind::IsADirectory => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(file.metadata()?.is_file().then_some(file))
+}
+
 /// Refuses anything but a regular file (a directory, a device) as a ledger.
 pub(crate) fn ensure_regular_file(file: &File, path: &Path) -> Result<()> {
     let metadata = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?;
@@ -35,16 +53,15 @@ fn not_a_regular_file(path: &Path) -> Error {
     Error::ledger(LedgerErrorKind::Unusable, format!("{}: not a regular file", path.display()))
 }
 
-/// Opens an existing ledger; a missing file is an error that says so.
+/// Opens an existing ledger; a missing file or one that is not a regular
+/// file is an error that says so.
 pub(crate) fn open_existing_ledger(path: &Path, options: &OpenOptions) -> Result<File> {
-    let file = options.open(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => {
-            Error::ledger(LedgerErrorKind::Io, format!("{}: no such ledger file", path.display()))
+    match open_regular(path, options) {
+        Ok(Some(file)) => Ok(file),
+        Ok(None) => Err(not_a_regular_file(path)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(Error::ledger(LedgerErrorKind::Io, format!("{}: no such ledger file", path.display())))
         }
-        // Opening a directory for writing fails before its type can be checked.
-        io::ErrorKind::IsADirectory => not_a_regular_file(path),
-        _ => Error::ledger_io(path, "open the ledger", e),
-    })?;
-    ensure_regular_file(&file, path)?;
-    Ok(file)
+        Err(e) => Err(Error::ledger_io(path, "open the ledger", e)),
+    }
 }

@@ -5,14 +5,14 @@
 //! key whose signatures prove anything.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use ed25519_dalek::{Signer, SigningKey};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::files::{parent_dir, sync_dir};
+use crate::files::{open_regular, parent_dir, sync_dir};
 use crate::hex::{PublicKeyBytes, SignatureBytes};
 
 /// Length of a key file: the raw Ed25519 seed.
@@ -44,22 +44,37 @@ impl SigningKeypair {
         SigningKeypair { key: SigningKey::from_bytes(seed) }
     }
 
-    /// Loads a key file: exactly 32 bytes, not accessible to group or others.
+    /// Loads a key file: a regular file of exactly 32 bytes, not accessible
+    /// to group or others. The size is checked before anything is read, and
+    /// at most one byte more than a key is ever read, so a huge file, a FIFO
+    /// or a device is refused at once.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let fail = |why: String| Error::KeyLoad(format!("cannot load key {}: {why}", path.display()));
-        let metadata = fs::metadata(path).map_err(|e| fail(describe_io(&e)))?;
-        if !metadata.is_file() {
-            return Err(fail("not a regular file".into()));
-        }
+        let file = open_regular(path, fs::OpenOptions::new().read(true))
+            .map_err(|e| fail(describe_io(&e)))?
+            .ok_or_else(|| fail("not a regular file".into()))?;
+        let metadata = file.metadata().map_err(|e| fail(describe_io(&e)))?;
         check_private_mode(&metadata).map_err(fail)?;
-        let bytes = Zeroizing::new(fs::read(path).map_err(|e| fail(describe_io(&e)))?);
-        let seed: &[u8; KEY_FILE_LEN] = bytes.as_slice().try_into().map_err(|_| {
-            fail(format!(
-                "a key file holds exactly {KEY_FILE_LEN} bytes (the raw Ed25519 seed), this one holds {}",
-                bytes.len()
-            ))
-        })?;
+        let wrong_length = |len: u64| {
+            fail(format!("a key file holds exactly {KEY_FILE_LEN} bytes (the raw Ed25519 seed), this one holds {len}"))
+        };
+        if metadata.len() != KEY_FILE_LEN as u64 {
+            return Err(wrong_length(metadata.len()));
+        }
+        let mut seed = Zeroizing::new([0u8; KEY_FILE_LEN + 1]);
+        let mut filled = 0;
+        let mut reader = file.take(KEY_FILE_LEN as u64 + 1);
+        loop {
+            match reader.read(&mut seed[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(fail(describe_io(&e))),
+            }
+        }
+        // The file may have changed between the size check and the read.
+        let seed: &[u8; KEY_FILE_LEN] = seed[..filled].try_into().map_err(|_| wrong_length(filled as u64))?;
         Ok(Self::from_seed(seed))
     }
 
