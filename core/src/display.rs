@@ -69,6 +69,21 @@ pub fn quote(text: &str) -> String {
     out
 }
 
+/// A path as one word of a shell command in a message: as it is when it
+/// holds only characters no shell interprets, else in single quotes (a quote
+/// inside written `'\''`), and [`escape`]d, so a suggested command can be
+/// pasted as shown.
+pub fn shell_word(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy();
+    let plain = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"_./:@%+=,-~".contains(&b))
+        && !text.starts_with('~');
+    if plain {
+        return text.into_owned();
+    }
+    format!("'{}'", escape(&text).replace('\'', "'\\''"))
+}
+
 fn needs_escape(c: char) -> bool {
     matches!(c,
         '\\'
@@ -100,7 +115,9 @@ fn push_escaped(out: &mut String, c: char) {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape, escape_bytes, quote};
+    use std::path::Path;
+
+    use super::{escape, escape_bytes, quote, shell_word};
 
     #[test]
     fn leaves_ordinary_text_alone() {
@@ -121,6 +138,15 @@ mod tests {
     fn shows_invalid_utf8_as_byte_escapes() {
         assert_eq!(escape_bytes(b"ok\xff\x1b\xc3"), "ok\\xff\\x1b\\xc3");
         assert_eq!(escape_bytes("é".as_bytes()), "é");
+    }
+
+    #[test]
+    fn shell_words_paste_as_shown() {
+        assert_eq!(shell_word(Path::new("/tmp/a-b_c.ndjson")), "/tmp/a-b_c.ndjson");
+        assert_eq!(shell_word(Path::new("my ledger.ndjson")), "'my ledger.ndjson'");
+        assert_eq!(shell_word(Path::new("it's")), "'it'\\''s'");
+        assert_eq!(shell_word(Path::new("a\x1b$(x)")), "'a\\x1b$(x)'");
+        assert_eq!(shell_word(Path::new("~/x")), "'~/x'");
     }
 
     #[test]

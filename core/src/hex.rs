@@ -27,6 +27,9 @@ fn encode_into(bytes: &[u8], out: &mut [u8]) {
 /// Decodes exactly `N` bytes from `2 * N` lowercase hex characters.
 pub fn decode<const N: usize>(text: &str) -> Result<[u8; N], String> {
     let bytes = text.as_bytes();
+    if let Some((position, _)) = text.char_indices().enumerate().find(|(_, (_, c))| !c.is_ascii()) {
+        return Err(format!("must be lowercase hex, found a non-ASCII character at position {position}"));
+    }
     if bytes.len() != 2 * N {
         return Err(format!("must be {} lowercase hex characters, found {} characters", 2 * N, text.chars().count()));
     }

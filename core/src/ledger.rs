@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::thread::{self, Thread};
 
+use crate::display::shell_word;
 use crate::error::{Error, LedgerErrorKind, Result};
 use crate::event::AgentEvent;
 use crate::files::{ensure_regular_file, open_existing_ledger, parent_dir, sync_dir};
@@ -309,11 +310,12 @@ impl Session {
     }
 
     fn poison(&self, chain: &mut ChainState, why: String) -> Error {
+        let shown = shell_word(&self.path);
         let message = format!(
-            "{}: {why}; this session records nothing more: open a new session on the ledger (it checks the tail), \
-             or run `provedex verify --ledger {}`",
+            "{}: {why}; this session records nothing more. Free the space or fix the cause, run \
+             `provedex verify --ledger {shown}` (if it reports a torn final line, `provedex recover --ledger {shown}` \
+             removes it), then open a new session",
             self.path.display(),
-            self.path.display()
         );
         chain.poisoned = Some(message.clone());
         Error::ledger(LedgerErrorKind::Poisoned, message)
@@ -327,8 +329,9 @@ impl Session {
             LedgerErrorKind::Forked,
             format!(
                 "{}: this session was opened by process {} and cannot record in process {} (a fork copies the \
-                 session's chain state, so both processes would write the same seqs); open a new session in \
-                 this process",
+                 session's chain state, so both processes would write the same seqs); open the session in the \
+                 process that records, after the fork (one writer per ledger: the parent must not hold a session \
+                 on the same ledger), or give each process its own ledger",
                 self.path.display(),
                 self.pid,
                 std::process::id()
@@ -518,18 +521,32 @@ fn read_tail(file: &File, len: u64, path: &Path, keypair: &SigningKeypair) -> Re
     }
     let last_line = read_last_line(file, len).map_err(|e| Error::ledger_io(path, "read the ledger's tail", e))?;
     let refuse = |kind, why: String| Error::ledger(kind, format!("{}: refusing to resume: {why}", path.display()));
+    let shown = shell_word(path);
+    let damaged = |why: String| {
+        refuse(
+            LedgerErrorKind::Broken,
+            format!(
+                "{why}. A writer never leaves such a line, so something else changed the file: \
+                 `provedex verify --ledger {shown}` shows where the ledger breaks, and \
+                 `provedex recover --ledger {shown}` how to keep the part that verifies"
+            ),
+        )
+    };
     let content = frame(&last_line).map_err(|f| match f.reason {
-        Reason::TornTail => refuse(
-            LedgerErrorKind::TornTail,
-            format!("{}; run `provedex recover --ledger {}` to remove it", f.message, path.display()),
-        ),
-        _ => refuse(LedgerErrorKind::Broken, format!("the last line is damaged: {f}")),
+        Reason::TornTail => match check_torn_line(&last_line) {
+            Ok(()) => refuse(
+                LedgerErrorKind::TornTail,
+                format!("{}; run `provedex recover --ledger {shown}` to remove it (a copy is kept)", f.message),
+            ),
+            Err(why) => damaged(format!(
+                "the file ends in {} bytes without LF that do not look like an unfinished ledger line ({why})",
+                last_line.len()
+            )),
+        },
+        _ => damaged(format!("the last line is damaged: {f}")),
     })?;
-    let last = SignedEvent::from_line(content)
-        .map_err(|f| refuse(LedgerErrorKind::Broken, format!("the last line is damaged: {f}")))?;
-    last.check_seal().map_err(|f| {
-        refuse(LedgerErrorKind::Broken, format!("the last line (seq {}) does not verify: {f}", last.seq))
-    })?;
+    let last = SignedEvent::from_line(content).map_err(|f| damaged(format!("the last line is damaged: {f}")))?;
+    last.check_seal().map_err(|f| damaged(format!("the last line (seq {}) does not verify: {f}", last.seq)))?;
     if last.signer_pubkey != keypair.public_key() {
         return Err(refuse(
             LedgerErrorKind::ForeignKey,
@@ -584,37 +601,53 @@ pub enum RecoverOutcome {
 }
 
 /// Removes a torn final line from the ledger at `path`, after copying it to
-/// `<file name>.torn-<offset>` beside the ledger. Refuses, changing nothing,
-/// when the ledger has any other finding or a writer holds its lock.
+/// `<file name>.torn-<offset>` beside the ledger (spec/ledger-format.md,
+/// "Recovery"). Refuses, changing nothing, when a writer holds the lock,
+/// when the ledger has any other finding, or when the final segment does not
+/// look like an unfinished ledger line (a file that is not a ledger).
 pub fn recover(path: impl AsRef<Path>) -> Result<RecoverOutcome> {
     let path = path.as_ref();
-    let file = open_existing_ledger(path, OpenOptions::new().read(true).write(true))?;
+    // Read-only until a cut is needed: a read-only ledger with nothing to recover is fine.
+    let file = open_existing_ledger(path, OpenOptions::new().read(true))?;
     lock_exclusive(&file, path)?;
     let options = VerifyOptions::default();
     let found =
         scan(BufReader::new(&file), &options, |_| {}).map_err(|e| Error::ledger_io(path, "read the ledger", e))?;
+    let len = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?.len();
+    let offset = found.good_bytes;
+    let refuse = |why: String| {
+        Error::ledger(
+            LedgerErrorKind::Broken,
+            format!("{}: refusing to recover: {why}. {}", path.display(), damage_advice(path, &found.report, offset)),
+        )
+    };
     match found.report.reason {
         None => return Ok(RecoverOutcome::NothingToRecover(found.report)),
         Some(Reason::TornTail) => {}
         Some(_) => {
-            return Err(Error::ledger(
-                LedgerErrorKind::Broken,
-                format!(
-                    "{}: refusing to recover: {}. Only a torn final line can be removed; this damage needs an investigation, not a repair",
-                    path.display(),
-                    found.report.message
-                ),
-            ));
+            return Err(refuse(format!(
+                "{}; only a torn final line can be removed, and this is not what an interrupted write leaves",
+                found.report.message
+            )));
         }
     }
-    let offset = found.good_bytes;
-    let len = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?.len();
     let mut torn = Vec::with_capacity((len - offset) as usize);
     (&file).seek(SeekFrom::Start(offset)).map_err(|e| Error::ledger_io(path, "read the torn line", e))?;
-    (&file).read_to_end(&mut torn).map_err(|e| Error::ledger_io(path, "read the torn line", e))?;
-    let backup = save_backup(path, offset, &torn)?;
-    file.set_len(offset).map_err(|e| Error::ledger_io(path, "truncate the torn line", e))?;
-    file.sync_all().map_err(|e| Error::ledger_io(path, "sync the ledger", e))?;
+    (&file)
+        .take(MAX_LINE_BYTES as u64 + 1)
+        .read_to_end(&mut torn)
+        .map_err(|e| Error::ledger_io(path, "read the torn line", e))?;
+    if let Err(why) = check_torn_line(&torn) {
+        return Err(refuse(format!(
+            "the final {} bytes at byte {offset} have no LF but do not look like an unfinished ledger line ({why}); \
+             the file may not be a ledger",
+            torn.len()
+        )));
+    }
+    let writable = open_same_file_for_writing(path, &file)?;
+    let backup = save_backup(path, offset, &torn, &file)?;
+    writable.set_len(offset).map_err(|e| Error::ledger_io(path, "truncate the torn line", e))?;
+    writable.sync_all().map_err(|e| Error::ledger_io(path, "sync the ledger", e))?;
     let report = (&file)
         .seek(SeekFrom::Start(0))
         .and_then(|_| scan(BufReader::new(&file), &options, |_| {}))
@@ -623,19 +656,97 @@ pub fn recover(path: impl AsRef<Path>) -> Result<RecoverOutcome> {
     Ok(RecoverOutcome::Truncated { offset, removed_bytes: torn.len() as u64, backup, report })
 }
 
-/// Writes the removed bytes to a new file beside the ledger and syncs it.
-fn save_backup(ledger: &Path, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
-    let name = ledger.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "ledger".into());
+/// Whether a final segment without LF looks like the start of a ledger line
+/// that a writer did not finish (spec/ledger-format.md, "Recovery", step 3).
+fn check_torn_line(segment: &[u8]) -> Result<(), &'static str> {
+    if segment.first() != Some(&b'{') {
+        return Err("it does not begin with '{'");
+    }
+    if segment.len() > MAX_LINE_BYTES {
+        return Err("it is longer than a line can be");
+    }
+    let text = match std::str::from_utf8(segment) {
+        Ok(text) => text,
+        // An error without a length is a character cut off by the end of the input.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&segment[..e.valid_up_to()]).expect("valid prefix"),
+        Err(_) => return Err("it is not UTF-8"),
+    };
+    if text.bytes().any(|b| b < 0x20) {
+        return Err("it holds a control character");
+    }
+    Ok(())
+}
+
+/// What to do about damage that recovery must not repair: where the part
+/// that verifies ends, and how to look at what follows it.
+fn damage_advice(path: &Path, report: &ChainReport, good_bytes: u64) -> String {
+    let shown = shell_word(path);
+    let lines = match report.event_count {
+        1 => "1 line".to_owned(),
+        n => format!("{n} lines"),
+    };
+    format!(
+        "The first {lines} ({good_bytes} bytes) verify. Look at what follows with \
+         `tail -c +{} {shown} | head -c 300 | od -c`; to keep the verified part, copy it with \
+         `head -c {good_bytes} {shown} > {verified}` and keep the original for the investigation",
+        good_bytes + 1,
+        verified = shell_word(&sibling(path, ".verified")),
+    )
+}
+
+/// Opens `path` again for writing and checks it is still the file `locked` refers to.
+fn open_same_file_for_writing(path: &Path, locked: &File) -> Result<File> {
+    let writable = open_existing_ledger(path, OpenOptions::new().write(true))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (a, b) = (
+            locked.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?,
+            writable.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?,
+        );
+        if (a.dev(), a.ino()) != (b.dev(), b.ino()) {
+            return Err(Error::ledger(
+                LedgerErrorKind::Io,
+                format!("{}: the file was replaced during recovery; nothing was changed", path.display()),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = locked;
+    Ok(writable)
+}
+
+/// Writes the removed bytes to a new file beside the ledger, with the
+/// ledger's permission bits, and syncs it. A copy that cannot be written
+/// whole is removed again.
+fn save_backup(ledger: &Path, offset: u64, bytes: &[u8], ledger_file: &File) -> Result<PathBuf> {
     let dir = parent_dir(ledger);
-    let base = format!("{name}.torn-{offset}");
+    let base = format!(".torn-{offset}");
+    let mut options = OpenOptions::new();
+    // create_new is O_CREAT|O_EXCL: it never follows a symbolic link at the name.
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let metadata = ledger_file.metadata().map_err(|e| Error::ledger_io(ledger, "read the ledger's metadata", e))?;
+        options.mode(metadata.permissions().mode() & 0o777);
+    }
+    #[cfg(not(unix))]
+    let _ = ledger_file;
     for attempt in 0u32.. {
-        let candidate = dir.join(if attempt == 0 { base.clone() } else { format!("{base}.{attempt}") });
-        match OpenOptions::new().write(true).create_new(true).open(&candidate) {
+        let candidate = sibling(ledger, &if attempt == 0 { base.clone() } else { format!("{base}.{attempt}") });
+        match options.open(&candidate) {
             Ok(mut file) => {
-                file.write_all(bytes)
-                    .and_then(|()| file.sync_all())
-                    .and_then(|()| sync_dir(dir))
-                    .map_err(|e| Error::ledger_io(&candidate, "write the backup of the torn line", e))?;
+                let written = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| sync_dir(dir));
+                if let Err(e) = written {
+                    drop(file);
+                    let _ = fs::remove_file(&candidate);
+                    return Err(Error::ledger_io(
+                        &candidate,
+                        "write the backup of the torn line (the copy was removed; the ledger is unchanged)",
+                        e,
+                    ));
+                }
                 return Ok(candidate);
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -643,4 +754,11 @@ fn save_backup(ledger: &Path, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
         }
     }
     unreachable!("some backup name is free")
+}
+
+/// The path beside `ledger` whose name is the ledger's file name followed by `suffix`.
+fn sibling(ledger: &Path, suffix: &str) -> PathBuf {
+    let mut name = ledger.file_name().unwrap_or("ledger".as_ref()).to_os_string();
+    name.push(suffix);
+    ledger.with_file_name(name)
 }

@@ -119,6 +119,7 @@ impl serde::Serialize for Reason {
 impl<'de> serde::Deserialize<'de> for Reason {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = String::deserialize(deserializer)?;
-        Reason::from_code(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown reason code {code:?}")))
+        Reason::from_code(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown reason code {}", crate::display::quote(&code))))
     }
 }

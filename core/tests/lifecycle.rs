@@ -57,10 +57,8 @@ fn fork_writer() {
         }
         // Closing in the child must neither wait for the parent's records nor release its lock.
         let closed = session.close().is_ok();
-        let still_locked = matches!(
-            Session::open(&seed_key(), &path, "s"),
-            Err(Error::Ledger { kind: LedgerErrorKind::Locked, .. })
-        );
+        let still_locked =
+            matches!(Session::open(&seed_key(), &path, "s"), Err(Error::Ledger { kind: LedgerErrorKind::Locked, .. }));
         let code = if refused == 50 && closed && still_locked { 0 } else { 1 };
         // SAFETY: ends the child without running the parent's destructors or test harness.
         unsafe { libc::_exit(code) };

@@ -8,6 +8,7 @@
 use std::fmt;
 
 use super::value::{Float, Integer, Map, Value};
+use crate::display::quote;
 
 /// Deepest array/object nesting accepted; a top-level `[]` has depth 1.
 pub const MAX_DEPTH: usize = 128;
@@ -212,7 +213,7 @@ impl Parser<'_> {
                 return Err(JsonError {
                     kind: JsonErrorKind::DuplicateKey,
                     offset: key_offset,
-                    detail: format!("duplicate key {key:?}"),
+                    detail: format!("duplicate key {}", quote(&key)),
                 });
             }
             map.insert(key, item);
@@ -344,8 +345,8 @@ impl Parser<'_> {
             kind: JsonErrorKind::InvalidNumber,
             offset: start,
             detail: format!(
-                "invalid number literal {:?}",
-                String::from_utf8_lossy(&p.input[start..=p.pos.min(p.input.len() - 1)])
+                "invalid number literal {}",
+                quote(&String::from_utf8_lossy(&p.input[start..=p.pos.min(p.input.len() - 1)]))
             ),
         };
         if self.peek() == Some(b'-') {

@@ -110,7 +110,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
             if map.contains_key(&key) {
-                return Err(de::Error::custom(format!("duplicate key {key:?}")));
+                return Err(de::Error::custom(format!("duplicate key {}", crate::display::quote(&key))));
             }
             let value = access.next_value()?;
             map.insert(key, value);

@@ -9,6 +9,7 @@ use std::fmt;
 pub use generated::*;
 
 use crate::canonical::{MAX_DEPTH, Map, Value};
+use crate::display::{escape, quote};
 use crate::hex::is_sha256_hex;
 use crate::reason::Reason;
 
@@ -27,7 +28,8 @@ pub struct EventError {
 
 impl fmt::Display for EventError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
+        // Member names come from the input: shown escaped (the message quotes its values already).
+        write!(f, "{}: {}", escape(&self.path), self.message)
     }
 }
 
@@ -56,7 +58,11 @@ fn check_digest(path: &str, value: &str, allow_empty: bool) -> Result<(), EventE
     }
     let allowed =
         if allow_empty { "64 lowercase hex characters or the empty string" } else { "64 lowercase hex characters" };
-    Err(EventError::new(Reason::InvalidHex, path, format!("must be a SHA-256 digest of {allowed}, found {value:?}")))
+    Err(EventError::new(
+        Reason::InvalidHex,
+        path,
+        format!("must be a SHA-256 digest of {allowed}, found {}", quote(value)),
+    ))
 }
 
 /// Checks that free JSON in a payload keeps the whole ledger line within the nesting limit.
@@ -183,6 +189,10 @@ fn unknown_event_type(name: &str) -> EventError {
     EventError::new(
         Reason::UnknownEventType,
         "type",
-        format!("{name:?} is not an event type of the spec (expected one of {})", AgentEvent::VARIANTS.join(", ")),
+        format!(
+            "{} is not an event type of the spec (expected one of {})",
+            quote(name),
+            AgentEvent::VARIANTS.join(", ")
+        ),
     )
 }
