@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use provedex_core::canonical::Map;
+use provedex_core::display::shell_word;
 use provedex_core::event::{
     ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
 };
 use provedex_core::{AgentEvent, Session, SigningKeypair, Value, VerifyOptions, sha256_hex, verify_file};
 
-use crate::render;
+use crate::out::out;
+use crate::render::{self, path_text};
 use crate::{CliError, CliResult};
 
 const MODEL: &str = "llama3.2:3b";
@@ -81,52 +83,76 @@ fn sample_session(session_id: &str) -> Vec<AgentEvent> {
 
 pub fn run(dir: Option<PathBuf>) -> CliResult {
     let dir = prepare_dir(dir)?;
-    println!("Provedex demo in {}\n", dir.display());
+    out(format!("Provedex demo in {}\n\n", path_text(&dir)));
 
     let key_path = dir.join("keys/ed25519.key");
     let key = SigningKeypair::generate()?;
     key.save(&key_path)?;
-    println!("1. Created a signing key: {}", key_path.display());
-    println!("   public key {}\n", key.pubkey_hex());
+    out(format!("1. Created a signing key: {}\n", path_text(&key_path)));
+    out(format!("   public key {}\n\n", key.pubkey_hex()));
 
     let ledger = dir.join("ledger.ndjson");
     let session = Session::open(&key, &ledger, "session-demo")?;
-    println!("2. Recorded a voice-agent session to {}:", ledger.display());
+    out(format!("2. Recorded a voice-agent session to {}:\n", path_text(&ledger)));
     for event in sample_session(session.session_id()) {
         let signed = session.record(&event)?;
-        println!(
-            "   seq {}  {:<18} self_hash {}…",
+        out(format!(
+            "   seq {}  {:<18} self_hash {}…\n",
             signed.seq,
             signed.event.type_name(),
             &signed.self_hash.to_hex()[..16]
-        );
+        ));
     }
     drop(session);
 
     let pinned = VerifyOptions { pinned_pubkey: Some(key.public_key()) };
     let report = verify_file(&ledger, &pinned)?;
-    println!("\n3. Verified it offline with only the public key:");
-    print!("{}", indent(&render::report(&ledger, &report)));
+    out(format!(
+        "\n3. Verified it offline with only the public key:\n{}",
+        indent(&render::report(Some(&ledger), &report))
+    ));
     if !report.ok {
         return Err(CliError { code: 1, message: "the freshly recorded ledger does not verify".into() });
     }
 
     let tampered = dir.join("tampered.ndjson");
     let text =
-        fs::read_to_string(&ledger).map_err(|e| CliError::usage(format!("cannot read {}: {e}", ledger.display())))?;
+        fs::read_to_string(&ledger).map_err(|e| CliError::usage(format!("cannot read {}: {e}", path_text(&ledger))))?;
     fs::write(&tampered, text.replacen(ORIGINAL, TAMPERED, 1))
-        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", tampered.display())))?;
-    println!("\n4. Copied it to {} and changed {ORIGINAL} to {TAMPERED}:", tampered.display());
+        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path_text(&tampered))))?;
     let broken = verify_file(&tampered, &pinned)?;
-    print!("{}", indent(&render::report(&tampered, &broken)));
+    out(format!(
+        "\n4. Copied it to {} and changed {ORIGINAL} to {TAMPERED}:\n{}",
+        path_text(&tampered),
+        indent(&render::report(Some(&tampered), &broken))
+    ));
     if broken.ok {
         return Err(CliError { code: 1, message: "the tampered copy verified; tampering went undetected".into() });
     }
 
-    println!("\nTry it yourself:");
-    println!("   provedex show --ledger {}", ledger.display());
-    println!("   provedex verify --ledger {} --pubkey {}", tampered.display(), key.pubkey_hex());
+    let provedex = this_command();
+    out(format!(
+        "\nTry it yourself:\n   {provedex} show --ledger {}\n   {provedex} verify --ledger {} --pubkey {}\n",
+        shell_word(&ledger),
+        shell_word(&tampered),
+        key.pubkey_hex()
+    ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// How to run this program again from a shell: `provedex` when a shell
+/// would find this executable by that name (installed), else this
+/// executable's path (as after `cargo run`, which puts nothing on PATH),
+/// shell-quoted.
+fn this_command() -> String {
+    let Ok(exe) = std::env::current_exe() else { return "provedex".into() };
+    let exe = fs::canonicalize(&exe).unwrap_or(exe);
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .filter(|dir| dir.is_absolute())
+            .find_map(|dir| fs::canonicalize(dir.join("provedex")).ok())
+    });
+    if found.as_ref() == Some(&exe) { "provedex".into() } else { shell_word(&exe) }
 }
 
 /// Uses `dir` when it is absent or empty (never mixing with existing files),
@@ -140,14 +166,20 @@ fn prepare_dir(dir: Option<PathBuf>) -> Result<PathBuf, CliError> {
         return Ok(temp.keep());
     };
     if dir.exists() && !is_empty_dir(&dir)? {
-        return Err(CliError::usage(format!("{} is not empty; give a new or empty directory", dir.display())));
+        return Err(CliError::usage(format!("{} is not empty; give a new or empty directory", path_text(&dir))));
     }
-    fs::create_dir_all(&dir).map_err(|e| CliError::usage(format!("cannot create {}: {e}", dir.display())))?;
+    fs::create_dir_all(&dir).map_err(|e| CliError::usage(format!("cannot create {}: {e}", path_text(&dir))))?;
     Ok(dir)
 }
 
 fn is_empty_dir(dir: &Path) -> Result<bool, CliError> {
-    let mut entries = fs::read_dir(dir).map_err(|e| CliError::usage(format!("cannot use {}: {e}", dir.display())))?;
+    if !dir.is_dir() {
+        return Err(CliError::usage(format!(
+            "{} exists and is not a directory; give a new or empty directory",
+            path_text(dir)
+        )));
+    }
+    let mut entries = fs::read_dir(dir).map_err(|e| CliError::usage(format!("cannot use {}: {e}", path_text(dir))))?;
     Ok(entries.next().is_none())
 }
 

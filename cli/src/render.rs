@@ -1,37 +1,67 @@
-//! Human-readable output: verification reports and event listings.
+//! Human-readable output: verification reports, event listings, paths and
+//! messages.
+//!
+//! Everything here that comes from a ledger, an event, a report, a file name
+//! or the core's messages passes through `provedex_core::display` before it
+//! reaches a person: a string in a ledger can hold a carriage return and an
+//! erase-line sequence that turn "broken" into "valid" on a terminal, or a
+//! bidi override that reorders what is read. Machine output (`verify
+//! --json`, the signed lines `record` and `sign-event` print) stays exact.
 
+use std::borrow::Cow;
 use std::fmt::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use provedex_core::display::{escape, escape_bytes, shell_word};
 use provedex_core::{ChainReport, Progress, Reason, SignedEvent, Value};
+
+use crate::out;
 
 /// Exit 0 for a valid ledger, 1 for a broken one.
 pub fn exit_code(report: &ChainReport) -> ExitCode {
     if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
-/// A report in a few lines: the verdict first, then the facts an auditor checks.
-pub fn report(ledger: &Path, report: &ChainReport) -> String {
+/// A path as text for a person: escaped, invalid UTF-8 as `\xNN`.
+pub fn path_text(path: &Path) -> Cow<'_, str> {
+    escape_bytes(path.as_os_str().as_bytes())
+}
+
+/// A message for a person that may embed untrusted text (the core's errors
+/// and report messages quote the values they name, escaped): every
+/// character a terminal would interpret is escaped, backslashes excepted, so
+/// text the core escaped already is shown as it is and anything it did not
+/// escape still cannot act on the terminal.
+pub fn terminal_safe(message: &str) -> String {
+    message.split('\\').map(escape).collect::<Vec<_>>().join("\\")
+}
+
+/// A report in a few lines: the verdict first, then the facts an auditor
+/// checks. `ledger` is the file, `None` for a stream read from stdin.
+pub fn report(ledger: Option<&Path>, report: &ChainReport) -> String {
     let mut out = String::new();
-    if report.ok {
-        let _ = writeln!(out, "{}", report.message);
-    } else {
-        let _ = writeln!(out, "{}", report.message);
+    let _ = writeln!(out, "{}", terminal_safe(&report.message));
+    if !report.ok {
         let reason = report.reason.map(|r| r.code()).unwrap_or("unknown");
         let _ = writeln!(out, "reason:    {reason}");
         let plural = if report.event_count == 1 { "" } else { "s" };
         let _ = writeln!(out, "verified:  {} event{plural} before the break", report.event_count);
-        if report.reason == Some(Reason::TornTail) {
+        if let (Some(Reason::TornTail), Some(path)) = (report.reason, ledger) {
             let _ = writeln!(
                 out,
                 "hint:      `provedex recover --ledger {}` removes the torn line and keeps a copy of it",
-                ledger.display()
+                shell_word(path)
             );
         }
     }
-    let _ = writeln!(out, "ledger:    {}", ledger.display());
+    match ledger {
+        Some(path) => writeln!(out, "ledger:    {}", path_text(path)),
+        None => writeln!(out, "ledger:    stdin"),
+    }
+    .expect("writing to a String succeeds");
     if let Some(root) = report.root_hash {
         let label = if report.ok { "root hash" } else { "last good" };
         let _ = writeln!(out, "{label}: {root}");
@@ -70,14 +100,14 @@ impl ProgressLine {
         self.next_draw = now + Self::REDRAW_EVERY;
         self.drawn = true;
         // CR back to the line's start, then erase what the previous draw left beyond the new text.
-        eprint!("\r{}\x1b[K", progress_text(so_far, self.total_bytes, now - self.started));
+        out::err(format!("\r{}\x1b[K", progress_text(so_far, self.total_bytes, now - self.started)));
     }
 }
 
 impl Drop for ProgressLine {
     fn drop(&mut self) {
         if self.drawn {
-            eprint!("\r\x1b[K");
+            out::err("\r\x1b[K");
         }
     }
 }
@@ -110,7 +140,7 @@ fn short_duration(seconds: f64) -> String {
 
 pub const LISTING_HEADER: &str = "seq   time (UTC)                      type               payload";
 
-/// One event as a line of `provedex show`.
+/// One event as a line of `provedex show`: member names and values escaped.
 pub fn listing_row(event: &SignedEvent) -> String {
     let payload = match event.event.to_value() {
         Value::Object(mut map) => match map.remove("payload") {
@@ -119,26 +149,76 @@ pub fn listing_row(event: &SignedEvent) -> String {
         },
         _ => Default::default(),
     };
-    let details: Vec<String> = payload.iter().map(|(k, v)| format!("{k}={}", short_value(v))).collect();
+    let details: Vec<String> = payload.iter().map(|(k, v)| format!("{}={}", escape(k), short_value(v))).collect();
     format!(
         "{:<5} {:<31} {:<18} {}",
         event.seq,
         rfc3339_nanos(event.timestamp_nanos),
-        event.event.type_name(),
+        escape(event.event.type_name()),
         details.join(" ")
     )
 }
 
-/// A value for a listing: digests shortened, long text cut.
+/// How many characters of a string, and of a JSON object or array, a listing shows.
+const SHOWN_STRING_CHARS: usize = 48;
+const SHOWN_JSON_CHARS: usize = 120;
+
+/// A value for a listing: digests shortened, long text and long objects cut,
+/// every string and member name escaped.
 fn short_value(value: &Value) -> String {
     match value {
         Value::String(s) if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => format!("{}…", &s[..12]),
         Value::String(s) => {
-            let shown: String = s.chars().take(48).collect();
+            let shown: String = s.chars().take(SHOWN_STRING_CHARS).collect();
             let cut = if shown.len() < s.len() { "…" } else { "" };
-            format!("{:?}", format!("{shown}{cut}"))
+            format!("{}{cut}", quoted(&shown))
+        }
+        Value::Object(_) | Value::Array(_) => {
+            let mut text = String::new();
+            json_for_people(value, &mut text);
+            match text.char_indices().nth(SHOWN_JSON_CHARS) {
+                Some((cut, _)) => format!("{}…", &text[..cut]),
+                None => text,
+            }
         }
         other => other.to_string(),
+    }
+}
+
+/// A string in double quotes, escaped, with `"` written `\"`.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", escape(text).replace('"', "\\\""))
+}
+
+/// JSON as compact text whose strings and member names are [`quoted`].
+fn json_for_people(value: &Value, out: &mut String) {
+    match value {
+        Value::String(s) => out.push_str(&quoted(s)),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_for_people(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&quoted(key));
+                out.push(':');
+                json_for_people(item, out);
+            }
+            out.push('}');
+        }
+        other => {
+            let _ = write!(out, "{other}");
+        }
     }
 }
 
