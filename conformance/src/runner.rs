@@ -2,7 +2,7 @@
 //! reports, per file, what passed, failed, was skipped or errored.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use provedex_core::SignedEvent;
+use provedex_core::display::escape;
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
@@ -193,6 +194,32 @@ struct Process {
 
 const STDERR_TAIL: usize = 2000;
 
+/// Longest response line read from an adapter: a `sign` result carries a
+/// ledger line of up to 16 MiB, escaped; anything much longer is a broken
+/// or hostile adapter, and reading on would only fill memory.
+const MAX_RESPONSE_BYTES: u64 = 8 * provedex_core::MAX_LINE_BYTES as u64;
+
+/// The next response line without its LF, `None` at the end of the output,
+/// or an error for a line longer than [`MAX_RESPONSE_BYTES`] or not UTF-8.
+fn read_response_line(reader: &mut impl BufRead) -> io::Result<Option<String>> {
+    let mut line = Vec::new();
+    reader.take(MAX_RESPONSE_BYTES + 1).read_until(b'\n', &mut line)?;
+    if line.is_empty() {
+        return Ok(None);
+    }
+    if line.pop() != Some(b'\n') && line.len() as u64 >= MAX_RESPONSE_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "a response line is longer than {MAX_RESPONSE_BYTES} bytes; the adapter's output was not read further"
+            ),
+        ));
+    }
+    String::from_utf8(line)
+        .map(Some)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "a response line is not UTF-8"))
+}
+
 impl Adapter {
     fn start(command: &[String], timeout: Duration) -> Result<Self, String> {
         let mut adapter = Adapter { command: command.to_vec(), timeout, process: None };
@@ -214,8 +241,10 @@ impl Adapter {
         let mut stderr_pipe = child.stderr.take().expect("piped stderr");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if tx.send(line).is_err() {
+            let mut reader = BufReader::new(stdout);
+            while let Some(line) = read_response_line(&mut reader).transpose() {
+                let failed = line.is_err();
+                if tx.send(line).is_err() || failed {
                     break;
                 }
             }
@@ -352,12 +381,13 @@ fn text_of(v: &Json) -> String {
     v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())
 }
 
-/// The report for people: the matrix, then each problem.
+/// The report for people: the matrix, then each problem. What the adapter
+/// said (its name, results, messages) is untrusted text: it is shown escaped.
 pub fn render(report: &RunReport) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let imp = &report.implementation;
-    let field = |k: &str| imp.get(k).and_then(Json::as_str).unwrap_or("?").to_owned();
+    let field = |k: &str| escape(imp.get(k).and_then(Json::as_str).unwrap_or("?")).into_owned();
     let _ = writeln!(out, "implementation: {} {} ({})\n", field("name"), field("version"), field("language"));
     let _ = writeln!(out, "{:<16} {:>7} {:>7} {:>8} {:>8}", "file", "passed", "failed", "skipped", "errored");
     for t in report.files.iter().chain([&report.total]) {
@@ -368,12 +398,15 @@ pub fn render(report: &RunReport) -> String {
             Outcome::Failed { expected, actual, why } => {
                 let _ = writeln!(
                     out,
-                    "\nFAILED  {}\n  why:      {why}\n  expected: {expected}\n  actual:   {actual}",
-                    p.id
+                    "\nFAILED  {}\n  why:      {}\n  expected: {}\n  actual:   {}",
+                    p.id,
+                    escape(why),
+                    escape(&expected.to_string()),
+                    escape(&actual.to_string())
                 );
             }
             Outcome::Errored { message } => {
-                let _ = writeln!(out, "\nERRORED {}\n  {message}", p.id);
+                let _ = writeln!(out, "\nERRORED {}\n  {}", p.id, escape(message));
             }
             Outcome::Passed | Outcome::Skipped { .. } => {}
         }

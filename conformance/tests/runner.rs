@@ -131,8 +131,15 @@ fn protocol_violations_are_errors_with_the_cause() {
     assert!(message("canonical_json/structure/true").contains("not a JSON object"));
     assert!(message("canonical_json/structure/false").contains("exactly one of result, skipped, errored"));
     assert!(message("canonical_json/structure/empty-array").contains("\"result\" is not an object"));
-    assert_eq!(report.total.errored, 4);
-    assert_eq!(report.total.skipped, 7, "the adapter skipped the rest itself");
+    // What the adapter says reaches a person escaped.
+    assert!(message("canonical_json/structure/empty-object").contains("\u{1b}[2J"));
+    let shown = render(&report);
+    assert!(shown.contains("\\x1b[2J\\r\\u{9b}31mall good\\u{202e}"), "{shown}");
+    assert!(!shown.chars().any(|c| c.is_control() && c != '\n' || c == '\u{202e}'), "{shown}");
+    // An endless response line is cut off instead of filling memory.
+    assert!(message("canonical_json/structure/empty-string").contains("a response line is longer than"));
+    assert_eq!(report.total.errored, 6);
+    assert_eq!(report.total.skipped, 5, "the adapter skipped the rest itself");
 }
 
 #[test]

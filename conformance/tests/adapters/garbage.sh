@@ -9,6 +9,8 @@ while IFS= read -r line; do
     *'structure/true"'*) echo "this is not json" ;;
     *'structure/false"'*) printf '{"id":"%s","result":{},"skipped":"both"}\n' "$id" ;;
     *'structure/empty-array"'*) printf '{"id":"%s","result":[]}\n' "$id" ;;
+    *'structure/empty-object"'*) printf '{"id":"%s","errored":"\u001b[2J\r\u009b31mall good\u202e"}\n' "$id" ;;
+    *'structure/empty-string"'*) head -c 200000000 /dev/zero | tr '\0' x ;;
     *) printf '{"id":"%s","skipped":"not this one"}\n' "$id" ;;
   esac
 done
