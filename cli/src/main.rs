@@ -29,9 +29,9 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use provedex_core::display::shell_word;
 use provedex_core::{
-    AgentEvent, ChainHash, ChainReport, Durability, Engine, Error, GENESIS_PARENT_HASH, LedgerErrorKind,
-    PublicKeyBytes, RecoverOutcome, Session, SessionOptions, SigningKeypair, VerifyOptions, canonical, now_nanos,
-    recover, sign_event_at, verify_file_using, verify_file_with, verify_reader,
+    AgentEvent, ChainHash, Durability, Engine, Error, GENESIS_PARENT_HASH, LedgerErrorKind, Progress, PublicKeyBytes,
+    RecoverOutcome, Session, SessionOptions, SignedEvent, SigningKeypair, VerifyOptions, canonical, now_nanos, recover,
+    sign_event_at, verify_file_using, verify_reader, verify_reader_using,
 };
 
 use crate::input::{file_or_stdin, inline_or_stdin};
@@ -383,42 +383,32 @@ fn canonicalize(file: &str) -> CliResult {
 }
 
 fn show(source: LedgerSource) -> CliResult {
-    match source {
-        LedgerSource::File(path) => {
-            let report = show_file(&path)?;
-            out::out(format!("\n{}", render::report(Some(&path), &report)));
-            Ok(render::exit_code(&report))
-        }
-        LedgerSource::Stdin => {
-            // The listing shows only lines that verified, which the core reports
-            // line by line for files: the stream is copied to a temporary file
-            // first (deleted afterwards), so memory stays bounded whatever its size.
-            let mut spool = tempfile::NamedTempFile::new()
-                .map_err(|e| CliError::usage(format!("cannot create a temporary file for stdin: {e}")))?;
-            std::io::copy(&mut std::io::stdin().lock(), spool.as_file_mut())
-                .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
-            let report = show_file(spool.path())?;
-            out::out(format!("\n{}", render::report(None, &report)));
-            Ok(render::exit_code(&report))
-        }
-    }
-}
-
-/// Prints the listing of a ledger file; nothing reaches stdout unless the ledger opens.
-fn show_file(path: &Path) -> Result<ChainReport, CliError> {
     let mut stdout = std::io::stdout().lock();
     let mut header_shown = false;
-    let report = verify_file_with(path, &VerifyOptions::default(), |event| {
+    // Nothing reaches stdout before the ledger is open: the header comes with the first event.
+    let mut list = |event: &SignedEvent, _: Progress| {
         if !header_shown {
             out::write_or_exit(&mut stdout, format!("{}\n", render::LISTING_HEADER));
             header_shown = true;
         }
         out::write_or_exit(&mut stdout, format!("{}\n", render::listing_row(event)));
-    })?;
+    };
+    let (report, path) = match source {
+        LedgerSource::File(path) => {
+            (verify_file_using(&path, &VerifyOptions::default(), Engine::default(), &mut list)?, Some(path))
+        }
+        LedgerSource::Stdin => {
+            let stdin = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+            let report = verify_reader_using(stdin, &VerifyOptions::default(), Engine::default(), &mut list)
+                .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
+            (report, None)
+        }
+    };
     if !header_shown {
         out::write_or_exit(&mut stdout, format!("{}\n", render::LISTING_HEADER));
     }
-    Ok(report)
+    out::write_or_exit(&mut stdout, format!("\n{}", render::report(path.as_deref(), &report)));
+    Ok(render::exit_code(&report))
 }
 
 fn recover_ledger(ledger: PathBuf) -> CliResult {

@@ -141,12 +141,19 @@ pub fn verify_file_using(
 /// wrong with the content is the report. A read error after a line with a
 /// finding still yields the report, as it would line by line.
 pub fn verify_reader(reader: impl BufRead, options: &VerifyOptions) -> io::Result<ChainReport> {
-    verify_reader_using(reader, options, Engine::default())
+    verify_reader_using(reader, options, Engine::default(), |_, _| {})
 }
 
-/// [`verify_reader`] with a chosen engine.
-pub fn verify_reader_using(reader: impl BufRead, options: &VerifyOptions, engine: Engine) -> io::Result<ChainReport> {
-    scan_using(reader, options, engine, |_, _| {}).map(|s| s.report)
+/// [`verify_reader`] with a chosen engine, calling `on_event` on the calling
+/// thread for each line that verifies, in order, with the progress so far
+/// (so a listing of a piped ledger streams as one of a file does).
+pub fn verify_reader_using(
+    reader: impl BufRead,
+    options: &VerifyOptions,
+    engine: Engine,
+    on_event: impl FnMut(&SignedEvent, Progress),
+) -> io::Result<ChainReport> {
+    scan_using(reader, options, engine, on_event).map(|s| s.report)
 }
 
 /// The outcome of reading a whole ledger: the report, and where the failing
