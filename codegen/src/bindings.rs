@@ -102,7 +102,7 @@ pub fn render_bindings(root: &Path) -> Result<Vec<Output>, String> {
                 .map_err(|e| format!("uniffi-bindgen did not write {}: {e}", file.display()))?;
             outputs.push(Output {
                 path: placement.path,
-                contents: header(placement.comment, &version) + &body(placement, &text),
+                contents: header(placement.comment, &version) + &body(placement, &text)?,
             });
         }
     }
@@ -111,14 +111,44 @@ pub fn render_bindings(root: &Path) -> Result<Vec<Output>, String> {
 
 /// The file as committed. The module map loses its `use` declarations: they
 /// name Darwin modules, which SwiftPM on Linux cannot resolve, and the
-/// module needs none of them to build.
-fn body(placement: &Placement, text: &str) -> String {
+/// module needs none of them to build. The Kotlin `Session` keeps one
+/// `close()`: see [`kotlin_session_close`].
+fn body(placement: &Placement, text: &str) -> Result<String, String> {
     if placement.generated.ends_with(".modulemap") {
         let kept: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with("use ")).collect();
-        kept.join("\n") + "\n"
+        Ok(kept.join("\n") + "\n")
+    } else if placement.language == "kotlin" {
+        kotlin_session_close(text)
     } else {
-        text.to_owned()
+        Ok(text.to_owned())
     }
+}
+
+/// uniffi gives every Kotlin object class an `AutoCloseable.close()` that
+/// frees the native object, so a `Session` closed that way cannot say why a
+/// later record fails. `Session` exports its own `close` (close the ledger,
+/// release its lock; later records fail with code `closed`), which uniffi
+/// also renders as `override fun close()`: the class would define it twice.
+/// This removes the generic one from `Session` alone, so `close()` closes the
+/// ledger as in Python and Swift; `destroy()` (and uniffi's `use {}`) still
+/// frees the native object, which closes the ledger too. Any change in what
+/// uniffi generates here is an error, never a silent skip.
+fn kotlin_session_close(text: &str) -> Result<String, String> {
+    const CLASS: &str = "\nopen class Session: Disposable, AutoCloseable, SessionInterface\n";
+    const GENERIC_CLOSE: &str = "\n    @Synchronized\n    override fun close() {\n        this.destroy()\n    }\n";
+    const OWN_CLOSE: &str = "override fun `close`()";
+    let unexpected = |what: &str| {
+        Err(format!(
+            "the Kotlin uniffi-bindgen generated is not the expected shape ({what}); update kotlin_session_close"
+        ))
+    };
+    let Some(start) = text.find(CLASS) else { return unexpected("no `open class Session`") };
+    let end = text[start + CLASS.len()..].find("\nopen class ").map_or(text.len(), |i| start + CLASS.len() + i);
+    let class = &text[start..end];
+    if class.matches(GENERIC_CLOSE).count() != 1 || class.matches(OWN_CLOSE).count() != 1 {
+        return unexpected("Session has not exactly one generic close() and one exported close()");
+    }
+    Ok(format!("{}{}{}", &text[..start], class.replacen(GENERIC_CLOSE, "\n", 1), &text[end..]))
 }
 
 struct Built {

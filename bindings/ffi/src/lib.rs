@@ -11,7 +11,8 @@ uniffi::setup_scaffolding!();
 #[rustfmt::skip]
 mod events;
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use provedex_core as core;
 use provedex_core::canonical::{self, Map, Value};
@@ -32,7 +33,9 @@ pub enum ProvedexError {
     #[error("{detail}")]
     Signing { code: String, detail: String },
     /// A ledger cannot be opened, appended to, resumed, read or recovered.
-    /// `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned, unusable.
+    /// `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
+    /// unusable, forked (the session was opened in another process, which
+    /// forked this one), closed (the session was closed).
     #[error("{detail}")]
     Ledger { code: String, detail: String },
     /// A signed event or ledger line is not valid on its own. `code` is its
@@ -66,6 +69,44 @@ impl ProvedexError {
 
 type Result<T, E = ProvedexError> = std::result::Result<T, E>;
 
+/// A file system path, crossing the boundary as the bytes the operating
+/// system uses for it: on unix any file name works, UTF-8 or not. Python
+/// passes `os.fsencode(path)`; Kotlin and Swift see a `String` (uniffi.toml
+/// converts it as UTF-8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FsPath(pub PathBuf);
+
+uniffi::custom_type!(FsPath, Vec<u8>, {
+    lower: |path| path_to_bytes(path.0),
+    try_lift: |bytes| path_from_bytes(bytes).map(FsPath),
+});
+
+#[cfg(unix)]
+fn path_to_bytes(path: PathBuf) -> Vec<u8> {
+    std::os::unix::ffi::OsStringExt::into_vec(path.into_os_string())
+}
+
+#[cfg(not(unix))]
+fn path_to_bytes(path: PathBuf) -> Vec<u8> {
+    path.to_string_lossy().into_owned().into_bytes()
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: Vec<u8>) -> uniffi::Result<PathBuf> {
+    Ok(PathBuf::from(<std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(bytes)))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: Vec<u8>) -> uniffi::Result<PathBuf> {
+    Ok(PathBuf::from(String::from_utf8(bytes)?))
+}
+
+impl<T: Into<PathBuf>> From<T> for FsPath {
+    fn from(path: T) -> Self {
+        FsPath(path.into())
+    }
+}
+
 /// An Ed25519 signing key; the secret never crosses the boundary.
 #[derive(uniffi::Object)]
 pub struct SigningKeypair(core::SigningKeypair);
@@ -80,14 +121,14 @@ impl SigningKeypair {
 
     /// Loads a key file: 32 raw bytes, readable by its owner only.
     #[uniffi::constructor]
-    pub fn load(path: String) -> Result<Arc<Self>> {
-        Ok(Arc::new(SigningKeypair(core::SigningKeypair::load(path)?)))
+    pub fn load(path: FsPath) -> Result<Arc<Self>> {
+        Ok(Arc::new(SigningKeypair(core::SigningKeypair::load(path.0)?)))
     }
 
     /// Loads the key at `path`, or creates it there (mode 0600) when absent.
     #[uniffi::constructor]
-    pub fn load_or_create(path: String) -> Result<Arc<Self>> {
-        Ok(Arc::new(SigningKeypair(core::SigningKeypair::load_or_create(path)?)))
+    pub fn load_or_create(path: FsPath) -> Result<Arc<Self>> {
+        Ok(Arc::new(SigningKeypair(core::SigningKeypair::load_or_create(path.0)?)))
     }
 
     /// The key with this 32-byte seed.
@@ -100,8 +141,8 @@ impl SigningKeypair {
     }
 
     /// Writes the key file (mode 0600); refuses to replace an existing file.
-    pub fn save(&self, path: String) -> Result<()> {
-        Ok(self.0.save(path)?)
+    pub fn save(&self, path: FsPath) -> Result<()> {
+        Ok(self.0.save(path.0)?)
     }
 
     /// The public key as 64 lowercase hex characters.
@@ -143,14 +184,21 @@ impl From<core::Durability> for Durability {
 }
 
 /// A writer appending to one ledger; safe to share between threads.
+///
+/// It belongs to the process that opened it: in a child made by `fork()`
+/// every record is refused (code `forked`); the child opens its own session.
 #[derive(uniffi::Object)]
 pub struct Session(core::Session);
 
 #[uniffi::export]
 impl Session {
     /// Opens (or creates) the ledger and resumes its chain after checking its last line.
+    ///
+    /// `session_id` is metadata for the application, which v1 records inside
+    /// events (`SessionStarted.session_id`); it is not written by `open` and
+    /// does not locate the ledger (`ledger_path` does).
     #[uniffi::constructor]
-    pub fn open(keypair: Arc<SigningKeypair>, ledger_path: String, session_id: String) -> Result<Arc<Self>> {
+    pub fn open(keypair: Arc<SigningKeypair>, ledger_path: FsPath, session_id: String) -> Result<Arc<Self>> {
         Session::open_with_durability(keypair, ledger_path, session_id, core::Durability::default().into())
     }
 
@@ -158,12 +206,12 @@ impl Session {
     #[uniffi::constructor]
     pub fn open_with_durability(
         keypair: Arc<SigningKeypair>,
-        ledger_path: String,
+        ledger_path: FsPath,
         session_id: String,
         durability: Durability,
     ) -> Result<Arc<Self>> {
         let options = core::SessionOptions { durability: durability.into() };
-        Ok(Arc::new(Session(core::Session::open_with(&keypair.0, ledger_path, session_id, &options)?)))
+        Ok(Arc::new(Session(core::Session::open_with(&keypair.0, ledger_path.0, session_id, &options)?)))
     }
 
     /// Validates, seals and appends `event`; returns once the line is on disk.
@@ -184,12 +232,21 @@ impl Session {
         Ok(record_json_event(&self.0, &event_json)?.to_json())
     }
 
+    /// Stops recording and releases the ledger's lock once the records
+    /// already placed are written; later records fail with code `closed`.
+    /// Closing twice is harmless; in a forked child it does nothing.
+    pub fn close(&self) -> Result<()> {
+        Ok(self.0.close()?)
+    }
+
+    /// The `session_id` given to `open`: the application's metadata, kept
+    /// for it to record in events; the ledger does not store it.
     pub fn session_id(&self) -> String {
         self.0.session_id().to_owned()
     }
 
-    pub fn ledger_path(&self) -> String {
-        self.0.ledger_path().to_string_lossy().into_owned()
+    pub fn ledger_path(&self) -> FsPath {
+        FsPath(self.0.ledger_path().to_path_buf())
     }
 
     pub fn pubkey_hex(&self) -> String {
@@ -396,8 +453,87 @@ pub fn verify_chain(events: Vec<SignedEvent>, pinned_pubkey: Option<String>) -> 
 
 /// Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
 #[uniffi::export]
-pub fn verify_file(path: String, pinned_pubkey: Option<String>) -> Result<ChainReport> {
-    Ok(core::verify_file(path, &pinned(pinned_pubkey)?)?.into())
+pub fn verify_file(path: FsPath, pinned_pubkey: Option<String>) -> Result<ChainReport> {
+    Ok(core::verify_file(path.0, &pinned(pinned_pubkey)?)?.into())
+}
+
+/// What [`recover`] did to a ledger.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum RecoverOutcome {
+    /// The ledger had no torn final line; nothing was changed. `report` is its verification.
+    NothingToRecover { report: ChainReport },
+    /// The torn final line was copied to `backup` and cut off the ledger.
+    Truncated {
+        /// Where the removed line began: the ledger's new length.
+        offset: u64,
+        removed_bytes: u64,
+        /// The file beside the ledger holding the removed bytes.
+        backup: FsPath,
+        /// The verification of the ledger after the cut.
+        report: ChainReport,
+    },
+}
+
+impl From<core::RecoverOutcome> for RecoverOutcome {
+    fn from(outcome: core::RecoverOutcome) -> Self {
+        match outcome {
+            core::RecoverOutcome::NothingToRecover(report) => {
+                RecoverOutcome::NothingToRecover { report: report.into() }
+            }
+            core::RecoverOutcome::Truncated { offset, removed_bytes, backup, report } => {
+                RecoverOutcome::Truncated { offset, removed_bytes, backup: FsPath(backup), report: report.into() }
+            }
+        }
+    }
+}
+
+/// Removes a torn final line from the ledger at `path` (what a `torn_tail`
+/// error asks for), after copying it to `<file name>.torn-<offset>` beside
+/// the ledger; the same as the `provedex recover` command. Any other damage,
+/// or a writer holding the lock, is a `Ledger` error and nothing changes.
+#[uniffi::export]
+pub fn recover(path: FsPath) -> Result<RecoverOutcome> {
+    Ok(core::recover(path.0)?.into())
+}
+
+/// The deepest nesting a JSON value may have (arrays and objects; `[]` is
+/// depth 1): deeper text is refused with code `nesting_too_deep`.
+#[uniffi::export]
+pub fn max_json_depth() -> u32 {
+    canonical::MAX_DEPTH as u32
+}
+
+/// The deepest nesting a free JSON object in a payload (`ToolCalled.args_redacted`)
+/// may have, the object itself counting as depth 1: what still fits within
+/// [`max_json_depth`] once the line, the event and the payload enclose it.
+///
+/// The core checks this limit when it validates an event but does not export
+/// it, so it is read from that check (the deepest object it accepts).
+#[uniffi::export]
+pub fn max_free_json_depth() -> u32 {
+    static DEPTH: OnceLock<u32> = OnceLock::new();
+    *DEPTH.get_or_init(|| {
+        let accepts = |depth: usize| {
+            let mut value = Value::Object(Map::new());
+            for _ in 1..depth {
+                value = Value::Object(Map::from([("a".to_owned(), value)]));
+            }
+            let Value::Object(args_redacted) = value else { unreachable!("built as an object") };
+            let event = core::AgentEvent::ToolCalled(core::event::ToolCalled {
+                tool_name: String::new(),
+                args_sha256: core::sha256_hex(b""),
+                args_redacted,
+            });
+            core::validate_for_signing(&event).is_ok()
+        };
+        // The deepest accepted depth, by bisection: `accepts` holds up to the limit and fails beyond.
+        let (mut ok, mut refused) = (1, canonical::MAX_DEPTH + 1);
+        while refused - ok > 1 {
+            let mid = (ok + refused) / 2;
+            if accepts(mid) { ok = mid } else { refused = mid }
+        }
+        ok as u32
+    })
 }
 
 /// The canonical JSON text of a free JSON object.

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use provedex_ffi::{
-    AgentEvent, Durability, ProvedexError, Session, SigningKeypair, canonical_json, compute_self_hash, event_from_json,
-    event_to_json, genesis_parent_hash, sha256_hex, sign_event_at, signed_event_from_json, signed_event_to_json,
-    verify_chain, verify_file, verify_signed_event,
+    AgentEvent, Durability, FsPath, ProvedexError, RecoverOutcome, Session, SigningKeypair, canonical_json,
+    compute_self_hash, event_from_json, event_to_json, genesis_parent_hash, max_free_json_depth, max_json_depth,
+    recover, sha256_hex, sign_event_at, signed_event_from_json, signed_event_to_json, verify_chain, verify_file,
+    verify_signed_event,
 };
 
 const CHECK_EVENT: &str = r#"{"type":"SessionStarted","payload":{"agent_id":"agent-1","model_id":"llama3.2:3b","session_id":"session-demo"}}"#;
@@ -79,9 +80,9 @@ fn every_variant_crosses_and_comes_back_unchanged() {
 #[test]
 fn sessions_record_resume_and_verify() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ledger.ndjson").to_string_lossy().into_owned();
+    let path = dir.path().join("ledger.ndjson");
     let key = seed_key();
-    let session = Session::open(key.clone(), path.clone(), "s-1".into()).unwrap();
+    let session = Session::open(key.clone(), path.clone().into(), "s-1".into()).unwrap();
     assert_eq!(session.durability(), Durability::Group, "group commit is the default");
     for json in every_variant() {
         session.record(event_from_json(json).unwrap()).unwrap();
@@ -89,16 +90,16 @@ fn sessions_record_resume_and_verify() {
     assert_eq!(session.next_seq(), Some(7));
     drop(session);
     let resumed =
-        Session::open_with_durability(key.clone(), path.clone(), "s-2".into(), Durability::EveryEvent).unwrap();
+        Session::open_with_durability(key.clone(), path.clone().into(), "s-2".into(), Durability::EveryEvent).unwrap();
     assert_eq!(resumed.durability(), Durability::EveryEvent);
     let last = resumed.record_json(every_variant()[0].clone()).unwrap();
     assert_eq!(last.seq, 7);
     drop(resumed);
-    let report = verify_file(path.clone(), Some(key.pubkey_hex())).unwrap();
+    let report = verify_file(path.clone().into(), Some(key.pubkey_hex())).unwrap();
     assert!(report.ok, "{}", report.message);
     assert_eq!((report.event_count, report.root_hash.as_deref()), (8, Some(last.self_hash.as_str())));
     let other = SigningKeypair::from_seed(vec![9; 32]).unwrap().pubkey_hex();
-    let pinned = verify_file(path, Some(other)).unwrap();
+    let pinned = verify_file(path.into(), Some(other)).unwrap();
     assert_eq!((pinned.ok, pinned.reason.as_deref(), pinned.broken_at), (false, Some("pubkey_mismatch"), Some(0)));
 }
 
@@ -127,7 +128,7 @@ fn each_error_kind_with_its_code_and_cause() {
     let (k, _, m) = kind(SigningKeypair::from_seed(vec![1; 31]).err().unwrap());
     assert_eq!(k, "KeyLoad");
     assert!(m.contains("exactly 32 bytes"), "{m}");
-    let (k, _, _) = kind(SigningKeypair::load(dir.path().join("none").to_string_lossy().into()).err().unwrap());
+    let (k, _, _) = kind(SigningKeypair::load(dir.path().join("none").into()).err().unwrap());
     assert_eq!(k, "KeyLoad");
 
     let bad_digest = r#"{"type":"SessionEnded","payload":{"reason":"x","summary_sha256":"XYZ"}}"#;
@@ -151,12 +152,12 @@ fn each_error_kind_with_its_code_and_cause() {
     assert_eq!((k, code.as_str()), ("Signing", "number_out_of_range"));
     assert_eq!(kind(canonical_json(b"\"\xff\"".to_vec()).unwrap_err()).1, "invalid_utf8");
 
-    let (k, code, m) = kind(verify_file(dir.path().join("absent").to_string_lossy().into(), None).unwrap_err());
+    let (k, code, m) = kind(verify_file(dir.path().join("absent").into(), None).unwrap_err());
     assert_eq!((k, code.as_str()), ("Ledger", "io"));
     assert!(m.contains("no such ledger file"), "{m}");
-    let path = dir.path().join("l").to_string_lossy().into_owned();
-    let _holder = Session::open(seed_key(), path.clone(), "a".into()).unwrap();
-    let (k, code, m) = kind(Session::open(seed_key(), path, "b".into()).err().unwrap());
+    let path = dir.path().join("l");
+    let _holder = Session::open(seed_key(), path.clone().into(), "a".into()).unwrap();
+    let (k, code, m) = kind(Session::open(seed_key(), path.into(), "b".into()).err().unwrap());
     assert_eq!((k, code.as_str()), ("Ledger", "locked"));
     assert!(m.contains("locked"), "{m}");
 
@@ -188,4 +189,87 @@ fn objects_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Session>();
     assert_send_sync::<SigningKeypair>();
+}
+
+#[test]
+fn close_releases_the_lock_and_later_records_fail_as_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let session = Session::open(seed_key(), path.clone().into(), "s".into()).unwrap();
+    session.record_json(CHECK_EVENT.into()).unwrap();
+    session.close().unwrap();
+    session.close().unwrap();
+    let (k, code, m) = kind(session.record_json(CHECK_EVENT.into()).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Ledger", "closed"));
+    assert!(m.contains("closed"), "{m}");
+    // The object is still alive: the lock went with close, not with the drop.
+    let next = Session::open(seed_key(), path.clone().into(), "s".into()).unwrap();
+    assert_eq!(next.next_seq(), Some(1));
+    assert_eq!(session.session_id(), "s");
+}
+
+#[test]
+fn recover_cuts_a_torn_tail_and_says_what_it_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let session = Session::open(seed_key(), path.clone().into(), "s".into()).unwrap();
+    let first = session.record_json(CHECK_EVENT.into()).unwrap();
+    drop(session);
+    match recover(path.clone().into()).unwrap() {
+        RecoverOutcome::NothingToRecover { report } => assert!(report.ok && report.event_count == 1),
+        other => panic!("{other:?}"),
+    }
+    let good_len = std::fs::metadata(&path).unwrap().len();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(br#"{"seq":1,"times"#);
+    std::fs::write(&path, &bytes).unwrap();
+    let (k, code, _) = kind(Session::open(seed_key(), path.clone().into(), "s".into()).err().unwrap());
+    assert_eq!((k, code.as_str()), ("Ledger", "torn_tail"));
+    match recover(path.clone().into()).unwrap() {
+        RecoverOutcome::Truncated { offset, removed_bytes, backup, report } => {
+            assert_eq!((offset, removed_bytes), (good_len, 15));
+            assert_eq!(backup, FsPath(dir.path().join(format!("ledger.ndjson.torn-{good_len}"))));
+            assert_eq!(std::fs::read(&backup.0).unwrap(), br#"{"seq":1,"times"#);
+            assert_eq!((report.ok, report.root_hash), (true, Some(first.self_hash)));
+        }
+        other => panic!("{other:?}"),
+    }
+    let (k, code, _) = kind(recover(dir.path().join("absent").into()).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Ledger", "io"));
+}
+
+#[cfg(unix)]
+#[test]
+fn paths_cross_as_bytes_so_any_file_name_works() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"ledger-\xff\xfe.ndjson");
+    let path = dir.path().join(name);
+    let key_path = dir.path().join(std::ffi::OsStr::from_bytes(b"key-\x80"));
+    let key = SigningKeypair::load_or_create(key_path.clone().into()).unwrap();
+    assert_eq!(SigningKeypair::load(key_path.into()).unwrap().pubkey_hex(), key.pubkey_hex());
+    let session = Session::open(key.clone(), path.clone().into(), "s".into()).unwrap();
+    session.record_json(CHECK_EVENT.into()).unwrap();
+    assert_eq!(session.ledger_path(), FsPath(path.clone()));
+    drop(session);
+    assert!(path.exists());
+    assert!(verify_file(path.into(), Some(key.pubkey_hex())).unwrap().ok);
+}
+
+#[test]
+fn the_nesting_limits_are_the_cores() {
+    assert_eq!(max_json_depth(), 128);
+    let limit = max_free_json_depth() as usize;
+    assert!(limit < 128, "the line, the event and the payload enclose the object");
+    let nested = |depth: usize| format!("{}{}", "{\"a\":".repeat(depth - 1) + "{}", "}".repeat(depth - 1));
+    let event = |depth: usize| {
+        format!(
+            r#"{{"type":"ToolCalled","payload":{{"tool_name":"t","args_sha256":"{}","args_redacted":{}}}}}"#,
+            "0".repeat(64),
+            nested(depth)
+        )
+    };
+    assert!(event_from_json(event(limit)).is_ok());
+    let (k, code, _) = kind(event_from_json(event(limit + 1)).unwrap_err());
+    assert_eq!((k, code.as_str()), ("Signing", "malformed_json"));
 }

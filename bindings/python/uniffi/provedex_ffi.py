@@ -536,6 +536,12 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash() != 29501:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_max_free_json_depth() != 25914:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_max_json_depth() != 41272:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_recover() != 50410:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_sha256_hex() != 18300:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_sign_event() != 61199:
@@ -548,13 +554,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_chain() != 26671:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_func_verify_file() != 23749:
+    if lib.uniffi_provedex_ffi_checksum_func_verify_file() != 29979:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() != 6905:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_session_close() != 47766:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_durability() != 45253:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() != 45704:
+    if lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() != 19309:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_next_seq() != 22211:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -566,23 +574,23 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_record_json_line() != 37799:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_session_session_id() != 9456:
+    if lib.uniffi_provedex_ffi_checksum_method_session_session_id() != 32297:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_constructor_session_open() != 40946:
+    if lib.uniffi_provedex_ffi_checksum_constructor_session_open() != 53933:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() != 45689:
+    if lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() != 51260:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex() != 37311:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save() != 7283:
+    if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save() != 47995:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed() != 22625:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_generate() != 51098:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() != 10574:
+    if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() != 15757:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() != 49995:
+    if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() != 15296:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
 
 # A ctypes library to expose the extern-C FFI definitions.
@@ -628,6 +636,15 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_event_to_json.restype = ctypes.c_ui
 _UniffiLib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_max_free_json_depth.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_max_free_json_depth.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_max_json_depth.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_max_json_depth.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_recover.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_recover.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_sha256_hex.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_sha256_hex.restype = ctypes.c_uint16
@@ -652,6 +669,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file.restype = ctypes.c_uint
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_close.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_close.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_durability.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_durability.restype = ctypes.c_uint16
@@ -727,6 +747,19 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_genesis_parent_hash.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_genesis_parent_hash.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_max_free_json_depth.argtypes = (
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_max_free_json_depth.restype = ctypes.c_uint32
+_UniffiLib.uniffi_provedex_ffi_fn_func_max_json_depth.argtypes = (
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_max_json_depth.restype = ctypes.c_uint32
+_UniffiLib.uniffi_provedex_ffi_fn_func_recover.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_recover.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_sha256_hex.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -776,6 +809,11 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.restype = None
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_close.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_close.restype = None
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_durability.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1851,7 +1889,9 @@ class ProvedexError:  # type: ignore
     class Ledger(_UniffiTempProvedexError):
         """
         A ledger cannot be opened, appended to, resumed, read or recovered.
-        `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned, unusable.
+        `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
+        unusable, forked (the session was opened in another process, which
+        forked this one), closed (the session was closed).
 """
         
         def __init__(self, code, detail):
@@ -1948,15 +1988,229 @@ class _UniffiFfiConverterTypeProvedexError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.code, buf)
             _UniffiFfiConverterString.write(value.detail, buf)
 
+class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative byte string length")
+        return buf.read(size)
+
+    @staticmethod
+    def check_lower(value):
+        try:
+            memoryview(value)
+        except TypeError:
+            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(len(value))
+        buf.write(value)
+
+
+class _UniffiFfiConverterTypeFsPath:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBytes.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterBytes.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterBytes.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterBytes.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterBytes.lower(value)
+
+
+FsPath = bytes
+
+
+
+
+
+
+
+class RecoverOutcome:
+    """
+    What [`recover`] did to a ledger.
+"""
+    def __init__(self):
+        raise RuntimeError("RecoverOutcome cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class NOTHING_TO_RECOVER:
+        """
+        The ledger had no torn final line; nothing was changed. `report` is its verification.
+"""
+        
+        def __init__(self, report:ChainReport):
+            self.report = report
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "RecoverOutcome.NOTHING_TO_RECOVER(report={})".format(self.report)
+        def __eq__(self, other):
+            if not isinstance(other, RecoverOutcome):
+                return NotImplemented
+            if not other.is_NOTHING_TO_RECOVER():
+                return False
+            if self.report != other.report:
+                return False
+            return True
+
+    @dataclass
+    class TRUNCATED:
+        """
+        The torn final line was copied to `backup` and cut off the ledger.
+"""
+        
+        def __init__(self, offset:int, removed_bytes:int, backup:FsPath, report:ChainReport):
+            self.offset = offset
+            
+            """
+        Where the removed line began: the ledger's new length.
+"""
+        
+            self.removed_bytes = removed_bytes
+            
+            
+            self.backup = backup
+            
+            """
+        The file beside the ledger holding the removed bytes.
+"""
+        
+            self.report = report
+            
+            """
+        The verification of the ledger after the cut.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "RecoverOutcome.TRUNCATED(offset={}, removed_bytes={}, backup={}, report={})".format(self.offset, self.removed_bytes, self.backup, self.report)
+        def __eq__(self, other):
+            if not isinstance(other, RecoverOutcome):
+                return NotImplemented
+            if not other.is_TRUNCATED():
+                return False
+            if self.offset != other.offset:
+                return False
+            if self.removed_bytes != other.removed_bytes:
+                return False
+            if self.backup != other.backup:
+                return False
+            if self.report != other.report:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_NOTHING_TO_RECOVER(self) -> bool:
+        return isinstance(self, RecoverOutcome.NOTHING_TO_RECOVER)
+    def is_nothing_to_recover(self) -> bool:
+        return isinstance(self, RecoverOutcome.NOTHING_TO_RECOVER)
+    def is_TRUNCATED(self) -> bool:
+        return isinstance(self, RecoverOutcome.TRUNCATED)
+    def is_truncated(self) -> bool:
+        return isinstance(self, RecoverOutcome.TRUNCATED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+RecoverOutcome.NOTHING_TO_RECOVER = type("RecoverOutcome.NOTHING_TO_RECOVER", (RecoverOutcome.NOTHING_TO_RECOVER, RecoverOutcome,), {})  # type: ignore
+RecoverOutcome.TRUNCATED = type("RecoverOutcome.TRUNCATED", (RecoverOutcome.TRUNCATED, RecoverOutcome,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeRecoverOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return RecoverOutcome.NOTHING_TO_RECOVER(
+                _UniffiFfiConverterTypeChainReport.read(buf),
+            )
+        if variant == 2:
+            return RecoverOutcome.TRUNCATED(
+                _UniffiFfiConverterUInt64.read(buf),
+                _UniffiFfiConverterUInt64.read(buf),
+                _UniffiFfiConverterTypeFsPath.read(buf),
+                _UniffiFfiConverterTypeChainReport.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_NOTHING_TO_RECOVER():
+            _UniffiFfiConverterTypeChainReport.check_lower(value.report)
+            return
+        if value.is_TRUNCATED():
+            _UniffiFfiConverterUInt64.check_lower(value.offset)
+            _UniffiFfiConverterUInt64.check_lower(value.removed_bytes)
+            _UniffiFfiConverterTypeFsPath.check_lower(value.backup)
+            _UniffiFfiConverterTypeChainReport.check_lower(value.report)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_NOTHING_TO_RECOVER():
+            buf.write_i32(1)
+            _UniffiFfiConverterTypeChainReport.write(value.report, buf)
+        if value.is_TRUNCATED():
+            buf.write_i32(2)
+            _UniffiFfiConverterUInt64.write(value.offset, buf)
+            _UniffiFfiConverterUInt64.write(value.removed_bytes, buf)
+            _UniffiFfiConverterTypeFsPath.write(value.backup, buf)
+            _UniffiFfiConverterTypeChainReport.write(value.report, buf)
+
+
+
 
 class SessionProtocol(typing.Protocol):
     """
     A writer appending to one ledger; safe to share between threads.
+
+    It belongs to the process that opened it: in a child made by `fork()`
+    every record is refused (code `forked`); the child opens its own session.
 """
     
+    def close(self, ) -> None:
+        """
+        Stops recording and releases the ledger's lock once the records
+        already placed are written; later records fail with code `closed`.
+        Closing twice is harmless; in a forked child it does nothing.
+"""
+        raise NotImplementedError
     def durability(self, ) -> Durability:
         raise NotImplementedError
-    def ledger_path(self, ) -> str:
+    def ledger_path(self, ) -> FsPath:
         raise NotImplementedError
     def next_seq(self, ) -> typing.Optional[int]:
         """
@@ -1983,28 +2237,39 @@ class SessionProtocol(typing.Protocol):
 """
         raise NotImplementedError
     def session_id(self, ) -> str:
+        """
+        The `session_id` given to `open`: the application's metadata, kept
+        for it to record in events; the ledger does not store it.
+"""
         raise NotImplementedError
 
 class Session(SessionProtocol):
     """
     A writer appending to one ledger; safe to share between threads.
+
+    It belongs to the process that opened it: in a child made by `fork()`
+    every record is refused (code `forked`); the child opens its own session.
 """
     
     _handle: ctypes.c_uint64
     @classmethod
-    def open(cls, keypair: SigningKeypair,ledger_path: str,session_id: str) -> Session:
+    def open(cls, keypair: SigningKeypair,ledger_path: FsPath,session_id: str) -> Session:
         """
         Opens (or creates) the ledger and resumes its chain after checking its last line.
+
+        `session_id` is metadata for the application, which v1 records inside
+        events (`SessionStarted.session_id`); it is not written by `open` and
+        does not locate the ledger (`ledger_path` does).
 """
         
         _UniffiFfiConverterTypeSigningKeypair.check_lower(keypair)
 
-        _UniffiFfiConverterString.check_lower(ledger_path)
+        _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
 
         _UniffiFfiConverterString.check_lower(session_id)
         _uniffi_lowered_args = (
             _UniffiFfiConverterTypeSigningKeypair.lower(keypair),
-            _UniffiFfiConverterString.lower(ledger_path),
+            _UniffiFfiConverterTypeFsPath.lower(ledger_path),
             _UniffiFfiConverterString.lower(session_id),
         )
         _uniffi_lift_return = _UniffiFfiConverterTypeSession.lift
@@ -2016,21 +2281,21 @@ class Session(SessionProtocol):
         )
         return cls._uniffi_make_instance(_uniffi_ffi_result)
     @classmethod
-    def open_with_durability(cls, keypair: SigningKeypair,ledger_path: str,session_id: str,durability: Durability) -> Session:
+    def open_with_durability(cls, keypair: SigningKeypair,ledger_path: FsPath,session_id: str,durability: Durability) -> Session:
         """
         [`Session::open`] with a choice of durability.
 """
         
         _UniffiFfiConverterTypeSigningKeypair.check_lower(keypair)
 
-        _UniffiFfiConverterString.check_lower(ledger_path)
+        _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
 
         _UniffiFfiConverterString.check_lower(session_id)
 
         _UniffiFfiConverterTypeDurability.check_lower(durability)
         _uniffi_lowered_args = (
             _UniffiFfiConverterTypeSigningKeypair.lower(keypair),
-            _UniffiFfiConverterString.lower(ledger_path),
+            _UniffiFfiConverterTypeFsPath.lower(ledger_path),
             _UniffiFfiConverterString.lower(session_id),
             _UniffiFfiConverterTypeDurability.lower(durability),
         )
@@ -2063,6 +2328,23 @@ class Session(SessionProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
+    def close(self, ) -> None:
+        """
+        Stops recording and releases the ledger's lock once the records
+        already placed are written; later records fail with code `closed`.
+        Closing twice is harmless; in a forked child it does nothing.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_session_close,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def durability(self, ) -> Durability:
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
@@ -2075,11 +2357,11 @@ class Session(SessionProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def ledger_path(self, ) -> str:
+    def ledger_path(self, ) -> FsPath:
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
         )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_lift_return = _UniffiFfiConverterTypeFsPath.lift
         _uniffi_error_converter = None
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
@@ -2171,6 +2453,10 @@ class Session(SessionProtocol):
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
     def session_id(self, ) -> str:
+        """
+        The `session_id` given to `open`: the application's metadata, kept
+        for it to record in events; the ledger does not store it.
+"""
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
         )
@@ -2223,7 +2509,7 @@ class SigningKeypairProtocol(typing.Protocol):
         The public key as 64 lowercase hex characters.
 """
         raise NotImplementedError
-    def save(self, path: str) -> None:
+    def save(self, path: FsPath) -> None:
         """
         Writes the key file (mode 0600); refuses to replace an existing file.
 """
@@ -2269,14 +2555,14 @@ class SigningKeypair(SigningKeypairProtocol):
         )
         return cls._uniffi_make_instance(_uniffi_ffi_result)
     @classmethod
-    def load(cls, path: str) -> SigningKeypair:
+    def load(cls, path: FsPath) -> SigningKeypair:
         """
         Loads a key file: 32 raw bytes, readable by its owner only.
 """
         
-        _UniffiFfiConverterString.check_lower(path)
+        _UniffiFfiConverterTypeFsPath.check_lower(path)
         _uniffi_lowered_args = (
-            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeFsPath.lower(path),
         )
         _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
@@ -2287,14 +2573,14 @@ class SigningKeypair(SigningKeypairProtocol):
         )
         return cls._uniffi_make_instance(_uniffi_ffi_result)
     @classmethod
-    def load_or_create(cls, path: str) -> SigningKeypair:
+    def load_or_create(cls, path: FsPath) -> SigningKeypair:
         """
         Loads the key at `path`, or creates it there (mode 0600) when absent.
 """
         
-        _UniffiFfiConverterString.check_lower(path)
+        _UniffiFfiConverterTypeFsPath.check_lower(path)
         _uniffi_lowered_args = (
-            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeFsPath.lower(path),
         )
         _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
@@ -2340,15 +2626,15 @@ class SigningKeypair(SigningKeypairProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def save(self, path: str) -> None:
+    def save(self, path: FsPath) -> None:
         """
         Writes the key file (mode 0600); refuses to replace an existing file.
 """
         
-        _UniffiFfiConverterString.check_lower(path)
+        _UniffiFfiConverterTypeFsPath.check_lower(path)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeFsPath.lower(path),
         )
         _uniffi_lift_return = lambda val: None
         _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
@@ -2387,26 +2673,6 @@ class _UniffiFfiConverterTypeSigningKeypair:
     @classmethod
     def write(cls, value: SigningKeypair, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
-
-class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative byte string length")
-        return buf.read(size)
-
-    @staticmethod
-    def check_lower(value):
-        try:
-            memoryview(value)
-        except TypeError:
-            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i32(len(value))
-        buf.write(value)
 
 class _UniffiFfiConverterSequenceTypeSignedEvent(_UniffiConverterRustBuffer):
     @classmethod
@@ -2520,6 +2786,60 @@ def genesis_parent_hash() -> str:
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_genesis_parent_hash,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def max_free_json_depth() -> int:
+    """
+    The deepest nesting a free JSON object in a payload (`ToolCalled.args_redacted`)
+    may have, the object itself counting as depth 1: what still fits within
+    [`max_json_depth`] once the line, the event and the payload enclose it.
+
+    The core checks this limit when it validates an event but does not export
+    it, so it is read from that check (the deepest object it accepts).
+"""
+    _uniffi_lowered_args = (
+    )
+    _uniffi_lift_return = _UniffiFfiConverterUInt32.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_max_free_json_depth,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def max_json_depth() -> int:
+    """
+    The deepest nesting a JSON value may have (arrays and objects; `[]` is
+    depth 1): deeper text is refused with code `nesting_too_deep`.
+"""
+    _uniffi_lowered_args = (
+    )
+    _uniffi_lift_return = _UniffiFfiConverterUInt32.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_max_json_depth,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def recover(path: FsPath) -> RecoverOutcome:
+    """
+    Removes a torn final line from the ledger at `path` (what a `torn_tail`
+    error asks for), after copying it to `<file name>.torn-<offset>` beside
+    the ledger; the same as the `provedex recover` command. Any other damage,
+    or a writer holding the lock, is a `Ledger` error and nothing changes.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(path)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(path),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeRecoverOutcome.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_recover,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -2651,16 +2971,16 @@ def verify_chain(events: typing.List[SignedEvent],pinned_pubkey: typing.Optional
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
-def verify_file(path: str,pinned_pubkey: typing.Optional[str]) -> ChainReport:
+def verify_file(path: FsPath,pinned_pubkey: typing.Optional[str]) -> ChainReport:
     """
     Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
 """
     
-    _UniffiFfiConverterString.check_lower(path)
+    _UniffiFfiConverterTypeFsPath.check_lower(path)
 
     _UniffiFfiConverterOptionalString.check_lower(pinned_pubkey)
     _uniffi_lowered_args = (
-        _UniffiFfiConverterString.lower(path),
+        _UniffiFfiConverterTypeFsPath.lower(path),
         _UniffiFfiConverterOptionalString.lower(pinned_pubkey),
     )
     _uniffi_lift_return = _UniffiFfiConverterTypeChainReport.lift
@@ -2694,6 +3014,7 @@ __all__ = [
     "AgentEvent",
     "Durability",
     "ProvedexError",
+    "RecoverOutcome",
     "ChainReport",
     "SignedEvent",
     "canonical_json",
@@ -2701,6 +3022,9 @@ __all__ = [
     "event_from_json",
     "event_to_json",
     "genesis_parent_hash",
+    "max_free_json_depth",
+    "max_json_depth",
+    "recover",
     "sha256_hex",
     "sign_event",
     "sign_event_at",

@@ -589,12 +589,22 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 /**
  * A writer appending to one ledger; safe to share between threads.
+ *
+ * It belongs to the process that opened it: in a child made by `fork()`
+ * every record is refused (code `forked`); the child opens its own session.
  */
 public protocol SessionProtocol: AnyObject, Sendable {
     
+    /**
+     * Stops recording and releases the ledger's lock once the records
+     * already placed are written; later records fail with code `closed`.
+     * Closing twice is harmless; in a forked child it does nothing.
+     */
+    func close() throws 
+    
     func durability()  -> Durability
     
-    func ledgerPath()  -> String
+    func ledgerPath()  -> FsPath
     
     /**
      * The seq the next event will get; none once the ledger holds the largest seq.
@@ -620,11 +630,18 @@ public protocol SessionProtocol: AnyObject, Sendable {
      */
     func recordJsonLine(eventJson: String) throws  -> String
     
+    /**
+     * The `session_id` given to `open`: the application's metadata, kept
+     * for it to record in events; the ledger does not store it.
+     */
     func sessionId()  -> String
     
 }
 /**
  * A writer appending to one ledger; safe to share between threads.
+ *
+ * It belongs to the process that opened it: in a child made by `fork()`
+ * every record is refused (code `forked`); the child opens its own session.
  */
 open class Session: SessionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -679,13 +696,17 @@ open class Session: SessionProtocol, @unchecked Sendable {
     
     /**
      * Opens (or creates) the ledger and resumes its chain after checking its last line.
+     *
+     * `session_id` is metadata for the application, which v1 records inside
+     * events (`SessionStarted.session_id`); it is not written by `open` and
+     * does not locate the ledger (`ledger_path` does).
      */
-public static func `open`(keypair: SigningKeypair, ledgerPath: String, sessionId: String)throws  -> Session  {
+public static func `open`(keypair: SigningKeypair, ledgerPath: FsPath, sessionId: String)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_constructor_session_open(
         FfiConverterTypeSigningKeypair_lower(keypair),
-        FfiConverterString.lower(ledgerPath),
+        FfiConverterTypeFsPath_lower(ledgerPath),
         FfiConverterString.lower(sessionId),uniffiCallStatus
     )
 })
@@ -694,12 +715,12 @@ public static func `open`(keypair: SigningKeypair, ledgerPath: String, sessionId
     /**
      * [`Session::open`] with a choice of durability.
      */
-public static func openWithDurability(keypair: SigningKeypair, ledgerPath: String, sessionId: String, durability: Durability)throws  -> Session  {
+public static func openWithDurability(keypair: SigningKeypair, ledgerPath: FsPath, sessionId: String, durability: Durability)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_constructor_session_open_with_durability(
         FfiConverterTypeSigningKeypair_lower(keypair),
-        FfiConverterString.lower(ledgerPath),
+        FfiConverterTypeFsPath_lower(ledgerPath),
         FfiConverterString.lower(sessionId),
         FfiConverterTypeDurability_lower(durability),uniffiCallStatus
     )
@@ -707,6 +728,19 @@ public static func openWithDurability(keypair: SigningKeypair, ledgerPath: Strin
 }
     
 
+    
+    /**
+     * Stops recording and releases the ledger's lock once the records
+     * already placed are written; later records fail with code `closed`.
+     * Closing twice is harmless; in a forked child it does nothing.
+     */
+open func close()throws   {try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_session_close(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
     
 open func durability() -> Durability  {
     return try!  FfiConverterTypeDurability_lift(try! rustCall() {
@@ -717,8 +751,8 @@ open func durability() -> Durability  {
 })
 }
     
-open func ledgerPath() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+open func ledgerPath() -> FsPath  {
+    return try!  FfiConverterTypeFsPath_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_method_session_ledger_path(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -788,6 +822,10 @@ open func recordJsonLine(eventJson: String)throws  -> String  {
 })
 }
     
+    /**
+     * The `session_id` given to `open`: the application's metadata, kept
+     * for it to record in events; the ledger does not store it.
+     */
 open func sessionId() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -860,7 +898,7 @@ public protocol SigningKeypairProtocol: AnyObject, Sendable {
     /**
      * Writes the key file (mode 0600); refuses to replace an existing file.
      */
-    func save(path: String) throws 
+    func save(path: FsPath) throws 
     
 }
 /**
@@ -943,11 +981,11 @@ public static func generate()throws  -> SigningKeypair  {
     /**
      * Loads a key file: 32 raw bytes, readable by its owner only.
      */
-public static func load(path: String)throws  -> SigningKeypair  {
+public static func load(path: FsPath)throws  -> SigningKeypair  {
     return try  FfiConverterTypeSigningKeypair_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_constructor_signingkeypair_load(
-        FfiConverterString.lower(path),uniffiCallStatus
+        FfiConverterTypeFsPath_lower(path),uniffiCallStatus
     )
 })
 }
@@ -955,11 +993,11 @@ public static func load(path: String)throws  -> SigningKeypair  {
     /**
      * Loads the key at `path`, or creates it there (mode 0600) when absent.
      */
-public static func loadOrCreate(path: String)throws  -> SigningKeypair  {
+public static func loadOrCreate(path: FsPath)throws  -> SigningKeypair  {
     return try  FfiConverterTypeSigningKeypair_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_constructor_signingkeypair_load_or_create(
-        FfiConverterString.lower(path),uniffiCallStatus
+        FfiConverterTypeFsPath_lower(path),uniffiCallStatus
     )
 })
 }
@@ -981,11 +1019,11 @@ open func pubkeyHex() -> String  {
     /**
      * Writes the key file (mode 0600); refuses to replace an existing file.
      */
-open func save(path: String)throws   {try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+open func save(path: FsPath)throws   {try rustCallWithError(FfiConverterTypeProvedexError_lift) {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_method_signingkeypair_save(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(path),uniffiCallStatus
+        FfiConverterTypeFsPath_lower(path),uniffiCallStatus
     )
 }
 }
@@ -1546,7 +1584,9 @@ enum ProvedexError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     )
     /**
      * A ledger cannot be opened, appended to, resumed, read or recovered.
-     * `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned, unusable.
+     * `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
+     * unusable, forked (the session was opened in another process, which
+     * forked this one), closed (the session was closed).
      */
     case Ledger(code: String, detail: String
     )
@@ -1653,6 +1693,99 @@ public func FfiConverterTypeProvedexError_lower(_ value: ProvedexError) -> RustB
     return FfiConverterTypeProvedexError.lower(value)
 }
 
+
+/**
+ * What [`recover`] did to a ledger.
+ */
+
+public enum RecoverOutcome: Equatable, Hashable {
+    
+    /**
+     * The ledger had no torn final line; nothing was changed. `report` is its verification.
+     */
+    case nothingToRecover(report: ChainReport
+    )
+    /**
+     * The torn final line was copied to `backup` and cut off the ledger.
+     */
+    case truncated(
+        /**
+         * Where the removed line began: the ledger's new length.
+         */offset: UInt64, removedBytes: UInt64, 
+        /**
+         * The file beside the ledger holding the removed bytes.
+         */backup: FsPath, 
+        /**
+         * The verification of the ledger after the cut.
+         */report: ChainReport
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RecoverOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecoverOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = RecoverOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecoverOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .nothingToRecover(report: try FfiConverterTypeChainReport.read(from: &buf)
+        )
+        
+        case 2: return .truncated(offset: try FfiConverterUInt64.read(from: &buf), removedBytes: try FfiConverterUInt64.read(from: &buf), backup: try FfiConverterTypeFsPath.read(from: &buf), report: try FfiConverterTypeChainReport.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RecoverOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .nothingToRecover(report):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeChainReport.write(report, into: &buf)
+            
+        
+        case let .truncated(offset,removedBytes,backup,report):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt64.write(offset, into: &buf)
+            FfiConverterUInt64.write(removedBytes, into: &buf)
+            FfiConverterTypeFsPath.write(backup, into: &buf)
+            FfiConverterTypeChainReport.write(report, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecoverOutcome_lift(_ buf: RustBuffer) throws -> RecoverOutcome {
+    return try FfiConverterTypeRecoverOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecoverOutcome_lower(_ value: RecoverOutcome) -> RustBuffer {
+    return FfiConverterTypeRecoverOutcome.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -1750,6 +1883,53 @@ fileprivate struct FfiConverterSequenceTypeSignedEvent: FfiConverterRustBuffer {
         return seq
     }
 }
+
+
+
+
+public typealias FsPath = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFsPath: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FsPath {
+        let builtinValue = try FfiConverterData.read(from: &buf)
+        return String(decoding: builtinValue, as: UTF8.self)
+    }
+
+    public static func write(_ value: FsPath, into buf: inout [UInt8]) {
+        let builtinValue = Data(value.utf8)
+        return FfiConverterData.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> FsPath {
+        let builtinValue = try FfiConverterData.lift(value)
+        return String(decoding: builtinValue, as: UTF8.self)
+    }
+
+    public static func lower(_ value: FsPath) -> RustBuffer {
+        let builtinValue = Data(value.utf8)
+        return FfiConverterData.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFsPath_lift(_ value: RustBuffer) throws -> FsPath {
+    return try FfiConverterTypeFsPath.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFsPath_lower(_ value: FsPath) -> RustBuffer {
+    return FfiConverterTypeFsPath.lower(value)
+}
+
 /**
  * The canonical JSON bytes of one JSON text given as UTF-8 bytes
  * (spec/canonical-json.md). A text that has no canonical form is a
@@ -1806,6 +1986,46 @@ public func genesisParentHash() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_func_genesis_parent_hash(uniffiCallStatus
+    )
+})
+}
+/**
+ * The deepest nesting a free JSON object in a payload (`ToolCalled.args_redacted`)
+ * may have, the object itself counting as depth 1: what still fits within
+ * [`max_json_depth`] once the line, the event and the payload enclose it.
+ *
+ * The core checks this limit when it validates an event but does not export
+ * it, so it is read from that check (the deepest object it accepts).
+ */
+public func maxFreeJsonDepth() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_max_free_json_depth(uniffiCallStatus
+    )
+})
+}
+/**
+ * The deepest nesting a JSON value may have (arrays and objects; `[]` is
+ * depth 1): deeper text is refused with code `nesting_too_deep`.
+ */
+public func maxJsonDepth() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_max_json_depth(uniffiCallStatus
+    )
+})
+}
+/**
+ * Removes a torn final line from the ledger at `path` (what a `torn_tail`
+ * error asks for), after copying it to `<file name>.torn-<offset>` beside
+ * the ledger; the same as the `provedex recover` command. Any other damage,
+ * or a writer holding the lock, is a `Ledger` error and nothing changes.
+ */
+public func recover(path: FsPath)throws  -> RecoverOutcome  {
+    return try  FfiConverterTypeRecoverOutcome_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_recover(
+        FfiConverterTypeFsPath_lower(path),uniffiCallStatus
     )
 })
 }
@@ -1888,11 +2108,11 @@ public func verifyChain(events: [SignedEvent], pinnedPubkey: String?)throws  -> 
 /**
  * Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
  */
-public func verifyFile(path: String, pinnedPubkey: String?)throws  -> ChainReport  {
+public func verifyFile(path: FsPath, pinnedPubkey: String?)throws  -> ChainReport  {
     return try  FfiConverterTypeChainReport_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_func_verify_file(
-        FfiConverterString.lower(path),
+        FfiConverterTypeFsPath_lower(path),
         FfiConverterOptionString.lower(pinnedPubkey),uniffiCallStatus
     )
 })
@@ -1938,6 +2158,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_genesis_parent_hash() != 29501) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_func_max_free_json_depth() != 25914) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_max_json_depth() != 41272) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_recover() != 50410) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_func_sha256_hex() != 18300) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -1956,16 +2185,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_verify_chain() != 26671) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_func_verify_file() != 23749) {
+    if (uniffi_provedex_ffi_checksum_func_verify_file() != 29979) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_func_verify_signed_event() != 6905) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_method_session_close() != 47766) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_method_session_durability() != 45253) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_session_ledger_path() != 45704) {
+    if (uniffi_provedex_ffi_checksum_method_session_ledger_path() != 19309) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_session_next_seq() != 22211) {
@@ -1983,19 +2215,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_method_session_record_json_line() != 37799) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_session_session_id() != 9456) {
+    if (uniffi_provedex_ffi_checksum_method_session_session_id() != 32297) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex() != 37311) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_signingkeypair_save() != 7283) {
+    if (uniffi_provedex_ffi_checksum_method_signingkeypair_save() != 47995) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_constructor_session_open() != 40946) {
+    if (uniffi_provedex_ffi_checksum_constructor_session_open() != 53933) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() != 45689) {
+    if (uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() != 51260) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed() != 22625) {
@@ -2004,10 +2236,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_generate() != 51098) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() != 10574) {
+    if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() != 15757) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() != 49995) {
+    if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() != 15296) {
         return InitializationResult.apiChecksumMismatch
     }
 

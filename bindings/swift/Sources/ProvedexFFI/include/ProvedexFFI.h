@@ -265,6 +265,11 @@ uint64_t uniffi_provedex_ffi_fn_constructor_session_open(uint64_t keypair, RustB
 uint64_t uniffi_provedex_ffi_fn_constructor_session_open_with_durability(uint64_t keypair, RustBuffer ledger_path, RustBuffer session_id, RustBuffer durability, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_CLOSE
+void uniffi_provedex_ffi_fn_method_session_close(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_DURABILITY
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_DURABILITY
 RustBuffer uniffi_provedex_ffi_fn_method_session_durability(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -370,6 +375,23 @@ RustBuffer uniffi_provedex_ffi_fn_func_event_to_json(RustBuffer event, RustCallS
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_GENESIS_PARENT_HASH
 RustBuffer uniffi_provedex_ffi_fn_func_genesis_parent_hash(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_MAX_FREE_JSON_DEPTH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_MAX_FREE_JSON_DEPTH
+uint32_t uniffi_provedex_ffi_fn_func_max_free_json_depth(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_MAX_JSON_DEPTH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_MAX_JSON_DEPTH
+uint32_t uniffi_provedex_ffi_fn_func_max_json_depth(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_RECOVER
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_RECOVER
+RustBuffer uniffi_provedex_ffi_fn_func_recover(RustBuffer path, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_SHA256_HEX
@@ -702,6 +724,24 @@ uint16_t uniffi_provedex_ffi_checksum_func_genesis_parent_hash(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_MAX_FREE_JSON_DEPTH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_MAX_FREE_JSON_DEPTH
+uint16_t uniffi_provedex_ffi_checksum_func_max_free_json_depth(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_MAX_JSON_DEPTH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_MAX_JSON_DEPTH
+uint16_t uniffi_provedex_ffi_checksum_func_max_json_depth(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_RECOVER
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_RECOVER
+uint16_t uniffi_provedex_ffi_checksum_func_recover(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_SHA256_HEX
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_SHA256_HEX
 uint16_t uniffi_provedex_ffi_checksum_func_sha256_hex(void
@@ -747,6 +787,12 @@ uint16_t uniffi_provedex_ffi_checksum_func_verify_file(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_SIGNED_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_SIGNED_EVENT
 uint16_t uniffi_provedex_ffi_checksum_func_verify_signed_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_CLOSE
+uint16_t uniffi_provedex_ffi_checksum_method_session_close(void
     
 );
 #endif

@@ -687,6 +687,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_genesis_parent_hash(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_func_max_free_json_depth(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_max_json_depth(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_recover(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_func_sha256_hex(
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_sign_event(
@@ -702,6 +708,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_provedex_ffi_checksum_func_verify_file(
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_verify_signed_event(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_session_close(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_durability(
     ): Int
@@ -763,6 +771,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_provedex_ffi_fn_constructor_session_open_with_durability(`keypair`: Long,`ledgerPath`: RustBuffer.ByValue,`sessionId`: RustBuffer.ByValue,`durability`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_provedex_ffi_fn_method_session_close(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_provedex_ffi_fn_method_session_durability(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_ledger_path(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -804,6 +814,12 @@ internal object UniffiLib {
     external fun uniffi_provedex_ffi_fn_func_event_to_json(`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_genesis_parent_hash(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_max_free_json_depth(uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_provedex_ffi_fn_func_max_json_depth(uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_provedex_ffi_fn_func_recover(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_sha256_hex(`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -955,6 +971,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash() and 0xFFFF) != 29501) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_func_max_free_json_depth() and 0xFFFF) != 25914) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_max_json_depth() and 0xFFFF) != 41272) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_recover() and 0xFFFF) != 50410) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_func_sha256_hex() and 0xFFFF) != 18300) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -973,16 +998,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_chain() and 0xFFFF) != 26671) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_func_verify_file() and 0xFFFF) != 23749) {
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_file() and 0xFFFF) != 29979) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() and 0xFFFF) != 6905) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_close() and 0xFFFF) != 47766) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_durability() and 0xFFFF) != 45253) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() and 0xFFFF) != 45704) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() and 0xFFFF) != 19309) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_next_seq() and 0xFFFF) != 22211) {
@@ -1000,19 +1028,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_method_session_record_json_line() and 0xFFFF) != 37799) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_session_session_id() and 0xFFFF) != 9456) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_session_id() and 0xFFFF) != 32297) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex() and 0xFFFF) != 37311) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save() and 0xFFFF) != 7283) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save() and 0xFFFF) != 47995) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open() and 0xFFFF) != 40946) {
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open() and 0xFFFF) != 53933) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() and 0xFFFF) != 45689) {
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() and 0xFFFF) != 51260) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed() and 0xFFFF) != 22625) {
@@ -1021,10 +1049,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_generate() and 0xFFFF) != 51098) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() and 0xFFFF) != 10574) {
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() and 0xFFFF) != 15757) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() and 0xFFFF) != 49995) {
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() and 0xFFFF) != 15296) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1427,12 +1455,22 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 /**
  * A writer appending to one ledger; safe to share between threads.
+ *
+ * It belongs to the process that opened it: in a child made by `fork()`
+ * every record is refused (code `forked`); the child opens its own session.
  */
 public interface SessionInterface {
     
+    /**
+     * Stops recording and releases the ledger's lock once the records
+     * already placed are written; later records fail with code `closed`.
+     * Closing twice is harmless; in a forked child it does nothing.
+     */
+    fun `close`()
+    
     fun `durability`(): Durability
     
-    fun `ledgerPath`(): kotlin.String
+    fun `ledgerPath`(): FsPath
     
     /**
      * The seq the next event will get; none once the ledger holds the largest seq.
@@ -1458,6 +1496,10 @@ public interface SessionInterface {
      */
     fun `recordJsonLine`(`eventJson`: kotlin.String): kotlin.String
     
+    /**
+     * The `session_id` given to `open`: the application's metadata, kept
+     * for it to record in events; the ledger does not store it.
+     */
     fun `sessionId`(): kotlin.String
     
     companion object
@@ -1465,6 +1507,9 @@ public interface SessionInterface {
 
 /**
  * A writer appending to one ledger; safe to share between threads.
+ *
+ * It belongs to the process that opened it: in a child made by `fork()`
+ * every record is refused (code `forked`); the child opens its own session.
  */
 open class Session: Disposable, AutoCloseable, SessionInterface
 {
@@ -1513,10 +1558,6 @@ open class Session: Disposable, AutoCloseable, SessionInterface
         }
     }
 
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
 
     internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
         // Check and increment the call counter, to keep the object alive.
@@ -1567,6 +1608,24 @@ open class Session: Disposable, AutoCloseable, SessionInterface
         }
     }
 
+    
+    /**
+     * Stops recording and releases the ledger's lock once the records
+     * already placed are written; later records fail with code `closed`.
+     * Closing twice is harmless; in a forked child it does nothing.
+     */
+    @Throws(ProvedexException::class)override fun `close`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_session_close(
+        it,
+        _status)
+}
+    }
+    
+    
+
     override fun `durability`(): Durability {
             return FfiConverterTypeDurability.lift(
     callWithHandle {
@@ -1580,8 +1639,8 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     }
     
 
-    override fun `ledgerPath`(): kotlin.String {
-            return FfiConverterString.lift(
+    override fun `ledgerPath`(): FsPath {
+            return FfiConverterTypeFsPath.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_provedex_ffi_fn_method_session_ledger_path(
@@ -1678,7 +1737,11 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     }
     
 
-    override fun `sessionId`(): kotlin.String {
+    
+    /**
+     * The `session_id` given to `open`: the application's metadata, kept
+     * for it to record in events; the ledger does not store it.
+     */override fun `sessionId`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -1701,15 +1764,19 @@ open class Session: Disposable, AutoCloseable, SessionInterface
         
     /**
      * Opens (or creates) the ledger and resumes its chain after checking its last line.
+     *
+     * `session_id` is metadata for the application, which v1 records inside
+     * events (`SessionStarted.session_id`); it is not written by `open` and
+     * does not locate the ledger (`ledger_path` does).
      */
-    @Throws(ProvedexException::class) fun `open`(`keypair`: SigningKeypair, `ledgerPath`: kotlin.String, `sessionId`: kotlin.String): Session {
+    @Throws(ProvedexException::class) fun `open`(`keypair`: SigningKeypair, `ledgerPath`: FsPath, `sessionId`: kotlin.String): Session {
             return FfiConverterTypeSession.lift(
     uniffiRustCallWithError(ProvedexException) { _status ->
     UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open(
     
         
         FfiConverterTypeSigningKeypair.lower(`keypair`),
-        FfiConverterString.lower(`ledgerPath`),
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
         FfiConverterString.lower(`sessionId`),_status)
 }
     )
@@ -1720,14 +1787,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * [`Session::open`] with a choice of durability.
      */
-    @Throws(ProvedexException::class) fun `openWithDurability`(`keypair`: SigningKeypair, `ledgerPath`: kotlin.String, `sessionId`: kotlin.String, `durability`: Durability): Session {
+    @Throws(ProvedexException::class) fun `openWithDurability`(`keypair`: SigningKeypair, `ledgerPath`: FsPath, `sessionId`: kotlin.String, `durability`: Durability): Session {
             return FfiConverterTypeSession.lift(
     uniffiRustCallWithError(ProvedexException) { _status ->
     UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_durability(
     
         
         FfiConverterTypeSigningKeypair.lower(`keypair`),
-        FfiConverterString.lower(`ledgerPath`),
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
         FfiConverterString.lower(`sessionId`),
         FfiConverterTypeDurability.lower(`durability`),_status)
 }
@@ -1873,7 +1940,7 @@ public interface SigningKeypairInterface {
     /**
      * Writes the key file (mode 0600); refuses to replace an existing file.
      */
-    fun `save`(`path`: kotlin.String)
+    fun `save`(`path`: FsPath)
     
     companion object
 }
@@ -2002,14 +2069,14 @@ open class SigningKeypair: Disposable, AutoCloseable, SigningKeypairInterface
     /**
      * Writes the key file (mode 0600); refuses to replace an existing file.
      */
-    @Throws(ProvedexException::class)override fun `save`(`path`: kotlin.String)
+    @Throws(ProvedexException::class)override fun `save`(`path`: FsPath)
         = 
     callWithHandle {
     uniffiRustCallWithError(ProvedexException) { _status ->
     UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save(
         it,
         
-        FfiConverterString.lower(`path`),_status)
+        FfiConverterTypeFsPath.lower(`path`),_status)
 }
     }
     
@@ -2057,13 +2124,13 @@ open class SigningKeypair: Disposable, AutoCloseable, SigningKeypairInterface
     /**
      * Loads a key file: 32 raw bytes, readable by its owner only.
      */
-    @Throws(ProvedexException::class) fun `load`(`path`: kotlin.String): SigningKeypair {
+    @Throws(ProvedexException::class) fun `load`(`path`: FsPath): SigningKeypair {
             return FfiConverterTypeSigningKeypair.lift(
     uniffiRustCallWithError(ProvedexException) { _status ->
     UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_load(
     
         
-        FfiConverterString.lower(`path`),_status)
+        FfiConverterTypeFsPath.lower(`path`),_status)
 }
     )
     }
@@ -2073,13 +2140,13 @@ open class SigningKeypair: Disposable, AutoCloseable, SigningKeypairInterface
     /**
      * Loads the key at `path`, or creates it there (mode 0600) when absent.
      */
-    @Throws(ProvedexException::class) fun `loadOrCreate`(`path`: kotlin.String): SigningKeypair {
+    @Throws(ProvedexException::class) fun `loadOrCreate`(`path`: FsPath): SigningKeypair {
             return FfiConverterTypeSigningKeypair.lift(
     uniffiRustCallWithError(ProvedexException) { _status ->
     UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_load_or_create(
     
         
-        FfiConverterString.lower(`path`),_status)
+        FfiConverterTypeFsPath.lower(`path`),_status)
 }
     )
     }
@@ -2707,7 +2774,9 @@ sealed class ProvedexException: kotlin.Exception() {
     
     /**
      * A ledger cannot be opened, appended to, resumed, read or recovered.
-     * `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned, unusable.
+     * `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
+     * unusable, forked (the session was opened in another process, which
+     * forked this one), closed (the session was closed).
      */
     class Ledger(
         
@@ -2831,6 +2900,119 @@ public object FfiConverterTypeProvedexError : FfiConverterRustBuffer<ProvedexExc
 
 
 
+/**
+ * What [`recover`] did to a ledger.
+ */
+sealed class RecoverOutcome {
+    
+    /**
+     * The ledger had no torn final line; nothing was changed. `report` is its verification.
+     */
+    data class NothingToRecover(
+        val `report`: dev.provedex.ChainReport) : RecoverOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The torn final line was copied to `backup` and cut off the ledger.
+     */
+    data class Truncated(
+        /**
+         * Where the removed line began: the ledger's new length.
+         */
+        val `offset`: kotlin.ULong, 
+        val `removedBytes`: kotlin.ULong, 
+        /**
+         * The file beside the ledger holding the removed bytes.
+         */
+        val `backup`: dev.provedex.FsPath, 
+        /**
+         * The verification of the ledger after the cut.
+         */
+        val `report`: dev.provedex.ChainReport) : RecoverOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecoverOutcome : FfiConverterRustBuffer<RecoverOutcome>{
+    override fun read(buf: ByteBuffer): RecoverOutcome {
+        return when(buf.getInt()) {
+            1 -> RecoverOutcome.NothingToRecover(
+                FfiConverterTypeChainReport.read(buf),
+                )
+            2 -> RecoverOutcome.Truncated(
+                FfiConverterULong.read(buf),
+                FfiConverterULong.read(buf),
+                FfiConverterTypeFsPath.read(buf),
+                FfiConverterTypeChainReport.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: RecoverOutcome): ULong = when(value) {
+        is RecoverOutcome.NothingToRecover -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeChainReport.allocationSize(value.`report`)
+            )
+        }
+        is RecoverOutcome.Truncated -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`offset`)
+                + FfiConverterULong.allocationSize(value.`removedBytes`)
+                + FfiConverterTypeFsPath.allocationSize(value.`backup`)
+                + FfiConverterTypeChainReport.allocationSize(value.`report`)
+            )
+        }
+    }
+
+    override fun write(value: RecoverOutcome, buf: ByteBuffer) {
+        when(value) {
+            is RecoverOutcome.NothingToRecover -> {
+                buf.putInt(1)
+                FfiConverterTypeChainReport.write(value.`report`, buf)
+                Unit
+            }
+            is RecoverOutcome.Truncated -> {
+                buf.putInt(2)
+                FfiConverterULong.write(value.`offset`, buf)
+                FfiConverterULong.write(value.`removedBytes`, buf)
+                FfiConverterTypeFsPath.write(value.`backup`, buf)
+                FfiConverterTypeChainReport.write(value.`report`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
@@ -2948,6 +3130,42 @@ public object FfiConverterSequenceTypeSignedEvent: FfiConverterRustBuffer<List<S
         }
     }
 }
+
+
+
+
+
+public typealias FsPath = String
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): FsPath {
+        val builtinValue = FfiConverterByteArray.lift(value)
+        return builtinValue.toString(Charsets.UTF_8)
+    }
+
+    override fun lower(value: FsPath): RustBuffer.ByValue {
+        val builtinValue = value.encodeToByteArray(0, value.length, true)
+        return FfiConverterByteArray.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): FsPath {
+        val builtinValue = FfiConverterByteArray.read(buf)
+        return builtinValue.toString(Charsets.UTF_8)
+    }
+
+    override fun allocationSize(value: FsPath): ULong {
+        val builtinValue = value.encodeToByteArray(0, value.length, true)
+        return FfiConverterByteArray.allocationSize(builtinValue)
+    }
+
+    override fun write(value: FsPath, buf: ByteBuffer) {
+        val builtinValue = value.encodeToByteArray(0, value.length, true)
+        FfiConverterByteArray.write(builtinValue, buf)
+    }
+}
         /**
          * The canonical JSON bytes of one JSON text given as UTF-8 bytes
          * (spec/canonical-json.md). A text that has no canonical form is a
@@ -3021,6 +3239,56 @@ public object FfiConverterSequenceTypeSignedEvent: FfiConverterRustBuffer<List<S
     UniffiLib.uniffi_provedex_ffi_fn_func_genesis_parent_hash(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * The deepest nesting a free JSON object in a payload (`ToolCalled.args_redacted`)
+         * may have, the object itself counting as depth 1: what still fits within
+         * [`max_json_depth`] once the line, the event and the payload enclose it.
+         *
+         * The core checks this limit when it validates an event but does not export
+         * it, so it is read from that check (the deepest object it accepts).
+         */ fun `maxFreeJsonDepth`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_max_free_json_depth(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The deepest nesting a JSON value may have (arrays and objects; `[]` is
+         * depth 1): deeper text is refused with code `nesting_too_deep`.
+         */ fun `maxJsonDepth`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_max_json_depth(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Removes a torn final line from the ledger at `path` (what a `torn_tail`
+         * error asks for), after copying it to `<file name>.torn-<offset>` beside
+         * the ledger; the same as the `provedex recover` command. Any other damage,
+         * or a writer holding the lock, is a `Ledger` error and nothing changes.
+         */
+    @Throws(ProvedexException::class) fun `recover`(`path`: FsPath): RecoverOutcome {
+            return FfiConverterTypeRecoverOutcome.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_recover(
+    
+        
+        FfiConverterTypeFsPath.lower(`path`),_status)
 }
     )
     }
@@ -3128,13 +3396,13 @@ public object FfiConverterSequenceTypeSignedEvent: FfiConverterRustBuffer<List<S
         /**
          * Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
          */
-    @Throws(ProvedexException::class) fun `verifyFile`(`path`: kotlin.String, `pinnedPubkey`: kotlin.String?): ChainReport {
+    @Throws(ProvedexException::class) fun `verifyFile`(`path`: FsPath, `pinnedPubkey`: kotlin.String?): ChainReport {
             return FfiConverterTypeChainReport.lift(
     uniffiRustCallWithError(ProvedexException) { _status ->
     UniffiLib.uniffi_provedex_ffi_fn_func_verify_file(
     
         
-        FfiConverterString.lower(`path`),
+        FfiConverterTypeFsPath.lower(`path`),
         FfiConverterOptionalString.lower(`pinnedPubkey`),_status)
 }
     )
