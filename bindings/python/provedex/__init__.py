@@ -3,6 +3,12 @@
 Record events to an append-only ledger with a :class:`Session`; anyone with
 the public key verifies it offline with :func:`verify_file`. Events are
 dicts ``{"type": ..., "payload": {...}}``, built with :mod:`provedex.events`.
+
+Every failure of an operation raises a :class:`ProvedexError`
+(:class:`KeyLoadError`, :class:`SigningError`, :class:`LedgerError`,
+:class:`ChainError`); a wrong argument type raises ``TypeError`` and an
+integer out of range ``OverflowError``. Paths are ``str``, ``bytes`` or
+``os.PathLike``, passed to the system as :func:`os.fsencode` gives them.
 """
 
 from __future__ import annotations
@@ -10,62 +16,40 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Literal, NoReturn, Optional, TypeVar, Union
 
-from . import _native, events
-from ._checks import check_json, check_str, check_u64
+from . import events
+from . import _native
+from ._checks import MAX_JSON_DEPTH, check_json, check_str, check_u64, shown
+from ._errors import ChainError, KeyLoadError, LedgerError, ProvedexError, SigningError
 
 __all__ = [
     "GENESIS_PARENT_HASH",
+    "MAX_JSON_DEPTH",
     "ChainError",
     "ChainReport",
+    "Durability",
     "KeyLoadError",
     "LedgerError",
+    "NothingToRecover",
     "ProvedexError",
+    "RecoverOutcome",
     "Session",
     "SignedEvent",
     "SigningError",
     "SigningKeypair",
+    "Truncated",
     "canonical_json",
     "canonicalize",
     "compute_self_hash",
     "event_from_json",
     "events",
+    "recover",
     "sha256_hex",
     "sign_event",
     "verify_chain",
     "verify_file",
 ]
-
-
-class ProvedexError(Exception):
-    """Base of every error Provedex raises. ``str(e)`` says what failed and
-    why; ``e.code`` is a stable code for programs, or ``None``."""
-
-    def __init__(self, message: str, code: Optional[str] = None) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class KeyLoadError(ProvedexError):
-    """A key file cannot be read, written or trusted (``code`` is ``None``)."""
-
-
-class SigningError(ProvedexError):
-    """An event or value cannot be sealed. ``code`` is the reason a verifier
-    would report (``missing_field``, ``invalid_hex``, …) or, for JSON without a
-    canonical form, the JSON error code (``duplicate_key``, …)."""
-
-
-class LedgerError(ProvedexError):
-    """A ledger cannot be opened, appended to or read. ``code`` is one of
-    ``io``, ``locked``, ``torn_tail``, ``broken``, ``foreign_key``,
-    ``poisoned``, ``unusable``."""
-
-
-class ChainError(ProvedexError):
-    """A signed event or ledger line is not valid on its own. ``code`` is its
-    reason (``hash_mismatch``, ``bad_signature``, …)."""
 
 
 #: The native error kinds (the variant names of the FFI's ProvedexError).
@@ -84,7 +68,16 @@ def _call(fn: Callable[..., _T], *args: Any) -> _T:
     try:
         return fn(*args)
     except _native.ProvedexError as e:
-        raise _ERRORS[type(e).__name__](e.detail, getattr(e, "code", None)) from None
+        code = getattr(e, "code", None)
+        detail = str(e.detail)
+        if code == "torn_tail":
+            # The SDK does not install the command the core's message names.
+            detail += "; from Python, provedex.recover(ledger_path) does the same"
+        raise _ERRORS[type(e).__name__](detail, code) from None
+
+
+def _no_direct_construction(cls: type, how: str) -> NoReturn:
+    raise TypeError(f"{cls.__name__} objects are not created directly: use {how}")
 
 
 #: Built once: ``json.dumps`` with options builds a new encoder on every call.
@@ -107,6 +100,8 @@ def _native_event(event: Any) -> Any:
 
 
 #: The durability names of :meth:`Session.open`, as the CLI spells them.
+Durability = Literal["every_event", "group", "none"]
+
 _DURABILITY: dict[str, Any] = {
     "every_event": _native.Durability.EVERY_EVENT,
     "group": _native.Durability.GROUP,
@@ -117,14 +112,38 @@ _DURABILITY: dict[str, Any] = {
 def _durability(name: Any) -> Any:
     check_str("durability", name)
     if name not in _DURABILITY:
-        raise ValueError(f"durability must be one of {', '.join(map(repr, _DURABILITY))}, not {name!r}")
+        # A TypeError, as a type checker reports it: the type is the Literal of the names.
+        raise TypeError(f"durability must be one of {', '.join(map(repr, _DURABILITY))}, not {shown(name)}")
     return _DURABILITY[name]
 
 
-def _path(value: Any) -> str:
-    if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"a path must be a str or os.PathLike, not {type(value).__name__}")
-    return os.fspath(value)
+#: A file system path: the file name is ``os.fsencode(path)``, so any name works.
+PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+
+def _path(value: Any, error: type[ProvedexError]) -> bytes:
+    """The path's bytes for the system. One that has none (a str with a lone
+    surrogate outside the range ``os.fsdecode`` produces) raises ``error``,
+    which is the failure the operation reports for a file it cannot open."""
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise TypeError(f"a path must be a str, bytes or os.PathLike, not {type(value).__name__}")
+    try:
+        return os.fsencode(value)
+    except UnicodeEncodeError as e:
+        code = "io" if error is LedgerError else None
+        raise error(f"{shown(value)}: the path has no file system form ({e.reason} at index {e.start})", code) from None
+
+
+def _utf8(name: str, value: Any, error: type[ProvedexError], code: str) -> str:
+    """A str the native layer can take (UTF-8: no lone surrogates); otherwise
+    ``error`` with ``code``, the failure the same text gets once it is JSON."""
+    text = check_str(name, value)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise error(f"{name}: not valid text ({e.reason} at index {e.start})", code) from None
+    return text
 
 
 #: ``parent_hash`` of the first event of a ledger: 64 ``0`` characters.
@@ -132,38 +151,53 @@ GENESIS_PARENT_HASH: str = str(_native.genesis_parent_hash())
 
 
 class SigningKeypair:
-    """An Ed25519 signing key. Its secret never leaves the native layer."""
+    """An Ed25519 signing key. Its secret never leaves the native layer.
+
+    Made by :meth:`generate`, :meth:`load`, :meth:`load_or_create` or
+    :meth:`from_seed`; it cannot be pickled (load the key file in each process).
+    """
 
     __slots__ = ("_native",)
 
-    def __init__(self, native: Any) -> None:
+    _native: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _no_direct_construction(type(self), "SigningKeypair.generate(), .load(path), .load_or_create(path) or .from_seed(seed)")
+
+    @classmethod
+    def _wrap(cls, native: Any) -> SigningKeypair:
+        self = object.__new__(cls)
         self._native = native
+        return self
 
     @classmethod
     def generate(cls) -> SigningKeypair:
         """A new key from the operating system's randomness."""
-        return cls(_call(_native.SigningKeypair.generate))
+        return cls._wrap(_call(_native.SigningKeypair.generate))
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> SigningKeypair:
+    def load(cls, path: PathArg) -> SigningKeypair:
         """Loads a key file: 32 raw bytes, readable by its owner only."""
-        return cls(_call(_native.SigningKeypair.load, _path(path)))
+        return cls._wrap(_call(_native.SigningKeypair.load, _path(path, KeyLoadError)))
 
     @classmethod
-    def load_or_create(cls, path: str | os.PathLike[str]) -> SigningKeypair:
+    def load_or_create(cls, path: PathArg) -> SigningKeypair:
         """Loads the key at ``path``, or creates it there (mode 0600) when absent."""
-        return cls(_call(_native.SigningKeypair.load_or_create, _path(path)))
+        return cls._wrap(_call(_native.SigningKeypair.load_or_create, _path(path, KeyLoadError)))
 
     @classmethod
     def from_seed(cls, seed: bytes) -> SigningKeypair:
         """The key with this 32-byte seed."""
         if not isinstance(seed, bytes):
             raise TypeError(f"seed must be bytes, not {type(seed).__name__}")
-        return cls(_call(_native.SigningKeypair.from_seed, seed))
+        return cls._wrap(_call(_native.SigningKeypair.from_seed, seed))
 
-    def save(self, path: str | os.PathLike[str]) -> None:
+    def save(self, path: PathArg) -> None:
         """Writes the key file (mode 0600); refuses to replace an existing file."""
-        _call(self._native.save, _path(path))
+        _call(self._native.save, _path(path, KeyLoadError))
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a SigningKeypair cannot be pickled: its secret stays in the native layer; load the key file in each process")
 
     @property
     def pubkey_hex(self) -> str:
@@ -177,22 +211,31 @@ class SigningKeypair:
 class SignedEvent:
     """One sealed event: a ledger line.
 
-    Built from the native record, or from the line alone (what
-    :meth:`Session.record` gets back, the cheapest crossing); the other form
-    is made on first use.
+    Made by :meth:`Session.record`, :func:`sign_event` and :meth:`from_json`.
+    Held as the native record or as the line alone (what :meth:`Session.record`
+    gets back, the cheapest crossing); the other form is made on first use.
+    It pickles as its line.
     """
 
     __slots__ = ("_record", "_line")
 
-    def __init__(self, native: Any = None, line: Optional[str] = None) -> None:
+    _record: Any
+    _line: Optional[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _no_direct_construction(type(self), "Session.record(event), provedex.sign_event(...) or SignedEvent.from_json(line)")
+
+    @classmethod
+    def _wrap(cls, native: Any = None, line: Optional[str] = None) -> SignedEvent:
+        self = object.__new__(cls)
         self._record = native
         self._line = line
+        return self
 
     @property
     def _native(self) -> Any:
         if self._record is None:
-            assert self._line is not None
-            self._record = _call(_native.signed_event_from_json, self._line.encode())
+            self._record = _call(_native.signed_event_from_json, str(self._line).encode())
         return self._record
 
     @property
@@ -239,7 +282,7 @@ class SignedEvent:
             line = line.encode("utf-8", "surrogatepass")
         elif not isinstance(line, bytes):
             raise TypeError(f"line must be a str or bytes, not {type(line).__name__}")
-        return cls(_call(_native.signed_event_from_json, line))
+        return cls._wrap(_call(_native.signed_event_from_json, line))
 
     def verify(self) -> None:
         """Checks the self_hash and the strict Ed25519 signature (raises :class:`ChainError`)."""
@@ -248,8 +291,18 @@ class SignedEvent:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SignedEvent) and self._native == other._native
 
+    __hash__ = None  # type: ignore[assignment]  # equal events compare equal; they are not keys
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_signed_event_from_line, (self.to_json(),))
+
     def __repr__(self) -> str:
         return f"SignedEvent(seq={self.seq}, type={self.event['type']!r}, self_hash={self.self_hash!r})"
+
+
+def _signed_event_from_line(line: str) -> SignedEvent:
+    """Unpickles a :class:`SignedEvent` from its line, checking it as :meth:`SignedEvent.from_json` does."""
+    return SignedEvent.from_json(line)
 
 
 @dataclass(frozen=True)
@@ -271,62 +324,111 @@ class ChainReport:
 
 
 class Session:
-    """A writer appending to one ledger; share it between threads freely."""
+    """A writer appending to one ledger; share it between threads freely.
+
+    Made by :meth:`open`. Close it with :meth:`close`, or open it in a
+    ``with`` block, to release the ledger's lock at a known moment (it is
+    released anyway when the session is garbage-collected).
+
+    A session belongs to the process that opened it: in a child made by
+    ``os.fork()`` (or a ``multiprocessing`` pool using the ``fork`` start
+    method) every :meth:`record` raises :class:`LedgerError` with code
+    ``forked``; open a session in the child instead (on another ledger, or
+    after the parent closed its session: one writer per ledger). It cannot
+    be pickled.
+    """
 
     __slots__ = ("_native",)
 
-    def __init__(self, native: Any) -> None:
-        self._native = native
+    _native: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _no_direct_construction(type(self), "Session.open(keypair=..., ledger_path=..., session_id=...)")
 
     @classmethod
     def open(
         cls,
         *,
         keypair: SigningKeypair,
-        ledger_path: str | os.PathLike[str],
+        ledger_path: PathArg,
         session_id: str,
-        durability: str = "group",
+        durability: Durability = "group",
     ) -> Session:
         """Opens (or creates) the ledger; an existing one is resumed after checking its last line.
+
+        ``session_id`` is the application's own metadata, kept on the
+        session as :attr:`session_id` for it to record in events (v1 records
+        it as ``SessionStarted.session_id``). ``open`` writes nothing with it,
+        and it does not name or find the ledger: ``ledger_path`` does. Any
+        str without lone surrogates will do.
 
         ``durability`` says when :meth:`record` returns: ``"group"`` (the
         default) after the fsync that covers its line, shared with concurrent
         records; ``"every_event"`` after an fsync of its own line; ``"none"``
         once written, never fsynced (for throwaway ledgers and tests).
+
+        A ledger ending in a torn line raises :class:`LedgerError` with code
+        ``torn_tail``: :func:`recover` removes that line (keeping a copy).
         """
         if not isinstance(keypair, SigningKeypair):
             raise TypeError(f"keypair must be a SigningKeypair, not {type(keypair).__name__}")
-        native = _call(
-            _native.Session.open_with_durability,
-            keypair._native,
-            _path(ledger_path),
-            check_str("session_id", session_id),
-            _durability(durability),
-        )
-        return cls(native)
+        path = _path(ledger_path, LedgerError)
+        session_id = _utf8("session_id", session_id, SigningError, "lone_surrogate")
+        self = object.__new__(cls)
+        self._native = _call(_native.Session.open_with_durability, keypair._native, path, session_id, _durability(durability))
+        return self
 
     def record(self, event: dict[str, Any]) -> SignedEvent:
         """Validates, seals and appends ``event``; returns once it is on disk."""
         line = _call(self._native.record_json_line, _event_json(event))
-        return SignedEvent(line=line)
+        return SignedEvent._wrap(line=line)
+
+    def close(self) -> None:
+        """Stops recording and releases the ledger's lock, once the records
+        already under way are written (each returns as it would have). Later
+        records raise :class:`LedgerError` with code ``closed``. Closing
+        twice is harmless; in a forked child it does nothing (the lock is
+        the parent's)."""
+        _call(self._native.close)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Session cannot be pickled: it belongs to the process that opened it; open one in each process")
 
     @property
     def session_id(self) -> str:
+        """The ``session_id`` given to :meth:`open`: metadata for the
+        application to record in events; the ledger does not store it."""
         return str(self._native.session_id())
 
     @property
     def ledger_path(self) -> str:
-        return str(self._native.ledger_path())
+        """The ledger's path as given to :meth:`open`, decoded by :func:`os.fsdecode`."""
+        return os.fsdecode(bytes(self._native.ledger_path()))
 
     @property
-    def durability(self) -> str:
+    def durability(self) -> Durability:
         current = self._native.durability()
-        return next(name for name, native in _DURABILITY.items() if native == current)
+        name: Durability = next(name for name, native in _DURABILITY.items() if native == current)  # type: ignore[misc]
+        return name
 
 
 def canonical_json(value: Any) -> bytes:
-    """The canonical JSON bytes of any JSON-able value (``1`` and ``1.0`` differ)."""
-    check_json("value", value)
+    """The canonical JSON bytes of any JSON-able value (``1`` and ``1.0`` differ).
+
+    dicts (str keys), lists, tuples, str, int, float, bool and None are
+    JSON-able; another type raises ``TypeError`` and an integer outside
+    [-2^63, 2^64 - 1] ``OverflowError``. A value without a canonical form
+    raises :class:`SigningError` with the JSON error code: ``syntax`` for
+    NaN and infinities, ``nesting_too_deep`` past :data:`MAX_JSON_DEPTH`
+    levels of arrays and objects, ``lone_surrogate``.
+    """
+    check_json("value", value, MAX_JSON_DEPTH)
     return canonicalize(_dumps(value).encode())
 
 
@@ -350,7 +452,7 @@ def event_from_json(text: str) -> dict[str, Any]:
     """Reads an event from JSON text as a ledger reader does: duplicate keys,
     unknown members, wrong types and malformed digests raise
     :class:`SigningError` whose ``code`` is the reason a verifier reports."""
-    native = _call(_native.event_from_json, check_str("text", text))
+    native = _call(_native.event_from_json, _utf8("text", text, SigningError, "malformed_json"))
     event: dict[str, Any] = json.loads(_call(_native.event_to_json, native))
     return event
 
@@ -367,13 +469,13 @@ def sign_event(
     current time, or with ``timestamp_nanos`` for a reproducible line."""
     native_event = _native_event(event)
     seq = check_u64("seq", seq)
-    parent = check_str("parent_hash", parent_hash)
+    parent = _utf8("parent_hash", parent_hash, SigningError, "invalid_hex")
     if not isinstance(keypair, SigningKeypair):
         raise TypeError(f"keypair must be a SigningKeypair, not {type(keypair).__name__}")
     if timestamp_nanos is None:
-        return SignedEvent(_call(_native.sign_event, native_event, seq, parent, keypair._native))
+        return SignedEvent._wrap(_call(_native.sign_event, native_event, seq, parent, keypair._native))
     timestamp = check_u64("timestamp_nanos", timestamp_nanos)
-    return SignedEvent(_call(_native.sign_event_at, native_event, seq, timestamp, parent, keypair._native))
+    return SignedEvent._wrap(_call(_native.sign_event_at, native_event, seq, timestamp, parent, keypair._native))
 
 
 def compute_self_hash(*, event: dict[str, Any], seq: int, timestamp_nanos: int, parent_hash: str) -> str:
@@ -384,14 +486,17 @@ def compute_self_hash(*, event: dict[str, Any], seq: int, timestamp_nanos: int, 
         native_event,
         check_u64("seq", seq),
         check_u64("timestamp_nanos", timestamp_nanos),
-        check_str("parent_hash", parent_hash),
+        _utf8("parent_hash", parent_hash, SigningError, "invalid_hex"),
     ))
 
 
-def verify_file(path: str | os.PathLike[str], *, pubkey: Optional[str] = None) -> ChainReport:
+def _pinned(pubkey: Optional[str]) -> Optional[str]:
+    return None if pubkey is None else _utf8("pubkey", pubkey, ChainError, "invalid_hex")
+
+
+def verify_file(path: PathArg, *, pubkey: Optional[str] = None) -> ChainReport:
     """Verifies a ledger file. A broken chain is a report; a missing file is a :class:`LedgerError`."""
-    pinned = None if pubkey is None else check_str("pubkey", pubkey)
-    return ChainReport._from_native(_call(_native.verify_file, _path(path), pinned))
+    return ChainReport._from_native(_call(_native.verify_file, _path(path, LedgerError), _pinned(pubkey)))
 
 
 def verify_chain(events: list[SignedEvent], *, pubkey: Optional[str] = None) -> ChainReport:
@@ -401,5 +506,47 @@ def verify_chain(events: list[SignedEvent], *, pubkey: Optional[str] = None) -> 
         if not isinstance(e, SignedEvent):
             raise TypeError(f"verify_chain takes SignedEvent objects, not {type(e).__name__}")
         natives.append(e._native)
-    pinned = None if pubkey is None else check_str("pubkey", pubkey)
-    return ChainReport._from_native(_call(_native.verify_chain, natives, pinned))
+    return ChainReport._from_native(_call(_native.verify_chain, natives, _pinned(pubkey)))
+
+
+@dataclass(frozen=True)
+class NothingToRecover:
+    """:func:`recover` found no torn final line and changed nothing; ``report`` is the ledger's verification."""
+
+    report: ChainReport
+
+
+@dataclass(frozen=True)
+class Truncated:
+    """:func:`recover` cut a torn final line off the ledger after copying it to ``backup``."""
+
+    #: Where the removed line began: the ledger's new length.
+    offset: int
+    removed_bytes: int
+    #: The file beside the ledger holding the removed bytes (``<name>.torn-<offset>``).
+    backup: str
+    #: The verification of the ledger after the cut.
+    report: ChainReport
+
+
+#: What :func:`recover` did.
+RecoverOutcome = Union[NothingToRecover, Truncated]
+
+
+def recover(path: PathArg) -> RecoverOutcome:
+    """Removes a torn final line from the ledger at ``path``, what a
+    :class:`LedgerError` with code ``torn_tail`` asks for, after copying it
+    to ``<file name>.torn-<offset>`` beside the ledger: the same as the
+    ``provedex recover`` command, which this package does not install.
+
+    Returns :class:`Truncated` (``offset``, ``removed_bytes``, ``backup``,
+    ``report``) or, for a ledger without a torn line, :class:`NothingToRecover`
+    (``report``). Any other damage raises :class:`LedgerError` (code
+    ``broken``) and changes nothing, as does a ledger a session holds
+    (code ``locked``: close it first).
+    """
+    outcome = _call(_native.recover, _path(path, LedgerError))
+    report = ChainReport._from_native(outcome.report)
+    if isinstance(outcome, _native.RecoverOutcome.TRUNCATED):
+        return Truncated(int(outcome.offset), int(outcome.removed_bytes), os.fsdecode(bytes(outcome.backup)), report)
+    return NothingToRecover(report)

@@ -79,12 +79,15 @@ def test_factories_build_every_variant_and_check_arguments(one_of_each):
         events.utterance_captured(audio_sha256="", transcript="", lang="", duration_ms=-1)
     with pytest.raises(TypeError, match="success must be a bool"):
         events.tool_returned(tool_name="t", result_sha256="", latency_ms=1, success=1)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(provedex.SigningError, match="NaN") as nan:
         events.tool_called(tool_name="t", args_sha256="", args_redacted={"x": float("nan")})
-    with pytest.raises(TypeError, match="unknown event type"):
+    assert nan.value.code == "malformed_json", "what the core reports for such an event"
+    with pytest.raises(provedex.SigningError, match="unknown event type") as unknown:
         events.from_dict({"type": "SessionPaused", "payload": {}})
-    with pytest.raises(TypeError):
+    assert unknown.value.code == "unknown_event_type"
+    with pytest.raises(provedex.SigningError, match="extra") as extra:
         events.from_dict({"type": "SessionEnded", "payload": {"reason": "x", "summary_sha256": "", "extra": 1}})
+    assert extra.value.code == "unknown_field"
 
 
 def test_record_resume_and_verify(tmp_path, seed_key, one_of_each):
@@ -164,8 +167,9 @@ def test_keys_are_created_private(tmp_path):
 def test_canonical_json():
     assert provedex.canonical_json({"b": 1, "a": [1.0, "é", None]}) == '{"a":[1.0,"é",null],"b":1}'.encode()
     assert provedex.canonical_json(1) != provedex.canonical_json(1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(provedex.SigningError) as infinite:
         provedex.canonical_json(float("inf"))
+    assert infinite.value.code == "syntax", "the JSON error code of the text Infinity"
     with pytest.raises(OverflowError):
         provedex.canonical_json(2**64)
     with pytest.raises(TypeError):
@@ -227,7 +231,7 @@ def test_each_durability_records_a_valid_chain(tmp_path, seed_key, one_of_each, 
 
 def test_durability_is_checked(tmp_path, seed_key):
     assert provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "a", session_id="s").durability == "group"
-    with pytest.raises(ValueError, match="durability must be one of"):
+    with pytest.raises(TypeError, match="durability must be one of"):
         provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "b", session_id="s", durability="sometimes")
     with pytest.raises(TypeError):
         provedex.Session.open(keypair=seed_key, ledger_path=tmp_path / "c", session_id="s", durability=None)

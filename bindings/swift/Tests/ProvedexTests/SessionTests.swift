@@ -120,6 +120,66 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s").nextSeq(), 1)
     }
 
+    func testCloseReleasesTheLockAndLaterRecordsFailWithCodeClosed() throws {
+        let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
+        let key = try checkValueKeypair()
+        let session = try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s")
+        _ = try session.record(event: checkValueEvent)
+        try session.close()
+        try session.close() // harmless
+        assertCode(.ledger, "closed") { try session.record(event: checkValueEvent) }
+        // The lock went with close(), while `session` is still referenced.
+        XCTAssertEqual(try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s").nextSeq(), 1)
+        XCTAssertEqual(session.sessionId(), "s")
+    }
+
+    func testASecondWriterIsRefusedUntilTheFirstCloses() throws {
+        let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
+        let key = try checkValueKeypair()
+        let first = try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s")
+        assertCode(.ledger, "locked") { try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s") }
+        try first.close()
+        XCTAssertEqual(try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s").nextSeq(), 0)
+    }
+
+    func testSessionIdIsTheApplicationsMetadataNotWrittenAndNotTheLocator() throws {
+        let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
+        let key = try checkValueKeypair()
+        let named = try Session.open(keypair: key, ledgerPath: ledger, sessionId: "support-42")
+        XCTAssertEqual(named.sessionId(), "support-42")
+        try named.close()
+        XCTAssertEqual(try fileSize(ledger), 0)
+        let a = try Session.open(keypair: key, ledgerPath: ledger, sessionId: "a")
+        _ = try a.record(event: checkValueEvent)
+        try a.close()
+        XCTAssertEqual(try Session.open(keypair: key, ledgerPath: ledger, sessionId: "b").nextSeq(), 1)
+    }
+
+    func testRecoverRemovesATornTailAndSaysWhatItDid() throws {
+        let directory = try temporaryDirectory()
+        let ledger = directory.appendingPathComponent("ledger.ndjson").path
+        let key = try checkValueKeypair()
+        let recorded = try recordAll(Array(everyVariant.prefix(2)), key: key, ledger: ledger)
+        guard case let .nothingToRecover(clean) = try recover(path: ledger) else {
+            return XCTFail("a whole ledger has nothing to recover")
+        }
+        XCTAssertTrue(clean.ok)
+        let good = try XCTUnwrap(fileSize(ledger))
+        let whole = try String(contentsOfFile: ledger, encoding: .utf8)
+        try (whole + #"{"seq":2,"timesta"#).write(toFile: ledger, atomically: false, encoding: .utf8)
+
+        guard case let .truncated(offset, removedBytes, backup, report) = try recover(path: ledger) else {
+            return XCTFail("a torn tail is truncated")
+        }
+        XCTAssertEqual(offset, UInt64(good))
+        XCTAssertEqual(removedBytes, 17)
+        XCTAssertEqual(backup, directory.appendingPathComponent("ledger.ndjson.torn-\(good)").path)
+        XCTAssertEqual(try String(contentsOfFile: backup, encoding: .utf8), #"{"seq":2,"timesta"#)
+        XCTAssertEqual(report.rootHash, recorded.last?.selfHash)
+        XCTAssertEqual(try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s").nextSeq(), 2)
+        assertCode(.ledger, "io") { try recover(path: directory.appendingPathComponent("absent").path) }
+    }
+
     func testALedgerAtTheLargestSeqOpensFullAndRefusesToRecord() throws {
         let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
         let key = try checkValueKeypair()

@@ -54,3 +54,10 @@ fun SignedEvent.verify() = verifySignedEvent(this)
  */
 fun Session.Companion.open(keypair: SigningKeypair, ledgerPath: String, sessionId: String, durability: Durability): Session =
     openWithDurability(keypair, ledgerPath, sessionId, durability)
+
+/**
+ * The `sessionId` given to [Session.open]: metadata for the application to record
+ * in events (v1 records it as `SessionStarted.sessionId`). The ledger does not
+ * store it and it does not locate the ledger; the path does.
+ */
+val Session.sessionId: String get() = sessionId()

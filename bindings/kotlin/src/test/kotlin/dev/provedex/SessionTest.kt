@@ -8,6 +8,7 @@ import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
+import kotlin.test.assertIs
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import org.junit.jupiter.api.io.TempDir
@@ -127,14 +128,71 @@ class SessionTest {
     }
 
     @Test
-    fun `closing a session releases the ledger for the next writer`() {
+    fun `close releases the lock and later records fail with code closed`() {
         checkValueKeypair().use { key ->
             val session = Session.open(key, ledger.toString(), "s")
             session.record(checkValueEvent)
             session.close()
-            assertFailsWith<IllegalStateException> { session.record(checkValueEvent) }
+            session.close() // harmless
+            val closed = assertFailsWith<ProvedexException.Ledger> { session.record(checkValueEvent) }
+            assertEquals("closed", closed.code)
+            // The lock went with close(), while the object is still referenced.
             Session.open(key, ledger.toString(), "s").use { assertEquals(1uL, it.nextSeq()) }
+            assertEquals("s", session.sessionId)
+            session.destroy()
         }
+    }
+
+    @Test
+    fun `use releases the lock so the same process opens the ledger again at once`() {
+        checkValueKeypair().use { key ->
+            // kotlin.use (AutoCloseable) calls close(); uniffi's use (Disposable) frees the native object.
+            val viaAutoCloseable: AutoCloseable = Session.open(key, ledger.toString(), "a")
+            viaAutoCloseable.use { (it as Session).record(checkValueEvent) }
+            Session.open(key, ledger.toString(), "b").use { it.record(checkValueEvent) }
+            Session.open(key, ledger.toString(), "c").use { assertEquals(2uL, it.nextSeq()) }
+        }
+        assertEquals(2uL, verifyFile(ledger.toString(), CHECK_VALUE_PUBKEY).eventCount)
+    }
+
+    @Test
+    fun `a second writer in the same process is refused until the first closes`() {
+        checkValueKeypair().use { key ->
+            val first = Session.open(key, ledger.toString(), "s")
+            val locked = assertFailsWith<ProvedexException.Ledger> { Session.open(key, ledger.toString(), "s") }
+            assertEquals("locked", locked.code)
+            first.close()
+            Session.open(key, ledger.toString(), "s").use { assertEquals(0uL, it.nextSeq()) }
+        }
+    }
+
+    @Test
+    fun `sessionId is the application's metadata, not written and not the ledger's locator`() {
+        checkValueKeypair().use { key ->
+            Session.open(key, ledger.toString(), "support-42").use { assertEquals("support-42", it.sessionId) }
+            assertEquals(0L, Files.size(ledger))
+            Session.open(key, ledger.toString(), "a").use { it.record(checkValueEvent) }
+            Session.open(key, ledger.toString(), "b").use { assertEquals(1uL, it.nextSeq()) }
+        }
+    }
+
+    @Test
+    fun `recover removes a torn tail and says what it did`() {
+        val recorded = checkValueKeypair().use { recordAll(it, ledger, everyVariant.take(2)) }
+        assertTrue(assertIs<RecoverOutcome.NothingToRecover>(recover(ledger.toString())).report.ok)
+        val good = Files.size(ledger)
+        ledger.appendText("""{"seq":2,"timesta""")
+
+        val outcome = assertIs<RecoverOutcome.Truncated>(recover(ledger.toString()))
+
+        assertEquals(good.toULong(), outcome.offset)
+        assertEquals(17uL, outcome.removedBytes)
+        assertEquals(dir.resolve("ledger.ndjson.torn-$good").toString(), outcome.backup)
+        assertEquals("""{"seq":2,"timesta""", Files.readString(Path.of(outcome.backup)))
+        assertEquals(recorded.last().selfHash, outcome.report.rootHash)
+        checkValueKeypair().use { key -> Session.open(key, ledger.toString(), "s").use { assertEquals(2uL, it.nextSeq()) } }
+        val missing = assertFailsWith<ProvedexException.Ledger> { recover(dir.resolve("absent").toString()) }
+        assertEquals("io", missing.code)
     }
 
     @Test

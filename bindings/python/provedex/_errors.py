@@ -1,0 +1,45 @@
+"""The exceptions of the SDK: every failure of an operation is a
+:class:`ProvedexError`; a wrong argument type is a ``TypeError`` and an
+integer out of range an ``OverflowError``, as for Python's own functions."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+
+class ProvedexError(Exception):
+    """Base of every error Provedex raises. ``str(e)`` says what failed and
+    why; ``e.code`` is a stable code for programs, or ``None``."""
+
+    def __init__(self, message: str, code: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keeps the code across pickling (multiprocessing sends errors back this way).
+        return (type(self), (self.args[0] if self.args else "", self.code))
+
+
+class KeyLoadError(ProvedexError):
+    """A key file cannot be read, written or trusted (``code`` is ``None``)."""
+
+
+class SigningError(ProvedexError):
+    """An event or value cannot be sealed. ``code`` is the reason a verifier
+    would report (``missing_field``, ``unknown_event_type``, ``invalid_hex``,
+    ``malformed_json``, …) or, for a value without a canonical JSON form, the
+    JSON error code (``duplicate_key``, ``nesting_too_deep``, ``syntax`` for
+    NaN and infinities, ``lone_surrogate``, …)."""
+
+
+class LedgerError(ProvedexError):
+    """A ledger cannot be opened, appended to, read or recovered. ``code`` is
+    one of ``io``, ``locked``, ``torn_tail`` (run :func:`provedex.recover`),
+    ``broken``, ``foreign_key``, ``poisoned``, ``unusable``, ``forked`` (the
+    session was opened in the parent of this forked process: open a new
+    session here) and ``closed`` (the session was closed)."""
+
+
+class ChainError(ProvedexError):
+    """A signed event or ledger line is not valid on its own. ``code`` is its
+    reason (``hash_mismatch``, ``bad_signature``, …)."""
