@@ -196,3 +196,37 @@ fn build_ffi(root: &Path) -> Result<Built, String> {
 fn is_cdylib(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("so" | "dylib" | "dll"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::kotlin_session_close;
+
+    const GENERIC: &str = "\n    @Synchronized\n    override fun close() {\n        this.destroy()\n    }\n";
+
+    fn class(name: &str, body: &str) -> String {
+        format!("\nopen class {name}: Disposable, AutoCloseable, {name}Interface\n{{{body}}}\n")
+    }
+
+    #[test]
+    fn the_session_keeps_only_its_own_close_and_other_classes_are_untouched() {
+        let own = "\n    @Throws(ProvedexException::class)override fun `close`()\n        = callWithHandle { }\n";
+        let keypair = class("SigningKeypair", GENERIC);
+        let text = format!("{keypair}{}", class("Session", &format!("{GENERIC}{own}")));
+        let kept = kotlin_session_close(&text).unwrap();
+        assert!(kept.starts_with(&keypair), "SigningKeypair keeps uniffi's close()");
+        assert_eq!(kept.matches("this.destroy()").count(), 1);
+        assert_eq!(kept.matches("override fun `close`()").count(), 1);
+    }
+
+    #[test]
+    fn an_unexpected_shape_is_an_error_not_a_silent_skip() {
+        for text in [
+            class("SigningKeypair", GENERIC),
+            class("Session", GENERIC),
+            class("Session", "\n    override fun `close`()\n"),
+        ] {
+            let error = kotlin_session_close(&text).unwrap_err();
+            assert!(error.contains("update kotlin_session_close"), "{error}");
+        }
+    }
+}
