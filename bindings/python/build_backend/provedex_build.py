@@ -19,8 +19,8 @@ from maturin import *  # noqa: F401,F403 - every other hook of the backend is ma
 
 NOTICE = (
     "provedex: compiling the Rust core with cargo (release build). The first build takes several "
-    "minutes (about 14 CPU-minutes: 7 to 15 minutes on 2 cores); later builds reuse cargo's target "
-    "directory. `pip install -v` shows cargo's progress."
+    "minutes (about 13 CPU-minutes: 8 minutes on an idle 2-core machine); later builds reuse cargo's "
+    "target directory. `pip install -v` shows cargo's progress."
 )
 
 
