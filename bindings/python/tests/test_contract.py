@@ -57,7 +57,10 @@ def hostile_values(tmp_path: pathlib.Path) -> list[Any]:
     cyclic_list.append(cyclic_list)
     cyclic_dict: dict[str, Any] = {}
     cyclic_dict["self"] = cyclic_dict
-    return [
+    fifo = tmp_path / "fifo"
+    if not fifo.exists():
+        os.mkfifo(fifo)  # a path that must be refused, never waited on
+    return [fifo, 
         None, True, 0, -1, 2**63, 2**64, -(2**64), 10**5000, IntSubclass(3), 1.5, float("nan"), float("-inf"),
         "", "x", "\ud800", "\udcff", "\x00", "x" * 100_000, StrSubclass("ab" * 32), "0" * 64, "A" * 64,
         b"", b"\xff\xfe", b"\x00", b"{}", bytearray(b"x"), memoryview(b"x"),
