@@ -20,9 +20,9 @@ const FAST_ENGINES: [Engine; 2] =
 
 /// The reports of every engine on `ledger`, asserted equal; the shared one.
 fn agreed_report(id: &str, ledger: &[u8], options: &VerifyOptions) -> ChainReport {
-    let reference = verify_reader_using(ledger, options, Engine::Sequential).expect("reading a slice");
+    let reference = verify_reader_using(ledger, options, Engine::Sequential, |_, _| {}).expect("reading a slice");
     for engine in FAST_ENGINES {
-        let fast = verify_reader_using(ledger, options, engine).expect("reading a slice");
+        let fast = verify_reader_using(ledger, options, engine, |_, _| {}).expect("reading a slice");
         assert_eq!(fast, reference, "{id}: {engine:?} disagrees with the sequential engine");
     }
     // The lines that parse, verified in memory, agree too.

@@ -30,11 +30,15 @@ const FAST_ENGINES: [Engine; 3] = [fast(1), fast(2), fast(4)];
 /// Verifies `ledger` with every engine, read through a small and a large
 /// buffer, asserts the reports are equal, and returns that report.
 fn agreed(ledger: &[u8], options: &VerifyOptions) -> ChainReport {
-    let reference = verify_reader_using(ledger, options, Engine::Sequential).unwrap();
+    let reference = verify_reader_using(ledger, options, Engine::Sequential, |_, _| {}).unwrap();
     for engine in FAST_ENGINES {
-        assert_eq!(verify_reader_using(ledger, options, engine).unwrap(), reference, "{engine:?}");
+        assert_eq!(verify_reader_using(ledger, options, engine, |_, _| {}).unwrap(), reference, "{engine:?}");
         let small_reads = BufReader::with_capacity(7, ledger);
-        assert_eq!(verify_reader_using(small_reads, options, engine).unwrap(), reference, "{engine:?}, 7-byte reads");
+        assert_eq!(
+            verify_reader_using(small_reads, options, engine, |_, _| {}).unwrap(),
+            reference,
+            "{engine:?}, 7-byte reads"
+        );
     }
     reference
 }
@@ -307,6 +311,7 @@ fn a_read_error_is_an_error_unless_an_earlier_line_is_a_finding() {
             BufReader::with_capacity(4096, FailingReader { data, fail_at }),
             &VerifyOptions::default(),
             engine,
+            |_, _| {},
         )
     };
     // Mid-line, at a line's start, in the first batch, and past many batches.

@@ -17,6 +17,11 @@ use crate::reason::Reason;
 /// payload): free JSON in a payload may nest `MAX_DEPTH - PAYLOAD_DEPTH_IN_LINE` levels.
 const PAYLOAD_DEPTH_IN_LINE: usize = 3;
 
+/// The deepest a free JSON object in a payload (such as `args_redacted`) may
+/// nest, the object itself counting as depth 1: what still fits in
+/// [`MAX_DEPTH`] once the line, the event and the payload enclose it.
+pub const MAX_FREE_JSON_DEPTH: usize = MAX_DEPTH - PAYLOAD_DEPTH_IN_LINE;
+
 /// An event that does not conform to the spec: which member, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventError {
@@ -67,7 +72,7 @@ fn check_digest(path: &str, value: &str, allow_empty: bool) -> Result<(), EventE
 
 /// Checks that free JSON in a payload keeps the whole ledger line within the nesting limit.
 fn check_nesting(path: &str, map: &Map) -> Result<(), EventError> {
-    let limit = MAX_DEPTH - PAYLOAD_DEPTH_IN_LINE;
+    let limit = MAX_FREE_JSON_DEPTH;
     let depth = 1 + map.values().map(Value::depth).max().unwrap_or(0);
     if depth > limit {
         return Err(EventError::new(
