@@ -12,7 +12,7 @@ uniffi::setup_scaffolding!();
 mod events;
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use provedex_core as core;
 use provedex_core::canonical::{self, Map, Value};
@@ -506,34 +506,9 @@ pub fn max_json_depth() -> u32 {
 /// The deepest nesting a free JSON object in a payload (`ToolCalled.args_redacted`)
 /// may have, the object itself counting as depth 1: what still fits within
 /// [`max_json_depth`] once the line, the event and the payload enclose it.
-///
-/// The core checks this limit when it validates an event but does not export
-/// it, so it is read from that check (the deepest object it accepts).
 #[uniffi::export]
 pub fn max_free_json_depth() -> u32 {
-    static DEPTH: OnceLock<u32> = OnceLock::new();
-    *DEPTH.get_or_init(|| {
-        let accepts = |depth: usize| {
-            let mut value = Value::Object(Map::new());
-            for _ in 1..depth {
-                value = Value::Object(Map::from([("a".to_owned(), value)]));
-            }
-            let Value::Object(args_redacted) = value else { unreachable!("built as an object") };
-            let event = core::AgentEvent::ToolCalled(core::event::ToolCalled {
-                tool_name: String::new(),
-                args_sha256: core::sha256_hex(b""),
-                args_redacted,
-            });
-            core::validate_for_signing(&event).is_ok()
-        };
-        // The deepest accepted depth, by bisection: `accepts` holds up to the limit and fails beyond.
-        let (mut ok, mut refused) = (1, canonical::MAX_DEPTH + 1);
-        while refused - ok > 1 {
-            let mid = (ok + refused) / 2;
-            if accepts(mid) { ok = mid } else { refused = mid }
-        }
-        ok as u32
-    })
+    core::event::MAX_FREE_JSON_DEPTH as u32
 }
 
 /// The canonical JSON text of a free JSON object.

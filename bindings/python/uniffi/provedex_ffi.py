@@ -536,7 +536,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash() != 29501:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_func_max_free_json_depth() != 25914:
+    if lib.uniffi_provedex_ffi_checksum_func_max_free_json_depth() != 65413:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_max_json_depth() != 41272:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -2794,9 +2794,6 @@ def max_free_json_depth() -> int:
     The deepest nesting a free JSON object in a payload (`ToolCalled.args_redacted`)
     may have, the object itself counting as depth 1: what still fits within
     [`max_json_depth`] once the line, the event and the payload enclose it.
-
-    The core checks this limit when it validates an event but does not export
-    it, so it is read from that check (the deepest object it accepts).
 """
     _uniffi_lowered_args = (
     )

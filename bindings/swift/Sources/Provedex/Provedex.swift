@@ -1993,9 +1993,6 @@ public func genesisParentHash() -> String  {
  * The deepest nesting a free JSON object in a payload (`ToolCalled.args_redacted`)
  * may have, the object itself counting as depth 1: what still fits within
  * [`max_json_depth`] once the line, the event and the payload enclose it.
- *
- * The core checks this limit when it validates an event but does not export
- * it, so it is read from that check (the deepest object it accepts).
  */
 public func maxFreeJsonDepth() -> UInt32  {
     return try!  FfiConverterUInt32.lift(try! rustCall() {
@@ -2158,7 +2155,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_genesis_parent_hash() != 29501) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_func_max_free_json_depth() != 25914) {
+    if (uniffi_provedex_ffi_checksum_func_max_free_json_depth() != 65413) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_func_max_json_depth() != 41272) {

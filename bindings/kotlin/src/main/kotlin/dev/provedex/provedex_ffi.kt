@@ -971,7 +971,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash() and 0xFFFF) != 29501) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_func_max_free_json_depth() and 0xFFFF) != 25914) {
+    if ((lib.uniffi_provedex_ffi_checksum_func_max_free_json_depth() and 0xFFFF) != 65413) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_func_max_json_depth() and 0xFFFF) != 41272) {
@@ -3248,9 +3248,6 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
          * The deepest nesting a free JSON object in a payload (`ToolCalled.args_redacted`)
          * may have, the object itself counting as depth 1: what still fits within
          * [`max_json_depth`] once the line, the event and the payload enclose it.
-         *
-         * The core checks this limit when it validates an event but does not export
-         * it, so it is read from that check (the deepest object it accepts).
          */ fun `maxFreeJsonDepth`(): kotlin.UInt {
             return FfiConverterUInt.lift(
     uniffiRustCall() { _status ->
