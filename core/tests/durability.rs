@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -157,8 +157,7 @@ fn crash_at_random_moments_loses_no_returned_event() {
     for trial in 0..CRASH_TRIALS {
         // A ledger per trial keeps each check short (debug builds verify slowly).
         let path = dir.path().join(format!("ledger-{trial}.ndjson"));
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--ignored", "--exact", "crash_test_writer", "--nocapture", "--test-threads=1"])
+        let mut child = common::child_test("crash_test_writer")
             .env(CHILD_LEDGER, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

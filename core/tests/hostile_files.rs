@@ -9,11 +9,10 @@ use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{chain, ledger_text, one_of_each, seed_key};
+use common::{chain, child_test, ledger_error_kind, ledger_text, one_of_each, seed_key};
 use provedex_core::{
     AgentEvent, ChainHash, Error, LedgerErrorKind, RecoverOutcome, Session, SigningKeypair, VerifyOptions, recover,
     verify_file,
@@ -33,14 +32,6 @@ fn promptly<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     let (send, receive) = mpsc::channel();
     std::thread::spawn(move || send.send(f()));
     receive.recv_timeout(Duration::from_secs(20)).expect("the call blocked instead of refusing")
-}
-
-fn ledger_kind<T>(result: provedex_core::Result<T>) -> (LedgerErrorKind, String) {
-    match result {
-        Err(Error::Ledger { kind, message }) => (kind, message),
-        Err(other) => panic!("expected a Ledger error, got {other:?}"),
-        Ok(_) => panic!("expected a Ledger error, got success"),
-    }
 }
 
 /// A valid ledger of the seven sample events at `dir/ledger.ndjson`.
@@ -83,19 +74,22 @@ fn fifos_are_refused_at_once_as_keys_and_ledgers() {
     };
     assert!(message.contains("not a regular file"), "{message}");
     let path = fifo.clone();
-    let (kind, message) = ledger_kind(promptly(move || verify_file(&path, &VerifyOptions::default())));
+    let (kind, message) = ledger_error_kind(promptly(move || verify_file(&path, &VerifyOptions::default())));
     assert_eq!(kind, LedgerErrorKind::Unusable);
     assert!(message.contains("not a regular file"), "{message}");
     let path = fifo.clone();
-    assert_eq!(ledger_kind(promptly(move || recover(&path))).0, LedgerErrorKind::Unusable);
+    assert_eq!(ledger_error_kind(promptly(move || recover(&path))).0, LedgerErrorKind::Unusable);
     let path = fifo.clone();
-    assert_eq!(ledger_kind(promptly(move || Session::open(&seed_key(), &path, "s"))).0, LedgerErrorKind::Unusable);
+    assert_eq!(
+        ledger_error_kind(promptly(move || Session::open(&seed_key(), &path, "s"))).0,
+        LedgerErrorKind::Unusable
+    );
 }
 
 /// `recover` must leave `path` exactly as it was and say why.
 fn assert_recover_refuses(path: &Path, says: &str) -> String {
     let before = fs::read(path).unwrap();
-    let (kind, message) = ledger_kind(recover(path));
+    let (kind, message) = ledger_error_kind(recover(path));
     assert_eq!(kind, LedgerErrorKind::Broken, "{message}");
     assert!(message.contains(says), "{message}");
     assert_eq!(fs::read(path).unwrap(), before, "recover changed a file it refused");
@@ -146,7 +140,7 @@ fn damage_recover_must_not_touch_says_what_verifies_and_what_to_run() {
         let message = assert_recover_refuses(&ledger, "The first 7 lines");
         assert!(message.contains(&format!("head -c {good} ")), "{message}");
         // Resuming names the same next steps.
-        let (kind, message) = ledger_kind(Session::open(&seed_key(), &ledger, "s"));
+        let (kind, message) = ledger_error_kind(Session::open(&seed_key(), &ledger, "s"));
         assert_eq!(kind, LedgerErrorKind::Broken);
         assert!(message.contains("provedex verify --ledger") && message.contains("provedex recover"), "{message}");
     }
@@ -218,11 +212,7 @@ fn recover_with_nothing_to_do_needs_no_write_access() {
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let ledger = valid_ledger(dir.path());
     fs::set_permissions(&ledger, fs::Permissions::from_mode(0o444)).unwrap();
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "read_only_recover_child", "--nocapture", "--test-threads=1"])
-        .env(CHILD_LEDGER, &ledger)
-        .output()
-        .unwrap();
+    let output = child_test("read_only_recover_child").env(CHILD_LEDGER, &ledger).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("recover: nothing to do"), "{stdout}");

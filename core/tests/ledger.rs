@@ -7,24 +7,12 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{chain, ledger_text, one_of_each, other_key, seed_key};
+use common::{chain, ended, ledger_error_kind, ledger_text, one_of_each, other_key, seed_key};
 use provedex_core::event::SessionEnded;
 use provedex_core::{
     AgentEvent, Error, GENESIS_PARENT_HASH, LedgerErrorKind, MAX_LINE_BYTES, Reason, RecoverOutcome, Session,
     SigningKeypair, VerifyOptions, recover, sign_event_at, verify_file,
 };
-
-fn ended(reason: &str) -> AgentEvent {
-    AgentEvent::SessionEnded(SessionEnded { reason: reason.into(), summary_sha256: String::new() })
-}
-
-fn ledger_error_kind<T>(result: provedex_core::Result<T>) -> (LedgerErrorKind, String) {
-    match result {
-        Err(Error::Ledger { kind, message }) => (kind, message),
-        Err(other) => panic!("expected a Ledger error, got {other:?}"),
-        Ok(_) => panic!("expected a Ledger error, got success"),
-    }
-}
 
 fn verify(path: &Path) -> provedex_core::ChainReport {
     verify_file(path, &VerifyOptions::default()).unwrap()

@@ -4,26 +4,12 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
-use common::{one_of_each, seed_key};
-use provedex_core::event::SessionEnded;
-use provedex_core::{AgentEvent, Error, LedgerErrorKind, Session, VerifyOptions, verify_file};
+use common::{child_test, ended, ledger_error_kind, one_of_each, seed_key};
+use provedex_core::{Error, LedgerErrorKind, Session, VerifyOptions, verify_file};
 
 const CHILD_LEDGER: &str = "PROVEDEX_FORK_TEST_LEDGER";
-
-fn ended(reason: &str) -> AgentEvent {
-    AgentEvent::SessionEnded(SessionEnded { reason: reason.into(), summary_sha256: String::new() })
-}
-
-fn ledger_kind<T>(result: provedex_core::Result<T>) -> (LedgerErrorKind, String) {
-    match result {
-        Err(Error::Ledger { kind, message }) => (kind, message),
-        Err(other) => panic!("expected a Ledger error, got {other:?}"),
-        Ok(_) => panic!("expected a Ledger error, got success"),
-    }
-}
 
 fn assert_valid_with(path: &Path, events: u64) {
     let report = verify_file(path, &VerifyOptions::default()).unwrap();
@@ -77,11 +63,7 @@ fn fork_writer() {
 fn forked_child_cannot_record_through_the_parents_session() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.ndjson");
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "fork_writer", "--nocapture", "--test-threads=1"])
-        .env(CHILD_LEDGER, &path)
-        .output()
-        .unwrap();
+    let output = child_test("fork_writer").env(CHILD_LEDGER, &path).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("fork writer done"), "the writer ran: {stdout}");
@@ -96,10 +78,10 @@ fn a_closed_session_releases_the_lock_and_refuses_records() {
     let key = seed_key();
     let session = Session::open(&key, &path, "s").unwrap();
     session.record(&one_of_each()[0]).unwrap();
-    assert_eq!(ledger_kind(Session::open(&key, &path, "s")).0, LedgerErrorKind::Locked);
+    assert_eq!(ledger_error_kind(Session::open(&key, &path, "s")).0, LedgerErrorKind::Locked);
 
     session.close().unwrap();
-    let (kind, message) = ledger_kind(session.record(&ended("late")));
+    let (kind, message) = ledger_error_kind(session.record(&ended("late")));
     assert_eq!(kind, LedgerErrorKind::Closed);
     assert!(message.contains("the session is closed"), "{message}");
     session.close().unwrap();

@@ -94,11 +94,12 @@ fn record_past_a_size_limit(path: &Path, durability: Durability) -> Outcomes {
 /// `outcome: ` on each line.
 fn run_limited(name: &str, limit: u64, path: &Path, durability: Option<Durability>) -> Vec<String> {
     let blocks = limit / 1024; // bash counts 1024-byte blocks
+    let child = common::child_test(name);
     let mut command = Command::new("bash");
     command
         .args(["-c", &format!("ulimit -f {blocks} && trap '' XFSZ && exec \"$0\" \"$@\"")])
-        .arg(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", name, "--nocapture", "--test-threads=1"])
+        .arg(child.get_program())
+        .args(child.get_args())
         .env(CHILD_LEDGER, path);
     if let Some(durability) = durability {
         command.env(CHILD_DURABILITY, durability.code());

@@ -5,7 +5,10 @@ use provedex_core::canonical::Map;
 use provedex_core::event::{
     ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
 };
-use provedex_core::{AgentEvent, GENESIS_PARENT_HASH, SignedEvent, SigningKeypair, Value, sha256_hex, sign_event_at};
+use provedex_core::{
+    AgentEvent, Error, GENESIS_PARENT_HASH, LedgerErrorKind, SignedEvent, SigningKeypair, Value, sha256_hex,
+    sign_event_at,
+};
 
 /// The published seed: bytes 0 to 31.
 pub fn seed_key() -> SigningKeypair {
@@ -75,4 +78,27 @@ pub fn chain(events: &[AgentEvent], key: &SigningKeypair) -> Vec<SignedEvent> {
 /// The ledger file text of `events`: one line each, LF-terminated.
 pub fn ledger_text(events: &[SignedEvent]) -> String {
     events.iter().map(|e| e.to_json() + "\n").collect()
+}
+
+/// A `SessionEnded` event, the shortest to build.
+pub fn ended(reason: &str) -> AgentEvent {
+    AgentEvent::SessionEnded(SessionEnded { reason: reason.into(), summary_sha256: String::new() })
+}
+
+/// The kind and message of the `Ledger` error `result` must be.
+pub fn ledger_error_kind<T>(result: provedex_core::Result<T>) -> (LedgerErrorKind, String) {
+    match result {
+        Err(Error::Ledger { kind, message }) => (kind, message),
+        Err(other) => panic!("expected a Ledger error, got {other:?}"),
+        Ok(_) => panic!("expected a Ledger error, got success"),
+    }
+}
+
+/// This test binary, set to run only its ignored test `name`, on one
+/// thread: the way a test runs code in a process of its own (a fork, a
+/// crash, another user, a resource limit).
+pub fn child_test(name: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command.args(["--ignored", "--exact", name, "--nocapture", "--test-threads=1"]);
+    command
 }
