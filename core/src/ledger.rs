@@ -681,6 +681,9 @@ fn check_torn_line(segment: &[u8]) -> Result<(), &'static str> {
 /// that verifies ends, and how to look at what follows it.
 fn damage_advice(path: &Path, report: &ChainReport, good_bytes: u64) -> String {
     let shown = shell_word(path);
+    if report.event_count == 0 {
+        return format!("No line verifies. Look at the start of the file with `head -c 300 {shown} | od -c`");
+    }
     let lines = match report.event_count {
         1 => "1 line".to_owned(),
         n => format!("{n} lines"),

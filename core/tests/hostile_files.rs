@@ -107,7 +107,8 @@ fn recover_refuses_files_that_are_not_ledgers() {
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes.txt");
     fs::write(&notes, "notes").unwrap();
-    assert_recover_refuses(&notes, "does not begin with '{'");
+    let message = assert_recover_refuses(&notes, "does not begin with '{'");
+    assert!(message.contains("No line verifies"), "{message}");
 
     // Binary junk without LF after a valid chain.
     let ledger = valid_ledger(dir.path());
