@@ -81,7 +81,15 @@ fn sample_session(session_id: &str) -> Vec<AgentEvent> {
     ]
 }
 
-pub fn run(dir: Option<PathBuf>) -> CliResult {
+#[derive(clap::Args)]
+pub struct Args {
+    /// Directory to use; must be empty or absent [default: a new temporary directory]
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> CliResult {
+    let dir = args.dir;
     let dir = prepare_dir(dir)?;
     out(format!("Provedex demo in {}\n\n", path_text(&dir)));
 

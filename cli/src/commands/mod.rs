@@ -1,0 +1,62 @@
+//! One module per `provedex` subcommand: each holds its arguments (a clap
+//! `Args` struct) and its `run`. What several commands share (the key and
+//! ledger options, loading an existing key, reading an event) is here;
+//! writing to the terminal and escaping untrusted text are in `out` and
+//! `render`.
+
+pub mod canonicalize;
+pub mod demo;
+pub mod keygen;
+pub mod pubkey;
+pub mod record;
+pub mod recover;
+pub mod show;
+pub mod sign_event;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+
+use provedex_core::display::shell_word;
+use provedex_core::{AgentEvent, SigningKeypair};
+
+use crate::CliError;
+use crate::input::inline_or_stdin;
+use crate::render::path_text;
+
+#[derive(clap::Args)]
+pub struct KeyArg {
+    /// Key file (32 raw bytes, mode 0600) [env: PROVEDEX_KEY] [default: ~/.provedex/keys/ed25519.key]
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct LedgerArg {
+    /// Ledger file (NDJSON) [env: PROVEDEX_LEDGER] [default: ~/.provedex/ledger.ndjson]
+    #[arg(long, value_name = "PATH")]
+    pub ledger: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct ReadLedgerArg {
+    /// Ledger file (NDJSON), or - to read the ledger from stdin as a stream
+    /// [env: PROVEDEX_LEDGER] [default: ~/.provedex/ledger.ndjson]
+    #[arg(long, value_name = "PATH|-")]
+    pub ledger: Option<PathBuf>,
+}
+
+pub fn load_existing_key(path: &Path) -> Result<SigningKeypair, CliError> {
+    if !path.exists() {
+        return Err(CliError::usage(format!(
+            "no key at {}; create one with `provedex keygen --key {}`",
+            path_text(path),
+            shell_word(path)
+        )));
+    }
+    Ok(SigningKeypair::load(path)?)
+}
+
+pub fn parse_event(arg: &str) -> Result<AgentEvent, CliError> {
+    let (text, source) = inline_or_stdin(arg)?;
+    AgentEvent::from_json(&text).map_err(|e| CliError::usage(format!("{source}: {e}")))
+}
