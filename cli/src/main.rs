@@ -15,6 +15,8 @@
 //! directory, a locked or damaged ledger) changes nothing on disk: no key,
 //! ledger or directory is created.
 
+#![forbid(unsafe_code)]
+
 mod commands;
 mod input;
 mod out;

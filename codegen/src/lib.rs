@@ -3,6 +3,8 @@
 //! event factories), then builds the FFI and has uniffi-bindgen derive the
 //! Python, Kotlin and Swift bindings from it; writes or checks all of them.
 
+#![forbid(unsafe_code)]
+
 pub mod bindings;
 pub mod render;
 pub mod spec;

@@ -6,6 +6,8 @@
 //! file that is stale (the bindings are checked once the templates' outputs
 //! are current).
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

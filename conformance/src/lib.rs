@@ -3,6 +3,8 @@
 //! them through the adapter protocol of spec/conformance.md, and the adapter
 //! for the Rust core.
 
+#![forbid(unsafe_code)]
+
 pub mod adapter;
 pub mod generate;
 pub mod runner;

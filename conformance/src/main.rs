@@ -3,6 +3,8 @@
 //!
 //! Exit codes: 0 success, 1 stale vectors or a failing implementation, 2 usage or setup errors.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;

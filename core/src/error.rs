@@ -15,13 +15,28 @@ pub enum Error {
     /// An event cannot be sealed: it does not conform to the spec, or its
     /// line would be too long. `reason` is the code a verifier would report.
     #[error("{message}")]
-    Signing { reason: Reason, message: String },
+    Signing {
+        /// The reason code a verifier would report.
+        reason: Reason,
+        /// What is wrong and where, for people.
+        message: String,
+    },
     /// A ledger cannot be opened, appended to, resumed or recovered.
     #[error("{message}")]
-    Ledger { kind: LedgerErrorKind, message: String },
+    Ledger {
+        /// What kind of problem, for programs.
+        kind: LedgerErrorKind,
+        /// What failed, with the path and the next step, for people.
+        message: String,
+    },
     /// A signed event or line is not valid on its own; `reason` says why.
     #[error("{message}")]
-    Chain { reason: Reason, message: String },
+    Chain {
+        /// The verification reason code.
+        reason: Reason,
+        /// Where and why, for people.
+        message: String,
+    },
 }
 
 /// What kind of ledger problem an [`Error::Ledger`] is, for callers that react differently.
@@ -90,4 +105,5 @@ impl Error {
     }
 }
 
+/// `provedex-core`'s result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -61,6 +61,7 @@ macro_rules! hex_bytes {
         pub struct $name(pub [u8; $len]);
 
         impl $name {
+            /// Length in bytes.
             pub const LEN: usize = $len;
 
             /// Parses the strict wire spelling: exactly `2 * LEN` lowercase hex characters.
@@ -68,6 +69,7 @@ macro_rules! hex_bytes {
                 decode::<$len>(text).map(Self)
             }
 
+            /// Lowercase hex, as the ledger writes it.
             pub fn to_hex(&self) -> String {
                 encode(&self.0)
             }
@@ -80,6 +82,7 @@ macro_rules! hex_bytes {
                 sink.put(&out);
             }
 
+            /// The raw bytes.
             pub fn as_bytes(&self) -> &[u8; $len] {
                 &self.0
             }

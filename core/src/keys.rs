@@ -125,6 +125,7 @@ impl SigningKeypair {
         self.public_key().to_hex()
     }
 
+    /// The public key, the `signer_pubkey` of every line this key signs.
     pub fn public_key(&self) -> PublicKeyBytes {
         PublicKeyBytes(self.key.verifying_key().to_bytes())
     }

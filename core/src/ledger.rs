@@ -42,6 +42,7 @@ pub enum Durability {
 }
 
 impl Durability {
+    /// Every mode, in the order of the spec.
     pub const ALL: [Durability; 3] = [Durability::EveryEvent, Durability::Group, Durability::None];
 
     /// The stable name used by the command line and the bindings.
@@ -53,6 +54,7 @@ impl Durability {
         }
     }
 
+    /// The mode named `code` (see [`Durability::code`]).
     pub fn from_code(code: &str) -> Option<Durability> {
         Durability::ALL.into_iter().find(|d| d.code() == code)
     }
@@ -61,6 +63,7 @@ impl Durability {
 /// How a [`Session`] writes; [`Session::open`] uses the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionOptions {
+    /// When a record returns; [`Durability::Group`] by default.
     pub durability: Durability,
 }
 
@@ -376,18 +379,22 @@ impl Session {
         Ok(())
     }
 
+    /// The application's session id given at open: metadata, recorded nowhere by the session itself (v1 records it inside `SessionStarted`).
     pub fn session_id(&self) -> &str {
         &self.session_id
     }
 
+    /// The ledger file this session appends to.
     pub fn ledger_path(&self) -> &Path {
         &self.path
     }
 
+    /// The public key that signs this session's lines, as hex.
     pub fn pubkey_hex(&self) -> String {
         self.keypair.pubkey_hex()
     }
 
+    /// How records are made durable.
     pub fn durability(&self) -> Durability {
         self.durability
     }
@@ -593,7 +600,9 @@ pub enum RecoverOutcome {
     Truncated {
         /// Where the removed line began, which is the ledger's new length.
         offset: u64,
+        /// How many bytes were removed (and saved).
         removed_bytes: u64,
+        /// Where the removed bytes were saved.
         backup: PathBuf,
         /// The verification of the ledger after the cut.
         report: ChainReport,

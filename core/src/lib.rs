@@ -3,6 +3,9 @@
 //!
 //! The normative rules live in `spec/`; this crate is their reference implementation.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 pub mod canonical;
 pub mod display;
 mod error;

@@ -94,11 +94,14 @@ impl fmt::Display for Reason {
 /// One failed check: the reason code and a message that says where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The stable code.
     pub reason: Reason,
+    /// Where and why, for people.
     pub message: String,
 }
 
 impl Finding {
+    /// A finding with its reason and message.
     pub fn new(reason: Reason, message: impl Into<String>) -> Self {
         Finding { reason, message: message.into() }
     }

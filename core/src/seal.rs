@@ -19,12 +19,19 @@ pub const GENESIS_PARENT_HASH: ChainHash = ChainHash([0; 32]);
 /// One sealed event: a ledger line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedEvent {
+    /// Position in the ledger: 0 for the first line.
     pub seq: u64,
+    /// Nanoseconds since the Unix epoch.
     pub timestamp_nanos: u64,
+    /// The event the line records.
     pub event: AgentEvent,
+    /// The previous line's `self_hash` ([`GENESIS_PARENT_HASH`] at seq 0).
     pub parent_hash: ChainHash,
+    /// SHA-256 of the canonical preimage (spec/signature-scheme.md).
     pub self_hash: ChainHash,
+    /// Ed25519 over the 32 bytes of `self_hash`.
     pub signature: SignatureBytes,
+    /// The key that signed the line.
     pub signer_pubkey: PublicKeyBytes,
 }
 

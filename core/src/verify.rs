@@ -48,7 +48,10 @@ pub enum Engine {
     /// thread reads and applies the chain checks in order. Streaming holds
     /// about 1 MiB of lines per thread, plus at most one line of up to
     /// [`MAX_LINE_BYTES`], and their parsed events.
-    Fast { threads: NonZeroUsize },
+    Fast {
+        /// How many threads check lines (1: the calling thread alone).
+        threads: NonZeroUsize,
+    },
 }
 
 impl Default for Engine {
@@ -71,6 +74,7 @@ pub struct Progress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainReport {
+    /// Whether the whole ledger verified.
     pub ok: bool,
     /// Lines that verified before the first finding (all of them when `ok`).
     pub event_count: u64,
@@ -78,6 +82,7 @@ pub struct ChainReport {
     pub broken_at: Option<u64>,
     /// 1-based line number of the failing line; `None` when `ok` or not read from a file.
     pub line: Option<u64>,
+    /// The reason code of the finding; `None` when `ok`.
     pub reason: Option<Reason>,
     /// Says where and why, for people.
     pub message: String,

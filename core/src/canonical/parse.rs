@@ -16,19 +16,30 @@ pub const MAX_DEPTH: usize = 128;
 /// Why a text is not acceptable JSON, with a stable code per kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JsonErrorKind {
+    /// The input is not UTF-8.
     InvalidUtf8,
+    /// A character where the grammar allows none (a missing comma, an unknown literal, the end of the input).
     Syntax,
+    /// A number literal outside the JSON grammar (a leading zero, a bare `-`, a missing digit).
     InvalidNumber,
+    /// A number that is too large for a finite binary64 float.
     NumberOutOfRange,
+    /// A backslash escape that JSON does not define.
     InvalidEscape,
+    /// A `\u` escape of one half of a UTF-16 surrogate pair without the other.
     LoneSurrogate,
+    /// A raw control character (U+0000–U+001F) inside a string.
     ControlCharacterInString,
+    /// A key that appears twice in one object.
     DuplicateKey,
+    /// Arrays and objects nested deeper than [`MAX_DEPTH`].
     NestingTooDeep,
+    /// Something other than whitespace after the value.
     TrailingCharacters,
 }
 
 impl JsonErrorKind {
+    /// Every kind, in the order of the spec's table of JSON error codes.
     pub const ALL: [JsonErrorKind; 10] = [
         Self::InvalidUtf8,
         Self::Syntax,
@@ -62,9 +73,11 @@ impl JsonErrorKind {
 /// A parse failure: what went wrong and at which byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
+    /// What is wrong.
     pub kind: JsonErrorKind,
     /// Byte offset into the input where the problem was found.
     pub offset: usize,
+    /// The offending text, quoted and escaped for people.
     pub detail: String,
 }
 

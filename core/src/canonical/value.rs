@@ -15,12 +15,19 @@ pub type Map = BTreeMap<String, Value>;
 /// A JSON value as the canonical encoding sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer literal (no fraction, no exponent) within the u64/i64 range.
     Integer(Integer),
+    /// A finite float: any other number literal.
     Float(Float),
+    /// A string, without its escapes.
     String(String),
+    /// An array, in order.
     Array(Vec<Value>),
+    /// An object, its keys sorted by their UTF-8 bytes.
     Object(Map),
 }
 
@@ -32,7 +39,9 @@ pub enum Value {
 pub struct Integer(i128);
 
 impl Integer {
+    /// The smallest integer a literal may hold: `i64::MIN`.
     pub const MIN: i128 = i64::MIN as i128;
+    /// The largest integer a literal may hold: `u64::MAX`.
     pub const MAX: i128 = u64::MAX as i128;
 
     /// The integer, or `None` when it lies outside `[-2^63, 2^64 - 1]`.
@@ -40,14 +49,17 @@ impl Integer {
         (Self::MIN..=Self::MAX).contains(&value).then_some(Self(value))
     }
 
+    /// The integer's value.
     pub fn get(self) -> i128 {
         self.0
     }
 
+    /// The value as a `u64`, when it is not negative.
     pub fn as_u64(self) -> Option<u64> {
         u64::try_from(self.0).ok()
     }
 
+    /// The value as an `i64`, when it fits.
     pub fn as_i64(self) -> Option<i64> {
         i64::try_from(self.0).ok()
     }
@@ -90,6 +102,7 @@ impl Float {
         value.is_finite().then_some(Self(value))
     }
 
+    /// The float's value (never NaN or infinite).
     pub fn get(self) -> f64 {
         self.0
     }

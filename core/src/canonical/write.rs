@@ -7,6 +7,7 @@ use super::value::{Float, Integer, Map, Value};
 
 /// Where canonical bytes go: a buffer, or a hash state.
 pub trait ByteSink {
+    /// Appends `bytes`.
     fn put(&mut self, bytes: &[u8]);
 }
 

@@ -25,9 +25,11 @@ pub const MAX_FREE_JSON_DEPTH: usize = MAX_DEPTH - PAYLOAD_DEPTH_IN_LINE;
 /// An event that does not conform to the spec: which member, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventError {
+    /// The reason code a verifier reports for this fault.
     pub reason: Reason,
     /// Dotted path of the offending member, such as `payload.prompt_tokens`.
     pub path: String,
+    /// Why the member is refused, for people.
     pub message: String,
 }
 
