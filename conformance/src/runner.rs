@@ -207,7 +207,13 @@ fn read_response_line(reader: &mut impl BufRead) -> io::Result<Option<String>> {
     if line.is_empty() {
         return Ok(None);
     }
-    if line.pop() != Some(b'\n') && line.len() as u64 >= MAX_RESPONSE_BYTES {
+    if line.last() == Some(&b'\n') {
+        // As `BufRead::lines`: without the LF, or the CR LF.
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+    } else if line.len() as u64 > MAX_RESPONSE_BYTES {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
@@ -422,4 +428,19 @@ pub fn render(report: &RunReport) -> String {
         t.errored
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_response_line;
+
+    #[test]
+    fn response_lines_are_read_as_lines_reads_them() {
+        let mut input: &[u8] = b"{\"a\":1}\n{\"b\":2}\r\n{\"c\":3}";
+        let mut lines = Vec::new();
+        while let Some(line) = read_response_line(&mut input).unwrap() {
+            lines.push(line);
+        }
+        assert_eq!(lines, ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}"]);
+    }
 }
