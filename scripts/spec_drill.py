@@ -155,7 +155,7 @@ def drill(tree: pathlib.Path, python: str) -> None:
     step("regenerate everything with the one command: cargo run -p provedex-codegen")
     run(["cargo", "run", "--quiet", "-p", "provedex-codegen"], tree, env)
     for path, needle in [
-        ("core/src/event/generated.rs", f"{VARIANT}("),
+        ("format/src/event/generated.rs", f"{VARIANT}("),
         ("bindings/ffi/src/events.rs", f"{VARIANT} {{"),
         ("bindings/python/provedex/events.py", "def audit_note_recorded("),
         ("bindings/python/uniffi/provedex_ffi.py", "class AUDIT_NOTE_RECORDED:"),

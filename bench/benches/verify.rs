@@ -7,16 +7,16 @@ use std::time::Duration;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use provedex_bench::names::{VERIFY_DEFAULT, VERIFY_GROUP, VERIFY_SEQUENTIAL};
 use provedex_bench::{VERIFY_EVENTS, fixtures};
-use provedex_core::{ChainReport, Engine, VerifyOptions, verify_file, verify_file_using};
+use provedex_core::{ChainReport, Engine, Verifier};
 
-/// The default path: `verify_file`, as the command line and the bindings call it.
+/// The default path: `Verifier::file` with the default engine, as the command line and the bindings call it.
 fn default_path(ledger: &Path) -> ChainReport {
-    verify_file(ledger, &VerifyOptions::default()).expect("read the ledger")
+    Verifier::new().file(ledger).expect("read the ledger")
 }
 
 /// The baseline: one strict verify per event, in order, on one thread.
 fn sequential_strict(ledger: &Path) -> ChainReport {
-    verify_file_using(ledger, &VerifyOptions::default(), Engine::Sequential, |_, _| {}).expect("read the ledger")
+    Verifier::new().engine(Engine::Sequential).file(ledger).expect("read the ledger")
 }
 
 /// Every benchmarked verification must reach the end of the ledger.

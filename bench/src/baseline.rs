@@ -80,5 +80,5 @@ pub fn seal(
     keypair: &SigningKeypair,
 ) -> (ChainHash, SignatureBytes) {
     let digest = self_hash(event, seq, timestamp_nanos, parent_hash);
-    (ChainHash(digest), keypair.sign(&digest))
+    (ChainHash(digest), keypair.sign_raw(&digest))
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use provedex_core::canonical::Map;
 use provedex_core::event::{ModelInvoked, SessionEnded, SessionStarted, ToolCalled};
-use provedex_core::{AgentEvent, GENESIS_PARENT_HASH, Session, SigningKeypair, Value, sign_event_at};
+use provedex_core::{AgentEvent, GENESIS_PARENT_HASH, KeyFile, Session, SigningKeypair, Value, sign_event_at};
 
 const CHECK_EVENT: &str = r#"{"type":"SessionStarted","payload":{"agent_id":"agent-1","model_id":"llama3.2:3b","session_id":"session-demo"}}"#;
 const ZEROS: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -17,7 +17,7 @@ pub struct Output {
 /// Every file generated from the event spec, in a stable order.
 pub fn render_all(spec: &EventSpec) -> Vec<Output> {
     vec![
-        Output { path: "core/src/event/generated.rs", contents: render_core_events(spec) },
+        Output { path: "format/src/event/generated.rs", contents: render_core_events(spec) },
         Output { path: "bindings/ffi/src/events.rs", contents: render_ffi_events(spec) },
         Output { path: "bindings/python/provedex/events.py", contents: render_python_events(spec) },
     ]

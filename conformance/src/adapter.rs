@@ -4,9 +4,9 @@
 use std::io::{self, BufRead, Write};
 
 use provedex_core::canonical;
+use provedex_core::line::read_line_alone;
 use provedex_core::{
-    ChainHash, Error, PublicKeyBytes, SigningKeypair, VerifyOptions, compute_self_hash, read_line_alone, sign_event_at,
-    verify_reader,
+    ChainHash, Error, PublicKeyBytes, SigningKeypair, Verifier, check_seal, compute_self_hash, sign_event_at,
 };
 use serde_json::{Map, Value as Json, json};
 
@@ -85,7 +85,7 @@ fn handle(req: &Map<String, Json>) -> Result<Option<Json>, String> {
             }
         }
         "verify_event" => {
-            let verdict = read_line_alone(unhex(str_arg(req, "line_hex")?)?).and_then(|e| e.check_seal());
+            let verdict = read_line_alone(unhex(str_arg(req, "line_hex")?)?).and_then(|e| check_seal(&e));
             json!({"valid": verdict.is_ok(), "reason": verdict.err().map(|f| f.reason.code())})
         }
         "verify_ledger" => {
@@ -97,7 +97,7 @@ fn handle(req: &Map<String, Json>) -> Result<Option<Json>, String> {
                 }
                 Some(other) => return Err(format!("pinned_pubkey must be a string or null, found {other}")),
             };
-            let report = verify_reader(&ledger[..], &VerifyOptions { pinned_pubkey }).map_err(|e| e.to_string())?;
+            let report = Verifier::new().pinned_pubkey(pinned_pubkey).reader(&ledger[..]).map_err(|e| e.to_string())?;
             serde_json::to_value(report).map_err(|e| e.to_string())?
         }
         _ => return Ok(None),

@@ -9,20 +9,18 @@ use std::num::NonZeroUsize;
 use provedex_conformance::default_vectors_dir;
 use provedex_conformance::runner::load_vectors;
 use provedex_conformance::vector::{TestCase, unhex};
-use provedex_core::{
-    ChainReport, Engine, PublicKeyBytes, Reason, SignedEvent, VerifyOptions, frame, verify_chain_using,
-    verify_reader_using,
-};
+use provedex_core::{ChainReport, Engine, PublicKeyBytes, Reason, SignedEvent, Verifier, line::frame};
 use serde_json::Value as Json;
 
 const FAST_ENGINES: [Engine; 2] =
     [Engine::Fast { threads: NonZeroUsize::MIN }, Engine::Fast { threads: NonZeroUsize::new(2).unwrap() }];
 
 /// The reports of every engine on `ledger`, asserted equal; the shared one.
-fn agreed_report(id: &str, ledger: &[u8], options: &VerifyOptions) -> ChainReport {
-    let reference = verify_reader_using(ledger, options, Engine::Sequential, |_, _| {}).expect("reading a slice");
+fn agreed_report(id: &str, ledger: &[u8], pinned_pubkey: Option<PublicKeyBytes>) -> ChainReport {
+    let verifier = |engine| Verifier::new().pinned_pubkey(pinned_pubkey).engine(engine);
+    let reference = verifier(Engine::Sequential).reader(ledger).expect("reading a slice");
     for engine in FAST_ENGINES {
-        let fast = verify_reader_using(ledger, options, engine, |_, _| {}).expect("reading a slice");
+        let fast = verifier(engine).reader(ledger).expect("reading a slice");
         assert_eq!(fast, reference, "{id}: {engine:?} disagrees with the sequential engine");
     }
     // The lines that parse, verified in memory, agree too.
@@ -30,9 +28,9 @@ fn agreed_report(id: &str, ledger: &[u8], options: &VerifyOptions) -> ChainRepor
         .split_inclusive(|&b| b == b'\n')
         .map_while(|line| frame(line).and_then(SignedEvent::from_line).ok())
         .collect();
-    let in_memory = verify_chain_using(&events, options, Engine::Sequential);
+    let in_memory = verifier(Engine::Sequential).events(&events);
     for engine in FAST_ENGINES {
-        assert_eq!(verify_chain_using(&events, options, engine), in_memory, "{id}: {engine:?} in memory");
+        assert_eq!(verifier(engine).events(&events), in_memory, "{id}: {engine:?} in memory");
     }
     reference
 }
@@ -51,7 +49,7 @@ fn both_engines_give_every_vector_its_expected_report() {
                 "verify_event" => {
                     let mut line = unhex(str_field(test, "line_hex")).unwrap();
                     line.push(b'\n');
-                    let report = agreed_report(&test.id, &line, &VerifyOptions::default());
+                    let report = agreed_report(&test.id, &line, None);
                     assert_eq!(Some(&Json::Bool(report.ok)), test.expected.get("valid"), "{}", test.id);
                     let reason = report.reason.map(|r| Json::from(r.code())).unwrap_or(Json::Null);
                     assert_eq!(Some(&reason), test.expected.get("reason"), "{}", test.id);
@@ -60,7 +58,7 @@ fn both_engines_give_every_vector_its_expected_report() {
                 // unless the line does not start a chain.
                 "sign" => {
                     let Some(line) = test.expected.get("line").and_then(Json::as_str) else { continue };
-                    let report = agreed_report(&test.id, format!("{line}\n").as_bytes(), &VerifyOptions::default());
+                    let report = agreed_report(&test.id, format!("{line}\n").as_bytes(), None);
                     let elsewhere = matches!(report.reason, Some(Reason::SeqMismatch | Reason::ParentMismatch));
                     assert!(report.ok || elsewhere, "{}: {}", test.id, report.message);
                 }
@@ -71,7 +69,7 @@ fn both_engines_give_every_vector_its_expected_report() {
                         .get("pinned_pubkey")
                         .and_then(Json::as_str)
                         .map(|hex| PublicKeyBytes::from_hex(hex).unwrap());
-                    let report = agreed_report(&test.id, &ledger, &VerifyOptions { pinned_pubkey });
+                    let report = agreed_report(&test.id, &ledger, pinned_pubkey);
                     let json = serde_json::to_value(&report).unwrap();
                     for (key, expected) in &test.expected {
                         assert_eq!(json.get(key), Some(expected), "{}: {key}", test.id);

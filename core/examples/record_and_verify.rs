@@ -1,7 +1,7 @@
 //! Record two events to a ledger, then verify it with only the public key.
 
 use provedex_core::event::{ModelInvoked, SessionStarted};
-use provedex_core::{AgentEvent, Session, SigningKeypair, VerifyOptions, sha256_hex, verify_file};
+use provedex_core::{AgentEvent, KeyFile, Session, SigningKeypair, Verifier, sha256_hex};
 
 fn main() -> Result<(), provedex_core::Error> {
     let dir = std::env::temp_dir().join(format!("provedex-example-{}", std::process::id()));
@@ -22,8 +22,7 @@ fn main() -> Result<(), provedex_core::Error> {
     }))?;
     println!("{}", signed.to_json());
 
-    let pinned = VerifyOptions { pinned_pubkey: Some(key.public_key()) };
-    let report = verify_file(dir.join("ledger.ndjson"), &pinned)?;
+    let report = Verifier::new().pinned_pubkey(key.public_key()).file(dir.join("ledger.ndjson"))?;
     assert!(report.ok, "{}", report.message);
     println!("{} (root hash {})", report.message, report.root_hash.unwrap());
     Ok(())

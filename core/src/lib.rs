@@ -1,37 +1,25 @@
-//! Provedex core: canonical JSON, Ed25519 keys, sealing of agent events into
-//! a hash chain, the append-only ledger, and strict verification.
+//! Provedex: signed, hash-chained evidence of what AI agents did, verifiable
+//! offline with the public key alone. This crate is the SDK's one import; it
+//! re-exports the three crates that do the work, data flowing one way:
 //!
-//! The normative rules live in `spec/`; this crate is their reference implementation.
+//! - [`provedex_format`]: the bytes (canonical JSON, events, the signed
+//!   line, sealing, reason codes); no I/O.
+//! - [`provedex_verify`]: whether a ledger holds ([`Verifier`]); reads only.
+//! - [`provedex_ledger`]: writing ledgers ([`Session`]), key files
+//!   ([`KeyFile`]), recovery.
+//!
+//! The normative rules live in `spec/`; these crates are their reference
+//! implementation. The `testing` feature adds helpers for tests and vector
+//! generators (the self_hash preimage alone, raw signatures).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod canonical;
-pub mod display;
-mod error;
-pub mod event;
-mod files;
-pub mod hex;
-mod keys;
-mod ledger;
-mod line;
-mod reason;
-mod seal;
-mod verify;
-
-pub use canonical::{Value, canonical_json};
-pub use error::{Error, LedgerErrorKind, Result};
-pub use event::{AgentEvent, EventError};
-pub use hex::{ChainHash, PublicKeyBytes, SignatureBytes};
-pub use keys::{KEY_FILE_LEN, SigningKeypair};
-pub use ledger::{Durability, RecoverOutcome, Session, SessionOptions, recover};
-pub use line::MAX_LINE_BYTES;
-pub use reason::{Finding, Reason};
-pub use seal::{
-    GENESIS_PARENT_HASH, SignedEvent, compute_self_hash, now_nanos, sha256_hex, sign_event, sign_event_at,
-    validate_for_signing, write_self_hash_preimage,
+pub use provedex_format::seal::{GENESIS_PARENT_HASH, compute_self_hash, sha256_hex, sign_event, sign_event_at};
+pub use provedex_format::{
+    AgentEvent, ChainHash, Error, EventError, Finding, KEY_FILE_LEN, LedgerErrorKind, MAX_LINE_BYTES, PublicKeyBytes,
+    Reason, Result, SignatureBytes, SignedEvent, SigningKeypair, Value, canonical, canonical_json, display, event, hex,
+    line, seal,
 };
-pub use verify::{
-    ChainReport, Engine, Progress, VerifyOptions, frame, read_line_alone, verify_chain, verify_chain_using,
-    verify_file, verify_file_using, verify_file_with, verify_reader, verify_reader_using,
-};
+pub use provedex_ledger::{Durability, KeyFile, RecoverOutcome, Session, SessionOptions, recover};
+pub use provedex_verify::{ChainReport, Engine, Progress, Verifier, check_seal};

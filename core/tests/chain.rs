@@ -9,7 +9,7 @@ use provedex_core::canonical::{self, Map};
 use provedex_core::event::{ModelInvoked, SessionEnded, ToolCalled};
 use provedex_core::{
     AgentEvent, ChainHash, Error, GENESIS_PARENT_HASH, PublicKeyBytes, Reason, SignatureBytes, SignedEvent, Value,
-    VerifyOptions, compute_self_hash, sign_event, sign_event_at, verify_chain,
+    Verifier, check_seal, compute_self_hash, sign_event, sign_event_at,
 };
 
 fn event_error(json: &str) -> (Reason, String) {
@@ -138,7 +138,13 @@ fn self_hash_covers_exactly_the_four_members() {
     let events = chain(&one_of_each(), &key);
     for e in &events {
         let mut preimage = Vec::new();
-        provedex_core::write_self_hash_preimage(&mut preimage, &e.event, e.seq, e.timestamp_nanos, &e.parent_hash);
+        provedex_core::seal::write_self_hash_preimage(
+            &mut preimage,
+            &e.event,
+            e.seq,
+            e.timestamp_nanos,
+            &e.parent_hash,
+        );
         let value = canonical::parse(&preimage).unwrap();
         let Value::Object(map) = &value else { panic!() };
         assert_eq!(map.keys().collect::<Vec<_>>(), ["event", "parent_hash", "seq", "timestamp_nanos"]);
@@ -201,8 +207,8 @@ fn malformed_lines_get_their_reason() {
     assert_eq!(line_finding("[]"), Reason::MalformedJson);
 }
 
-fn chain_reason(events: &[SignedEvent], options: &VerifyOptions) -> (Option<Reason>, Option<u64>) {
-    let r = verify_chain(events, options);
+fn chain_reason(events: &[SignedEvent], pinned: Option<PublicKeyBytes>) -> (Option<Reason>, Option<u64>) {
+    let r = Verifier::new().pinned_pubkey(pinned).events(events);
     assert_eq!(r.ok, r.reason.is_none());
     (r.reason, r.broken_at)
 }
@@ -211,13 +217,13 @@ fn chain_reason(events: &[SignedEvent], options: &VerifyOptions) -> (Option<Reas
 fn a_valid_chain_reports_its_root_and_signer() {
     let key = seed_key();
     let events = chain(&one_of_each(), &key);
-    let report = verify_chain(&events, &VerifyOptions::default());
+    let report = Verifier::new().events(&events);
     assert!(report.ok, "{}", report.message);
     assert_eq!(report.event_count, 7);
     assert_eq!(report.root_hash, Some(events[6].self_hash));
     assert_eq!(report.signers, vec![key.public_key()]);
     assert_eq!(report.message, "valid: 7 events");
-    let empty = verify_chain(&[], &VerifyOptions::default());
+    let empty = Verifier::new().events(&[]);
     assert!(empty.ok && empty.event_count == 0 && empty.root_hash.is_none() && empty.signers.is_empty());
 }
 
@@ -225,11 +231,10 @@ fn a_valid_chain_reports_its_root_and_signer() {
 fn each_tampering_is_detected_with_its_reason() {
     let key = seed_key();
     let good = chain(&one_of_each(), &key);
-    let none = VerifyOptions::default();
     let tamper = |f: &dyn Fn(&mut Vec<SignedEvent>)| {
         let mut events = good.clone();
         f(&mut events);
-        chain_reason(&events, &none)
+        chain_reason(&events, None)
     };
 
     assert_eq!(
@@ -290,20 +295,20 @@ fn each_tampering_is_detected_with_its_reason() {
 #[test]
 fn a_ledger_re_signed_with_another_key_fails_only_when_the_key_is_pinned() {
     let forged = chain(&one_of_each(), &other_key());
-    assert!(verify_chain(&forged, &VerifyOptions::default()).ok);
-    let pinned = VerifyOptions { pinned_pubkey: Some(seed_key().public_key()) };
-    assert_eq!(chain_reason(&forged, &pinned), (Some(Reason::PubkeyMismatch), Some(0)));
-    assert!(verify_chain(&chain(&one_of_each(), &seed_key()), &pinned).ok);
+    assert!(Verifier::new().events(&forged).ok);
+    let pinned = seed_key().public_key();
+    assert_eq!(chain_reason(&forged, Some(pinned)), (Some(Reason::PubkeyMismatch), Some(0)));
+    assert!(Verifier::new().pinned_pubkey(pinned).events(&chain(&one_of_each(), &seed_key())).ok);
 }
 
 #[test]
-fn signed_event_verify_is_strict_on_its_own() {
+fn a_seal_is_checked_strictly_on_its_own() {
     let mut e = chain(&one_of_each(), &seed_key())[0].clone();
-    e.verify().unwrap();
+    check_seal(&e).unwrap();
     e.signature = SignatureBytes([0; 64]);
-    assert!(
-        matches!(e.verify(), Err(Error::Chain { reason: Reason::BadSignature, message: m }) if m.contains("bad_signature"))
-    );
+    let finding = check_seal(&e).unwrap_err();
+    assert_eq!(finding.reason, Reason::BadSignature);
+    assert!(finding.to_string().ends_with("(bad_signature)"), "{finding}");
 }
 
 #[test]
@@ -340,7 +345,7 @@ proptest! {
     #[test]
     fn any_seal_verifies_and_round_trips(event in arb_event(), seq in any::<u64>(), ts in any::<u64>(), parent in any::<[u8; 32]>()) {
         let signed = sign_event_at(&event, seq, ts, &ChainHash(parent), &seed_key()).unwrap();
-        prop_assert!(signed.verify().is_ok());
+        prop_assert!(check_seal(&signed).is_ok());
         prop_assert_eq!(SignedEvent::from_line(signed.to_json().as_bytes()).unwrap(), signed);
     }
 
@@ -357,7 +362,7 @@ proptest! {
         match SignedEvent::from_line(&line) {
             Err(_) => {}
             Ok(parsed) if parsed == signed => {}
-            Ok(parsed) => prop_assert!(parsed.verify().is_err(), "undetected change at byte {}", i),
+            Ok(parsed) => prop_assert!(check_seal(&parsed).is_err(), "undetected change at byte {}", i),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The published check value of DESIGN.md / spec/signature-scheme.md.
 
 use provedex_core::event::SessionStarted;
-use provedex_core::{AgentEvent, GENESIS_PARENT_HASH, SigningKeypair, VerifyOptions, sign_event_at, verify_chain};
+use provedex_core::{AgentEvent, GENESIS_PARENT_HASH, SigningKeypair, Verifier, check_seal, sign_event_at};
 
 fn seed_0_to_31() -> [u8; 32] {
     std::array::from_fn(|i| i as u8)
@@ -23,6 +23,6 @@ fn published_session_started_gives_published_self_hash() {
     });
     let signed = sign_event_at(&event, 0, 1_700_000_000_000_000_000, &GENESIS_PARENT_HASH, &key).unwrap();
     assert_eq!(signed.self_hash.to_hex(), "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91");
-    signed.verify().unwrap();
-    assert!(verify_chain(&[signed], &VerifyOptions::default()).ok);
+    check_seal(&signed).unwrap();
+    assert!(Verifier::new().events(&[signed]).ok);
 }

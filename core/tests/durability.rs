@@ -14,10 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::seed_key;
 use provedex_core::event::SessionEnded;
-use provedex_core::{
-    AgentEvent, Durability, RecoverOutcome, Session, SessionOptions, VerifyOptions, recover, verify_file,
-    verify_file_with,
-};
+use provedex_core::{AgentEvent, Durability, RecoverOutcome, Session, SessionOptions, Verifier, recover};
 
 const THREADS: usize = 16;
 const CRASH_TRIALS: u64 = 200;
@@ -71,7 +68,7 @@ fn every_mode_chains_concurrent_records() {
         all.sort_unstable();
         assert_eq!(all, (0..(THREADS as u64 * 150)).collect::<Vec<_>>(), "{durability:?}");
         drop(session);
-        let report = verify_file(&path, &VerifyOptions::default()).unwrap();
+        let report = Verifier::new().file(&path).unwrap();
         assert!(report.ok, "{durability:?}: {}", report.message);
         assert_eq!(report.event_count, THREADS as u64 * 150);
         let resumed = Session::open_with(&seed_key(), &path, "s2", &options(durability)).unwrap();
@@ -115,7 +112,7 @@ fn group_commit_writes_lines_in_chain_order_when_signed_out_of_order() {
         assert_eq!(*seq, i as u64);
         assert_eq!(lines[i], line, "line {i} is the line its record returned");
     }
-    let report = verify_file(&path, &VerifyOptions::default()).unwrap();
+    let report = Verifier::new().file(&path).unwrap();
     assert!(report.ok, "{}", report.message);
 }
 
@@ -198,10 +195,12 @@ fn check_after_crash(path: &Path, returned: &BTreeMap<u64, String>, trial: u64) 
         return false;
     }
     let mut on_disk = BTreeMap::new();
-    let report = verify_file_with(path, &VerifyOptions::default(), |e| {
-        on_disk.insert(e.seq, e.self_hash.to_hex());
-    })
-    .unwrap();
+    let report = Verifier::new()
+        .on_event(|e, _| {
+            on_disk.insert(e.seq, e.self_hash.to_hex());
+        })
+        .file(path)
+        .unwrap();
     let torn = !report.ok;
     if torn {
         assert_eq!(report.reason.map(|r| r.code()), Some("torn_tail"), "trial {trial}: {}", report.message);

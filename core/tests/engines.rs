@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use provedex_core::event::UtteranceSpoken;
 use provedex_core::{
     AgentEvent, ChainReport, Engine, GENESIS_PARENT_HASH, Progress, PublicKeyBytes, Reason, SignatureBytes,
-    SignedEvent, VerifyOptions, sha256_hex, sign_event_at, verify_chain_using, verify_file_using, verify_reader_using,
+    SignedEvent, Verifier, sha256_hex, sign_event_at,
 };
 use sha2::{Digest, Sha512};
 
@@ -27,27 +27,28 @@ const fn fast(threads: usize) -> Engine {
 /// One worker (no threads), two (the target machine), and more workers than cores.
 const FAST_ENGINES: [Engine; 3] = [fast(1), fast(2), fast(4)];
 
+/// A verification with `engine`, held to `pinned`.
+fn verifier(pinned: Option<PublicKeyBytes>, engine: Engine) -> Verifier<'static> {
+    Verifier::new().pinned_pubkey(pinned).engine(engine)
+}
+
 /// Verifies `ledger` with every engine, read through a small and a large
 /// buffer, asserts the reports are equal, and returns that report.
-fn agreed(ledger: &[u8], options: &VerifyOptions) -> ChainReport {
-    let reference = verify_reader_using(ledger, options, Engine::Sequential, |_, _| {}).unwrap();
+fn agreed(ledger: &[u8], pinned: Option<PublicKeyBytes>) -> ChainReport {
+    let reference = verifier(pinned, Engine::Sequential).reader(ledger).unwrap();
     for engine in FAST_ENGINES {
-        assert_eq!(verify_reader_using(ledger, options, engine, |_, _| {}).unwrap(), reference, "{engine:?}");
+        assert_eq!(verifier(pinned, engine).reader(ledger).unwrap(), reference, "{engine:?}");
         let small_reads = BufReader::with_capacity(7, ledger);
-        assert_eq!(
-            verify_reader_using(small_reads, options, engine, |_, _| {}).unwrap(),
-            reference,
-            "{engine:?}, 7-byte reads"
-        );
+        assert_eq!(verifier(pinned, engine).reader(small_reads).unwrap(), reference, "{engine:?}, 7-byte reads");
     }
     reference
 }
 
 /// [`agreed`] for events in memory.
-fn agreed_in_memory(events: &[SignedEvent], options: &VerifyOptions) -> ChainReport {
-    let reference = verify_chain_using(events, options, Engine::Sequential);
+fn agreed_in_memory(events: &[SignedEvent], pinned: Option<PublicKeyBytes>) -> ChainReport {
+    let reference = verifier(pinned, Engine::Sequential).events(events);
     for engine in FAST_ENGINES {
-        assert_eq!(verify_chain_using(events, options, engine), reference, "{engine:?} in memory");
+        assert_eq!(verifier(pinned, engine).events(events), reference, "{engine:?} in memory");
     }
     reference
 }
@@ -158,7 +159,7 @@ fn apply(damage: &Damage, lines: &mut Vec<Vec<u8>>) {
 }
 
 fn parse(line: &[u8]) -> Result<SignedEvent, provedex_core::Finding> {
-    provedex_core::frame(line).and_then(SignedEvent::from_line)
+    provedex_core::line::frame(line).and_then(SignedEvent::from_line)
 }
 
 fn lines_of(events: &[SignedEvent]) -> Vec<Vec<u8>> {
@@ -180,10 +181,9 @@ proptest! {
             apply(damage, &mut lines);
         }
         let pinned_pubkey = pin.map(|genuine| if genuine { seed_key() } else { other_key() }.public_key());
-        let options = VerifyOptions { pinned_pubkey };
-        agreed(&lines.concat(), &options);
+        agreed(&lines.concat(), pinned_pubkey);
         let parsed: Vec<SignedEvent> = lines.iter().map_while(|line| parse(line).ok()).collect();
-        agreed_in_memory(&parsed, &options);
+        agreed_in_memory(&parsed, pinned_pubkey);
     }
 }
 
@@ -199,14 +199,15 @@ fn large_ledger() -> &'static Vec<Vec<u8>> {
 
 /// Verifies `lines` from a file with both engines: equal reports, and equal
 /// sequences of verified events with their progress.
-fn agreed_on_file(lines: &[Vec<u8>], options: &VerifyOptions) -> ChainReport {
+fn agreed_on_file(lines: &[Vec<u8>], pinned: Option<PublicKeyBytes>) -> ChainReport {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), lines.concat()).unwrap();
     let run = |engine| {
         let mut seen: Vec<(u64, Progress)> = Vec::new();
-        let report =
-            verify_file_using(file.path(), options, engine, |event, progress| seen.push((event.seq, progress)))
-                .unwrap();
+        let report = verifier(pinned, engine)
+            .on_event(|event, progress| seen.push((event.seq, progress)))
+            .file(file.path())
+            .unwrap();
         (report, seen)
     };
     let (reference, reference_seen) = run(Engine::Sequential);
@@ -225,7 +226,7 @@ fn tamper_hash(line: &mut [u8]) {
 #[test]
 fn a_large_ledger_breaks_at_the_same_line_wherever_the_damage_falls() {
     let clean = large_ledger();
-    let report = agreed_on_file(clean, &VerifyOptions::default());
+    let report = agreed_on_file(clean, None);
     assert!(report.ok);
     assert_eq!(report.event_count, 20_000);
     // Line numbers (1-based): the first batch, a batch boundary region, the
@@ -233,7 +234,7 @@ fn a_large_ledger_breaks_at_the_same_line_wherever_the_damage_falls() {
     for line in [1, 3, 450, 451, 452, 10_000, 19_990, 19_999, 20_000] {
         let mut lines = clean.clone();
         tamper_hash(&mut lines[line - 1]);
-        let report = agreed_on_file(&lines, &VerifyOptions::default());
+        let report = agreed_on_file(&lines, None);
         assert_eq!((report.reason, report.line), (Some(Reason::HashMismatch), Some(line as u64)));
     }
 }
@@ -247,14 +248,14 @@ fn the_earliest_finding_wins_whichever_check_finds_it() {
     event.signature.0[0] ^= 1;
     lines[2_999] = format!("{}\n", event.to_json()).into_bytes();
     lines.remove(4_999);
-    let report = agreed_on_file(&lines, &VerifyOptions::default());
+    let report = agreed_on_file(&lines, None);
     assert_eq!((report.reason, report.line), (Some(Reason::BadSignature), Some(3_000)));
     // A torn line (found while reading) after a malformed one.
     let mut lines = clean.clone();
     lines[7_000][0] = b' ';
     lines.truncate(9_000);
     lines.last_mut().unwrap().pop();
-    let report = agreed_on_file(&lines, &VerifyOptions::default());
+    let report = agreed_on_file(&lines, None);
     assert_eq!((report.reason, report.line), (Some(Reason::MalformedJson), Some(7_001)));
 }
 
@@ -275,10 +276,10 @@ fn a_signer_change_or_a_pin_breaks_a_large_ledger_in_the_same_place() {
         (Some(seed_key()), Reason::PubkeyMismatch, 2_001),
         (Some(other_key()), Reason::PubkeyMismatch, 1),
     ] {
-        let options = VerifyOptions { pinned_pubkey: pinned.map(|k| k.public_key()) };
-        let report = agreed_on_file(&lines, &options);
+        let pinned = pinned.map(|k| k.public_key());
+        let report = agreed_on_file(&lines, pinned);
         assert_eq!((report.reason, report.line), (Some(reason), Some(line)));
-        assert_eq!(agreed_in_memory(&signed, &options).broken_at, Some(line - 1));
+        assert_eq!(agreed_in_memory(&signed, pinned).broken_at, Some(line - 1));
     }
 }
 
@@ -307,12 +308,7 @@ fn a_read_error_is_an_error_unless_an_earlier_line_is_a_finding() {
     let ledger = lines.concat();
     let start_of = |line: usize| lines[..line - 1].iter().map(Vec::len).sum::<usize>();
     let read = |data: &[u8], fail_at, engine| {
-        verify_reader_using(
-            BufReader::with_capacity(4096, FailingReader { data, fail_at }),
-            &VerifyOptions::default(),
-            engine,
-            |_, _| {},
-        )
+        verifier(None, engine).reader(BufReader::with_capacity(4096, FailingReader { data, fail_at }))
     };
     // Mid-line, at a line's start, in the first batch, and past many batches.
     for fail_at in [start_of(5_000) + 17, start_of(5_000), 100, 1] {
@@ -445,11 +441,10 @@ fn torsion_in_keys_and_nonces_gets_the_strict_verdict_over_many_lines() {
     ];
     for (t_a, usual, exceptions, broken_line) in cases {
         let events = torsion::ledger(t_a, 1_500, usual, &exceptions);
-        let report = agreed(ledger_text(&events).as_bytes(), &VerifyOptions::default());
+        let report = agreed(ledger_text(&events).as_bytes(), None);
         let expected = broken_line.map(|line| (Reason::BadSignature, line));
         assert_eq!(report.reason.zip(report.line), expected, "key torsion {t_a}, {exceptions:?}");
-        let pinned = VerifyOptions { pinned_pubkey: Some(events[0].signer_pubkey) };
-        assert_eq!(agreed_in_memory(&events, &pinned).broken_at, broken_line.map(|l| l - 1));
+        assert_eq!(agreed_in_memory(&events, Some(events[0].signer_pubkey)).broken_at, broken_line.map(|l| l - 1));
     }
 }
 
@@ -496,7 +491,7 @@ proptest! {
         for (i, recipe) in recipes.iter().enumerate() {
             let mut event = sign_event_at(&kinds[i % kinds.len()], 0, i as u64, &GENESIS_PARENT_HASH, &seed_key()).unwrap();
             reseal(&mut event, recipe);
-            agreed_in_memory(std::slice::from_ref(&event), &VerifyOptions::default());
+            agreed_in_memory(std::slice::from_ref(&event), None);
         }
         // All of them as one chain, checked in one batch.
         let mut parent = GENESIS_PARENT_HASH;
@@ -507,7 +502,7 @@ proptest! {
             parent = event.self_hash;
             events.push(event);
         }
-        agreed_in_memory(&events, &VerifyOptions::default());
-        agreed(ledger_text(&events).as_bytes(), &VerifyOptions::default());
+        agreed_in_memory(&events, None);
+        agreed(ledger_text(&events).as_bytes(), None);
     }
 }

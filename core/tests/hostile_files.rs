@@ -14,8 +14,7 @@ use std::time::Duration;
 
 use common::{chain, child_test, ledger_error_kind, ledger_text, one_of_each, seed_key};
 use provedex_core::{
-    AgentEvent, ChainHash, Error, LedgerErrorKind, RecoverOutcome, Session, SigningKeypair, VerifyOptions, recover,
-    verify_file,
+    AgentEvent, ChainHash, Error, KeyFile, LedgerErrorKind, RecoverOutcome, Session, SigningKeypair, Verifier, recover,
 };
 
 const CHILD_LEDGER: &str = "PROVEDEX_READ_ONLY_LEDGER";
@@ -74,7 +73,7 @@ fn fifos_are_refused_at_once_as_keys_and_ledgers() {
     };
     assert!(message.contains("not a regular file"), "{message}");
     let path = fifo.clone();
-    let (kind, message) = ledger_error_kind(promptly(move || verify_file(&path, &VerifyOptions::default())));
+    let (kind, message) = ledger_error_kind(promptly(move || Verifier::new().file(&path)));
     assert_eq!(kind, LedgerErrorKind::Unusable);
     assert!(message.contains("not a regular file"), "{message}");
     let path = fifo.clone();
@@ -240,7 +239,7 @@ fn messages_escape_what_the_input_carries() {
     let text = fs::read_to_string(&ledger).unwrap();
     let tampered = text.replacen("{\"seq\":3,", &format!("{{\"seq\":3,\"{json_escapes}\":0,"), 1);
     fs::write(&ledger, tampered).unwrap();
-    let report = verify_file(&ledger, &VerifyOptions::default()).unwrap();
+    let report = Verifier::new().file(&ledger).unwrap();
     assert!(!report.ok);
     assert_no_raw_controls(&report.message);
     assert!(report.message.contains("\\u{9b}\\u{202e}"), "{}", report.message);

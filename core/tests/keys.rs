@@ -3,7 +3,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use provedex_core::{Error, SigningKeypair};
+use provedex_core::{Error, KeyFile, SigningKeypair};
 
 fn key_error(result: provedex_core::Result<SigningKeypair>) -> String {
     match result {

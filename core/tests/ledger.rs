@@ -11,11 +11,11 @@ use common::{chain, ended, ledger_error_kind, ledger_text, one_of_each, other_ke
 use provedex_core::event::SessionEnded;
 use provedex_core::{
     AgentEvent, Error, GENESIS_PARENT_HASH, LedgerErrorKind, MAX_LINE_BYTES, Reason, RecoverOutcome, Session,
-    SigningKeypair, VerifyOptions, recover, sign_event_at, verify_file,
+    SigningKeypair, Verifier, recover, sign_event_at,
 };
 
 fn verify(path: &Path) -> provedex_core::ChainReport {
-    verify_file(path, &VerifyOptions::default()).unwrap()
+    Verifier::new().file(path).unwrap()
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn timestamps_never_go_backwards_even_after_a_future_tail() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.ndjson");
     let key = seed_key();
-    let future = provedex_core::now_nanos() + 3_600_000_000_000;
+    let future = provedex_core::seal::now_nanos() + 3_600_000_000_000;
     let tail = sign_event_at(&ended("from the future"), 0, future, &provedex_core::GENESIS_PARENT_HASH, &key).unwrap();
     fs::write(&path, tail.to_json() + "\n").unwrap();
     let next = Session::open(&key, &path, "s").unwrap().record(&ended("now")).unwrap();
@@ -295,10 +295,10 @@ fn overlong_lines_are_refused_without_reading_them_whole() {
 #[test]
 fn missing_empty_and_non_file_ledgers() {
     let dir = tempfile::tempdir().unwrap();
-    let (kind, message) = ledger_error_kind(verify_file(dir.path().join("absent"), &VerifyOptions::default()));
+    let (kind, message) = ledger_error_kind(Verifier::new().file(dir.path().join("absent")));
     assert_eq!(kind, LedgerErrorKind::Io);
     assert!(message.contains("no such ledger file"), "{message}");
-    let (kind, _) = ledger_error_kind(verify_file(dir.path(), &VerifyOptions::default()));
+    let (kind, _) = ledger_error_kind(Verifier::new().file(dir.path()));
     assert_eq!(kind, LedgerErrorKind::Unusable);
     let (kind, message) = ledger_error_kind(recover(dir.path().join("absent")));
     assert_eq!(kind, LedgerErrorKind::Io);
@@ -319,16 +319,15 @@ fn pinned_key_applies_to_files() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l");
     three_event_ledger(&path);
-    let wrong = VerifyOptions { pinned_pubkey: Some(SigningKeypair::from_seed(&[9; 32]).public_key()) };
-    let r = verify_file(&path, &wrong).unwrap();
+    let wrong = SigningKeypair::from_seed(&[9; 32]).public_key();
+    let r = Verifier::new().pinned_pubkey(wrong).file(&path).unwrap();
     assert_eq!((r.reason, r.broken_at), (Some(Reason::PubkeyMismatch), Some(0)));
-    let right = VerifyOptions { pinned_pubkey: Some(seed_key().public_key()) };
-    assert!(verify_file(&path, &right).unwrap().ok);
+    assert!(Verifier::new().pinned_pubkey(seed_key().public_key()).file(&path).unwrap().ok);
 }
 
 mod properties {
     use proptest::prelude::*;
-    use provedex_core::{SignedEvent, VerifyOptions, verify_reader};
+    use provedex_core::{SignedEvent, Verifier};
 
     use super::common::{chain, ledger_text, one_of_each, seed_key};
 
@@ -354,7 +353,7 @@ mod properties {
                 1 => { edited.drain(start..end); }
                 _ => { edited.splice(start..start, bytes.iter().copied()); }
             }
-            let report = verify_reader(&edited[..], &VerifyOptions::default()).unwrap();
+            let report = Verifier::new().reader(&edited[..]).unwrap();
             prop_assert_eq!(report.ok, report.reason.is_none());
             prop_assert_eq!(report.ok, report.broken_at.is_none());
             prop_assert_eq!(report.root_hash.is_none(), report.event_count == 0);

@@ -7,12 +7,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use common::{child_test, ended, ledger_error_kind, one_of_each, seed_key};
-use provedex_core::{Error, LedgerErrorKind, Session, VerifyOptions, verify_file};
+use provedex_core::{Error, LedgerErrorKind, Session, Verifier};
 
 const CHILD_LEDGER: &str = "PROVEDEX_FORK_TEST_LEDGER";
 
 fn assert_valid_with(path: &Path, events: u64) {
-    let report = verify_file(path, &VerifyOptions::default()).unwrap();
+    let report = Verifier::new().file(path).unwrap();
     assert!(report.ok, "{}", report.message);
     assert_eq!(report.event_count, events);
 }

@@ -9,10 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use provedex_core::canonical::{self, JsonErrorKind};
-use provedex_core::{
-    AgentEvent, ChainHash, ChainReport, Reason, SignedEvent, SigningKeypair, VerifyOptions, sign_event_at,
-    verify_chain, write_self_hash_preimage,
-};
+use provedex_core::{AgentEvent, ChainHash, ChainReport, Reason, SignedEvent, SigningKeypair, Verifier, sign_event_at};
 
 fn spec_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
@@ -164,7 +161,7 @@ fn check_seal(block: &Block) -> usize {
     let ts: u64 = get("timestamp_nanos").parse().unwrap();
     let parent = ChainHash::from_hex(get("parent_hash")).unwrap();
     let mut preimage = Vec::new();
-    write_self_hash_preimage(&mut preimage, &event, seq, ts, &parent);
+    provedex_core::seal::write_self_hash_preimage(&mut preimage, &event, seq, ts, &parent);
     assert_eq!(String::from_utf8(preimage).unwrap(), get("preimage"), "{at}: preimage");
     let signed = sign_event_at(&event, seq, ts, &parent, &key).unwrap();
     assert_eq!(signed.self_hash.to_hex(), get("self_hash"), "{at}: self_hash");
@@ -240,7 +237,7 @@ fn the_seal_examples_chain() {
     }
     lines.sort_by_key(|e| e.seq);
     lines.dedup();
-    let report = verify_chain(&lines, &VerifyOptions::default());
+    let report = Verifier::new().events(&lines);
     assert!(report.ok, "{}", report.message);
 }
 

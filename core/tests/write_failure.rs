@@ -13,9 +13,7 @@ use std::process::Command;
 
 use common::seed_key;
 use provedex_core::event::SessionEnded;
-use provedex_core::{
-    AgentEvent, Durability, Error, RecoverOutcome, Session, SessionOptions, VerifyOptions, recover, verify_file_with,
-};
+use provedex_core::{AgentEvent, Durability, Error, RecoverOutcome, Session, SessionOptions, Verifier, recover};
 
 const THREADS: usize = 16;
 /// Set in the writer process: the ledger it records into, and its durability.
@@ -115,10 +113,12 @@ fn run_limited(name: &str, limit: u64, path: &Path, durability: Option<Durabilit
 /// returned records; a new session resumes after them.
 fn assert_whole_with(path: &Path, returned: &BTreeMap<u64, String>) {
     let mut on_disk = BTreeMap::new();
-    let report = verify_file_with(path, &VerifyOptions::default(), |e| {
-        on_disk.insert(e.seq, e.self_hash.to_hex());
-    })
-    .unwrap();
+    let report = Verifier::new()
+        .on_event(|e, _| {
+            on_disk.insert(e.seq, e.self_hash.to_hex());
+        })
+        .file(path)
+        .unwrap();
     assert!(report.ok, "{}", report.message);
     assert_eq!(on_disk.len(), 3 + returned.len(), "exactly the returned records were added");
     for (seq, hash) in returned {

@@ -2,7 +2,7 @@
 //!
 //! `verify-rss generate PATH [EVENTS]` writes a valid ledger (1,000,000
 //! events by default); `verify-rss measure PATH` verifies it with
-//! `verify_file` and prints one JSON object with the process's peak resident
+//! `Verifier::file` and prints one JSON object with the process's peak resident
 //! set (VmHWM). The two are separate processes so that the peak is the
 //! verifier's alone.
 
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use provedex_bench::{RSS_EVENTS, fixtures};
-use provedex_core::{VerifyOptions, verify_file};
+use provedex_core::Verifier;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,7 +42,7 @@ fn generate(path: &Path, events: u64) -> Result<(), String> {
 
 fn measure(path: &Path) -> Result<(), String> {
     let started = Instant::now();
-    let report = verify_file(path, &VerifyOptions::default()).map_err(|e| e.to_string())?;
+    let report = Verifier::new().file(path).map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
     let status = std::fs::read_to_string("/proc/self/status").map_err(|e| format!("/proc/self/status: {e}"))?;
     let peak_kib = peak_resident_kib(&status).ok_or("/proc/self/status has no VmHWM line")?;

@@ -11,7 +11,7 @@ use provedex_core::display::shell_word;
 use provedex_core::event::{
     ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
 };
-use provedex_core::{AgentEvent, Session, SigningKeypair, Value, VerifyOptions, sha256_hex, verify_file};
+use provedex_core::{AgentEvent, KeyFile, Session, SigningKeypair, Value, Verifier, sha256_hex};
 
 use crate::out::out;
 use crate::render::{self, path_text};
@@ -113,8 +113,8 @@ pub fn run(args: Args) -> CliResult {
     }
     drop(session);
 
-    let pinned = VerifyOptions { pinned_pubkey: Some(key.public_key()) };
-    let report = verify_file(&ledger, &pinned)?;
+    let pinned = || Verifier::new().pinned_pubkey(key.public_key());
+    let report = pinned().file(&ledger)?;
     out(format!(
         "\n3. Verified it offline with only the public key:\n{}",
         indent(&render::report(Some(&ledger), &report))
@@ -128,7 +128,7 @@ pub fn run(args: Args) -> CliResult {
         fs::read_to_string(&ledger).map_err(|e| CliError::usage(format!("cannot read {}: {e}", path_text(&ledger))))?;
     fs::write(&tampered, text.replacen(ORIGINAL, TAMPERED, 1))
         .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path_text(&tampered))))?;
-    let broken = verify_file(&tampered, &pinned)?;
+    let broken = pinned().file(&tampered)?;
     out(format!(
         "\n4. Copied it to {} and changed {ORIGINAL} to {TAMPERED}:\n{}",
         path_text(&tampered),

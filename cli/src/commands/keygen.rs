@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use provedex_core::SigningKeypair;
 use provedex_core::display::shell_word;
+use provedex_core::{KeyFile, SigningKeypair};
 
 use super::KeyArg;
 use crate::paths::key_path;

@@ -17,7 +17,7 @@ pub mod verify;
 use std::path::{Path, PathBuf};
 
 use provedex_core::display::shell_word;
-use provedex_core::{AgentEvent, SigningKeypair};
+use provedex_core::{AgentEvent, KeyFile, SigningKeypair};
 
 use crate::CliError;
 use crate::input::inline_or_stdin;

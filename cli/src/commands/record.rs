@@ -4,10 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use provedex_core::{
-    Durability, Error, GENESIS_PARENT_HASH, LedgerErrorKind, Session, SessionOptions, SigningKeypair, now_nanos,
-    sign_event_at,
-};
+use provedex_core::seal::{LinkedEvent, now_nanos, validate_for_signing};
+use provedex_core::{Durability, Error, GENESIS_PARENT_HASH, LedgerErrorKind, Session, SessionOptions, SigningKeypair};
 
 use super::{KeyArg, LedgerArg, load_existing_key, parse_event};
 use crate::paths::{key_path, ledger_path};
@@ -54,7 +52,7 @@ pub fn run(args: Args) -> CliResult {
     // Refuse an event whose line is too long before the ledger (or its
     // directory) is created: seq 0 at the current time is the shortest line
     // it can make, and the one it makes in a new ledger.
-    sign_event_at(&event, 0, now_nanos(), &GENESIS_PARENT_HASH, &key)?;
+    LinkedEvent::new(validate_for_signing(&event)?, 0, now_nanos(), &GENESIS_PARENT_HASH)?;
     let session = open_session(&key, &ledger, args.durability, args.wait)?;
     let signed = session.record(&event)?;
     out::out(format!("{}\n", signed.to_json()));

@@ -2,7 +2,7 @@
 
 use std::io::BufReader;
 
-use provedex_core::{Engine, Progress, SignedEvent, VerifyOptions, verify_file_using, verify_reader_using};
+use provedex_core::{Progress, SignedEvent, Verifier};
 
 use super::ReadLedgerArg;
 use crate::paths::{LedgerSource, ledger_source};
@@ -27,12 +27,12 @@ pub fn run(args: Args) -> CliResult {
         out::write_or_exit(&mut stdout, format!("{}\n", render::listing_row(event)));
     };
     let (report, path) = match source {
-        LedgerSource::File(path) => {
-            (verify_file_using(&path, &VerifyOptions::default(), Engine::default(), &mut list)?, Some(path))
-        }
+        LedgerSource::File(path) => (Verifier::new().on_event(&mut list).file(&path)?, Some(path)),
         LedgerSource::Stdin => {
             let stdin = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
-            let report = verify_reader_using(stdin, &VerifyOptions::default(), Engine::default(), &mut list)
+            let report = Verifier::new()
+                .on_event(&mut list)
+                .reader(stdin)
                 .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
             (report, None)
         }

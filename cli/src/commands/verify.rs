@@ -2,7 +2,7 @@
 
 use std::io::{BufReader, IsTerminal};
 
-use provedex_core::{Engine, PublicKeyBytes, VerifyOptions, verify_file_using, verify_reader};
+use provedex_core::{PublicKeyBytes, Verifier};
 
 use super::ReadLedgerArg;
 use crate::paths::{LedgerSource, ledger_source};
@@ -27,12 +27,13 @@ pub fn run(args: Args) -> CliResult {
         .as_deref()
         .map(|hex| PublicKeyBytes::from_hex(hex).map_err(|why| CliError::usage(format!("--pubkey {why}"))))
         .transpose()?;
-    let options = VerifyOptions { pinned_pubkey };
     let (report, path) = match source {
         LedgerSource::Stdin => {
             let stdin = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
-            let report =
-                verify_reader(stdin, &options).map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
+            let report = Verifier::new()
+                .pinned_pubkey(pinned_pubkey)
+                .reader(stdin)
+                .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
             (report, None)
         }
         LedgerSource::File(path) => {
@@ -42,11 +43,14 @@ pub fn run(args: Args) -> CliResult {
                 .then(|| std::fs::metadata(&path).ok())
                 .flatten()
                 .map(|metadata| render::ProgressLine::new(metadata.len()));
-            let report = verify_file_using(&path, &options, Engine::default(), |_, so_far| {
-                if let Some(line) = &mut progress {
-                    line.update(so_far);
-                }
-            })?;
+            let report = Verifier::new()
+                .pinned_pubkey(pinned_pubkey)
+                .on_event(|_, so_far| {
+                    if let Some(line) = &mut progress {
+                        line.update(so_far);
+                    }
+                })
+                .file(&path)?;
             drop(progress);
             (report, Some(path))
         }

@@ -5,8 +5,8 @@
 //! fails if the reference reports anything else.
 
 use provedex_core::{
-    AgentEvent, ChainHash, GENESIS_PARENT_HASH, PublicKeyBytes, Reason, SignedEvent, SigningKeypair, VerifyOptions,
-    compute_self_hash, sha256_hex, sign_event_at, verify_reader,
+    AgentEvent, ChainHash, GENESIS_PARENT_HASH, PublicKeyBytes, Reason, SignedEvent, SigningKeypair, Verifier,
+    compute_self_hash, sha256_hex, sign_event_at,
 };
 use serde_json::json;
 
@@ -81,7 +81,7 @@ fn add(
     pinned: Option<PublicKeyBytes>,
     expect: Expect,
 ) {
-    let report = verify_reader(file, &VerifyOptions { pinned_pubkey: pinned }).unwrap();
+    let report = Verifier::new().pinned_pubkey(pinned).reader(file).unwrap();
     assert_eq!(
         (report.reason, report.broken_at),
         (expect.reason, expect.broken_at),
@@ -415,7 +415,7 @@ fn tampering(f: &mut FileBuilder) {
         None,
         broken(Reason::BadSignature, 0),
     );
-    let raw_text_sig = key().sign(signed[0].self_hash.to_hex().as_bytes()).to_hex();
+    let raw_text_sig = key().sign_raw(signed[0].self_hash.to_hex().as_bytes()).to_hex();
     add(
         &mut g,
         "signature-over-hex-text",

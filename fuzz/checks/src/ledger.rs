@@ -3,7 +3,7 @@
 use std::io::BufReader;
 
 use provedex_core::canonical::{canonical_json, parse};
-use provedex_core::{ChainReport, MAX_LINE_BYTES, Reason, SignedEvent, VerifyOptions, verify_chain, verify_reader};
+use provedex_core::{ChainReport, MAX_LINE_BYTES, Reason, SignedEvent, Verifier};
 
 use crate::fixtures::{Fixture, foreign_ledger, main_ledger};
 use crate::show;
@@ -47,7 +47,7 @@ const TOKENS: &[&[u8]] = &[
 /// the chain rules and the signature checks and not only the JSON reader.
 ///
 /// For every ledger the report must be self-consistent, identical whatever the
-/// read buffer's size, agree with [`verify_chain`] over the lines that parse,
+/// read buffer's size, agree with [`Verifier::events`] over the lines that parse,
 /// and find the same good prefix with the first signer pinned. For an edited
 /// ledger it must also accept every unedited leading line and accept nothing
 /// that was not signed at that position.
@@ -177,20 +177,18 @@ impl Program<'_> {
 
 /// Verifies `bytes` as a ledger file and checks everything that holds for any ledger.
 fn check_ledger_bytes(bytes: &[u8]) -> ChainReport {
-    let options = VerifyOptions::default();
-    let report = verify_reader(bytes, &options).expect("reading from a slice cannot fail");
+    let report = Verifier::new().reader(bytes).expect("reading from a slice cannot fail");
     check_consistent(&report, bytes);
 
     let capacity = 1 + bytes.len() % 7;
-    let chunked = verify_reader(BufReader::with_capacity(capacity, bytes), &options).expect("reading from a slice");
+    let chunked = Verifier::new().reader(BufReader::with_capacity(capacity, bytes)).expect("reading from a slice");
     assert_eq!(chunked, report, "a {capacity}-byte read buffer changed the report for {}", show(bytes));
 
     let (events, bad_line) = read_lines(bytes);
     check_against_chain(&report, &events, bad_line, bytes);
 
     if let Some(first) = events.first() {
-        let pinned = VerifyOptions { pinned_pubkey: Some(first.signer_pubkey) };
-        let with_pin = verify_reader(bytes, &pinned).expect("reading from a slice");
+        let with_pin = Verifier::new().pinned_pubkey(first.signer_pubkey).reader(bytes).expect("reading from a slice");
         check_consistent(&with_pin, bytes);
         let same_reason = with_pin.reason == report.reason
             || (with_pin.reason == Some(Reason::PubkeyMismatch) && report.reason == Some(Reason::SignerChanged));
@@ -258,10 +256,10 @@ fn read_lines(bytes: &[u8]) -> (Vec<SignedEvent>, Option<Reason>) {
     (events, None)
 }
 
-/// The streaming verdict equals [`verify_chain`]'s over the lines that parse,
+/// The streaming verdict equals [`Verifier::events`]'s over the lines that parse,
 /// and a line that does not parse stops the stream right there.
 fn check_against_chain(report: &ChainReport, events: &[SignedEvent], bad_line: Option<Reason>, bytes: &[u8]) {
-    let chain = verify_chain(events, &VerifyOptions::default());
+    let chain = Verifier::new().events(events);
     let verdict = |r: &ChainReport| (r.ok, r.event_count, r.broken_at, r.reason, r.root_hash, r.signers.clone());
     let expected = match bad_line {
         Some(reason) if chain.ok => {

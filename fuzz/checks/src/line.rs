@@ -2,8 +2,7 @@
 
 use provedex_core::canonical::{Map, Value, canonical_json, parse};
 use provedex_core::{
-    AgentEvent, ChainReport, GENESIS_PARENT_HASH, SignedEvent, VerifyOptions, compute_self_hash, verify_chain,
-    verify_reader, write_self_hash_preimage,
+    AgentEvent, ChainReport, GENESIS_PARENT_HASH, SignedEvent, Verifier, check_seal, compute_self_hash,
 };
 
 use crate::show;
@@ -32,7 +31,13 @@ pub fn check_line(data: &[u8]) {
     assert_eq!(reread.to_json(), written, "to_json is not a fixed point");
 
     let mut preimage = Vec::new();
-    write_self_hash_preimage(&mut preimage, &event.event, event.seq, event.timestamp_nanos, &event.parent_hash);
+    provedex_core::seal::write_self_hash_preimage(
+        &mut preimage,
+        &event.event,
+        event.seq,
+        event.timestamp_nanos,
+        &event.parent_hash,
+    );
     let members = Map::from([
         ("event".to_owned(), event.event.to_value()),
         ("parent_hash".to_owned(), Value::from(event.parent_hash.to_hex())),
@@ -45,18 +50,18 @@ pub fn check_line(data: &[u8]) {
         "the streamed self_hash preimage is not the canonical JSON of its members"
     );
 
-    let verified = event.verify();
+    let verified = check_seal(&event);
     let recomputed = compute_self_hash(&event.event, event.seq, event.timestamp_nanos, &event.parent_hash);
     if verified.is_ok() {
         assert_eq!(recomputed, event.self_hash, "verify passed a line whose self_hash does not recompute");
     }
     if event.seq == 0 && event.parent_hash == GENESIS_PARENT_HASH {
-        let chain = verify_chain(std::slice::from_ref(&event), &VerifyOptions::default());
+        let chain = Verifier::new().events(std::slice::from_ref(&event));
         assert_eq!(chain.ok, verified.is_ok(), "verify ({verified:?}) and a one-line chain ({chain:?}) disagree");
         if !data.contains(&b'\n') {
             let mut ledger = data.to_vec();
             ledger.push(b'\n');
-            let streamed = verify_reader(ledger.as_slice(), &VerifyOptions::default()).expect("reading a slice");
+            let streamed = Verifier::new().reader(ledger.as_slice()).expect("reading a slice");
             let verdict =
                 |r: &ChainReport| (r.ok, r.event_count, r.broken_at, r.reason, r.root_hash, r.signers.clone());
             assert_eq!(verdict(&streamed), verdict(&chain), "a one-line ledger and a one-line chain disagree");

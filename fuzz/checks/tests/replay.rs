@@ -4,7 +4,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use provedex_core::{VerifyOptions, verify_reader};
+use provedex_core::Verifier;
 use provedex_fuzz_checks::fixtures::main_ledger;
 use provedex_fuzz_checks::{TARGETS, mutate_ledger};
 
@@ -74,7 +74,7 @@ fn every_target_has_a_test_here() {
 fn an_empty_edit_program_leaves_the_fixture_ledger_valid() {
     let ledger = mutate_ledger(&[]);
     assert_eq!(ledger, main_ledger().bytes);
-    let report = verify_reader(ledger.as_slice(), &VerifyOptions::default()).unwrap();
+    let report = Verifier::new().reader(ledger.as_slice()).unwrap();
     assert!(report.ok, "{}", report.message);
     assert_eq!(report.event_count, 7);
     assert_eq!(report.root_hash, main_ledger().hashes.last().copied());

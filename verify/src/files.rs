@@ -1,33 +1,19 @@
-//! File-system steps shared by key files and ledgers: where a file's
-//! directory is, making a directory entry durable, opening only regular files
-//! (never blocking on a FIFO or a device), and opening a ledger with errors
-//! that name it.
+//! Opening files that may be hostile: only regular files, never blocking on
+//! a FIFO or a device, with errors that name the ledger. Verification opens
+//! ledgers read-only with these; the ledger crate opens key files and
+//! ledgers for writing with the same rules.
 
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
 
-use crate::error::{Error, LedgerErrorKind, Result};
-
-/// The directory holding `path`: its parent, or `.` for a bare file name.
-pub(crate) fn parent_dir(path: &Path) -> &Path {
-    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
-}
-
-/// Makes a directory entry change durable.
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
+use provedex_format::{Error, LedgerErrorKind, Result};
 
 /// Opens an existing file with `options`, or `Ok(None)` when it is not a
 /// regular file (a directory, a FIFO, a device, a socket). The open itself
 /// does not wait for a FIFO's writer (`O_NONBLOCK`, which has no effect on a
 /// regular file), so the refusal is immediate.
-pub(crate) fn open_regular(path: &Path, options: &OpenOptions) -> io::Result<Option<File>> {
+pub fn open_regular(path: &Path, options: &OpenOptions) -> io::Result<Option<File>> {
     let mut options = options.clone();
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
@@ -41,7 +27,7 @@ pub(crate) fn open_regular(path: &Path, options: &OpenOptions) -> io::Result<Opt
 }
 
 /// Refuses anything but a regular file (a directory, a device) as a ledger.
-pub(crate) fn ensure_regular_file(file: &File, path: &Path) -> Result<()> {
+pub fn ensure_regular_file(file: &File, path: &Path) -> Result<()> {
     let metadata = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?;
     if !metadata.is_file() {
         return Err(not_a_regular_file(path));
@@ -55,7 +41,7 @@ fn not_a_regular_file(path: &Path) -> Error {
 
 /// Opens an existing ledger; a missing file or one that is not a regular
 /// file is an error that says so.
-pub(crate) fn open_existing_ledger(path: &Path, options: &OpenOptions) -> Result<File> {
+pub fn open_existing_ledger(path: &Path, options: &OpenOptions) -> Result<File> {
     match open_regular(path, options) {
         Ok(Some(file)) => Ok(file),
         Ok(None) => Err(not_a_regular_file(path)),

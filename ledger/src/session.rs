@@ -1,29 +1,24 @@
-//! The append-only ledger writer and its recovery (spec/ledger-format.md).
+//! The session: the append-only writer of one ledger (spec/ledger-format.md).
 //!
 //! Promises: an event is on disk (written whole and fsynced) before
 //! [`Session::record`] returns, unless the session was opened with
 //! [`Durability::None`]; one writer per ledger, enforced by an exclusive
-//! lock; resuming never writes after a torn, broken or foreign tail;
-//! [`recover`] removes only a torn final line, after keeping a copy.
+//! lock; resuming never writes after a torn, broken or foreign tail.
 
 use std::collections::VecDeque;
-use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::thread::{self, Thread};
 
-use crate::display::shell_word;
-use crate::error::{Error, LedgerErrorKind, Result};
-use crate::event::AgentEvent;
-use crate::files::{ensure_regular_file, open_existing_ledger, parent_dir, sync_dir};
-use crate::hex::ChainHash;
-use crate::keys::SigningKeypair;
-use crate::line::MAX_LINE_BYTES;
-use crate::reason::Reason;
-use crate::seal::{GENESIS_PARENT_HASH, SignedEvent, link, now_nanos, refuse_too_long, validate_for_signing};
-use crate::verify::{ChainReport, VerifyOptions, frame, scan};
+use provedex_format::display::shell_word;
+use provedex_format::hex::ChainHash;
+use provedex_format::line::frame;
+use provedex_format::seal::{GENESIS_PARENT_HASH, LinkedEvent, ValidEvent, now_nanos, validate_for_signing};
+use provedex_format::{AgentEvent, Error, LedgerErrorKind, Reason, Result, SignedEvent, SigningKeypair};
+use provedex_verify::check_seal;
+
+use crate::store::{FileStore, Store, WriteFailure};
 
 /// How [`Session::record`] makes its line durable before returning.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -88,7 +83,7 @@ pub struct Session {
     /// is this count just after it was placed (under the chain lock, so
     /// ticket order is chain order).
     placed: AtomicU64,
-    writer: Mutex<Writer>,
+    store: Mutex<Box<dyn Store>>,
     commit: Mutex<CommitState>,
 }
 
@@ -104,13 +99,6 @@ struct ChainState {
     poisoned: Option<String>,
     /// Set by [`Session::close`]: no more lines are placed.
     closed: bool,
-}
-
-/// The file and its length, which is where the next line starts.
-struct Writer {
-    /// `None` once the session is closed, which releases the lock.
-    file: Option<File>,
-    len: u64,
 }
 
 /// Group commit's queue and progress.
@@ -139,14 +127,6 @@ struct Tail {
     last_timestamp: u64,
 }
 
-/// Why bytes could not be appended.
-enum WriteFailure {
-    /// The write failed and the file was cut back: the ledger is as before.
-    NothingWritten(io::Error),
-    /// Whether the bytes are on disk is unknown.
-    Unknown(String),
-}
-
 impl Session {
     /// Opens the ledger at `ledger_path` for appending, creating it (and its
     /// directory) when missing. An existing ledger is resumed after checking
@@ -168,10 +148,8 @@ impl Session {
         options: &SessionOptions,
     ) -> Result<Session> {
         let path = ledger_path.as_ref().to_path_buf();
-        let file = open_for_append(&path)?;
-        lock_exclusive(&file, &path)?;
-        let len = file.metadata().map_err(|e| Error::ledger_io(&path, "read the ledger's metadata", e))?.len();
-        let tail = read_tail(&file, len, &path, keypair)?;
+        let mut store = FileStore::open(&path)?;
+        let tail = read_tail(&mut store, &path, keypair)?;
         Ok(Session {
             keypair: keypair.clone(),
             path,
@@ -186,7 +164,7 @@ impl Session {
                 closed: false,
             }),
             placed: AtomicU64::new(0),
-            writer: Mutex::new(Writer { file: Some(file), len }),
+            store: Mutex::new(Box::new(store)),
             commit: Mutex::new(CommitState {
                 next_to_write: 1,
                 lines: VecDeque::new(),
@@ -203,16 +181,15 @@ impl Session {
     /// fsynced (written, with [`Durability::None`]).
     pub fn record(&self, event: &AgentEvent) -> Result<SignedEvent> {
         self.refuse_if_forked()?;
-        validate_for_signing(event)?;
+        let event = validate_for_signing(event)?;
         if self.durability == Durability::Group {
             return self.record_grouped(event);
         }
         let mut chain = lock(&self.chain)?;
-        let mut signed = self.link_next(&chain, event)?;
-        signed.sign(&self.keypair);
-        let written = lock(&self.writer)?.append(&line_of(&signed), self.durability == Durability::EveryEvent);
+        let signed = self.link_next(&chain, event)?.sign(&self.keypair);
+        let written = lock(&self.store)?.append(&line_of(&signed), self.durability == Durability::EveryEvent);
         match written {
-            Ok(()) => chain.advance(&signed),
+            Ok(()) => chain.advance(signed.seq, signed.timestamp_nanos, &signed.self_hash),
             Err(WriteFailure::NothingWritten(e)) => {
                 return Err(Error::ledger_io(&self.path, "append to the ledger (nothing was written)", e));
             }
@@ -223,22 +200,22 @@ impl Session {
 
     /// Group commit: the line is placed in the chain under the chain lock,
     /// signed outside it, then queued for a flush shared with other records.
-    fn record_grouped(&self, event: &AgentEvent) -> Result<SignedEvent> {
-        let (mut signed, ticket) = {
+    fn record_grouped(&self, event: ValidEvent<'_>) -> Result<SignedEvent> {
+        let (linked, ticket) = {
             let mut chain = lock(&self.chain)?;
-            let signed = self.link_next(&chain, event)?;
-            chain.advance(&signed);
-            (signed, self.placed.fetch_add(1, Ordering::SeqCst) + 1)
+            let linked = self.link_next(&chain, event)?;
+            chain.advance(linked.seq(), linked.timestamp_nanos(), linked.self_hash());
+            (linked, self.placed.fetch_add(1, Ordering::SeqCst) + 1)
         };
         // Nothing from here to the queue can fail: later lines wait for this one.
-        signed.sign(&self.keypair);
+        let signed = linked.sign(&self.keypair);
         self.commit(ticket, line_of(&signed))?;
         Ok(signed)
     }
 
     /// The unsigned next line for `event`, refused when the session is
     /// poisoned, the ledger is full or the line would be too long.
-    fn link_next(&self, chain: &ChainState, event: &AgentEvent) -> Result<SignedEvent> {
+    fn link_next(&self, chain: &ChainState, event: ValidEvent<'_>) -> Result<LinkedEvent> {
         if chain.closed {
             return Err(self.closed());
         }
@@ -252,7 +229,7 @@ impl Session {
             ));
         };
         let timestamp = now_nanos().max(chain.last_timestamp);
-        refuse_too_long(link(event, seq, timestamp, &chain.parent, self.keypair.public_key()))
+        LinkedEvent::new(event, seq, timestamp, &chain.parent)
     }
 
     /// Queues the line with `ticket` and returns once it is durable.
@@ -304,7 +281,7 @@ impl Session {
     /// Writes and fsyncs a batch of lines. Any failure poisons the session:
     /// the chain has moved past these lines.
     fn flush(&self, batch: &[u8]) -> Result<()> {
-        let why = match lock(&self.writer)?.append(batch, true) {
+        let why = match lock(&self.store)?.append(batch, true) {
             Ok(()) => return Ok(()),
             Err(WriteFailure::NothingWritten(e)) => format!("append failed ({e}); the queued lines were not written"),
             Err(WriteFailure::Unknown(why)) => why,
@@ -375,7 +352,7 @@ impl Session {
             drop(commit);
             thread::sleep(std::time::Duration::from_millis(1));
         }
-        lock(&self.writer)?.file = None;
+        lock(&self.store)?.release();
         Ok(())
     }
 
@@ -422,10 +399,10 @@ fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
 
 impl ChainState {
     /// Moves the chain past a line that is queued or written.
-    fn advance(&mut self, signed: &SignedEvent) {
-        self.next_seq = signed.seq.checked_add(1);
-        self.parent = signed.self_hash;
-        self.last_timestamp = signed.timestamp_nanos;
+    fn advance(&mut self, seq: u64, timestamp_nanos: u64, self_hash: &ChainHash) {
+        self.next_seq = seq.checked_add(1);
+        self.parent = *self_hash;
+        self.last_timestamp = timestamp_nanos;
     }
 }
 
@@ -465,68 +442,12 @@ impl CommitState {
     }
 }
 
-impl Writer {
-    /// Writes whole lines, then fsyncs them when asked. A failed write is cut
-    /// back to the previous length when possible.
-    fn append(&mut self, bytes: &[u8], sync: bool) -> Result<(), WriteFailure> {
-        let Some(file) = &mut self.file else {
-            return Err(WriteFailure::NothingWritten(io::Error::other("the session is closed")));
-        };
-        if let Err(e) = file.write_all(bytes) {
-            return Err(match file.set_len(self.len) {
-                Ok(()) => WriteFailure::NothingWritten(e),
-                Err(cut) => WriteFailure::Unknown(format!(
-                    "append failed ({e}) and the partial write could not be removed ({cut})"
-                )),
-            });
-        }
-        if sync && let Err(e) = file.sync_data() {
-            return Err(WriteFailure::Unknown(format!(
-                "fsync failed ({e}); whether the last lines are on disk is unknown"
-            )));
-        }
-        self.len += bytes.len() as u64;
-        Ok(())
-    }
-}
-
-/// Opens (or creates, with its directory) the ledger file for reading and appending.
-fn open_for_append(path: &Path) -> Result<File> {
-    let dir = parent_dir(path);
-    fs::create_dir_all(dir).map_err(|e| Error::ledger_io(dir, "create the ledger's directory", e))?;
-    let file = match OpenOptions::new().read(true).append(true).create_new(true).open(path) {
-        Ok(file) => {
-            // A new ledger: make its directory entry durable too.
-            sync_dir(dir).map_err(|e| Error::ledger_io(dir, "sync the ledger's directory", e))?;
-            file
-        }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            return open_existing_ledger(path, OpenOptions::new().read(true).append(true));
-        }
-        Err(e) => return Err(Error::ledger_io(path, "create the ledger", e)),
-    };
-    ensure_regular_file(&file, path)?;
-    Ok(file)
-}
-
-fn lock_exclusive(file: &File, path: &Path) -> Result<()> {
-    match file.try_lock() {
-        Ok(()) => Ok(()),
-        Err(TryLockError::WouldBlock) => Err(Error::ledger(
-            LedgerErrorKind::Locked,
-            format!("{}: the ledger is locked by another writer (one writer per ledger)", path.display()),
-        )),
-        Err(TryLockError::Error(e)) => Err(Error::ledger_io(path, "lock the ledger", e)),
-    }
-}
-
-/// Reads and checks the last line of a ledger of `len` bytes without
-/// reading the rest.
-fn read_tail(file: &File, len: u64, path: &Path, keypair: &SigningKeypair) -> Result<Tail> {
-    if len == 0 {
+/// Reads and checks the last line of a ledger without reading the rest.
+fn read_tail(store: &mut dyn Store, path: &Path, keypair: &SigningKeypair) -> Result<Tail> {
+    if store.len() == 0 {
         return Ok(Tail { next_seq: Some(0), parent: GENESIS_PARENT_HASH, last_timestamp: 0 });
     }
-    let last_line = read_last_line(file, len).map_err(|e| Error::ledger_io(path, "read the ledger's tail", e))?;
+    let last_line = store.last_line().map_err(|e| Error::ledger_io(path, "read the ledger's tail", e))?;
     let refuse = |kind, why: String| Error::ledger(kind, format!("{}: refusing to resume: {why}", path.display()));
     let shown = shell_word(path);
     let damaged = |why: String| {
@@ -540,7 +461,7 @@ fn read_tail(file: &File, len: u64, path: &Path, keypair: &SigningKeypair) -> Re
         )
     };
     let content = frame(&last_line).map_err(|f| match f.reason {
-        Reason::TornTail => match check_torn_line(&last_line) {
+        Reason::TornTail => match crate::recover::check_torn_line(&last_line) {
             Ok(()) => refuse(
                 LedgerErrorKind::TornTail,
                 format!("{}; run `provedex recover --ledger {shown}` to remove it (a copy is kept)", f.message),
@@ -553,7 +474,7 @@ fn read_tail(file: &File, len: u64, path: &Path, keypair: &SigningKeypair) -> Re
         _ => damaged(format!("the last line is damaged: {f}")),
     })?;
     let last = SignedEvent::from_line(content).map_err(|f| damaged(format!("the last line is damaged: {f}")))?;
-    last.check_seal().map_err(|f| damaged(format!("the last line (seq {}) does not verify: {f}", last.seq)))?;
+    check_seal(&last).map_err(|f| damaged(format!("the last line (seq {}) does not verify: {f}", last.seq)))?;
     if last.signer_pubkey != keypair.public_key() {
         return Err(refuse(
             LedgerErrorKind::ForeignKey,
@@ -561,216 +482,4 @@ fn read_tail(file: &File, len: u64, path: &Path, keypair: &SigningKeypair) -> Re
         ));
     }
     Ok(Tail { next_seq: last.seq.checked_add(1), parent: last.self_hash, last_timestamp: last.timestamp_nanos })
-}
-
-/// The bytes after the second-to-last LF (the last line with its LF, if it
-/// has one), reading backwards in blocks and at most one line's worth.
-fn read_last_line(mut file: &File, len: u64) -> io::Result<Vec<u8>> {
-    const BLOCK: u64 = 64 * 1024;
-    let limit = MAX_LINE_BYTES as u64 + 2;
-    let mut tail: Vec<u8> = Vec::new();
-    let mut start = len;
-    loop {
-        let read_from = start.saturating_sub(BLOCK).max(len.saturating_sub(limit));
-        if read_from == start {
-            return Ok(tail);
-        }
-        let mut block = vec![0u8; (start - read_from) as usize];
-        file.seek(SeekFrom::Start(read_from))?;
-        file.read_exact(&mut block)?;
-        block.extend_from_slice(&tail);
-        tail = block;
-        start = read_from;
-        // Skip the final byte: it is the last line's own LF when present.
-        if let Some(i) = tail[..tail.len() - 1].iter().rposition(|&b| b == b'\n') {
-            return Ok(tail.split_off(i + 1));
-        }
-        if start == 0 {
-            return Ok(tail);
-        }
-    }
-}
-
-/// What [`recover`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecoverOutcome {
-    /// The ledger had no torn final line; nothing was changed.
-    NothingToRecover(ChainReport),
-    /// The torn final line was copied to `backup` and cut off the ledger.
-    Truncated {
-        /// Where the removed line began, which is the ledger's new length.
-        offset: u64,
-        /// How many bytes were removed (and saved).
-        removed_bytes: u64,
-        /// Where the removed bytes were saved.
-        backup: PathBuf,
-        /// The verification of the ledger after the cut.
-        report: ChainReport,
-    },
-}
-
-/// Removes a torn final line from the ledger at `path`, after copying it to
-/// `<file name>.torn-<offset>` beside the ledger (spec/ledger-format.md,
-/// "Recovery"). Refuses, changing nothing, when a writer holds the lock,
-/// when the ledger has any other finding, or when the final segment does not
-/// look like an unfinished ledger line (a file that is not a ledger).
-pub fn recover(path: impl AsRef<Path>) -> Result<RecoverOutcome> {
-    let path = path.as_ref();
-    // Read-only until a cut is needed: a read-only ledger with nothing to recover is fine.
-    let file = open_existing_ledger(path, OpenOptions::new().read(true))?;
-    lock_exclusive(&file, path)?;
-    let options = VerifyOptions::default();
-    let found =
-        scan(BufReader::new(&file), &options, |_| {}).map_err(|e| Error::ledger_io(path, "read the ledger", e))?;
-    let len = file.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?.len();
-    let offset = found.good_bytes;
-    let refuse = |why: String| {
-        Error::ledger(
-            LedgerErrorKind::Broken,
-            format!("{}: refusing to recover: {why}. {}", path.display(), damage_advice(path, &found.report, offset)),
-        )
-    };
-    match found.report.reason {
-        None => return Ok(RecoverOutcome::NothingToRecover(found.report)),
-        Some(Reason::TornTail) => {}
-        Some(_) => {
-            return Err(refuse(format!(
-                "{}; only a torn final line can be removed, and this is not what an interrupted write leaves",
-                found.report.message
-            )));
-        }
-    }
-    let mut torn = Vec::with_capacity((len - offset) as usize);
-    (&file).seek(SeekFrom::Start(offset)).map_err(|e| Error::ledger_io(path, "read the torn line", e))?;
-    (&file)
-        .take(MAX_LINE_BYTES as u64 + 1)
-        .read_to_end(&mut torn)
-        .map_err(|e| Error::ledger_io(path, "read the torn line", e))?;
-    if let Err(why) = check_torn_line(&torn) {
-        return Err(refuse(format!(
-            "the final {} bytes at byte {offset} have no LF but do not look like an unfinished ledger line ({why}); \
-             the file may not be a ledger",
-            torn.len()
-        )));
-    }
-    let writable = open_same_file_for_writing(path, &file)?;
-    let backup = save_backup(path, offset, &torn, &file)?;
-    writable.set_len(offset).map_err(|e| Error::ledger_io(path, "truncate the torn line", e))?;
-    writable.sync_all().map_err(|e| Error::ledger_io(path, "sync the ledger", e))?;
-    let report = (&file)
-        .seek(SeekFrom::Start(0))
-        .and_then(|_| scan(BufReader::new(&file), &options, |_| {}))
-        .map_err(|e| Error::ledger_io(path, "read the ledger", e))?
-        .report;
-    Ok(RecoverOutcome::Truncated { offset, removed_bytes: torn.len() as u64, backup, report })
-}
-
-/// Whether a final segment without LF looks like the start of a ledger line
-/// that a writer did not finish (spec/ledger-format.md, "Recovery", step 3).
-fn check_torn_line(segment: &[u8]) -> Result<(), &'static str> {
-    if segment.first() != Some(&b'{') {
-        return Err("it does not begin with '{'");
-    }
-    if segment.len() > MAX_LINE_BYTES {
-        return Err("it is longer than a line can be");
-    }
-    let text = match std::str::from_utf8(segment) {
-        Ok(text) => text,
-        // An error without a length is a character cut off by the end of the input.
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(&segment[..e.valid_up_to()]).expect("valid prefix"),
-        Err(_) => return Err("it is not UTF-8"),
-    };
-    if text.bytes().any(|b| b < 0x20) {
-        return Err("it holds a control character");
-    }
-    Ok(())
-}
-
-/// What to do about damage that recovery must not repair: where the part
-/// that verifies ends, and how to look at what follows it.
-fn damage_advice(path: &Path, report: &ChainReport, good_bytes: u64) -> String {
-    let shown = shell_word(path);
-    if report.event_count == 0 {
-        return format!("No line verifies. Look at the start of the file with `head -c 300 {shown} | od -c`");
-    }
-    let lines = match report.event_count {
-        1 => "1 line".to_owned(),
-        n => format!("{n} lines"),
-    };
-    format!(
-        "The first {lines} ({good_bytes} bytes) verify. Look at what follows with \
-         `tail -c +{} {shown} | head -c 300 | od -c`; to keep the verified part, copy it with \
-         `head -c {good_bytes} {shown} > {verified}` and keep the original for the investigation",
-        good_bytes + 1,
-        verified = shell_word(&sibling(path, ".verified")),
-    )
-}
-
-/// Opens `path` again for writing and checks it is still the file `locked` refers to.
-fn open_same_file_for_writing(path: &Path, locked: &File) -> Result<File> {
-    let writable = open_existing_ledger(path, OpenOptions::new().write(true))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let (a, b) = (
-            locked.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?,
-            writable.metadata().map_err(|e| Error::ledger_io(path, "read the ledger's metadata", e))?,
-        );
-        if (a.dev(), a.ino()) != (b.dev(), b.ino()) {
-            return Err(Error::ledger(
-                LedgerErrorKind::Io,
-                format!("{}: the file was replaced during recovery; nothing was changed", path.display()),
-            ));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = locked;
-    Ok(writable)
-}
-
-/// Writes the removed bytes to a new file beside the ledger, with the
-/// ledger's permission bits, and syncs it. A copy that cannot be written
-/// whole is removed again.
-fn save_backup(ledger: &Path, offset: u64, bytes: &[u8], ledger_file: &File) -> Result<PathBuf> {
-    let dir = parent_dir(ledger);
-    let base = format!(".torn-{offset}");
-    let mut options = OpenOptions::new();
-    // create_new is O_CREAT|O_EXCL: it never follows a symbolic link at the name.
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let metadata = ledger_file.metadata().map_err(|e| Error::ledger_io(ledger, "read the ledger's metadata", e))?;
-        options.mode(metadata.permissions().mode() & 0o777);
-    }
-    #[cfg(not(unix))]
-    let _ = ledger_file;
-    for attempt in 0u32.. {
-        let candidate = sibling(ledger, &if attempt == 0 { base.clone() } else { format!("{base}.{attempt}") });
-        match options.open(&candidate) {
-            Ok(mut file) => {
-                let written = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| sync_dir(dir));
-                if let Err(e) = written {
-                    drop(file);
-                    let _ = fs::remove_file(&candidate);
-                    return Err(Error::ledger_io(
-                        &candidate,
-                        "write the backup of the torn line (the copy was removed; the ledger is unchanged)",
-                        e,
-                    ));
-                }
-                return Ok(candidate);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(Error::ledger_io(&candidate, "create the backup of the torn line", e)),
-        }
-    }
-    unreachable!("some backup name is free")
-}
-
-/// The path beside `ledger` whose name is the ledger's file name followed by `suffix`.
-fn sibling(ledger: &Path, suffix: &str) -> PathBuf {
-    let mut name = ledger.file_name().unwrap_or("ledger".as_ref()).to_os_string();
-    name.push(suffix);
-    ledger.with_file_name(name)
 }

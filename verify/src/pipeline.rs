@@ -24,7 +24,7 @@ const BATCHES_PER_WORKER: usize = 4;
 /// plus one batch. The work runs on the calling thread when `threads` is 1
 /// or when `read` yields a single batch (no threads for a small input), and
 /// otherwise on `threads` workers, each with its own state from `new_state`.
-pub(super) fn run<B: Send, R: Send, S, E, T>(
+pub(crate) fn run<B: Send, R: Send, S, E, T>(
     threads: NonZeroUsize,
     nominal_weight: usize,
     mut read: impl FnMut() -> Result<Option<(B, usize)>, E>,

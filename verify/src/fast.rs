@@ -1,5 +1,5 @@
 //! The fast engine: lines framed, parsed and seal-checked in batches on
-//! worker threads ([`super::pipeline`]), with a signature check that gives
+//! worker threads ([`crate::pipeline`]), with a signature check that gives
 //! the strict verdict at a lower cost.
 
 use std::convert::Infallible;
@@ -11,10 +11,15 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use sha2::{Digest, Sha512};
 
-use super::{ChainVerifier, Progress, SealVerdict, Tally, frame, pipeline, read_line};
-use crate::hex::PublicKeyBytes;
-use crate::reason::Finding;
-use crate::seal::{SignedEvent, signature_mismatch, signature_scalar, strict_public_key};
+use provedex_format::hex::PublicKeyBytes;
+use provedex_format::line::frame;
+use provedex_format::{Finding, SignedEvent};
+
+use crate::chain::ChainVerifier;
+use crate::pipeline;
+use crate::report::Progress;
+use crate::seal::{SealVerdict, check_hash, signature_mismatch, signature_scalar, strict_public_key};
+use crate::stream::{Tally, read_line};
 
 /// A batch of lines closes at this many bytes...
 const BATCH_BYTES: usize = 256 * 1024;
@@ -24,7 +29,7 @@ const BATCH_LINES: usize = 1024;
 const CHAIN_BATCH: usize = 256;
 
 /// Streams `reader` through the workers; the first finding in file order.
-pub(super) fn scan(
+pub(crate) fn scan(
     reader: impl BufRead,
     threads: NonZeroUsize,
     tally: &mut Tally<impl FnMut(&SignedEvent, Progress)>,
@@ -48,7 +53,7 @@ pub(super) fn scan(
 }
 
 /// Checks events already in memory through the workers; the first finding.
-pub(super) fn check_chain(
+pub(crate) fn check_chain(
     events: &[SignedEvent],
     threads: NonZeroUsize,
     verifier: &mut ChainVerifier,
@@ -204,7 +209,7 @@ impl SealChecker {
     /// Checks the hash, the key and S; then R' = [S]B - [k]A, which the
     /// signature's R must encode.
     fn expected_r(&mut self, event: &SignedEvent) -> Result<EdwardsPoint, SealVerdict> {
-        event.check_hash().map_err(SealVerdict::BeforeSigner)?;
+        check_hash(event).map_err(SealVerdict::BeforeSigner)?;
         let minus_a = self.minus_key(&event.signer_pubkey).map_err(SealVerdict::BeforeSigner)?;
         let s = signature_scalar(&event.signature).map_err(SealVerdict::BadSignature)?;
         let k: [u8; 64] = Sha512::new()

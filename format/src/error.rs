@@ -1,13 +1,15 @@
-//! The one error type of `provedex-core`. Its four kinds map one to one to
-//! the bindings' exceptions (`KeyLoadError`, `SigningError`, `LedgerError`,
+//! The one error type of the Provedex crates, defined here so that every
+//! crate above this one returns it. Its four kinds map one to one to the
+//! bindings' exceptions (`KeyLoadError`, `SigningError`, `LedgerError`,
 //! `ChainError`).
 
 use std::path::Path;
 
-use crate::Reason;
+use crate::reason::Reason;
 
-/// Everything that can go wrong in `provedex-core`, by kind.
+/// Everything that can go wrong in Provedex, by kind.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A key file cannot be read, written or trusted.
     #[error("{0}")]
@@ -41,6 +43,7 @@ pub enum Error {
 
 /// What kind of ledger problem an [`Error::Ledger`] is, for callers that react differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LedgerErrorKind {
     /// Reading, writing or syncing the file failed.
     Io,
@@ -92,18 +95,21 @@ impl Error {
         }
     }
 
-    pub(crate) fn signing(reason: Reason, message: impl Into<String>) -> Self {
+    /// An [`Error::Signing`].
+    pub fn signing(reason: Reason, message: impl Into<String>) -> Self {
         Error::Signing { reason, message: message.into() }
     }
 
-    pub(crate) fn ledger(kind: LedgerErrorKind, message: impl Into<String>) -> Self {
+    /// An [`Error::Ledger`].
+    pub fn ledger(kind: LedgerErrorKind, message: impl Into<String>) -> Self {
         Error::Ledger { kind, message: message.into() }
     }
 
-    pub(crate) fn ledger_io(path: &Path, action: &str, e: std::io::Error) -> Self {
+    /// An [`Error::Ledger`] of kind [`LedgerErrorKind::Io`]: `action` on `path` failed.
+    pub fn ledger_io(path: &Path, action: &str, e: std::io::Error) -> Self {
         Error::ledger(LedgerErrorKind::Io, format!("{}: cannot {action}: {e}", path.display()))
     }
 }
 
-/// `provedex-core`'s result type.
+/// The Provedex crates' result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

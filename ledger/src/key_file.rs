@@ -1,54 +1,38 @@
-//! Ed25519 signing keys and their key files (spec/signature-scheme.md, "Key file").
-//!
-//! A key file is exactly the 32-byte seed, mode 0600. Loading refuses a file
-//! that group or others can read or write: a secret key that leaked is not a
-//! key whose signatures prove anything.
+//! Key files (spec/signature-scheme.md, "Key file"): exactly the 32-byte
+//! seed, mode 0600. Loading refuses a file that group or others can read or
+//! write: a secret key that leaked is not a key whose signatures prove anything.
 
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use ed25519_dalek::{Signer, SigningKey};
+use provedex_format::{Error, KEY_FILE_LEN, Result, SigningKeypair};
+use provedex_verify::files::open_regular;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
-use crate::files::{open_regular, parent_dir, sync_dir};
-use crate::hex::{PublicKeyBytes, SignatureBytes};
+use crate::files::{parent_dir, sync_dir};
 
-/// Length of a key file: the raw Ed25519 seed.
-pub const KEY_FILE_LEN: usize = 32;
-
-/// An Ed25519 signing key. The secret is zeroized when the value (and every clone) is dropped.
-#[derive(Clone)]
-pub struct SigningKeypair {
-    key: SigningKey,
-}
-
-impl std::fmt::Debug for SigningKeypair {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKeypair").field("pubkey", &self.pubkey_hex()).finish_non_exhaustive()
-    }
-}
-
-impl SigningKeypair {
-    /// A new key from the operating system's random number generator.
-    pub fn generate() -> Result<Self> {
-        let mut seed = Zeroizing::new([0u8; KEY_FILE_LEN]);
-        getrandom::fill(seed.as_mut())
-            .map_err(|e| Error::KeyLoad(format!("cannot generate a key: no system randomness: {e}")))?;
-        Ok(Self::from_seed(&seed))
-    }
-
-    /// The key with this 32-byte seed (RFC 8032 private key).
-    pub fn from_seed(seed: &[u8; KEY_FILE_LEN]) -> Self {
-        SigningKeypair { key: SigningKey::from_bytes(seed) }
-    }
-
+/// Loading and saving a [`SigningKeypair`] as a key file.
+pub trait KeyFile: Sized {
     /// Loads a key file: a regular file of exactly 32 bytes, not accessible
     /// to group or others. The size is checked before anything is read, and
     /// at most one byte more than a key is ever read, so a huge file, a FIFO
     /// or a device is refused at once.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+    fn load(path: impl AsRef<Path>) -> Result<Self>;
+
+    /// Loads the key at `path`, or creates one there (mode 0600, parent
+    /// directories created) when no file exists.
+    fn load_or_create(path: impl AsRef<Path>) -> Result<Self>;
+
+    /// Writes the key file (mode 0600, parent directories created). Refuses to
+    /// replace an existing file, which may be the only copy of another key.
+    /// The seed is written to a temporary file, synced, then linked into
+    /// place, so `path` never holds a partial key.
+    fn save(&self, path: impl AsRef<Path>) -> Result<()>;
+}
+
+impl KeyFile for SigningKeypair {
+    fn load(path: impl AsRef<Path>) -> Result<SigningKeypair> {
         let path = path.as_ref();
         let fail = |why: String| Error::KeyLoad(format!("cannot load key {}: {why}", path.display()));
         let file = open_regular(path, fs::OpenOptions::new().read(true))
@@ -75,17 +59,15 @@ impl SigningKeypair {
         }
         // The file may have changed between the size check and the read.
         let seed: &[u8; KEY_FILE_LEN] = seed[..filled].try_into().map_err(|_| wrong_length(filled as u64))?;
-        Ok(Self::from_seed(seed))
+        Ok(SigningKeypair::from_seed(seed))
     }
 
-    /// Loads the key at `path`, or creates one there (mode 0600, parent
-    /// directories created) when no file exists.
-    pub fn load_or_create(path: impl AsRef<Path>) -> Result<Self> {
+    fn load_or_create(path: impl AsRef<Path>) -> Result<SigningKeypair> {
         let path = path.as_ref();
         if path.exists() {
             return Self::load(path);
         }
-        let key = Self::generate()?;
+        let key = SigningKeypair::generate()?;
         match key.save(path) {
             Ok(()) => Ok(key),
             // Another process created it first: use theirs, so both sign alike.
@@ -94,12 +76,7 @@ impl SigningKeypair {
         }
     }
 
-    /// Writes the key file (mode 0600, parent directories created). Refuses to
-    /// replace an existing file, which may be the only copy of another key.
-    ///
-    /// The seed is written to a temporary file, synced, then linked into
-    /// place, so `path` never holds a partial key.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+    fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let fail = |why: String| Error::KeyLoad(format!("cannot save key to {}: {why}", path.display()));
         if path.exists() {
@@ -109,7 +86,7 @@ impl SigningKeypair {
         create_private_dir(dir).map_err(|e| fail(describe_io(&e)))?;
         let file_name = path.file_name().ok_or_else(|| fail("the path names no file".into()))?;
         let temp = dir.join(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
-        let result = write_private_file(&temp, self.key.as_bytes()).and_then(|()| fs::hard_link(&temp, path));
+        let result = write_private_file(&temp, self.seed()).and_then(|()| fs::hard_link(&temp, path));
         let _ = fs::remove_file(&temp);
         match result {
             Ok(()) => sync_dir(dir).map_err(|e| fail(describe_io(&e))),
@@ -118,21 +95,6 @@ impl SigningKeypair {
             }
             Err(e) => Err(fail(describe_io(&e))),
         }
-    }
-
-    /// The public key as 64 lowercase hex characters.
-    pub fn pubkey_hex(&self) -> String {
-        self.public_key().to_hex()
-    }
-
-    /// The public key, the `signer_pubkey` of every line this key signs.
-    pub fn public_key(&self) -> PublicKeyBytes {
-        PublicKeyBytes(self.key.verifying_key().to_bytes())
-    }
-
-    /// Pure Ed25519 (RFC 8032) signature over `message`.
-    pub fn sign(&self, message: &[u8]) -> SignatureBytes {
-        SignatureBytes(self.key.sign(message).to_bytes())
     }
 }
 

@@ -1,14 +1,61 @@
-//! The ledger line: how a [`SignedEvent`] is written and strictly read back
-//! (spec/ledger-format.md).
+//! The ledger line: the [`SignedEvent`] it holds, its framing, and how it
+//! is written and strictly read back (spec/ledger-format.md). How its hash
+//! and signature are made is [`crate::seal`]'s business; whether they hold
+//! is the verification crate's.
 
 use crate::canonical::{self, ByteSink, write_decimal};
 use crate::event::{AgentEvent, EventError, Fields};
 use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
 use crate::reason::{Finding, Reason};
-use crate::seal::SignedEvent;
 
 /// Longest line accepted, in bytes, not counting its LF.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// One sealed event: a ledger line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedEvent {
+    /// Position in the ledger: 0 for the first line.
+    pub seq: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub timestamp_nanos: u64,
+    /// The event the line records.
+    pub event: AgentEvent,
+    /// The previous line's `self_hash` ([`GENESIS_PARENT_HASH`] at seq 0).
+    pub parent_hash: ChainHash,
+    /// SHA-256 of the canonical preimage (spec/signature-scheme.md).
+    pub self_hash: ChainHash,
+    /// Ed25519 over the 32 bytes of `self_hash`.
+    pub signature: SignatureBytes,
+    /// The key that signed the line.
+    pub signer_pubkey: PublicKeyBytes,
+}
+
+/// Checks a line's framing (LF-terminated, not empty, no CR before the LF,
+/// not longer than [`MAX_LINE_BYTES`]) and returns its content without the LF.
+pub fn frame(buf: &[u8]) -> Result<&[u8], Finding> {
+    match buf.strip_suffix(b"\n") {
+        None if buf.len() > MAX_LINE_BYTES => {
+            Err(Finding::new(Reason::LineTooLong, format!("line is longer than {MAX_LINE_BYTES} bytes")))
+        }
+        None => Err(Finding::new(
+            Reason::TornTail,
+            format!("the final line ({} bytes) has no terminating LF: a torn write", buf.len()),
+        )),
+        Some(b"") => Err(Finding::new(Reason::EmptyLine, "empty line")),
+        Some(content) if content.ends_with(b"\r") => {
+            Err(Finding::new(Reason::CrlfLineEnding, "line ends with CR LF; ledger lines end with LF alone"))
+        }
+        Some(content) => Ok(content),
+    }
+}
+
+/// Reads one line handed over on its own, without its LF, exactly as a
+/// verifier reads a line of a ledger: the framing ([`frame`]: empty, CR LF,
+/// too long), then strict parsing.
+pub fn read_line_alone(mut line: Vec<u8>) -> Result<SignedEvent, Finding> {
+    line.push(b'\n');
+    frame(&line).and_then(SignedEvent::from_line)
+}
 
 impl SignedEvent {
     /// The ledger line without its LF. Members in the order the spec gives:
@@ -54,8 +101,8 @@ impl SignedEvent {
     /// object and nothing around it, no duplicate keys, exactly the members
     /// of the spec with their types, lowercase hex of the right length.
     ///
-    /// Only the form is checked; hashes and signatures are
-    /// [`SignedEvent::verify`]'s business.
+    /// Only the form is checked; whether the hash and the signature hold is
+    /// the verification crate's business.
     pub fn from_line(line: &[u8]) -> Result<SignedEvent, Finding> {
         if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
             return Err(Finding::new(

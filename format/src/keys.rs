@@ -1,0 +1,68 @@
+//! Ed25519 signing keys in memory (spec/signature-scheme.md). Key files
+//! are the ledger crate's business.
+
+use ed25519_dalek::{Signer, SigningKey};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
+
+/// Length of a seed, and of a key file: the raw Ed25519 private key.
+pub const KEY_FILE_LEN: usize = 32;
+
+/// An Ed25519 signing key. The secret is zeroized when the value (and every clone) is dropped.
+#[derive(Clone)]
+pub struct SigningKeypair {
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for SigningKeypair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeypair").field("pubkey", &self.pubkey_hex()).finish_non_exhaustive()
+    }
+}
+
+impl SigningKeypair {
+    /// A new key from the operating system's random number generator.
+    pub fn generate() -> Result<Self> {
+        let mut seed = Zeroizing::new([0u8; KEY_FILE_LEN]);
+        getrandom::fill(seed.as_mut())
+            .map_err(|e| Error::KeyLoad(format!("cannot generate a key: no system randomness: {e}")))?;
+        Ok(Self::from_seed(&seed))
+    }
+
+    /// The key with this 32-byte seed (RFC 8032 private key).
+    pub fn from_seed(seed: &[u8; KEY_FILE_LEN]) -> Self {
+        SigningKeypair { key: SigningKey::from_bytes(seed) }
+    }
+
+    /// The public key as 64 lowercase hex characters.
+    pub fn pubkey_hex(&self) -> String {
+        self.public_key().to_hex()
+    }
+
+    /// The public key, the `signer_pubkey` of every line this key signs.
+    pub fn public_key(&self) -> PublicKeyBytes {
+        PublicKeyBytes(self.key.verifying_key().to_bytes())
+    }
+
+    /// The 32-byte secret seed, for writing a key file. Keep it secret.
+    pub fn seed(&self) -> &[u8; KEY_FILE_LEN] {
+        self.key.as_bytes()
+    }
+
+    /// The signature of a line: pure Ed25519 over the 32 bytes of its
+    /// self_hash. Only sealing signs a bare 32-byte digest; every other kind
+    /// of signed message is longer and starts with its own label
+    /// (spec/signature-scheme.md, "Signature kinds").
+    pub(crate) fn sign_self_hash(&self, self_hash: &ChainHash) -> SignatureBytes {
+        SignatureBytes(self.key.sign(&self_hash.0).to_bytes())
+    }
+
+    /// Pure Ed25519 over any bytes, outside the separation of signature
+    /// kinds: for building test vectors of wrongly signed lines only.
+    #[cfg(feature = "testing")]
+    pub fn sign_raw(&self, message: &[u8]) -> SignatureBytes {
+        SignatureBytes(self.key.sign(message).to_bytes())
+    }
+}

@@ -1,0 +1,27 @@
+//! Provedex ledger: writing evidence to disk and keeping it whole.
+//!
+//! Owns key files ([`KeyFile`]), the [`Session`] that appends sealed events
+//! to a ledger with group commit, resuming an existing ledger from its tail,
+//! and [`recover`]y from a torn final line. A session keeps its lines in a
+//! store (`store`): the file store is v1's, and stores with other policies
+//! sit beside it behind the same trait.
+//!
+//! Invariants: one writer per ledger, enforced by an exclusive lock; an
+//! event is durable before [`Session::record`] returns (unless
+//! [`Durability::None`]); a refused open, record or recovery changes nothing
+//! on disk; nothing is ever written after a torn, broken or foreign tail.
+//! Lines are sealed by `provedex-format` and checked by `provedex-verify`;
+//! this crate decides only where and when bytes are written.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod files;
+mod key_file;
+mod recover;
+mod session;
+mod store;
+
+pub use key_file::KeyFile;
+pub use recover::{RecoverOutcome, recover};
+pub use session::{Durability, Session, SessionOptions};

@@ -1,0 +1,167 @@
+//! Provedex verification: whether a ledger holds (spec/verification.md).
+//!
+//! Owns the chain rules ([`chain`]), the strict check of one line's seal
+//! written once ([`seal`]), and the two engines that apply them to a ledger
+//! in memory, in a byte stream or in a file: the sequential reference and the
+//! fast, multi-threaded one, which give the same report for every input.
+//! [`Verifier`] is the one entry point.
+//!
+//! Reads, never writes: it opens a ledger file read-only and refuses
+//! anything but a regular file without blocking on it. It knows the line
+//! format only through `provedex-format`, and nothing of how ledgers are
+//! written (the ledger crate) or what happens to a report (the callers).
+//! The report depends on the input alone, never on the engine, the thread
+//! count or how reads are split.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod chain;
+mod fast;
+pub mod files;
+mod pipeline;
+mod report;
+pub mod seal;
+mod stream;
+
+use std::fs::OpenOptions;
+use std::io::{self, BufRead, BufReader};
+use std::num::NonZeroUsize;
+use std::path::Path;
+
+use provedex_format::hex::PublicKeyBytes;
+use provedex_format::{Error, Result, SignedEvent};
+
+pub use report::{ChainReport, Progress};
+pub use seal::check_seal;
+
+/// How a verification spends CPU. The report never depends on it: both
+/// engines run the same checks in the same order, and the conformance
+/// vectors and property tests run both and compare every field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Engine {
+    /// One line at a time on the calling thread, with one ed25519-dalek
+    /// `verify_strict` per line: the reference the fast engine is tested
+    /// and benchmarked against.
+    Sequential,
+    /// Lines parsed, hashed and signature-checked in batches on `threads`
+    /// worker threads (on the calling thread when 1, or when the input fits
+    /// in one batch), each signer's key decoded once per worker. The calling
+    /// thread reads and applies the chain checks in order. Streaming holds
+    /// about 1 MiB of lines per thread, plus at most one line of up to
+    /// [`MAX_LINE_BYTES`](provedex_format::MAX_LINE_BYTES), and their parsed events.
+    Fast {
+        /// How many threads check lines (1: the calling thread alone).
+        threads: NonZeroUsize,
+    },
+}
+
+impl Default for Engine {
+    /// [`Engine::Fast`] on every core the process may use.
+    fn default() -> Self {
+        Engine::Fast { threads: std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN) }
+    }
+}
+
+/// A verification: what the ledger is held to, how CPU is spent, and who
+/// hears of each line that verifies. Build one, then hand it the ledger with
+/// [`Verifier::events`], [`Verifier::reader`] or [`Verifier::file`].
+///
+/// ```
+/// # use provedex_verify::Verifier;
+/// let report = Verifier::new().reader(&b""[..]).unwrap();
+/// assert!(report.ok);
+/// ```
+#[must_use = "a Verifier does nothing until it is given a ledger"]
+#[derive(Default)]
+pub struct Verifier<'a> {
+    pinned_pubkey: Option<PublicKeyBytes>,
+    engine: Engine,
+    on_event: Option<OnEvent<'a>>,
+}
+
+/// What [`Verifier::on_event`] calls for each line that verifies.
+type OnEvent<'a> = Box<dyn FnMut(&SignedEvent, Progress) + 'a>;
+
+impl std::fmt::Debug for Verifier<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("pinned_pubkey", &self.pinned_pubkey)
+            .field("engine", &self.engine)
+            .field("on_event", &self.on_event.is_some())
+            .finish()
+    }
+}
+
+impl<'a> Verifier<'a> {
+    /// No pinned key, the default [`Engine`], no per-line callback.
+    pub fn new() -> Self {
+        Verifier::default()
+    }
+
+    /// Every line must be signed by `key` (`pubkey_mismatch` otherwise);
+    /// `None` pins nothing.
+    pub fn pinned_pubkey(mut self, key: impl Into<Option<PublicKeyBytes>>) -> Self {
+        self.pinned_pubkey = key.into();
+        self
+    }
+
+    /// How CPU is spent; the report does not depend on it.
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// Calls `on_event` on the calling thread for each line that verifies,
+    /// in order, with the progress so far (for events in memory, after the
+    /// whole chain is checked, with the bytes their lines would fill).
+    pub fn on_event(mut self, on_event: impl FnMut(&SignedEvent, Progress) + 'a) -> Self {
+        self.on_event = Some(Box::new(on_event));
+        self
+    }
+
+    /// Verifies events already in memory, in order, as the lines of one ledger.
+    pub fn events(self, events: &[SignedEvent]) -> ChainReport {
+        let mut verifier = chain::ChainVerifier::new(self.pinned_pubkey);
+        let finding = match self.engine {
+            Engine::Sequential => events.iter().find_map(|event| verifier.push(event, seal::strict_seal(event)).err()),
+            Engine::Fast { threads } => fast::check_chain(events, threads, &mut verifier),
+        };
+        let report = match finding {
+            Some(finding) => verifier.broken(finding, None),
+            None => verifier.finish(),
+        };
+        if let Some(mut on_event) = self.on_event {
+            let mut progress = Progress { events: 0, bytes: 0 };
+            for event in &events[..report.event_count as usize] {
+                progress.events += 1;
+                progress.bytes += event.line_len() as u64 + 1;
+                on_event(event, progress);
+            }
+        }
+        report
+    }
+
+    /// Verifies a ledger read from any byte stream (a pipe, a buffer),
+    /// streaming: a bounded number of lines is held whatever the ledger's
+    /// size. Only I/O failures are errors; everything wrong with the content
+    /// is the report. A read error after a line with a finding still yields
+    /// the report, as it would line by line.
+    pub fn reader(self, reader: impl BufRead) -> io::Result<ChainReport> {
+        let mut on_event = self.on_event;
+        stream::scan(reader, self.pinned_pubkey, self.engine, |event, progress| {
+            if let Some(on_event) = on_event.as_mut() {
+                on_event(event, progress);
+            }
+        })
+    }
+
+    /// Verifies the ledger at `path`, streaming. A missing file, one that is
+    /// not a regular file, or a read failure is an [`Error::Ledger`], not a report.
+    pub fn file(self, path: impl AsRef<Path>) -> Result<ChainReport> {
+        let path = path.as_ref();
+        let file = files::open_existing_ledger(path, OpenOptions::new().read(true))?;
+        self.reader(BufReader::with_capacity(1 << 16, file)).map_err(|e| Error::ledger_io(path, "read the ledger", e))
+    }
+}

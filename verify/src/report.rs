@@ -1,0 +1,37 @@
+//! What a verification yields: the report, and the progress a streaming
+//! verification announces line by line.
+
+use provedex_format::Reason;
+use provedex_format::hex::{ChainHash, PublicKeyBytes};
+use serde::{Deserialize, Serialize};
+
+/// How far a streaming verification has got, after a line that verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Lines verified so far.
+    pub events: u64,
+    /// Bytes those lines fill, LFs included: where the next line starts.
+    pub bytes: u64,
+}
+
+/// The verdict on a ledger: where it breaks and why, or that it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainReport {
+    /// Whether the whole ledger verified.
+    pub ok: bool,
+    /// Lines that verified before the first finding (all of them when `ok`).
+    pub event_count: u64,
+    /// The seq the failing line should have had; `None` when `ok`.
+    pub broken_at: Option<u64>,
+    /// 1-based line number of the failing line; `None` when `ok` or not read from a file.
+    pub line: Option<u64>,
+    /// The reason code of the finding; `None` when `ok`.
+    pub reason: Option<Reason>,
+    /// Says where and why, for people.
+    pub message: String,
+    /// self_hash of the last good line; `None` when there is none.
+    pub root_hash: Option<ChainHash>,
+    /// Distinct signers of the good lines, in order of first appearance.
+    pub signers: Vec<PublicKeyBytes>,
+}
