@@ -260,14 +260,14 @@ mod tests {
 
     #[test]
     fn progress_shows_share_rate_and_time_left() {
-        let halfway = Progress { events: 50_000, bytes: 500 };
+        let halfway = Progress::new(50_000, 500);
         assert_eq!(
             progress_text(halfway, 1_000, Duration::from_secs(2)),
             "verifying [########--------]  50%  50000 events  25000 events/s  ETA 2s"
         );
-        let early = Progress { events: 10, bytes: 1 };
+        let early = Progress::new(10, 1);
         assert!(progress_text(early, 1_000, Duration::from_secs(1)).ends_with("ETA 16m39s"));
-        assert!(progress_text(Progress { events: 0, bytes: 0 }, 1_000, Duration::ZERO).ends_with("0 events/s  ETA --"));
+        assert!(progress_text(Progress::new(0, 0), 1_000, Duration::ZERO).ends_with("0 events/s  ETA --"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::canonical::{write_decimal, write_object, write_string, ByteSink, Map,
 {% endfor -%}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "payload", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum AgentEvent {
 {%- for variant in spec.variants %}
     /// {{ variant.description }}

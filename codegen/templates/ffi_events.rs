@@ -34,6 +34,8 @@ impl From<&core::AgentEvent> for AgentEvent {
 {%- endfor %}
             },
 {%- endfor %}
+            // Generated from the same schema as the core's enum, so every variant is matched above.
+            _ => unreachable!("an event variant the uniffi layer was not generated for"),
         }
     }
 }

@@ -29,7 +29,7 @@ fn event(thread: usize, i: u64) -> AgentEvent {
 }
 
 fn options(durability: Durability) -> SessionOptions {
-    SessionOptions { durability }
+    SessionOptions::new().durability(durability)
 }
 
 #[test]

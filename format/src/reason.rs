@@ -10,6 +10,7 @@ macro_rules! reasons {
         ///
         /// The codes are part of the spec: never renamed, never reused.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum Reason {
             $($(#[$doc])* $variant,)*
         }
@@ -93,6 +94,7 @@ impl fmt::Display for Reason {
 
 /// One failed check: the reason code and a message that says where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// The stable code.
     pub reason: Reason,

@@ -22,6 +22,7 @@ use crate::store::{FileStore, Store, WriteFailure};
 
 /// How [`Session::record`] makes its line durable before returning.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Durability {
     /// Each record writes and fsyncs its own line, one record at a time:
     /// concurrent records queue behind each other's fsync.
@@ -57,9 +58,23 @@ impl Durability {
 
 /// How a [`Session`] writes; [`Session::open`] uses the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionOptions {
     /// When a record returns; [`Durability::Group`] by default.
     pub durability: Durability,
+}
+
+impl SessionOptions {
+    /// The defaults: [`Durability::Group`].
+    pub fn new() -> Self {
+        SessionOptions::default()
+    }
+
+    /// Sets when a record returns.
+    pub fn durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
+        self
+    }
 }
 
 /// A writer appending to one ledger. `Send + Sync`: share it between threads;

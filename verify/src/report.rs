@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// How far a streaming verification has got, after a line that verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Progress {
     /// Lines verified so far.
     pub events: u64,
@@ -14,9 +15,17 @@ pub struct Progress {
     pub bytes: u64,
 }
 
+impl Progress {
+    /// `events` lines verified, filling `bytes` bytes.
+    pub fn new(events: u64, bytes: u64) -> Self {
+        Progress { events, bytes }
+    }
+}
+
 /// The verdict on a ledger: where it breaks and why, or that it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ChainReport {
     /// Whether the whole ledger verified.
     pub ok: bool,

@@ -120,6 +120,8 @@ impl From<&core::AgentEvent> for AgentEvent {
                 reason: payload.reason.clone(),
                 summary_sha256: payload.summary_sha256.clone(),
             },
+            // Generated from the same schema as the core's enum, so every variant is matched above.
+            _ => unreachable!("an event variant the uniffi layer was not generated for"),
         }
     }
 }

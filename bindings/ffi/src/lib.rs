@@ -155,12 +155,13 @@ impl SigningKeypair {
 }
 
 /// How `Session.record` makes its line durable before returning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Enum)]
 pub enum Durability {
     /// Each record writes and fsyncs its own line, one at a time.
     EveryEvent,
     /// Group commit (the default): concurrent records share a write and an
     /// fsync; each returns only after the fsync that covers its line.
+    #[default]
     Group,
     /// Written, never fsynced: for throwaway ledgers and tests.
     None,
@@ -176,22 +177,12 @@ impl From<Durability> for core::Durability {
     }
 }
 
-impl From<core::Durability> for Durability {
-    fn from(d: core::Durability) -> Self {
-        match d {
-            core::Durability::EveryEvent => Durability::EveryEvent,
-            core::Durability::Group => Durability::Group,
-            core::Durability::None => Durability::None,
-        }
-    }
-}
-
 /// A writer appending to one ledger; safe to share between threads.
 ///
 /// It belongs to the process that opened it: in a child made by `fork()`
 /// every record is refused (code `forked`); the child opens its own session.
 #[derive(uniffi::Object)]
-pub struct Session(core::Session);
+pub struct Session(core::Session, Durability);
 
 #[uniffi::export]
 impl Session {
@@ -202,7 +193,7 @@ impl Session {
     /// does not locate the ledger (`ledger_path` does).
     #[uniffi::constructor]
     pub fn open(keypair: Arc<SigningKeypair>, ledger_path: FsPath, session_id: String) -> Result<Arc<Self>> {
-        Session::open_with_durability(keypair, ledger_path, session_id, core::Durability::default().into())
+        Session::open_with_durability(keypair, ledger_path, session_id, Durability::default())
     }
 
     /// [`Session::open`] with a choice of durability.
@@ -213,8 +204,8 @@ impl Session {
         session_id: String,
         durability: Durability,
     ) -> Result<Arc<Self>> {
-        let options = core::SessionOptions { durability: durability.into() };
-        Ok(Arc::new(Session(core::Session::open_with(&keypair.0, ledger_path.0, session_id, &options)?)))
+        let options = core::SessionOptions::new().durability(durability.into());
+        Ok(Arc::new(Session(core::Session::open_with(&keypair.0, ledger_path.0, session_id, &options)?, durability)))
     }
 
     /// Validates, seals and appends `event`; returns once the line is on disk.
@@ -257,7 +248,7 @@ impl Session {
     }
 
     pub fn durability(&self) -> Durability {
-        self.0.durability().into()
+        self.1
     }
 
     /// The seq the next event will get; none once the ledger holds the largest seq.
@@ -530,5 +521,15 @@ pub(crate) fn json_to_object(path: &str, text: &str) -> Result<Map> {
             format!("{path}: must be a JSON object, found {}", other.type_name()),
         )),
         Err(e) => Err(ProvedexError::signing(e.kind.into(), format!("{path}: not valid JSON: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_durability_is_the_cores() {
+        assert_eq!(core::Durability::from(Durability::default()), core::Durability::default());
     }
 }

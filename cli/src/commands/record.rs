@@ -70,7 +70,7 @@ fn open_session(
     const RETRY_EVERY: Duration = Duration::from_millis(50);
     let started = Instant::now();
     loop {
-        match Session::open_with(key, ledger, "cli", &SessionOptions { durability }) {
+        match Session::open_with(key, ledger, "cli", &SessionOptions::new().durability(durability)) {
             Err(e @ Error::Ledger { kind: LedgerErrorKind::Locked, .. }) => {
                 let waited = started.elapsed();
                 match wait {

@@ -15,6 +15,7 @@ pub const MAX_DEPTH: usize = 128;
 
 /// Why a text is not acceptable JSON, with a stable code per kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JsonErrorKind {
     /// The input is not UTF-8.
     InvalidUtf8,
@@ -72,6 +73,7 @@ impl JsonErrorKind {
 
 /// A parse failure: what went wrong and at which byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct JsonError {
     /// What is wrong.
     pub kind: JsonErrorKind,

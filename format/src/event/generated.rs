@@ -9,6 +9,7 @@ use crate::canonical::{write_decimal, write_object, write_string, ByteSink, Map,
 /// One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "payload", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum AgentEvent {
     /// An agent session began.
     SessionStarted(SessionStarted),

@@ -24,6 +24,7 @@ pub const MAX_FREE_JSON_DEPTH: usize = MAX_DEPTH - PAYLOAD_DEPTH_IN_LINE;
 
 /// An event that does not conform to the spec: which member, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EventError {
     /// The reason code a verifier reports for this fault.
     pub reason: Reason,
