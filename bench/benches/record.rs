@@ -23,7 +23,8 @@ use provedex_core::{Durability, Session, SessionOptions};
 /// ledger at `path`, from the moment all threads are ready to the last return.
 fn record_concurrently(path: &Path, durability: Durability, total: u64) -> Duration {
     let keypair = fixtures::keypair();
-    let session = Session::open_with(&keypair, path, "bench", &SessionOptions::new().durability(durability)).expect("open the ledger");
+    let session = Session::open_with(&keypair, path, "bench", &SessionOptions::new().durability(durability))
+        .expect("open the ledger");
     let turn = fixtures::agent_turn();
     let ready = Barrier::new(RECORD_THREADS + 1);
     // The scope returns once every thread is joined, so `started.elapsed()` spans them all.

@@ -7,6 +7,7 @@
 
 pub mod bindings;
 pub mod render;
+pub mod schemas;
 pub mod spec;
 
 use std::fs;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use bindings::render_bindings;
 pub use render::{Output, REGENERATE_COMMAND, render_all};
+pub use schemas::render_schemas;
 pub use spec::{EventSpec, SpecError, parse_event_spec};
 
 /// The spec file every output is generated from, relative to the spec directory.

@@ -128,3 +128,26 @@ fn check_mode_names_the_stale_file_and_fails() {
     assert!(stderr.contains("run `cargo run -p provedex-codegen`"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "// edited by hand\n", "--check writes nothing");
 }
+
+#[test]
+fn the_report_schema_describes_the_report_as_it_is_serialised() {
+    let schema = &provedex_codegen::render_schemas()[0];
+    assert_eq!(schema.path, "spec/report.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&schema.contents).unwrap();
+    let report = provedex_verify::Verifier::new().reader(&b"{}\n"[..]).unwrap();
+    let emitted = serde_json::to_value(&report).unwrap();
+    let emitted_members: Vec<_> = emitted.as_object().unwrap().keys().cloned().collect();
+    let described: Vec<_> = schema["properties"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        emitted_members.iter().collect::<std::collections::BTreeSet<_>>(),
+        described.iter().collect(),
+        "members emitted vs described"
+    );
+    assert_eq!(schema["additionalProperties"], false);
+    let codes: Vec<_> =
+        schema["$defs"]["Reason"]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let all: Vec<_> = provedex_format::Reason::ALL.iter().map(|r| r.code()).collect();
+    assert_eq!(codes, all);
+    assert!(codes.contains(&emitted["reason"].as_str().unwrap()), "the emitted reason is one of the codes");
+    assert_eq!(schema["$defs"]["ChainHash"]["pattern"], "^[0-9a-f]{64}$");
+}

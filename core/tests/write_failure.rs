@@ -34,7 +34,8 @@ fn event(thread: usize, i: u64) -> AgentEvent {
 fn write_failure_writer() {
     let path = std::env::var(CHILD_LEDGER).expect("run by a write-failure test");
     let durability = Durability::from_code(&std::env::var(CHILD_DURABILITY).unwrap()).unwrap();
-    let session = Session::open_with(&seed_key(), &path, "limited", &SessionOptions::new().durability(durability)).unwrap();
+    let session =
+        Session::open_with(&seed_key(), &path, "limited", &SessionOptions::new().durability(durability)).unwrap();
     let report = |outcome: Result<provedex_core::SignedEvent, Error>| match outcome {
         Ok(signed) => println!("outcome: ok {} {}", signed.seq, signed.self_hash),
         Err(e) => println!("outcome: err {} {e}", e.code().unwrap_or("none")),
