@@ -4,14 +4,16 @@ one regeneration command, with no hand edits.
 
 In a scratch copy of the repository it adds the variant `AuditNoteRecorded`,
 with a field of every kind the spec knows, to spec/events.schema.json, runs
-`cargo run -p provedex-codegen` once, and then proves that
+`scripts/regenerate.sh` once, and then proves that
   - the Rust core and the FFI compile with the new variant,
   - the Python factory `events.audit_note_recorded` exists and its event signs
     and verifies through the regenerated native library,
   - the Kotlin class `AgentEvent.AuditNoteRecorded` compiles (Maven, offline:
     the Kotlin build of the test command has fetched its dependencies), and a
     Kotlin source that constructs it compiles too,
-  - the Swift enum case is generated.
+  - the Swift enum case is generated,
+  - the golden vectors cover the variant and the README's vector figures
+    follow, and `scripts/regenerate.sh --check` then finds nothing stale.
 Usage: spec_drill.py PYTHON (a Python with the SDK's runtime, e.g. the test venv).
 Exits 1 naming the first step that fails. The scratch copy is removed afterwards.
 """
@@ -152,8 +154,9 @@ def drill(tree: pathlib.Path, python: str) -> None:
     distinguish_workspace(tree / "Cargo.toml")
     add_variant(tree / "spec" / "events.schema.json")
 
-    step("regenerate everything with the one command: cargo run -p provedex-codegen")
-    run(["cargo", "run", "--quiet", "-p", "provedex-codegen"], tree, env)
+    step("regenerate everything with the one command: scripts/regenerate.sh")
+    readme_before = (tree / "README.md").read_text()
+    run(["bash", "scripts/regenerate.sh"], tree, env)
     for path, needle in [
         ("format/src/event/generated.rs", f"{VARIANT}("),
         ("bindings/ffi/src/events.rs", f"{VARIANT} {{"),
@@ -161,9 +164,13 @@ def drill(tree: pathlib.Path, python: str) -> None:
         ("bindings/python/uniffi/provedex_ffi.py", "class AUDIT_NOTE_RECORDED:"),
         ("bindings/kotlin/src/main/kotlin/dev/provedex/provedex_ffi.kt", f"class {VARIANT}("),
         ("bindings/swift/Sources/Provedex/Provedex.swift", "case auditNoteRecorded("),
+        ("vectors/events.json", f'\\"type\\":\\"{VARIANT}\\"'),
+        ("vectors/signatures.json", f'\\"type\\":\\"{VARIANT}\\"'),
     ]:
         expect_in(tree / path, needle)
-    run(["cargo", "run", "--quiet", "-p", "provedex-codegen", "--", "--check"], tree, env)
+    if (tree / "README.md").read_text() == readme_before:
+        raise DrillFailure("README.md's vector figures did not change with the new variant's vectors")
+    run(["bash", "scripts/regenerate.sh", "--check"], tree, env)
 
     step("the Rust core and the FFI compile with the new variant")
     run(["cargo", "build", "--quiet", "-p", "provedex-core", "-p", "provedex-ffi", "--lib"], tree, env)
@@ -193,7 +200,11 @@ def restore_repository_artifacts() -> None:
     """The copy's builds replaced target/debug's copies of the FFI library and
     the generator binaries; cargo puts the repository's own back (they are fresh)."""
     step("restore the repository's own target/debug artifacts")
-    run(["cargo", "build", "--quiet", "-p", "provedex-ffi", "-p", "provedex-codegen", "-p", "provedex-core"], REPO)
+    run(
+        ["cargo", "build", "--quiet", "-p", "provedex-ffi", "-p", "provedex-codegen", "-p", "provedex-core"]
+        + ["-p", "provedex-conformance"],
+        REPO,
+    )
 
 
 def main() -> int:

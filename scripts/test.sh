@@ -30,11 +30,8 @@ export PROVEDEX_PYTHON="$PWD/$venv/bin/python"
 step "formatting (cargo fmt --check)"
 cargo fmt --all --check
 
-step "generated code is current (provedex-codegen --check)"
-cargo run --quiet -p provedex-codegen -- --check
-
-step "golden vectors are current (provedex-conformance generate --check)"
-cargo run --quiet -p provedex-conformance -- generate --check
+step "everything derived from the spec is current (scripts/regenerate.sh --check: code, bindings, schemas, vectors, README figures)"
+scripts/regenerate.sh --check
 
 step "lints (cargo clippy, warnings are errors)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings

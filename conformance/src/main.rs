@@ -21,7 +21,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write the vector files (deterministic); with --check, write nothing and fail if any is stale
+    /// Write the vector files (deterministic) and the README's vector figures; with --check, write nothing and fail if any is stale
     Generate {
         #[arg(long)]
         check: bool,
@@ -54,39 +54,47 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Generate { check, out } => {
+            // The README's figures are the repository's: set with its own vectors only.
+            let readme = out.is_none().then(|| default_vectors_dir().with_file_name("README.md"));
             let dir = out.unwrap_or_else(default_vectors_dir);
-            match generate::write_or_check(&dir, check) {
-                Ok(stale) if check && !stale.is_empty() => {
-                    for file in &stale {
-                        eprintln!("stale: vectors/{file}");
-                    }
-                    eprintln!(
-                        "{} vector file(s) are stale; run `cargo run -p provedex-conformance -- generate`",
-                        stale.len()
-                    );
-                    ExitCode::FAILURE
-                }
-                Ok(stale) => {
-                    let files = generate::all_files();
-                    let total: usize = files.iter().map(|(_, f)| f.number_of_tests).sum();
-                    let verb = if check {
-                        "up to date"
-                    } else if stale.is_empty() {
-                        "unchanged"
-                    } else {
-                        "written"
-                    };
-                    println!("{verb}: {} vector files, {total} tests in {}", files.len(), dir.display());
-                    for (stem, file) in &files {
-                        println!("  {stem}.json: {} tests", file.number_of_tests);
-                    }
-                    ExitCode::SUCCESS
-                }
+            let mut stale = match generate::write_or_check(&dir, check) {
+                Ok(stale) => stale.into_iter().map(|file| format!("vectors/{file}")).collect::<Vec<_>>(),
                 Err(e) => {
                     eprintln!("error: {}: {e}", dir.display());
-                    ExitCode::from(2)
+                    return ExitCode::from(2);
+                }
+            };
+            if let Some(readme) = readme {
+                match generate::readme_write_or_check(&readme, check) {
+                    Ok(true) => stale.push("README.md (vector figures)".into()),
+                    Ok(false) => {}
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", readme.display());
+                        return ExitCode::from(2);
+                    }
                 }
             }
+            if check && !stale.is_empty() {
+                for file in &stale {
+                    eprintln!("stale: {file}");
+                }
+                eprintln!("{} file(s) are stale; run `scripts/regenerate.sh`", stale.len());
+                return ExitCode::FAILURE;
+            }
+            let files = generate::all_files();
+            let total: usize = files.iter().map(|(_, f)| f.number_of_tests).sum();
+            let verb = if check {
+                "up to date"
+            } else if stale.is_empty() {
+                "unchanged"
+            } else {
+                "written"
+            };
+            println!("{verb}: {} vector files, {total} tests in {}", files.len(), dir.display());
+            for (stem, file) in &files {
+                println!("  {stem}.json: {} tests", file.number_of_tests);
+            }
+            ExitCode::SUCCESS
         }
         Command::Run { json, filter, vectors, timeout, adapter } => {
             if !(timeout > 0.0 && timeout.is_finite()) {

@@ -4,6 +4,7 @@ mod canonical;
 mod ed25519;
 mod events;
 mod ledgers;
+mod readme;
 mod samples;
 mod signatures;
 
@@ -11,6 +12,8 @@ use std::fs;
 use std::path::Path;
 
 use crate::vector::VectorFile;
+
+pub use readme::with_vector_figures;
 
 /// Every vector file, named by its stem, in a stable order.
 pub fn all_files() -> Vec<(&'static str, VectorFile)> {
@@ -45,6 +48,21 @@ pub fn write_or_check(dir: &Path, check: bool) -> std::io::Result<Vec<String>> {
                 fs::write(&path, text)?;
             }
         }
+    }
+    Ok(stale)
+}
+
+/// Sets the vector figures of the README at `path` from the generator's
+/// counts (when `check` is false) or compares them; returns whether the
+/// README was, or would be, changed.
+pub fn readme_write_or_check(path: &Path, check: bool) -> std::io::Result<bool> {
+    let files = all_files();
+    let counts: Vec<(&str, usize)> = files.iter().map(|(stem, file)| (*stem, file.number_of_tests)).collect();
+    let current = fs::read_to_string(path)?;
+    let updated = with_vector_figures(&current, &counts).map_err(std::io::Error::other)?;
+    let stale = updated != current;
+    if stale && !check {
+        fs::write(path, updated)?;
     }
     Ok(stale)
 }
