@@ -1,7 +1,7 @@
 //! `events.json`: every event variant, valid and schema-invalid, through the
 //! self_hash operation.
 
-use provedex_codegen::spec::FieldKind;
+use provedex_codegen::spec::{FieldKind, Variant};
 use provedex_core::canonical::{Map, Value};
 use provedex_core::{AgentEvent, ChainHash, Reason, compute_self_hash, sha256_hex};
 use serde_json::json;
@@ -40,6 +40,16 @@ fn invalid(g: &mut GroupBuilder<'_>, name: &str, comment: &str, event_json: &str
         Verdict::Invalid,
         json!({"valid": false, "reason": reason.code()}),
     );
+}
+
+/// A member name the variant does not define: `note`, or `note_` and so on
+/// when the variant has a field of that name.
+fn undefined_member(variant: &Variant) -> String {
+    let mut name = String::from("note");
+    while variant.fields.iter().any(|f| f.name == name) {
+        name.push('_');
+    }
+    name
 }
 
 /// A value of another JSON type than `kind` requires.
@@ -165,7 +175,7 @@ pub fn file() -> VectorFile {
             "extra-payload-member",
             "A payload member the spec does not define.",
             &with(&|p| {
-                p.insert("note".into(), Value::from("x"));
+                p.insert(undefined_member(variant), Value::from("x"));
             }),
             Reason::UnknownField,
         );
