@@ -1,58 +1,77 @@
 package dev.provedex
 
-import kotlin.test.Test
+import java.nio.file.Files
+import java.nio.file.Path
 import kotlin.test.assertEquals
+import org.junit.jupiter.api.DynamicTest
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestFactory
+import org.junit.jupiter.api.io.TempDir
 
-/** The published check value of wire format v1, through every path that computes it. */
+/** The published check value of wire format v1, and other fixed values, through every path that computes them. */
 class CheckValueTest {
-    @Test
-    fun `seed 0 to 31 has the published public key`() {
-        checkValueKeypair().use { assertEquals(CHECK_VALUE_PUBKEY, it.pubkeyHex()) }
-    }
+    @TempDir
+    lateinit var dir: Path
 
-    @Test
-    fun `the check event seals to the published self_hash`() {
-        val expected = "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91"
-        checkValueKeypair().use { key ->
-            val signed = signEventAt(checkValueEvent, 0u, 1_700_000_000_000_000_000u, GENESIS_PARENT_HASH, key)
-            assertEquals(expected, signed.selfHash)
-            assertEquals(CHECK_VALUE_PUBKEY, signed.signerPubkey)
-            assertEquals(128, signed.signature.length)
-            signed.verify()
+    /** The shared `check_values` scenarios (bindings/scenarios/scenarios.json), as the Swift tests run them. */
+    @TestFactory
+    fun `shared check value scenarios`(): List<DynamicTest> = scenarioTests("check_values") { scenario ->
+        val input = scenario.input
+        val expect = scenario.expect
+        when (scenario.op) {
+            "pubkey_of_seed" ->
+                SigningKeypair.fromSeed(hexBytes(input.string("seed_hex"))).use { assertEquals(expect.string("pubkey_hex"), it.pubkeyHex()) }
+            "load_key_file" -> {
+                val keyFile = scenarioPath(Files.createTempDirectory(dir, "scenario"), input)
+                SigningKeypair.load(keyFile.toString()).use { assertEquals(expect.string("pubkey_hex"), it.pubkeyHex()) }
+            }
+            "seal" -> seal(scenario)
+            "event_json" -> {
+                val event = scenarioEvent(input.value("event"), "${scenario.id}: input.event")
+                val json = expect.string("json")
+                assertEquals(json, event.toJson())
+                assertEquals(event, AgentEvent.fromJson(json))
+            }
+            "canonical_json" ->
+                assertEquals(expect.string("json"), canonicalJson(input.string("json").encodeToByteArray()).decodeToString())
+            "sha256_hex" -> assertEquals(expect.string("hex"), sha256Hex(input.string("utf8").encodeToByteArray()))
+            else -> throw IllegalArgumentException("no check_values op \"${scenario.op}\"")
         }
-        assertEquals(expected, computeSelfHash(checkValueEvent, 0u, 1_700_000_000_000_000_000u, GENESIS_PARENT_HASH))
     }
 
-    @Test
-    fun `the check line is written in the v1 key order and reads back equal`() {
-        val signed = checkValueKeypair().use { signEventAt(checkValueEvent, 0u, 1_700_000_000_000_000_000u, GENESIS_PARENT_HASH, it) }
-        val line = signed.toJson()
-        val keys = Regex("\"(seq|timestamp_nanos|event|parent_hash|self_hash|signature|signer_pubkey)\":").findAll(line)
+    /** Seals the event with the key of the seed: both ways give the self_hash, and the line is exactly the v1 line. */
+    private fun seal(scenario: Scenario) {
+        val input = scenario.input
+        val expect = scenario.expect
+        val event = scenarioEvent(input.value("event"), "${scenario.id}: input.event")
+        val seq = input.uLong("seq")
+        val timestampNanos = input.uLong("timestamp_nanos")
+        val parentHash = input.string("parent_hash")
+        val selfHash = expect.string("self_hash")
+        val line = expect.string("line")
+
+        assertEquals(selfHash, computeSelfHash(event, seq, timestampNanos, parentHash))
+        val signed = SigningKeypair.fromSeed(hexBytes(input.string("seed_hex"))).use { signEventAt(event, seq, timestampNanos, parentHash, it) }
+        assertEquals(selfHash, signed.selfHash)
+        assertEquals(expect.string("signer_pubkey"), signed.signerPubkey)
+        assertEquals(128, signed.signature.length)
+        signed.verify()
+
+        val written = signed.toJson()
+        assertEquals(line, written)
+        val keys = Regex("\"(seq|timestamp_nanos|event|parent_hash|self_hash|signature|signer_pubkey)\":").findAll(written)
         assertEquals(
             listOf("seq", "timestamp_nanos", "event", "parent_hash", "self_hash", "signature", "signer_pubkey"),
             keys.map { it.groupValues[1] }.toList(),
+            "the v1 key order",
         )
         assertEquals(signed, SignedEvent.fromJson(line))
     }
 
+    // Not a shared scenario: it compares the Kotlin binding's own constant
+    // (Idioms.kt) with the core's, so there is no data to share.
     @Test
     fun `the genesis constant is the core's`() {
         assertEquals(genesisParentHash(), GENESIS_PARENT_HASH)
-    }
-
-    @Test
-    fun `events read and write canonical JSON`() {
-        val json = checkValueEvent.toJson()
-        assertEquals(
-            """{"payload":{"agent_id":"agent-1","model_id":"llama3.2:3b","session_id":"session-demo"},"type":"SessionStarted"}""",
-            json,
-        )
-        assertEquals(checkValueEvent, AgentEvent.fromJson(json))
-        assertEquals("7b2261223a317d", canonicalJson("{ \"a\" : 1 }".encodeToByteArray()).toHexString())
-    }
-
-    @Test
-    fun `sha256Hex is SHA-256 in lowercase hex`() {
-        assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", sha256Hex(ByteArray(0)))
     }
 }

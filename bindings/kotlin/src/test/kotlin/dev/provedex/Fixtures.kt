@@ -12,31 +12,8 @@ val checkValueEvent = AgentEvent.SessionStarted(agentId = "agent-1", modelId = "
 
 fun digestOf(text: String): String = sha256Hex(text.encodeToByteArray())
 
-/** One event of each of the seven v1 variants, with non-ASCII text and empty optional digests. */
-val everyVariant: List<AgentEvent> = listOf(
-    AgentEvent.SessionStarted(agentId = "agent-1", modelId = "llama3.2:3b", sessionId = "session-42"),
-    AgentEvent.UtteranceCaptured(
-        audioSha256 = digestOf("captured audio"),
-        transcript = "Wie spät ist es? \uD83D\uDD50",
-        lang = "de-DE",
-        durationMs = 1_500u,
-    ),
-    AgentEvent.ToolCalled(
-        toolName = "clock",
-        argsSha256 = digestOf("""{"tz":"Europe/Berlin","token":"secret"}"""),
-        argsRedacted = """{"tz":"Europe/Berlin","token":"***"}""",
-    ),
-    AgentEvent.ToolReturned(toolName = "clock", resultSha256 = digestOf("12:00"), latencyMs = 12u, success = true),
-    AgentEvent.ModelInvoked(
-        modelId = "llama3.2:3b",
-        promptSha256 = digestOf("prompt"),
-        responseSha256 = digestOf("response"),
-        promptTokens = 42u,
-        responseTokens = 7u,
-    ),
-    AgentEvent.UtteranceSpoken(textSha256 = digestOf("Es ist zwölf Uhr."), text = "Es ist zwölf Uhr.", audioSha256 = ""),
-    AgentEvent.SessionEnded(reason = "completed", summarySha256 = ""),
-)
+// everyVariant, one event of each of the seven v1 variants, is read from the
+// shared scenario file (Scenarios.kt).
 
 /** The lines of a ledger file, without their LFs (a last line without LF is kept). */
 fun ledgerLines(ledger: Path): List<String> = Files.readString(ledger).split('\n').dropLastWhile { it.isEmpty() }

@@ -14,6 +14,9 @@ class ThreadsTest {
     @TempDir
     lateinit var dir: Path
 
+    // Not a shared scenario: concurrency is behaviour, not data, and each
+    // language drives it with its own threads (1,000 records per thread here,
+    // 100 in the Swift test, which runs under XCTest's slower debug build).
     @Test
     fun `16 threads record 1000 events each on one session`() {
         val threads = 16
