@@ -2,57 +2,78 @@ import Foundation
 import Provedex
 import XCTest
 
-/// The published check value of wire format v1, through every path that computes it.
+/// The published check value of wire format v1, and other fixed values, through every path that computes them.
 final class CheckValueTests: XCTestCase {
-    let checkValueSelfHash = "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91"
-    let checkValueTimestampNanos: UInt64 = 1_700_000_000_000_000_000
-
-    func testSeed0To31HasThePublishedPublicKey() throws {
-        XCTAssertEqual(try checkValueKeypair().pubkeyHex(), checkValuePubkey)
+    /// The shared `check_values` scenarios (bindings/scenarios/scenarios.json), as the Kotlin tests run them.
+    func testSharedCheckValueScenarios() throws {
+        try forEachScenario("check_values") { scenario in
+            try runCheckValue(scenario)
+        }
     }
 
-    func testTheCheckEventSealsToThePublishedSelfHash() throws {
-        let signed = try signEventAt(
-            event: checkValueEvent, seq: 0, timestampNanos: checkValueTimestampNanos,
-            parentHash: genesisParent, keypair: checkValueKeypair()
-        )
-        XCTAssertEqual(signed.selfHash, checkValueSelfHash)
-        XCTAssertEqual(signed.signerPubkey, checkValuePubkey)
-        XCTAssertEqual(signed.signature.count, 128)
-        XCTAssertNoThrow(try verifySignedEvent(event: signed))
+    private func runCheckValue(_ scenario: Scenario) throws {
+        let input = scenario.input
+        let expect = scenario.expect
+        let id = "scenario \(scenario.id)"
+        switch scenario.op {
+        case "pubkey_of_seed":
+            let key = try SigningKeypair.fromSeed(seed: dataFromHex(input.string("seed_hex")))
+            XCTAssertEqual(key.pubkeyHex(), try expect.string("pubkey_hex"), id)
+        case "load_key_file":
+            let keyFile = try scenarioPath(temporaryDirectory(), input)
+            XCTAssertEqual(try SigningKeypair.load(path: keyFile).pubkeyHex(), try expect.string("pubkey_hex"), id)
+        case "seal":
+            try seal(scenario)
+        case "event_json":
+            let event = try scenarioEvent(input.value("event"))
+            let json = try expect.string("json")
+            XCTAssertEqual(try eventToJson(event: event), json, id)
+            XCTAssertEqual(try eventFromJson(json: json), event, id)
+        case "canonical_json":
+            let json = try input.string("json")
+            let canonical = try expect.string("json")
+            XCTAssertEqual(try canonicalJson(json: Data(json.utf8)), Data(canonical.utf8), id)
+        case "sha256_hex":
+            let text = try input.string("utf8")
+            XCTAssertEqual(sha256Hex(data: Data(text.utf8)), try expect.string("hex"), id)
+        default:
+            throw ScenarioFileError("no check_values op \"\(scenario.op)\"")
+        }
+    }
+
+    /// Seals the event with the key of the seed: both ways give the self_hash, and the line is exactly the v1 line.
+    private func seal(_ scenario: Scenario) throws {
+        let input = scenario.input
+        let expect = scenario.expect
+        let id = "scenario \(scenario.id)"
+        let key = try SigningKeypair.fromSeed(seed: dataFromHex(input.string("seed_hex")))
+        let event = try scenarioEvent(input.value("event"))
+        let seq = try input.uint64("seq")
+        let timestampNanos = try input.uint64("timestamp_nanos")
+        let parentHash = try input.string("parent_hash")
+        let selfHash = try expect.string("self_hash")
+        let line = try expect.string("line")
+
         XCTAssertEqual(
-            try computeSelfHash(event: checkValueEvent, seq: 0, timestampNanos: checkValueTimestampNanos, parentHash: genesisParent),
-            checkValueSelfHash
+            try computeSelfHash(event: event, seq: seq, timestampNanos: timestampNanos, parentHash: parentHash), selfHash, id
         )
-    }
+        let signed = try signEventAt(event: event, seq: seq, timestampNanos: timestampNanos, parentHash: parentHash, keypair: key)
+        XCTAssertEqual(signed.selfHash, selfHash, id)
+        XCTAssertEqual(signed.signerPubkey, try expect.string("signer_pubkey"), id)
+        XCTAssertEqual(signed.signature.count, 128, id)
+        XCTAssertNoThrow(try verifySignedEvent(event: signed), id)
 
-    func testTheCheckLineIsWrittenInTheV1KeyOrderAndReadsBackEqual() throws {
-        let signed = try signEventAt(
-            event: checkValueEvent, seq: 0, timestampNanos: checkValueTimestampNanos,
-            parentHash: genesisParent, keypair: checkValueKeypair()
-        )
-        let line = try signedEventToJson(event: signed)
+        let written = try signedEventToJson(event: signed)
+        XCTAssertEqual(written, line, id)
         let keys = ["seq", "timestamp_nanos", "event", "parent_hash", "self_hash", "signature", "signer_pubkey"]
-        let offsets = try keys.map { key in try XCTUnwrap(line.range(of: "\"\(key)\":"), key).lowerBound }
-        XCTAssertEqual(offsets, offsets.sorted(), line)
-        XCTAssertEqual(try signedEventFromJson(line: Data(line.utf8)), signed)
+        let offsets = try keys.map { member in try XCTUnwrap(written.range(of: "\"\(member)\":"), "\(id): \(member)").lowerBound }
+        XCTAssertEqual(offsets, offsets.sorted(), "\(id): the v1 key order: \(written)")
+        XCTAssertEqual(try signedEventFromJson(line: Data(line.utf8)), signed, id)
     }
 
+    // Not a shared scenario: it compares the tests' own constant (Fixtures.swift)
+    // with the core's, so there is no data to share.
     func testTheGenesisConstantIsTheCores() {
         XCTAssertEqual(genesisParentHash(), genesisParent)
-    }
-
-    func testEventsReadAndWriteCanonicalJson() throws {
-        let json = try eventToJson(event: checkValueEvent)
-        XCTAssertEqual(
-            json,
-            #"{"payload":{"agent_id":"agent-1","model_id":"llama3.2:3b","session_id":"session-demo"},"type":"SessionStarted"}"#
-        )
-        XCTAssertEqual(try eventFromJson(json: json), checkValueEvent)
-        XCTAssertEqual(try canonicalJson(json: Data(#"{ "a" : 1 }"#.utf8)), Data(#"{"a":1}"#.utf8))
-    }
-
-    func testSha256HexIsSha256InLowercaseHex() {
-        XCTAssertEqual(sha256Hex(data: Data()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 }

@@ -14,70 +14,91 @@ final class ErrorsTests: XCTestCase {
         directory.appendingPathComponent(name).path
     }
 
-    func testKeyLoadAShortSeedAMissingKeyFileAKeyFileOfTheWrongSizeAnExistingFileOnSave() throws {
-        assertCode(.keyLoad, nil) { try SigningKeypair.fromSeed(seed: Data(count: 31)) }
-        let missing = assertCode(.keyLoad, nil) { try SigningKeypair.load(path: path("missing.key")) }
-        XCTAssertTrue(missing?.contains("missing.key") == true, missing ?? "")
-
-        writeFile(path("long.key"), Data(count: 33), permissions: 0o600)
-        assertCode(.keyLoad, nil) { try SigningKeypair.load(path: path("long.key")) }
-
-        let key = try checkValueKeypair()
-        try key.save(path: path("agent.key"))
-        assertCode(.keyLoad, nil) { try key.save(path: path("agent.key")) }
-    }
-
-    func testKeyLoadAKeyFileOthersCanReadIsNotTrusted() {
-        writeFile(path("shared.key"), Data(count: 32), permissions: 0o644)
-        assertCode(.keyLoad, nil) { try SigningKeypair.load(path: path("shared.key")) }
-    }
-
-    func testSigningAMalformedDigestIsInvalidHexAndNothingIsRecorded() throws {
-        let badDigest = AgentEvent.modelInvoked(
-            modelId: "m", promptSha256: "ABC", responseSha256: digestOf("r"), promptTokens: 1, responseTokens: 1
-        )
-        assertCode(.signing, "invalid_hex") {
-            try computeSelfHash(event: badDigest, seq: 0, timestampNanos: 0, parentHash: genesisParent)
-        }
-        let key = try checkValueKeypair()
-        assertCode(.signing, "invalid_hex") {
-            try signEventAt(event: badDigest, seq: 0, timestampNanos: 0, parentHash: genesisParent, keypair: key)
-        }
-        assertCode(.signing, "invalid_hex") {
-            try signEventAt(event: checkValueEvent, seq: 0, timestampNanos: 0, parentHash: "00", keypair: key)
-        }
-        let session = try Session.open(keypair: key, ledgerPath: path("ledger.ndjson"), sessionId: "s")
-        assertCode(.signing, "invalid_hex") { try session.record(event: badDigest) }
-        XCTAssertEqual(session.nextSeq(), 0)
-        XCTAssertEqual(try fileSize(path("ledger.ndjson")), 0)
-    }
-
-    func testSigningEventFromJsonNamesWhatIsWrongWithTheJson() {
-        let cases = [
-            (#"{"type":"SessionEnded","payload":{"reason":"done"}}"#, "missing_field"),
-            (#"{"type":"SessionEnded","payload":{"reason":"a","reason":"b","summary_sha256":""}}"#, "duplicate_key"),
-            (#"{"type":"SessionEnded","payload":{"reason":"done","summary_sha256":"","extra":1}}"#, "unknown_field"),
-            (#"{"type":"SessionPaused","payload":{}}"#, "unknown_event_type"),
-            (#"{"type":"SessionEnded","payload":{"reason":7,"summary_sha256":""}}"#, "wrong_type"),
-            (#"{"type":"SessionEnded","payload":"#, "malformed_json"),
-        ]
-        for (json, code) in cases {
-            assertCode(.signing, code) { try eventFromJson(json: json) }
+    /// The shared `errors` scenarios (bindings/scenarios/scenarios.json), as the
+    /// Kotlin tests run them: a hostile input to one call, and the kind and code
+    /// of the error it gives. Signing uses the check value's key.
+    func testSharedErrorScenarios() throws {
+        try forEachScenario("errors") { scenario in
+            try runErrorScenario(scenario)
         }
     }
 
-    func testSigningArgsRedactedMustBeAJsonObject() {
-        let call = { (argsRedacted: String) in
-            AgentEvent.toolCalled(toolName: "t", argsSha256: digestOf("a"), argsRedacted: argsRedacted)
+    private func runErrorScenario(_ scenario: Scenario) throws {
+        let input = scenario.input
+        let scenarioDirectory = try temporaryDirectory()
+        switch scenario.op {
+        case "key_from_seed":
+            let seed = try dataFromHex(input.string("seed_hex"))
+            try assertExpectedError(scenario) { try SigningKeypair.fromSeed(seed: seed) }
+        case "load_key_file":
+            let keyFile = try scenarioPath(scenarioDirectory, input)
+            try assertExpectedError(scenario) { try SigningKeypair.load(path: keyFile) }
+        case "save_key":
+            let keyFile = try scenarioPath(scenarioDirectory, input)
+            let key = try checkValueKeypair()
+            try assertExpectedError(scenario) { try key.save(path: keyFile) }
+        case "event_from_json":
+            let json = try input.string("json")
+            try assertExpectedError(scenario) { try eventFromJson(json: json) }
+        case "event_to_json":
+            let event = try scenarioEvent(input.value("event"))
+            try assertExpectedError(scenario) { try eventToJson(event: event) }
+        case "canonical_json":
+            let json = try Data(input.string("json").utf8)
+            try assertExpectedError(scenario) { try canonicalJson(json: json) }
+        case "compute_self_hash":
+            let event = try scenarioEvent(input.value("event"))
+            let seq = try input.uint64("seq")
+            let timestampNanos = try input.uint64("timestamp_nanos")
+            let parentHash = try input.string("parent_hash")
+            try assertExpectedError(scenario) {
+                try computeSelfHash(event: event, seq: seq, timestampNanos: timestampNanos, parentHash: parentHash)
+            }
+        case "sign_event_at":
+            let event = try scenarioEvent(input.value("event"))
+            let seq = try input.uint64("seq")
+            let timestampNanos = try input.uint64("timestamp_nanos")
+            let parentHash = try input.string("parent_hash")
+            let key = try checkValueKeypair()
+            try assertExpectedError(scenario) {
+                try signEventAt(event: event, seq: seq, timestampNanos: timestampNanos, parentHash: parentHash, keypair: key)
+            }
+        case "record":
+            // Refused before anything is written: the session stays at seq 0 and the ledger empty.
+            let event = try scenarioEvent(input.value("event"))
+            let ledger = scenarioDirectory.appendingPathComponent("ledger.ndjson").path
+            let session = try Session.open(keypair: checkValueKeypair(), ledgerPath: ledger, sessionId: "s")
+            try assertExpectedError(scenario) { try session.record(event: event) }
+            XCTAssertEqual(session.nextSeq(), 0, "scenario \(scenario.id): nothing is recorded")
+            try session.close()
+            XCTAssertEqual(try fileSize(ledger), 0, "scenario \(scenario.id): nothing is written")
+        case "signed_event_from_json":
+            let line = try Data(input.string("line").utf8)
+            try assertExpectedError(scenario) { try signedEventFromJson(line: line) }
+        case "verify_signed_event":
+            let signed = try scenarioSignedEvent(input.value("signed_event"))
+            try assertExpectedError(scenario) { try verifySignedEvent(event: signed) }
+        case "verify_chain":
+            let events = try input.array("events").map { try scenarioSignedEvent($0) }
+            let pinnedPubkey = try input.optionalString("pinned_pubkey")
+            try assertExpectedError(scenario) { try verifyChain(events: events, pinnedPubkey: pinnedPubkey) }
+        case "verify_file":
+            let ledger = try scenarioPath(scenarioDirectory, input)
+            try assertExpectedError(scenario) { try verifyFile(path: ledger, pinnedPubkey: nil) }
+        case "open_session":
+            let ledger = try scenarioPath(scenarioDirectory, input)
+            let key = try checkValueKeypair()
+            try assertExpectedError(scenario) { try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s") }
+        case "recover":
+            let ledger = try scenarioPath(scenarioDirectory, input)
+            try assertExpectedError(scenario) { try recover(path: ledger) }
+        default:
+            throw ScenarioFileError("no errors op \"\(scenario.op)\"")
         }
-        assertCode(.signing, "wrong_type") { try eventToJson(event: call("[1]")) }
-        assertCode(.signing, "malformed_json") { try eventToJson(event: call("{")) }
     }
 
-    func testSigningCanonicalJsonReportsTheJsonErrorCode() {
-        assertCode(.signing, "duplicate_key") { try canonicalJson(json: Data(#"{"a":1,"a":2}"#.utf8)) }
-    }
-
+    // Not a shared scenario: it needs a first session open while a second one
+    // tries the ledger, a sequence of calls rather than one input and its error.
     func testLedgerASecondSessionOnTheSameLedgerIsLockedOut() throws {
         let key = try checkValueKeypair()
         let first = try Session.open(keypair: key, ledgerPath: path("ledger.ndjson"), sessionId: "first")
@@ -89,51 +110,8 @@ final class ErrorsTests: XCTestCase {
         }
     }
 
-    func testLedgerVerifyFileOfAMissingFileIsIoADirectoryIsNoLedgerToWrite() throws {
-        assertCode(.ledger, "io") { try verifyFile(path: path("missing.ndjson"), pinnedPubkey: nil) }
-        let key = try checkValueKeypair()
-        assertCode(.ledger, "unusable") { try Session.open(keypair: key, ledgerPath: directory.path, sessionId: "s") }
-    }
-
-    func testChainLinesThatAreNotSignedEvents() throws {
-        assertCode(.chain, "missing_field") { try signedEventFromJson(line: Data("{}".utf8)) }
-        assertCode(.chain, "empty_line") { try signedEventFromJson(line: Data()) }
-        assertCode(.chain, "crlf_line_ending") { try signedEventFromJson(line: Data("{}\r".utf8)) }
-        let line = try signedEventToJson(event: signEventAt(
-            event: checkValueEvent, seq: 0, timestampNanos: 1, parentHash: genesisParent, keypair: checkValueKeypair()
-        ))
-        assertCode(.chain, "malformed_json") { try signedEventFromJson(line: Data("\(line) ".utf8)) }
-        let upperCaseKey = line.replacingOccurrences(of: checkValuePubkey, with: checkValuePubkey.uppercased())
-        assertCode(.chain, "invalid_hex") { try signedEventFromJson(line: Data(upperCaseKey.utf8)) }
-    }
-
-    func testChainATamperedOrMalformedSignedEvent() throws {
-        let signed = try signEventAt(
-            event: checkValueEvent, seq: 0, timestampNanos: 1, parentHash: genesisParent, keypair: checkValueKeypair()
-        )
-        var later = signed
-        later.timestampNanos = 2
-        assertCode(.chain, "hash_mismatch") { try verifySignedEvent(event: later) }
-        var reversed = signed
-        reversed.signature = String(signed.signature.reversed())
-        assertCode(.chain, "bad_signature") { try verifySignedEvent(event: reversed) }
-        var malformed = signed
-        malformed.selfHash = "xyz"
-        assertCode(.chain, "invalid_hex") { try verifySignedEvent(event: malformed) }
-        assertCode(.chain, "invalid_hex") { try verifyChain(events: [signed], pinnedPubkey: "not a key") }
-    }
-
-    func testU32FieldsHoldTheWholeU32RangeAndJsonBeyondItIsIntegerOutOfRange() throws {
-        let largest = AgentEvent.modelInvoked(
-            modelId: "m", promptSha256: digestOf("p"), responseSha256: digestOf("r"), promptTokens: UInt32.max, responseTokens: 0
-        )
-        let json = try eventToJson(event: largest)
-        XCTAssertTrue(json.contains(#""prompt_tokens":4294967295"#), json)
-        XCTAssertEqual(try eventFromJson(json: json), largest)
-        let tooLarge = json.replacingOccurrences(of: "4294967295", with: "4294967296")
-        assertCode(.signing, "integer_out_of_range") { try eventFromJson(json: tooLarge) }
-    }
-
+    // Not a shared scenario: the error description is Swift's own
+    // (LocalizedError); Kotlin's message has another format.
     func testTheErrorDescriptionNamesTheKindAndTheCode() {
         do {
             _ = try eventFromJson(json: "{}")

@@ -18,25 +18,8 @@ func digestOf(_ text: String) -> String {
     sha256Hex(data: Data(text.utf8))
 }
 
-/// One event of each of the seven v1 variants, with non-ASCII text and empty optional digests.
-let everyVariant: [AgentEvent] = [
-    .sessionStarted(agentId: "agent-1", modelId: "llama3.2:3b", sessionId: "session-42"),
-    .utteranceCaptured(
-        audioSha256: digestOf("captured audio"), transcript: "Wie spät ist es? \u{1F550}", lang: "de-DE", durationMs: 1_500
-    ),
-    .toolCalled(
-        toolName: "clock",
-        argsSha256: digestOf(#"{"tz":"Europe/Berlin","token":"secret"}"#),
-        argsRedacted: #"{"tz":"Europe/Berlin","token":"***"}"#
-    ),
-    .toolReturned(toolName: "clock", resultSha256: digestOf("12:00"), latencyMs: 12, success: true),
-    .modelInvoked(
-        modelId: "llama3.2:3b", promptSha256: digestOf("prompt"), responseSha256: digestOf("response"),
-        promptTokens: 42, responseTokens: 7
-    ),
-    .utteranceSpoken(textSha256: digestOf("Es ist zwölf Uhr."), text: "Es ist zwölf Uhr.", audioSha256: ""),
-    .sessionEnded(reason: "completed", summarySha256: ""),
-]
+// everyVariant(), one event of each of the seven v1 variants, is read from the
+// shared scenario file (Scenarios.swift).
 
 /// The lines of a ledger file, without their LFs (a last line without LF is kept).
 func ledgerLines(_ ledger: String) throws -> [String] {

@@ -2,90 +2,141 @@ import Foundation
 import Provedex
 import XCTest
 
-/// Edits to a recorded ledger file are found, with where and why.
+/// Edits to a recorded ledger file are found, with where and why; ledgers a session refuses to open.
 final class TamperTests: XCTestCase {
-    private var ledger = ""
-    private var recorded: [SignedEvent] = []
+    /// The shared `ledgers` scenarios (bindings/scenarios/scenarios.json), as the
+    /// Kotlin tests run them: the first `recorded` events of `every_variant` are
+    /// recorded with the check value's key (and verify), the op edits the file,
+    /// then each `verify` finds the break, and `open` is refused.
+    func testSharedLedgerScenarios() throws {
+        let events = try everyVariant()
+        try forEachScenario("ledgers") { scenario in
+            try runLedgerScenario(scenario, events: events)
+        }
+    }
 
-    /// Records a ledger of every variant and checks it verifies before the test edits it.
-    override func setUpWithError() throws {
-        ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
-        recorded = try recordAll(everyVariant, key: checkValueKeypair(), ledger: ledger)
-        XCTAssertTrue(try verifyFile(path: ledger, pinnedPubkey: checkValuePubkey).ok)
+    private func runLedgerScenario(_ scenario: Scenario, events: [AgentEvent]) throws {
+        let id = "scenario \(scenario.id)"
+        let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
+        let count = try scenario.input.int("recorded")
+        let recorded = try recordAll(Array(events.prefix(count)), key: checkValueKeypair(), ledger: ledger)
+        XCTAssertTrue(try verifyFile(path: ledger, pinnedPubkey: checkValuePubkey).ok, "\(id): the recorded ledger verifies")
+
+        try edit(scenario, ledger: ledger, recorded: recorded, events: events)
+
+        if scenario.expect["open"] != nil {
+            let opening = try scenario.expect.object("open")
+            let code = try opening.string("code")
+            let key = try scenarioKey(opening.string("key"))
+            let before = FileManager.default.contents(atPath: ledger)
+            do {
+                _ = try Session.open(keypair: key, ledgerPath: ledger, sessionId: "s")
+                XCTFail("\(id): the ledger opened")
+            } catch let error as ProvedexError {
+                XCTAssertEqual(error.parts.kind, .ledger, "\(id): \(error.parts.detail)")
+                XCTAssertEqual(error.parts.code, code, "\(id): \(error.parts.detail)")
+            }
+            XCTAssertEqual(FileManager.default.contents(atPath: ledger), before, "\(id): a refused open changes nothing")
+        }
+        for entry in try scenario.expect.array("verify") {
+            let check = try entry.asObject("verify")
+            let pin = try check.string("pin")
+            let pinned: String?
+            switch pin {
+            case "check":
+                pinned = checkValuePubkey
+            case "other":
+                pinned = try SigningKeypair.generate().pubkeyHex()
+            case "none":
+                pinned = nil
+            default:
+                throw ScenarioFileError("no pin \"\(pin)\"")
+            }
+            let report = try verifyFile(path: ledger, pinnedPubkey: pinned)
+            try assertBrokenAt(
+                report, check.int("broken_at"), check.string("reason"), recorded: recorded, context: "\(id), pin \(pin)"
+            )
+        }
+    }
+
+    /// Applies the scenario's edit to the ledger file.
+    private func edit(_ scenario: Scenario, ledger: String, recorded: [SignedEvent], events: [AgentEvent]) throws {
+        let input = scenario.input
+        switch scenario.op {
+        case "none":
+            break
+        case "replace_text":
+            let old = try input.string("old")
+            let new = try input.string("new")
+            try editLine(ledger, input.int("index")) { $0.replacingOccurrences(of: old, with: new) }
+        case "flip_signature_digit":
+            let index = try input.int("index")
+            let digit = try input.int("digit")
+            let signature = recorded[index].signature
+            var characters = Array(signature)
+            characters[digit] = characters[digit] == "0" ? "1" : "0"
+            try editLine(ledger, index) { $0.replacingOccurrences(of: signature, with: String(characters)) }
+        case "delete_line":
+            let index = try input.int("index")
+            let lines = try ledgerLines(ledger)
+            try writeLedgerLines(ledger, lines.enumerated().filter { $0.offset != index }.map(\.element))
+        case "append_signed_line":
+            let last = try XCTUnwrap(recorded.last)
+            let parent = try input.string("parent")
+            let parentHash: String
+            switch parent {
+            case "genesis":
+                parentHash = genesisParent
+            case "last":
+                parentHash = last.selfHash
+            default:
+                throw ScenarioFileError("no parent \"\(parent)\"")
+            }
+            let forged = try signEventAt(
+                event: events[input.int("event_index")], seq: input.uint64("seq"), timestampNanos: last.timestampNanos,
+                parentHash: parentHash, keypair: scenarioKey(input.string("signer"))
+            )
+            try writeLedgerLines(ledger, ledgerLines(ledger) + [signedEventToJson(event: forged)])
+        case "append_text":
+            let whole = try String(contentsOfFile: ledger, encoding: .utf8)
+            try (whole + input.string("text")).write(toFile: ledger, atomically: false, encoding: .utf8)
+        default:
+            throw ScenarioFileError("no ledgers op \"\(scenario.op)\"")
+        }
     }
 
     /// Replaces line `index` of the ledger with `edit` of it; the edit must change the line.
-    private func editLine(_ index: Int, _ edit: (String) -> String) throws {
+    private func editLine(_ ledger: String, _ index: Int, _ edit: (String) -> String) throws {
         var lines = try ledgerLines(ledger)
         let edited = edit(lines[index])
-        XCTAssertNotEqual(edited, lines[index], "the edit changed nothing")
+        guard edited != lines[index] else {
+            throw ScenarioFileError("the edit of line \(index) changed nothing")
+        }
         lines[index] = edited
         try writeLedgerLines(ledger, lines)
     }
 
-    private func assertBrokenAt(_ seq: Int, _ reason: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let report = try verifyFile(path: ledger, pinnedPubkey: checkValuePubkey)
-        XCTAssertFalse(report.ok, file: file, line: line)
-        XCTAssertEqual(report.reason, reason, report.message, file: file, line: line)
-        XCTAssertEqual(report.brokenAt, UInt64(seq), file: file, line: line)
-        XCTAssertEqual(report.eventCount, UInt64(seq), file: file, line: line)
-        XCTAssertEqual(report.line, UInt64(seq) + 1, file: file, line: line)
-        XCTAssertEqual(report.rootHash, seq > 0 ? recorded[seq - 1].selfHash : nil, file: file, line: line)
+    /// The report of a ledger whose lines before seq `at` hold and whose line at `at` breaks with `reason`.
+    private func assertBrokenAt(
+        _ report: ChainReport, _ at: Int, _ reason: String, recorded: [SignedEvent], context: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
+        let message = "\(context): \(report.message)"
+        XCTAssertFalse(report.ok, message, file: file, line: line)
+        XCTAssertEqual(report.reason, reason, message, file: file, line: line)
+        XCTAssertEqual(report.brokenAt, UInt64(at), message, file: file, line: line)
+        XCTAssertEqual(report.eventCount, UInt64(at), message, file: file, line: line)
+        XCTAssertEqual(report.line, UInt64(at) + 1, message, file: file, line: line)
+        XCTAssertEqual(report.rootHash, at > 0 ? recorded[at - 1].selfHash : nil, message, file: file, line: line)
     }
 
-    func testAnEditedPayloadFieldIsAHashMismatch() throws {
-        try editLine(1) { $0.replacingOccurrences(of: "Wie spät", with: "Wie früh") }
-        try assertBrokenAt(1, "hash_mismatch")
-    }
-
-    func testOneChangedByteInASignatureIsABadSignature() throws {
-        let signature = recorded[4].signature
-        var characters = Array(signature)
-        characters[10] = characters[10] == "0" ? "1" : "0"
-        try editLine(4) { $0.replacingOccurrences(of: signature, with: String(characters)) }
-        try assertBrokenAt(4, "bad_signature")
-    }
-
-    func testADeletedLineIsASeqMismatchWhereItWas() throws {
-        let lines = try ledgerLines(ledger)
-        try writeLedgerLines(ledger, lines.enumerated().filter { $0.offset != 3 }.map(\.element))
-        try assertBrokenAt(3, "seq_mismatch")
-    }
-
-    func testALineSealedAfterTheWrongParentIsAParentMismatch() throws {
-        let last = try XCTUnwrap(recorded.last)
-        let forged = try signEventAt(
-            event: everyVariant[6], seq: 7, timestampNanos: last.timestampNanos, parentHash: genesisParent,
-            keypair: checkValueKeypair()
-        )
-        try writeLedgerLines(ledger, ledgerLines(ledger) + [signedEventToJson(event: forged)])
-        try assertBrokenAt(7, "parent_mismatch")
-    }
-
-    func testAWellChainedLineOfAnotherSignerIsSignerChangedOrPubkeyMismatchWhenPinned() throws {
-        let last = try XCTUnwrap(recorded.last)
-        let forged = try signEventAt(
-            event: everyVariant[6], seq: 7, timestampNanos: last.timestampNanos, parentHash: last.selfHash,
-            keypair: SigningKeypair.generate()
-        )
-        try writeLedgerLines(ledger, ledgerLines(ledger) + [signedEventToJson(event: forged)])
-
-        try assertBrokenAt(7, "pubkey_mismatch")
-        let unpinned = try verifyFile(path: ledger, pinnedPubkey: nil)
-        XCTAssertEqual(unpinned.reason, "signer_changed")
-        XCTAssertEqual(unpinned.brokenAt, 7)
-    }
-
-    func testADamagedLastLineStopsTheNextSessionFromResuming() throws {
-        try editLine(6) { $0.replacingOccurrences(of: "completed", with: "abandoned") }
-
-        assertCode(.ledger, "broken") {
-            try Session.open(keypair: checkValueKeypair(), ledgerPath: ledger, sessionId: "s")
-        }
-        try assertBrokenAt(6, "hash_mismatch")
-    }
-
+    // Not a shared scenario: it edits the binding's value types in memory
+    // (Swift matches and rebuilds its enum; Kotlin copies a data class), and
+    // checks verifySignedEvent and verifyChain on them, not a file.
     func testATamperedEventFailsVerifySignedEventWithHashMismatch() throws {
+        let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
+        let recorded = try recordAll(everyVariant(), key: checkValueKeypair(), ledger: ledger)
+        XCTAssertTrue(try verifyFile(path: ledger, pinnedPubkey: checkValuePubkey).ok)
         var tampered = recorded[2]
         guard case let .toolCalled(_, argsSha256, argsRedacted) = tampered.event else {
             return XCTFail("line 2 is not a ToolCalled event")

@@ -4,6 +4,9 @@ import XCTest
 
 /// One `Session` shared by many threads: every record gets its own seq and the chain holds.
 final class ThreadsTests: XCTestCase {
+    // Not a shared scenario: concurrency is behaviour, not data, and each
+    // language drives it with its own threads (100 records per thread here,
+    // 1,000 in the Kotlin test).
     func test16ThreadsRecord100EventsEachOnOneSession() throws {
         let threads = 16
         let perThread = 100
