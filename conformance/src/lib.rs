@@ -7,6 +7,7 @@
 
 pub mod adapter;
 pub mod generate;
+pub mod protocol;
 pub mod runner;
 pub mod vector;
 

@@ -12,9 +12,9 @@ use std::time::Duration;
 use provedex_core::SignedEvent;
 use provedex_core::display::escape;
 use serde::Serialize;
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 
-use crate::adapter::PROTOCOL;
+use crate::protocol::{Errored, HelloRequest, PROTOCOL, Request, Response, Skipped, to_line};
 use crate::vector::{TestCase, VectorFile};
 
 /// Reads every `*.json` vector file of `dir`, in name order.
@@ -273,16 +273,22 @@ impl Adapter {
         Ok(())
     }
 
+    /// The hello exchange; the result is read leniently (an `implementation`
+    /// or `operations` of the wrong shape is shown or ignored), only its
+    /// `protocol` must be ours.
     fn hello(&mut self) -> Result<Map<String, Json>, String> {
-        let response = self
-            .exchange(&json!({"id": "hello", "op": "hello", "protocol": PROTOCOL}), "hello")
-            .map_err(|e| format!("the adapter failed the hello exchange: {e}"))?;
+        let request = Request::Hello(HelloRequest { id: "hello".into(), protocol: PROTOCOL });
+        let response = self.exchange(&request).map_err(|e| format!("the adapter failed the hello exchange: {e}"))?;
         match response {
-            Reply::Result(result) if result.get("protocol").and_then(Json::as_u64) == Some(PROTOCOL) => Ok(result),
-            Reply::Result(result) => {
+            Response::Result { result, .. } if result.get("protocol").and_then(Json::as_u64) == Some(PROTOCOL) => {
+                Ok(result)
+            }
+            Response::Result { result, .. } => {
                 Err(format!("the adapter answered hello with an unsupported protocol: {}", Json::Object(result)))
             }
-            Reply::Skipped(r) | Reply::Errored(r) => Err(format!("the adapter refused hello: {r}")),
+            Response::Skipped(Skipped { skipped: r, .. }) | Response::Errored(Errored { errored: r, .. }) => {
+                Err(format!("the adapter refused hello: {r}"))
+            }
         }
     }
 
@@ -293,19 +299,25 @@ impl Adapter {
             self.stop();
             return Outcome::Errored { message: format!("cannot restart the adapter: {e}") };
         }
-        let mut request = Map::new();
-        request.insert("id".into(), Json::from(test.id.as_str()));
-        request.insert("op".into(), Json::from(operation));
-        request.extend(test.input.clone());
-        match self.exchange(&Json::Object(request), &test.id) {
-            Ok(Reply::Result(actual)) => match judge(operation, test, &actual) {
+        let request = match Request::for_test(operation, &test.id, &test.input) {
+            Ok(request) => request,
+            Err(e) => {
+                return Outcome::Errored {
+                    message: format!("the vector's input is not a {operation} request of protocol {PROTOCOL}: {e}"),
+                };
+            }
+        };
+        match self.exchange(&request) {
+            Ok(Response::Result { result: actual, .. }) => match judge(operation, test, &actual) {
                 Ok(()) => Outcome::Passed,
                 Err(why) => {
                     Outcome::Failed { expected: Json::Object(test.expected.clone()), actual: Json::Object(actual), why }
                 }
             },
-            Ok(Reply::Skipped(reason)) => Outcome::Skipped { reason },
-            Ok(Reply::Errored(message)) => Outcome::Errored { message: format!("the adapter reported: {message}") },
+            Ok(Response::Skipped(Skipped { skipped: reason, .. })) => Outcome::Skipped { reason },
+            Ok(Response::Errored(Errored { errored: message, .. })) => {
+                Outcome::Errored { message: format!("the adapter reported: {message}") }
+            }
             Err(message) => {
                 self.stop();
                 Outcome::Errored { message }
@@ -315,10 +327,10 @@ impl Adapter {
 
     /// Sends one request and waits for its response. Any failure leaves the
     /// process in an unknown state; the caller stops it.
-    fn exchange(&mut self, request: &Json, id: &str) -> Result<Reply, String> {
+    fn exchange(&mut self, request: &Request) -> Result<Response<Map<String, Json>>, String> {
         let timeout = self.timeout;
         let process = self.process.as_mut().ok_or("the adapter is not running")?;
-        let mut text = request.to_string();
+        let mut text = to_line(request);
         text.push('\n');
         if let Err(e) = process.stdin.write_all(text.as_bytes()).and_then(|()| process.stdin.flush()) {
             return Err(format!("cannot write to the adapter: {e}{}", process.exit_note()));
@@ -333,7 +345,7 @@ impl Adapter {
                 return Err(format!("the adapter closed its output{}", process.exit_note()));
             }
         };
-        parse_reply(&line, id)
+        parse_reply(&line, request.id())
     }
 
     fn stop(&mut self) {
@@ -357,13 +369,11 @@ impl Process {
     }
 }
 
-enum Reply {
-    Result(Map<String, Json>),
-    Skipped(String),
-    Errored(String),
-}
-
-fn parse_reply(line: &str, id: &str) -> Result<Reply, String> {
+/// Reads a response line leniently, into the typed form: the result is any
+/// object (the judge compares the members the spec names), a `skipped` or
+/// `errored` that is not a string is kept as its JSON text, and a line that
+/// is not a response to the pending request is an error that says why.
+fn parse_reply(line: &str, id: &str) -> Result<Response<Map<String, Json>>, String> {
     let shown: String = line.chars().take(200).collect();
     let Ok(Json::Object(mut response)) = serde_json::from_str::<Json>(line) else {
         return Err(format!("the response is not a JSON object: {shown}"));
@@ -371,14 +381,15 @@ fn parse_reply(line: &str, id: &str) -> Result<Reply, String> {
     if response.get("id").and_then(Json::as_str) != Some(id) {
         return Err(format!("the response does not echo the request id {id:?}: {shown}"));
     }
+    let id = Some(id.to_owned());
     let kinds: Vec<&str> = ["result", "skipped", "errored"].into_iter().filter(|k| response.contains_key(*k)).collect();
     match kinds.as_slice() {
         ["result"] => match response.remove("result") {
-            Some(Json::Object(result)) => Ok(Reply::Result(result)),
+            Some(Json::Object(result)) => Ok(Response::Result { id, result }),
             _ => Err(format!("\"result\" is not an object: {shown}")),
         },
-        ["skipped"] => Ok(Reply::Skipped(response.get("skipped").map(text_of).unwrap_or_default())),
-        ["errored"] => Ok(Reply::Errored(response.get("errored").map(text_of).unwrap_or_default())),
+        ["skipped"] => Ok(Response::skipped(id, response.get("skipped").map(text_of).unwrap_or_default())),
+        ["errored"] => Ok(Response::errored(id, response.get("errored").map(text_of).unwrap_or_default())),
         _ => Err(format!("a response holds exactly one of result, skipped, errored: {shown}")),
     }
 }

@@ -7,7 +7,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use provedex_conformance::runner::{Outcome, RunReport, load_vectors, render, run};
+use provedex_conformance::vector::{FileBuilder, Verdict};
 use provedex_conformance::{default_vectors_dir, generate};
+use serde_json::json;
 
 fn bin() -> String {
     env!("CARGO_BIN_EXE_provedex-conformance").to_owned()
@@ -151,15 +153,55 @@ fn an_adapter_of_another_protocol_stops_the_run() {
 
 #[test]
 fn bad_vector_directories_are_reported() {
-    let empty = tempdir();
+    let empty = tempdir("empty");
     assert!(load_vectors(&empty).unwrap_err().contains("no vector files"));
     std::fs::write(empty.join("x.json"), "{}").unwrap();
     assert!(load_vectors(&empty).unwrap_err().contains("not a vector file"));
     let _ = std::fs::remove_dir_all(&empty);
 }
 
-fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("provedex-conformance-test-{}", std::process::id()));
+#[test]
+fn a_vector_input_that_is_no_request_of_its_operation_errors_that_test_only() {
+    let mut file = FileBuilder::new("odd", "canonicalize", "A vector file with a malformed input.");
+    let mut group = file.group("inputs", "Inputs.");
+    group.test(
+        "good",
+        "An object.",
+        &[],
+        json!({"input_hex": "7b7d"}),
+        Verdict::Valid,
+        json!({"valid": true, "output_hex": "7b7d"}),
+    );
+    group.test(
+        "number",
+        "input_hex is a number.",
+        &[],
+        json!({"input_hex": 7}),
+        Verdict::Valid,
+        json!({"valid": true}),
+    );
+    group.test(
+        "extra",
+        "An input member the protocol does not define.",
+        &[],
+        json!({"input_hex": "7b7d", "x": 1}),
+        Verdict::Valid,
+        json!({"valid": true}),
+    );
+    let dir = tempdir("odd-input");
+    std::fs::write(dir.join("odd.json"), generate::render(&file.finish())).unwrap();
+    let vectors = load_vectors(&dir).unwrap();
+    let report = run(&vectors, &[bin(), "adapter".into()], None, Duration::from_secs(10)).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!((report.total.passed, report.total.errored), (1, 2), "{}", render(&report));
+    for problem in &report.problems {
+        let Outcome::Errored { message } = &problem.outcome else { panic!("{problem:?}") };
+        assert!(message.starts_with("the vector's input is not a canonicalize request of protocol 1: "), "{message}");
+    }
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("provedex-conformance-test-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

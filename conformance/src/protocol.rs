@@ -1,0 +1,564 @@
+//! The messages of the adapter protocol (spec/conformance.md), typed: the
+//! requests the runner sends and the responses an adapter writes back, for
+//! every operation. The runner builds its requests and the Rust core's
+//! adapter its responses from these types, and `provedex-conformance
+//! generate` derives spec/conformance-protocol.schema.json from them
+//! ([`schema`]), so that an implementer in any language has the exact shape
+//! of each line.
+//!
+//! The runner reads what an adapter says more leniently than these types
+//! describe (it compares only the members the spec names, and reports a
+//! malformed response with its cause); the types and the schema say what a
+//! conforming adapter writes.
+
+use std::borrow::Cow;
+
+use provedex_core::canonical::JsonErrorKind;
+use provedex_core::{ChainHash, ChainReport, PublicKeyBytes, Reason};
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserializer, Unexpected};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value as Json};
+
+/// The protocol version of this crate's runner and adapter.
+pub const PROTOCOL: u64 = 1;
+
+/// Where the schema of the protocol's messages lives, from the repository's root.
+pub const SCHEMA_PATH: &str = "spec/conformance-protocol.schema.json";
+
+/// The `$id` of that schema.
+pub const SCHEMA_ID: &str = "urn:provedex:spec:v1:conformance-protocol";
+
+/// The pattern of binary data written as hex: lowercase digit pairs, any number of them.
+const HEX_BYTES: &str = "^([0-9a-f]{2})*$";
+
+/// One line of the adapter protocol, version 1: a request of the runner, or
+/// an adapter's response to one. A response holds exactly one of `result`,
+/// `skipped` and `errored`; the `<operation>Response` definitions give the
+/// result of each operation.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // describes the schema's root; never built
+enum Message {
+    Request(Request),
+    HelloResponse(Response<HelloResult>),
+    CanonicalizeResponse(Response<CanonicalizeResult>),
+    SelfHashResponse(Response<SelfHashResult>),
+    SignResponse(Response<SignResult>),
+    VerifyEventResponse(Response<VerifyEventResult>),
+    VerifyLedgerResponse(Response<VerifyLedgerResult>),
+}
+
+/// An operation an adapter can offer: every operation of the protocol but
+/// `hello`, which every adapter answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Canonicalize,
+    SelfHash,
+    Sign,
+    VerifyEvent,
+    VerifyLedger,
+}
+
+impl Operation {
+    /// Every operation, in the order of spec/conformance.md.
+    pub const ALL: [Operation; 5] =
+        [Self::Canonicalize, Self::SelfHash, Self::Sign, Self::VerifyEvent, Self::VerifyLedger];
+
+    /// The name of the operation: the `op` of its requests.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Canonicalize => "canonicalize",
+            Self::SelfHash => "self_hash",
+            Self::Sign => "sign",
+            Self::VerifyEvent => "verify_event",
+            Self::VerifyLedger => "verify_ledger",
+        }
+    }
+}
+
+/// A request of the runner: one JSON object per line on the adapter's
+/// standard input, with the request's `id`, its `op` and the operation's
+/// arguments, and no other member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    Hello(HelloRequest),
+    Canonicalize(CanonicalizeRequest),
+    SelfHash(SelfHashRequest),
+    Sign(SignRequest),
+    VerifyEvent(VerifyEventRequest),
+    VerifyLedger(VerifyLedgerRequest),
+}
+
+impl Request {
+    /// The `op` of every request of the protocol.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        std::iter::once("hello").chain(Operation::ALL.iter().map(|op| op.name()))
+    }
+
+    /// The request of one vector test: `id` and `op`, then the test's
+    /// `input` members (spec/conformance.md, Vector files).
+    pub fn for_test(operation: &str, id: &str, input: &Map<String, Json>) -> Result<Request, serde_json::Error> {
+        let mut request = Map::new();
+        request.insert("id".into(), Json::from(id));
+        request.insert("op".into(), Json::from(operation));
+        request.extend(input.clone());
+        serde_json::from_value(Json::Object(request))
+    }
+
+    /// The request's `id`.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Hello(r) => &r.id,
+            Self::Canonicalize(r) => &r.id,
+            Self::SelfHash(r) => &r.id,
+            Self::Sign(r) => &r.id,
+            Self::VerifyEvent(r) => &r.id,
+            Self::VerifyLedger(r) => &r.id,
+        }
+    }
+
+    /// The operation of the request; `None` for hello.
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Self::Hello(_) => None,
+            Self::Canonicalize(_) => Some(Operation::Canonicalize),
+            Self::SelfHash(_) => Some(Operation::SelfHash),
+            Self::Sign(_) => Some(Operation::Sign),
+            Self::VerifyEvent(_) => Some(Operation::VerifyEvent),
+            Self::VerifyLedger(_) => Some(Operation::VerifyLedger),
+        }
+    }
+}
+
+/// `hello`: always the first request. The adapter answers with its
+/// implementation and operations, or `errored` when it does not speak
+/// `protocol`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HelloRequest {
+    /// The request's identifier, echoed by the response (`"hello"`).
+    pub id: String,
+    /// The protocol version the runner speaks.
+    pub protocol: u64,
+}
+
+/// `canonicalize`: the canonical form of one JSON text (spec/canonical-json.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CanonicalizeRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The bytes of the JSON text, as hex; they need not be UTF-8 or valid JSON.
+    #[schemars(pattern(HEX_BYTES))]
+    pub input_hex: String,
+}
+
+/// `self_hash`: the self_hash of an event at a position of a chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfHashRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The event as JSON text; it may break the event schema (then the result says why).
+    pub event_json: String,
+    /// The event's seq.
+    pub seq: u64,
+    /// The event's timestamp, in nanoseconds.
+    pub timestamp_nanos: u64,
+    /// The previous event's self_hash (64 `0` characters at seq 0).
+    pub parent_hash: ChainHash,
+}
+
+/// `sign`: the ledger line of an event signed with a seed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The 32-byte Ed25519 seed, as hex.
+    #[schemars(pattern("^[0-9a-f]{64}$"))]
+    pub seed_hex: String,
+    /// The event's seq.
+    pub seq: u64,
+    /// The event's timestamp, in nanoseconds.
+    pub timestamp_nanos: u64,
+    /// The previous event's self_hash (64 `0` characters at seq 0).
+    pub parent_hash: ChainHash,
+    /// The event as JSON text; it may break the event schema (then a writer refuses it).
+    pub event_json: String,
+}
+
+/// `verify_event`: one ledger line checked on its own, with no chain context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEventRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The line's bytes without its LF (and with no LF inside), as hex.
+    #[schemars(pattern(HEX_BYTES))]
+    pub line_hex: String,
+}
+
+/// `verify_ledger`: a whole ledger file verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyLedgerRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The ledger file's bytes, as hex.
+    #[schemars(pattern(HEX_BYTES))]
+    pub ledger_hex: String,
+    /// The public key every line must be signed with, or null for none.
+    #[serde(deserialize_with = "present")]
+    pub pinned_pubkey: Option<PublicKeyBytes>,
+}
+
+/// The response to a request: one JSON object per line on the adapter's
+/// standard output, echoing the request's `id`, with exactly one of
+/// `result` (the operation ran), `skipped` and `errored`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+#[schemars(rename = "{R}Response")]
+pub enum Response<R> {
+    Result {
+        /// The request's id; null when the request was not an object with a string id.
+        #[serde(deserialize_with = "present")]
+        id: Option<String>,
+        result: R,
+    },
+    Skipped(Skipped),
+    Errored(Errored),
+}
+
+impl<R> Response<R> {
+    /// A `skipped` response.
+    pub fn skipped(id: Option<String>, skipped: impl Into<String>) -> Self {
+        Self::Skipped(Skipped { id, skipped: skipped.into() })
+    }
+
+    /// An `errored` response.
+    pub fn errored(id: Option<String>, errored: impl Into<String>) -> Self {
+        Self::Errored(Errored { id, errored: errored.into() })
+    }
+
+    /// The `id` the response echoes.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Result { id, .. } | Self::Skipped(Skipped { id, .. }) | Self::Errored(Errored { id, .. }) => {
+                id.as_deref()
+            }
+        }
+    }
+}
+
+/// The response of an adapter that does not offer the operation, or this
+/// variant of it (a verify-only implementation skips `sign`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "SkippedResponse")]
+pub struct Skipped {
+    /// The request's id; null when the request was not an object with a string id.
+    #[serde(deserialize_with = "present")]
+    pub id: Option<String>,
+    /// Why the operation is not offered, for people.
+    pub skipped: String,
+}
+
+/// The response of an adapter that failed to run the operation (an
+/// exception, a bug). An invalid input is not an error: rejecting it is a
+/// result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "ErroredResponse")]
+pub struct Errored {
+    /// The request's id; null when the request was not an object with a string id.
+    #[serde(deserialize_with = "present")]
+    pub id: Option<String>,
+    /// What went wrong, for people.
+    pub errored: String,
+}
+
+/// The result of `hello`: who the implementation is and what it offers.
+/// The runner sends only the listed operations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+// The name makes `Response<HelloResult>` the definition `HelloResponse`; it is inlined there.
+#[schemars(rename = "Hello", inline)]
+pub struct HelloResult {
+    /// The protocol version the adapter speaks: the one of the request.
+    pub protocol: u64,
+    /// The implementation behind the adapter.
+    pub implementation: Implementation,
+    /// The operations the adapter offers.
+    pub operations: Vec<Operation>,
+}
+
+/// An implementation behind an adapter, as the runner's report names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Implementation {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The language it is written in.
+    pub language: String,
+}
+
+/// The result of `canonicalize`: the canonical bytes, or the code of the
+/// reason the input is not acceptable JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+#[schemars(rename = "Canonicalize", inline)]
+pub enum CanonicalizeResult {
+    Valid {
+        valid: Is<true>,
+        /// The canonical bytes, as hex.
+        #[schemars(pattern(HEX_BYTES))]
+        output_hex: String,
+    },
+    Invalid {
+        valid: Is<false>,
+        /// Why the input is not acceptable JSON.
+        error_code: JsonErrorCode,
+    },
+}
+
+/// The result of `self_hash`: the event's self_hash, or the reason code a
+/// verifier reports for an event that breaks the schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+#[schemars(rename = "SelfHash", inline)]
+pub enum SelfHashResult {
+    Valid {
+        valid: Is<true>,
+        /// The self_hash, as 64 lowercase hex characters.
+        self_hash: ChainHash,
+    },
+    Invalid {
+        valid: Is<false>,
+        /// Why the event does not conform (spec/verification.md).
+        reason: Reason,
+    },
+}
+
+/// The result of `sign`: the ledger line, or why a writer refuses the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+#[schemars(rename = "Sign", inline)]
+pub enum SignResult {
+    Valid {
+        valid: Is<true>,
+        /// The ledger line without its LF; the runner reads it strictly,
+        /// with its members in any order and spelling.
+        line: String,
+    },
+    Invalid {
+        valid: Is<false>,
+        /// Why the event is refused: it does not conform, or its line would be
+        /// longer than a reader accepts (`line_too_long`).
+        reason: Reason,
+    },
+}
+
+/// The result of `verify_event`: whether the line verifies on its own, and
+/// if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+#[schemars(rename = "VerifyEvent", inline)]
+pub enum VerifyEventResult {
+    Valid {
+        valid: Is<true>,
+        /// Null: there is no reason.
+        reason: (),
+    },
+    Invalid {
+        valid: Is<false>,
+        /// The first finding's reason code (spec/verification.md).
+        reason: Reason,
+    },
+}
+
+/// The result of `verify_ledger`: the verification report of
+/// spec/verification.md. The runner compares the five members here; an
+/// implementation may add the rest of its report (the Rust core writes
+/// its whole report, spec/report.schema.json).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "VerifyLedger", inline)]
+pub struct VerifyLedgerResult {
+    /// Whether the whole ledger verified.
+    pub ok: bool,
+    /// Lines that verified before the first finding (all of them when `ok`).
+    pub event_count: u64,
+    /// The seq the failing line should have had; null when `ok`.
+    #[serde(deserialize_with = "present")]
+    pub broken_at: Option<u64>,
+    /// The reason code of the finding; null when `ok`.
+    #[serde(deserialize_with = "present")]
+    pub reason: Option<Reason>,
+    /// self_hash of the last good line; null when there is none.
+    #[serde(deserialize_with = "present")]
+    pub root_hash: Option<ChainHash>,
+    /// The rest of the implementation's report.
+    #[serde(flatten)]
+    pub rest: Map<String, Json>,
+}
+
+impl From<ChainReport> for VerifyLedgerResult {
+    fn from(report: ChainReport) -> Self {
+        let value = serde_json::to_value(report).expect("a report serialises");
+        serde_json::from_value(value).expect("a report holds the members of a verify_ledger result")
+    }
+}
+
+/// The result of any operation, as an adapter writes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum OperationResult {
+    Hello(HelloResult),
+    Canonicalize(CanonicalizeResult),
+    SelfHash(SelfHashResult),
+    Sign(SignResult),
+    VerifyEvent(VerifyEventResult),
+    VerifyLedger(VerifyLedgerResult),
+}
+
+/// Exactly `true` (`Is<true>`) or exactly `false` (`Is<false>`): the
+/// `valid` member that tells the two forms of a result apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Is<const B: bool>;
+
+impl<const B: bool> Serialize for Is<B> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bool(B)
+    }
+}
+
+impl<'de, const B: bool> Deserialize<'de> for Is<B> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = bool::deserialize(deserializer)?;
+        if value == B {
+            Ok(Is)
+        } else {
+            Err(de::Error::invalid_value(Unexpected::Bool(value), &if B { "true" } else { "false" }))
+        }
+    }
+}
+
+impl<const B: bool> JsonSchema for Is<B> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        if B { "True".into() } else { "False".into() }
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "boolean", "const": B })
+    }
+}
+
+/// Reads a member that may be null but must be there: serde reads a
+/// missing `Option` member as `None`, and the protocol writes every member.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    Option::deserialize(deserializer)
+}
+
+/// A code of spec/canonical-json.md, Error codes: why a text is not
+/// acceptable JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonErrorCode(pub JsonErrorKind);
+
+impl Serialize for JsonErrorCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonErrorCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        match JsonErrorKind::ALL.into_iter().find(|kind| kind.code() == code) {
+            Some(kind) => Ok(JsonErrorCode(kind)),
+            None => Err(de::Error::invalid_value(Unexpected::Str(&code), &"a JSON error code")),
+        }
+    }
+}
+
+impl JsonSchema for JsonErrorCode {
+    fn schema_name() -> Cow<'static, str> {
+        "JsonErrorCode".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let codes: Vec<&str> = JsonErrorKind::ALL.iter().map(|kind| kind.code()).collect();
+        json_schema!({
+            "description": "A code of spec/canonical-json.md, Error codes: why a text is not acceptable JSON.",
+            "type": "string",
+            "enum": codes,
+        })
+    }
+}
+
+/// A message as one protocol line, without its LF: compact JSON with the
+/// members of every object in sorted order, as the runner and the Rust
+/// core's adapter have always written them (the protocol leaves the order free).
+pub fn to_line(message: &impl Serialize) -> String {
+    serde_json::to_value(message).expect("protocol messages serialise").to_string()
+}
+
+/// The JSON Schema of every message of the protocol, with its `$id` and a
+/// comment naming the command that writes it, as pretty JSON with a final LF.
+///
+/// Every member a message writes is required (a member that may be null is
+/// written as null, never left out), as the schema of what is sent.
+pub fn schema() -> String {
+    let generator = SchemaGenerator::new(SchemaSettings::draft2020_12().for_serialize());
+    let mut schema = generator.into_root_schema_for::<Message>();
+    schema.insert("$id".into(), SCHEMA_ID.into());
+    schema.insert("title".into(), "Provedex conformance adapter protocol, version 1".into());
+    schema.insert(
+        "$comment".into(),
+        "@generated by `cargo run -p provedex-conformance -- generate` from the types of \
+         provedex_conformance::protocol. Do not edit: change the types and regenerate."
+            .into(),
+    );
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serialises");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_are_their_serde_names() {
+        for op in Operation::ALL {
+            assert_eq!(serde_json::to_value(op).unwrap(), op.name());
+        }
+        assert_eq!(Request::names().collect::<Vec<_>>().len(), 6);
+    }
+
+    #[test]
+    fn results_tell_their_forms_apart_by_valid() {
+        let valid = serde_json::json!({"valid": true, "reason": null});
+        assert!(matches!(serde_json::from_value(valid).unwrap(), VerifyEventResult::Valid { .. }));
+        let invalid = serde_json::json!({"valid": false, "reason": "bad_signature"});
+        assert!(matches!(serde_json::from_value(invalid).unwrap(), VerifyEventResult::Invalid { .. }));
+        for refused in [
+            serde_json::json!({"valid": false, "reason": null}),
+            serde_json::json!({"valid": true, "reason": "bad_signature"}),
+            serde_json::json!({"valid": true}),
+        ] {
+            assert!(serde_json::from_value::<VerifyEventResult>(refused.clone()).is_err(), "{refused}");
+        }
+        assert_eq!(to_line(&Is::<true>), "true");
+        assert!(serde_json::from_str::<Is<true>>("false").is_err());
+    }
+}
