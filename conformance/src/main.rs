@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use provedex_conformance::{adapter, default_vectors_dir, generate, runner};
+use provedex_conformance::{adapter, default_vectors_dir, generate, protocol, runner};
 
 #[derive(Parser)]
 #[command(name = "provedex-conformance", version, about = "Golden vectors and the conformance runner for Provedex")]
@@ -21,7 +21,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write the vector files (deterministic) and the README's vector figures; with --check, write nothing and fail if any is stale
+    /// Write the vector files (deterministic), the README's vector figures and the protocol's JSON Schema; with --check, write nothing and fail if any is stale
     Generate {
         #[arg(long)]
         check: bool,
@@ -54,8 +54,12 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Generate { check, out } => {
-            // The README's figures are the repository's: set with its own vectors only.
-            let readme = out.is_none().then(|| default_vectors_dir().with_file_name("README.md"));
+            // The README's figures and the protocol's schema are the repository's:
+            // written beside its own vectors only.
+            let vectors = default_vectors_dir();
+            let repository = out.is_none().then(|| vectors.parent().expect("vectors/ lies in the repository"));
+            let readme = repository.as_ref().map(|root| root.join("README.md"));
+            let schema = repository.as_ref().map(|root| root.join(protocol::SCHEMA_PATH));
             let dir = out.unwrap_or_else(default_vectors_dir);
             let mut stale = match generate::write_or_check(&dir, check) {
                 Ok(stale) => stale.into_iter().map(|file| format!("vectors/{file}")).collect::<Vec<_>>(),
@@ -70,6 +74,16 @@ fn main() -> ExitCode {
                     Ok(false) => {}
                     Err(e) => {
                         eprintln!("error: {}: {e}", readme.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            if let Some(schema) = &schema {
+                match generate::schema_write_or_check(schema, check) {
+                    Ok(true) => stale.push(protocol::SCHEMA_PATH.into()),
+                    Ok(false) => {}
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", schema.display());
                         return ExitCode::from(2);
                     }
                 }
@@ -93,6 +107,9 @@ fn main() -> ExitCode {
             println!("{verb}: {} vector files, {total} tests in {}", files.len(), dir.display());
             for (stem, file) in &files {
                 println!("  {stem}.json: {} tests", file.number_of_tests);
+            }
+            if let Some(schema) = &schema {
+                println!("the protocol's JSON Schema: {}", schema.display());
             }
             ExitCode::SUCCESS
         }

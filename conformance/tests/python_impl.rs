@@ -1,14 +1,19 @@
 //! The independent Python implementation (conformance/impls/python) through
-//! the runner: it passes every vector, and each bug it can plant is caught.
+//! the runner: it passes every vector, each bug it can plant is caught, and
+//! every response it writes is of the protocol's typed form and valid under
+//! spec/conformance-protocol.schema.json.
 //!
 //! It runs under the Python of `$PROVEDEX_PYTHON`, by default the virtual
 //! environment `target/python-venv` that `scripts/test.sh` creates.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use provedex_conformance::default_vectors_dir;
+use provedex_conformance::protocol::to_line;
 use provedex_conformance::runner::{load_vectors, render, run};
 
 fn repo() -> PathBuf {
@@ -85,5 +90,29 @@ fn every_planted_bug_is_caught() {
             .unwrap_or_else(|| panic!("README's planted-bug table lacks {bug}"));
         let stated: usize = row.rsplit('|').nth(1).unwrap().trim().parse().unwrap();
         assert_eq!(stated, *failing, "README's failing-vector count for {bug}");
+    }
+}
+
+#[test]
+fn every_response_of_the_python_implementation_is_typed_and_valid() {
+    let validators = common::validators();
+    let requests = common::requests();
+    // The requests come from a file: with pipes both ways, a test that wrote
+    // them all before reading would wait on the adapter's full stdout.
+    let input = std::env::temp_dir().join(format!("provedex-conformance-requests-{}.ndjson", std::process::id()));
+    std::fs::write(&input, requests.iter().map(|r| to_line(r) + "\n").collect::<String>()).unwrap();
+    let command = adapter(&[]);
+    let out = Command::new(&command[0])
+        .args(&command[1..])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&input);
+    assert!(out.status.success(), "the adapter exited with {}", out.status);
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), requests.len(), "one response per request");
+    for (request, line) in requests.iter().zip(lines) {
+        common::check_response(&validators, request, line, true);
     }
 }

@@ -52,6 +52,19 @@ pub fn write_or_check(dir: &Path, check: bool) -> std::io::Result<Vec<String>> {
     Ok(stale)
 }
 
+/// Writes the JSON Schema of the protocol's messages
+/// ([`crate::protocol::schema`]) to `path` (when `check` is false) or
+/// compares it with the file there; returns whether the file was, or would
+/// be, changed.
+pub fn schema_write_or_check(path: &Path, check: bool) -> std::io::Result<bool> {
+    let text = crate::protocol::schema();
+    let stale = fs::read_to_string(path).ok().as_deref() != Some(text.as_str());
+    if stale && !check {
+        fs::write(path, text)?;
+    }
+    Ok(stale)
+}
+
 /// Sets the vector figures of the README at `path` from the generator's
 /// counts (when `check` is false) or compares them; returns whether the
 /// README was, or would be, changed.

@@ -1,0 +1,103 @@
+//! Shared by the tests that hold protocol messages to the typed form of
+//! `provedex_conformance::protocol` and to spec/conformance-protocol.schema.json.
+
+#![allow(dead_code)] // each test file uses a part
+
+use std::path::{Path, PathBuf};
+
+use jsonschema::ValidatorMap;
+use provedex_conformance::default_vectors_dir;
+use provedex_conformance::protocol::{
+    CanonicalizeResult, HelloRequest, HelloResult, Operation, PROTOCOL, Request, Response, SCHEMA_PATH, SelfHashResult,
+    SignResult, VerifyEventResult, VerifyLedgerResult, to_line,
+};
+use provedex_conformance::runner::load_vectors;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The checked-in schema.
+pub fn schema() -> Json {
+    serde_json::from_str(&std::fs::read_to_string(repo().join(SCHEMA_PATH)).unwrap()).unwrap()
+}
+
+/// A validator for the schema's root (`#`) and for each of its definitions (`#/$defs/NAME`).
+pub fn validators() -> ValidatorMap {
+    jsonschema::validator_map_for(&schema()).expect("the schema compiles")
+}
+
+/// `message` is valid under the schema at `pointer` and under the root; panics with the errors otherwise.
+pub fn assert_valid(validators: &ValidatorMap, pointer: &str, message: &Json) {
+    for at in [pointer, "#"] {
+        let validator = validators.get(at).unwrap_or_else(|| panic!("the schema has no {at}"));
+        let errors: Vec<String> =
+            validator.iter_errors(message).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "not a valid {at}: {errors:?}\n{}", shown(message));
+    }
+}
+
+/// Whether `message` is valid under the schema at `pointer`.
+pub fn is_valid(validators: &ValidatorMap, pointer: &str, message: &Json) -> bool {
+    validators.get(pointer).unwrap_or_else(|| panic!("the schema has no {pointer}")).is_valid(message)
+}
+
+/// The start of a message, for assertion messages (ledgers run to megabytes).
+pub fn shown(message: &Json) -> String {
+    message.to_string().chars().take(300).collect()
+}
+
+/// The hello request, then the request of every vector test, as the runner builds them.
+pub fn requests() -> Vec<Request> {
+    let vectors = load_vectors(&default_vectors_dir()).unwrap();
+    let mut requests = vec![Request::Hello(HelloRequest { id: "hello".into(), protocol: PROTOCOL })];
+    for (_, file) in &vectors {
+        for test in file.tests() {
+            requests.push(Request::for_test(&file.operation, &test.id, &test.input).unwrap());
+        }
+    }
+    requests
+}
+
+/// The schema definition of the response to `request`.
+pub fn response_definition(request: &Request) -> &'static str {
+    match request.operation() {
+        None => "#/$defs/HelloResponse",
+        Some(Operation::Canonicalize) => "#/$defs/CanonicalizeResponse",
+        Some(Operation::SelfHash) => "#/$defs/SelfHashResponse",
+        Some(Operation::Sign) => "#/$defs/SignResponse",
+        Some(Operation::VerifyEvent) => "#/$defs/VerifyEventResponse",
+        Some(Operation::VerifyLedger) => "#/$defs/VerifyLedgerResponse",
+    }
+}
+
+/// Checks one response line to `request`: it reads into the typed response
+/// of the request's operation (members exact, results of the right form),
+/// is a result when `result_expected`, and validates against the schema.
+/// Returns whether it is a result.
+pub fn check_response(validators: &ValidatorMap, request: &Request, line: &str, result_expected: bool) -> bool {
+    let message: Json = serde_json::from_str(line).unwrap_or_else(|e| panic!("{}: not JSON ({e})", request.id()));
+    let is_result = match request.operation() {
+        None => typed::<HelloResult>(request, &message),
+        Some(Operation::Canonicalize) => typed::<CanonicalizeResult>(request, &message),
+        Some(Operation::SelfHash) => typed::<SelfHashResult>(request, &message),
+        Some(Operation::Sign) => typed::<SignResult>(request, &message),
+        Some(Operation::VerifyEvent) => typed::<VerifyEventResult>(request, &message),
+        Some(Operation::VerifyLedger) => typed::<VerifyLedgerResult>(request, &message),
+    };
+    assert!(is_result || !result_expected, "{}: not a result: {}", request.id(), shown(&message));
+    assert_valid(validators, response_definition(request), &message);
+    is_result
+}
+
+fn typed<R: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(request: &Request, message: &Json) -> bool {
+    let response: Response<R> = serde_json::from_value(message.clone())
+        .unwrap_or_else(|e| panic!("{}: not of the typed form ({e}): {}", request.id(), shown(message)));
+    assert_eq!(response.id(), Some(request.id()), "the response echoes the id");
+    // The typed form keeps every member: it writes the message back as read.
+    assert_eq!(serde_json::from_str::<Json>(&to_line(&response)).unwrap(), *message, "{}", request.id());
+    matches!(response, Response::Result { .. })
+}
