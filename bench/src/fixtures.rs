@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use provedex_core::canonical::Map;
 use provedex_core::event::{ModelInvoked, ToolCalled, ToolReturned};
-use provedex_core::{AgentEvent, ChainHash, GENESIS_PARENT_HASH, SigningKeypair, Value, sha256_hex, sign_event_at};
+use provedex_core::{AgentEvent, ChainHash, Digest, GENESIS_PARENT_HASH, SigningKeypair, Value, sign_event_at};
 use tempfile::TempDir;
 
 /// A fixed timestamp, so generated ledgers are the same from run to run.
@@ -22,8 +22,8 @@ pub fn keypair() -> SigningKeypair {
 pub fn model_invoked() -> AgentEvent {
     AgentEvent::ModelInvoked(ModelInvoked {
         model_id: "llama3.2:3b".into(),
-        prompt_sha256: sha256_hex(b"the full prompt"),
-        response_sha256: sha256_hex(b"the full response"),
+        prompt_sha256: Digest::of(b"the full prompt"),
+        response_sha256: Digest::of(b"the full response"),
         prompt_tokens: 812,
         response_tokens: 64,
     })
@@ -40,7 +40,7 @@ pub fn tool_called() -> AgentEvent {
     ]);
     AgentEvent::ToolCalled(ToolCalled {
         tool_name: "restaurant.book_table".into(),
-        args_sha256: sha256_hex(b"the full arguments"),
+        args_sha256: Digest::of(b"the full arguments"),
         args_redacted: args,
     })
 }
@@ -49,7 +49,7 @@ pub fn tool_called() -> AgentEvent {
 pub fn tool_returned() -> AgentEvent {
     AgentEvent::ToolReturned(ToolReturned {
         tool_name: "restaurant.book_table".into(),
-        result_sha256: sha256_hex(b"the full result"),
+        result_sha256: Digest::of(b"the full result"),
         latency_ms: 184,
         success: true,
     })

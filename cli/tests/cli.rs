@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use provedex_core::canonical::Map;
 use provedex_core::event::{ModelInvoked, SessionEnded, SessionStarted, ToolCalled};
-use provedex_core::{AgentEvent, GENESIS_PARENT_HASH, KeyFile, Session, SigningKeypair, Value, sign_event_at};
+use provedex_core::{AgentEvent, Digest, GENESIS_PARENT_HASH, KeyFile, Session, SigningKeypair, Value, sign_event_at};
 
 const CHECK_EVENT: &str = r#"{"type":"SessionStarted","payload":{"agent_id":"agent-1","model_id":"llama3.2:3b","session_id":"session-demo"}}"#;
 const ZEROS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -108,17 +108,17 @@ fn ledger_lines() -> Vec<String> {
         }),
         AgentEvent::ModelInvoked(ModelInvoked {
             model_id: "llama3.2:3b".into(),
-            prompt_sha256: "a".repeat(64),
-            response_sha256: "b".repeat(64),
+            prompt_sha256: Digest([0xaa; 32]),
+            response_sha256: Digest([0xbb; 32]),
             prompt_tokens: 12,
             response_tokens: 3,
         }),
         AgentEvent::ToolCalled(ToolCalled {
             tool_name: "weather".into(),
-            args_sha256: "c".repeat(64),
+            args_sha256: Digest([0xcc; 32]),
             args_redacted: args,
         }),
-        AgentEvent::SessionEnded(SessionEnded { reason: "completed".into(), summary_sha256: String::new() }),
+        AgentEvent::SessionEnded(SessionEnded { reason: "completed".into(), summary_sha256: None }),
     ];
     let mut parent = GENESIS_PARENT_HASH;
     events
@@ -679,7 +679,7 @@ fn long_ledger(path: &Path, count: u64) {
     let mut parent = GENESIS_PARENT_HASH;
     let mut out = std::io::BufWriter::new(fs::File::create(path).unwrap());
     for seq in 0..count {
-        let event = AgentEvent::SessionEnded(SessionEnded { reason: format!("r{seq}"), summary_sha256: String::new() });
+        let event = AgentEvent::SessionEnded(SessionEnded { reason: format!("r{seq}"), summary_sha256: None });
         let signed = sign_event_at(&event, seq, 1_700_000_000_000_000_000 + seq, &parent, &key).unwrap();
         parent = signed.self_hash;
         writeln!(out, "{}", signed.to_json()).unwrap();

@@ -5,9 +5,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backends;
 pub mod bindings;
 pub mod render;
-pub mod schemas;
 pub mod spec;
 
 use std::fs;
@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 
 pub use bindings::render_bindings;
 pub use render::{Output, REGENERATE_COMMAND, render_all};
-pub use schemas::render_schemas;
 pub use spec::{EventSpec, SpecError, parse_event_spec};
 
 /// The spec file every output is generated from, relative to the spec directory.

@@ -11,9 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use provedex_codegen::{
-    Output, REGENERATE_COMMAND, Status, check, default_root, generate, render_bindings, render_schemas, write,
-};
+use provedex_codegen::{Output, REGENERATE_COMMAND, Status, check, default_root, generate, render_bindings, write};
 
 const USAGE: &str = "usage: provedex-codegen [--check] [--spec-dir DIR] [--out-dir DIR]\n\
   --check         write nothing; exit 1 if a generated file differs from what the spec gives\n\
@@ -48,11 +46,10 @@ fn main() -> ExitCode {
         }
     }
 
-    let mut outputs = match generate(&spec_dir) {
+    let outputs = match generate(&spec_dir) {
         Ok(o) => o,
         Err(e) => return fail(&e),
     };
-    outputs.extend(render_schemas());
     let mut statuses = match apply(&outputs, &out_dir, check_only) {
         Ok(s) => s,
         Err(e) => return fail(&e),

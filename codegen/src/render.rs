@@ -1,8 +1,7 @@
 //! Renders the askama templates into generated source files.
 
-use askama::Template;
-
-use crate::spec::{EventSpec, Field, FieldKind, Variant};
+use crate::backends;
+use crate::spec::EventSpec;
 
 /// The command that regenerates every output; named in each file's header.
 pub const REGENERATE_COMMAND: &str = "cargo run -p provedex-codegen";
@@ -17,28 +16,19 @@ pub struct Output {
 /// Every file generated from the event spec, in a stable order.
 pub fn render_all(spec: &EventSpec) -> Vec<Output> {
     vec![
-        Output { path: "format/src/event/generated.rs", contents: render_core_events(spec) },
-        Output { path: "bindings/ffi/src/events.rs", contents: render_ffi_events(spec) },
-        Output { path: "bindings/python/provedex/events.py", contents: render_python_events(spec) },
+        Output {
+            path: "format/src/event/generated.rs",
+            contents: backends::rust::render(spec, &header("//", "codegen/templates/core_events.rs")),
+        },
+        Output {
+            path: "bindings/ffi/src/events.rs",
+            contents: backends::ffi::render(spec, &header("//", "codegen/templates/ffi_events.rs")),
+        },
+        Output {
+            path: "bindings/python/provedex/events.py",
+            contents: backends::python::render(spec, &header("#", "codegen/templates/python_events.py")),
+        },
     ]
-}
-
-/// The Rust event types of `provedex-core`.
-pub fn render_core_events(spec: &EventSpec) -> String {
-    let header = header("//", "codegen/templates/core_events.rs");
-    CoreEvents { spec, header: &header }.render().expect("rendering into a String cannot fail")
-}
-
-/// The event enum the uniffi bindings expose, with its conversions to and from the core's.
-pub fn render_ffi_events(spec: &EventSpec) -> String {
-    let header = header("//", "codegen/templates/ffi_events.rs");
-    FfiEvents { spec, header: &header }.render().expect("rendering into a String cannot fail")
-}
-
-/// The Python event factories of the `provedex` package.
-pub fn render_python_events(spec: &EventSpec) -> String {
-    let header = header("#", "codegen/templates/python_events.py");
-    PythonEvents { spec, header: &header }.render().expect("rendering into a String cannot fail")
 }
 
 fn header(comment: &str, template: &str) -> String {
@@ -48,143 +38,9 @@ fn header(comment: &str, template: &str) -> String {
     )
 }
 
-#[derive(Template)]
-#[template(path = "core_events.rs", escape = "none")]
-struct CoreEvents<'a> {
-    spec: &'a EventSpec,
-    header: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "ffi_events.rs", escape = "none")]
-struct FfiEvents<'a> {
-    spec: &'a EventSpec,
-    header: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "python_events.py", escape = "none")]
-struct PythonEvents<'a> {
-    spec: &'a EventSpec,
-    header: &'a str,
-}
-
 impl EventSpec {
     /// The description split into lines, for doc comments.
     pub fn doc_lines(&self) -> Vec<&str> {
         self.description.lines().collect()
-    }
-}
-
-impl Variant {
-    /// Fields in canonical member order (UTF-8 bytes of the name).
-    pub fn canonical_fields(&self) -> Vec<&Field> {
-        let mut fields: Vec<&Field> = self.fields.iter().collect();
-        fields.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-        fields
-    }
-
-    /// The variant's name in snake_case, as Python factory functions spell it.
-    pub fn snake_name(&self) -> String {
-        let mut out = String::new();
-        for (i, c) in self.name.chars().enumerate() {
-            if c.is_ascii_uppercase() {
-                if i > 0 {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
-
-    /// Whether `validate` has anything to check for this variant.
-    pub fn has_checks(&self) -> bool {
-        self.fields.iter().any(|f| matches!(f.kind, FieldKind::Digest | FieldKind::DigestOrEmpty | FieldKind::Object))
-    }
-}
-
-impl Field {
-    pub fn rust_type(&self) -> &'static str {
-        match self.kind {
-            FieldKind::String | FieldKind::Digest | FieldKind::DigestOrEmpty => "String",
-            FieldKind::U32 => "u32",
-            FieldKind::U64 => "u64",
-            FieldKind::Bool => "bool",
-            FieldKind::Object => "Map",
-        }
-    }
-
-    /// The type of this field in the uniffi-facing enum: free JSON crosses as text.
-    pub fn ffi_type(&self) -> &'static str {
-        match self.kind {
-            FieldKind::Object => "String",
-            _ => self.rust_type(),
-        }
-    }
-
-    /// The Python annotation of this field.
-    pub fn python_type(&self) -> &'static str {
-        match self.kind {
-            FieldKind::String | FieldKind::Digest | FieldKind::DigestOrEmpty => "str",
-            FieldKind::U32 | FieldKind::U64 => "int",
-            FieldKind::Bool => "bool",
-            FieldKind::Object => "dict[str, Any]",
-        }
-    }
-
-    /// The Python check (in `provedex._checks`) this field's value goes through.
-    pub fn python_check(&self) -> &'static str {
-        match self.kind {
-            FieldKind::String | FieldKind::Digest | FieldKind::DigestOrEmpty => "check_str",
-            FieldKind::U32 => "check_u32",
-            FieldKind::U64 => "check_u64",
-            FieldKind::Bool => "check_bool",
-            FieldKind::Object => "check_object",
-        }
-    }
-
-    /// The `Fields` reader method for this field.
-    pub fn take_call(&self) -> &'static str {
-        match self.kind {
-            FieldKind::String => "take_string",
-            FieldKind::Digest | FieldKind::DigestOrEmpty => "take_digest",
-            FieldKind::U32 => "take_u32",
-            FieldKind::U64 => "take_u64",
-            FieldKind::Bool => "take_bool",
-            FieldKind::Object => "take_object",
-        }
-    }
-
-    /// Arguments after the member name for [`Field::take_call`].
-    pub fn take_extra_args(&self) -> &'static str {
-        match self.kind {
-            FieldKind::Digest => ", false",
-            FieldKind::DigestOrEmpty => ", true",
-            _ => "",
-        }
-    }
-
-    /// What follows `payload.name` to get an owned value of the field.
-    pub fn owned_suffix(&self) -> &'static str {
-        match self.kind {
-            FieldKind::U32 | FieldKind::U64 | FieldKind::Bool => "",
-            _ => ".clone()",
-        }
-    }
-
-    /// The statement that writes this field's value into `sink`.
-    pub fn write_call(&self) -> String {
-        let name = &self.name;
-        match self.kind {
-            FieldKind::String | FieldKind::Digest | FieldKind::DigestOrEmpty => {
-                format!("write_string(sink, &payload.{name});")
-            }
-            FieldKind::U32 | FieldKind::U64 => format!("write_decimal(sink, payload.{name}.into());"),
-            FieldKind::Bool => format!("sink.put(if payload.{name} {{ b\"true\" }} else {{ b\"false\" }});"),
-            FieldKind::Object => format!("write_object(sink, &payload.{name});"),
-        }
     }
 }

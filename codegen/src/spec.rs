@@ -31,8 +31,10 @@ pub struct Field {
     pub kind: FieldKind,
 }
 
-/// The field types of the spec, recognised by what a schema says, not by the name of its `$defs` entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The field types of the spec, recognised by what a schema says, not by the
+/// name of its `$defs` entry (which names the generated type of an enum or a
+/// nested object).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldKind {
     String,
     /// 64 lowercase hex characters.
@@ -44,6 +46,63 @@ pub enum FieldKind {
     Bool,
     /// Any JSON object.
     Object,
+    /// An Ed25519 public key: 64 lowercase hex characters (`format: ed25519-public-key`).
+    PublicKey,
+    /// An Ed25519 signature: 128 lowercase hex characters (`format: ed25519-signature`).
+    Signature,
+    /// A string from a fixed list (`enum`).
+    Enum(EnumSpec),
+    /// An object with fields of its own.
+    Nested(NestedSpec),
+    /// A JSON array of one kind (`items`).
+    Array(Box<FieldKind>),
+    /// A payload or nested member that may be absent (not listed in `required`);
+    /// only ever the outermost kind of a field.
+    Optional(Box<FieldKind>),
+}
+
+/// A string enum: its type name (the `$defs` entry) and its values in spec order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumSpec {
+    pub name: String,
+    pub description: String,
+    pub values: Vec<String>,
+}
+
+/// A nested object: its type name (the `$defs` entry) and its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NestedSpec {
+    pub name: String,
+    pub description: String,
+    /// Required fields in `required` order, then optional ones in UTF-8 order of their names.
+    pub fields: Vec<Field>,
+}
+
+impl Eq for Field {}
+
+impl FieldKind {
+    /// The kind inside [`FieldKind::Optional`], or this kind.
+    pub fn present(&self) -> &FieldKind {
+        match self {
+            FieldKind::Optional(inner) => inner,
+            other => other,
+        }
+    }
+
+    /// Every kind this one is made of, this one first, depth first.
+    pub fn walk(&self) -> Vec<&FieldKind> {
+        let mut kinds = vec![self];
+        match self {
+            FieldKind::Optional(inner) | FieldKind::Array(inner) => kinds.extend(inner.walk()),
+            FieldKind::Nested(nested) => {
+                for field in &nested.fields {
+                    kinds.extend(field.kind.walk());
+                }
+            }
+            _ => {}
+        }
+        kinds
+    }
 }
 
 /// A schema the generator cannot turn into code, with where and why.
@@ -64,6 +123,7 @@ fn err<T>(at: &str, msg: impl fmt::Display) -> Result<T, SpecError> {
 
 const DIGEST_PATTERN: &str = "^[0-9a-f]{64}$";
 const DIGEST_OR_EMPTY_PATTERN: &str = "^([0-9a-f]{64})?$";
+const SIGNATURE_PATTERN: &str = "^[0-9a-f]{128}$";
 
 const RUST_KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
@@ -91,7 +151,65 @@ pub fn parse_event_spec(text: &str) -> Result<EventSpec, SpecError> {
     if variants.is_empty() {
         return err("(root)", "oneOf lists no variants");
     }
-    Ok(EventSpec { description, variants })
+    let spec = EventSpec { description, variants };
+    spec.named_types()?;
+    Ok(spec)
+}
+
+/// A type the spec names in `$defs`: a string enum or a nested object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamedType<'a> {
+    Enum(&'a EnumSpec),
+    Nested(&'a NestedSpec),
+}
+
+impl EventSpec {
+    /// Every enum and nested object type, once each, in the order they are
+    /// first met (nested types before the types that contain them); a name
+    /// used for two different shapes, or one a variant already has, is an error.
+    pub fn named_types(&self) -> Result<Vec<NamedType<'_>>, SpecError> {
+        let mut types: Vec<NamedType<'_>> = Vec::new();
+        for variant in &self.variants {
+            for field in &variant.fields {
+                collect_types(&field.kind, &mut types);
+            }
+        }
+        for (i, named) in types.iter().enumerate() {
+            let name = match named {
+                NamedType::Enum(e) => &e.name,
+                NamedType::Nested(n) => &n.name,
+            };
+            if self.variants.iter().any(|v| &v.name == name) {
+                return err(name, "a $defs type has the name of an event variant");
+            }
+            if types[..i].iter().any(|other| match (other, named) {
+                (NamedType::Enum(a), NamedType::Enum(b)) => a.name == b.name && a != b,
+                (NamedType::Nested(a), NamedType::Nested(b)) => a.name == b.name && a != b,
+                (NamedType::Enum(a), NamedType::Nested(b)) | (NamedType::Nested(b), NamedType::Enum(a)) => {
+                    a.name == b.name
+                }
+            }) {
+                return err(name, "two different types share this name");
+            }
+        }
+        Ok(types)
+    }
+}
+
+fn collect_types<'a>(kind: &'a FieldKind, types: &mut Vec<NamedType<'a>>) {
+    match kind {
+        FieldKind::Optional(inner) | FieldKind::Array(inner) => collect_types(inner, types),
+        FieldKind::Enum(e) if !types.contains(&NamedType::Enum(e)) => types.push(NamedType::Enum(e)),
+        FieldKind::Nested(n) => {
+            for field in &n.fields {
+                collect_types(&field.kind, types);
+            }
+            if !types.contains(&NamedType::Nested(n)) {
+                types.push(NamedType::Nested(n));
+            }
+        }
+        _ => {}
+    }
 }
 
 struct Schema<'a> {
@@ -140,57 +258,153 @@ impl<'a> Schema<'a> {
             Some(p) => p,
             None => return err(at, "missing properties.payload"),
         };
-        let payload_props = object_members(&format!("{at}.payload"), payload, "properties")?;
-        let required = required_list(&format!("{at}.payload"), payload)?;
-        expect_closed_object(&format!("{at}.payload"), payload, &required)?;
-        if required.is_empty() {
+        let fields = self.object_fields(&format!("{at}.payload"), at, at, payload)?;
+        if fields.is_empty() {
             return err(at, "a payload needs at least one field");
-        }
-        let mut fields = Vec::new();
-        for field_name in &required {
-            let field_at = format!("{at}.{field_name}");
-            let Some(node) = payload_props.get(field_name.as_str()) else {
-                return err(&field_at, "listed in required but has no entry in properties");
-            };
-            fields.push(self.field(&field_at, field_name, node)?);
-        }
-        if let Some(extra) = payload_props.keys().find(|k| !required.iter().any(|r| r == *k)) {
-            return err(&format!("{at}.{extra}"), "optional fields are not supported: list every property in required");
         }
         Ok(Variant { name, description, fields })
     }
 
-    fn field(&self, at: &str, name: &str, node: &Value) -> Result<Field, SpecError> {
+    /// The fields of a closed object (a payload or a nested object): required
+    /// ones in `required` order, then optional ones in UTF-8 order of their names.
+    ///
+    /// Object-level faults are reported at `at`; a field's at `fields_at.name`.
+    fn object_fields(&self, at: &str, fields_at: &str, type_name: &str, node: &Value) -> Result<Vec<Field>, SpecError> {
+        let props = object_members(at, node, "properties")?;
+        let required = required_list(at, node)?;
+        if node.get("type").and_then(Value::as_str) != Some("object") {
+            return err(at, "must have \"type\": \"object\"");
+        }
+        if node.get("additionalProperties") != Some(&Value::Bool(false)) {
+            return err(at, "must have \"additionalProperties\": false (unknown members would be unsigned)");
+        }
+        let mut fields = Vec::new();
+        for field_name in &required {
+            let field_at = format!("{fields_at}.{field_name}");
+            let Some(node) = props.get(field_name.as_str()) else {
+                return err(&field_at, "listed in required but has no entry in properties");
+            };
+            fields.push(self.field(&field_at, type_name, field_name, node)?);
+        }
+        let mut optional: Vec<&String> = props.keys().filter(|k| !required.contains(k)).collect();
+        optional.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        for field_name in optional {
+            let field_at = format!("{fields_at}.{field_name}");
+            let mut field = self.field(&field_at, type_name, field_name, &props[field_name.as_str()])?;
+            if field.kind == FieldKind::DigestOrEmpty {
+                return err(
+                    &field_at,
+                    "an optional field cannot also allow \"\": absent and empty would mean the same",
+                );
+            }
+            field.kind = FieldKind::Optional(Box::new(field.kind));
+            fields.push(field);
+        }
+        Ok(fields)
+    }
+
+    fn field(&self, at: &str, owner: &str, name: &str, node: &Value) -> Result<Field, SpecError> {
         if !is_snake_case(name) || RUST_KEYWORDS.contains(&name) {
             return err(at, "field names must be snake_case ASCII identifiers that are not Rust keywords");
         }
         let description = self.description(at, node)?;
-        let shape = match node.get("$ref").and_then(Value::as_str) {
-            Some(r) => self.resolve(at, r)?,
-            None => node,
-        };
-        let kind = field_kind(at, shape)?;
+        let kind = self.kind(at, owner, node)?;
         Ok(Field { name: name.to_owned(), description, kind })
+    }
+
+    /// The kind of a member's schema, following a `$ref` (whose name is the
+    /// type name of an enum or a nested object).
+    fn kind(&self, at: &str, owner: &str, node: &Value) -> Result<FieldKind, SpecError> {
+        let (shape, def_name) = match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => (self.resolve(at, r)?, r.strip_prefix("#/$defs/")),
+            None => (node, None),
+        };
+        let named = |what: &str| match def_name {
+            Some(name) if is_upper_camel(name) => Ok(name.to_owned()),
+            Some(name) => err(at, format!("the $defs entry {name:?} names a type: it must be UpperCamelCase")),
+            None => err(at, format!("{what} must be a $defs entry referenced by $ref: its name becomes the type name")),
+        };
+        if shape.get("enum").is_some() {
+            let name = named("a string enum")?;
+            return Ok(FieldKind::Enum(self.enum_spec(at, &name, shape)?));
+        }
+        match shape.get("type").and_then(Value::as_str) {
+            Some("array") => {
+                expect_keys(at, shape, &["type", "items", "description"])?;
+                let Some(items) = shape.get("items") else {
+                    return err(at, "an array needs \"items\"");
+                };
+                match self.kind(&format!("{at}[]"), owner, items)? {
+                    FieldKind::Array(_) => err(at, "arrays of arrays are not supported"),
+                    item => Ok(FieldKind::Array(Box::new(item))),
+                }
+            }
+            Some("object") if shape.get("properties").is_some() => {
+                let name = named("a nested object")?;
+                if name == owner {
+                    return err(at, "a nested object cannot contain itself");
+                }
+                let description = self.description(at, shape)?;
+                let fields = self.object_fields(at, at, &name, shape)?;
+                if fields.is_empty() {
+                    return err(at, "a nested object needs at least one field");
+                }
+                Ok(FieldKind::Nested(NestedSpec { name, description, fields }))
+            }
+            _ => field_kind(at, shape),
+        }
+    }
+
+    fn enum_spec(&self, at: &str, name: &str, shape: &Value) -> Result<EnumSpec, SpecError> {
+        expect_keys(at, shape, &["type", "enum", "description"])?;
+        if shape.get("type").and_then(Value::as_str) != Some("string") {
+            return err(at, "an enum must have \"type\": \"string\"");
+        }
+        let description = self.description(at, shape)?;
+        let mut values: Vec<String> = Vec::new();
+        for value in shape["enum"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            match value.as_str() {
+                Some(v) if is_snake_case(v) && !values.iter().any(|known| known == v) => values.push(v.to_owned()),
+                _ => return err(at, "enum values must be distinct snake_case strings"),
+            }
+        }
+        if values.is_empty() {
+            return err(at, "an enum needs at least one value");
+        }
+        Ok(EnumSpec { name: name.to_owned(), description, values })
+    }
+}
+
+/// Refuses schema keywords the generator would ignore.
+fn expect_keys(at: &str, shape: &Value, allowed: &[&str]) -> Result<(), SpecError> {
+    match shape.as_object().and_then(|o| o.keys().find(|k| !allowed.contains(&k.as_str()))) {
+        Some(key) => err(at, format!("the keyword {key:?} is not supported here (allowed: {allowed:?})")),
+        None => Ok(()),
     }
 }
 
 fn field_kind(at: &str, shape: &Value) -> Result<FieldKind, SpecError> {
     let ty = shape.get("type").and_then(Value::as_str);
     let pattern = shape.get("pattern").and_then(Value::as_str);
+    let format = shape.get("format").and_then(Value::as_str);
     let minimum = shape.get("minimum").and_then(Value::as_u64);
     let maximum = shape.get("maximum").and_then(Value::as_u64);
-    match (ty, pattern, minimum, maximum) {
-        (Some("string"), None, None, None) => Ok(FieldKind::String),
-        (Some("string"), Some(DIGEST_PATTERN), None, None) => Ok(FieldKind::Digest),
-        (Some("string"), Some(DIGEST_OR_EMPTY_PATTERN), None, None) => Ok(FieldKind::DigestOrEmpty),
-        (Some("integer"), None, Some(0), Some(max)) if max == u64::from(u32::MAX) => Ok(FieldKind::U32),
-        (Some("integer"), None, Some(0), Some(u64::MAX)) => Ok(FieldKind::U64),
-        (Some("boolean"), None, None, None) => Ok(FieldKind::Bool),
-        (Some("object"), None, None, None) if shape.get("properties").is_none() => Ok(FieldKind::Object),
+    match (ty, pattern, format, minimum, maximum) {
+        (Some("string"), None, None, None, None) => Ok(FieldKind::String),
+        (Some("string"), Some(DIGEST_PATTERN), None, None, None) => Ok(FieldKind::Digest),
+        (Some("string"), Some(DIGEST_OR_EMPTY_PATTERN), None, None, None) => Ok(FieldKind::DigestOrEmpty),
+        (Some("string"), Some(DIGEST_PATTERN), Some("ed25519-public-key"), None, None) => Ok(FieldKind::PublicKey),
+        (Some("string"), Some(SIGNATURE_PATTERN), Some("ed25519-signature"), None, None) => Ok(FieldKind::Signature),
+        (Some("integer"), None, None, Some(0), Some(max)) if max == u64::from(u32::MAX) => Ok(FieldKind::U32),
+        (Some("integer"), None, None, Some(0), Some(u64::MAX)) => Ok(FieldKind::U64),
+        (Some("boolean"), None, None, None, None) => Ok(FieldKind::Bool),
+        (Some("object"), None, None, None, None) if shape.get("properties").is_none() => Ok(FieldKind::Object),
         _ => err(
             at,
             "unsupported field schema: expected a string, a sha256 digest pattern (optionally allowing \"\"), \
-             an integer with minimum 0 and maximum 4294967295 or 18446744073709551615, a boolean, or a free object",
+             an Ed25519 public key or signature (hex pattern with format ed25519-public-key or ed25519-signature), \
+             an integer with minimum 0 and maximum 4294967295 or 18446744073709551615, a boolean, a free object, \
+             an array with items, or a $ref to a string enum or an object with properties",
         ),
     }
 }
@@ -239,4 +453,31 @@ fn is_upper_camel(s: &str) -> bool {
 fn is_snake_case(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `UpperCamelCase` as `snake_case`, as Python functions and Rust functions spell names.
+pub fn snake_case(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `snake_case` as `UpperCamelCase`, as Rust enum variants spell enum values.
+pub fn upper_camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
 }

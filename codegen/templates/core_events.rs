@@ -2,17 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_digest, check_nesting, unknown_event_type, EventError, Fields};
-use crate::canonical::{write_decimal, write_object, write_string, ByteSink, Map, Value};
-
+{{ imports }}
 {% for line in spec.doc_lines() -%}
 /// {{ line }}
 {% endfor -%}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "payload", deny_unknown_fields)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant, reason = "one variant per event of the spec, whatever its size; boxing some would change the API with each spec edit")]
 pub enum AgentEvent {
-{%- for variant in spec.variants %}
+{%- for variant in variants %}
     /// {{ variant.description }}
     {{ variant.name }}({{ variant.name }}),
 {%- endfor %}
@@ -21,7 +20,7 @@ pub enum AgentEvent {
 impl AgentEvent {
     /// The variant names, in spec order.
     pub const VARIANTS: &[&str] = &[
-{%- for variant in spec.variants %}
+{%- for variant in variants %}
         "{{ variant.name }}",
 {%- endfor %}
     ];
@@ -29,32 +28,21 @@ impl AgentEvent {
     /// The variant name, as written in the `type` member.
     pub fn type_name(&self) -> &'static str {
         match self {
-{%- for variant in spec.variants %}
+{%- for variant in variants %}
             AgentEvent::{{ variant.name }}(_) => "{{ variant.name }}",
 {%- endfor %}
         }
     }
 
-    /// Checks what the Rust types cannot express: digest syntax and nesting depth.
+    /// Checks what the Rust types cannot express: the nesting depth of free JSON.
     pub fn validate(&self) -> Result<(), EventError> {
         match self {
-{%- for variant in spec.variants %}
-{%- if variant.has_checks() %}
-            AgentEvent::{{ variant.name }}(payload) => {
-{%- for field in variant.fields %}
-{%- match field.kind %}
-{%- when FieldKind::Digest %}
-                check_digest("payload.{{ field.name }}", &payload.{{ field.name }}, false)?;
-{%- when FieldKind::DigestOrEmpty %}
-                check_digest("payload.{{ field.name }}", &payload.{{ field.name }}, true)?;
-{%- when FieldKind::Object %}
-                check_nesting("payload.{{ field.name }}", &payload.{{ field.name }})?;
-{%- else %}
-{%- endmatch %}
-{%- endfor %}
-            }
-{%- else %}
+{%- for variant in variants %}
+{%- if variant.validate.is_empty() %}
             AgentEvent::{{ variant.name }}(_) => {}
+{%- else %}
+            AgentEvent::{{ variant.name }}(payload) => {
+{{ variant.validate }}            }
 {%- endif %}
 {%- endfor %}
         }
@@ -62,19 +50,16 @@ impl AgentEvent {
     }
 
     /// Reads an event from parsed JSON, enforcing the spec exactly: every
-    /// member present with its JSON type and range, and no other member.
+    /// required member present with its JSON type and range, and no other member.
     pub fn from_value(value: &Value) -> Result<AgentEvent, EventError> {
         let mut event = Fields::new("", value)?;
-        let type_name = event.take_string("type")?;
+        let type_name = event.take_with("type", read::string)?;
         let mut payload = event.take_fields("payload", "payload")?;
         event.finish()?;
         let parsed = match type_name.as_str() {
-{%- for variant in spec.variants %}
+{%- for variant in variants %}
             "{{ variant.name }}" => AgentEvent::{{ variant.name }}({{ variant.name }} {
-{%- for field in variant.fields %}
-                {{ field.name }}: payload.{{ field.take_call() }}("{{ field.name }}"{{ field.take_extra_args() }})?,
-{%- endfor %}
-            }),
+{{ variant.read }}            }),
 {%- endfor %}
             other => return Err(unknown_event_type(other)),
         };
@@ -85,15 +70,10 @@ impl AgentEvent {
     /// The event as a JSON value: `{"type": ..., "payload": {...}}`.
     pub fn to_value(&self) -> Value {
         let (type_name, payload) = match self {
-{%- for variant in spec.variants %}
-            AgentEvent::{{ variant.name }}(payload) => (
-                "{{ variant.name }}",
-                Map::from([
-{%- for field in variant.fields %}
-                    ("{{ field.name }}".to_owned(), Value::from(payload.{{ field.name }}{{ field.owned_suffix() }})),
-{%- endfor %}
-                ]),
-            ),
+{%- for variant in variants %}
+            AgentEvent::{{ variant.name }}(payload) => {
+{{ variant.to_value }}                ("{{ variant.name }}", map)
+            }
 {%- endfor %}
         };
         Value::Object(Map::from([
@@ -106,14 +86,9 @@ impl AgentEvent {
     /// without building a tree: this is what `self_hash` covers.
     pub fn write_canonical(&self, sink: &mut impl ByteSink) {
         match self {
-{%- for variant in spec.variants %}
+{%- for variant in variants %}
             AgentEvent::{{ variant.name }}(payload) => {
-{%- for field in variant.canonical_fields() %}
-                sink.put(b"{% if loop.first %}{\"payload\":{% raw %}{{% endraw %}{% else %},{% endif %}\"{{ field.name }}\":");
-                {{ field.write_call() }}
-{%- endfor %}
-                sink.put(b"},\"type\":\"{{ variant.name }}\"}");
-            }
+{{ variant.write_canonical }}            }
 {%- endfor %}
         }
     }
@@ -122,26 +97,95 @@ impl AgentEvent {
     /// with its members in spec order.
     pub fn write_wire(&self, sink: &mut impl ByteSink) {
         match self {
-{%- for variant in spec.variants %}
+{%- for variant in variants %}
             AgentEvent::{{ variant.name }}(payload) => {
-{%- for field in variant.fields %}
-                sink.put(b"{% if loop.first %}{\"type\":\"{{ variant.name }}\",\"payload\":{% raw %}{{% endraw %}{% else %},{% endif %}\"{{ field.name }}\":");
-                {{ field.write_call() }}
-{%- endfor %}
-                sink.put(b"}}");
-            }
+{{ variant.write_wire }}            }
 {%- endfor %}
         }
     }
 }
-{% for variant in spec.variants %}
+{% for variant in variants %}
 /// {{ variant.description }}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct {{ variant.name }} {
 {%- for field in variant.fields %}
     /// {{ field.description }}
-    pub {{ field.name }}: {{ field.rust_type() }},
+{%- if let Some(attribute) = field.serde %}
+    {{ attribute }}
+{%- endif %}
+    pub {{ field.name }}: {{ field.rust_type }},
 {%- endfor %}
+}
+{% endfor -%}
+{% for e in enums %}
+/// {{ e.description }}
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum {{ e.name }} {
+{%- for (code, ident) in e.values %}
+    /// `{{ code }}`.
+    #[serde(rename = "{{ code }}")]
+    {{ ident }},
+{%- endfor %}
+}
+
+impl {{ e.name }} {
+    /// Every value, in spec order.
+    pub const ALL: &[{{ e.name }}] = &[{% for (_, ident) in e.values %}{{ e.name }}::{{ ident }}{% if !loop.last %}, {% endif %}{% endfor %}];
+
+    /// The value as the ledger writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+{%- for (code, ident) in e.values %}
+            {{ e.name }}::{{ ident }} => "{{ code }}",
+{%- endfor %}
+        }
+    }
+
+    fn read(value: &Value, path: &str) -> Result<{{ e.name }}, EventError> {
+        read::one_of(value, path, &[{% for (code, _) in e.values %}"{{ code }}"{% if !loop.last %}, {% endif %}{% endfor %}]).map(|i| {{ e.name }}::ALL[i])
+    }
+}
+{% endfor -%}
+{% for n in nested %}
+/// {{ n.description }}
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct {{ n.name }} {
+{%- for field in n.fields %}
+    /// {{ field.description }}
+{%- if let Some(attribute) = field.serde %}
+    {{ attribute }}
+{%- endif %}
+    pub {{ field.name }}: {{ field.rust_type }},
+{%- endfor %}
+}
+
+impl {{ n.name }} {
+    /// Reads the object at `path`, `levels` containers below the payload.
+    fn read(value: &Value, path: &str, {{ n.levels_param }}: usize) -> Result<{{ n.name }}, EventError> {
+        let mut fields = read::members(value, path)?;
+        let parsed = {{ n.name }} {
+{{ n.read }}        };
+        fields.finish()?;
+        Ok(parsed)
+    }
+{%- if let Some(validate) = n.validate %}
+
+    /// Checks the free JSON inside, `levels` containers below the payload.
+    fn validate(&self, path: &str, levels: usize) -> Result<(), EventError> {
+{{ validate }}        Ok(())
+    }
+{%- endif %}
+
+    fn to_value(&self) -> Value {
+{{ n.to_value }}        Value::Object(map)
+    }
+
+    fn write_canonical(&self, sink: &mut impl ByteSink) {
+{{ n.write_canonical }}    }
+
+    fn write_wire(&self, sink: &mut impl ByteSink) {
+{{ n.write_wire }}    }
 }
 {% endfor -%}

@@ -9,6 +9,7 @@ pub mod adapter;
 pub mod generate;
 pub mod protocol;
 pub mod runner;
+pub mod schemas;
 pub mod vector;
 
 use std::path::PathBuf;

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use provedex_conformance::{adapter, default_vectors_dir, generate, protocol, runner};
+use provedex_conformance::{adapter, default_vectors_dir, generate, runner, schemas};
 
 #[derive(Parser)]
 #[command(name = "provedex-conformance", version, about = "Golden vectors and the conformance runner for Provedex")]
@@ -54,12 +54,11 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Generate { check, out } => {
-            // The README's figures and the protocol's schema are the repository's:
-            // written beside its own vectors only.
+            // The README's figures and the schemas are the repository's: written
+            // beside its own vectors only.
             let vectors = default_vectors_dir();
             let repository = out.is_none().then(|| vectors.parent().expect("vectors/ lies in the repository"));
             let readme = repository.as_ref().map(|root| root.join("README.md"));
-            let schema = repository.as_ref().map(|root| root.join(protocol::SCHEMA_PATH));
             let dir = out.unwrap_or_else(default_vectors_dir);
             let mut stale = match generate::write_or_check(&dir, check) {
                 Ok(stale) => stale.into_iter().map(|file| format!("vectors/{file}")).collect::<Vec<_>>(),
@@ -78,12 +77,13 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            if let Some(schema) = &schema {
-                match generate::schema_write_or_check(schema, check) {
-                    Ok(true) => stale.push(protocol::SCHEMA_PATH.into()),
+            for schema in repository.iter().flat_map(|_| schemas::all()) {
+                let path = repository.expect("schemas are written to the repository").join(schema.path);
+                match generate::schema_write_or_check(&path, &schema.text, check) {
+                    Ok(true) => stale.push(schema.path.into()),
                     Ok(false) => {}
                     Err(e) => {
-                        eprintln!("error: {}: {e}", schema.display());
+                        eprintln!("error: {}: {e}", path.display());
                         return ExitCode::from(2);
                     }
                 }
@@ -107,9 +107,6 @@ fn main() -> ExitCode {
             println!("{verb}: {} vector files, {total} tests in {}", files.len(), dir.display());
             for (stem, file) in &files {
                 println!("  {stem}.json: {} tests", file.number_of_tests);
-            }
-            if let Some(schema) = &schema {
-                println!("the protocol's JSON Schema: {}", schema.display());
             }
             ExitCode::SUCCESS
         }

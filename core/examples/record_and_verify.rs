@@ -1,7 +1,7 @@
 //! Record two events to a ledger, then verify it with only the public key.
 
 use provedex_core::event::{ModelInvoked, SessionStarted};
-use provedex_core::{AgentEvent, KeyFile, Session, SigningKeypair, Verifier, sha256_hex};
+use provedex_core::{AgentEvent, Digest, KeyFile, Session, SigningKeypair, Verifier};
 
 fn main() -> Result<(), provedex_core::Error> {
     let dir = std::env::temp_dir().join(format!("provedex-example-{}", std::process::id()));
@@ -15,8 +15,8 @@ fn main() -> Result<(), provedex_core::Error> {
     }))?;
     let signed = session.record(&AgentEvent::ModelInvoked(ModelInvoked {
         model_id: "llama3.2:3b".into(),
-        prompt_sha256: sha256_hex(b"the full prompt"),
-        response_sha256: sha256_hex(b"the full response"),
+        prompt_sha256: Digest::of(b"the full prompt"),
+        response_sha256: Digest::of(b"the full response"),
         prompt_tokens: 812,
         response_tokens: 64,
     }))?;

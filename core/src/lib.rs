@@ -17,9 +17,9 @@
 
 pub use provedex_format::seal::{GENESIS_PARENT_HASH, compute_self_hash, sha256_hex, sign_event, sign_event_at};
 pub use provedex_format::{
-    AgentEvent, ChainHash, Error, EventError, Finding, KEY_FILE_LEN, LedgerErrorKind, MAX_LINE_BYTES, PublicKeyBytes,
-    Reason, Result, SignatureBytes, SignedEvent, SigningKeypair, Value, canonical, canonical_json, display, event, hex,
-    line, seal,
+    AgentEvent, ChainHash, Digest, Error, EventError, Finding, KEY_FILE_LEN, LedgerErrorKind, MAX_LINE_BYTES,
+    PublicKeyBytes, Reason, Result, SignatureBytes, SignedEvent, SigningKeypair, Value, canonical, canonical_json,
+    display, event, hex, line, seal,
 };
 pub use provedex_ledger::{Durability, KeyFile, RecoverOutcome, Session, SessionOptions, recover};
 pub use provedex_verify::{ChainReport, Engine, Progress, Verifier, check_seal};

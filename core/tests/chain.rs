@@ -6,10 +6,10 @@ mod common;
 use common::{chain, ledger_text, one_of_each, other_key, seed_key};
 use proptest::prelude::*;
 use provedex_core::canonical::{self, Map};
-use provedex_core::event::{ModelInvoked, SessionEnded, ToolCalled};
+use provedex_core::event::{ModelInvoked, ToolCalled};
 use provedex_core::{
-    AgentEvent, ChainHash, Error, GENESIS_PARENT_HASH, PublicKeyBytes, Reason, SignatureBytes, SignedEvent, Value,
-    Verifier, check_seal, compute_self_hash, sign_event, sign_event_at,
+    AgentEvent, ChainHash, Digest, Error, GENESIS_PARENT_HASH, PublicKeyBytes, Reason, SignatureBytes, SignedEvent,
+    Value, Verifier, check_seal, compute_self_hash, sign_event, sign_event_at,
 };
 
 fn event_error(json: &str) -> (Reason, String) {
@@ -91,8 +91,10 @@ fn u32_and_u64_bounds_are_accepted() {
 #[test]
 fn writers_refuse_invalid_events() {
     let key = seed_key();
-    let bad_digest = AgentEvent::SessionEnded(SessionEnded { reason: "x".into(), summary_sha256: "A".repeat(64) });
-    let err = sign_event(&bad_digest, 0, &GENESIS_PARENT_HASH, &key).unwrap_err();
+    // A digest field holds a digest by its type; as JSON text a bad one is refused on reading.
+    let bad_digest =
+        format!(r#"{{"type":"SessionEnded","payload":{{"reason":"x","summary_sha256":"{}"}}}}"#, "A".repeat(64));
+    let err = AgentEvent::from_json(bad_digest.as_bytes()).unwrap_err();
     assert!(
         matches!(&err, Error::Signing { reason: Reason::InvalidHex, message: m } if m.contains("payload.summary_sha256")),
         "{err}"
@@ -105,7 +107,7 @@ fn writers_refuse_invalid_events() {
     let mut args = Map::new();
     args.insert("deep".into(), deep);
     let too_deep =
-        AgentEvent::ToolCalled(ToolCalled { tool_name: "t".into(), args_sha256: "0".repeat(64), args_redacted: args });
+        AgentEvent::ToolCalled(ToolCalled { tool_name: "t".into(), args_sha256: Digest([0; 32]), args_redacted: args });
     let err = sign_event(&too_deep, 0, &GENESIS_PARENT_HASH, &key).unwrap_err();
     assert!(matches!(&err, Error::Signing { message: m, .. } if m.contains("payload.args_redacted")), "{err}");
 }
@@ -319,13 +321,13 @@ fn ledger_text_fixture_is_newline_terminated() {
 }
 
 fn arb_event() -> impl Strategy<Value = AgentEvent> {
-    let hex = "[0-9a-f]{64}";
-    (any::<String>(), hex, any::<u32>(), any::<u32>(), any::<String>(), any::<u64>()).prop_map(
+    let digest = any::<[u8; 32]>().prop_map(Digest);
+    (any::<String>(), digest, any::<u32>(), any::<u32>(), any::<String>(), any::<u64>()).prop_map(
         |(model_id, digest, prompt_tokens, response_tokens, text, n)| {
             if n % 2 == 0 {
                 AgentEvent::ModelInvoked(ModelInvoked {
                     model_id,
-                    prompt_sha256: digest.clone(),
+                    prompt_sha256: digest,
                     response_sha256: digest,
                     prompt_tokens,
                     response_tokens,

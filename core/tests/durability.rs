@@ -22,10 +22,7 @@ const CRASH_TRIALS: u64 = 200;
 const CHILD_LEDGER: &str = "PROVEDEX_CRASH_TEST_LEDGER";
 
 fn event(thread: usize, i: u64) -> AgentEvent {
-    AgentEvent::SessionEnded(SessionEnded {
-        reason: format!("thread {thread} event {i}"),
-        summary_sha256: String::new(),
-    })
+    AgentEvent::SessionEnded(SessionEnded { reason: format!("thread {thread} event {i}"), summary_sha256: None })
 }
 
 fn options(durability: Durability) -> SessionOptions {
@@ -93,7 +90,7 @@ fn group_commit_writes_lines_in_chain_order_when_signed_out_of_order() {
                     (0..40)
                         .map(|i| {
                             let reason = if t % 2 == 0 { format!("{big} {i}") } else { format!("{t} {i}") };
-                            let ended = SessionEnded { reason, summary_sha256: String::new() };
+                            let ended = SessionEnded { reason, summary_sha256: None };
                             session.record(&AgentEvent::SessionEnded(ended)).unwrap()
                         })
                         .collect::<Vec<_>>()

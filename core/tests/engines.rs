@@ -15,10 +15,10 @@ use curve25519_dalek::scalar::Scalar;
 use proptest::prelude::*;
 use provedex_core::event::UtteranceSpoken;
 use provedex_core::{
-    AgentEvent, ChainReport, Engine, GENESIS_PARENT_HASH, Progress, PublicKeyBytes, Reason, SignatureBytes,
-    SignedEvent, Verifier, sha256_hex, sign_event_at,
+    AgentEvent, ChainReport, Digest, Engine, GENESIS_PARENT_HASH, Progress, PublicKeyBytes, Reason, SignatureBytes,
+    SignedEvent, Verifier, sign_event_at,
 };
-use sha2::{Digest, Sha512};
+use sha2::{Digest as _, Sha512};
 
 const fn fast(threads: usize) -> Engine {
     Engine::Fast { threads: NonZeroUsize::new(threads).unwrap() }
@@ -54,11 +54,7 @@ fn agreed_in_memory(events: &[SignedEvent], pinned: Option<PublicKeyBytes>) -> C
 }
 
 fn utterance(text: String) -> AgentEvent {
-    AgentEvent::UtteranceSpoken(UtteranceSpoken {
-        text_sha256: sha256_hex(text.as_bytes()),
-        text,
-        audio_sha256: String::new(),
-    })
+    AgentEvent::UtteranceSpoken(UtteranceSpoken { text_sha256: Digest::of(text.as_bytes()), text, audio_sha256: None })
 }
 
 /// Events of every variant, some with texts long enough (about 90 KiB)

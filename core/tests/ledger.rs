@@ -8,10 +8,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use common::{chain, ended, ledger_error_kind, ledger_text, one_of_each, other_key, seed_key};
-use provedex_core::event::SessionEnded;
+use provedex_core::canonical::Map;
+use provedex_core::event::ToolCalled;
 use provedex_core::{
-    AgentEvent, Error, GENESIS_PARENT_HASH, LedgerErrorKind, MAX_LINE_BYTES, Reason, RecoverOutcome, Session,
-    SigningKeypair, Verifier, recover, sign_event_at,
+    AgentEvent, Digest, Error, GENESIS_PARENT_HASH, LedgerErrorKind, MAX_LINE_BYTES, Reason, RecoverOutcome, Session,
+    SigningKeypair, Value, Verifier, recover, sign_event_at,
 };
 
 fn verify(path: &Path) -> provedex_core::ChainReport {
@@ -144,8 +145,16 @@ fn invalid_events_write_nothing() {
     let session = Session::open(&seed_key(), &path, "s").unwrap();
     session.record(&ended("ok")).unwrap();
     let before = fs::read(&path).unwrap();
-    let bad = AgentEvent::SessionEnded(SessionEnded { reason: "x".into(), summary_sha256: "xyz".into() });
-    assert!(matches!(session.record(&bad), Err(Error::Signing { .. })));
+    let mut deep = Value::Null;
+    for _ in 0..200 {
+        deep = Value::Array(vec![deep]);
+    }
+    let bad = AgentEvent::ToolCalled(ToolCalled {
+        tool_name: "t".into(),
+        args_sha256: Digest([0; 32]),
+        args_redacted: Map::from([("deep".to_owned(), deep)]),
+    });
+    assert!(matches!(session.record(&bad), Err(Error::Signing { reason: Reason::MalformedJson, .. })));
     let huge = ended(&"x".repeat(MAX_LINE_BYTES));
     assert!(
         matches!(session.record(&huge), Err(Error::Signing { reason: Reason::LineTooLong, message: m }) if m.contains("at most"))

@@ -21,10 +21,7 @@ const CHILD_LEDGER: &str = "PROVEDEX_WRITE_FAILURE_LEDGER";
 const CHILD_DURABILITY: &str = "PROVEDEX_WRITE_FAILURE_DURABILITY";
 
 fn event(thread: usize, i: u64) -> AgentEvent {
-    AgentEvent::SessionEnded(SessionEnded {
-        reason: format!("thread {thread} event {i}"),
-        summary_sha256: String::new(),
-    })
+    AgentEvent::SessionEnded(SessionEnded { reason: format!("thread {thread} event {i}"), summary_sha256: None })
 }
 
 /// The writer process: one record alone, then 16 threads recording until

@@ -144,6 +144,41 @@ hex_bytes!(
 );
 
 hex_bytes!(
+    /// A SHA-256 digest of content an event refers to (the `*_sha256` payload
+    /// fields): the content stays outside the ledger, its digest is signed.
+    Digest,
+    32
+);
+
+impl Digest {
+    /// The SHA-256 digest of `content`.
+    pub fn of(content: &[u8]) -> Digest {
+        use sha2::Digest as _;
+        Digest(sha2::Sha256::digest(content).into())
+    }
+}
+
+/// Serde for a digest field that may be empty: `None` is `""` on the wire,
+/// as the strict reader reads it.
+pub mod digest_or_empty {
+    use super::Digest;
+
+    /// Writes `""` for `None`.
+    pub fn serialize<S: serde::Serializer>(value: &Option<Digest>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&value.map(|d| d.to_hex()).unwrap_or_default())
+    }
+
+    /// Reads `""` as `None`, anything else as a digest.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Digest>, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        Digest::from_hex(&text).map(Some).map_err(serde::de::Error::custom)
+    }
+}
+
+hex_bytes!(
     /// An Ed25519 public key as it appears in `signer_pubkey` (not yet validated as a curve point).
     PublicKeyBytes,
     32

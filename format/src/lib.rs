@@ -33,7 +33,7 @@ pub mod seal;
 pub use canonical::{Value, canonical_json};
 pub use error::{Error, LedgerErrorKind, Result};
 pub use event::{AgentEvent, EventError};
-pub use hex::{ChainHash, PublicKeyBytes, SignatureBytes};
+pub use hex::{ChainHash, Digest, PublicKeyBytes, SignatureBytes};
 pub use keys::{KEY_FILE_LEN, SigningKeypair};
 pub use line::{MAX_LINE_BYTES, SignedEvent};
 pub use reason::{Finding, Reason};

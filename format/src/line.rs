@@ -4,7 +4,7 @@
 //! is the verification crate's.
 
 use crate::canonical::{self, ByteSink, write_decimal};
-use crate::event::{AgentEvent, EventError, Fields};
+use crate::event::{AgentEvent, EventError, Fields, read};
 use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
 use crate::reason::{Finding, Reason};
 
@@ -117,21 +117,15 @@ impl SignedEvent {
 
 fn read_signed_event(value: &canonical::Value) -> Result<SignedEvent, EventError> {
     let mut fields = Fields::new("", value)?;
-    let seq = fields.take_u64("seq")?;
-    let timestamp_nanos = fields.take_u64("timestamp_nanos")?;
+    let seq = fields.take_with("seq", read::u64)?;
+    let timestamp_nanos = fields.take_with("timestamp_nanos", read::u64)?;
     let (event_value, _) = fields.take("event")?;
     let event = AgentEvent::from_value(event_value)
         .map_err(|e| EventError { path: if e.path == "event" { e.path } else { format!("event.{}", e.path) }, ..e })?;
-    let parent_hash = take_hex(&mut fields, "parent_hash", ChainHash::from_hex)?;
-    let self_hash = take_hex(&mut fields, "self_hash", ChainHash::from_hex)?;
-    let signature = take_hex(&mut fields, "signature", SignatureBytes::from_hex)?;
-    let signer_pubkey = take_hex(&mut fields, "signer_pubkey", PublicKeyBytes::from_hex)?;
+    let parent_hash = fields.take_with("parent_hash", read::chain_hash)?;
+    let self_hash = fields.take_with("self_hash", read::chain_hash)?;
+    let signature = fields.take_with("signature", read::signature)?;
+    let signer_pubkey = fields.take_with("signer_pubkey", read::public_key)?;
     fields.finish()?;
     Ok(SignedEvent { seq, timestamp_nanos, event, parent_hash, self_hash, signature, signer_pubkey })
-}
-
-fn take_hex<T>(fields: &mut Fields<'_>, key: &str, parse: fn(&str) -> Result<T, String>) -> Result<T, EventError> {
-    let path = fields.member_path(key);
-    let text = fields.take_string(key)?;
-    parse(&text).map_err(|why| EventError::new(Reason::InvalidHex, &path, why))
 }

@@ -60,6 +60,8 @@ reasons! {
     UnknownEventType => "unknown_event_type",
     /// An integer lies outside its field's range.
     IntegerOutOfRange => "integer_out_of_range",
+    /// A string member holds a value its field's list of allowed values does not name.
+    UnknownEnumValue => "unknown_enum_value",
     /// A hex field has the wrong length, upper-case letters or non-hex characters.
     InvalidHex => "invalid_hex",
     /// `seq` is not the position of the line.

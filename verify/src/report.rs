@@ -33,18 +33,14 @@ pub struct ChainReport {
     /// Lines that verified before the first finding (all of them when `ok`).
     pub event_count: u64,
     /// The seq the failing line should have had; null when `ok`.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub broken_at: Option<u64>,
     /// 1-based line number of the failing line; null when `ok` or not read from a file.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub line: Option<u64>,
     /// The reason code of the finding; null when `ok`.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub reason: Option<Reason>,
     /// Says where and why, for people.
     pub message: String,
     /// self_hash of the last good line; null when there is none.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub root_hash: Option<ChainHash>,
     /// Distinct signers of the good lines, in order of first appearance.
     pub signers: Vec<PublicKeyBytes>,

@@ -2,11 +2,13 @@
 // with codegen/templates/ffi_events.rs. Do not edit: change the spec or the template and regenerate.
 
 use provedex_core::event as core;
+use provedex_core::event::read;
 
-use crate::{ProvedexError, json_to_object, object_to_json};
+use crate::{ProvedexError, invalid_member, json_to_object, object_to_json};
 
 /// One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+#[allow(clippy::large_enum_variant, reason = "one variant per event of the spec, whatever its size, as uniffi carries it")]
 pub enum AgentEvent {
     /// An agent session began.
     SessionStarted {
@@ -19,7 +21,7 @@ pub enum AgentEvent {
     },
     /// The agent heard a user utterance and transcribed it.
     UtteranceCaptured {
-        /// SHA-256 of the captured audio bytes.
+        /// SHA-256 of the captured audio bytes. Crosses the FFI as lowercase hex.
         audio_sha256: String,
         /// Text transcribed from the audio.
         transcript: String,
@@ -32,7 +34,7 @@ pub enum AgentEvent {
     ToolCalled {
         /// Name of the tool that was called.
         tool_name: String,
-        /// SHA-256 of the full, unredacted arguments.
+        /// SHA-256 of the full, unredacted arguments. Crosses the FFI as lowercase hex.
         args_sha256: String,
         /// The arguments with sensitive values removed or masked; any JSON object. Crosses the FFI as JSON text.
         args_redacted: String,
@@ -41,7 +43,7 @@ pub enum AgentEvent {
     ToolReturned {
         /// Name of the tool that returned.
         tool_name: String,
-        /// SHA-256 of the full result the tool returned.
+        /// SHA-256 of the full result the tool returned. Crosses the FFI as lowercase hex.
         result_sha256: String,
         /// Time from the call to the return in milliseconds.
         latency_ms: u64,
@@ -52,9 +54,9 @@ pub enum AgentEvent {
     ModelInvoked {
         /// Identifier of the model that was called.
         model_id: String,
-        /// SHA-256 of the full prompt sent to the model.
+        /// SHA-256 of the full prompt sent to the model. Crosses the FFI as lowercase hex.
         prompt_sha256: String,
-        /// SHA-256 of the full response the model returned.
+        /// SHA-256 of the full response the model returned. Crosses the FFI as lowercase hex.
         response_sha256: String,
         /// Number of tokens in the prompt.
         prompt_tokens: u32,
@@ -63,18 +65,18 @@ pub enum AgentEvent {
     },
     /// The agent said something to the user.
     UtteranceSpoken {
-        /// SHA-256 of the UTF-8 bytes of `text`.
+        /// SHA-256 of the UTF-8 bytes of `text`. Crosses the FFI as lowercase hex.
         text_sha256: String,
         /// The words the agent spoke.
         text: String,
-        /// SHA-256 of the synthesized audio bytes, or empty when no audio was produced.
+        /// SHA-256 of the synthesized audio bytes, or empty when no audio was produced. Crosses the FFI as lowercase hex.
         audio_sha256: String,
     },
     /// An agent session ended.
     SessionEnded {
         /// Why the session ended, such as `user_hangup` or `completed`.
         reason: String,
-        /// SHA-256 of the session summary, or empty when no summary was made.
+        /// SHA-256 of the session summary, or empty when no summary was made. Crosses the FFI as lowercase hex.
         summary_sha256: String,
     },
 }
@@ -88,37 +90,37 @@ impl From<&core::AgentEvent> for AgentEvent {
                 session_id: payload.session_id.clone(),
             },
             core::AgentEvent::UtteranceCaptured(payload) => AgentEvent::UtteranceCaptured {
-                audio_sha256: payload.audio_sha256.clone(),
+                audio_sha256: payload.audio_sha256.to_hex(),
                 transcript: payload.transcript.clone(),
                 lang: payload.lang.clone(),
                 duration_ms: payload.duration_ms,
             },
             core::AgentEvent::ToolCalled(payload) => AgentEvent::ToolCalled {
                 tool_name: payload.tool_name.clone(),
-                args_sha256: payload.args_sha256.clone(),
+                args_sha256: payload.args_sha256.to_hex(),
                 args_redacted: object_to_json(&payload.args_redacted),
             },
             core::AgentEvent::ToolReturned(payload) => AgentEvent::ToolReturned {
                 tool_name: payload.tool_name.clone(),
-                result_sha256: payload.result_sha256.clone(),
+                result_sha256: payload.result_sha256.to_hex(),
                 latency_ms: payload.latency_ms,
                 success: payload.success,
             },
             core::AgentEvent::ModelInvoked(payload) => AgentEvent::ModelInvoked {
                 model_id: payload.model_id.clone(),
-                prompt_sha256: payload.prompt_sha256.clone(),
-                response_sha256: payload.response_sha256.clone(),
+                prompt_sha256: payload.prompt_sha256.to_hex(),
+                response_sha256: payload.response_sha256.to_hex(),
                 prompt_tokens: payload.prompt_tokens,
                 response_tokens: payload.response_tokens,
             },
             core::AgentEvent::UtteranceSpoken(payload) => AgentEvent::UtteranceSpoken {
-                text_sha256: payload.text_sha256.clone(),
+                text_sha256: payload.text_sha256.to_hex(),
                 text: payload.text.clone(),
-                audio_sha256: payload.audio_sha256.clone(),
+                audio_sha256: payload.audio_sha256.map(|d| d.to_hex()).unwrap_or_default(),
             },
             core::AgentEvent::SessionEnded(payload) => AgentEvent::SessionEnded {
                 reason: payload.reason.clone(),
-                summary_sha256: payload.summary_sha256.clone(),
+                summary_sha256: payload.summary_sha256.map(|d| d.to_hex()).unwrap_or_default(),
             },
             // Generated from the same schema as the core's enum, so every variant is matched above.
             _ => unreachable!("an event variant the uniffi layer was not generated for"),
@@ -129,7 +131,7 @@ impl From<&core::AgentEvent> for AgentEvent {
 impl TryFrom<AgentEvent> for core::AgentEvent {
     type Error = ProvedexError;
 
-    /// Parses the JSON members; the other checks happen when the event is sealed.
+    /// Reads the hex and JSON members strictly; the other checks happen when the event is sealed.
     fn try_from(event: AgentEvent) -> Result<Self, ProvedexError> {
         Ok(match event {
             AgentEvent::SessionStarted { agent_id, model_id, session_id } => {
@@ -141,7 +143,7 @@ impl TryFrom<AgentEvent> for core::AgentEvent {
             }
             AgentEvent::UtteranceCaptured { audio_sha256, transcript, lang, duration_ms } => {
                 core::AgentEvent::UtteranceCaptured(core::UtteranceCaptured {
-                    audio_sha256,
+                    audio_sha256: read::digest_text(&audio_sha256, "payload.audio_sha256").map_err(|e| invalid_member("UtteranceCaptured", e))?,
                     transcript,
                     lang,
                     duration_ms,
@@ -150,14 +152,14 @@ impl TryFrom<AgentEvent> for core::AgentEvent {
             AgentEvent::ToolCalled { tool_name, args_sha256, args_redacted } => {
                 core::AgentEvent::ToolCalled(core::ToolCalled {
                     tool_name,
-                    args_sha256,
+                    args_sha256: read::digest_text(&args_sha256, "payload.args_sha256").map_err(|e| invalid_member("ToolCalled", e))?,
                     args_redacted: json_to_object("payload.args_redacted", &args_redacted)?,
                 })
             }
             AgentEvent::ToolReturned { tool_name, result_sha256, latency_ms, success } => {
                 core::AgentEvent::ToolReturned(core::ToolReturned {
                     tool_name,
-                    result_sha256,
+                    result_sha256: read::digest_text(&result_sha256, "payload.result_sha256").map_err(|e| invalid_member("ToolReturned", e))?,
                     latency_ms,
                     success,
                 })
@@ -165,23 +167,23 @@ impl TryFrom<AgentEvent> for core::AgentEvent {
             AgentEvent::ModelInvoked { model_id, prompt_sha256, response_sha256, prompt_tokens, response_tokens } => {
                 core::AgentEvent::ModelInvoked(core::ModelInvoked {
                     model_id,
-                    prompt_sha256,
-                    response_sha256,
+                    prompt_sha256: read::digest_text(&prompt_sha256, "payload.prompt_sha256").map_err(|e| invalid_member("ModelInvoked", e))?,
+                    response_sha256: read::digest_text(&response_sha256, "payload.response_sha256").map_err(|e| invalid_member("ModelInvoked", e))?,
                     prompt_tokens,
                     response_tokens,
                 })
             }
             AgentEvent::UtteranceSpoken { text_sha256, text, audio_sha256 } => {
                 core::AgentEvent::UtteranceSpoken(core::UtteranceSpoken {
-                    text_sha256,
+                    text_sha256: read::digest_text(&text_sha256, "payload.text_sha256").map_err(|e| invalid_member("UtteranceSpoken", e))?,
                     text,
-                    audio_sha256,
+                    audio_sha256: read::digest_or_empty_text(&audio_sha256, "payload.audio_sha256").map_err(|e| invalid_member("UtteranceSpoken", e))?,
                 })
             }
             AgentEvent::SessionEnded { reason, summary_sha256 } => {
                 core::AgentEvent::SessionEnded(core::SessionEnded {
                     reason,
-                    summary_sha256,
+                    summary_sha256: read::digest_or_empty_text(&summary_sha256, "payload.summary_sha256").map_err(|e| invalid_member("SessionEnded", e))?,
                 })
             }
         })

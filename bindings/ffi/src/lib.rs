@@ -512,6 +512,12 @@ pub(crate) fn object_to_json(map: &Map) -> String {
     Value::Object(map.clone()).to_string()
 }
 
+/// The refusal of an event member read on its way into the core, worded as
+/// the core words an invalid event it is asked to seal.
+pub(crate) fn invalid_member(event_type: &str, e: core::EventError) -> ProvedexError {
+    ProvedexError::signing(e.reason, format!("invalid {event_type} event: {e}"))
+}
+
 /// Reads a free JSON object member from its text.
 pub(crate) fn json_to_object(path: &str, text: &str) -> Result<Map> {
     match canonical::parse(text.as_bytes()) {

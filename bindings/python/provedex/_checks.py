@@ -6,7 +6,7 @@ with the code the core gives the same value written as JSON text)."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 from . import _native
 from ._errors import SigningError
@@ -63,14 +63,22 @@ def check_bool(name: str, value: Any) -> bool:
     return value
 
 
-def check_object(name: str, value: Any) -> dict[str, Any]:
-    """A free JSON object of a payload. Beyond the types, a value the ledger
-    cannot hold is refused with the reason the core gives such an event:
-    ``malformed_json`` (too deep for a ledger line, NaN, infinities)."""
+def check_object(name: str, value: Any, levels: int = 0) -> dict[str, Any]:
+    """A free JSON object of a payload, ``levels`` containers (nested objects,
+    lists) below it. Beyond the types, a value the ledger cannot hold is
+    refused with the reason the core gives such an event: ``malformed_json``
+    (too deep for a ledger line, NaN, infinities)."""
     if not isinstance(value, dict):
         raise TypeError(f"{name} must be a dict, not {type(value).__name__}")
-    check_json(name, value, MAX_FREE_JSON_DEPTH, code="malformed_json")
+    check_json(name, value, MAX_FREE_JSON_DEPTH - levels, code="malformed_json")
     return value
+
+
+def check_list(name: str, value: Any, item: Callable[[str, Any], Any]) -> list[Any]:
+    """A list whose items each pass ``item(name[i], value)``; a fresh list of the checked items."""
+    if not isinstance(value, list):
+        raise TypeError(f"{name} must be a list, not {type(value).__name__}")
+    return [item(f"{name}[{i}]", v) for i, v in enumerate(value)]
 
 
 def check_json(name: str, value: Any, max_depth: int = MAX_JSON_DEPTH, code: str | None = None) -> None:

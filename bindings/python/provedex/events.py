@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ._checks import MAX_FREE_JSON_DEPTH, check_bool, check_object, check_str, check_u32, check_u64, shown
+from ._checks import MAX_FREE_JSON_DEPTH, check_bool, check_list, check_object, check_str, check_u32, check_u64, shown
 from ._errors import SigningError
 
-__all__ = ["session_started", "utterance_captured", "tool_called", "tool_returned", "model_invoked", "utterance_spoken", "session_ended", "from_dict", "VARIANTS", "FIELDS", "MAX_FREE_JSON_DEPTH"]
+__all__ = ["session_started", "utterance_captured", "tool_called", "tool_returned", "model_invoked", "utterance_spoken", "session_ended", "from_dict", "VARIANTS", "FIELDS", "REQUIRED", "MAX_FREE_JSON_DEPTH"]
 
 
 def session_started(*, agent_id: str, model_id: str, session_id: str) -> dict[str, Any]:
@@ -27,14 +27,12 @@ def session_started(*, agent_id: str, model_id: str, session_id: str) -> dict[st
     model_id: Identifier of the model the agent uses, as its provider names it.
     session_id: Identifier of the session, unique for the agent.
     """
-    return {
-        "type": "SessionStarted",
-        "payload": {
-            "agent_id": check_str("agent_id", agent_id),
-            "model_id": check_str("model_id", model_id),
-            "session_id": check_str("session_id", session_id),
-        },
+    payload: dict[str, Any] = {
+        "agent_id": check_str("agent_id", agent_id),
+        "model_id": check_str("model_id", model_id),
+        "session_id": check_str("session_id", session_id),
     }
+    return {"type": "SessionStarted", "payload": payload}
 
 
 def utterance_captured(*, audio_sha256: str, transcript: str, lang: str, duration_ms: int) -> dict[str, Any]:
@@ -45,15 +43,13 @@ def utterance_captured(*, audio_sha256: str, transcript: str, lang: str, duratio
     lang: Language of the utterance as a BCP 47 tag, such as `en-US`.
     duration_ms: Length of the captured audio in milliseconds.
     """
-    return {
-        "type": "UtteranceCaptured",
-        "payload": {
-            "audio_sha256": check_str("audio_sha256", audio_sha256),
-            "transcript": check_str("transcript", transcript),
-            "lang": check_str("lang", lang),
-            "duration_ms": check_u64("duration_ms", duration_ms),
-        },
+    payload: dict[str, Any] = {
+        "audio_sha256": check_str("audio_sha256", audio_sha256),
+        "transcript": check_str("transcript", transcript),
+        "lang": check_str("lang", lang),
+        "duration_ms": check_u64("duration_ms", duration_ms),
     }
+    return {"type": "UtteranceCaptured", "payload": payload}
 
 
 def tool_called(*, tool_name: str, args_sha256: str, args_redacted: dict[str, Any]) -> dict[str, Any]:
@@ -63,14 +59,12 @@ def tool_called(*, tool_name: str, args_sha256: str, args_redacted: dict[str, An
     args_sha256: SHA-256 of the full, unredacted arguments.
     args_redacted: The arguments with sensitive values removed or masked; any JSON object.
     """
-    return {
-        "type": "ToolCalled",
-        "payload": {
-            "tool_name": check_str("tool_name", tool_name),
-            "args_sha256": check_str("args_sha256", args_sha256),
-            "args_redacted": check_object("args_redacted", args_redacted),
-        },
+    payload: dict[str, Any] = {
+        "tool_name": check_str("tool_name", tool_name),
+        "args_sha256": check_str("args_sha256", args_sha256),
+        "args_redacted": check_object("args_redacted", args_redacted, 0),
     }
+    return {"type": "ToolCalled", "payload": payload}
 
 
 def tool_returned(*, tool_name: str, result_sha256: str, latency_ms: int, success: bool) -> dict[str, Any]:
@@ -81,15 +75,13 @@ def tool_returned(*, tool_name: str, result_sha256: str, latency_ms: int, succes
     latency_ms: Time from the call to the return in milliseconds.
     success: Whether the tool reported success.
     """
-    return {
-        "type": "ToolReturned",
-        "payload": {
-            "tool_name": check_str("tool_name", tool_name),
-            "result_sha256": check_str("result_sha256", result_sha256),
-            "latency_ms": check_u64("latency_ms", latency_ms),
-            "success": check_bool("success", success),
-        },
+    payload: dict[str, Any] = {
+        "tool_name": check_str("tool_name", tool_name),
+        "result_sha256": check_str("result_sha256", result_sha256),
+        "latency_ms": check_u64("latency_ms", latency_ms),
+        "success": check_bool("success", success),
     }
+    return {"type": "ToolReturned", "payload": payload}
 
 
 def model_invoked(*, model_id: str, prompt_sha256: str, response_sha256: str, prompt_tokens: int, response_tokens: int) -> dict[str, Any]:
@@ -101,16 +93,14 @@ def model_invoked(*, model_id: str, prompt_sha256: str, response_sha256: str, pr
     prompt_tokens: Number of tokens in the prompt.
     response_tokens: Number of tokens in the response.
     """
-    return {
-        "type": "ModelInvoked",
-        "payload": {
-            "model_id": check_str("model_id", model_id),
-            "prompt_sha256": check_str("prompt_sha256", prompt_sha256),
-            "response_sha256": check_str("response_sha256", response_sha256),
-            "prompt_tokens": check_u32("prompt_tokens", prompt_tokens),
-            "response_tokens": check_u32("response_tokens", response_tokens),
-        },
+    payload: dict[str, Any] = {
+        "model_id": check_str("model_id", model_id),
+        "prompt_sha256": check_str("prompt_sha256", prompt_sha256),
+        "response_sha256": check_str("response_sha256", response_sha256),
+        "prompt_tokens": check_u32("prompt_tokens", prompt_tokens),
+        "response_tokens": check_u32("response_tokens", response_tokens),
     }
+    return {"type": "ModelInvoked", "payload": payload}
 
 
 def utterance_spoken(*, text_sha256: str, text: str, audio_sha256: str) -> dict[str, Any]:
@@ -120,14 +110,12 @@ def utterance_spoken(*, text_sha256: str, text: str, audio_sha256: str) -> dict[
     text: The words the agent spoke.
     audio_sha256: SHA-256 of the synthesized audio bytes, or empty when no audio was produced.
     """
-    return {
-        "type": "UtteranceSpoken",
-        "payload": {
-            "text_sha256": check_str("text_sha256", text_sha256),
-            "text": check_str("text", text),
-            "audio_sha256": check_str("audio_sha256", audio_sha256),
-        },
+    payload: dict[str, Any] = {
+        "text_sha256": check_str("text_sha256", text_sha256),
+        "text": check_str("text", text),
+        "audio_sha256": check_str("audio_sha256", audio_sha256),
     }
+    return {"type": "UtteranceSpoken", "payload": payload}
 
 
 def session_ended(*, reason: str, summary_sha256: str) -> dict[str, Any]:
@@ -136,13 +124,11 @@ def session_ended(*, reason: str, summary_sha256: str) -> dict[str, Any]:
     reason: Why the session ended, such as `user_hangup` or `completed`.
     summary_sha256: SHA-256 of the session summary, or empty when no summary was made.
     """
-    return {
-        "type": "SessionEnded",
-        "payload": {
-            "reason": check_str("reason", reason),
-            "summary_sha256": check_str("summary_sha256", summary_sha256),
-        },
+    payload: dict[str, Any] = {
+        "reason": check_str("reason", reason),
+        "summary_sha256": check_str("summary_sha256", summary_sha256),
     }
+    return {"type": "SessionEnded", "payload": payload}
 
 
 #: The factory of each variant, by its ``type``.
@@ -157,7 +143,8 @@ VARIANTS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
-#: The payload fields of each variant, by its ``type``, in the spec's order.
+#: The payload fields of each variant, by its ``type``, in the spec's order
+#: (required ones first, then optional ones).
 FIELDS: dict[str, tuple[str, ...]] = {
     "SessionStarted": ("agent_id", "model_id", "session_id", ),
     "UtteranceCaptured": ("audio_sha256", "transcript", "lang", "duration_ms", ),
@@ -168,8 +155,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "SessionEnded": ("reason", "summary_sha256", ),
 }
 
+#: The payload fields each variant requires, by its ``type``.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "SessionStarted": ("agent_id", "model_id", "session_id", ),
+    "UtteranceCaptured": ("audio_sha256", "transcript", "lang", "duration_ms", ),
+    "ToolCalled": ("tool_name", "args_sha256", "args_redacted", ),
+    "ToolReturned": ("tool_name", "result_sha256", "latency_ms", "success", ),
+    "ModelInvoked": ("model_id", "prompt_sha256", "response_sha256", "prompt_tokens", "response_tokens", ),
+    "UtteranceSpoken": ("text_sha256", "text", "audio_sha256", ),
+    "SessionEnded": ("reason", "summary_sha256", ),
+}
+
 _EVENT_KEYS = frozenset(("type", "payload"))
-_FIELD_SETS = {name: frozenset(fields) for name, fields in FIELDS.items()}
 
 
 def from_dict(event: Any) -> dict[str, Any]:
@@ -184,7 +181,7 @@ def from_dict(event: Any) -> dict[str, Any]:
     if not isinstance(event, dict):
         raise TypeError(f"an event is a dict, not {type(event).__name__}")
     if event.keys() != _EVENT_KEYS:
-        _refuse_members("event", event, ("type", "payload"))
+        _refuse_members("event", event, ("type", "payload"), ("type", "payload"))
     kind = event["type"]
     if not isinstance(kind, str):
         raise TypeError(f"type must be a str, not {type(kind).__name__}")
@@ -194,22 +191,24 @@ def from_dict(event: Any) -> dict[str, Any]:
     payload = event["payload"]
     if not isinstance(payload, dict):
         raise TypeError(f"payload must be a dict, not {type(payload).__name__}")
-    if payload.keys() != _FIELD_SETS[kind]:
-        _refuse_members("payload", payload, FIELDS[kind], kind)
+    _refuse_members("payload", payload, REQUIRED[kind], FIELDS[kind], kind)
     return factory(**payload)
 
 
-def _refuse_members(where: str, members: dict[Any, Any], expected: tuple[str, ...], kind: str = "") -> None:
+def _refuse_members(
+    where: str, members: dict[Any, Any], required: tuple[str, ...], allowed: tuple[str, ...], kind: str = ""
+) -> None:
     """Raises for the first key of ``members`` that is not a str, then the first missing, then the first unknown."""
     of = f" of {kind}" if kind else ""
     for key in members:
         if not isinstance(key, str):
             raise TypeError(f"{where}: keys must be str, not {type(key).__name__} ({shown(key)})")
-    for name in expected:
+    for name in required:
         if name not in members:
             raise SigningError(f"{where}.{name}: is required{of} but missing", "missing_field")
     for key in members:
-        if key not in expected:
+        if key not in allowed:
+            expected = "exactly " if required == allowed else "only "
             raise SigningError(
-                f"{where}[{shown(key)}]: not a member{of}; expected exactly {', '.join(expected)}", "unknown_field"
+                f"{where}[{shown(key)}]: not a member{of}; expected {expected}{', '.join(allowed)}", "unknown_field"
             )

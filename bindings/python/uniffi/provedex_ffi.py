@@ -1227,7 +1227,7 @@ class AgentEvent:
             self.audio_sha256 = audio_sha256
             
             """
-        SHA-256 of the captured audio bytes.
+        SHA-256 of the captured audio bytes. Crosses the FFI as lowercase hex.
 """
         
             self.transcript = transcript
@@ -1287,7 +1287,7 @@ class AgentEvent:
             self.args_sha256 = args_sha256
             
             """
-        SHA-256 of the full, unredacted arguments.
+        SHA-256 of the full, unredacted arguments. Crosses the FFI as lowercase hex.
 """
         
             self.args_redacted = args_redacted
@@ -1333,7 +1333,7 @@ class AgentEvent:
             self.result_sha256 = result_sha256
             
             """
-        SHA-256 of the full result the tool returned.
+        SHA-256 of the full result the tool returned. Crosses the FFI as lowercase hex.
 """
         
             self.latency_ms = latency_ms
@@ -1387,13 +1387,13 @@ class AgentEvent:
             self.prompt_sha256 = prompt_sha256
             
             """
-        SHA-256 of the full prompt sent to the model.
+        SHA-256 of the full prompt sent to the model. Crosses the FFI as lowercase hex.
 """
         
             self.response_sha256 = response_sha256
             
             """
-        SHA-256 of the full response the model returned.
+        SHA-256 of the full response the model returned. Crosses the FFI as lowercase hex.
 """
         
             self.prompt_tokens = prompt_tokens
@@ -1443,7 +1443,7 @@ class AgentEvent:
             self.text_sha256 = text_sha256
             
             """
-        SHA-256 of the UTF-8 bytes of `text`.
+        SHA-256 of the UTF-8 bytes of `text`. Crosses the FFI as lowercase hex.
 """
         
             self.text = text
@@ -1455,7 +1455,7 @@ class AgentEvent:
             self.audio_sha256 = audio_sha256
             
             """
-        SHA-256 of the synthesized audio bytes, or empty when no audio was produced.
+        SHA-256 of the synthesized audio bytes, or empty when no audio was produced. Crosses the FFI as lowercase hex.
 """
         
             pass
@@ -1495,7 +1495,7 @@ class AgentEvent:
             self.summary_sha256 = summary_sha256
             
             """
-        SHA-256 of the session summary, or empty when no summary was made.
+        SHA-256 of the session summary, or empty when no summary was made. Crosses the FFI as lowercase hex.
 """
         
             pass

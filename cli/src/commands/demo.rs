@@ -11,7 +11,7 @@ use provedex_core::display::shell_word;
 use provedex_core::event::{
     ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
 };
-use provedex_core::{AgentEvent, KeyFile, Session, SigningKeypair, Value, Verifier, sha256_hex};
+use provedex_core::{AgentEvent, Digest, KeyFile, Session, SigningKeypair, Value, Verifier};
 
 use crate::out::out;
 use crate::render::{self, path_text};
@@ -39,44 +39,44 @@ fn sample_session(session_id: &str) -> Vec<AgentEvent> {
             session_id: session_id.into(),
         }),
         AgentEvent::UtteranceCaptured(UtteranceCaptured {
-            audio_sha256: sha256_hex(b"caller audio: book a table"),
+            audio_sha256: Digest::of(b"caller audio: book a table"),
             transcript: request.into(),
             lang: "en-US".into(),
             duration_ms: 3140,
         }),
         AgentEvent::ModelInvoked(ModelInvoked {
             model_id: MODEL.into(),
-            prompt_sha256: sha256_hex(format!("system: you are a concierge\nuser: {request}").as_bytes()),
-            response_sha256: sha256_hex(format!("tool_call restaurant.book {args}").as_bytes()),
+            prompt_sha256: Digest::of(format!("system: you are a concierge\nuser: {request}").as_bytes()),
+            response_sha256: Digest::of(format!("tool_call restaurant.book {args}").as_bytes()),
             prompt_tokens: 412,
             response_tokens: 38,
         }),
         AgentEvent::ToolCalled(ToolCalled {
             tool_name: "restaurant.book".into(),
-            args_sha256: sha256_hex(args.as_bytes()),
+            args_sha256: Digest::of(args.as_bytes()),
             args_redacted,
         }),
         AgentEvent::ToolReturned(ToolReturned {
             tool_name: "restaurant.book".into(),
-            result_sha256: sha256_hex(br#"{"confirmation":"LG-4821","status":"booked"}"#),
+            result_sha256: Digest::of(br#"{"confirmation":"LG-4821","status":"booked"}"#),
             latency_ms: 182,
             success: true,
         }),
         AgentEvent::ModelInvoked(ModelInvoked {
             model_id: MODEL.into(),
-            prompt_sha256: sha256_hex(b"tool result: booked, confirmation LG-4821"),
-            response_sha256: sha256_hex(reply.as_bytes()),
+            prompt_sha256: Digest::of(b"tool result: booked, confirmation LG-4821"),
+            response_sha256: Digest::of(reply.as_bytes()),
             prompt_tokens: 466,
             response_tokens: 27,
         }),
         AgentEvent::UtteranceSpoken(UtteranceSpoken {
-            text_sha256: sha256_hex(reply.as_bytes()),
+            text_sha256: Digest::of(reply.as_bytes()),
             text: reply.into(),
-            audio_sha256: sha256_hex(b"synthesized reply audio"),
+            audio_sha256: Some(Digest::of(b"synthesized reply audio")),
         }),
         AgentEvent::SessionEnded(SessionEnded {
             reason: "completed".into(),
-            summary_sha256: sha256_hex(b"booked Luigi's for 2, 2026-11-22 19:00, LG-4821"),
+            summary_sha256: Some(Digest::of(b"booked Luigi's for 2, 2026-11-22 19:00, LG-4821")),
         }),
     ]
 }

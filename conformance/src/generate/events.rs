@@ -22,6 +22,7 @@ fn input(event_json: &str) -> serde_json::Value {
 
 fn valid(g: &mut GroupBuilder<'_>, name: &str, comment: &str, flags: &[&str], event_json: &str) {
     let event = AgentEvent::from_json(event_json.as_bytes()).unwrap_or_else(|e| panic!("events/{name}: {e}"));
+    assert_forms_agree(name, &event);
     let hash = compute_self_hash(&event, SEQ, TIMESTAMP, &ChainHash::from_hex(&parent()).unwrap());
     g.test(name, comment, flags, input(event_json), Verdict::Valid, json!({"valid": true, "self_hash": hash.to_hex()}));
 }
@@ -45,20 +46,49 @@ fn invalid(g: &mut GroupBuilder<'_>, name: &str, comment: &str, event_json: &str
 /// A member name the variant does not define: `note`, or `note_` and so on
 /// when the variant has a field of that name.
 fn undefined_member(variant: &Variant) -> String {
+    undefined_member_of(&variant.fields)
+}
+
+/// A member name none of `fields` has.
+fn undefined_member_of(fields: &[provedex_codegen::spec::Field]) -> String {
     let mut name = String::from("note");
-    while variant.fields.iter().any(|f| f.name == name) {
+    while fields.iter().any(|f| f.name == name) {
         name.push('_');
     }
     name
 }
 
+/// The reference's typed writers agree with its generic ones on `event`:
+/// the canonical form is the canonical JSON of the event's value, the wire
+/// form parses to that value, and reading the value gives the event back.
+/// Generating the vectors so checks the generated code of every variant,
+/// whatever field kinds the spec gives it.
+fn assert_forms_agree(name: &str, event: &AgentEvent) {
+    let value = event.to_value();
+    let mut canonical = Vec::new();
+    event.write_canonical(&mut canonical);
+    assert_eq!(canonical, provedex_core::canonical_json(&value), "events/{name}: the typed canonical writer");
+    let mut wire = Vec::new();
+    event.write_wire(&mut wire);
+    assert_eq!(provedex_core::canonical::parse(&wire).as_ref(), Ok(&value), "events/{name}: the wire writer");
+    assert_eq!(AgentEvent::from_value(&value).as_ref(), Ok(event), "events/{name}: reading the value back");
+    assert_eq!(event.validate(), Ok(()), "events/{name}: a read event is valid");
+}
+
 /// A value of another JSON type than `kind` requires.
-fn wrong_type_value(kind: FieldKind) -> (Value, &'static str) {
+fn wrong_type_value(kind: &FieldKind) -> (Value, &'static str) {
     match kind {
-        FieldKind::String | FieldKind::Digest | FieldKind::DigestOrEmpty => (Value::from(7u64), "an integer"),
+        FieldKind::String
+        | FieldKind::Digest
+        | FieldKind::DigestOrEmpty
+        | FieldKind::PublicKey
+        | FieldKind::Signature
+        | FieldKind::Enum(_) => (Value::from(7u64), "an integer"),
         FieldKind::U32 | FieldKind::U64 => (Value::from("7"), "a string"),
         FieldKind::Bool => (Value::from("true"), "the string \"true\""),
-        FieldKind::Object => (Value::Array(vec![]), "an array"),
+        FieldKind::Object | FieldKind::Nested(_) => (Value::Array(vec![]), "an array"),
+        FieldKind::Array(_) => (Value::Object(Map::new()), "an object"),
+        FieldKind::Optional(inner) => wrong_type_value(inner),
     }
 }
 
@@ -187,16 +217,21 @@ pub fn file() -> VectorFile {
         invalid(&mut g, "duplicate-payload-member", "A payload member given twice.", &dup, Reason::DuplicateKey);
         for field in &variant.fields {
             let name = &field.name;
-            invalid(
-                &mut g,
-                &format!("{name}-missing"),
-                &format!("{name} is absent."),
-                &with(&|p| {
-                    p.remove(name);
-                }),
-                Reason::MissingField,
-            );
-            let (wrong, what) = wrong_type_value(field.kind);
+            let without = with(&|p| {
+                p.remove(name);
+            });
+            if let FieldKind::Optional(_) = field.kind {
+                valid(&mut g, &format!("{name}-absent"), &format!("{name} is optional and absent."), &[], &without);
+            } else {
+                invalid(
+                    &mut g,
+                    &format!("{name}-missing"),
+                    &format!("{name} is absent."),
+                    &without,
+                    Reason::MissingField,
+                );
+            }
+            let (wrong, what) = wrong_type_value(&field.kind);
             invalid(
                 &mut g,
                 &format!("{name}-wrong-type"),
@@ -215,7 +250,7 @@ pub fn file() -> VectorFile {
                 }),
                 Reason::WrongType,
             );
-            field_specific(&mut g, name, field.kind, &with);
+            field_specific(&mut g, name, field.kind.present(), &with);
         }
     }
     f.finish()
@@ -225,7 +260,7 @@ pub fn file() -> VectorFile {
 type EditedEvent<'a> = &'a dyn Fn(&dyn Fn(&mut Map)) -> String;
 
 /// Cases that only some field kinds have.
-fn field_specific(g: &mut GroupBuilder<'_>, name: &str, kind: FieldKind, with: EditedEvent<'_>) {
+fn field_specific(g: &mut GroupBuilder<'_>, name: &str, kind: &FieldKind, with: EditedEvent<'_>) {
     let set = |v: Value| {
         with(&move |p: &mut Map| {
             p.insert(name.to_owned(), v.clone());
@@ -262,7 +297,7 @@ fn field_specific(g: &mut GroupBuilder<'_>, name: &str, kind: FieldKind, with: E
                 &set(Value::from(format!("g{}", &digest[1..]))),
                 Reason::InvalidHex,
             );
-            if kind == FieldKind::Digest {
+            if *kind == FieldKind::Digest {
                 invalid(
                     g,
                     &format!("{name}-empty"),
@@ -313,7 +348,78 @@ fn field_specific(g: &mut GroupBuilder<'_>, name: &str, kind: FieldKind, with: E
         FieldKind::Bool => {
             invalid(g, &format!("{name}-integer"), "1 is not a boolean.", &set(Value::from(1u64)), Reason::WrongType);
         }
-        FieldKind::Object | FieldKind::String => {}
+        FieldKind::PublicKey | FieldKind::Signature => {
+            let hex = match kind {
+                FieldKind::PublicKey => digest.clone(),
+                _ => format!("{digest}{digest}"),
+            };
+            invalid(
+                g,
+                &format!("{name}-uppercase"),
+                "Hex in upper case.",
+                &set(Value::from(hex.to_uppercase())),
+                Reason::InvalidHex,
+            );
+            invalid(
+                g,
+                &format!("{name}-one-short"),
+                "Hex one character short.",
+                &set(Value::from(&hex[1..])),
+                Reason::InvalidHex,
+            );
+        }
+        FieldKind::Enum(e) => {
+            let unknown = format!("{}_not_listed", e.values[0]);
+            invalid(
+                g,
+                &format!("{name}-unknown-value"),
+                "A value the enum does not list.",
+                &set(Value::from(unknown)),
+                Reason::UnknownEnumValue,
+            );
+            invalid(
+                g,
+                &format!("{name}-value-in-upper-case"),
+                "Enum values are matched exactly.",
+                &set(Value::from(e.values[0].to_uppercase())),
+                Reason::UnknownEnumValue,
+            );
+        }
+        FieldKind::Array(item) => {
+            let (wrong, what) = wrong_type_value(item);
+            invalid(
+                g,
+                &format!("{name}-item-wrong-type"),
+                &format!("An item of {name} is {what}."),
+                &set(Value::Array(vec![wrong])),
+                Reason::WrongType,
+            );
+        }
+        FieldKind::Nested(n) => {
+            let mut members = match super::samples::field_value(name, name, kind, Flavor::Typical) {
+                Some(Value::Object(members)) => members,
+                _ => unreachable!("a nested sample is an object"),
+            };
+            members.insert(undefined_member_of(&n.fields), Value::from("x"));
+            invalid(
+                g,
+                &format!("{name}-unknown-member"),
+                &format!("{name} has a member its type does not define."),
+                &set(Value::Object(members.clone())),
+                Reason::UnknownField,
+            );
+            if let Some(required) = n.fields.iter().find(|f| !matches!(f.kind, FieldKind::Optional(_))) {
+                members.remove(&required.name);
+                invalid(
+                    g,
+                    &format!("{name}-member-missing"),
+                    &format!("{name} lacks its required member {}.", required.name),
+                    &set(Value::Object(members)),
+                    Reason::MissingField,
+                );
+            }
+        }
+        FieldKind::Object | FieldKind::String | FieldKind::Optional(_) => {}
     }
 }
 
@@ -323,7 +429,10 @@ fn float(v: f64) -> Value {
 
 /// The event with `type` first, payload members in spec order, and spaces.
 fn reordered(variant: &provedex_codegen::spec::Variant, payload: Map) -> String {
-    let members: Vec<String> =
-        variant.fields.iter().map(|f| format!("\"{}\": {}", f.name, text(&payload[&f.name]))).collect();
+    let members: Vec<String> = variant
+        .fields
+        .iter()
+        .filter_map(|f| Some(format!("\"{}\": {}", f.name, text(payload.get(&f.name)?))))
+        .collect();
     format!("{{ \"type\": \"{}\", \"payload\": {{ {} }} }}", variant.name, members.join(", "))
 }

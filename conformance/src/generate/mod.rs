@@ -52,13 +52,11 @@ pub fn write_or_check(dir: &Path, check: bool) -> std::io::Result<Vec<String>> {
     Ok(stale)
 }
 
-/// Writes the JSON Schema of the protocol's messages
-/// ([`crate::protocol::schema`]) to `path` (when `check` is false) or
-/// compares it with the file there; returns whether the file was, or would
-/// be, changed.
-pub fn schema_write_or_check(path: &Path, check: bool) -> std::io::Result<bool> {
-    let text = crate::protocol::schema();
-    let stale = fs::read_to_string(path).ok().as_deref() != Some(text.as_str());
+/// Writes a JSON Schema derived from Rust types ([`crate::schemas`]) to
+/// `path` (when `check` is false) or compares it with the file there;
+/// returns whether the file was, or would be, changed.
+pub fn schema_write_or_check(path: &Path, text: &str, check: bool) -> std::io::Result<bool> {
+    let stale = fs::read_to_string(path).ok().as_deref() != Some(text);
     if stale && !check {
         fs::write(path, text)?;
     }

@@ -1,7 +1,7 @@
 //! Sample events built from the spec: one payload per variant, with values
 //! chosen by field kind, so vectors follow the schema when it changes.
 
-use provedex_codegen::spec::{EventSpec, FieldKind, Variant, parse_event_spec};
+use provedex_codegen::spec::{EventSpec, Field, FieldKind, Variant, parse_event_spec};
 use provedex_core::canonical::{Float, Map, Value};
 use provedex_core::{AgentEvent, sha256_hex};
 
@@ -19,9 +19,11 @@ pub enum Flavor {
     Edge,
 }
 
-pub fn field_value(variant: &str, field: &str, kind: FieldKind, flavor: Flavor) -> Value {
+/// The sample value of a field, or `None` for an optional member left out
+/// (the edge flavor leaves every optional member out).
+pub fn field_value(variant: &str, field: &str, kind: &FieldKind, flavor: Flavor) -> Option<Value> {
     let typical = flavor == Flavor::Typical;
-    match kind {
+    let value = match kind {
         FieldKind::String if typical => Value::from(format!("{variant} {field}")),
         FieldKind::String => Value::from(format!("\"{field}\"\n\t\\ é 日本 😀 \u{2028} /\u{1}")),
         FieldKind::Digest => Value::from(sha256_hex(format!("{variant}.{field}").as_bytes())),
@@ -48,11 +50,33 @@ pub fn field_value(variant: &str, field: &str, kind: FieldKind, flavor: Flavor) 
             map.insert("\u{FF61}".into(), Value::from(false));
             Value::Object(map)
         }
-    }
+        FieldKind::PublicKey => Value::from(sha256_hex(format!("{variant}.{field} key").as_bytes())),
+        FieldKind::Signature => Value::from(
+            sha256_hex(format!("{variant}.{field} R").as_bytes())
+                + &sha256_hex(format!("{variant}.{field} S").as_bytes()),
+        ),
+        FieldKind::Enum(e) if typical => Value::from(e.values[0].as_str()),
+        FieldKind::Enum(e) => Value::from(e.values[e.values.len() - 1].as_str()),
+        FieldKind::Nested(n) => Value::Object(members(&n.name, &n.fields, flavor)),
+        FieldKind::Array(item) if typical => Value::Array(
+            (0..2)
+                .map(|i| field_value(variant, &format!("{field}[{i}]"), item, flavor).expect("items are present"))
+                .collect(),
+        ),
+        FieldKind::Array(_) => Value::Array(vec![]),
+        FieldKind::Optional(inner) if typical => return field_value(variant, field, inner, flavor),
+        FieldKind::Optional(_) => return None,
+    };
+    Some(value)
+}
+
+/// The sample members of an object with `fields` (a payload or a nested object).
+fn members(owner: &str, fields: &[Field], flavor: Flavor) -> Map {
+    fields.iter().filter_map(|f| Some((f.name.clone(), field_value(owner, &f.name, &f.kind, flavor)?))).collect()
 }
 
 pub fn payload(variant: &Variant, flavor: Flavor) -> Map {
-    variant.fields.iter().map(|f| (f.name.clone(), field_value(&variant.name, &f.name, f.kind, flavor))).collect()
+    members(&variant.name, &variant.fields, flavor)
 }
 
 pub fn event_value(variant: &Variant, payload: Map) -> Value {

@@ -6,8 +6,7 @@ use provedex_core::event::{
     ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
 };
 use provedex_core::{
-    AgentEvent, Error, GENESIS_PARENT_HASH, LedgerErrorKind, SignedEvent, SigningKeypair, Value, sha256_hex,
-    sign_event_at,
+    AgentEvent, Digest, Error, GENESIS_PARENT_HASH, LedgerErrorKind, SignedEvent, SigningKeypair, Value, sign_event_at,
 };
 
 /// The published seed: bytes 0 to 31.
@@ -31,35 +30,35 @@ pub fn one_of_each() -> Vec<AgentEvent> {
             session_id: "session-demo".into(),
         }),
         AgentEvent::UtteranceCaptured(UtteranceCaptured {
-            audio_sha256: sha256_hex(b"audio"),
+            audio_sha256: Digest::of(b"audio"),
             transcript: "book a hotel".into(),
             lang: "en-US".into(),
             duration_ms: 1200,
         }),
         AgentEvent::ModelInvoked(ModelInvoked {
             model_id: "llama3.2:3b".into(),
-            prompt_sha256: sha256_hex(b"prompt"),
-            response_sha256: sha256_hex(b"response"),
+            prompt_sha256: Digest::of(b"prompt"),
+            response_sha256: Digest::of(b"response"),
             prompt_tokens: 100,
             response_tokens: 20,
         }),
         AgentEvent::ToolCalled(ToolCalled {
             tool_name: "hotel.search".into(),
-            args_sha256: sha256_hex(b"args"),
+            args_sha256: Digest::of(b"args"),
             args_redacted: args,
         }),
         AgentEvent::ToolReturned(ToolReturned {
             tool_name: "hotel.search".into(),
-            result_sha256: sha256_hex(b"result"),
+            result_sha256: Digest::of(b"result"),
             latency_ms: 85,
             success: true,
         }),
         AgentEvent::UtteranceSpoken(UtteranceSpoken {
-            text_sha256: sha256_hex(b"Found three hotels."),
+            text_sha256: Digest::of(b"Found three hotels."),
             text: "Found three hotels.".into(),
-            audio_sha256: String::new(),
+            audio_sha256: None,
         }),
-        AgentEvent::SessionEnded(SessionEnded { reason: "completed".into(), summary_sha256: String::new() }),
+        AgentEvent::SessionEnded(SessionEnded { reason: "completed".into(), summary_sha256: None }),
     ]
 }
 
@@ -82,7 +81,7 @@ pub fn ledger_text(events: &[SignedEvent]) -> String {
 
 /// A `SessionEnded` event, the shortest to build.
 pub fn ended(reason: &str) -> AgentEvent {
-    AgentEvent::SessionEnded(SessionEnded { reason: reason.into(), summary_sha256: String::new() })
+    AgentEvent::SessionEnded(SessionEnded { reason: reason.into(), summary_sha256: None })
 }
 
 /// The kind and message of the `Ledger` error `result` must be.

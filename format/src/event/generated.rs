@@ -3,13 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_digest, check_nesting, unknown_event_type, EventError, Fields};
-use crate::canonical::{write_decimal, write_object, write_string, ByteSink, Map, Value};
+use crate::canonical::{ByteSink, Map, Value, write_decimal, write_object, write_string};
+use crate::hex::Digest;
+use super::{EventError, Fields, check_nesting, read, unknown_event_type, write};
 
 /// One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "payload", deny_unknown_fields)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant, reason = "one variant per event of the spec, whatever its size; boxing some would change the API with each spec edit")]
 pub enum AgentEvent {
     /// An agent session began.
     SessionStarted(SessionStarted),
@@ -52,80 +54,67 @@ impl AgentEvent {
         }
     }
 
-    /// Checks what the Rust types cannot express: digest syntax and nesting depth.
+    /// Checks what the Rust types cannot express: the nesting depth of free JSON.
     pub fn validate(&self) -> Result<(), EventError> {
         match self {
             AgentEvent::SessionStarted(_) => {}
-            AgentEvent::UtteranceCaptured(payload) => {
-                check_digest("payload.audio_sha256", &payload.audio_sha256, false)?;
-            }
+            AgentEvent::UtteranceCaptured(_) => {}
             AgentEvent::ToolCalled(payload) => {
-                check_digest("payload.args_sha256", &payload.args_sha256, false)?;
-                check_nesting("payload.args_redacted", &payload.args_redacted)?;
+                check_nesting("payload.args_redacted", &payload.args_redacted, 0)?;
             }
-            AgentEvent::ToolReturned(payload) => {
-                check_digest("payload.result_sha256", &payload.result_sha256, false)?;
-            }
-            AgentEvent::ModelInvoked(payload) => {
-                check_digest("payload.prompt_sha256", &payload.prompt_sha256, false)?;
-                check_digest("payload.response_sha256", &payload.response_sha256, false)?;
-            }
-            AgentEvent::UtteranceSpoken(payload) => {
-                check_digest("payload.text_sha256", &payload.text_sha256, false)?;
-                check_digest("payload.audio_sha256", &payload.audio_sha256, true)?;
-            }
-            AgentEvent::SessionEnded(payload) => {
-                check_digest("payload.summary_sha256", &payload.summary_sha256, true)?;
-            }
+            AgentEvent::ToolReturned(_) => {}
+            AgentEvent::ModelInvoked(_) => {}
+            AgentEvent::UtteranceSpoken(_) => {}
+            AgentEvent::SessionEnded(_) => {}
         }
         Ok(())
     }
 
     /// Reads an event from parsed JSON, enforcing the spec exactly: every
-    /// member present with its JSON type and range, and no other member.
+    /// required member present with its JSON type and range, and no other member.
     pub fn from_value(value: &Value) -> Result<AgentEvent, EventError> {
         let mut event = Fields::new("", value)?;
-        let type_name = event.take_string("type")?;
+        let type_name = event.take_with("type", read::string)?;
         let mut payload = event.take_fields("payload", "payload")?;
         event.finish()?;
         let parsed = match type_name.as_str() {
             "SessionStarted" => AgentEvent::SessionStarted(SessionStarted {
-                agent_id: payload.take_string("agent_id")?,
-                model_id: payload.take_string("model_id")?,
-                session_id: payload.take_string("session_id")?,
+                agent_id: payload.take_with("agent_id", read::string)?,
+                model_id: payload.take_with("model_id", read::string)?,
+                session_id: payload.take_with("session_id", read::string)?,
             }),
             "UtteranceCaptured" => AgentEvent::UtteranceCaptured(UtteranceCaptured {
-                audio_sha256: payload.take_digest("audio_sha256", false)?,
-                transcript: payload.take_string("transcript")?,
-                lang: payload.take_string("lang")?,
-                duration_ms: payload.take_u64("duration_ms")?,
+                audio_sha256: payload.take_with("audio_sha256", read::digest)?,
+                transcript: payload.take_with("transcript", read::string)?,
+                lang: payload.take_with("lang", read::string)?,
+                duration_ms: payload.take_with("duration_ms", read::u64)?,
             }),
             "ToolCalled" => AgentEvent::ToolCalled(ToolCalled {
-                tool_name: payload.take_string("tool_name")?,
-                args_sha256: payload.take_digest("args_sha256", false)?,
-                args_redacted: payload.take_object("args_redacted")?,
+                tool_name: payload.take_with("tool_name", read::string)?,
+                args_sha256: payload.take_with("args_sha256", read::digest)?,
+                args_redacted: payload.take_with("args_redacted", |v: &Value, p: &str| read::object(v, p, 0))?,
             }),
             "ToolReturned" => AgentEvent::ToolReturned(ToolReturned {
-                tool_name: payload.take_string("tool_name")?,
-                result_sha256: payload.take_digest("result_sha256", false)?,
-                latency_ms: payload.take_u64("latency_ms")?,
-                success: payload.take_bool("success")?,
+                tool_name: payload.take_with("tool_name", read::string)?,
+                result_sha256: payload.take_with("result_sha256", read::digest)?,
+                latency_ms: payload.take_with("latency_ms", read::u64)?,
+                success: payload.take_with("success", read::bool)?,
             }),
             "ModelInvoked" => AgentEvent::ModelInvoked(ModelInvoked {
-                model_id: payload.take_string("model_id")?,
-                prompt_sha256: payload.take_digest("prompt_sha256", false)?,
-                response_sha256: payload.take_digest("response_sha256", false)?,
-                prompt_tokens: payload.take_u32("prompt_tokens")?,
-                response_tokens: payload.take_u32("response_tokens")?,
+                model_id: payload.take_with("model_id", read::string)?,
+                prompt_sha256: payload.take_with("prompt_sha256", read::digest)?,
+                response_sha256: payload.take_with("response_sha256", read::digest)?,
+                prompt_tokens: payload.take_with("prompt_tokens", read::u32)?,
+                response_tokens: payload.take_with("response_tokens", read::u32)?,
             }),
             "UtteranceSpoken" => AgentEvent::UtteranceSpoken(UtteranceSpoken {
-                text_sha256: payload.take_digest("text_sha256", false)?,
-                text: payload.take_string("text")?,
-                audio_sha256: payload.take_digest("audio_sha256", true)?,
+                text_sha256: payload.take_with("text_sha256", read::digest)?,
+                text: payload.take_with("text", read::string)?,
+                audio_sha256: payload.take_with("audio_sha256", read::digest_or_empty)?,
             }),
             "SessionEnded" => AgentEvent::SessionEnded(SessionEnded {
-                reason: payload.take_string("reason")?,
-                summary_sha256: payload.take_digest("summary_sha256", true)?,
+                reason: payload.take_with("reason", read::string)?,
+                summary_sha256: payload.take_with("summary_sha256", read::digest_or_empty)?,
             }),
             other => return Err(unknown_event_type(other)),
         };
@@ -136,65 +125,58 @@ impl AgentEvent {
     /// The event as a JSON value: `{"type": ..., "payload": {...}}`.
     pub fn to_value(&self) -> Value {
         let (type_name, payload) = match self {
-            AgentEvent::SessionStarted(payload) => (
-                "SessionStarted",
-                Map::from([
-                    ("agent_id".to_owned(), Value::from(payload.agent_id.clone())),
-                    ("model_id".to_owned(), Value::from(payload.model_id.clone())),
-                    ("session_id".to_owned(), Value::from(payload.session_id.clone())),
-                ]),
-            ),
-            AgentEvent::UtteranceCaptured(payload) => (
-                "UtteranceCaptured",
-                Map::from([
-                    ("audio_sha256".to_owned(), Value::from(payload.audio_sha256.clone())),
-                    ("transcript".to_owned(), Value::from(payload.transcript.clone())),
-                    ("lang".to_owned(), Value::from(payload.lang.clone())),
-                    ("duration_ms".to_owned(), Value::from(payload.duration_ms)),
-                ]),
-            ),
-            AgentEvent::ToolCalled(payload) => (
-                "ToolCalled",
-                Map::from([
-                    ("tool_name".to_owned(), Value::from(payload.tool_name.clone())),
-                    ("args_sha256".to_owned(), Value::from(payload.args_sha256.clone())),
-                    ("args_redacted".to_owned(), Value::from(payload.args_redacted.clone())),
-                ]),
-            ),
-            AgentEvent::ToolReturned(payload) => (
-                "ToolReturned",
-                Map::from([
-                    ("tool_name".to_owned(), Value::from(payload.tool_name.clone())),
-                    ("result_sha256".to_owned(), Value::from(payload.result_sha256.clone())),
-                    ("latency_ms".to_owned(), Value::from(payload.latency_ms)),
-                    ("success".to_owned(), Value::from(payload.success)),
-                ]),
-            ),
-            AgentEvent::ModelInvoked(payload) => (
-                "ModelInvoked",
-                Map::from([
-                    ("model_id".to_owned(), Value::from(payload.model_id.clone())),
-                    ("prompt_sha256".to_owned(), Value::from(payload.prompt_sha256.clone())),
-                    ("response_sha256".to_owned(), Value::from(payload.response_sha256.clone())),
-                    ("prompt_tokens".to_owned(), Value::from(payload.prompt_tokens)),
-                    ("response_tokens".to_owned(), Value::from(payload.response_tokens)),
-                ]),
-            ),
-            AgentEvent::UtteranceSpoken(payload) => (
-                "UtteranceSpoken",
-                Map::from([
-                    ("text_sha256".to_owned(), Value::from(payload.text_sha256.clone())),
-                    ("text".to_owned(), Value::from(payload.text.clone())),
-                    ("audio_sha256".to_owned(), Value::from(payload.audio_sha256.clone())),
-                ]),
-            ),
-            AgentEvent::SessionEnded(payload) => (
-                "SessionEnded",
-                Map::from([
-                    ("reason".to_owned(), Value::from(payload.reason.clone())),
-                    ("summary_sha256".to_owned(), Value::from(payload.summary_sha256.clone())),
-                ]),
-            ),
+            AgentEvent::SessionStarted(payload) => {
+                let mut map = Map::new();
+                map.insert("agent_id".to_owned(), Value::from(payload.agent_id.clone()));
+                map.insert("model_id".to_owned(), Value::from(payload.model_id.clone()));
+                map.insert("session_id".to_owned(), Value::from(payload.session_id.clone()));
+                ("SessionStarted", map)
+            }
+            AgentEvent::UtteranceCaptured(payload) => {
+                let mut map = Map::new();
+                map.insert("audio_sha256".to_owned(), Value::from(payload.audio_sha256.to_hex()));
+                map.insert("transcript".to_owned(), Value::from(payload.transcript.clone()));
+                map.insert("lang".to_owned(), Value::from(payload.lang.clone()));
+                map.insert("duration_ms".to_owned(), Value::from(payload.duration_ms));
+                ("UtteranceCaptured", map)
+            }
+            AgentEvent::ToolCalled(payload) => {
+                let mut map = Map::new();
+                map.insert("tool_name".to_owned(), Value::from(payload.tool_name.clone()));
+                map.insert("args_sha256".to_owned(), Value::from(payload.args_sha256.to_hex()));
+                map.insert("args_redacted".to_owned(), Value::from(payload.args_redacted.clone()));
+                ("ToolCalled", map)
+            }
+            AgentEvent::ToolReturned(payload) => {
+                let mut map = Map::new();
+                map.insert("tool_name".to_owned(), Value::from(payload.tool_name.clone()));
+                map.insert("result_sha256".to_owned(), Value::from(payload.result_sha256.to_hex()));
+                map.insert("latency_ms".to_owned(), Value::from(payload.latency_ms));
+                map.insert("success".to_owned(), Value::from(payload.success));
+                ("ToolReturned", map)
+            }
+            AgentEvent::ModelInvoked(payload) => {
+                let mut map = Map::new();
+                map.insert("model_id".to_owned(), Value::from(payload.model_id.clone()));
+                map.insert("prompt_sha256".to_owned(), Value::from(payload.prompt_sha256.to_hex()));
+                map.insert("response_sha256".to_owned(), Value::from(payload.response_sha256.to_hex()));
+                map.insert("prompt_tokens".to_owned(), Value::from(payload.prompt_tokens));
+                map.insert("response_tokens".to_owned(), Value::from(payload.response_tokens));
+                ("ModelInvoked", map)
+            }
+            AgentEvent::UtteranceSpoken(payload) => {
+                let mut map = Map::new();
+                map.insert("text_sha256".to_owned(), Value::from(payload.text_sha256.to_hex()));
+                map.insert("text".to_owned(), Value::from(payload.text.clone()));
+                map.insert("audio_sha256".to_owned(), Value::from(payload.audio_sha256.map(|d| d.to_hex()).unwrap_or_default()));
+                ("UtteranceSpoken", map)
+            }
+            AgentEvent::SessionEnded(payload) => {
+                let mut map = Map::new();
+                map.insert("reason".to_owned(), Value::from(payload.reason.clone()));
+                map.insert("summary_sha256".to_owned(), Value::from(payload.summary_sha256.map(|d| d.to_hex()).unwrap_or_default()));
+                ("SessionEnded", map)
+            }
         };
         Value::Object(Map::from([
             ("type".to_owned(), Value::from(type_name)),
@@ -217,9 +199,9 @@ impl AgentEvent {
             }
             AgentEvent::UtteranceCaptured(payload) => {
                 sink.put(b"{\"payload\":{\"audio_sha256\":");
-                write_string(sink, &payload.audio_sha256);
+                write::hex(sink, |sink| payload.audio_sha256.put_hex(sink));
                 sink.put(b",\"duration_ms\":");
-                write_decimal(sink, payload.duration_ms.into());
+                write_decimal(sink, i128::from(payload.duration_ms));
                 sink.put(b",\"lang\":");
                 write_string(sink, &payload.lang);
                 sink.put(b",\"transcript\":");
@@ -230,18 +212,18 @@ impl AgentEvent {
                 sink.put(b"{\"payload\":{\"args_redacted\":");
                 write_object(sink, &payload.args_redacted);
                 sink.put(b",\"args_sha256\":");
-                write_string(sink, &payload.args_sha256);
+                write::hex(sink, |sink| payload.args_sha256.put_hex(sink));
                 sink.put(b",\"tool_name\":");
                 write_string(sink, &payload.tool_name);
                 sink.put(b"},\"type\":\"ToolCalled\"}");
             }
             AgentEvent::ToolReturned(payload) => {
                 sink.put(b"{\"payload\":{\"latency_ms\":");
-                write_decimal(sink, payload.latency_ms.into());
+                write_decimal(sink, i128::from(payload.latency_ms));
                 sink.put(b",\"result_sha256\":");
-                write_string(sink, &payload.result_sha256);
+                write::hex(sink, |sink| payload.result_sha256.put_hex(sink));
                 sink.put(b",\"success\":");
-                sink.put(if payload.success { b"true" } else { b"false" });
+                write::bool(sink, payload.success);
                 sink.put(b",\"tool_name\":");
                 write_string(sink, &payload.tool_name);
                 sink.put(b"},\"type\":\"ToolReturned\"}");
@@ -250,29 +232,29 @@ impl AgentEvent {
                 sink.put(b"{\"payload\":{\"model_id\":");
                 write_string(sink, &payload.model_id);
                 sink.put(b",\"prompt_sha256\":");
-                write_string(sink, &payload.prompt_sha256);
+                write::hex(sink, |sink| payload.prompt_sha256.put_hex(sink));
                 sink.put(b",\"prompt_tokens\":");
-                write_decimal(sink, payload.prompt_tokens.into());
+                write_decimal(sink, i128::from(payload.prompt_tokens));
                 sink.put(b",\"response_sha256\":");
-                write_string(sink, &payload.response_sha256);
+                write::hex(sink, |sink| payload.response_sha256.put_hex(sink));
                 sink.put(b",\"response_tokens\":");
-                write_decimal(sink, payload.response_tokens.into());
+                write_decimal(sink, i128::from(payload.response_tokens));
                 sink.put(b"},\"type\":\"ModelInvoked\"}");
             }
             AgentEvent::UtteranceSpoken(payload) => {
                 sink.put(b"{\"payload\":{\"audio_sha256\":");
-                write_string(sink, &payload.audio_sha256);
+                write::digest_or_empty(sink, &payload.audio_sha256);
                 sink.put(b",\"text\":");
                 write_string(sink, &payload.text);
                 sink.put(b",\"text_sha256\":");
-                write_string(sink, &payload.text_sha256);
+                write::hex(sink, |sink| payload.text_sha256.put_hex(sink));
                 sink.put(b"},\"type\":\"UtteranceSpoken\"}");
             }
             AgentEvent::SessionEnded(payload) => {
                 sink.put(b"{\"payload\":{\"reason\":");
                 write_string(sink, &payload.reason);
                 sink.put(b",\"summary_sha256\":");
-                write_string(sink, &payload.summary_sha256);
+                write::digest_or_empty(sink, &payload.summary_sha256);
                 sink.put(b"},\"type\":\"SessionEnded\"}");
             }
         }
@@ -293,20 +275,20 @@ impl AgentEvent {
             }
             AgentEvent::UtteranceCaptured(payload) => {
                 sink.put(b"{\"type\":\"UtteranceCaptured\",\"payload\":{\"audio_sha256\":");
-                write_string(sink, &payload.audio_sha256);
+                write::hex(sink, |sink| payload.audio_sha256.put_hex(sink));
                 sink.put(b",\"transcript\":");
                 write_string(sink, &payload.transcript);
                 sink.put(b",\"lang\":");
                 write_string(sink, &payload.lang);
                 sink.put(b",\"duration_ms\":");
-                write_decimal(sink, payload.duration_ms.into());
+                write_decimal(sink, i128::from(payload.duration_ms));
                 sink.put(b"}}");
             }
             AgentEvent::ToolCalled(payload) => {
                 sink.put(b"{\"type\":\"ToolCalled\",\"payload\":{\"tool_name\":");
                 write_string(sink, &payload.tool_name);
                 sink.put(b",\"args_sha256\":");
-                write_string(sink, &payload.args_sha256);
+                write::hex(sink, |sink| payload.args_sha256.put_hex(sink));
                 sink.put(b",\"args_redacted\":");
                 write_object(sink, &payload.args_redacted);
                 sink.put(b"}}");
@@ -315,40 +297,40 @@ impl AgentEvent {
                 sink.put(b"{\"type\":\"ToolReturned\",\"payload\":{\"tool_name\":");
                 write_string(sink, &payload.tool_name);
                 sink.put(b",\"result_sha256\":");
-                write_string(sink, &payload.result_sha256);
+                write::hex(sink, |sink| payload.result_sha256.put_hex(sink));
                 sink.put(b",\"latency_ms\":");
-                write_decimal(sink, payload.latency_ms.into());
+                write_decimal(sink, i128::from(payload.latency_ms));
                 sink.put(b",\"success\":");
-                sink.put(if payload.success { b"true" } else { b"false" });
+                write::bool(sink, payload.success);
                 sink.put(b"}}");
             }
             AgentEvent::ModelInvoked(payload) => {
                 sink.put(b"{\"type\":\"ModelInvoked\",\"payload\":{\"model_id\":");
                 write_string(sink, &payload.model_id);
                 sink.put(b",\"prompt_sha256\":");
-                write_string(sink, &payload.prompt_sha256);
+                write::hex(sink, |sink| payload.prompt_sha256.put_hex(sink));
                 sink.put(b",\"response_sha256\":");
-                write_string(sink, &payload.response_sha256);
+                write::hex(sink, |sink| payload.response_sha256.put_hex(sink));
                 sink.put(b",\"prompt_tokens\":");
-                write_decimal(sink, payload.prompt_tokens.into());
+                write_decimal(sink, i128::from(payload.prompt_tokens));
                 sink.put(b",\"response_tokens\":");
-                write_decimal(sink, payload.response_tokens.into());
+                write_decimal(sink, i128::from(payload.response_tokens));
                 sink.put(b"}}");
             }
             AgentEvent::UtteranceSpoken(payload) => {
                 sink.put(b"{\"type\":\"UtteranceSpoken\",\"payload\":{\"text_sha256\":");
-                write_string(sink, &payload.text_sha256);
+                write::hex(sink, |sink| payload.text_sha256.put_hex(sink));
                 sink.put(b",\"text\":");
                 write_string(sink, &payload.text);
                 sink.put(b",\"audio_sha256\":");
-                write_string(sink, &payload.audio_sha256);
+                write::digest_or_empty(sink, &payload.audio_sha256);
                 sink.put(b"}}");
             }
             AgentEvent::SessionEnded(payload) => {
                 sink.put(b"{\"type\":\"SessionEnded\",\"payload\":{\"reason\":");
                 write_string(sink, &payload.reason);
                 sink.put(b",\"summary_sha256\":");
-                write_string(sink, &payload.summary_sha256);
+                write::digest_or_empty(sink, &payload.summary_sha256);
                 sink.put(b"}}");
             }
         }
@@ -372,7 +354,7 @@ pub struct SessionStarted {
 #[serde(deny_unknown_fields)]
 pub struct UtteranceCaptured {
     /// SHA-256 of the captured audio bytes.
-    pub audio_sha256: String,
+    pub audio_sha256: Digest,
     /// Text transcribed from the audio.
     pub transcript: String,
     /// Language of the utterance as a BCP 47 tag, such as `en-US`.
@@ -388,7 +370,7 @@ pub struct ToolCalled {
     /// Name of the tool that was called.
     pub tool_name: String,
     /// SHA-256 of the full, unredacted arguments.
-    pub args_sha256: String,
+    pub args_sha256: Digest,
     /// The arguments with sensitive values removed or masked; any JSON object.
     pub args_redacted: Map,
 }
@@ -400,7 +382,7 @@ pub struct ToolReturned {
     /// Name of the tool that returned.
     pub tool_name: String,
     /// SHA-256 of the full result the tool returned.
-    pub result_sha256: String,
+    pub result_sha256: Digest,
     /// Time from the call to the return in milliseconds.
     pub latency_ms: u64,
     /// Whether the tool reported success.
@@ -414,9 +396,9 @@ pub struct ModelInvoked {
     /// Identifier of the model that was called.
     pub model_id: String,
     /// SHA-256 of the full prompt sent to the model.
-    pub prompt_sha256: String,
+    pub prompt_sha256: Digest,
     /// SHA-256 of the full response the model returned.
-    pub response_sha256: String,
+    pub response_sha256: Digest,
     /// Number of tokens in the prompt.
     pub prompt_tokens: u32,
     /// Number of tokens in the response.
@@ -428,11 +410,12 @@ pub struct ModelInvoked {
 #[serde(deny_unknown_fields)]
 pub struct UtteranceSpoken {
     /// SHA-256 of the UTF-8 bytes of `text`.
-    pub text_sha256: String,
+    pub text_sha256: Digest,
     /// The words the agent spoke.
     pub text: String,
     /// SHA-256 of the synthesized audio bytes, or empty when no audio was produced.
-    pub audio_sha256: String,
+    #[serde(with = "crate::hex::digest_or_empty")]
+    pub audio_sha256: Option<Digest>,
 }
 
 /// An agent session ended.
@@ -442,5 +425,6 @@ pub struct SessionEnded {
     /// Why the session ended, such as `user_hangup` or `completed`.
     pub reason: String,
     /// SHA-256 of the session summary, or empty when no summary was made.
-    pub summary_sha256: String,
+    #[serde(with = "crate::hex::digest_or_empty")]
+    pub summary_sha256: Option<Digest>,
 }

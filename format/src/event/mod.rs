@@ -10,7 +10,6 @@ pub use generated::*;
 
 use crate::canonical::{MAX_DEPTH, Map, Value};
 use crate::display::{escape, quote};
-use crate::hex::is_sha256_hex;
 use crate::reason::Reason;
 
 /// Depth of the `event` member inside a ledger line (line object → event →
@@ -59,23 +58,10 @@ impl AgentEvent {
     }
 }
 
-/// Checks a digest field: 64 lowercase hex, or `""` where the spec allows it.
-fn check_digest(path: &str, value: &str, allow_empty: bool) -> Result<(), EventError> {
-    if is_sha256_hex(value) || (allow_empty && value.is_empty()) {
-        return Ok(());
-    }
-    let allowed =
-        if allow_empty { "64 lowercase hex characters or the empty string" } else { "64 lowercase hex characters" };
-    Err(EventError::new(
-        Reason::InvalidHex,
-        path,
-        format!("must be a SHA-256 digest of {allowed}, found {}", quote(value)),
-    ))
-}
-
-/// Checks that free JSON in a payload keeps the whole ledger line within the nesting limit.
-fn check_nesting(path: &str, map: &Map) -> Result<(), EventError> {
-    let limit = MAX_FREE_JSON_DEPTH;
+/// Checks that free JSON `levels` containers below the payload keeps the
+/// whole ledger line within the nesting limit.
+pub(crate) fn check_nesting(path: &str, map: &Map, levels: usize) -> Result<(), EventError> {
+    let limit = MAX_FREE_JSON_DEPTH.saturating_sub(levels);
     let depth = 1 + map.values().map(Value::depth).max().unwrap_or(0);
     if depth > limit {
         return Err(EventError::new(
@@ -87,9 +73,209 @@ fn check_nesting(path: &str, map: &Map) -> Result<(), EventError> {
     Ok(())
 }
 
-/// Reads the members of one JSON object strictly: each `take_*` removes a
-/// member and checks its type; [`Fields::finish`] rejects whatever is left.
-pub(crate) struct Fields<'a> {
+/// Readers of one member's value, by field kind, each with the reason code a
+/// verifier reports when the value does not conform. The generated event
+/// code composes them, and the uniffi layer reads hex fields with them.
+pub mod read {
+    use super::{EventError, check_nesting};
+    use crate::canonical::{Map, Value};
+    use crate::display::quote;
+    use crate::hex::{ChainHash, Digest, PublicKeyBytes, SignatureBytes};
+    use crate::reason::Reason;
+
+    fn wrong_type(path: &str, expected: &str, found: &Value) -> EventError {
+        EventError::new(Reason::WrongType, path, format!("must be {expected}, found {}", found.type_name()))
+    }
+
+    /// A string.
+    pub fn string(value: &Value, path: &str) -> Result<String, EventError> {
+        match value {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(wrong_type(path, "a string", other)),
+        }
+    }
+
+    fn unsigned(value: &Value, path: &str, max: u64, type_name: &str) -> Result<u64, EventError> {
+        match value {
+            Value::Integer(i) => i.as_u64().filter(|v| *v <= max).ok_or_else(|| {
+                EventError::new(
+                    Reason::IntegerOutOfRange,
+                    path,
+                    format!("must be a {type_name} (0 to {max}), found {i}"),
+                )
+            }),
+            other => Err(wrong_type(path, "an integer", other)),
+        }
+    }
+
+    /// An integer from 0 to `u32::MAX`.
+    pub fn u32(value: &Value, path: &str) -> Result<u32, EventError> {
+        unsigned(value, path, u32::MAX.into(), "u32").map(|v| v as u32)
+    }
+
+    /// An integer from 0 to `u64::MAX`.
+    pub fn u64(value: &Value, path: &str) -> Result<u64, EventError> {
+        unsigned(value, path, u64::MAX, "u64")
+    }
+
+    /// `true` or `false`.
+    pub fn bool(value: &Value, path: &str) -> Result<bool, EventError> {
+        match value {
+            Value::Bool(b) => Ok(*b),
+            other => Err(wrong_type(path, "a boolean", other)),
+        }
+    }
+
+    /// A free JSON object `levels` containers below the payload, within the nesting limit.
+    pub fn object(value: &Value, path: &str, levels: usize) -> Result<Map, EventError> {
+        match value {
+            Value::Object(map) => {
+                check_nesting(path, map, levels)?;
+                Ok(map.clone())
+            }
+            other => Err(wrong_type(path, "an object", other)),
+        }
+    }
+
+    /// The members of an object with fields of its own.
+    pub fn members<'a>(value: &'a Value, path: &'a str) -> Result<super::Fields<'a>, EventError> {
+        super::Fields::new(path, value)
+    }
+
+    /// An array, each item read by `item` with the path `path[i]`.
+    pub fn array<T>(
+        value: &Value,
+        path: &str,
+        item: impl Fn(&Value, &str) -> Result<T, EventError>,
+    ) -> Result<Vec<T>, EventError> {
+        match value {
+            Value::Array(items) => items.iter().enumerate().map(|(i, v)| item(v, &format!("{path}[{i}]"))).collect(),
+            other => Err(wrong_type(path, "an array", other)),
+        }
+    }
+
+    /// One of `allowed`, as its index.
+    pub fn one_of(value: &Value, path: &str, allowed: &[&str]) -> Result<usize, EventError> {
+        let text = string(value, path)?;
+        allowed.iter().position(|a| *a == text).ok_or_else(|| {
+            EventError::new(
+                Reason::UnknownEnumValue,
+                path,
+                format!("must be one of {}, found {}", allowed.join(", "), quote(&text)),
+            )
+        })
+    }
+
+    /// A SHA-256 digest: 64 lowercase hex characters.
+    pub fn digest(value: &Value, path: &str) -> Result<Digest, EventError> {
+        digest_text(&string(value, path)?, path)
+    }
+
+    /// A digest, or `None` for the empty string.
+    pub fn digest_or_empty(value: &Value, path: &str) -> Result<Option<Digest>, EventError> {
+        digest_or_empty_text(&string(value, path)?, path)
+    }
+
+    /// [`digest`] of text given on its own (the uniffi layer's digests are strings).
+    pub fn digest_text(text: &str, path: &str) -> Result<Digest, EventError> {
+        Digest::from_hex(text).map_err(|_| not_a_digest(text, path, false))
+    }
+
+    /// [`digest_or_empty`] of text given on its own.
+    pub fn digest_or_empty_text(text: &str, path: &str) -> Result<Option<Digest>, EventError> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        Digest::from_hex(text).map(Some).map_err(|_| not_a_digest(text, path, true))
+    }
+
+    fn not_a_digest(text: &str, path: &str, allow_empty: bool) -> EventError {
+        let allowed =
+            if allow_empty { "64 lowercase hex characters or the empty string" } else { "64 lowercase hex characters" };
+        EventError::new(
+            Reason::InvalidHex,
+            path,
+            format!("must be a SHA-256 digest of {allowed}, found {}", quote(text)),
+        )
+    }
+
+    /// Fixed-length lowercase hex, as `parse` reads it.
+    fn hex<T>(value: &Value, path: &str, parse: fn(&str) -> Result<T, String>) -> Result<T, EventError> {
+        hex_text(&string(value, path)?, path, parse)
+    }
+
+    fn hex_text<T>(text: &str, path: &str, parse: fn(&str) -> Result<T, String>) -> Result<T, EventError> {
+        parse(text).map_err(|why| EventError::new(Reason::InvalidHex, path, why))
+    }
+
+    /// A chain hash (`parent_hash`, `self_hash`): 64 lowercase hex characters.
+    pub fn chain_hash(value: &Value, path: &str) -> Result<ChainHash, EventError> {
+        hex(value, path, ChainHash::from_hex)
+    }
+
+    /// An Ed25519 public key: 64 lowercase hex characters (the point is checked by verification).
+    pub fn public_key(value: &Value, path: &str) -> Result<PublicKeyBytes, EventError> {
+        hex(value, path, PublicKeyBytes::from_hex)
+    }
+
+    /// [`public_key`] of text given on its own.
+    pub fn public_key_text(text: &str, path: &str) -> Result<PublicKeyBytes, EventError> {
+        hex_text(text, path, PublicKeyBytes::from_hex)
+    }
+
+    /// An Ed25519 signature: 128 lowercase hex characters.
+    pub fn signature(value: &Value, path: &str) -> Result<SignatureBytes, EventError> {
+        hex(value, path, SignatureBytes::from_hex)
+    }
+
+    /// [`signature`] of text given on its own.
+    pub fn signature_text(text: &str, path: &str) -> Result<SignatureBytes, EventError> {
+        hex_text(text, path, SignatureBytes::from_hex)
+    }
+}
+
+/// Writers of one member's value, by field kind, for the generated event code.
+pub(crate) mod write {
+    use crate::canonical::ByteSink;
+    use crate::hex::Digest;
+
+    /// `true` or `false`.
+    pub(crate) fn bool(sink: &mut impl ByteSink, value: bool) {
+        sink.put(if value { b"true" } else { b"false" });
+    }
+
+    /// A fixed-length byte string as quoted lowercase hex, written by `put_hex`.
+    pub(crate) fn hex<S: ByteSink>(sink: &mut S, put_hex: impl FnOnce(&mut S)) {
+        sink.put(b"\"");
+        put_hex(sink);
+        sink.put(b"\"");
+    }
+
+    /// A digest, or `""` for none.
+    pub(crate) fn digest_or_empty(sink: &mut impl ByteSink, value: &Option<Digest>) {
+        match value {
+            Some(digest) => hex(sink, |sink| digest.put_hex(sink)),
+            None => sink.put(b"\"\""),
+        }
+    }
+
+    /// An array, each item written by `item`.
+    #[allow(dead_code, reason = "called by the generated code when the spec has an array field")]
+    pub(crate) fn array<S: ByteSink, T>(sink: &mut S, items: &[T], item: impl Fn(&mut S, &T)) {
+        sink.put(b"[");
+        for (i, value) in items.iter().enumerate() {
+            if i > 0 {
+                sink.put(b",");
+            }
+            item(sink, value);
+        }
+        sink.put(b"]");
+    }
+}
+
+/// Reads the members of one JSON object strictly: each `take*` removes a
+/// member; [`Fields::finish`] rejects whatever is left.
+pub struct Fields<'a> {
     path: &'a str,
     members: Vec<(&'a str, &'a Value)>,
 }
@@ -110,69 +296,35 @@ impl<'a> Fields<'a> {
         if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
     }
 
+    /// Removes the member `key`, which must be present, with its path.
     pub(crate) fn take(&mut self, key: &str) -> Result<(&'a Value, String), EventError> {
-        let path = self.member_path(key);
-        match self.members.iter().position(|(k, _)| *k == key) {
-            Some(i) => Ok((self.members.remove(i).1, path)),
-            None => Err(EventError::new(Reason::MissingField, &path, "is required but missing")),
-        }
+        self.take_optional(key)
+            .ok_or_else(|| EventError::new(Reason::MissingField, &self.member_path(key), "is required but missing"))
     }
 
-    fn wrong_type(path: &str, expected: &str, found: &Value) -> EventError {
-        EventError::new(Reason::WrongType, path, format!("must be {expected}, found {}", found.type_name()))
+    /// Removes the member `key` with its path, if present.
+    pub(crate) fn take_optional(&mut self, key: &str) -> Option<(&'a Value, String)> {
+        let i = self.members.iter().position(|(k, _)| *k == key)?;
+        Some((self.members.remove(i).1, self.member_path(key)))
     }
 
-    pub(crate) fn take_string(&mut self, key: &str) -> Result<String, EventError> {
-        match self.take(key)? {
-            (Value::String(s), _) => Ok(s.clone()),
-            (other, path) => Err(Self::wrong_type(&path, "a string", other)),
-        }
+    /// Removes and reads the required member `key`.
+    pub fn take_with<T>(
+        &mut self,
+        key: &str,
+        read: impl FnOnce(&Value, &str) -> Result<T, EventError>,
+    ) -> Result<T, EventError> {
+        let (value, path) = self.take(key)?;
+        read(value, &path)
     }
 
-    pub(crate) fn take_digest(&mut self, key: &str, allow_empty: bool) -> Result<String, EventError> {
-        let path = self.member_path(key);
-        let text = self.take_string(key)?;
-        check_digest(&path, &text, allow_empty)?;
-        Ok(text)
-    }
-
-    pub(crate) fn take_unsigned(&mut self, key: &str, max: u64, type_name: &str) -> Result<u64, EventError> {
-        match self.take(key)? {
-            (Value::Integer(i), path) => match i.as_u64().filter(|v| *v <= max) {
-                Some(v) => Ok(v),
-                None => Err(EventError::new(
-                    Reason::IntegerOutOfRange,
-                    &path,
-                    format!("must be a {type_name} (0 to {max}), found {i}"),
-                )),
-            },
-            (other, path) => Err(Self::wrong_type(&path, "an integer", other)),
-        }
-    }
-
-    pub(crate) fn take_u32(&mut self, key: &str) -> Result<u32, EventError> {
-        self.take_unsigned(key, u32::MAX.into(), "u32").map(|v| v as u32)
-    }
-
-    pub(crate) fn take_u64(&mut self, key: &str) -> Result<u64, EventError> {
-        self.take_unsigned(key, u64::MAX, "u64")
-    }
-
-    pub(crate) fn take_bool(&mut self, key: &str) -> Result<bool, EventError> {
-        match self.take(key)? {
-            (Value::Bool(b), _) => Ok(*b),
-            (other, path) => Err(Self::wrong_type(&path, "a boolean", other)),
-        }
-    }
-
-    pub(crate) fn take_object(&mut self, key: &str) -> Result<Map, EventError> {
-        match self.take(key)? {
-            (Value::Object(map), path) => {
-                check_nesting(&path, map)?;
-                Ok(map.clone())
-            }
-            (other, path) => Err(Self::wrong_type(&path, "an object", other)),
-        }
+    /// Removes and reads the optional member `key`: `None` when absent.
+    pub fn take_optional_with<T>(
+        &mut self,
+        key: &str,
+        read: impl FnOnce(&Value, &str) -> Result<T, EventError>,
+    ) -> Result<Option<T>, EventError> {
+        self.take_optional(key).map(|(value, path)| read(value, &path)).transpose()
     }
 
     /// Descends into a member that must itself be an object.
@@ -181,7 +333,8 @@ impl<'a> Fields<'a> {
         Fields::new(path, value)
     }
 
-    pub(crate) fn finish(self) -> Result<(), EventError> {
+    /// Refuses the first member no `take` removed.
+    pub fn finish(self) -> Result<(), EventError> {
         match self.members.first() {
             None => Ok(()),
             Some((key, _)) => Err(EventError::new(

@@ -7,7 +7,7 @@ use provedex_core::canonical::{Float, Map, Value};
 use provedex_core::event::{
     ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
 };
-use provedex_core::{AgentEvent, ChainHash, GENESIS_PARENT_HASH, SigningKeypair, sha256_hex, sign_event_at};
+use provedex_core::{AgentEvent, ChainHash, Digest, GENESIS_PARENT_HASH, SigningKeypair, sign_event_at};
 
 /// A valid ledger and what a verifier should find in it.
 pub struct Fixture {
@@ -83,34 +83,37 @@ pub fn one_of_each() -> Vec<AgentEvent> {
             session_id: "session-fuzz".into(),
         }),
         AgentEvent::UtteranceCaptured(UtteranceCaptured {
-            audio_sha256: sha256_hex(b"audio"),
+            audio_sha256: Digest::of(b"audio"),
             transcript: "What is the weather in Zürich?".into(),
             lang: "de-CH".into(),
             duration_ms: 2150,
         }),
         AgentEvent::ModelInvoked(ModelInvoked {
             model_id: "llama3.2:3b".into(),
-            prompt_sha256: sha256_hex(b"prompt"),
-            response_sha256: sha256_hex(b"response"),
+            prompt_sha256: Digest::of(b"prompt"),
+            response_sha256: Digest::of(b"response"),
             prompt_tokens: u32::MAX,
             response_tokens: 0,
         }),
         AgentEvent::ToolCalled(ToolCalled {
             tool_name: "web_search".into(),
-            args_sha256: sha256_hex(b"args"),
+            args_sha256: Digest::of(b"args"),
             args_redacted: args,
         }),
         AgentEvent::ToolReturned(ToolReturned {
             tool_name: "web_search".into(),
-            result_sha256: sha256_hex(b"result"),
+            result_sha256: Digest::of(b"result"),
             latency_ms: u64::MAX,
             success: false,
         }),
         AgentEvent::UtteranceSpoken(UtteranceSpoken {
-            text_sha256: sha256_hex("It is 14 °C.\tAnything else?".as_bytes()),
+            text_sha256: Digest::of("It is 14 °C.\tAnything else?".as_bytes()),
             text: "It is 14 °C.\tAnything else?".into(),
-            audio_sha256: String::new(),
+            audio_sha256: None,
         }),
-        AgentEvent::SessionEnded(SessionEnded { reason: "completed".into(), summary_sha256: sha256_hex(b"summary") }),
+        AgentEvent::SessionEnded(SessionEnded {
+            reason: "completed".into(),
+            summary_sha256: Some(Digest::of(b"summary")),
+        }),
     ]
 }

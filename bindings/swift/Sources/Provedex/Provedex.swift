@@ -1265,7 +1265,7 @@ public enum AgentEvent: Equatable, Hashable {
      */
     case utteranceCaptured(
         /**
-         * SHA-256 of the captured audio bytes.
+         * SHA-256 of the captured audio bytes. Crosses the FFI as lowercase hex.
          */audioSha256: String, 
         /**
          * Text transcribed from the audio.
@@ -1285,7 +1285,7 @@ public enum AgentEvent: Equatable, Hashable {
          * Name of the tool that was called.
          */toolName: String, 
         /**
-         * SHA-256 of the full, unredacted arguments.
+         * SHA-256 of the full, unredacted arguments. Crosses the FFI as lowercase hex.
          */argsSha256: String, 
         /**
          * The arguments with sensitive values removed or masked; any JSON object. Crosses the FFI as JSON text.
@@ -1299,7 +1299,7 @@ public enum AgentEvent: Equatable, Hashable {
          * Name of the tool that returned.
          */toolName: String, 
         /**
-         * SHA-256 of the full result the tool returned.
+         * SHA-256 of the full result the tool returned. Crosses the FFI as lowercase hex.
          */resultSha256: String, 
         /**
          * Time from the call to the return in milliseconds.
@@ -1316,10 +1316,10 @@ public enum AgentEvent: Equatable, Hashable {
          * Identifier of the model that was called.
          */modelId: String, 
         /**
-         * SHA-256 of the full prompt sent to the model.
+         * SHA-256 of the full prompt sent to the model. Crosses the FFI as lowercase hex.
          */promptSha256: String, 
         /**
-         * SHA-256 of the full response the model returned.
+         * SHA-256 of the full response the model returned. Crosses the FFI as lowercase hex.
          */responseSha256: String, 
         /**
          * Number of tokens in the prompt.
@@ -1333,13 +1333,13 @@ public enum AgentEvent: Equatable, Hashable {
      */
     case utteranceSpoken(
         /**
-         * SHA-256 of the UTF-8 bytes of `text`.
+         * SHA-256 of the UTF-8 bytes of `text`. Crosses the FFI as lowercase hex.
          */textSha256: String, 
         /**
          * The words the agent spoke.
          */text: String, 
         /**
-         * SHA-256 of the synthesized audio bytes, or empty when no audio was produced.
+         * SHA-256 of the synthesized audio bytes, or empty when no audio was produced. Crosses the FFI as lowercase hex.
          */audioSha256: String
     )
     /**
@@ -1350,7 +1350,7 @@ public enum AgentEvent: Equatable, Hashable {
          * Why the session ended, such as `user_hangup` or `completed`.
          */reason: String, 
         /**
-         * SHA-256 of the session summary, or empty when no summary was made.
+         * SHA-256 of the session summary, or empty when no summary was made. Crosses the FFI as lowercase hex.
          */summarySha256: String
     )
 

@@ -2356,7 +2356,7 @@ sealed class AgentEvent {
      */
     data class UtteranceCaptured(
         /**
-         * SHA-256 of the captured audio bytes.
+         * SHA-256 of the captured audio bytes. Crosses the FFI as lowercase hex.
          */
         val `audioSha256`: kotlin.String, 
         /**
@@ -2387,7 +2387,7 @@ sealed class AgentEvent {
          */
         val `toolName`: kotlin.String, 
         /**
-         * SHA-256 of the full, unredacted arguments.
+         * SHA-256 of the full, unredacted arguments. Crosses the FFI as lowercase hex.
          */
         val `argsSha256`: kotlin.String, 
         /**
@@ -2410,7 +2410,7 @@ sealed class AgentEvent {
          */
         val `toolName`: kotlin.String, 
         /**
-         * SHA-256 of the full result the tool returned.
+         * SHA-256 of the full result the tool returned. Crosses the FFI as lowercase hex.
          */
         val `resultSha256`: kotlin.String, 
         /**
@@ -2437,11 +2437,11 @@ sealed class AgentEvent {
          */
         val `modelId`: kotlin.String, 
         /**
-         * SHA-256 of the full prompt sent to the model.
+         * SHA-256 of the full prompt sent to the model. Crosses the FFI as lowercase hex.
          */
         val `promptSha256`: kotlin.String, 
         /**
-         * SHA-256 of the full response the model returned.
+         * SHA-256 of the full response the model returned. Crosses the FFI as lowercase hex.
          */
         val `responseSha256`: kotlin.String, 
         /**
@@ -2464,7 +2464,7 @@ sealed class AgentEvent {
      */
     data class UtteranceSpoken(
         /**
-         * SHA-256 of the UTF-8 bytes of `text`.
+         * SHA-256 of the UTF-8 bytes of `text`. Crosses the FFI as lowercase hex.
          */
         val `textSha256`: kotlin.String, 
         /**
@@ -2472,7 +2472,7 @@ sealed class AgentEvent {
          */
         val `text`: kotlin.String, 
         /**
-         * SHA-256 of the synthesized audio bytes, or empty when no audio was produced.
+         * SHA-256 of the synthesized audio bytes, or empty when no audio was produced. Crosses the FFI as lowercase hex.
          */
         val `audioSha256`: kotlin.String) : AgentEvent()
         
@@ -2491,7 +2491,7 @@ sealed class AgentEvent {
          */
         val `reason`: kotlin.String, 
         /**
-         * SHA-256 of the session summary, or empty when no summary was made.
+         * SHA-256 of the session summary, or empty when no summary was made. Crosses the FFI as lowercase hex.
          */
         val `summarySha256`: kotlin.String) : AgentEvent()
         

@@ -1,0 +1,48 @@
+//! The schemas derived from Rust types are checked in as generated, and the
+//! documents Provedex emits are valid under them: here the verification
+//! report, for every ledger of the golden vectors (the protocol's messages
+//! are checked in tests/protocol.rs).
+
+use provedex_conformance::runner::load_vectors;
+use provedex_conformance::schemas::{self, REPORT_SCHEMA_PATH};
+use provedex_conformance::vector::unhex;
+use provedex_core::{PublicKeyBytes, Verifier};
+use serde_json::Value as Json;
+
+fn repo() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+#[test]
+fn every_schema_file_is_current() {
+    for schema in schemas::all() {
+        let checked_in = std::fs::read_to_string(repo().join(schema.path)).unwrap();
+        assert!(checked_in == schema.text, "{} is stale; run `scripts/regenerate.sh`", schema.path);
+        let parsed: Json = serde_json::from_str(&schema.text).unwrap();
+        assert!(jsonschema::meta::is_valid(&parsed), "{} is not a valid JSON Schema", schema.path);
+    }
+}
+
+#[test]
+fn every_report_of_the_ledger_vectors_is_valid_under_the_report_schema() {
+    let schema: Json =
+        serde_json::from_str(&std::fs::read_to_string(repo().join(REPORT_SCHEMA_PATH)).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the report schema compiles");
+    let vectors = load_vectors(&provedex_conformance::default_vectors_dir()).unwrap();
+    let (mut valid, mut broken) = (0, 0);
+    for (_, file) in vectors.iter().filter(|(_, f)| f.operation == "verify_ledger") {
+        for test in file.tests() {
+            let ledger = unhex(test.input["ledger_hex"].as_str().unwrap()).unwrap();
+            let pinned = test.input["pinned_pubkey"].as_str().map(|k| PublicKeyBytes::from_hex(k).unwrap());
+            let report = Verifier::new().pinned_pubkey(pinned).reader(&ledger[..]).unwrap();
+            let emitted = serde_json::to_value(&report).unwrap();
+            let errors: Vec<String> = validator.iter_errors(&emitted).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {emitted} is not a valid report: {errors:?}", test.id);
+            if report.ok { valid += 1 } else { broken += 1 }
+        }
+    }
+    assert!(valid > 5 && broken > 30, "{valid} valid and {broken} broken ledgers checked");
+    let mut missing_member = serde_json::to_value(Verifier::new().reader(&b""[..]).unwrap()).unwrap();
+    missing_member.as_object_mut().unwrap().remove("broken_at");
+    assert!(!validator.is_valid(&missing_member), "every member is required, null or not");
+}
