@@ -11,7 +11,8 @@ with a field of every kind the spec knows, to spec/events.schema.json, runs
   - the Kotlin class `AgentEvent.AuditNoteRecorded` compiles (Maven, offline:
     the Kotlin build of the test command has fetched its dependencies), and a
     Kotlin source that constructs it compiles too,
-  - the Swift enum case is generated,
+  - the Swift enum case is generated, with the enum and the record of the
+    variant's nested types,
   - the golden vectors cover the variant and the README's vector figures
     follow, and `scripts/regenerate.sh --check` then finds nothing stale.
 Usage: spec_drill.py PYTHON (a Python with the SDK's runtime, e.g. the test venv).
@@ -31,6 +32,7 @@ import tempfile
 REPO = pathlib.Path(__file__).resolve().parents[1]
 VARIANT = "AuditNoteRecorded"
 DRILL_VERSION = "0.0.0-spec-drill"
+# A field of every kind the generator knows: required ones, then optional ones.
 FIELDS = {
     "note": {"description": "Free text.", "type": "string"},
     "evidence_sha256": {"description": "A digest.", "$ref": "#/$defs/sha256_hex"},
@@ -39,43 +41,94 @@ FIELDS = {
     "bytes_total": {"description": "A u64.", "$ref": "#/$defs/u64"},
     "approved": {"description": "A bool.", "type": "boolean"},
     "context": {"description": "Free JSON.", "type": "object"},
+    "auditor_key": {"description": "A public key.", "$ref": "#/$defs/DrillPublicKey"},
+    "auditor_signature": {"description": "A signature.", "$ref": "#/$defs/DrillSignature"},
+    "severity": {"description": "An enum.", "$ref": "#/$defs/DrillSeverity"},
+    "reviewer": {"description": "A nested object.", "$ref": "#/$defs/DrillReviewer"},
+    "tags": {"description": "An array of strings.", "type": "array", "items": {"type": "string"}},
+    "reviewers": {"description": "An array of nested objects.", "type": "array", "items": {"$ref": "#/$defs/DrillReviewer"}},
+}
+OPTIONAL_FIELDS = {
+    "follow_up": {"description": "An optional string.", "type": "string"},
+    "reviewed_sha256": {"description": "An optional digest.", "$ref": "#/$defs/sha256_hex"},
+}
+DEFS = {
+    "DrillPublicKey": {"type": "string", "pattern": "^[0-9a-f]{64}$", "format": "ed25519-public-key"},
+    "DrillSignature": {"type": "string", "pattern": "^[0-9a-f]{128}$", "format": "ed25519-signature"},
+    "DrillSeverity": {"description": "How serious.", "type": "string", "enum": ["info", "critical_issue"]},
+    "DrillReviewer": {
+        "description": "Who reviewed.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "key"],
+        "properties": {
+            "name": {"description": "The reviewer.", "type": "string"},
+            "key": {"description": "Their key.", "$ref": "#/$defs/DrillPublicKey"},
+            "weight": {"description": "An optional u32.", "$ref": "#/$defs/u32"},
+            "notes": {"description": "Optional free JSON, one level down.", "type": "object"},
+        },
+    },
 }
 
 PYTHON_PROOF = """
 import provedex
 from provedex import events
 key = provedex.SigningKeypair.from_seed(bytes(range(32)))
-event = events.audit_note_recorded(
+reviewer = {"name": "Ada", "key": "cd" * 32, "weight": 3, "notes": {"seen": True}}
+common = dict(
     note="drill", evidence_sha256="ab" * 32, attachment_sha256="", pages=2**32 - 1,
     bytes_total=2**64 - 1, approved=True, context={"k": [1, 1.5, None]},
+    auditor_key=key.pubkey_hex, auditor_signature="ef" * 64, severity="critical_issue",
+    reviewer=reviewer, tags=["a", "b"], reviewers=[reviewer, {"name": "Bo", "key": "00" * 32}],
 )
-signed = provedex.sign_event(event=event, seq=0, parent_hash=provedex.GENESIS_PARENT_HASH, keypair=key)
-signed.verify()
-assert signed.event == event, signed.event
-assert provedex.verify_chain([signed], pubkey=key.pubkey_hex).ok
-assert provedex.SignedEvent.from_json(signed.to_json()) == signed
-try:
-    events.audit_note_recorded(note="x", evidence_sha256="", attachment_sha256="", pages=2**32,
-                               bytes_total=0, approved=False, context={})
-except OverflowError:
-    pass
-else:
-    raise AssertionError("pages is a u32")
+for event in (events.audit_note_recorded(**common), events.audit_note_recorded(**common, follow_up="call back", reviewed_sha256="12" * 32)):
+    signed = provedex.sign_event(event=event, seq=0, parent_hash=provedex.GENESIS_PARENT_HASH, keypair=key)
+    signed.verify()
+    assert signed.event == event, signed.event
+    assert provedex.verify_chain([signed], pubkey=key.pubkey_hex).ok
+    assert provedex.SignedEvent.from_json(signed.to_json()) == signed
+absent = events.audit_note_recorded(**common)["payload"]
+assert "follow_up" not in absent and "reviewed_sha256" not in absent, absent
+def refused(change, error, code=None):
+    try:
+        event = events.audit_note_recorded(**{**common, **change})
+        provedex.sign_event(event=event, seq=0, parent_hash=provedex.GENESIS_PARENT_HASH, keypair=key)
+    except error as e:
+        assert code is None or e.code == code, (change, e.code)
+    else:
+        raise AssertionError(f"accepted {change}")
+refused({"pages": 2**32}, OverflowError)
+refused({"tags": "a"}, TypeError)
+refused({"reviewer": {"name": "Ada"}}, provedex.SigningError, "missing_field")
+refused({"reviewer": {**reviewer, "extra": 1}}, provedex.SigningError, "unknown_field")
+refused({"severity": "grave"}, provedex.SigningError, "unknown_enum_value")
+refused({"auditor_signature": "EF" * 64}, provedex.SigningError, "invalid_hex")
 print("python: events.audit_note_recorded signs and verifies:", signed.self_hash)
 """
 
 KOTLIN_PROOF = """package dev.provedex
 
 // Constructs the drill's variant: compiles only if the generated class has these fields and types.
-internal fun drillEvent(): AgentEvent = AgentEvent.AuditNoteRecorded(
-    note = "drill",
-    evidenceSha256 = "ab".repeat(32),
-    attachmentSha256 = "",
-    pages = UInt.MAX_VALUE,
-    bytesTotal = ULong.MAX_VALUE,
-    approved = true,
-    context = "{}",
-)
+internal fun drillEvent(): AgentEvent {
+    val reviewer = DrillReviewer(name = "Ada", key = "cd".repeat(32), weight = 3u, notes = "{}")
+    return AgentEvent.AuditNoteRecorded(
+        note = "drill",
+        evidenceSha256 = "ab".repeat(32),
+        attachmentSha256 = "",
+        pages = UInt.MAX_VALUE,
+        bytesTotal = ULong.MAX_VALUE,
+        approved = true,
+        context = "{}",
+        auditorKey = "cd".repeat(32),
+        auditorSignature = "ef".repeat(64),
+        severity = DrillSeverity.CRITICAL_ISSUE,
+        reviewer = reviewer,
+        tags = listOf("a", "b"),
+        reviewers = listOf(reviewer, reviewer.copy(weight = null)),
+        followUp = null,
+        reviewedSha256 = "12".repeat(32),
+    )
+}
 """
 
 
@@ -112,6 +165,7 @@ def copy_repository(dest: pathlib.Path) -> None:
 def add_variant(schema_path: pathlib.Path) -> None:
     schema = json.loads(schema_path.read_text())
     schema["oneOf"].append({"$ref": f"#/$defs/{VARIANT}"})
+    schema["$defs"].update(DEFS)
     schema["$defs"][VARIANT] = {
         "description": "A note an auditor added (added by the spec-change drill).",
         "type": "object",
@@ -123,7 +177,7 @@ def add_variant(schema_path: pathlib.Path) -> None:
                 "type": "object",
                 "additionalProperties": False,
                 "required": list(FIELDS),
-                "properties": FIELDS,
+                "properties": {**FIELDS, **OPTIONAL_FIELDS},
             },
         },
     }
@@ -164,6 +218,8 @@ def drill(tree: pathlib.Path, python: str) -> None:
         ("bindings/python/uniffi/provedex_ffi.py", "class AUDIT_NOTE_RECORDED:"),
         ("bindings/kotlin/src/main/kotlin/dev/provedex/provedex_ffi.kt", f"class {VARIANT}("),
         ("bindings/swift/Sources/Provedex/Provedex.swift", "case auditNoteRecorded("),
+        ("bindings/swift/Sources/Provedex/Provedex.swift", "public enum DrillSeverity"),
+        ("bindings/swift/Sources/Provedex/Provedex.swift", "public struct DrillReviewer"),
         ("vectors/events.json", f'\\"type\\":\\"{VARIANT}\\"'),
         ("vectors/signatures.json", f'\\"type\\":\\"{VARIANT}\\"'),
     ]:
@@ -172,7 +228,8 @@ def drill(tree: pathlib.Path, python: str) -> None:
         raise DrillFailure("README.md's vector figures did not change with the new variant's vectors")
     run(["bash", "scripts/regenerate.sh", "--check"], tree, env)
 
-    step("the Rust core and the FFI compile with the new variant")
+    step("the Rust core and the FFI compile with the new variant, without a lint")
+    run(["cargo", "clippy", "--quiet", "-p", "provedex-format", "-p", "provedex-ffi", "--lib", "--", "-D", "warnings"], tree, env)
     run(["cargo", "build", "--quiet", "-p", "provedex-core", "-p", "provedex-ffi", "--lib"], tree, env)
 
     step("the Python factory exists, and its event signs and verifies through the regenerated library")
