@@ -4,6 +4,7 @@
 //! Python, Kotlin and Swift bindings from it; writes or checks all of them.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod backends;
 pub mod bindings;
@@ -37,6 +38,7 @@ pub fn generate(spec_dir: &Path) -> Result<Vec<Output>, String> {
 /// What happened to one output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    /// The file already holds what the spec gives.
     Unchanged,
     /// Written (write mode) or found different/missing (check mode).
     Stale,

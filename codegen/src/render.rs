@@ -9,7 +9,9 @@ pub const REGENERATE_COMMAND: &str = "cargo run -p provedex-codegen";
 /// One generated file: where it goes (relative to the repository root) and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
+    /// Where it goes, from the repository's root.
     pub path: &'static str,
+    /// Its whole text, header included.
     pub contents: String,
 }
 

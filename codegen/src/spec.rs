@@ -11,23 +11,31 @@ use serde_json::{Map, Value};
 /// The event variants of the spec, in the order of the schema's `oneOf`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventSpec {
+    /// The schema's description: the doc comment of the event types.
     pub description: String,
+    /// The variants, in `oneOf` order.
     pub variants: Vec<Variant>,
 }
 
+/// One event variant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variant {
     /// The `type` constant, also the Rust type name.
     pub name: String,
+    /// Its description: the doc comment of its type.
     pub description: String,
-    /// Payload fields in the order of the payload's `required` list.
+    /// Required payload fields in `required` order, then optional ones in UTF-8 order of their names.
     pub fields: Vec<Field>,
 }
 
+/// One member of a payload or of a nested object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
+    /// Its snake_case name, the same in JSON and in every language.
     pub name: String,
+    /// Its description: the doc comment of the member.
     pub description: String,
+    /// What values it holds.
     pub kind: FieldKind,
 }
 
@@ -36,13 +44,17 @@ pub struct Field {
 /// nested object).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldKind {
+    /// Any string.
     String,
     /// 64 lowercase hex characters.
     Digest,
     /// 64 lowercase hex characters or the empty string.
     DigestOrEmpty,
+    /// An integer from 0 to 2^32 - 1.
     U32,
+    /// An integer from 0 to 2^64 - 1.
     U64,
+    /// `true` or `false`.
     Bool,
     /// Any JSON object.
     Object,
@@ -64,15 +76,20 @@ pub enum FieldKind {
 /// A string enum: its type name (the `$defs` entry) and its values in spec order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnumSpec {
+    /// The type name.
     pub name: String,
+    /// Its description: the doc comment of the type.
     pub description: String,
+    /// The allowed strings, snake_case, in spec order.
     pub values: Vec<String>,
 }
 
 /// A nested object: its type name (the `$defs` entry) and its fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NestedSpec {
+    /// The type name.
     pub name: String,
+    /// Its description: the doc comment of the type.
     pub description: String,
     /// Required fields in `required` order, then optional ones in UTF-8 order of their names.
     pub fields: Vec<Field>,
@@ -159,7 +176,9 @@ pub fn parse_event_spec(text: &str) -> Result<EventSpec, SpecError> {
 /// A type the spec names in `$defs`: a string enum or a nested object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NamedType<'a> {
+    /// A string enum.
     Enum(&'a EnumSpec),
+    /// A nested object.
     Nested(&'a NestedSpec),
 }
 

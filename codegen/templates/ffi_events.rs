@@ -56,7 +56,8 @@ impl TryFrom<AgentEvent> for core::AgentEvent {
 /// {{ e.description }}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum {{ e.name }} {
-{%- for ident in e.idents %}
+{%- for (code, ident) in e.values %}
+    /// `{{ code }}`.
     {{ ident }},
 {%- endfor %}
 }

@@ -6,6 +6,7 @@
 //! what a ledger line holds. The event enum is generated from the spec
 //! (`events.rs`); the rest is written here.
 
+#![warn(missing_docs)]
 uniffi::setup_scaffolding!();
 
 #[rustfmt::skip]
@@ -26,22 +27,40 @@ pub use events::AgentEvent;
 pub enum ProvedexError {
     /// A key file cannot be read, written or trusted.
     #[error("{detail}")]
-    KeyLoad { detail: String },
+    KeyLoad {
+        /// What failed, with the path, for people.
+        detail: String,
+    },
     /// An event or value cannot be sealed. `code` is the reason a verifier
     /// would report (spec/verification.md) or, for JSON that cannot be
     /// canonicalized, the error code of spec/canonical-json.md.
     #[error("{detail}")]
-    Signing { code: String, detail: String },
+    Signing {
+        /// The reason code, for programs.
+        code: String,
+        /// What is wrong and where, for people.
+        detail: String,
+    },
     /// A ledger cannot be opened, appended to, resumed, read or recovered.
     /// `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
     /// unusable, forked (the session was opened in another process, which
     /// forked this one), closed (the session was closed).
     #[error("{detail}")]
-    Ledger { code: String, detail: String },
+    Ledger {
+        /// The kind of problem, for programs.
+        code: String,
+        /// What failed, with the path and the next step, for people.
+        detail: String,
+    },
     /// A signed event or ledger line is not valid on its own. `code` is its
     /// reason (spec/verification.md).
     #[error("{detail}")]
-    Chain { code: String, detail: String },
+    Chain {
+        /// The reason code, for programs.
+        code: String,
+        /// Where and why, for people.
+        detail: String,
+    },
 }
 
 impl From<core::Error> for ProvedexError {
@@ -239,14 +258,17 @@ impl Session {
         self.0.session_id().to_owned()
     }
 
+    /// The ledger file this session appends to.
     pub fn ledger_path(&self) -> FsPath {
         FsPath(self.0.ledger_path().to_path_buf())
     }
 
+    /// The public key that signs this session's lines, as hex.
     pub fn pubkey_hex(&self) -> String {
         self.0.pubkey_hex()
     }
 
+    /// When a record returns: the durability the session was opened with.
     pub fn durability(&self) -> Durability {
         self.1
     }
@@ -265,12 +287,19 @@ fn record_json_event(session: &core::Session, event_json: &str) -> Result<core::
 /// One sealed event: a ledger line, with its hex members as text.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SignedEvent {
+    /// Position in the ledger: 0 for the first line.
     pub seq: u64,
+    /// Nanoseconds since the Unix epoch.
     pub timestamp_nanos: u64,
+    /// The event the line records.
     pub event: AgentEvent,
+    /// The previous line's self_hash (64 `0` at seq 0), as hex.
     pub parent_hash: String,
+    /// SHA-256 of the line's canonical preimage, as hex.
     pub self_hash: String,
+    /// Ed25519 over the 32 bytes of self_hash, as hex.
     pub signature: String,
+    /// The key that signed the line, as hex.
     pub signer_pubkey: String,
 }
 
@@ -312,14 +341,21 @@ impl TryFrom<SignedEvent> for core::SignedEvent {
 /// The verdict on a chain of events: where it breaks and why, or that it holds.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ChainReport {
+    /// Whether the whole ledger verified.
     pub ok: bool,
+    /// Lines that verified before the first finding (all of them when `ok`).
     pub event_count: u64,
+    /// The seq the failing line should have had; none when `ok`.
     pub broken_at: Option<u64>,
+    /// 1-based line number of the failing line; none when `ok` or not read from a file.
     pub line: Option<u64>,
     /// A stable reason code of spec/verification.md.
     pub reason: Option<String>,
+    /// Where and why, for people.
     pub message: String,
+    /// self_hash of the last good line, as hex; none when there is none.
     pub root_hash: Option<String>,
+    /// Distinct signers of the good lines, in order of first appearance, as hex.
     pub signers: Vec<String>,
 }
 
@@ -457,11 +493,15 @@ pub fn verify_file(path: FsPath, pinned_pubkey: Option<String>) -> Result<ChainR
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum RecoverOutcome {
     /// The ledger had no torn final line; nothing was changed. `report` is its verification.
-    NothingToRecover { report: ChainReport },
+    NothingToRecover {
+        /// The verification of the unchanged ledger.
+        report: ChainReport,
+    },
     /// The torn final line was copied to `backup` and cut off the ledger.
     Truncated {
         /// Where the removed line began: the ledger's new length.
         offset: u64,
+        /// How many bytes were removed (and saved).
         removed_bytes: u64,
         /// The file beside the ledger holding the removed bytes.
         backup: FsPath,

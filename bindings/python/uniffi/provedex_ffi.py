@@ -560,13 +560,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_close() != 47766:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_session_durability() != 45253:
+    if lib.uniffi_provedex_ffi_checksum_method_session_durability() != 38729:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() != 19309:
+    if lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() != 6864:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_next_seq() != 22211:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_session_pubkey_hex() != 7023:
+    if lib.uniffi_provedex_ffi_checksum_method_session_pubkey_hex() != 18255:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_record() != 50955:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -2056,7 +2056,10 @@ class RecoverOutcome:
         def __init__(self, report:ChainReport):
             self.report = report
             
-            
+            """
+        The verification of the unchanged ledger.
+"""
+        
             pass
 
     
@@ -2089,7 +2092,10 @@ class RecoverOutcome:
         
             self.removed_bytes = removed_bytes
             
-            
+            """
+        How many bytes were removed (and saved).
+"""
+        
             self.backup = backup
             
             """
@@ -2209,8 +2215,14 @@ class SessionProtocol(typing.Protocol):
 """
         raise NotImplementedError
     def durability(self, ) -> Durability:
+        """
+        When a record returns: the durability the session was opened with.
+"""
         raise NotImplementedError
     def ledger_path(self, ) -> FsPath:
+        """
+        The ledger file this session appends to.
+"""
         raise NotImplementedError
     def next_seq(self, ) -> typing.Optional[int]:
         """
@@ -2218,6 +2230,9 @@ class SessionProtocol(typing.Protocol):
 """
         raise NotImplementedError
     def pubkey_hex(self, ) -> str:
+        """
+        The public key that signs this session's lines, as hex.
+"""
         raise NotImplementedError
     def record(self, event: AgentEvent) -> SignedEvent:
         """
@@ -2346,6 +2361,9 @@ class Session(SessionProtocol):
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
     def durability(self, ) -> Durability:
+        """
+        When a record returns: the durability the session was opened with.
+"""
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
         )
@@ -2358,6 +2376,9 @@ class Session(SessionProtocol):
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
     def ledger_path(self, ) -> FsPath:
+        """
+        The ledger file this session appends to.
+"""
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
         )
@@ -2385,6 +2406,9 @@ class Session(SessionProtocol):
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
     def pubkey_hex(self, ) -> str:
+        """
+        The public key that signs this session's lines, as hex.
+"""
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
         )

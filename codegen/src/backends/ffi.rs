@@ -236,6 +236,8 @@ struct EnumCode {
     name: String,
     description: String,
     idents: Vec<String>,
+    /// Each value with its variant name.
+    values: Vec<(String, String)>,
 }
 
 impl EnumCode {
@@ -244,6 +246,7 @@ impl EnumCode {
             name: spec.name.clone(),
             description: spec.description.clone(),
             idents: spec.values.iter().map(|v| upper_camel(v)).collect(),
+            values: spec.values.iter().map(|v| (v.clone(), upper_camel(v))).collect(),
         }
     }
 }

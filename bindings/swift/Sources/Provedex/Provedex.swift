@@ -602,8 +602,14 @@ public protocol SessionProtocol: AnyObject, Sendable {
      */
     func close() throws 
     
+    /**
+     * When a record returns: the durability the session was opened with.
+     */
     func durability()  -> Durability
     
+    /**
+     * The ledger file this session appends to.
+     */
     func ledgerPath()  -> FsPath
     
     /**
@@ -611,6 +617,9 @@ public protocol SessionProtocol: AnyObject, Sendable {
      */
     func nextSeq()  -> UInt64?
     
+    /**
+     * The public key that signs this session's lines, as hex.
+     */
     func pubkeyHex()  -> String
     
     /**
@@ -742,6 +751,9 @@ open func close()throws   {try rustCallWithError(FfiConverterTypeProvedexError_l
 }
 }
     
+    /**
+     * When a record returns: the durability the session was opened with.
+     */
 open func durability() -> Durability  {
     return try!  FfiConverterTypeDurability_lift(try! rustCall() {
         uniffiCallStatus in
@@ -751,6 +763,9 @@ open func durability() -> Durability  {
 })
 }
     
+    /**
+     * The ledger file this session appends to.
+     */
 open func ledgerPath() -> FsPath  {
     return try!  FfiConverterTypeFsPath_lift(try! rustCall() {
         uniffiCallStatus in
@@ -772,6 +787,9 @@ open func nextSeq() -> UInt64?  {
 })
 }
     
+    /**
+     * The public key that signs this session's lines, as hex.
+     */
 open func pubkeyHex() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -1080,24 +1098,66 @@ public func FfiConverterTypeSigningKeypair_lower(_ value: SigningKeypair) -> UIn
  * The verdict on a chain of events: where it breaks and why, or that it holds.
  */
 public struct ChainReport: Equatable, Hashable {
+    /**
+     * Whether the whole ledger verified.
+     */
     public var ok: Bool
+    /**
+     * Lines that verified before the first finding (all of them when `ok`).
+     */
     public var eventCount: UInt64
+    /**
+     * The seq the failing line should have had; none when `ok`.
+     */
     public var brokenAt: UInt64?
+    /**
+     * 1-based line number of the failing line; none when `ok` or not read from a file.
+     */
     public var line: UInt64?
     /**
      * A stable reason code of spec/verification.md.
      */
     public var reason: String?
+    /**
+     * Where and why, for people.
+     */
     public var message: String
+    /**
+     * self_hash of the last good line, as hex; none when there is none.
+     */
     public var rootHash: String?
+    /**
+     * Distinct signers of the good lines, in order of first appearance, as hex.
+     */
     public var signers: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(ok: Bool, eventCount: UInt64, brokenAt: UInt64?, line: UInt64?, 
+    public init(
+        /**
+         * Whether the whole ledger verified.
+         */ok: Bool, 
+        /**
+         * Lines that verified before the first finding (all of them when `ok`).
+         */eventCount: UInt64, 
+        /**
+         * The seq the failing line should have had; none when `ok`.
+         */brokenAt: UInt64?, 
+        /**
+         * 1-based line number of the failing line; none when `ok` or not read from a file.
+         */line: UInt64?, 
         /**
          * A stable reason code of spec/verification.md.
-         */reason: String?, message: String, rootHash: String?, signers: [String]) {
+         */reason: String?, 
+        /**
+         * Where and why, for people.
+         */message: String, 
+        /**
+         * self_hash of the last good line, as hex; none when there is none.
+         */rootHash: String?, 
+        /**
+         * Distinct signers of the good lines, in order of first appearance, as hex.
+         */signers: [String]) {
         self.ok = ok
         self.eventCount = eventCount
         self.brokenAt = brokenAt
@@ -1167,17 +1227,59 @@ public func FfiConverterTypeChainReport_lower(_ value: ChainReport) -> RustBuffe
  * One sealed event: a ledger line, with its hex members as text.
  */
 public struct SignedEvent: Equatable, Hashable {
+    /**
+     * Position in the ledger: 0 for the first line.
+     */
     public var seq: UInt64
+    /**
+     * Nanoseconds since the Unix epoch.
+     */
     public var timestampNanos: UInt64
+    /**
+     * The event the line records.
+     */
     public var event: AgentEvent
+    /**
+     * The previous line's self_hash (64 `0` at seq 0), as hex.
+     */
     public var parentHash: String
+    /**
+     * SHA-256 of the line's canonical preimage, as hex.
+     */
     public var selfHash: String
+    /**
+     * Ed25519 over the 32 bytes of self_hash, as hex.
+     */
     public var signature: String
+    /**
+     * The key that signed the line, as hex.
+     */
     public var signerPubkey: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(seq: UInt64, timestampNanos: UInt64, event: AgentEvent, parentHash: String, selfHash: String, signature: String, signerPubkey: String) {
+    public init(
+        /**
+         * Position in the ledger: 0 for the first line.
+         */seq: UInt64, 
+        /**
+         * Nanoseconds since the Unix epoch.
+         */timestampNanos: UInt64, 
+        /**
+         * The event the line records.
+         */event: AgentEvent, 
+        /**
+         * The previous line's self_hash (64 `0` at seq 0), as hex.
+         */parentHash: String, 
+        /**
+         * SHA-256 of the line's canonical preimage, as hex.
+         */selfHash: String, 
+        /**
+         * Ed25519 over the 32 bytes of self_hash, as hex.
+         */signature: String, 
+        /**
+         * The key that signed the line, as hex.
+         */signerPubkey: String) {
         self.seq = seq
         self.timestampNanos = timestampNanos
         self.event = event
@@ -1573,14 +1675,23 @@ enum ProvedexError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     /**
      * A key file cannot be read, written or trusted.
      */
-    case KeyLoad(detail: String
+    case KeyLoad(
+        /**
+         * What failed, with the path, for people.
+         */detail: String
     )
     /**
      * An event or value cannot be sealed. `code` is the reason a verifier
      * would report (spec/verification.md) or, for JSON that cannot be
      * canonicalized, the error code of spec/canonical-json.md.
      */
-    case Signing(code: String, detail: String
+    case Signing(
+        /**
+         * The reason code, for programs.
+         */code: String, 
+        /**
+         * What is wrong and where, for people.
+         */detail: String
     )
     /**
      * A ledger cannot be opened, appended to, resumed, read or recovered.
@@ -1588,13 +1699,25 @@ enum ProvedexError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
      * unusable, forked (the session was opened in another process, which
      * forked this one), closed (the session was closed).
      */
-    case Ledger(code: String, detail: String
+    case Ledger(
+        /**
+         * The kind of problem, for programs.
+         */code: String, 
+        /**
+         * What failed, with the path and the next step, for people.
+         */detail: String
     )
     /**
      * A signed event or ledger line is not valid on its own. `code` is its
      * reason (spec/verification.md).
      */
-    case Chain(code: String, detail: String
+    case Chain(
+        /**
+         * The reason code, for programs.
+         */code: String, 
+        /**
+         * Where and why, for people.
+         */detail: String
     )
 
     
@@ -1703,7 +1826,10 @@ public enum RecoverOutcome: Equatable, Hashable {
     /**
      * The ledger had no torn final line; nothing was changed. `report` is its verification.
      */
-    case nothingToRecover(report: ChainReport
+    case nothingToRecover(
+        /**
+         * The verification of the unchanged ledger.
+         */report: ChainReport
     )
     /**
      * The torn final line was copied to `backup` and cut off the ledger.
@@ -1711,7 +1837,10 @@ public enum RecoverOutcome: Equatable, Hashable {
     case truncated(
         /**
          * Where the removed line began: the ledger's new length.
-         */offset: UInt64, removedBytes: UInt64, 
+         */offset: UInt64, 
+        /**
+         * How many bytes were removed (and saved).
+         */removedBytes: UInt64, 
         /**
          * The file beside the ledger holding the removed bytes.
          */backup: FsPath, 
@@ -2191,16 +2320,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_method_session_close() != 47766) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_session_durability() != 45253) {
+    if (uniffi_provedex_ffi_checksum_method_session_durability() != 38729) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_session_ledger_path() != 19309) {
+    if (uniffi_provedex_ffi_checksum_method_session_ledger_path() != 6864) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_session_next_seq() != 22211) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_session_pubkey_hex() != 7023) {
+    if (uniffi_provedex_ffi_checksum_method_session_pubkey_hex() != 18255) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_session_record() != 50955) {

@@ -1007,16 +1007,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_method_session_close() and 0xFFFF) != 47766) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_session_durability() and 0xFFFF) != 45253) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_durability() and 0xFFFF) != 38729) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() and 0xFFFF) != 19309) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_ledger_path() and 0xFFFF) != 6864) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_next_seq() and 0xFFFF) != 22211) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_session_pubkey_hex() and 0xFFFF) != 7023) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_pubkey_hex() and 0xFFFF) != 18255) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_record() and 0xFFFF) != 50955) {
@@ -1468,8 +1468,14 @@ public interface SessionInterface {
      */
     fun `close`()
     
+    /**
+     * When a record returns: the durability the session was opened with.
+     */
     fun `durability`(): Durability
     
+    /**
+     * The ledger file this session appends to.
+     */
     fun `ledgerPath`(): FsPath
     
     /**
@@ -1477,6 +1483,9 @@ public interface SessionInterface {
      */
     fun `nextSeq`(): kotlin.ULong?
     
+    /**
+     * The public key that signs this session's lines, as hex.
+     */
     fun `pubkeyHex`(): kotlin.String
     
     /**
@@ -1626,7 +1635,10 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     
     
 
-    override fun `durability`(): Durability {
+    
+    /**
+     * When a record returns: the durability the session was opened with.
+     */override fun `durability`(): Durability {
             return FfiConverterTypeDurability.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -1639,7 +1651,10 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     }
     
 
-    override fun `ledgerPath`(): FsPath {
+    
+    /**
+     * The ledger file this session appends to.
+     */override fun `ledgerPath`(): FsPath {
             return FfiConverterTypeFsPath.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -1668,7 +1683,10 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     }
     
 
-    override fun `pubkeyHex`(): kotlin.String {
+    
+    /**
+     * The public key that signs this session's lines, as hex.
+     */override fun `pubkeyHex`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -2187,12 +2205,24 @@ public object FfiConverterTypeSigningKeypair: FfiConverter<SigningKeypair, Long>
  * The verdict on a chain of events: where it breaks and why, or that it holds.
  */
 data class ChainReport (
+    /**
+     * Whether the whole ledger verified.
+     */
     var `ok`: kotlin.Boolean
     , 
+    /**
+     * Lines that verified before the first finding (all of them when `ok`).
+     */
     var `eventCount`: kotlin.ULong
     , 
+    /**
+     * The seq the failing line should have had; none when `ok`.
+     */
     var `brokenAt`: kotlin.ULong?
     , 
+    /**
+     * 1-based line number of the failing line; none when `ok` or not read from a file.
+     */
     var `line`: kotlin.ULong?
     , 
     /**
@@ -2200,10 +2230,19 @@ data class ChainReport (
      */
     var `reason`: kotlin.String?
     , 
+    /**
+     * Where and why, for people.
+     */
     var `message`: kotlin.String
     , 
+    /**
+     * self_hash of the last good line, as hex; none when there is none.
+     */
     var `rootHash`: kotlin.String?
     , 
+    /**
+     * Distinct signers of the good lines, in order of first appearance, as hex.
+     */
     var `signers`: List<kotlin.String>
     
 ){
@@ -2261,18 +2300,39 @@ public object FfiConverterTypeChainReport: FfiConverterRustBuffer<ChainReport> {
  * One sealed event: a ledger line, with its hex members as text.
  */
 data class SignedEvent (
+    /**
+     * Position in the ledger: 0 for the first line.
+     */
     var `seq`: kotlin.ULong
     , 
+    /**
+     * Nanoseconds since the Unix epoch.
+     */
     var `timestampNanos`: kotlin.ULong
     , 
+    /**
+     * The event the line records.
+     */
     var `event`: AgentEvent
     , 
+    /**
+     * The previous line's self_hash (64 `0` at seq 0), as hex.
+     */
     var `parentHash`: kotlin.String
     , 
+    /**
+     * SHA-256 of the line's canonical preimage, as hex.
+     */
     var `selfHash`: kotlin.String
     , 
+    /**
+     * Ed25519 over the 32 bytes of self_hash, as hex.
+     */
     var `signature`: kotlin.String
     , 
+    /**
+     * The key that signed the line, as hex.
+     */
     var `signerPubkey`: kotlin.String
     
 ){
@@ -2751,6 +2811,9 @@ sealed class ProvedexException: kotlin.Exception() {
      */
     class KeyLoad(
         
+        /**
+         * What failed, with the path, for people.
+         */
         val `detail`: kotlin.String
         ) : ProvedexException() {
         override val message
@@ -2764,8 +2827,14 @@ sealed class ProvedexException: kotlin.Exception() {
      */
     class Signing(
         
+        /**
+         * The reason code, for programs.
+         */
         val `code`: kotlin.String, 
         
+        /**
+         * What is wrong and where, for people.
+         */
         val `detail`: kotlin.String
         ) : ProvedexException() {
         override val message
@@ -2780,8 +2849,14 @@ sealed class ProvedexException: kotlin.Exception() {
      */
     class Ledger(
         
+        /**
+         * The kind of problem, for programs.
+         */
         val `code`: kotlin.String, 
         
+        /**
+         * What failed, with the path and the next step, for people.
+         */
         val `detail`: kotlin.String
         ) : ProvedexException() {
         override val message
@@ -2794,8 +2869,14 @@ sealed class ProvedexException: kotlin.Exception() {
      */
     class Chain(
         
+        /**
+         * The reason code, for programs.
+         */
         val `code`: kotlin.String, 
         
+        /**
+         * Where and why, for people.
+         */
         val `detail`: kotlin.String
         ) : ProvedexException() {
         override val message
@@ -2909,6 +2990,9 @@ sealed class RecoverOutcome {
      * The ledger had no torn final line; nothing was changed. `report` is its verification.
      */
     data class NothingToRecover(
+        /**
+         * The verification of the unchanged ledger.
+         */
         val `report`: dev.provedex.ChainReport) : RecoverOutcome()
         
     {
@@ -2925,6 +3009,9 @@ sealed class RecoverOutcome {
          * Where the removed line began: the ledger's new length.
          */
         val `offset`: kotlin.ULong, 
+        /**
+         * How many bytes were removed (and saved).
+         */
         val `removedBytes`: kotlin.ULong, 
         /**
          * The file beside the ledger holding the removed bytes.
