@@ -327,8 +327,8 @@ fn write_value(out: &mut Emitter, kind: &FieldKind, r: &str, form: Form, uses: &
             out.stmt(&format!("{}.{method}(sink);", recv(r)));
         }
         FieldKind::Array(item) => {
-            uses.add("super::write");
-            out.open(&format!("write::array(sink, {r}, |sink, item|"));
+            uses.add("crate::canonical::write_array");
+            out.open(&format!("write_array(sink, {r}, |sink, item|"));
             write_value(out, item, "item", form, uses);
             out.close_with(");");
         }

@@ -9,7 +9,8 @@ mod write;
 pub use parse::{JsonError, JsonErrorKind, MAX_DEPTH, parse};
 pub use value::{Float, Integer, Map, Value};
 pub use write::{
-    ByteSink, canonical_json, write_decimal, write_float, write_integer, write_object, write_string, write_value,
+    ByteSink, canonical_json, write_array, write_decimal, write_float, write_integer, write_object, write_string,
+    write_value,
 };
 
 /// Parses `input` and returns its canonical bytes.

@@ -39,18 +39,21 @@ pub fn write_value(sink: &mut impl ByteSink, value: &Value) {
         Value::Integer(i) => write_integer(sink, *i),
         Value::Float(f) => write_float(sink, *f),
         Value::String(s) => write_string(sink, s),
-        Value::Array(items) => {
-            sink.put(b"[");
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    sink.put(b",");
-                }
-                write_value(sink, item);
-            }
-            sink.put(b"]");
-        }
+        Value::Array(items) => write_array(sink, items, |sink, item| write_value(sink, item)),
         Value::Object(map) => write_object(sink, map),
     }
+}
+
+/// Writes `items` as a JSON array, each item written by `item`.
+pub fn write_array<S: ByteSink, T>(sink: &mut S, items: &[T], item: impl Fn(&mut S, &T)) {
+    sink.put(b"[");
+    for (i, value) in items.iter().enumerate() {
+        if i > 0 {
+            sink.put(b",");
+        }
+        item(sink, value);
+    }
+    sink.put(b"]");
 }
 
 /// Writes an object with its members in canonical (UTF-8 byte) order.

@@ -258,19 +258,6 @@ pub(crate) mod write {
             None => sink.put(b"\"\""),
         }
     }
-
-    /// An array, each item written by `item`.
-    #[allow(dead_code, reason = "called by the generated code when the spec has an array field")]
-    pub(crate) fn array<S: ByteSink, T>(sink: &mut S, items: &[T], item: impl Fn(&mut S, &T)) {
-        sink.put(b"[");
-        for (i, value) in items.iter().enumerate() {
-            if i > 0 {
-                sink.put(b",");
-            }
-            item(sink, value);
-        }
-        sink.put(b"]");
-    }
 }
 
 /// Reads the members of one JSON object strictly: each `take*` removes a
