@@ -4,6 +4,7 @@
 //! for the Rust core.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod adapter;
 pub mod generate;

@@ -54,10 +54,15 @@ enum Message {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
+    /// `canonicalize`: JSON text to its canonical bytes.
     Canonicalize,
+    /// `self_hash`: an event at a position to its self_hash.
     SelfHash,
+    /// `sign`: an event sealed with a seed into a ledger line.
     Sign,
+    /// `verify_event`: one line checked on its own.
     VerifyEvent,
+    /// `verify_ledger`: a whole ledger to its report.
     VerifyLedger,
 }
 
@@ -84,11 +89,17 @@ impl Operation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Request {
+    /// `hello`: which implementation answers, and what it offers.
     Hello(HelloRequest),
+    /// `canonicalize`.
     Canonicalize(CanonicalizeRequest),
+    /// `self_hash`.
     SelfHash(SelfHashRequest),
+    /// `sign`.
     Sign(SignRequest),
+    /// `verify_event`.
     VerifyEvent(VerifyEventRequest),
+    /// `verify_ledger`.
     VerifyLedger(VerifyLedgerRequest),
 }
 
@@ -223,13 +234,17 @@ pub struct VerifyLedgerRequest {
 #[serde(untagged, deny_unknown_fields)]
 #[schemars(rename = "{R}Response")]
 pub enum Response<R> {
+    /// The operation ran.
     Result {
         /// The request's id; null when the request was not an object with a string id.
         #[serde(deserialize_with = "present")]
         id: Option<String>,
+        /// What the operation gave.
         result: R,
     },
+    /// The adapter does not offer the operation.
     Skipped(Skipped),
+    /// The adapter could not run the operation.
     Errored(Errored),
 }
 
@@ -314,13 +329,17 @@ pub struct Implementation {
 #[serde(untagged, deny_unknown_fields)]
 #[schemars(rename = "Canonicalize", inline)]
 pub enum CanonicalizeResult {
+    /// The input is acceptable; the operation\'s output.
     Valid {
+        /// Always `true`.
         valid: Is<true>,
         /// The canonical bytes, as hex.
         #[schemars(pattern(HEX_BYTES))]
         output_hex: String,
     },
+    /// The input is refused, with why.
     Invalid {
+        /// Always `false`.
         valid: Is<false>,
         /// Why the input is not acceptable JSON.
         error_code: JsonErrorCode,
@@ -333,12 +352,16 @@ pub enum CanonicalizeResult {
 #[serde(untagged, deny_unknown_fields)]
 #[schemars(rename = "SelfHash", inline)]
 pub enum SelfHashResult {
+    /// The input is acceptable; the operation\'s output.
     Valid {
+        /// Always `true`.
         valid: Is<true>,
         /// The self_hash, as 64 lowercase hex characters.
         self_hash: ChainHash,
     },
+    /// The input is refused, with why.
     Invalid {
+        /// Always `false`.
         valid: Is<false>,
         /// Why the event does not conform (spec/verification.md).
         reason: Reason,
@@ -350,13 +373,17 @@ pub enum SelfHashResult {
 #[serde(untagged, deny_unknown_fields)]
 #[schemars(rename = "Sign", inline)]
 pub enum SignResult {
+    /// The input is acceptable; the operation\'s output.
     Valid {
+        /// Always `true`.
         valid: Is<true>,
         /// The ledger line without its LF; the runner reads it strictly,
         /// with its members in any order and spelling.
         line: String,
     },
+    /// The input is refused, with why.
     Invalid {
+        /// Always `false`.
         valid: Is<false>,
         /// Why the event is refused: it does not conform, or its line would be
         /// longer than a reader accepts (`line_too_long`).
@@ -370,12 +397,16 @@ pub enum SignResult {
 #[serde(untagged, deny_unknown_fields)]
 #[schemars(rename = "VerifyEvent", inline)]
 pub enum VerifyEventResult {
+    /// The input is acceptable; the operation\'s output.
     Valid {
+        /// Always `true`.
         valid: Is<true>,
         /// Null: there is no reason.
         reason: (),
     },
+    /// The input is refused, with why.
     Invalid {
+        /// Always `false`.
         valid: Is<false>,
         /// The first finding's reason code (spec/verification.md).
         reason: Reason,
@@ -418,11 +449,17 @@ impl From<ChainReport> for VerifyLedgerResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum OperationResult {
+    /// The answer to `hello`.
     Hello(HelloResult),
+    /// The result of `canonicalize`.
     Canonicalize(CanonicalizeResult),
+    /// The result of `self_hash`.
     SelfHash(SelfHashResult),
+    /// The result of `sign`.
     Sign(SignResult),
+    /// The result of `verify_event`.
     VerifyEvent(VerifyEventResult),
+    /// The result of `verify_ledger`.
     VerifyLedger(VerifyLedgerResult),
 }
 

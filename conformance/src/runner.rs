@@ -52,39 +52,71 @@ pub fn load_vectors(dir: &Path) -> Result<Vec<(String, VectorFile)>, String> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "lowercase")]
 pub enum Outcome {
+    /// The adapter gave the expected output.
     Passed,
-    Failed { expected: Json, actual: Json, why: String },
-    Skipped { reason: String },
-    Errored { message: String },
+    /// The adapter gave another output.
+    Failed {
+        /// What the vector expects.
+        expected: Json,
+        /// What the adapter gave.
+        actual: Json,
+        /// Which compared member differs, for people.
+        why: String,
+    },
+    /// The adapter does not offer the operation.
+    Skipped {
+        /// Why, as the adapter or the runner says it.
+        reason: String,
+    },
+    /// The test could not run: the adapter failed, timed out or answered out of protocol.
+    Errored {
+        /// What went wrong, for people.
+        message: String,
+    },
 }
 
+/// The outcomes of the tests of one vector file (or of all of them, as `total`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FileTally {
+    /// The vector file's name, or `total`.
     pub file: String,
+    /// Tests that passed.
     pub passed: usize,
+    /// Tests that failed.
     pub failed: usize,
+    /// Tests the adapter skipped.
     pub skipped: usize,
+    /// Tests that could not run.
     pub errored: usize,
 }
 
 /// A test that failed or errored, for the report's list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
+    /// The test's id.
     pub id: String,
+    /// The vector file it is in.
     pub file: String,
+    /// How it ended.
     #[serde(flatten)]
     pub outcome: Outcome,
 }
 
+/// What a run of the vectors against one adapter found (`run --json` prints it).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunReport {
+    /// The implementation, as its `hello` names it.
     pub implementation: Json,
+    /// The tally of each vector file.
     pub files: Vec<FileTally>,
+    /// The tally of all of them.
     pub total: FileTally,
+    /// Every test that failed or errored.
     pub problems: Vec<Problem>,
 }
 
 impl RunReport {
+    /// Whether no test failed or errored (skipped tests do not count against it).
     pub fn success(&self) -> bool {
         self.total.failed == 0 && self.total.errored == 0
     }

@@ -1,7 +1,8 @@
 //! The JSON Schemas of the documents whose Rust types are the source,
 //! derived with schemars into `spec/`: the conformance protocol's messages
-//! ([`crate::protocol`]) and the verification report
-//! ([`provedex_verify::ChainReport`]); the documents of later versions
+//! ([`crate::protocol`]), the verification report
+//! ([`provedex_verify::ChainReport`]) and the vector files
+//! ([`crate::vector::VectorFile`]); the documents of later versions
 //! (checkpoints, bundles, anchor receipts) join this list. Written and
 //! checked by `provedex-conformance generate`, after the code is regenerated.
 
@@ -23,7 +24,20 @@ pub fn all() -> Vec<SchemaFile> {
     vec![
         SchemaFile { path: protocol::SCHEMA_PATH, text: protocol::schema() },
         SchemaFile { path: REPORT_SCHEMA_PATH, text: report_schema() },
+        SchemaFile { path: VECTORS_SCHEMA_PATH, text: vectors_schema() },
     ]
+}
+
+/// Where the schema of a vector file lives, from the repository's root.
+pub const VECTORS_SCHEMA_PATH: &str = "spec/vectors.schema.json";
+
+/// A file of `vectors/` (spec/conformance.md, "Vector files").
+pub fn vectors_schema() -> String {
+    rendered::<crate::vector::VectorFile>(
+        "urn:provedex:spec:v1:vectors",
+        "A file of Provedex golden vectors",
+        "provedex_conformance::vector::VectorFile",
+    )
 }
 
 /// Where the report's schema lives, from the repository's root.

@@ -1,7 +1,7 @@
 //! The schemas derived from Rust types are checked in as generated, and the
 //! documents Provedex emits are valid under them: here the verification
-//! report, for every ledger of the golden vectors (the protocol's messages
-//! are checked in tests/protocol.rs).
+//! report, for every ledger of the golden vectors, and the vector files
+//! themselves (the protocol's messages are checked in tests/protocol.rs).
 
 use provedex_conformance::runner::load_vectors;
 use provedex_conformance::schemas::{self, REPORT_SCHEMA_PATH};
@@ -45,4 +45,26 @@ fn every_report_of_the_ledger_vectors_is_valid_under_the_report_schema() {
     let mut missing_member = serde_json::to_value(Verifier::new().reader(&b""[..]).unwrap()).unwrap();
     missing_member.as_object_mut().unwrap().remove("broken_at");
     assert!(!validator.is_valid(&missing_member), "every member is required, null or not");
+}
+
+#[test]
+fn every_vector_file_is_valid_under_the_vectors_schema() {
+    let path = repo().join(schemas::VECTORS_SCHEMA_PATH);
+    let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the vectors schema compiles");
+    let mut files = 0;
+    for entry in std::fs::read_dir(provedex_conformance::default_vectors_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let file: Json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&file).take(3).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        files += 1;
+    }
+    assert_eq!(files, 5, "every vector file was checked");
+    let mut unknown_member: Json = serde_json::from_str(
+        &std::fs::read_to_string(provedex_conformance::default_vectors_dir().join("ed25519.json")).unwrap(),
+    )
+    .unwrap();
+    unknown_member["test_groups"][0]["tests"][0]["extra"] = Json::Bool(true);
+    assert!(!validator.is_valid(&unknown_member), "a test has exactly its members");
 }
