@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use provedex_core::SignedEvent;
 use provedex_core::display::escape;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -49,7 +50,7 @@ pub fn load_vectors(dir: &Path) -> Result<Vec<(String, VectorFile)>, String> {
 }
 
 /// How one test ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "outcome", rename_all = "lowercase")]
 pub enum Outcome {
     /// The adapter gave the expected output.
@@ -76,7 +77,7 @@ pub enum Outcome {
 }
 
 /// The outcomes of the tests of one vector file (or of all of them, as `total`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct FileTally {
     /// The vector file's name, or `total`.
     pub file: String,
@@ -91,7 +92,7 @@ pub struct FileTally {
 }
 
 /// A test that failed or errored, for the report's list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Problem {
     /// The test's id.
     pub id: String,
@@ -103,7 +104,7 @@ pub struct Problem {
 }
 
 /// What a run of the vectors against one adapter found (`run --json` prints it).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct RunReport {
     /// The implementation, as its `hello` names it.
     pub implementation: Json,

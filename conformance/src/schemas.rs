@@ -1,8 +1,9 @@
 //! The JSON Schemas of the documents whose Rust types are the source,
 //! derived with schemars into `spec/`: the conformance protocol's messages
 //! ([`crate::protocol`]), the verification report
-//! ([`provedex_verify::ChainReport`]) and the vector files
-//! ([`crate::vector::VectorFile`]); the documents of later versions
+//! ([`provedex_verify::ChainReport`]), the vector files
+//! ([`crate::vector::VectorFile`]) and the runner's report
+//! ([`crate::runner::RunReport`]); the documents of later versions
 //! (checkpoints, bundles, anchor receipts) join this list. Written and
 //! checked by `provedex-conformance generate`, after the code is regenerated.
 
@@ -25,7 +26,20 @@ pub fn all() -> Vec<SchemaFile> {
         SchemaFile { path: protocol::SCHEMA_PATH, text: protocol::schema() },
         SchemaFile { path: REPORT_SCHEMA_PATH, text: report_schema() },
         SchemaFile { path: VECTORS_SCHEMA_PATH, text: vectors_schema() },
+        SchemaFile { path: RUN_REPORT_SCHEMA_PATH, text: run_report_schema() },
     ]
+}
+
+/// Where the schema of the runner's report lives, from the repository's root.
+pub const RUN_REPORT_SCHEMA_PATH: &str = "spec/run-report.schema.json";
+
+/// What `provedex-conformance run --json` prints.
+pub fn run_report_schema() -> String {
+    rendered::<crate::runner::RunReport>(
+        "urn:provedex:spec:v1:run-report",
+        "The report of a conformance run against one adapter",
+        "provedex_conformance::runner::RunReport",
+    )
 }
 
 /// Where the schema of a vector file lives, from the repository's root.

@@ -68,3 +68,36 @@ fn every_vector_file_is_valid_under_the_vectors_schema() {
     unknown_member["test_groups"][0]["tests"][0]["extra"] = Json::Bool(true);
     assert!(!validator.is_valid(&unknown_member), "a test has exactly its members");
 }
+
+#[test]
+fn run_reports_that_pass_fail_error_and_skip_are_valid_under_the_run_report_schema() {
+    let path = repo().join(schemas::RUN_REPORT_SCHEMA_PATH);
+    let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the run-report schema compiles");
+    let vectors = load_vectors(&provedex_conformance::default_vectors_dir()).unwrap();
+    let adapter =
+        |name: &str| vec![repo().join("conformance/tests/adapters").join(name).to_string_lossy().into_owned()];
+    let ours = vec![env!("CARGO_BIN_EXE_provedex-conformance").to_owned(), "adapter".to_owned()];
+    let timeout = std::time::Duration::from_secs(10);
+    let mut outcomes = std::collections::BTreeSet::new();
+    for (command, filter) in [
+        (ours, "ledgers/framing/"),
+        (adapter("crashes_on_duplicates.sh"), "canonical_json/errors/"),
+        (adapter("crashes_on_duplicates.sh"), "check-value"),
+    ] {
+        let report = provedex_conformance::runner::run(&vectors, &command, Some(filter), timeout).unwrap();
+        let emitted = serde_json::to_value(&report).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&emitted).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{filter}: {errors:?}");
+        for problem in emitted["problems"].as_array().unwrap() {
+            outcomes.insert(problem["outcome"].as_str().unwrap().to_owned());
+        }
+        if report.total.passed > 0 {
+            outcomes.insert("passed".to_owned());
+        }
+        if report.total.skipped > 0 {
+            outcomes.insert("skipped".to_owned());
+        }
+    }
+    assert_eq!(outcomes.into_iter().collect::<Vec<_>>(), ["errored", "failed", "passed", "skipped"]);
+}
