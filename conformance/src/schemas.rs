@@ -24,47 +24,43 @@ pub struct SchemaFile {
 pub fn all() -> Vec<SchemaFile> {
     vec![
         SchemaFile { path: protocol::SCHEMA_PATH, text: protocol::schema() },
-        SchemaFile { path: REPORT_SCHEMA_PATH, text: report_schema() },
-        SchemaFile { path: VECTORS_SCHEMA_PATH, text: vectors_schema() },
-        SchemaFile { path: RUN_REPORT_SCHEMA_PATH, text: run_report_schema() },
+        SchemaFile {
+            path: REPORT_SCHEMA_PATH,
+            // As `provedex verify --json` and every binding emit it.
+            text: rendered::<provedex_verify::ChainReport>(
+                "urn:provedex:spec:v1:report",
+                "The verification report of a ledger (spec/verification.md, Report)",
+                "provedex_verify::ChainReport",
+            ),
+        },
+        SchemaFile {
+            path: VECTORS_SCHEMA_PATH,
+            text: rendered::<crate::vector::VectorFile>(
+                "urn:provedex:spec:v1:vectors",
+                "A file of Provedex golden vectors",
+                "provedex_conformance::vector::VectorFile",
+            ),
+        },
+        SchemaFile {
+            path: RUN_REPORT_SCHEMA_PATH,
+            // What `provedex-conformance run --json` prints.
+            text: rendered::<crate::runner::RunReport>(
+                "urn:provedex:spec:v1:run-report",
+                "The report of a conformance run against one adapter",
+                "provedex_conformance::runner::RunReport",
+            ),
+        },
     ]
 }
 
-/// Where the schema of the runner's report lives, from the repository's root.
-pub const RUN_REPORT_SCHEMA_PATH: &str = "spec/run-report.schema.json";
-
-/// What `provedex-conformance run --json` prints.
-pub fn run_report_schema() -> String {
-    rendered::<crate::runner::RunReport>(
-        "urn:provedex:spec:v1:run-report",
-        "The report of a conformance run against one adapter",
-        "provedex_conformance::runner::RunReport",
-    )
-}
+/// Where the verification report's schema lives, from the repository's root.
+pub const REPORT_SCHEMA_PATH: &str = "spec/report.schema.json";
 
 /// Where the schema of a vector file lives, from the repository's root.
 pub const VECTORS_SCHEMA_PATH: &str = "spec/vectors.schema.json";
 
-/// A file of `vectors/` (spec/conformance.md, "Vector files").
-pub fn vectors_schema() -> String {
-    rendered::<crate::vector::VectorFile>(
-        "urn:provedex:spec:v1:vectors",
-        "A file of Provedex golden vectors",
-        "provedex_conformance::vector::VectorFile",
-    )
-}
-
-/// Where the report's schema lives, from the repository's root.
-pub const REPORT_SCHEMA_PATH: &str = "spec/report.schema.json";
-
-/// The verification report as `provedex verify --json` and every binding emit it.
-pub fn report_schema() -> String {
-    rendered::<provedex_verify::ChainReport>(
-        "urn:provedex:spec:v1:report",
-        "The verification report of a ledger (spec/verification.md, Report)",
-        "provedex_verify::ChainReport",
-    )
-}
+/// Where the schema of the runner's report lives, from the repository's root.
+pub const RUN_REPORT_SCHEMA_PATH: &str = "spec/run-report.schema.json";
 
 /// The schema of `T` as it is serialised (members that may be null are
 /// required and nullable), with its `$id`, title and a generated-by comment.

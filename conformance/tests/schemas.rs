@@ -13,6 +13,12 @@ fn repo() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
+/// A validator for the checked-in schema at `path` (from the repository's root).
+fn checked_in_validator(path: &str) -> jsonschema::Validator {
+    let schema: Json = serde_json::from_str(&std::fs::read_to_string(repo().join(path)).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{path} does not compile: {e}"))
+}
+
 #[test]
 fn every_schema_file_is_current() {
     for schema in schemas::all() {
@@ -25,9 +31,7 @@ fn every_schema_file_is_current() {
 
 #[test]
 fn every_report_of_the_ledger_vectors_is_valid_under_the_report_schema() {
-    let schema: Json =
-        serde_json::from_str(&std::fs::read_to_string(repo().join(REPORT_SCHEMA_PATH)).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the report schema compiles");
+    let validator = checked_in_validator(REPORT_SCHEMA_PATH);
     let vectors = load_vectors(&provedex_conformance::default_vectors_dir()).unwrap();
     let (mut valid, mut broken) = (0, 0);
     for (_, file) in vectors.iter().filter(|(_, f)| f.operation == "verify_ledger") {
@@ -49,9 +53,7 @@ fn every_report_of_the_ledger_vectors_is_valid_under_the_report_schema() {
 
 #[test]
 fn every_vector_file_is_valid_under_the_vectors_schema() {
-    let path = repo().join(schemas::VECTORS_SCHEMA_PATH);
-    let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the vectors schema compiles");
+    let validator = checked_in_validator(schemas::VECTORS_SCHEMA_PATH);
     let mut files = 0;
     for entry in std::fs::read_dir(provedex_conformance::default_vectors_dir()).unwrap() {
         let path = entry.unwrap().path();
@@ -71,9 +73,7 @@ fn every_vector_file_is_valid_under_the_vectors_schema() {
 
 #[test]
 fn run_reports_that_pass_fail_error_and_skip_are_valid_under_the_run_report_schema() {
-    let path = repo().join(schemas::RUN_REPORT_SCHEMA_PATH);
-    let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the run-report schema compiles");
+    let validator = checked_in_validator(schemas::RUN_REPORT_SCHEMA_PATH);
     let vectors = load_vectors(&provedex_conformance::default_vectors_dir()).unwrap();
     let adapter =
         |name: &str| vec![repo().join("conformance/tests/adapters").join(name).to_string_lossy().into_owned()];
