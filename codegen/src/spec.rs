@@ -291,12 +291,7 @@ impl<'a> Schema<'a> {
     fn object_fields(&self, at: &str, fields_at: &str, type_name: &str, node: &Value) -> Result<Vec<Field>, SpecError> {
         let props = object_members(at, node, "properties")?;
         let required = required_list(at, node)?;
-        if node.get("type").and_then(Value::as_str) != Some("object") {
-            return err(at, "must have \"type\": \"object\"");
-        }
-        if node.get("additionalProperties") != Some(&Value::Bool(false)) {
-            return err(at, "must have \"additionalProperties\": false (unknown members would be unsigned)");
-        }
+        expect_closed(at, node)?;
         let mut fields = Vec::new();
         for field_name in &required {
             let field_at = format!("{fields_at}.{field_name}");
@@ -449,14 +444,20 @@ fn required_list(at: &str, node: &Value) -> Result<Vec<String>, SpecError> {
     Ok(names)
 }
 
-/// Requires `type: object`, `additionalProperties: false` and the given `required` members.
-fn expect_closed_object<S: AsRef<str>>(at: &str, node: &Value, required: &[S]) -> Result<(), SpecError> {
+/// Requires `type: object` and `additionalProperties: false`.
+fn expect_closed(at: &str, node: &Value) -> Result<(), SpecError> {
     if node.get("type").and_then(Value::as_str) != Some("object") {
         return err(at, "must have \"type\": \"object\"");
     }
     if node.get("additionalProperties") != Some(&Value::Bool(false)) {
         return err(at, "must have \"additionalProperties\": false (unknown members would be unsigned)");
     }
+    Ok(())
+}
+
+/// Requires `type: object`, `additionalProperties: false` and the given `required` members.
+fn expect_closed_object<S: AsRef<str>>(at: &str, node: &Value, required: &[S]) -> Result<(), SpecError> {
+    expect_closed(at, node)?;
     let listed = required_list(at, node)?;
     let expected: Vec<&str> = required.iter().map(AsRef::as_ref).collect();
     if listed.iter().map(String::as_str).collect::<Vec<_>>() != expected {

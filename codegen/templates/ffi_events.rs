@@ -65,7 +65,7 @@ pub enum {{ e.name }} {
 impl From<core::{{ e.name }}> for {{ e.name }} {
     fn from(value: core::{{ e.name }}) -> Self {
         match value {
-{%- for ident in e.idents %}
+{%- for (_, ident) in e.values %}
             core::{{ e.name }}::{{ ident }} => {{ e.name }}::{{ ident }},
 {%- endfor %}
         }
@@ -75,7 +75,7 @@ impl From<core::{{ e.name }}> for {{ e.name }} {
 impl From<{{ e.name }}> for core::{{ e.name }} {
     fn from(value: {{ e.name }}) -> Self {
         match value {
-{%- for ident in e.idents %}
+{%- for (_, ident) in e.values %}
             {{ e.name }}::{{ ident }} => core::{{ e.name }}::{{ ident }},
 {%- endfor %}
         }

@@ -235,7 +235,6 @@ impl VariantCode {
 struct EnumCode {
     name: String,
     description: String,
-    idents: Vec<String>,
     /// Each value with its variant name.
     values: Vec<(String, String)>,
 }
@@ -245,7 +244,6 @@ impl EnumCode {
         EnumCode {
             name: spec.name.clone(),
             description: spec.description.clone(),
-            idents: spec.values.iter().map(|v| upper_camel(v)).collect(),
             values: spec.values.iter().map(|v| (v.clone(), upper_camel(v))).collect(),
         }
     }
