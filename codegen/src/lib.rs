@@ -1,6 +1,7 @@
-//! The Provedex generator: reads `spec/`, renders the askama templates in
-//! `codegen/templates/` (Rust core types, the FFI event enum, the Python
-//! event factories), then builds the FFI and has uniffi-bindgen derive the
+//! The Provedex generator: reads `spec/` (the event variants and the line
+//! around them), renders the askama templates in `codegen/templates/` (the
+//! Rust core types, the FFI event enum and line record, the Python event
+//! factories and line members), then builds the FFI and has uniffi-bindgen derive the
 //! Python, Kotlin and Swift bindings from it; writes or checks all of them.
 
 #![forbid(unsafe_code)]
@@ -8,6 +9,7 @@
 
 pub mod backends;
 pub mod bindings;
+pub mod envelope;
 pub mod render;
 pub mod spec;
 
@@ -16,11 +18,15 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use bindings::render_bindings;
-pub use render::{Output, REGENERATE_COMMAND, render_all};
+pub use envelope::{EnvelopeSpec, parse_envelope_spec};
+pub use render::{Output, REGENERATE_COMMAND, Spec, render_all};
 pub use spec::{EventSpec, SpecError, parse_event_spec};
 
-/// The spec file every output is generated from, relative to the spec directory.
+/// The schema of the event variants, relative to the spec directory.
 pub const EVENTS_SCHEMA: &str = "events.schema.json";
+
+/// The schema of the line around an event, relative to the spec directory.
+pub const ENVELOPE_SCHEMA: &str = "signed-event.schema.json";
 
 /// The repository root this crate was built in.
 pub fn default_root() -> PathBuf {
@@ -29,10 +35,17 @@ pub fn default_root() -> PathBuf {
 
 /// Reads the spec in `spec_dir` and renders every output.
 pub fn generate(spec_dir: &Path) -> Result<Vec<Output>, String> {
-    let path = spec_dir.join(EVENTS_SCHEMA);
-    let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let spec = parse_event_spec(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(render_all(&spec))
+    let read = |name: &str| {
+        let path = spec_dir.join(name);
+        let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Ok::<_, String>((path, text))
+    };
+    let (events_path, events_text) = read(EVENTS_SCHEMA)?;
+    let events = parse_event_spec(&events_text).map_err(|e| format!("{}: {e}", events_path.display()))?;
+    let (envelope_path, envelope_text) = read(ENVELOPE_SCHEMA)?;
+    let envelope =
+        parse_envelope_spec(&envelope_text, &events.id).map_err(|e| format!("{}: {e}", envelope_path.display()))?;
+    Ok(render_all(&Spec { events, envelope }))
 }
 
 /// What happened to one output.

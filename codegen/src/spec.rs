@@ -11,6 +11,8 @@ use serde_json::{Map, Value};
 /// The event variants of the spec, in the order of the schema's `oneOf`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventSpec {
+    /// The schema's `$id`, which the envelope's event member references.
+    pub id: String,
     /// The schema's description: the doc comment of the event types.
     pub description: String,
     /// The variants, in `oneOf` order.
@@ -134,13 +136,13 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
-fn err<T>(at: &str, msg: impl fmt::Display) -> Result<T, SpecError> {
+pub(crate) fn err<T>(at: &str, msg: impl fmt::Display) -> Result<T, SpecError> {
     Err(SpecError(format!("{at}: {msg}")))
 }
 
-const DIGEST_PATTERN: &str = "^[0-9a-f]{64}$";
+pub(crate) const DIGEST_PATTERN: &str = "^[0-9a-f]{64}$";
 const DIGEST_OR_EMPTY_PATTERN: &str = "^([0-9a-f]{64})?$";
-const SIGNATURE_PATTERN: &str = "^[0-9a-f]{128}$";
+pub(crate) const SIGNATURE_PATTERN: &str = "^[0-9a-f]{128}$";
 
 const RUST_KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
@@ -153,7 +155,10 @@ const RUST_KEYWORDS: &[&str] = &[
 pub fn parse_event_spec(text: &str) -> Result<EventSpec, SpecError> {
     let root: Value = serde_json::from_str(text).map_err(|e| SpecError(format!("not valid JSON: {e}")))?;
     let schema = Schema { root: &root };
-    let description = schema.description("(root)", &root)?;
+    let description = description("(root)", &root)?;
+    let Some(id) = root.get("$id").and_then(Value::as_str).map(str::to_owned) else {
+        return err("(root)", "expected a \"$id\": the envelope's event member references it");
+    };
     let Some(one_of) = root.get("oneOf").and_then(Value::as_array) else {
         return err("(root)", "expected a \"oneOf\" array listing the event variants");
     };
@@ -168,7 +173,7 @@ pub fn parse_event_spec(text: &str) -> Result<EventSpec, SpecError> {
     if variants.is_empty() {
         return err("(root)", "oneOf lists no variants");
     }
-    let spec = EventSpec { description, variants };
+    let spec = EventSpec { id, description, variants };
     spec.named_types()?;
     Ok(spec)
 }
@@ -250,13 +255,6 @@ impl<'a> Schema<'a> {
         }
     }
 
-    fn description(&self, at: &str, node: &Value) -> Result<String, SpecError> {
-        match node.get("description").and_then(Value::as_str) {
-            Some(d) if !d.trim().is_empty() => Ok(d.trim().to_owned()),
-            _ => err(at, "every variant and field needs a non-empty \"description\" (it becomes the doc comment)"),
-        }
-    }
-
     fn variant(&self, entry: &Value) -> Result<Variant, SpecError> {
         let def = match entry.get("$ref").and_then(Value::as_str) {
             Some(r) => self.resolve("oneOf", r)?,
@@ -272,7 +270,7 @@ impl<'a> Schema<'a> {
             return err(at, "variant names must be UpperCamelCase ASCII identifiers");
         }
         expect_closed_object(at, def, &["type", "payload"])?;
-        let description = self.description(at, def)?;
+        let description = description(at, def)?;
         let payload = match props.get("payload") {
             Some(p) => p,
             None => return err(at, "missing properties.payload"),
@@ -321,7 +319,7 @@ impl<'a> Schema<'a> {
         if !is_snake_case(name) || RUST_KEYWORDS.contains(&name) {
             return err(at, "field names must be snake_case ASCII identifiers that are not Rust keywords");
         }
-        let description = self.description(at, node)?;
+        let description = description(at, node)?;
         let kind = self.kind(at, owner, node)?;
         Ok(Field { name: name.to_owned(), description, kind })
     }
@@ -358,7 +356,7 @@ impl<'a> Schema<'a> {
                 if name == owner {
                     return err(at, "a nested object cannot contain itself");
                 }
-                let description = self.description(at, shape)?;
+                let description = description(at, shape)?;
                 let fields = self.object_fields(at, at, &name, shape)?;
                 if fields.is_empty() {
                     return err(at, "a nested object needs at least one field");
@@ -374,7 +372,7 @@ impl<'a> Schema<'a> {
         if shape.get("type").and_then(Value::as_str) != Some("string") {
             return err(at, "an enum must have \"type\": \"string\"");
         }
-        let description = self.description(at, shape)?;
+        let description = description(at, shape)?;
         let mut values: Vec<String> = Vec::new();
         for value in shape["enum"].as_array().map(Vec::as_slice).unwrap_or_default() {
             match value.as_str() {
@@ -389,8 +387,16 @@ impl<'a> Schema<'a> {
     }
 }
 
+/// A node's non-empty description: it becomes the doc comment.
+pub(crate) fn description(at: &str, node: &Value) -> Result<String, SpecError> {
+    match node.get("description").and_then(Value::as_str) {
+        Some(d) if !d.trim().is_empty() => Ok(d.trim().to_owned()),
+        _ => err(at, "every variant and field needs a non-empty \"description\" (it becomes the doc comment)"),
+    }
+}
+
 /// Refuses schema keywords the generator would ignore.
-fn expect_keys(at: &str, shape: &Value, allowed: &[&str]) -> Result<(), SpecError> {
+pub(crate) fn expect_keys(at: &str, shape: &Value, allowed: &[&str]) -> Result<(), SpecError> {
     match shape.as_object().and_then(|o| o.keys().find(|k| !allowed.contains(&k.as_str()))) {
         Some(key) => err(at, format!("the keyword {key:?} is not supported here (allowed: {allowed:?})")),
         None => Ok(()),
@@ -430,7 +436,7 @@ fn object_members<'a>(at: &str, node: &'a Value, key: &str) -> Result<&'a Map<St
     }
 }
 
-fn required_list(at: &str, node: &Value) -> Result<Vec<String>, SpecError> {
+pub(crate) fn required_list(at: &str, node: &Value) -> Result<Vec<String>, SpecError> {
     let Some(list) = node.get("required").and_then(Value::as_array) else {
         return err(at, "expected a \"required\" array (it also fixes the field order)");
     };
@@ -445,7 +451,7 @@ fn required_list(at: &str, node: &Value) -> Result<Vec<String>, SpecError> {
 }
 
 /// Requires `type: object` and `additionalProperties: false`.
-fn expect_closed(at: &str, node: &Value) -> Result<(), SpecError> {
+pub(crate) fn expect_closed(at: &str, node: &Value) -> Result<(), SpecError> {
     if node.get("type").and_then(Value::as_str) != Some("object") {
         return err(at, "must have \"type\": \"object\"");
     }
@@ -470,7 +476,7 @@ fn is_upper_camel(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-fn is_snake_case(s: &str) -> bool {
+pub(crate) fn is_snake_case(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

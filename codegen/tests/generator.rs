@@ -4,11 +4,29 @@
 
 use std::path::Path;
 
+use provedex_codegen::envelope::MemberKind;
 use provedex_codegen::spec::{FieldKind, parse_event_spec};
-use provedex_codegen::{Status, check, default_root, generate, render_all, write};
+use provedex_codegen::{Spec, Status, check, default_root, generate, parse_envelope_spec, render_all, write};
+
+fn read_fixture(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).unwrap()
+}
 
 fn fixture() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini.schema.json")).unwrap()
+    read_fixture("mini.schema.json")
+}
+
+fn envelope_fixture() -> String {
+    read_fixture("mini-envelope.schema.json")
+}
+
+const FIXTURE_ID: &str = "urn:provedex:fixture:mini";
+
+fn fixture_spec() -> Spec {
+    Spec {
+        events: parse_event_spec(&fixture()).unwrap(),
+        envelope: parse_envelope_spec(&envelope_fixture(), FIXTURE_ID).unwrap(),
+    }
 }
 
 #[test]
@@ -53,23 +71,107 @@ fn reads_variants_fields_and_kinds_in_spec_order() {
 }
 
 #[test]
+fn reads_the_envelope_in_writer_order_with_its_preimage_in_canonical_order() {
+    let envelope = parse_envelope_spec(&envelope_fixture(), FIXTURE_ID).unwrap();
+    let members: Vec<_> = envelope.members.iter().map(|m| (m.name.as_str(), m.kind, m.hashed)).collect();
+    assert_eq!(
+        members,
+        [
+            ("seq", MemberKind::U64, true),
+            ("key_epoch", MemberKind::U64, true),
+            ("event", MemberKind::Event, true),
+            ("parent_hash", MemberKind::ChainHash, true),
+            ("self_hash", MemberKind::ChainHash, false),
+            ("signature", MemberKind::Signature, false),
+            ("signer_pubkey", MemberKind::PublicKey, false),
+        ]
+    );
+    let preimage: Vec<_> = envelope.preimage().iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(preimage, ["event", "key_epoch", "parent_hash", "seq"]);
+}
+
+#[test]
 fn renders_the_fixture() {
-    let spec = parse_event_spec(&fixture()).unwrap();
-    let outputs = render_all(&spec);
+    let outputs = render_all(&fixture_spec());
     let paths: Vec<_> = outputs.iter().map(|o| o.path).collect();
     assert_eq!(
         paths,
-        ["format/src/event/generated.rs", "bindings/ffi/src/events.rs", "bindings/python/provedex/events.py"]
+        [
+            "format/src/event/generated.rs",
+            "format/src/line/generated.rs",
+            "bindings/ffi/src/events.rs",
+            "bindings/ffi/src/signed_event.rs",
+            "bindings/python/provedex/events.py",
+            "bindings/python/provedex/_signed_event.py",
+        ]
     );
     insta::assert_snapshot!("core_events_fixture", outputs[0].contents);
-    insta::assert_snapshot!("ffi_events_fixture", outputs[1].contents);
-    insta::assert_snapshot!("python_events_fixture", outputs[2].contents);
+    insta::assert_snapshot!("core_line_fixture", outputs[1].contents);
+    insta::assert_snapshot!("ffi_events_fixture", outputs[2].contents);
+    insta::assert_snapshot!("ffi_line_fixture", outputs[3].contents);
+    insta::assert_snapshot!("python_events_fixture", outputs[4].contents);
+    insta::assert_snapshot!("python_line_fixture", outputs[5].contents);
 }
 
 #[test]
 fn rendering_is_deterministic() {
-    let spec = parse_event_spec(&fixture()).unwrap();
-    assert_eq!(render_all(&spec), render_all(&spec));
+    assert_eq!(render_all(&fixture_spec()), render_all(&fixture_spec()));
+}
+
+#[test]
+fn refuses_envelopes_it_cannot_seal_naming_the_place() {
+    let base = envelope_fixture();
+    let preimage = "[\"event\", \"key_epoch\", \"parent_hash\", \"seq\"]";
+    let cases = [
+        (
+            base.replace(preimage, "[\"event\", \"parent_hash\", \"seq\"]"),
+            "(envelope).key_epoch: a member outside x-provedex-self-hash-preimage would be unsigned",
+        ),
+        (
+            base.replace(preimage, "[\"event\", \"key_epoch\", \"parent_hash\", \"self_hash\", \"seq\"]"),
+            "(envelope).self_hash: sealing writes this member after hashing",
+        ),
+        (
+            base.replace(preimage, "[\"key_epoch\", \"event\", \"parent_hash\", \"seq\"]"),
+            "(envelope): x-provedex-self-hash-preimage must list its members in canonical (UTF-8) order",
+        ),
+        (
+            base.replace(preimage, "[\"event\", \"key_epoch\", \"parent_hash\", \"seq\", \"epoch\"]"),
+            "(envelope): x-provedex-self-hash-preimage names \"epoch\", which is not a member",
+        ),
+        (
+            base.replace("\"x-provedex-self-hash-preimage\"", "\"x-preimage\""),
+            "(envelope): expected an array \"x-provedex-self-hash-preimage\"",
+        ),
+        (
+            base.replace("\"format\": \"ed25519-signature\"", "\"format\": \"sha256-chain-hash\""),
+            "(envelope).signature: unsupported envelope member",
+        ),
+        (
+            base.replace(
+                "\"pattern\": \"^[0-9a-f]{64}$\", \"format\": \"ed25519-public-key\"",
+                "\"pattern\": \"^[0-9a-f]{64}$\", \"format\": \"sha256-chain-hash\"",
+            ),
+            "(envelope).signer_pubkey: sealing writes this member: it must be of kind PublicKey",
+        ),
+        (
+            base.replace("\"urn:provedex:fixture:mini\"", "\"urn:provedex:fixture:other\""),
+            "(envelope).event: the only reference an envelope member may hold is the events schema",
+        ),
+        (base.replace(", \"signer_pubkey\"]", "]"), "(envelope).signer_pubkey: every envelope member is required"),
+        (base.replace("\"additionalProperties\": false,", ""), "(envelope): must have \"additionalProperties\": false"),
+        (
+            base.replace("\"Epoch.\", \"type\"", "\"Epoch.\", \"minItems\": 1, \"type\""),
+            "(envelope).key_epoch: the keyword \"minItems\" is not supported",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_ne!(text, base, "the case must change the fixture: {expected}");
+        match parse_envelope_spec(&text, FIXTURE_ID) {
+            Err(e) => assert!(e.to_string().starts_with(expected), "got {e:?}, expected {expected:?}"),
+            Ok(_) => panic!("accepted an envelope it should refuse: {expected}"),
+        }
+    }
 }
 
 #[test]

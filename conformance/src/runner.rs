@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use provedex_core::SignedEvent;
-use provedex_core::display::escape;
+use provedex_core::display::{escape, quote};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -196,19 +196,22 @@ fn judge(operation: &str, test: &TestCase, actual: &Map<String, Json>) -> Result
     Ok(())
 }
 
+/// Every member in which two lines differ.
 fn sign_difference(want: &SignedEvent, got: &SignedEvent) -> String {
-    let fields = [
-        ("seq", want.seq.to_string(), got.seq.to_string()),
-        ("timestamp_nanos", want.timestamp_nanos.to_string(), got.timestamp_nanos.to_string()),
-        ("parent_hash", want.parent_hash.to_hex(), got.parent_hash.to_hex()),
-        ("self_hash", want.self_hash.to_hex(), got.self_hash.to_hex()),
-        ("signature", want.signature.to_hex(), got.signature.to_hex()),
-        ("signer_pubkey", want.signer_pubkey.to_hex(), got.signer_pubkey.to_hex()),
-    ];
-    match fields.iter().find(|(_, w, g)| w != g) {
-        Some((name, w, g)) => format!("{name} is {g}, expected {w}"),
-        None => "the event differs".into(),
-    }
+    let members = |e: &SignedEvent| serde_json::from_str::<Map<String, Json>>(&e.to_json()).unwrap_or_default();
+    let (want_members, got_members) = (members(want), members(got));
+    let shown = |value: Option<&Json>| match value {
+        Some(Json::String(text)) => quote(text),
+        Some(Json::Number(n)) => n.to_string(),
+        Some(other) => quote(&other.to_string()),
+        None => "absent".into(),
+    };
+    let differences: Vec<String> = want_members
+        .iter()
+        .filter(|(name, value)| got_members.get(*name) != Some(*value))
+        .map(|(name, value)| format!("{name} is {}, expected {}", shown(got_members.get(name)), shown(Some(value))))
+        .collect();
+    if differences.is_empty() { "the lines differ".into() } else { differences.join("; ") }
 }
 
 /// A running adapter process, restarted after a crash or a timeout.

@@ -3,19 +3,20 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::canonical::{ByteSink, write_decimal};
+#[cfg(feature = "testing")]
+use crate::canonical::ByteSink;
 use crate::error::{Error, Result};
 use crate::event::AgentEvent;
 use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
 use crate::keys::SigningKeypair;
-use crate::line::{MAX_LINE_BYTES, SignedEvent};
+use crate::line::{MAX_LINE_BYTES, Preimage, SignedEvent};
 use crate::reason::Reason;
 
 /// `parent_hash` of the line with seq 0: 32 zero bytes (64 `0` characters).
 pub const GENESIS_PARENT_HASH: ChainHash = ChainHash([0; 32]);
 
-/// Writes the self_hash preimage: the canonical JSON of
-/// `{"event", "parent_hash", "seq", "timestamp_nanos"}`, streamed from the typed event.
+/// Writes the self_hash preimage: the canonical JSON of the members the
+/// self_hash covers, streamed from the typed event.
 #[cfg(feature = "testing")]
 pub fn write_self_hash_preimage(
     sink: &mut impl ByteSink,
@@ -24,31 +25,18 @@ pub fn write_self_hash_preimage(
     timestamp_nanos: u64,
     parent_hash: &ChainHash,
 ) {
-    write_preimage(sink, event, seq, timestamp_nanos, parent_hash);
-}
-
-fn write_preimage(
-    sink: &mut impl ByteSink,
-    event: &AgentEvent,
-    seq: u64,
-    timestamp_nanos: u64,
-    parent_hash: &ChainHash,
-) {
-    sink.put(b"{\"event\":");
-    event.write_canonical(sink);
-    sink.put(b",\"parent_hash\":\"");
-    parent_hash.put_hex(sink);
-    sink.put(b"\",\"seq\":");
-    write_decimal(sink, seq.into());
-    sink.put(b",\"timestamp_nanos\":");
-    write_decimal(sink, timestamp_nanos.into());
-    sink.put(b"}");
+    Preimage { event, parent_hash, seq, timestamp_nanos }.write(sink);
 }
 
 /// SHA-256 of the self_hash preimage.
 pub fn compute_self_hash(event: &AgentEvent, seq: u64, timestamp_nanos: u64, parent_hash: &ChainHash) -> ChainHash {
+    hash_preimage(&Preimage { event, parent_hash, seq, timestamp_nanos })
+}
+
+/// SHA-256 of a preimage: a line's self_hash.
+pub fn hash_preimage(preimage: &Preimage<'_>) -> ChainHash {
     let mut hasher = Sha256::new();
-    write_preimage(&mut hasher, event, seq, timestamp_nanos, parent_hash);
+    preimage.write(&mut hasher);
     ChainHash(hasher.finalize().into())
 }
 

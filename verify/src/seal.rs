@@ -7,7 +7,7 @@ use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::{Signature, VerifyingKey};
 use provedex_format::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
-use provedex_format::seal::compute_self_hash;
+use provedex_format::seal::hash_preimage;
 use provedex_format::{Finding, Reason, SignedEvent};
 
 /// The hash, the key and the signature checks of one line on its own, in
@@ -19,9 +19,9 @@ pub fn check_seal(event: &SignedEvent) -> Result<(), Finding> {
     check_signature(&key, &event.self_hash, &event.signature)
 }
 
-/// The line's self_hash recomputes from its event, seq, timestamp and parent.
+/// The line's self_hash recomputes from the members it covers.
 pub(crate) fn check_hash(event: &SignedEvent) -> Result<(), Finding> {
-    let expected = compute_self_hash(&event.event, event.seq, event.timestamp_nanos, &event.parent_hash);
+    let expected = hash_preimage(&event.preimage());
     if expected != event.self_hash {
         return Err(Finding::new(
             Reason::HashMismatch,

@@ -11,15 +11,17 @@ uniffi::setup_scaffolding!();
 
 #[rustfmt::skip]
 mod events;
+mod signed_event;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use provedex_core as core;
 use provedex_core::canonical::{self, Map, Value};
-use provedex_core::{ChainHash, KeyFile, PublicKeyBytes, Reason, SignatureBytes};
+use provedex_core::{ChainHash, KeyFile, PublicKeyBytes, Reason};
 
 pub use events::AgentEvent;
+pub use signed_event::SignedEvent;
 
 /// Everything that can go wrong, in the four kinds of `provedex_core::Error`.
 /// `detail` says what failed and why; `code` is stable, for programs.
@@ -284,58 +286,9 @@ fn record_json_event(session: &core::Session, event_json: &str) -> Result<core::
     Ok(session.record(&event)?)
 }
 
-/// One sealed event: a ledger line, with its hex members as text.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SignedEvent {
-    /// Position in the ledger: 0 for the first line.
-    pub seq: u64,
-    /// Nanoseconds since the Unix epoch.
-    pub timestamp_nanos: u64,
-    /// The event the line records.
-    pub event: AgentEvent,
-    /// The previous line's self_hash (64 `0` at seq 0), as hex.
-    pub parent_hash: String,
-    /// SHA-256 of the line's canonical preimage, as hex.
-    pub self_hash: String,
-    /// Ed25519 over the 32 bytes of self_hash, as hex.
-    pub signature: String,
-    /// The key that signed the line, as hex.
-    pub signer_pubkey: String,
-}
-
-impl From<&core::SignedEvent> for SignedEvent {
-    fn from(e: &core::SignedEvent) -> Self {
-        SignedEvent {
-            seq: e.seq,
-            timestamp_nanos: e.timestamp_nanos,
-            event: AgentEvent::from(&e.event),
-            parent_hash: e.parent_hash.to_hex(),
-            self_hash: e.self_hash.to_hex(),
-            signature: e.signature.to_hex(),
-            signer_pubkey: e.signer_pubkey.to_hex(),
-        }
-    }
-}
-
 /// A hex member read strictly; a malformed one is an `invalid_hex` `Chain` error naming it.
-fn hex<T>(name: &str, parsed: Result<T, String>) -> Result<T> {
+fn hex_member<T>(name: &str, parsed: Result<T, String>) -> Result<T> {
     parsed.map_err(|why| ProvedexError::chain(Reason::InvalidHex, format!("{name} {why}")))
-}
-
-impl TryFrom<SignedEvent> for core::SignedEvent {
-    type Error = ProvedexError;
-
-    fn try_from(e: SignedEvent) -> Result<Self> {
-        Ok(core::SignedEvent {
-            seq: e.seq,
-            timestamp_nanos: e.timestamp_nanos,
-            event: core::AgentEvent::try_from(e.event)?,
-            parent_hash: hex("parent_hash", ChainHash::from_hex(&e.parent_hash))?,
-            self_hash: hex("self_hash", ChainHash::from_hex(&e.self_hash))?,
-            signature: hex("signature", SignatureBytes::from_hex(&e.signature))?,
-            signer_pubkey: hex("signer_pubkey", PublicKeyBytes::from_hex(&e.signer_pubkey))?,
-        })
-    }
 }
 
 /// The verdict on a chain of events: where it breaks and why, or that it holds.
@@ -381,7 +334,8 @@ fn parent(parent_hash: &str) -> Result<ChainHash> {
 
 /// A verification holding the ledger to `pinned_pubkey`, if any.
 fn verifier(pinned_pubkey: Option<String>) -> Result<core::Verifier<'static>> {
-    let pinned_pubkey = pinned_pubkey.map(|k| hex("pinned public key", PublicKeyBytes::from_hex(&k))).transpose()?;
+    let pinned_pubkey =
+        pinned_pubkey.map(|k| hex_member("pinned public key", PublicKeyBytes::from_hex(&k))).transpose()?;
     Ok(core::Verifier::new().pinned_pubkey(pinned_pubkey))
 }
 

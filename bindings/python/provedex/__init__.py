@@ -20,6 +20,7 @@ from typing import Any, Callable, Literal, NoReturn, Optional, TypeVar, Union
 
 from . import events
 from . import _native
+from ._signed_event import SignedEventMembers
 from ._checks import MAX_JSON_DEPTH, check_json, check_str, check_u64, shown
 from ._errors import ChainError, KeyLoadError, LedgerError, ProvedexError, SigningError
 
@@ -208,7 +209,7 @@ class SigningKeypair:
         return f"SigningKeypair(pubkey_hex={self.pubkey_hex!r})"
 
 
-class SignedEvent:
+class SignedEvent(SignedEventMembers):
     """One sealed event: a ledger line.
 
     Made by :meth:`Session.record`, :func:`sign_event` and :meth:`from_json`.
@@ -238,35 +239,9 @@ class SignedEvent:
             self._record = _call(_native.signed_event_from_json, str(self._line).encode())
         return self._record
 
-    @property
-    def seq(self) -> int:
-        return int(self._native.seq)
-
-    @property
-    def timestamp_nanos(self) -> int:
-        return int(self._native.timestamp_nanos)
-
-    @property
-    def event(self) -> dict[str, Any]:
-        """The event as ``{"type": ..., "payload": {...}}``."""
-        event: dict[str, Any] = json.loads(_call(_native.event_to_json, self._native.event))
+    def _event_of(self, native: Any) -> dict[str, Any]:
+        event: dict[str, Any] = json.loads(_call(_native.event_to_json, native))
         return event
-
-    @property
-    def parent_hash(self) -> str:
-        return str(self._native.parent_hash)
-
-    @property
-    def self_hash(self) -> str:
-        return str(self._native.self_hash)
-
-    @property
-    def signature(self) -> str:
-        return str(self._native.signature)
-
-    @property
-    def signer_pubkey(self) -> str:
-        return str(self._native.signer_pubkey)
 
     def to_json(self) -> str:
         """The exact ledger line, without its LF."""

@@ -544,19 +544,19 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_sha256_hex() != 18300:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_func_sign_event() != 61199:
+    if lib.uniffi_provedex_ffi_checksum_func_sign_event() != 13445:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_func_sign_event_at() != 27131:
+    if lib.uniffi_provedex_ffi_checksum_func_sign_event_at() != 22831:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_func_signed_event_from_json() != 55200:
+    if lib.uniffi_provedex_ffi_checksum_func_signed_event_from_json() != 40108:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_func_signed_event_to_json() != 10398:
+    if lib.uniffi_provedex_ffi_checksum_func_signed_event_to_json() != 51310:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_func_verify_chain() != 26671:
+    if lib.uniffi_provedex_ffi_checksum_func_verify_chain() != 8029:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_file() != 29979:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() != 6905:
+    if lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() != 11917:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_close() != 47766:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -568,9 +568,9 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_pubkey_hex() != 18255:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_session_record() != 50955:
+    if lib.uniffi_provedex_ffi_checksum_method_session_record() != 27436:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_session_record_json() != 64353:
+    if lib.uniffi_provedex_ffi_checksum_method_session_record_json() != 52217:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_record_json_line() != 37799:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -1704,7 +1704,7 @@ class _UniffiFfiConverterTypeAgentEvent(_UniffiConverterRustBuffer):
 @dataclass
 class SignedEvent:
     """
-    One sealed event: a ledger line, with its hex members as text.
+    One ledger line: an event together with its position in the chain, its hash and its Ed25519 signature. Writers emit the members in the order of `required`; readers accept any order. `x-provedex-self-hash-preimage` lists the members self_hash covers, in canonical order; every member but self_hash, signature and signer_pubkey is among them. See ledger-format.md and signature-scheme.md.
 """
     def __init__(self, *, seq:int, timestamp_nanos:int, event:AgentEvent, parent_hash:str, self_hash:str, signature:str, signer_pubkey:str):
         self.seq = seq

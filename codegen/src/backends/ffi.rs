@@ -11,6 +11,7 @@
 use askama::Template;
 
 use super::{copied, recv};
+use crate::envelope::{EnvelopeSpec, MemberKind};
 use crate::spec::{EnumSpec, EventSpec, Field, FieldKind, NamedType, NestedSpec, snake_case, upper_camel};
 
 /// Renders the FFI event enum with its conversions to and from the core's.
@@ -269,4 +270,72 @@ impl NestedCode {
             fields: spec.fields.iter().map(|f| FieldCode::new(f, "value", "path", "event")).collect(),
         }
     }
+}
+
+/// Renders the FFI line record (`bindings/ffi/src/signed_event.rs`) with its
+/// conversions to and from the core's; hex members are read strictly on the
+/// way in, as an `invalid_hex` chain error naming the member.
+pub fn render_envelope(spec: &EnvelopeSpec, header: &str) -> String {
+    let members = spec
+        .members
+        .iter()
+        .map(|m| {
+            let (ffi_type, core_type) = match m.kind {
+                MemberKind::U64 => ("u64", None),
+                MemberKind::Event => ("AgentEvent", None),
+                MemberKind::ChainHash => ("String", Some("ChainHash")),
+                MemberKind::Signature => ("String", Some("SignatureBytes")),
+                MemberKind::PublicKey => ("String", Some("PublicKeyBytes")),
+            };
+            let name = &m.name;
+            let (to_ffi, to_core) = match (m.kind, core_type) {
+                (MemberKind::Event, _) => {
+                    (format!("AgentEvent::from(&e.{name})"), format!("core::AgentEvent::try_from(e.{name})?"))
+                }
+                (_, Some(core_type)) => {
+                    (format!("e.{name}.to_hex()"), format!("hex_member(\"{name}\", {core_type}::from_hex(&e.{name}))?"))
+                }
+                (_, None) => (format!("e.{name}"), format!("e.{name}")),
+            };
+            let note = if m.kind.is_hex() { " Crosses the FFI as lowercase hex." } else { "" };
+            EnvelopeMemberCode {
+                name: name.clone(),
+                doc: format!("{}{note}", m.description),
+                ffi_type,
+                to_ffi,
+                to_core,
+            }
+        })
+        .collect::<Vec<_>>();
+    let mut core_types: Vec<&str> = ["ChainHash", "PublicKeyBytes", "SignatureBytes"]
+        .into_iter()
+        .filter(|t| members.iter().any(|m| m.to_core.contains(&format!("{t}::"))))
+        .collect();
+    core_types.insert(0, "self as core");
+    let hex = members.iter().any(|m| m.to_core.contains("hex_member"));
+    let imports = format!(
+        "use provedex_core::{{{}}};\n\nuse crate::{{AgentEvent, ProvedexError{}}};\n",
+        core_types.join(", "),
+        if hex { ", hex_member" } else { "" }
+    );
+    FfiLine { spec, header, imports, members }.render().expect("rendering into a String cannot fail")
+}
+
+#[derive(Template)]
+#[template(path = "ffi_line.rs", escape = "none")]
+struct FfiLine<'a> {
+    spec: &'a EnvelopeSpec,
+    header: &'a str,
+    imports: String,
+    members: Vec<EnvelopeMemberCode>,
+}
+
+struct EnvelopeMemberCode {
+    name: String,
+    doc: String,
+    ffi_type: &'static str,
+    /// From the core line `e`.
+    to_ffi: String,
+    /// From the FFI record `e`, with `?` where reading can fail.
+    to_core: String,
 }

@@ -1,7 +1,7 @@
 //! One module per target language, each with its own templates and its own
-//! mapping of the spec's field kinds: the Rust core (`rust`), the uniffi
-//! layer (`ffi`, from which Kotlin and Swift are derived), and Python
-//! (`python`). Adding a language is adding a module here.
+//! mapping of the spec's field kinds and line member kinds: the Rust core
+//! (`rust`), the uniffi layer (`ffi`, from which Kotlin and Swift are
+//! derived), and Python (`python`). Adding a language is adding a module here.
 
 pub mod ffi;
 pub mod python;

@@ -9,6 +9,7 @@
 
 use askama::Template;
 
+use crate::envelope::{EnvelopeSpec, MemberKind};
 use crate::spec::{EventSpec, Field, FieldKind, NamedType, NestedSpec, snake_case};
 
 /// Renders the Python event factories.
@@ -148,4 +149,44 @@ impl NestedCode {
                 .collect(),
         }
     }
+}
+
+/// Renders the members of the Python line type
+/// (`bindings/python/provedex/_signed_event.py`): one read-only property
+/// per member, read from the native record `provedex.SignedEvent` holds.
+pub fn render_envelope(spec: &EnvelopeSpec, header: &str) -> String {
+    let members = spec
+        .members
+        .iter()
+        .map(|m| {
+            let name = &m.name;
+            let (python_type, value, note) = match m.kind {
+                MemberKind::U64 => ("int", format!("int(self._native.{name})"), ""),
+                MemberKind::Event => (
+                    "dict[str, Any]",
+                    format!("self._event_of(self._native.{name})"),
+                    " As a dict ``{\"type\": ..., \"payload\": {...}}``.",
+                ),
+                MemberKind::ChainHash | MemberKind::Signature | MemberKind::PublicKey => {
+                    ("str", format!("str(self._native.{name})"), " As lowercase hex.")
+                }
+            };
+            EnvelopeMemberCode { name: name.clone(), doc: format!("{}{note}", m.description), python_type, value }
+        })
+        .collect();
+    PythonLine { header, members }.render().expect("rendering into a String cannot fail")
+}
+
+#[derive(Template)]
+#[template(path = "python_line.py", escape = "none")]
+struct PythonLine<'a> {
+    header: &'a str,
+    members: Vec<EnvelopeMemberCode>,
+}
+
+struct EnvelopeMemberCode {
+    name: String,
+    doc: String,
+    python_type: &'static str,
+    value: String,
 }

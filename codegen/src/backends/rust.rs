@@ -11,6 +11,7 @@ use std::fmt;
 use askama::Template;
 
 use super::{copied, recv};
+use crate::envelope::{EnvelopeSpec, Member, MemberKind};
 use crate::spec::{EnumSpec, EventSpec, Field, FieldKind, NamedType, NestedSpec, upper_camel};
 
 /// Renders the core's event types.
@@ -655,6 +656,129 @@ impl NestedCode {
             write_wire: wire.finish(),
             to_value: to_value.finish(),
             validate,
+        }
+    }
+}
+
+/// Renders the core's line type (`format/src/line/generated.rs`): the
+/// struct, its wire writer, its strict reader and its self_hash preimage.
+pub fn render_envelope(spec: &EnvelopeSpec, header: &str) -> String {
+    let mut uses = Uses::default();
+    for always in [
+        "crate::canonical::ByteSink",
+        "crate::canonical::Value",
+        "crate::event::EventError",
+        "crate::event::Fields",
+        "crate::event::read",
+    ] {
+        uses.add(always);
+    }
+    let members: Vec<MemberCode> = spec.members.iter().map(|m| MemberCode::new(m, &mut uses)).collect();
+    let preimage: Vec<MemberCode> = spec.preimage().into_iter().map(|m| MemberCode::new(m, &mut uses)).collect();
+
+    let mut wire = Emitter::new(2);
+    write_object(&mut wire, &members, |m| m.write_wire("self."));
+    let mut canonical = Emitter::new(2);
+    write_object(&mut canonical, &preimage, |m| m.write_canonical());
+    if members.iter().chain(&preimage).any(|m| m.kind == MemberKind::U64) {
+        uses.add("crate::canonical::write_decimal");
+    }
+    let imports = uses.render();
+    CoreLine { spec, header, imports, members, preimage, write_line: wire.finish(), write_preimage: canonical.finish() }
+        .render()
+        .expect("rendering into a String cannot fail")
+}
+
+fn write_object(out: &mut Emitter, members: &[MemberCode], value: impl Fn(&MemberCode) -> String) {
+    for (i, member) in members.iter().enumerate() {
+        out.text(&format!("{}\"{}\":", if i == 0 { "{" } else { "," }, member.name));
+        if member.kind.is_hex() {
+            out.text("\"");
+            out.stmt(&value(member));
+            out.text("\"");
+        } else {
+            out.stmt(&value(member));
+        }
+    }
+    out.text("}");
+}
+
+#[derive(Template)]
+#[template(path = "core_line.rs", escape = "none")]
+struct CoreLine<'a> {
+    spec: &'a EnvelopeSpec,
+    header: &'a str,
+    imports: String,
+    members: Vec<MemberCode>,
+    preimage: Vec<MemberCode>,
+    write_line: String,
+    write_preimage: String,
+}
+
+/// One envelope member as Rust code.
+struct MemberCode {
+    name: String,
+    doc: String,
+    kind: MemberKind,
+    /// Its type in the line struct.
+    rust_type: &'static str,
+    /// Its type in the preimage: a reference unless the value is a small `Copy` number.
+    preimage_type: String,
+    /// The reader that parses it strictly.
+    reader: &'static str,
+}
+
+impl MemberCode {
+    fn new(member: &Member, uses: &mut Uses) -> Self {
+        let (rust_type, reader) = match member.kind {
+            MemberKind::U64 => ("u64", "read::u64"),
+            MemberKind::Event => {
+                uses.add("crate::event::AgentEvent");
+                ("AgentEvent", "read::event")
+            }
+            MemberKind::ChainHash => {
+                uses.add("crate::hex::ChainHash");
+                ("ChainHash", "read::chain_hash")
+            }
+            MemberKind::Signature => {
+                uses.add("crate::hex::SignatureBytes");
+                ("SignatureBytes", "read::signature")
+            }
+            MemberKind::PublicKey => {
+                uses.add("crate::hex::PublicKeyBytes");
+                ("PublicKeyBytes", "read::public_key")
+            }
+        };
+        let preimage_type =
+            if member.kind == MemberKind::U64 { rust_type.to_owned() } else { format!("&'a {rust_type}") };
+        MemberCode {
+            name: member.name.clone(),
+            doc: member.description.clone(),
+            kind: member.kind,
+            rust_type,
+            preimage_type,
+            reader,
+        }
+    }
+
+    /// The member of `self` (`self.seq`, `&self.event`) as the preimage holds it.
+    fn borrowed(&self) -> String {
+        if self.kind == MemberKind::U64 { format!("self.{}", self.name) } else { format!("&self.{}", self.name) }
+    }
+
+    fn write_wire(&self, owner: &str) -> String {
+        let place = format!("{owner}{}", self.name);
+        match self.kind {
+            MemberKind::U64 => format!("write_decimal(sink, {place}.into());"),
+            MemberKind::Event => format!("{place}.write_wire(sink);"),
+            _ => format!("{place}.put_hex(sink);"),
+        }
+    }
+
+    fn write_canonical(&self) -> String {
+        match self.kind {
+            MemberKind::Event => format!("self.{}.write_canonical(sink);", self.name),
+            _ => self.write_wire("self."),
         }
     }
 }

@@ -613,12 +613,10 @@ fn strictness(f: &mut FileBuilder) {
         None,
         broken(Reason::UnknownEventType, 1),
     );
-    for (member, value) in [
-        ("parent_hash", s.parent_hash.to_hex()),
-        ("self_hash", s.self_hash.to_hex()),
-        ("signature", s.signature.to_hex()),
-        ("signer_pubkey", s.signer_pubkey.to_hex()),
-    ] {
+    // Every hex member of the line: its string members, in UTF-8 order of their names.
+    let line: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&s.to_json()).expect("a line is an object");
+    for (member, value) in line.iter().filter_map(|(name, value)| Some((name, value.as_str()?))) {
         let upper = format!("\"{member}\":\"{}\"", value.to_uppercase());
         add(
             &mut g,

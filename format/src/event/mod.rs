@@ -77,7 +77,7 @@ pub(crate) fn check_nesting(path: &str, map: &Map, levels: usize) -> Result<(), 
 /// verifier reports when the value does not conform. The generated event
 /// code composes them, and the uniffi layer reads hex fields with them.
 pub mod read {
-    use super::{EventError, check_nesting};
+    use super::{AgentEvent, EventError, check_nesting};
     use crate::canonical::{Map, Value};
     use crate::display::quote;
     use crate::hex::{ChainHash, Digest, PublicKeyBytes, SignatureBytes};
@@ -206,6 +206,14 @@ pub mod read {
 
     fn hex_text<T>(text: &str, path: &str, parse: fn(&str) -> Result<T, String>) -> Result<T, EventError> {
         parse(text).map_err(|why| EventError::new(Reason::InvalidHex, path, why))
+    }
+
+    /// An event (`{"type", "payload"}`) read strictly, its findings' paths below `path`.
+    pub fn event(value: &Value, path: &str) -> Result<AgentEvent, EventError> {
+        AgentEvent::from_value(value).map_err(|e| EventError {
+            path: if e.path.is_empty() { path.to_owned() } else { format!("{path}.{}", e.path) },
+            ..e
+        })
     }
 
     /// A chain hash (`parent_hash`, `self_hash`): 64 lowercase hex characters.

@@ -1224,35 +1224,35 @@ public func FfiConverterTypeChainReport_lower(_ value: ChainReport) -> RustBuffe
 
 
 /**
- * One sealed event: a ledger line, with its hex members as text.
+ * One ledger line: an event together with its position in the chain, its hash and its Ed25519 signature. Writers emit the members in the order of `required`; readers accept any order. `x-provedex-self-hash-preimage` lists the members self_hash covers, in canonical order; every member but self_hash, signature and signer_pubkey is among them. See ledger-format.md and signature-scheme.md.
  */
 public struct SignedEvent: Equatable, Hashable {
     /**
-     * Position in the ledger: 0 for the first line.
+     * Position of the event in the ledger: 0 for the first line, then one more than the previous line.
      */
     public var seq: UInt64
     /**
-     * Nanoseconds since the Unix epoch.
+     * When the event was sealed, in nanoseconds since 1970-01-01T00:00:00Z. Writers never let it decrease within a ledger.
      */
     public var timestampNanos: UInt64
     /**
-     * The event the line records.
+     * The event itself.
      */
     public var event: AgentEvent
     /**
-     * The previous line's self_hash (64 `0` at seq 0), as hex.
+     * `self_hash` of the previous line, or 64 `0` characters for the line with seq 0. Crosses the FFI as lowercase hex.
      */
     public var parentHash: String
     /**
-     * SHA-256 of the line's canonical preimage, as hex.
+     * SHA-256 of the canonical JSON of {event, parent_hash, seq, timestamp_nanos}, as 64 lowercase hexadecimal characters. Crosses the FFI as lowercase hex.
      */
     public var selfHash: String
     /**
-     * Ed25519 over the 32 bytes of self_hash, as hex.
+     * Ed25519 signature over the 32 raw bytes of self_hash, as 128 lowercase hexadecimal characters. Crosses the FFI as lowercase hex.
      */
     public var signature: String
     /**
-     * The key that signed the line, as hex.
+     * The signer's 32-byte Ed25519 public key as 64 lowercase hexadecimal characters. Crosses the FFI as lowercase hex.
      */
     public var signerPubkey: String
 
@@ -1260,25 +1260,25 @@ public struct SignedEvent: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Position in the ledger: 0 for the first line.
+         * Position of the event in the ledger: 0 for the first line, then one more than the previous line.
          */seq: UInt64, 
         /**
-         * Nanoseconds since the Unix epoch.
+         * When the event was sealed, in nanoseconds since 1970-01-01T00:00:00Z. Writers never let it decrease within a ledger.
          */timestampNanos: UInt64, 
         /**
-         * The event the line records.
+         * The event itself.
          */event: AgentEvent, 
         /**
-         * The previous line's self_hash (64 `0` at seq 0), as hex.
+         * `self_hash` of the previous line, or 64 `0` characters for the line with seq 0. Crosses the FFI as lowercase hex.
          */parentHash: String, 
         /**
-         * SHA-256 of the line's canonical preimage, as hex.
+         * SHA-256 of the canonical JSON of {event, parent_hash, seq, timestamp_nanos}, as 64 lowercase hexadecimal characters. Crosses the FFI as lowercase hex.
          */selfHash: String, 
         /**
-         * Ed25519 over the 32 bytes of self_hash, as hex.
+         * Ed25519 signature over the 32 raw bytes of self_hash, as 128 lowercase hexadecimal characters. Crosses the FFI as lowercase hex.
          */signature: String, 
         /**
-         * The key that signed the line, as hex.
+         * The signer's 32-byte Ed25519 public key as 64 lowercase hexadecimal characters. Crosses the FFI as lowercase hex.
          */signerPubkey: String) {
         self.seq = seq
         self.timestampNanos = timestampNanos
@@ -2296,25 +2296,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_sha256_hex() != 18300) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_func_sign_event() != 61199) {
+    if (uniffi_provedex_ffi_checksum_func_sign_event() != 13445) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_func_sign_event_at() != 27131) {
+    if (uniffi_provedex_ffi_checksum_func_sign_event_at() != 22831) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_func_signed_event_from_json() != 55200) {
+    if (uniffi_provedex_ffi_checksum_func_signed_event_from_json() != 40108) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_func_signed_event_to_json() != 10398) {
+    if (uniffi_provedex_ffi_checksum_func_signed_event_to_json() != 51310) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_func_verify_chain() != 26671) {
+    if (uniffi_provedex_ffi_checksum_func_verify_chain() != 8029) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_func_verify_file() != 29979) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_func_verify_signed_event() != 6905) {
+    if (uniffi_provedex_ffi_checksum_func_verify_signed_event() != 11917) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_session_close() != 47766) {
@@ -2332,10 +2332,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_method_session_pubkey_hex() != 18255) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_session_record() != 50955) {
+    if (uniffi_provedex_ffi_checksum_method_session_record() != 27436) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_session_record_json() != 64353) {
+    if (uniffi_provedex_ffi_checksum_method_session_record_json() != 52217) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_session_record_json_line() != 37799) {

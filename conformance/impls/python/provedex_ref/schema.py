@@ -35,6 +35,7 @@ _UNDERSTOOD_KEYWORDS = frozenset(
         "minimum",
         "maximum",
         "pattern",
+        "format",
         "$ref",
         "const",
         "properties",

@@ -983,25 +983,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_sha256_hex() and 0xFFFF) != 18300) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_func_sign_event() and 0xFFFF) != 61199) {
+    if ((lib.uniffi_provedex_ffi_checksum_func_sign_event() and 0xFFFF) != 13445) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_func_sign_event_at() and 0xFFFF) != 27131) {
+    if ((lib.uniffi_provedex_ffi_checksum_func_sign_event_at() and 0xFFFF) != 22831) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_func_signed_event_from_json() and 0xFFFF) != 55200) {
+    if ((lib.uniffi_provedex_ffi_checksum_func_signed_event_from_json() and 0xFFFF) != 40108) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_func_signed_event_to_json() and 0xFFFF) != 10398) {
+    if ((lib.uniffi_provedex_ffi_checksum_func_signed_event_to_json() and 0xFFFF) != 51310) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_func_verify_chain() and 0xFFFF) != 26671) {
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_chain() and 0xFFFF) != 8029) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_file() and 0xFFFF) != 29979) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() and 0xFFFF) != 6905) {
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() and 0xFFFF) != 11917) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_close() and 0xFFFF) != 47766) {
@@ -1019,10 +1019,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_method_session_pubkey_hex() and 0xFFFF) != 18255) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_session_record() and 0xFFFF) != 50955) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_record() and 0xFFFF) != 27436) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_session_record_json() and 0xFFFF) != 64353) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_record_json() and 0xFFFF) != 52217) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_record_json_line() and 0xFFFF) != 37799) {
@@ -2297,41 +2297,41 @@ public object FfiConverterTypeChainReport: FfiConverterRustBuffer<ChainReport> {
 
 
 /**
- * One sealed event: a ledger line, with its hex members as text.
+ * One ledger line: an event together with its position in the chain, its hash and its Ed25519 signature. Writers emit the members in the order of `required`; readers accept any order. `x-provedex-self-hash-preimage` lists the members self_hash covers, in canonical order; every member but self_hash, signature and signer_pubkey is among them. See ledger-format.md and signature-scheme.md.
  */
 data class SignedEvent (
     /**
-     * Position in the ledger: 0 for the first line.
+     * Position of the event in the ledger: 0 for the first line, then one more than the previous line.
      */
     var `seq`: kotlin.ULong
     , 
     /**
-     * Nanoseconds since the Unix epoch.
+     * When the event was sealed, in nanoseconds since 1970-01-01T00:00:00Z. Writers never let it decrease within a ledger.
      */
     var `timestampNanos`: kotlin.ULong
     , 
     /**
-     * The event the line records.
+     * The event itself.
      */
     var `event`: AgentEvent
     , 
     /**
-     * The previous line's self_hash (64 `0` at seq 0), as hex.
+     * `self_hash` of the previous line, or 64 `0` characters for the line with seq 0. Crosses the FFI as lowercase hex.
      */
     var `parentHash`: kotlin.String
     , 
     /**
-     * SHA-256 of the line's canonical preimage, as hex.
+     * SHA-256 of the canonical JSON of {event, parent_hash, seq, timestamp_nanos}, as 64 lowercase hexadecimal characters. Crosses the FFI as lowercase hex.
      */
     var `selfHash`: kotlin.String
     , 
     /**
-     * Ed25519 over the 32 bytes of self_hash, as hex.
+     * Ed25519 signature over the 32 raw bytes of self_hash, as 128 lowercase hexadecimal characters. Crosses the FFI as lowercase hex.
      */
     var `signature`: kotlin.String
     , 
     /**
-     * The key that signed the line, as hex.
+     * The signer's 32-byte Ed25519 public key as 64 lowercase hexadecimal characters. Crosses the FFI as lowercase hex.
      */
     var `signerPubkey`: kotlin.String
     
