@@ -11,6 +11,7 @@ pub mod generate;
 pub mod protocol;
 pub mod runner;
 pub mod schemas;
+pub mod traceability;
 pub mod vector;
 
 use std::path::PathBuf;
