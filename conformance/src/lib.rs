@@ -7,7 +7,10 @@
 #![warn(missing_docs)]
 
 pub mod adapter;
+pub mod expectations;
 pub mod generate;
+pub mod levels;
+pub mod matrix;
 pub mod protocol;
 pub mod runner;
 pub mod schemas;

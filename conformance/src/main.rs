@@ -1,7 +1,9 @@
 //! `provedex-conformance`: generate the golden vectors, run an implementation
-//! against them, or serve the Rust core as an adapter.
+//! against them, tabulate several implementations' results, or serve the
+//! Rust core as an adapter.
 //!
-//! Exit codes: 0 success, 1 stale vectors or a failing implementation, 2 usage or setup errors.
+//! Exit codes: 0 success, 1 stale vectors, a stale README matrix, a failing
+//! implementation (or, with an expectations file, a regression), 2 usage or setup errors.
 
 #![forbid(unsafe_code)]
 
@@ -10,7 +12,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use provedex_conformance::expectations::Expectations;
+use provedex_conformance::matrix::{self, MatrixAdapter};
 use provedex_conformance::{adapter, default_vectors_dir, generate, runner, schemas};
+use provedex_core::display::escape;
 
 #[derive(Parser)]
 #[command(name = "provedex-conformance", version, about = "Golden vectors and the conformance runner for Provedex")]
@@ -43,12 +48,53 @@ enum Command {
         /// Seconds to wait for each response
         #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
         timeout: f64,
+        /// The implementation's known deviations (spec/expectations.schema.json): report regressions against it, and exit 1 on regressions only
+        #[arg(long, value_name = "FILE")]
+        expectations: Option<PathBuf>,
         /// The adapter command and its arguments
         #[arg(last = true, required = true, value_name = "ADAPTER_CMD")]
         adapter: Vec<String>,
     },
+    /// Run several adapters and print one table of implementations, conformance levels and vector files (Markdown)
+    Matrix {
+        /// An implementation: the name its rows carry, then its adapter command, split as a POSIX shell would (repeat for each)
+        #[arg(long = "adapter", value_name = "NAME=COMMAND", required = true, value_parser = MatrixAdapter::parse)]
+        adapters: Vec<MatrixAdapter>,
+        /// Directory of the vector files [default: the repository's vectors/]
+        #[arg(long, value_name = "DIR")]
+        vectors: Option<PathBuf>,
+        /// Seconds to wait for each response
+        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+        timeout: f64,
+        /// Also write the table as a self-contained HTML page to FILE
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Write the table into FILE, between its matrix marker comments
+        #[arg(long, value_name = "FILE")]
+        readme: Option<PathBuf>,
+        /// With --readme: write nothing, and exit 1 when the table there is not the one this run gives
+        #[arg(long, requires = "readme")]
+        check: bool,
+    },
     /// Serve the Rust core over the adapter protocol on stdin/stdout
     Adapter,
+}
+
+/// The `--timeout` as a duration, or `None` after saying why it is not one.
+fn timeout_of(seconds: f64) -> Option<Duration> {
+    if seconds > 0.0 && seconds.is_finite() {
+        Some(Duration::from_secs_f64(seconds))
+    } else {
+        eprintln!("error: --timeout must be a positive number of seconds");
+        None
+    }
+}
+
+/// Reports an error that kept a command from running (exit code 2). Its
+/// text may quote an adapter (what it said, its stderr): it is shown escaped.
+fn setup_error(message: &str) -> ExitCode {
+    eprintln!("error: {}", escape(message));
+    ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
@@ -110,14 +156,15 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Run { json, filter, vectors, timeout, adapter } => {
-            if !(timeout > 0.0 && timeout.is_finite()) {
-                eprintln!("error: --timeout must be a positive number of seconds");
-                return ExitCode::from(2);
-            }
+        Command::Run { json, filter, vectors, timeout, expectations, adapter } => {
+            let Some(timeout) = timeout_of(timeout) else { return ExitCode::from(2) };
             let dir = vectors.unwrap_or_else(default_vectors_dir);
-            let report = runner::load_vectors(&dir)
-                .and_then(|v| runner::run(&v, &adapter, filter.as_deref(), Duration::from_secs_f64(timeout)));
+            let report = runner::load_vectors(&dir).and_then(|vectors| {
+                let expectations = expectations.map(|path| Expectations::load(&path, &vectors)).transpose()?;
+                let mut report = runner::run(&vectors, &adapter, filter.as_deref(), timeout)?;
+                report.expectations = expectations.map(|e| e.compare(&report));
+                Ok(report)
+            });
             match report {
                 Ok(report) => {
                     if json {
@@ -127,10 +174,41 @@ fn main() -> ExitCode {
                     }
                     if report.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
                 }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
+                Err(e) => setup_error(&e),
+            }
+        }
+        Command::Matrix { adapters, vectors, timeout, html, readme, check } => {
+            let Some(timeout) = timeout_of(timeout) else { return ExitCode::from(2) };
+            let dir = vectors.unwrap_or_else(default_vectors_dir);
+            let entries = match runner::load_vectors(&dir).and_then(|v| matrix::run(&adapters, &v, timeout)) {
+                Ok(entries) => entries,
+                Err(e) => return setup_error(&e),
+            };
+            let table = matrix::markdown(&entries);
+            print!("{table}");
+            if let Some(path) = html
+                && let Err(e) = std::fs::write(&path, matrix::html(&entries))
+            {
+                return setup_error(&format!("cannot write {}: {e}", path.display()));
+            }
+            let Some(path) = readme else { return ExitCode::SUCCESS };
+            let updated = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Ok((matrix::with_readme_section(&text, &table)?, text)));
+            match updated {
+                Ok((updated, text)) if updated == text => ExitCode::SUCCESS,
+                Ok(_) if check => {
+                    eprintln!(
+                        "stale: the conformance matrix in {} is not the one above; run `scripts/matrix.sh`",
+                        path.display()
+                    );
+                    ExitCode::FAILURE
                 }
+                Ok((updated, _)) => match std::fs::write(&path, updated) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => setup_error(&format!("cannot write {}: {e}", path.display())),
+                },
+                Err(e) => setup_error(&format!("{}: {e}", path.display())),
             }
         }
         Command::Adapter => match adapter::serve(std::io::stdin().lock(), std::io::stdout().lock()) {

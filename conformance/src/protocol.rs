@@ -7,9 +7,9 @@
 //! of each line.
 //!
 //! The runner reads what an adapter says more leniently than these types
-//! describe (it compares only the members the spec names, and reports a
-//! malformed response with its cause); the types and the schema say what a
-//! conforming adapter writes.
+//! describe (it compares the members a vector's expected result holds, and
+//! reports a malformed response with its cause); the types and the schema
+//! say what a conforming adapter writes.
 
 use std::borrow::Cow;
 
@@ -80,6 +80,11 @@ impl Operation {
             Self::VerifyEvent => "verify_event",
             Self::VerifyLedger => "verify_ledger",
         }
+    }
+
+    /// The operation named `name` (a vector file's `operation`), if the protocol has it.
+    pub fn from_name(name: &str) -> Option<Operation> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
     }
 }
 
@@ -377,8 +382,10 @@ pub enum SignResult {
     Valid {
         /// Always `true`.
         valid: Is<true>,
-        /// The ledger line without its LF; the runner reads it strictly,
-        /// with its members in any order and spelling.
+        /// The ledger line without its LF: the bytes the reference writer
+        /// writes (spec/ledger-format.md, Appending). The runner compares
+        /// them as bytes (byte-compatible) and as the line they read as
+        /// (reason-exact).
         line: String,
     },
     /// The input is refused, with why.
@@ -414,9 +421,10 @@ pub enum VerifyEventResult {
 }
 
 /// The result of `verify_ledger`: the verification report of
-/// spec/verification.md. The runner compares the five members here; an
-/// implementation may add the rest of its report (the Rust core writes
-/// its whole report, spec/report.schema.json).
+/// spec/verification.md. The five members here are required; the runner
+/// compares every member a vector's expected result holds but `message`,
+/// so an implementation writes the rest of its report too (the Rust core
+/// writes its whole report, spec/report.schema.json).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "VerifyLedger", inline)]
 pub struct VerifyLedgerResult {
@@ -569,7 +577,9 @@ mod tests {
     fn operation_names_are_their_serde_names() {
         for op in Operation::ALL {
             assert_eq!(serde_json::to_value(op).unwrap(), op.name());
+            assert_eq!(Operation::from_name(op.name()), Some(op));
         }
+        assert_eq!(Operation::from_name("hello"), None);
         assert_eq!(Request::names().collect::<Vec<_>>().len(), 6);
     }
 

@@ -1,21 +1,24 @@
 //! The conformance runner: drives an adapter through every vector and
-//! reports, per file, what passed, failed, was skipped or errored.
+//! reports, per file and per conformance level, what passed, failed, was
+//! skipped or errored, with what the adapter wrote to stderr during each
+//! test that failed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use provedex_core::SignedEvent;
 use provedex_core::display::{escape, quote};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use crate::protocol::{Errored, HelloRequest, PROTOCOL, Request, Response, Skipped, to_line};
+use crate::expectations::{Deviation, ExpectationsReport};
+use crate::levels::{self, Level, LevelReport};
+use crate::protocol::{Errored, HelloRequest, Operation, PROTOCOL, Request, Response, Skipped, to_line};
 use crate::vector::{TestCase, VectorFile};
 
 /// Reads every `*.json` vector file of `dir`, in name order.
@@ -76,6 +79,45 @@ pub enum Outcome {
     },
 }
 
+/// How a test ended, without the details: an [`Outcome`]'s kind, or a
+/// test's outcome at one level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeKind {
+    /// It passed.
+    Passed,
+    /// It gave another output.
+    Failed,
+    /// The adapter skipped it.
+    Skipped,
+    /// It could not run.
+    Errored,
+}
+
+impl OutcomeKind {
+    /// The kind's name, as reports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Passed => "passed",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+            Self::Errored => "errored",
+        }
+    }
+}
+
+impl Outcome {
+    /// The outcome's kind.
+    pub fn kind(&self) -> OutcomeKind {
+        match self {
+            Self::Passed => OutcomeKind::Passed,
+            Self::Failed { .. } => OutcomeKind::Failed,
+            Self::Skipped { .. } => OutcomeKind::Skipped,
+            Self::Errored { .. } => OutcomeKind::Errored,
+        }
+    }
+}
+
 /// The outcomes of the tests of one vector file (or of all of them, as `total`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct FileTally {
@@ -91,6 +133,32 @@ pub struct FileTally {
     pub errored: usize,
 }
 
+impl FileTally {
+    /// Counts the outcomes of one file's tests, or of all files' as `total`.
+    fn of(file: &str, outcomes: impl Iterator<Item = OutcomeKind>) -> FileTally {
+        let mut tally = FileTally { file: file.to_owned(), ..Default::default() };
+        for outcome in outcomes {
+            *match outcome {
+                OutcomeKind::Passed => &mut tally.passed,
+                OutcomeKind::Failed => &mut tally.failed,
+                OutcomeKind::Skipped => &mut tally.skipped,
+                OutcomeKind::Errored => &mut tally.errored,
+            } += 1;
+        }
+        tally
+    }
+}
+
+/// What the adapter wrote to its standard error while a test ran, for a
+/// test that failed or errored: at most its last [`STDERR_KEPT_BYTES`] bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+pub struct Stderr {
+    /// The lines, without their LF (or CR LF); bytes that are not UTF-8 become U+FFFD.
+    pub lines: Vec<String>,
+    /// How many bytes written before the kept ones were dropped.
+    pub omitted_bytes: u64,
+}
+
 /// A test that failed or errored, for the report's list.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Problem {
@@ -101,6 +169,11 @@ pub struct Problem {
     /// How it ended.
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// The levels it counts against: those whose comparisons it failed, or
+    /// every level that judges it when it errored.
+    pub levels: Vec<Level>,
+    /// What the adapter wrote to its standard error during the test.
+    pub stderr: Stderr,
 }
 
 /// What a run of the vectors against one adapter found (`run --json` prints it).
@@ -112,15 +185,80 @@ pub struct RunReport {
     pub files: Vec<FileTally>,
     /// The tally of all of them.
     pub total: FileTally,
+    /// Each conformance level's result, in order.
+    pub levels: Vec<LevelReport>,
+    /// The highest level reached: the last of the levels met in an unbroken
+    /// run from the first; null when the first is not met.
+    pub highest_level: Option<Level>,
     /// Every test that failed or errored.
     pub problems: Vec<Problem>,
+    /// The outcome of every test the run sent, by test id.
+    pub outcomes: BTreeMap<String, OutcomeKind>,
+    /// How the outcomes compare with the expectations file given to the run; null without one.
+    pub expectations: Option<ExpectationsReport>,
 }
 
 impl RunReport {
-    /// Whether no test failed or errored (skipped tests do not count against it).
+    /// Whether the run succeeds: without an expectations file, when no test
+    /// failed or errored (skipped tests do not count against it); with one,
+    /// when nothing regressed against it.
     pub fn success(&self) -> bool {
-        self.total.failed == 0 && self.total.errored == 0
+        match &self.expectations {
+            Some(compared) => compared.regressions.is_empty(),
+            None => self.total.failed == 0 && self.total.errored == 0,
+        }
     }
+
+    /// The report of a run from what each test gave, in the order the tests ran.
+    fn new(implementation: Json, stems: &[&str], records: Vec<TestRecord>) -> RunReport {
+        let tally = |outcome: &dyn Fn(&TestRecord) -> Option<OutcomeKind>| {
+            let files = stems
+                .iter()
+                .map(|stem| FileTally::of(stem, records.iter().filter(|r| r.file == *stem).filter_map(outcome)))
+                .collect();
+            (files, FileTally::of("total", records.iter().filter_map(outcome)))
+        };
+        let (files, total) = tally(&|r| Some(r.outcome.kind()));
+        let levels: Vec<LevelReport> = Level::ALL
+            .into_iter()
+            .map(|level| {
+                let (files, total) = tally(&|r| r.levels.iter().find(|(l, _)| *l == level).map(|&(_, kind)| kind));
+                LevelReport::new(level, files, total)
+            })
+            .collect();
+        let outcomes = records.iter().map(|r| (r.id.clone(), r.outcome.kind())).collect();
+        let problems = records
+            .into_iter()
+            .filter(|r| matches!(r.outcome, Outcome::Failed { .. } | Outcome::Errored { .. }))
+            .map(|r| Problem {
+                levels: r.levels.iter().filter(|(_, kind)| *kind != OutcomeKind::Passed).map(|&(l, _)| l).collect(),
+                id: r.id,
+                file: r.file,
+                outcome: r.outcome,
+                stderr: r.stderr,
+            })
+            .collect();
+        RunReport {
+            implementation,
+            files,
+            total,
+            highest_level: levels::highest(&levels),
+            levels,
+            problems,
+            outcomes,
+            expectations: None,
+        }
+    }
+}
+
+/// What one test gave, before the report is tallied.
+struct TestRecord {
+    file: String,
+    id: String,
+    outcome: Outcome,
+    /// The test's outcome at each level that judges it.
+    levels: Vec<(Level, OutcomeKind)>,
+    stderr: Stderr,
 }
 
 /// Runs every test whose id contains `filter` against the adapter started by `command`.
@@ -130,88 +268,66 @@ pub fn run(
     filter: Option<&str>,
     timeout: Duration,
 ) -> Result<RunReport, String> {
+    let files = vectors
+        .iter()
+        .map(|(stem, file)| match Operation::from_name(&file.operation) {
+            Some(operation) => Ok((stem.as_str(), operation, file)),
+            None => Err(format!("{stem}.json: operation {} is not one of the protocol's", quote(&file.operation))),
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let mut adapter = Adapter::start(command, timeout)?;
-    let hello = adapter.hello()?;
+    let hello = adapter.first_hello()?;
     let operations: BTreeSet<String> = hello
         .get("operations")
         .and_then(Json::as_array)
         .map(|ops| ops.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
-    let mut report = RunReport {
-        implementation: hello.get("implementation").cloned().unwrap_or(Json::Null),
-        files: Vec::new(),
-        total: FileTally { file: "total".into(), ..Default::default() },
-        problems: Vec::new(),
-    };
-    for (stem, file) in vectors {
-        let mut tally = FileTally { file: stem.clone(), ..Default::default() };
+    let mut records = Vec::new();
+    for &(stem, operation, file) in &files {
         for test in file.tests().filter(|t| filter.is_none_or(|f| t.id.contains(f))) {
-            let outcome = if operations.contains(&file.operation) {
-                adapter.run_test(&file.operation, test)
+            let answer = if operations.contains(operation.name()) {
+                adapter.run_test(operation, test)
             } else {
-                Outcome::Skipped { reason: format!("the adapter does not offer {}", file.operation) }
+                Err(Outcome::Skipped { reason: format!("the adapter does not offer {}", operation.name()) })
             };
-            match &outcome {
-                Outcome::Passed => tally.passed += 1,
-                Outcome::Failed { .. } => tally.failed += 1,
-                Outcome::Skipped { .. } => tally.skipped += 1,
-                Outcome::Errored { .. } => tally.errored += 1,
-            }
-            if matches!(outcome, Outcome::Failed { .. } | Outcome::Errored { .. }) {
-                report.problems.push(Problem { id: test.id.clone(), file: stem.clone(), outcome });
-            }
+            let (outcome, levels) = judged(operation, test, answer);
+            let stderr = match outcome {
+                Outcome::Failed { .. } | Outcome::Errored { .. } => adapter.test_stderr(true),
+                Outcome::Passed | Outcome::Skipped { .. } => Stderr::default(),
+            };
+            records.push(TestRecord { file: stem.to_owned(), id: test.id.clone(), outcome, levels, stderr });
         }
-        report.total.passed += tally.passed;
-        report.total.failed += tally.failed;
-        report.total.skipped += tally.skipped;
-        report.total.errored += tally.errored;
-        report.files.push(tally);
     }
     adapter.stop();
-    Ok(report)
+    let implementation = hello.get("implementation").cloned().unwrap_or(Json::Null);
+    let stems: Vec<&str> = files.iter().map(|&(stem, _, _)| stem).collect();
+    Ok(RunReport::new(implementation, &stems, records))
 }
 
-/// Whether `actual` is the result `test` expects for `operation`.
-fn judge(operation: &str, test: &TestCase, actual: &Map<String, Json>) -> Result<(), String> {
-    let expected = &test.expected;
-    if operation == "sign" && expected.get("valid") == Some(&Json::Bool(true)) {
-        if actual.get("valid") != Some(&Json::Bool(true)) {
-            return Err("the event was refused".into());
+/// The outcome of a test from the adapter's answer (its result, or the
+/// outcome of a test that gave none), and its outcome at each level that judges it.
+fn judged(
+    operation: Operation,
+    test: &TestCase,
+    answer: Result<Map<String, Json>, Outcome>,
+) -> (Outcome, Vec<(Level, OutcomeKind)>) {
+    let judging = levels::judging(operation, test);
+    match answer {
+        Ok(actual) => {
+            let judgement = levels::judge(operation, test, &actual);
+            let at = |level| if judgement.fails(level) { OutcomeKind::Failed } else { OutcomeKind::Passed };
+            let levels = judging.into_iter().map(|level| (level, at(level))).collect();
+            if judgement.passed() {
+                return (Outcome::Passed, levels);
+            }
+            let (expected, actual) = (Json::Object(test.expected.clone()), Json::Object(actual));
+            (Outcome::Failed { expected, actual, why: judgement.why() }, levels)
         }
-        let line = |m: &Map<String, Json>| m.get("line").and_then(Json::as_str).map(str::to_owned);
-        let want = SignedEvent::from_line(line(expected).unwrap_or_default().as_bytes())
-            .map_err(|f| format!("vector line: {f}"))?;
-        let Some(got_text) = line(actual) else { return Err("no \"line\" in the result".into()) };
-        let got =
-            SignedEvent::from_line(got_text.as_bytes()).map_err(|f| format!("the returned line is not valid: {f}"))?;
-        return if got == want { Ok(()) } else { Err(sign_difference(&want, &got)) };
-    }
-    for (key, want) in expected {
-        match actual.get(key) {
-            Some(got) if got == want => {}
-            Some(got) => return Err(format!("{key} is {got}, expected {want}")),
-            None => return Err(format!("{key} is missing")),
+        Err(outcome) => {
+            let kind = outcome.kind();
+            (outcome, judging.into_iter().map(|level| (level, kind)).collect())
         }
     }
-    Ok(())
-}
-
-/// Every member in which two lines differ.
-fn sign_difference(want: &SignedEvent, got: &SignedEvent) -> String {
-    let members = |e: &SignedEvent| serde_json::from_str::<Map<String, Json>>(&e.to_json()).unwrap_or_default();
-    let (want_members, got_members) = (members(want), members(got));
-    let shown = |value: Option<&Json>| match value {
-        Some(Json::String(text)) => quote(text),
-        Some(Json::Number(n)) => n.to_string(),
-        Some(other) => quote(&other.to_string()),
-        None => "absent".into(),
-    };
-    let differences: Vec<String> = want_members
-        .iter()
-        .filter(|(name, value)| got_members.get(*name) != Some(*value))
-        .map(|(name, value)| format!("{name} is {}, expected {}", shown(got_members.get(name)), shown(Some(value))))
-        .collect();
-    if differences.is_empty() { "the lines differ".into() } else { differences.join("; ") }
 }
 
 /// A running adapter process, restarted after a crash or a timeout.
@@ -219,16 +335,52 @@ struct Adapter {
     command: Vec<String>,
     timeout: Duration,
     process: Option<Process>,
+    /// What the adapter's processes wrote to stderr since the current test began.
+    stderr: Arc<Mutex<StderrLog>>,
 }
 
 struct Process {
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<std::io::Result<String>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
 }
 
-const STDERR_TAIL: usize = 2000;
+/// The most of an adapter's stderr kept for one test: room for a stack
+/// trace, bounded against an adapter that floods it.
+pub const STDERR_KEPT_BYTES: usize = 4096;
+
+/// How long stderr must stay quiet before a failed test's lines are taken:
+/// what an adapter writes just before its answer may still be in the pipe
+/// when the answer is read.
+const STDERR_QUIET: Duration = Duration::from_millis(10);
+
+/// The longest wait for stderr to go quiet, against an adapter that writes without pause.
+const STDERR_SETTLE: Duration = Duration::from_millis(200);
+
+/// The tail of what an adapter wrote to stderr.
+#[derive(Default)]
+struct StderrLog {
+    bytes: Vec<u8>,
+    omitted: u64,
+    last_write: Option<Instant>,
+}
+
+impl StderrLog {
+    fn append(&mut self, chunk: &[u8]) {
+        self.bytes.extend_from_slice(chunk);
+        let excess = self.bytes.len().saturating_sub(STDERR_KEPT_BYTES);
+        self.bytes.drain(..excess);
+        self.omitted += excess as u64;
+        self.last_write = Some(Instant::now());
+    }
+
+    /// The lines kept so far, leaving the log empty.
+    fn take(&mut self) -> Stderr {
+        let bytes = std::mem::take(&mut self.bytes);
+        let lines = String::from_utf8_lossy(&bytes).lines().map(str::to_owned).collect();
+        Stderr { lines, omitted_bytes: std::mem::take(&mut self.omitted) }
+    }
+}
 
 /// Longest response line read from an adapter: a `sign` result carries a
 /// ledger line of up to 16 MiB, escaped; anything much longer is a broken
@@ -264,7 +416,8 @@ fn read_response_line(reader: &mut impl BufRead) -> io::Result<Option<String>> {
 
 impl Adapter {
     fn start(command: &[String], timeout: Duration) -> Result<Self, String> {
-        let mut adapter = Adapter { command: command.to_vec(), timeout, process: None };
+        let stderr = Arc::new(Mutex::new(StderrLog::default()));
+        let mut adapter = Adapter { command: command.to_vec(), timeout, process: None, stderr };
         adapter.spawn()?;
         Ok(adapter)
     }
@@ -291,21 +444,17 @@ impl Adapter {
                 }
             }
         });
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&stderr);
+        let sink = Arc::clone(&self.stderr);
         std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = stderr_pipe.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
-                let mut kept = sink.lock().unwrap_or_else(|p| p.into_inner());
-                kept.extend_from_slice(&buf[..n]);
-                let excess = kept.len().saturating_sub(STDERR_TAIL);
-                kept.drain(..excess);
+                sink.lock().unwrap_or_else(|p| p.into_inner()).append(&buf[..n]);
             }
         });
-        self.process = Some(Process { child, stdin, lines: rx, stderr });
+        self.process = Some(Process { child, stdin, lines: rx });
         Ok(())
     }
 
@@ -328,36 +477,58 @@ impl Adapter {
         }
     }
 
-    fn run_test(&mut self, operation: &str, test: &TestCase) -> Outcome {
+    /// The first hello, whose failure ends the run: the error says what the
+    /// adapter wrote to stderr (an adapter that cannot start usually says why there).
+    fn first_hello(&mut self) -> Result<Map<String, Json>, String> {
+        self.hello().map_err(|e| {
+            let stderr = self.test_stderr(true);
+            if stderr.lines.is_empty() { e } else { format!("{e}; its stderr: {}", stderr.lines.join(" | ")) }
+        })
+    }
+
+    /// The adapter's result for one test, or the outcome of a test that
+    /// gave none (skipped or errored).
+    fn run_test(&mut self, operation: Operation, test: &TestCase) -> Result<Map<String, Json>, Outcome> {
+        // The end of what the previous test wrote, which goes with neither.
+        self.test_stderr(false);
         if self.process.is_none()
             && let Err(e) = self.spawn().and_then(|()| self.hello().map(|_| ()))
         {
             self.stop();
-            return Outcome::Errored { message: format!("cannot restart the adapter: {e}") };
+            return Err(Outcome::Errored { message: format!("cannot restart the adapter: {e}") });
         }
-        let request = match Request::for_test(operation, &test.id, &test.input) {
-            Ok(request) => request,
-            Err(e) => {
-                return Outcome::Errored {
-                    message: format!("the vector's input is not a {operation} request of protocol {PROTOCOL}: {e}"),
-                };
-            }
-        };
+        let request = Request::for_test(operation.name(), &test.id, &test.request_input()).map_err(|e| Outcome::Errored {
+            message: format!("the vector's input is not a {} request of protocol {PROTOCOL}: {e}", operation.name()),
+        })?;
         match self.exchange(&request) {
-            Ok(Response::Result { result: actual, .. }) => match judge(operation, test, &actual) {
-                Ok(()) => Outcome::Passed,
-                Err(why) => {
-                    Outcome::Failed { expected: Json::Object(test.expected.clone()), actual: Json::Object(actual), why }
-                }
-            },
-            Ok(Response::Skipped(Skipped { skipped: reason, .. })) => Outcome::Skipped { reason },
+            Ok(Response::Result { result, .. }) => Ok(result),
+            Ok(Response::Skipped(Skipped { skipped: reason, .. })) => Err(Outcome::Skipped { reason }),
             Ok(Response::Errored(Errored { errored: message, .. })) => {
-                Outcome::Errored { message: format!("the adapter reported: {message}") }
+                Err(Outcome::Errored { message: format!("the adapter reported: {message}") })
             }
             Err(message) => {
                 self.stop();
-                Outcome::Errored { message }
+                Err(Outcome::Errored { message })
             }
+        }
+    }
+
+    /// What the adapter wrote to stderr since the current test began, once
+    /// stderr has been quiet for [`STDERR_QUIET`] (at most [`STDERR_SETTLE`]).
+    /// Lines are attributed by when the runner reads them, so the wait is
+    /// what keeps a test's last lines from going to the next one; without
+    /// `always`, it is skipped when the test wrote nothing yet (a quiet
+    /// adapter costs no time).
+    fn test_stderr(&self, always: bool) -> Stderr {
+        let began = Instant::now();
+        loop {
+            let mut log = self.stderr.lock().unwrap_or_else(|p| p.into_inner());
+            let quiet = began.elapsed() >= STDERR_QUIET && log.last_write.is_none_or(|t| t.elapsed() >= STDERR_QUIET);
+            if quiet || began.elapsed() >= STDERR_SETTLE || (!always && log.bytes.is_empty()) {
+                return log.take();
+            }
+            drop(log);
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 
@@ -393,15 +564,13 @@ impl Adapter {
 }
 
 impl Process {
-    /// How the process ended, with the tail of its stderr, if it has ended.
+    /// How the process ended, if it has (its stderr goes with the test's problem).
     fn exit_note(&mut self) -> String {
         std::thread::sleep(Duration::from_millis(50));
-        let status = match self.child.try_wait() {
+        match self.child.try_wait() {
             Ok(Some(status)) => format!(" (it exited: {status})"),
             _ => String::new(),
-        };
-        let stderr = self.stderr.lock().map(|s| String::from_utf8_lossy(&s).trim().to_owned()).unwrap_or_default();
-        if stderr.is_empty() { status } else { format!("{status}; its stderr ends with: {stderr}") }
+        }
     }
 }
 
@@ -434,24 +603,38 @@ fn text_of(v: &Json) -> String {
     v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())
 }
 
-/// The report for people: the matrix, then each problem. What the adapter
-/// said (its name, results, messages) is untrusted text: it is shown escaped.
+/// The report for people: the tally per file and per level, then each
+/// problem (with an expectations file, each regression; the known failures
+/// and the fixed tests one line each). What the adapter said (its name,
+/// results, messages, stderr) is untrusted text: it is shown escaped.
 pub fn render(report: &RunReport) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let imp = &report.implementation;
     let field = |k: &str| escape(imp.get(k).and_then(Json::as_str).unwrap_or("?")).into_owned();
     let _ = writeln!(out, "implementation: {} {} ({})\n", field("name"), field("version"), field("language"));
-    let _ = writeln!(out, "{:<16} {:>7} {:>7} {:>8} {:>8}", "file", "passed", "failed", "skipped", "errored");
+    let row = |out: &mut String, name: &str, t: &FileTally, result: &str| {
+        let _ = writeln!(out, "{name:<19} {:>7} {:>7} {:>8} {:>8}{result}", t.passed, t.failed, t.skipped, t.errored);
+    };
+    let _ = writeln!(out, "{:<19} {:>7} {:>7} {:>8} {:>8}", "file", "passed", "failed", "skipped", "errored");
     for t in report.files.iter().chain([&report.total]) {
-        let _ = writeln!(out, "{:<16} {:>7} {:>7} {:>8} {:>8}", t.file, t.passed, t.failed, t.skipped, t.errored);
+        row(&mut out, &t.file, t, "");
     }
-    for p in &report.problems {
+    let _ =
+        writeln!(out, "\n{:<19} {:>7} {:>7} {:>8} {:>8}  result", "level", "passed", "failed", "skipped", "errored");
+    for l in &report.levels {
+        row(&mut out, l.level.name(), &l.total, &format!("  {}", l.status.text()));
+    }
+    let _ = writeln!(out, "highest level reached: {}", report.highest_level.map_or("none", Level::name));
+    let known: BTreeSet<&str> =
+        report.expectations.iter().flat_map(|e| e.known_failures.iter().map(|d| d.id.as_str())).collect();
+    for p in report.problems.iter().filter(|p| !known.contains(p.id.as_str())) {
+        let levels = p.levels.iter().map(|l| l.name()).collect::<Vec<_>>().join(", ");
         match &p.outcome {
             Outcome::Failed { expected, actual, why } => {
-                let _ = writeln!(
+                let _ = write!(
                     out,
-                    "\nFAILED  {}\n  why:      {}\n  expected: {}\n  actual:   {}",
+                    "\nFAILED  {}\n  levels:   {levels}\n  why:      {}\n  expected: {}\n  actual:   {}\n",
                     p.id,
                     escape(why),
                     escape(&expected.to_string()),
@@ -459,10 +642,36 @@ pub fn render(report: &RunReport) -> String {
                 );
             }
             Outcome::Errored { message } => {
-                let _ = writeln!(out, "\nERRORED {}\n  {}", p.id, escape(message));
+                let _ = write!(out, "\nERRORED {}\n  levels:   {levels}\n  {}\n", p.id, escape(message));
             }
             Outcome::Passed | Outcome::Skipped { .. } => {}
         }
+        for (i, line) in p.stderr.lines.iter().enumerate() {
+            let _ = writeln!(out, "  {:<10}{}", if i == 0 { "stderr:" } else { "" }, escape(line));
+        }
+        if p.stderr.omitted_bytes > 0 {
+            let _ = writeln!(out, "            ({} earlier bytes of stderr not kept)", p.stderr.omitted_bytes);
+        }
+    }
+    if let Some(compared) = &report.expectations {
+        let listed = |out: &mut String, heading: &str, deviations: &[Deviation]| {
+            if !deviations.is_empty() {
+                let _ = writeln!(out, "\n{heading}");
+                for d in deviations {
+                    let why = d.why.as_deref().map(escape).unwrap_or_default();
+                    let _ = writeln!(out, "  {} (expected {}, {}): {why}", d.id, d.expected.name(), d.actual.name());
+                }
+            }
+        };
+        listed(&mut out, "KNOWN FAILURES (as the expectations file says)", &compared.known_failures);
+        listed(&mut out, "FIXED (they pass now: remove them from the expectations file)", &compared.fixed);
+        let _ = write!(
+            out,
+            "\nagainst the expectations: {} regressions, {} known failures, {} fixed",
+            compared.regressions.len(),
+            compared.known_failures.len(),
+            compared.fixed.len()
+        );
     }
     let t = &report.total;
     let _ = writeln!(
@@ -479,7 +688,17 @@ pub fn render(report: &RunReport) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::read_response_line;
+    use super::{Level, OutcomeKind, read_response_line};
+
+    #[test]
+    fn names_are_the_serde_names() {
+        for kind in [OutcomeKind::Passed, OutcomeKind::Failed, OutcomeKind::Skipped, OutcomeKind::Errored] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+        }
+        for level in Level::ALL {
+            assert_eq!(serde_json::to_value(level).unwrap(), level.name());
+        }
+    }
 
     #[test]
     fn response_lines_are_read_as_lines_reads_them() {

@@ -2,8 +2,9 @@
 //! derived with schemars into `spec/`: the conformance protocol's messages
 //! ([`crate::protocol`]), the verification report
 //! ([`provedex_verify::ChainReport`]), the vector files
-//! ([`crate::vector::VectorFile`]) and the runner's report
-//! ([`crate::runner::RunReport`]); the documents of later versions
+//! ([`crate::vector::VectorFile`]), the runner's report
+//! ([`crate::runner::RunReport`]) and the expectations file it reads
+//! ([`crate::expectations::Expectations`]); the documents of later versions
 //! (checkpoints, bundles, anchor receipts) join this list. Written and
 //! checked by `provedex-conformance generate`, after the code is regenerated.
 
@@ -48,6 +49,15 @@ pub fn all() -> Vec<SchemaFile> {
                 "urn:provedex:spec:v1:run-report",
                 "The report of a conformance run against one adapter",
                 "provedex_conformance::runner::RunReport",
+            ),
+        },
+        SchemaFile {
+            path: crate::expectations::SCHEMA_PATH,
+            // What `provedex-conformance run --expectations FILE` reads.
+            text: rendered::<crate::expectations::Expectations>(
+                "urn:provedex:spec:v1:expectations",
+                "An implementation's known deviations from the conformance vectors",
+                "provedex_conformance::expectations::Expectations",
             ),
         },
     ]

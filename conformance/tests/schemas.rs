@@ -1,7 +1,8 @@
 //! The schemas derived from Rust types are checked in as generated, and the
 //! documents Provedex emits are valid under them: here the verification
-//! report, for every ledger of the golden vectors, and the vector files
-//! themselves (the protocol's messages are checked in tests/protocol.rs).
+//! report, for every ledger of the golden vectors, the vector files
+//! themselves, the runner's reports and the expectations files it reads
+//! (the protocol's messages are checked in tests/protocol.rs).
 
 use provedex_conformance::runner::load_vectors;
 use provedex_conformance::schemas::{self, REPORT_SCHEMA_PATH};
@@ -100,4 +101,35 @@ fn run_reports_that_pass_fail_error_and_skip_are_valid_under_the_run_report_sche
         }
     }
     assert_eq!(outcomes.into_iter().collect::<Vec<_>>(), ["errored", "failed", "passed", "skipped"]);
+}
+
+#[test]
+fn expectations_files_and_reports_against_them_are_valid_under_their_schemas() {
+    let file_validator = checked_in_validator(provedex_conformance::expectations::SCHEMA_PATH);
+    let file = serde_json::json!({"tests": {
+        "canonical_json/structure/true": {"outcome": "failed", "why": "answers null"},
+        "canonical_json/structure/null": {"outcome": "errored", "why": "crashed once"},
+    }});
+    assert!(file_validator.is_valid(&file));
+    for refused in [
+        serde_json::json!({"tests": {"x": {"outcome": "passed", "why": "a pass is the default"}}}),
+        serde_json::json!({"tests": {"x": {"outcome": "failed", "why": ""}}}),
+        serde_json::json!({"tests": {"x": {"outcome": "failed"}}}),
+        serde_json::json!({"tests": {}, "extra": 1}),
+    ] {
+        assert!(!file_validator.is_valid(&refused), "{refused}");
+    }
+    let expectations: provedex_conformance::expectations::Expectations = serde_json::from_value(file).unwrap();
+    let vectors = load_vectors(&provedex_conformance::default_vectors_dir()).unwrap();
+    let chatty = vec![repo().join("conformance/tests/adapters/chatty.sh").to_string_lossy().into_owned()];
+    let timeout = std::time::Duration::from_secs(10);
+    let mut report =
+        provedex_conformance::runner::run(&vectors, &chatty, Some("canonical_json/structure/"), timeout).unwrap();
+    report.expectations = Some(expectations.compare(&report));
+    let compared = report.expectations.as_ref().unwrap();
+    assert!(!compared.regressions.is_empty() && !compared.known_failures.is_empty() && !compared.fixed.is_empty());
+    let emitted = serde_json::to_value(&report).unwrap();
+    let errors: Vec<String> =
+        checked_in_validator(schemas::RUN_REPORT_SCHEMA_PATH).iter_errors(&emitted).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }

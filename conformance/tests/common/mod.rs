@@ -1,5 +1,7 @@
-//! Shared by the tests that hold protocol messages to the typed form of
-//! `provedex_conformance::protocol` and to spec/conformance-protocol.schema.json.
+//! Shared by the tests: the runner's binary and the test adapters, and, for
+//! the tests that hold protocol messages to the typed form of
+//! `provedex_conformance::protocol` and to
+//! spec/conformance-protocol.schema.json, the schema's validators.
 
 #![allow(dead_code)] // each test file uses a part
 
@@ -18,6 +20,34 @@ use serde_json::Value as Json;
 
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The runner's binary.
+pub fn bin() -> String {
+    env!("CARGO_BIN_EXE_provedex-conformance").to_owned()
+}
+
+/// The command of the Rust core's adapter.
+pub fn rust_core() -> Vec<String> {
+    vec![bin(), "adapter".into()]
+}
+
+/// The path of a test adapter of tests/adapters.
+pub fn script(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adapters").join(name).to_string_lossy().into_owned()
+}
+
+/// The Rust core's adapter with its responses edited by `sed_script` (tests/adapters/tamper.sh).
+pub fn tampered(sed_script: &str) -> Vec<String> {
+    vec![script("tamper.sh"), bin(), sed_script.to_owned()]
+}
+
+/// A fresh scratch directory for one test.
+pub fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("provedex-conformance-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 /// The checked-in schema.
