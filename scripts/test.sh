@@ -3,7 +3,8 @@
 # generated code (Rust, Python, Kotlin, Swift) and golden vectors, the Rust
 # tests (with the conformance runs of the Rust core and the independent Python
 # implementation), the Python SDK (wheel, mypy, pytest, its conformance run),
-# the Kotlin binding (Maven, JUnit, its conformance run), the Swift package's
+# the Kotlin binding (Maven, JUnit, its conformance run), the README's
+# conformance matrix of the four implementations, the Swift package's
 # structure and syntax check, and the spec-change drill. This is the README's
 # test command and what CI runs (.ci/run). It needs the Rust toolchain,
 # python3, a JDK 17 and Maven; everything else it installs (crates from
@@ -51,6 +52,9 @@ step "Kotlin binding: build, JUnit tests (mvn verify), and its conformance run"
 cargo build --quiet -p provedex-ffi --lib
 mvn --batch-mode --no-transfer-progress -f bindings/kotlin/pom.xml verify
 cargo run --quiet -p provedex-conformance -- run -- bindings/kotlin/adapter.sh
+
+step "the README's conformance matrix is what the four implementations give now (scripts/matrix.sh --check)"
+scripts/matrix.sh --check
 
 step "Swift binding: package structure and tree-sitter syntax check (swift build/test only where a Swift toolchain exists)"
 "$venv/bin/python" bindings/swift/check.py
