@@ -282,12 +282,109 @@ fn is_id(text: &str) -> bool {
         && !number.starts_with('0')
 }
 
-/// For each requirement, the tests that pin it, in id order of the requirements given.
+/// What pins one requirement: vectors (by test id) and tests outside the vectors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pinned {
+    /// The vectors that pin it.
+    pub vectors: Vec<String>,
+    /// The other tests that pin it (`path::function`).
+    pub tests: Vec<String>,
+}
+
+/// The coverage of every requirement, in the order given; ids that vectors
+/// or tests name but no requirement has are returned as errors.
 pub fn coverage<'a>(
     requirements: &'a [Requirement],
-    pins: &BTreeMap<String, Vec<String>>,
-) -> Vec<(&'a Requirement, Vec<String>)> {
-    requirements.iter().map(|r| (r, pins.get(&r.id).cloned().unwrap_or_default())).collect()
+    vector_pins: &BTreeMap<String, Vec<String>>,
+    test_pins: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<(&'a Requirement, Pinned)>, String> {
+    for (kind, pins) in [("vector", vector_pins), ("test", test_pins)] {
+        if let Some((id, by)) = pins.iter().find(|(id, _)| !requirements.iter().any(|r| &r.id == *id)) {
+            return Err(format!("{id}, pinned by the {kind} {}, is not the id of a requirement in spec/", by[0]));
+        }
+    }
+    Ok(requirements
+        .iter()
+        .map(|r| {
+            let get = |pins: &BTreeMap<String, Vec<String>>| pins.get(&r.id).cloned().unwrap_or_default();
+            (r, Pinned { vectors: get(vector_pins), tests: get(test_pins) })
+        })
+        .collect())
+}
+
+/// The coverage table (spec/coverage.md): each requirement, where it is, and what pins it.
+pub fn render_coverage(coverage: &[(&Requirement, Pinned)], header: &str) -> String {
+    let pinned = coverage.iter().filter(|(_, p)| !p.vectors.is_empty() || !p.tests.is_empty()).count();
+    let by_vectors = coverage.iter().filter(|(_, p)| !p.vectors.is_empty()).count();
+    let mut out = format!(
+        "{header}\n\n# Requirement coverage\n\n\
+         Every normative sentence of the spec (MUST, MUST NOT, REQUIRED, SHALL, SHALL NOT) carries an id, \
+         and every id is pinned by at least one golden vector or, for the rules no vector can exercise \
+         (how a writer creates files, syncs and recovers; what an adapter must do), by a named test. \
+         {pinned} of {} requirements are pinned, {by_vectors} of them by vectors.\n\n\
+         | id | requirement | vectors | other tests |\n|---|---|---|---|\n",
+        coverage.len()
+    );
+    for (requirement, pins) in coverage {
+        let vectors = match pins.vectors.as_slice() {
+            [] => "none".to_owned(),
+            [one] => format!("`{one}`"),
+            [first, rest @ ..] => format!("{} (`{first}`, …)", rest.len() + 1),
+        };
+        let tests = if pins.tests.is_empty() {
+            "none".to_owned()
+        } else {
+            pins.tests.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+        };
+        out.push_str(&format!(
+            "| [{}]({}#L{}) | {} | {vectors} | {tests} |\n",
+            requirement.id,
+            requirement.file,
+            requirement.line,
+            excerpt(&requirement.text).replace('|', "\\|"),
+        ));
+    }
+    out
+}
+
+/// The requirement ids that tests outside the vectors pin, for the rules a
+/// vector cannot exercise (how a writer creates key files, locks, syncs,
+/// recovers; what an adapter must do): a comment `// Pins: LF-21, SS-3.`
+/// in the lines right above a test function names them. Returns id → the
+/// tests (`path::function`) that pin it; `files` holds (path, text) pairs.
+pub fn test_pins(files: &[(String, String)]) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let mut pins: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, text) in files {
+        let mut pending: Option<(usize, Vec<String>)> = None;
+        for (i, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            if let Some(list) = trimmed.strip_prefix("// Pins:").or_else(|| trimmed.strip_prefix("/// Pins:")) {
+                let ids: Vec<String> =
+                    list.trim().trim_end_matches('.').split(',').map(|id| id.trim().to_owned()).collect();
+                if let Some(bad) = ids.iter().find(|id| !is_id(id)) {
+                    return Err(format!("{path}:{}: {bad:?} is not a requirement id", i + 1));
+                }
+                pending = Some((i + 1, ids));
+            } else if let Some((at, ids)) = &pending {
+                let name = trimmed
+                    .strip_prefix("fn ")
+                    .or_else(|| trimmed.strip_prefix("pub fn "))
+                    .and_then(|rest| rest.split('(').next());
+                if let Some(name) = name {
+                    for id in ids {
+                        pins.entry(id.clone()).or_default().push(format!("{path}::{name}"));
+                    }
+                    pending = None;
+                } else if !(trimmed.starts_with("#[") || trimmed.starts_with("//")) {
+                    return Err(format!("{path}:{at}: a Pins comment must stand right above a test function"));
+                }
+            }
+        }
+        if let Some((at, _)) = pending {
+            return Err(format!("{path}:{at}: a Pins comment must stand right above a test function"));
+        }
+    }
+    Ok(pins)
 }
 
 #[cfg(test)]
@@ -366,44 +463,4 @@ mod tests {
             ["spec/ledger-format.md:1: a requirement without an id: A key [see below] MUST be sorted."]
         );
     }
-}
-
-/// The requirement ids that tests outside the vectors pin, for the rules a
-/// vector cannot exercise (how a writer creates key files, locks, syncs,
-/// recovers; what an adapter must do): a comment `// Pins: LF-21, SS-3.`
-/// in the lines right above a test function names them. Returns id → the
-/// tests (`path::function`) that pin it; `files` holds (path, text) pairs.
-pub fn test_pins(files: &[(String, String)]) -> Result<BTreeMap<String, Vec<String>>, String> {
-    let mut pins: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (path, text) in files {
-        let mut pending: Option<(usize, Vec<String>)> = None;
-        for (i, line) in text.lines().enumerate() {
-            let trimmed = line.trim_start();
-            if let Some(list) = trimmed.strip_prefix("// Pins:").or_else(|| trimmed.strip_prefix("/// Pins:")) {
-                let ids: Vec<String> =
-                    list.trim().trim_end_matches('.').split(',').map(|id| id.trim().to_owned()).collect();
-                if let Some(bad) = ids.iter().find(|id| !is_id(id)) {
-                    return Err(format!("{path}:{}: {bad:?} is not a requirement id", i + 1));
-                }
-                pending = Some((i + 1, ids));
-            } else if let Some((at, ids)) = &pending {
-                let name = trimmed
-                    .strip_prefix("fn ")
-                    .or_else(|| trimmed.strip_prefix("pub fn "))
-                    .and_then(|rest| rest.split('(').next());
-                if let Some(name) = name {
-                    for id in ids {
-                        pins.entry(id.clone()).or_default().push(format!("{path}::{name}"));
-                    }
-                    pending = None;
-                } else if !(trimmed.starts_with("#[") || trimmed.starts_with("//")) {
-                    return Err(format!("{path}:{at}: a Pins comment must stand right above a test function"));
-                }
-            }
-        }
-        if let Some((at, _)) = pending {
-            return Err(format!("{path}:{at}: a Pins comment must stand right above a test function"));
-        }
-    }
-    Ok(pins)
 }
