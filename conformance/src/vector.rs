@@ -1,5 +1,6 @@
 //! The vector file layout of spec/conformance.md.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
@@ -57,8 +58,13 @@ pub struct TestCase {
     pub comment: String,
     /// Flags declared in the file's `notes`.
     pub flags: Vec<String>,
-    /// The request's arguments (everything but `id` and `op`).
+    /// The request's arguments (everything but `id` and `op`), but for those in `generated_input`.
     pub input: serde_json::Map<String, Json>,
+    /// Request arguments too large to store (a line past 16 MiB), each
+    /// described by how to build it: the runner builds them and adds them
+    /// to `input` before it sends the request.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub generated_input: BTreeMap<String, Generated>,
     /// Whether the input is acceptable.
     pub result: Verdict,
     /// The result a conforming implementation returns.
@@ -73,6 +79,45 @@ pub enum Verdict {
     Valid,
     /// The operation refuses the input, with a reason or an error code.
     Invalid,
+}
+
+/// A string argument built when the request is sent: `prefix`, then
+/// `repeat` written `count` times, then `suffix`. A line of 16 MiB and one
+/// byte is then a few hundred bytes in a vector file instead of 32 MiB of
+/// hex. For a hex argument each part is the hex of whole bytes, so the
+/// text built is the hex of the bytes built the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Generated {
+    /// The text before the repeated part.
+    pub prefix: String,
+    /// The text written `count` times.
+    pub repeat: String,
+    /// How many times `repeat` is written.
+    pub count: u64,
+    /// The text after the repeated part.
+    pub suffix: String,
+}
+
+impl Generated {
+    /// The argument's text.
+    pub fn expand(&self) -> String {
+        let count = usize::try_from(self.count).expect("a generated argument fits in memory");
+        [self.prefix.as_str(), &self.repeat.repeat(count), &self.suffix].concat()
+    }
+}
+
+impl TestCase {
+    /// The request's arguments: `input`, with the arguments of
+    /// `generated_input` built and added (what the runner sends).
+    pub fn request_input(&self) -> Cow<'_, serde_json::Map<String, Json>> {
+        if self.generated_input.is_empty() {
+            return Cow::Borrowed(&self.input);
+        }
+        let mut input = self.input.clone();
+        input.extend(self.generated_input.iter().map(|(name, generated)| (name.clone(), Json::from(generated.expand()))));
+        Cow::Owned(input)
+    }
 }
 
 impl VectorFile {
@@ -139,16 +184,36 @@ pub struct GroupBuilder<'a> {
 impl GroupBuilder<'_> {
     /// Adds a test; `name` is unique within the group and becomes part of the stable id.
     pub fn test(&mut self, name: &str, comment: &str, flags: &[&str], input: Json, result: Verdict, expected: Json) {
+        self.generated_test(name, comment, flags, input, BTreeMap::new(), result, expected);
+    }
+
+    /// Adds a test whose arguments named in `generated` are built when the
+    /// request is sent ([`Generated`]); the other arguments are in `input`.
+    #[allow(clippy::too_many_arguments)] // the members of a test, in the file's order
+    pub fn generated_test(
+        &mut self,
+        name: &str,
+        comment: &str,
+        flags: &[&str],
+        input: Json,
+        generated: BTreeMap<String, Generated>,
+        result: Verdict,
+        expected: Json,
+    ) {
         let group = self.file.groups.last_mut().expect("a group was opened");
         let id = format!("{}/{}/{}", self.file.name, group.name, name);
         let (Json::Object(input), Json::Object(expected)) = (input, expected) else {
             panic!("{id}: input and expected must be JSON objects");
         };
+        if let Some(both) = generated.keys().find(|name| input.contains_key(*name)) {
+            panic!("{id}: {both} is both stored and generated");
+        }
         group.tests.push(TestCase {
             id,
             comment: comment.to_owned(),
             flags: flags.iter().map(|f| (*f).to_owned()).collect(),
             input,
+            generated_input: generated,
             result,
             expected,
         });
@@ -165,8 +230,28 @@ pub fn unhex(text: &str) -> Result<Vec<u8>, String> {
     if !text.len().is_multiple_of(2) {
         return Err(format!("odd-length hex ({} characters)", text.len()));
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(|_| format!("invalid hex at position {i}")))
-        .collect()
+    // A plain loop over a table: requests carry up to 32 MiB of hex, and the
+    // adapter runs unoptimized in the test suite.
+    const INVALID: u8 = 0xff;
+    const NIBBLES: [u8; 256] = {
+        let mut table = [INVALID; 256];
+        let mut i = 0;
+        while i < 16 {
+            table[b"0123456789abcdef"[i] as usize] = i as u8;
+            i += 1;
+        }
+        table
+    };
+    let digits = text.as_bytes();
+    let mut out = vec![0u8; digits.len() / 2];
+    let mut i = 0;
+    while i < out.len() {
+        let (high, low) = (NIBBLES[digits[2 * i] as usize], NIBBLES[digits[2 * i + 1] as usize]);
+        if high == INVALID || low == INVALID {
+            return Err(format!("invalid hex at position {}", 2 * i));
+        }
+        out[i] = high << 4 | low;
+        i += 1;
+    }
+    Ok(out)
 }
