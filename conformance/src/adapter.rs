@@ -9,7 +9,7 @@ use provedex_core::line::read_line_alone;
 use provedex_core::{Error, SigningKeypair, Verifier, check_seal, compute_self_hash, sign_event_at};
 use serde_json::{Map, Value as Json};
 
-use crate::parse_event;
+use crate::parse_event_and_parent;
 use crate::protocol::{
     CanonicalizeResult, HelloResult, Implementation, Is, JsonErrorCode, Operation, OperationResult, PROTOCOL, Request,
     Response, SelfHashResult, SignResult, VerifyEventResult, VerifyLedgerResult, to_line,
@@ -73,19 +73,21 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
                 Err(e) => CanonicalizeResult::Invalid { valid: Is, error_code: JsonErrorCode(e.kind) },
             })
         }
-        Request::SelfHash(r) => OperationResult::SelfHash(match parse_event(&r.event_json) {
-            Ok(event) => SelfHashResult::Valid {
-                valid: Is,
-                self_hash: compute_self_hash(&event, r.seq, r.timestamp_nanos, &r.parent_hash),
-            },
-            Err(reason) => SelfHashResult::Invalid { valid: Is, reason },
-        }),
+        Request::SelfHash(r) => {
+            OperationResult::SelfHash(match parse_event_and_parent(&r.event_json, &r.parent_hash) {
+                Ok((event, parent)) => SelfHashResult::Valid {
+                    valid: Is,
+                    self_hash: compute_self_hash(&event, r.seq, r.timestamp_nanos, &parent),
+                },
+                Err(reason) => SelfHashResult::Invalid { valid: Is, reason },
+            })
+        }
         Request::Sign(r) => {
             let seed: [u8; 32] = unhex(&r.seed_hex)?.try_into().map_err(|_| "seed_hex must be 32 bytes")?;
-            OperationResult::Sign(match parse_event(&r.event_json) {
-                Ok(event) => {
+            OperationResult::Sign(match parse_event_and_parent(&r.event_json, &r.parent_hash) {
+                Ok((event, parent)) => {
                     let key = SigningKeypair::from_seed(&seed);
-                    match sign_event_at(&event, r.seq, r.timestamp_nanos, &r.parent_hash, &key) {
+                    match sign_event_at(&event, r.seq, r.timestamp_nanos, &parent, &key) {
                         Ok(signed) => SignResult::Valid { valid: Is, line: signed.to_json() },
                         // The event conforms but its line would be longer than a reader accepts.
                         Err(Error::Signing { reason, .. }) => SignResult::Invalid { valid: Is, reason },

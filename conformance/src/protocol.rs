@@ -184,8 +184,10 @@ pub struct SelfHashRequest {
     pub seq: u64,
     /// The event's timestamp, in nanoseconds.
     pub timestamp_nanos: u64,
-    /// The previous event's self_hash (64 `0` characters at seq 0).
-    pub parent_hash: ChainHash,
+    /// The previous event's self_hash (64 `0` characters at seq 0). Any
+    /// string: it is a member of the line, and one that is not 64 lowercase
+    /// hex characters makes the result `invalid_hex`, as it makes the line.
+    pub parent_hash: String,
 }
 
 /// `sign`: the ledger line of an event signed with a seed.
@@ -201,8 +203,10 @@ pub struct SignRequest {
     pub seq: u64,
     /// The event's timestamp, in nanoseconds.
     pub timestamp_nanos: u64,
-    /// The previous event's self_hash (64 `0` characters at seq 0).
-    pub parent_hash: ChainHash,
+    /// The previous event's self_hash (64 `0` characters at seq 0). Any
+    /// string: it is a member of the line, and one that is not 64 lowercase
+    /// hex characters makes the result `invalid_hex`, as it makes the line.
+    pub parent_hash: String,
     /// The event as JSON text; it may break the event schema (then a writer refuses it).
     pub event_json: String,
 }

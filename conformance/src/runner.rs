@@ -497,9 +497,13 @@ impl Adapter {
             self.stop();
             return Err(Outcome::Errored { message: format!("cannot restart the adapter: {e}") });
         }
-        let request = Request::for_test(operation.name(), &test.id, &test.request_input()).map_err(|e| Outcome::Errored {
-            message: format!("the vector's input is not a {} request of protocol {PROTOCOL}: {e}", operation.name()),
-        })?;
+        let request =
+            Request::for_test(operation.name(), &test.id, &test.request_input()).map_err(|e| Outcome::Errored {
+                message: format!(
+                    "the vector's input is not a {} request of protocol {PROTOCOL}: {e}",
+                    operation.name()
+                ),
+            })?;
         match self.exchange(&request) {
             Ok(Response::Result { result, .. }) => Ok(result),
             Ok(Response::Skipped(Skipped { skipped: reason, .. })) => Err(Outcome::Skipped { reason }),

@@ -115,7 +115,9 @@ impl TestCase {
             return Cow::Borrowed(&self.input);
         }
         let mut input = self.input.clone();
-        input.extend(self.generated_input.iter().map(|(name, generated)| (name.clone(), Json::from(generated.expand()))));
+        input.extend(
+            self.generated_input.iter().map(|(name, generated)| (name.clone(), Json::from(generated.expand()))),
+        );
         Cow::Owned(input)
     }
 }

@@ -16,7 +16,7 @@ use provedex_conformance::{default_vectors_dir, generate};
 
 /// Two tests of each vector file: one of each verdict, or one outside and
 /// one inside the strictness profile.
-const SELECTED: [&str; 11] = [
+const SELECTED: [&str; 15] = [
     "canonical_json/structure/null",
     "canonical_json/structure/true",
     "canonical_json/errors/duplicate-key",
@@ -24,8 +24,12 @@ const SELECTED: [&str; 11] = [
     "ed25519/scalar/s-plus-l",
     "events/valid/SessionStarted-typical",
     "events/structure/missing-type",
+    "check_order/seq-missing-first/timestamp-nanos-missing",
+    "check_order/duplicate-key-first/seq-missing",
     "ledgers/chain/delete-middle",
     "ledgers/strict/duplicate-seq",
+    "lines/positions/seq-1",
+    "lines/crlf-first/seq-missing",
     "signatures/check-value/session-started",
     "signatures/refused/uppercase-digest",
 ];

@@ -8,6 +8,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -64,14 +65,29 @@ fn every_planted_bug_is_caught() {
         assert!(bugs.iter().any(|b| b == required), "the implementation cannot plant {required}");
     }
     let vectors = load_vectors(&default_vectors_dir()).unwrap();
+    // One run of the whole suite per bug, as many at a time as there are cores.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let reports = std::sync::Mutex::new(Vec::new());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some(bug) = bugs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                    let report = run(&vectors, &adapter(&["--plant-bug", bug]), None, Duration::from_secs(20)).unwrap();
+                    reports.lock().unwrap().push((bug.clone(), report));
+                }
+            });
+        }
+    });
+    let mut reports = reports.into_inner().unwrap();
+    reports.sort_by_key(|(bug, _)| bugs.iter().position(|b| b == bug));
     let mut caught = Vec::new();
     let mut missed = Vec::new();
-    for bug in &bugs {
-        let report = run(&vectors, &adapter(&["--plant-bug", bug]), None, Duration::from_secs(20)).unwrap();
+    for (bug, report) in reports {
         if report.success() || report.problems.is_empty() {
-            missed.push(bug.clone());
+            missed.push(bug);
         } else {
-            caught.push((bug.clone(), report.total.failed + report.total.errored, report.problems[0].id.clone()));
+            caught.push((bug, report.total.failed + report.total.errored, report.problems[0].id.clone()));
         }
     }
     println!("caught {} of {} planted bugs:", caught.len(), bugs.len());
@@ -96,11 +112,16 @@ fn every_planted_bug_is_caught() {
 #[test]
 fn every_response_of_the_python_implementation_is_typed_and_valid() {
     let validators = common::validators();
-    let requests = common::requests();
     // The requests come from a file: with pipes both ways, a test that wrote
     // them all before reading would wait on the adapter's full stdout.
     let input = std::env::temp_dir().join(format!("provedex-conformance-requests-{}.ndjson", std::process::id()));
-    std::fs::write(&input, requests.iter().map(|r| to_line(r) + "\n").collect::<String>()).unwrap();
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+    let mut count = 0;
+    for request in common::requests() {
+        writeln!(file, "{}", to_line(&request)).unwrap();
+        count += 1;
+    }
+    file.into_inner().unwrap().sync_all().unwrap();
     let command = adapter(&[]);
     let out = Command::new(&command[0])
         .args(&command[1..])
@@ -111,8 +132,8 @@ fn every_response_of_the_python_implementation_is_typed_and_valid() {
     let _ = std::fs::remove_file(&input);
     assert!(out.status.success(), "the adapter exited with {}", out.status);
     let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
-    assert_eq!(lines.len(), requests.len(), "one response per request");
-    for (request, line) in requests.iter().zip(lines) {
-        common::check_response(&validators, request, line, true);
+    assert_eq!(lines.len(), count, "one response per request");
+    for (request, line) in common::requests().zip(lines) {
+        common::check_response(&validators, &request, line, true);
     }
 }

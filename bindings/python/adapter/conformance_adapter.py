@@ -54,9 +54,10 @@ def canonicalize(request: dict[str, Any]) -> dict[str, Any]:
 def self_hash(request: dict[str, Any]) -> dict[str, Any]:
     try:
         event = provedex.event_from_json(request["event_json"])
-    except provedex.SigningError as e:
+        digest = provedex.compute_self_hash(event=event, **_position(request))
+    except provedex.SigningError as e:  # the event, or the parent_hash the line would carry, does not conform
         return {"valid": False, "reason": e.code}
-    return {"valid": True, "self_hash": provedex.compute_self_hash(event=event, **_position(request))}
+    return {"valid": True, "self_hash": digest}
 
 
 def sign(request: dict[str, Any]) -> dict[str, Any]:

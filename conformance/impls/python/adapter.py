@@ -24,7 +24,7 @@ from provedex_ref.findings import Finding
 
 PROTOCOL = 1
 IMPLEMENTATION = {"name": "provedex-python-reference", "version": __version__, "language": "Python"}
-_HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
+_HEX_DIGITS = re.compile(r"[0-9a-f]*")
 
 
 def hello(request: dict[str, Any]) -> dict[str, Any]:
@@ -47,9 +47,10 @@ def canonicalize(request: dict[str, Any]) -> dict[str, Any]:
 
 def self_hash(request: dict[str, Any]) -> dict[str, Any]:
     event_json = _text_argument(request, "event_json")
+    seq, timestamp_nanos = _u64_argument(request, "seq"), _u64_argument(request, "timestamp_nanos")
     try:
         event = ledger.parse_event_json(event_json.encode("utf-8"))
-        digest = ledger.self_hash(request["seq"], request["timestamp_nanos"], request["parent_hash"], event)
+        digest = ledger.self_hash(seq, timestamp_nanos, request["parent_hash"], event)
     except Finding as finding:
         return {"valid": False, "reason": finding.reason}
     return {"valid": True, "self_hash": digest}
@@ -60,9 +61,10 @@ def sign(request: dict[str, Any]) -> dict[str, Any]:
     if len(seed) != 32:
         raise ValueError("seed_hex must hold exactly 32 bytes")
     event_json = _text_argument(request, "event_json")
+    seq, timestamp_nanos = _u64_argument(request, "seq"), _u64_argument(request, "timestamp_nanos")
     try:
         event = ledger.parse_event_json(event_json.encode("utf-8"))
-        line = ledger.seal(seed, request["seq"], request["timestamp_nanos"], request["parent_hash"], event)
+        line = ledger.seal(seed, seq, timestamp_nanos, request["parent_hash"], event)
     except Finding as finding:
         return {"valid": False, "reason": finding.reason}
     return {"valid": True, "line": line}
@@ -95,9 +97,19 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 def _bytes_argument(request: dict[str, Any], name: str) -> bytes:
     value = request[name]
-    if type(value) is not str or not _HEX.fullmatch(value):
-        raise ValueError(f"{name} must be a string of hex digit pairs")
+    # A character class without groups: arguments run to 32 MiB of hex.
+    if type(value) is not str or len(value) % 2 or not _HEX_DIGITS.fullmatch(value):
+        raise ValueError(f"{name} must be a string of lowercase hex digit pairs")
     return bytes.fromhex(value)
+
+
+def _u64_argument(request: dict[str, Any], name: str) -> int:
+    """A seq or timestamp argument. The message schema makes it a u64: a request with another value
+    asks nothing of the implementation and is errored (spec/conformance.md, Adapter protocol)."""
+    value = request[name]
+    if type(value) is not int or not 0 <= value <= 18446744073709551615:
+        raise ValueError(f"{name} must be an integer from 0 to 18446744073709551615")
+    return value
 
 
 def _text_argument(request: dict[str, Any], name: str) -> str:

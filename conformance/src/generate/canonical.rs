@@ -69,6 +69,7 @@ pub fn file() -> VectorFile {
     f.note("FloatParse", "A literal whose correctly rounded value a naive parser gets wrong.");
     f.note("Nesting", "The nesting limit of 128 levels.");
     f.note("ParseError", "Input that is not acceptable JSON.");
+    f.note("GrammarEdge", "A character or byte sequence at the edge of a grammar rule, or just past it.");
 
     structure(&mut f);
     key_order(&mut f);
@@ -77,6 +78,7 @@ pub fn file() -> VectorFile {
     floats(&mut f);
     nesting(&mut f);
     errors(&mut f);
+    grammar_edges(&mut f);
     f.finish()
 }
 
@@ -484,5 +486,147 @@ fn errors(f: &mut FileBuilder) {
     ];
     for (name, comment, input, error) in cases {
         invalid(&mut g, name, comment, &["ParseError"], input, *error);
+    }
+}
+
+fn grammar_edges(f: &mut FileBuilder) {
+    let mut g = f.group(
+        "grammar-edges",
+        "The first and last characters each rule of the grammar admits, and the edges of UTF-8: all accepted.",
+    );
+    let cases: &[(&str, &str, &[u8], &str)] = &[
+        ("lowest-unescaped", "U+0020, the first character a string holds raw.", b"\" \"", "\" \""),
+        ("around-quote", "U+0021 and U+0023, on either side of the quotation mark.", b"\"!#\"", "\"!#\""),
+        ("around-backslash", "U+005B and U+005D, on either side of the backslash.", b"\"[]\"", "\"[]\""),
+        ("raw-del", "U+007F raw: not a control character for JSON.", b"\"\x7f\"", "\"\x7f\""),
+        (
+            "utf8-length-edges",
+            "The first and last characters of 2-, 3- and 4-byte UTF-8: U+0080, U+07FF, U+0800, U+FFFF, U+10000, U+10FFFF.",
+            "\"\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}\"".as_bytes(),
+            "\"\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}\"",
+        ),
+        (
+            "around-surrogates",
+            "U+D7FF and U+E000, the characters on either side of the surrogates, raw.",
+            "\"\u{d7ff}\u{e000}\"".as_bytes(),
+            "\"\u{d7ff}\u{e000}\"",
+        ),
+        (
+            "escaped-around-surrogates",
+            "\\uD7FF and \\uE000: ordinary escapes, written raw.",
+            br#""\uD7FF\ue000""#,
+            "\"\u{d7ff}\u{e000}\"",
+        ),
+        ("lowest-surrogate-pair", "\\uD800\\uDC00 is U+10000.", br#""\uD800\uDC00""#, "\"\u{10000}\""),
+        ("highest-surrogate-pair", "\\uDBFF\\uDFFF is U+10FFFF.", br#""\udbff\udfff""#, "\"\u{10ffff}\""),
+        ("escape-u001f", "\\u001F, the last control character: escaped on output.", br#""\u001F""#, r#""\u001f""#),
+        ("escape-u0020", "\\u0020, the first character written raw.", br#""\u0020""#, "\" \""),
+        (
+            "escape-hex-digit-edges",
+            "\\u escapes with the digits 0, 9, a, f, A and F.",
+            br#""\u0009\u00aF\u00Fa""#,
+            "\"\\t\u{af}\u{fa}\"",
+        ),
+        (
+            "key-with-nul",
+            "A key that ends with U+0000 is another key, sorted after its prefix.",
+            br#"{"a\u0000":1,"a":2}"#,
+            r#"{"a":2,"a\u0000":1}"#,
+        ),
+        (
+            "keys-not-normalized",
+            "'é' as one character and as 'e' with a combining accent: two keys, sorted by their bytes.",
+            "{\"\u{e9}\":1,\"e\u{301}\":2}".as_bytes(),
+            "{\"e\u{301}\":2,\"\u{e9}\":1}",
+        ),
+        (
+            "exponent-leading-zeros",
+            "Leading zeros in an exponent are allowed.",
+            b"[1e0005,1E-0005]",
+            "[100000.0,0.00001]",
+        ),
+        (
+            "fraction-trailing-zeros",
+            "Trailing zeros of a fraction do not change the value.",
+            b"[1.500,0.000]",
+            "[1.5,0.0]",
+        ),
+        (
+            "huge-negative-exponent",
+            "An exponent beyond any machine integer, negative: the value underflows to zero.",
+            b"[1e-99999999999999999999,-1e-99999999999999999999]",
+            "[0.0,-0.0]",
+        ),
+        (
+            "long-integer-part-and-exponent",
+            "A 22-digit integer part with an exponent that cancels it.",
+            b"1000000000000000000000e-21",
+            "1.0",
+        ),
+        ("signed-zero-exponents", "0e+0 and -0E-0.", b"[0e+0,-0E-0]", "[0.0,-0.0]"),
+    ];
+    for (name, comment, input, output) in cases {
+        valid(&mut g, name, comment, &["GrammarEdge"], input, output);
+    }
+
+    use JsonErrorKind::*;
+    let mut g = f.group(
+        "grammar-edge-errors",
+        "Just past the edge of a rule: whitespace that is not JSON's, ill-formed UTF-8 at each boundary, number and \
+         literal spellings, and the precedence of invalid_utf8 over every other error.",
+    );
+    let cases: &[(&str, &str, &[u8], JsonErrorKind)] = &[
+        ("form-feed-whitespace", "Form feed (U+000C) is not whitespace.", b"\x0c1", Syntax),
+        ("vertical-tab-whitespace", "Vertical tab (U+000B) is not whitespace.", b"[1,\x0b2]", Syntax),
+        ("nbsp-whitespace", "U+00A0 is not whitespace.", "[1,\u{a0}2]".as_bytes(), Syntax),
+        ("line-separator-whitespace", "U+2028 is not whitespace.", "\u{2028}1".as_bytes(), Syntax),
+        ("nul-before-value", "U+0000 before the value.", b"\x001", Syntax),
+        (
+            "raw-unit-separator",
+            "U+001F raw in a string: the last control character.",
+            b"\"\x1f\"",
+            ControlCharacterInString,
+        ),
+        ("raw-control-in-key", "A raw control character in a key.", b"{\"a\x01\":1}", ControlCharacterInString),
+        ("lone-continuation-byte", "0x80 without a lead byte.", b"\"\x80\"", InvalidUtf8),
+        ("overlong-c1", "C1 BF: an overlong 2-byte encoding.", b"\"\xc1\xbf\"", InvalidUtf8),
+        ("overlong-3-byte", "E0 80 AF: an overlong 3-byte encoding of '/'.", b"\"\xe0\x80\xaf\"", InvalidUtf8),
+        ("overlong-4-byte", "F0 80 80 AF: an overlong 4-byte encoding of '/'.", b"\"\xf0\x80\x80\xaf\"", InvalidUtf8),
+        ("last-surrogate-encoded", "ED BF BF: U+DFFF encoded in UTF-8.", b"\"\xed\xbf\xbf\"", InvalidUtf8),
+        ("above-10ffff", "F4 90 80 80: the first value above U+10FFFF.", b"\"\xf4\x90\x80\x80\"", InvalidUtf8),
+        ("lead-byte-f5", "F5: a lead byte that never occurs.", b"\"\xf5\x80\x80\x80\"", InvalidUtf8),
+        ("truncated-at-end", "A 3-byte sequence cut short by the end of the input.", b"\"a\xe2\x82", InvalidUtf8),
+        (
+            "invalid-utf8-after-number-error",
+            "01 then 0xFF: ill-formed UTF-8 anywhere comes first.",
+            b"[01,\"\xff\"]",
+            InvalidUtf8,
+        ),
+        (
+            "invalid-utf8-after-value",
+            "0xFF after a complete value: invalid_utf8, not trailing_characters.",
+            b"[1]\xff",
+            InvalidUtf8,
+        ),
+        (
+            "invalid-utf8-after-duplicate",
+            "A duplicate key, then 0xFF.",
+            b"{\"a\":1,\"a\":2,\"b\":\"\xff\"}",
+            InvalidUtf8,
+        ),
+        ("fullwidth-digit", "A fullwidth digit is not a digit.", "[\u{ff11}]".as_bytes(), Syntax),
+        ("double-minus", "--1.", b"--1", InvalidNumber),
+        ("minus-plus", "-+1.", b"-+1", InvalidNumber),
+        ("exponent-two-signs", "1e+-1.", b"1e+-1", InvalidNumber),
+        ("fraction-then-exponent-without-digits", "0.e1: no digit after the point.", b"0.e1", InvalidNumber),
+        ("underscore-in-number", "1_000: the number ends at the underscore.", b"1_000", TrailingCharacters),
+        ("literal-capital", "truE.", b"truE", Syntax),
+        ("literal-short", "nul.", b"nul", Syntax),
+        ("literal-in-array-short", "[fals].", b"[fals]", Syntax),
+        ("escape-upper-u", "\\U0041.", br#""\U0041""#, InvalidEscape),
+        ("escape-hex-g", "\\u00G0: G is not a hex digit.", br#""\u00G0""#, InvalidEscape),
+    ];
+    for (name, comment, input, error) in cases {
+        invalid(&mut g, name, comment, &["GrammarEdge", "ParseError"], input, *error);
     }
 }

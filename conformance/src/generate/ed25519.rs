@@ -517,7 +517,81 @@ pub fn file() -> VectorFile {
         &line,
     );
 
+    let mut g = f.group(
+        "non-canonical-large-order",
+        "Points of large order encoded with y + p instead of y (possible for y < 19): a verifier that decodes \
+         without checking the encoding takes them for valid points.",
+    );
+    let encodings = non_canonical_large_order();
+    for (i, (y, enc)) in encodings.iter().enumerate().take(3) {
+        let nonce = scalar(&format!("non-canonical A {i}"));
+        let r = EdwardsPoint::mul_base(&nonce).compress().to_bytes();
+        let line = signed_line(1000 + i as u64, *enc, r, nonce.to_bytes());
+        add(
+            &mut g,
+            Case {
+                name: &format!("key-y-{y}-plus-p-sign-{}", enc[31] >> 7),
+                comment: &format!(
+                    "signer_pubkey encodes the large-order point with y = {y} as y + p (sign bit {}).",
+                    enc[31] >> 7
+                ),
+                flags: &["NonCanonicalA"],
+                cofactorless: false,
+                reason: Some(Reason::InvalidPublicKey),
+            },
+            &line,
+        );
+    }
+    for (i, (y, enc)) in encodings.iter().enumerate().take(2) {
+        let salt = 1100 + i as u64;
+        let (_, _, m) = line_for(salt);
+        let s = scalar(&format!("non-canonical R {i}")) + challenge(enc, &a_bytes, &m.0) * a;
+        let line = signed_line(salt, a_bytes, *enc, s.to_bytes());
+        add(
+            &mut g,
+            Case {
+                name: &format!("r-y-{y}-plus-p-sign-{}", enc[31] >> 7),
+                comment: &format!(
+                    "An honest key; R encodes the large-order point with y = {y} as y + p (sign bit {}).",
+                    enc[31] >> 7
+                ),
+                flags: &["NonCanonicalR"],
+                cofactorless: false,
+                reason: Some(Reason::BadSignature),
+            },
+            &line,
+        );
+    }
+
     f.finish()
+}
+
+/// The encodings y + p (y < 19, both signs of x) of every point of large
+/// order with such a y, with y: the non-canonical encodings that are not
+/// small-order points.
+fn non_canonical_large_order() -> Vec<(u8, [u8; 32])> {
+    // p = 2^255 - 19, little-endian.
+    let mut p = [0xff; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    let mut found = Vec::new();
+    for y in 0u8..19 {
+        for sign in [0u8, 0x80] {
+            let mut enc = add_le(&p, &{
+                let mut v = [0u8; 32];
+                v[0] = y;
+                v
+            });
+            enc[31] |= sign;
+            let Some(point) = CompressedEdwardsY(enc).decompress() else { continue };
+            if !point.is_small_order() {
+                assert_ne!(point.compress().to_bytes(), enc, "y + p is never canonical");
+                found.push((y, enc));
+            }
+        }
+    }
+    assert!(found.len() >= 3, "some y below 19 is on the curve");
+    found
 }
 
 /// The secret scalar of a seed: SHA-512 of the seed, lower half, clamped (RFC 8032 §5.1.5).

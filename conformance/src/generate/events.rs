@@ -6,6 +6,8 @@ use provedex_core::canonical::{Map, Value};
 use provedex_core::{AgentEvent, ChainHash, Reason, compute_self_hash, sha256_hex};
 use serde_json::json;
 
+use super::lines::{LEVELS_AT_LIMIT, deep_args, tool_called};
+use super::near_miss;
 use super::samples::{Flavor, event_spec, event_value, payload, text};
 use crate::vector::{FileBuilder, GroupBuilder, VectorFile, Verdict};
 
@@ -103,6 +105,7 @@ pub fn file() -> VectorFile {
     f.note("Edge", "A valid event with bounds: maximum integers, empty digests where allowed, escapes, non-ASCII.");
     f.note("MemberOrder", "The same event with its members in another order: the hash must not change.");
     f.note("SchemaInvalid", "An event that does not conform to the schema.");
+    f.note("Request", "A request at an edge: the nesting limit counted from the line, or a malformed parent_hash.");
     let spec = event_spec();
 
     let mut g = f.group("valid", "Conforming events and their self_hash at a fixed seq, timestamp and parent.");
@@ -253,7 +256,199 @@ pub fn file() -> VectorFile {
             field_specific(&mut g, name, field.kind.present(), &with);
         }
     }
+    type_names(&mut f);
+    digest_spellings(&mut f);
+    requests(&mut f);
     f.finish()
+}
+
+/// An event of `variant` with typical values whose `type` is `type_name`.
+fn with_type(variant: &Variant, type_name: &str) -> String {
+    let mut event = Map::new();
+    event.insert("type".into(), Value::from(type_name));
+    event.insert("payload".into(), Value::Object(payload(variant, Flavor::Typical)));
+    text(&Value::Object(event))
+}
+
+fn type_names(f: &mut FileBuilder) {
+    let mut g = f.group(
+        "type-names",
+        "Event types that are near misses of a variant's name, each unknown_event_type; and the name written with \
+         a \\u escape, which is the name itself.",
+    );
+    for variant in &event_spec().variants {
+        for miss in near_miss::type_name(&variant.name) {
+            invalid(
+                &mut g,
+                &format!("{}-{}", variant.name, miss.name),
+                miss.comment,
+                &with_type(variant, &miss.text),
+                Reason::UnknownEventType,
+            );
+        }
+        let first = variant.name.chars().next().expect("a name");
+        let escaped = with_type(variant, &variant.name).replacen(
+            &format!("\"{}\"", variant.name),
+            &format!("\"\\u{:04x}{}\"", first as u32, &variant.name[1..]),
+            1,
+        );
+        valid(
+            &mut g,
+            &format!("{}-escaped", variant.name),
+            "The first letter of the name written as a \\u escape: the same string, the same hash.",
+            &["Typical"],
+            &escaped,
+        );
+    }
+}
+
+fn digest_spellings(f: &mut FileBuilder) {
+    let mut g =
+        f.group("digest-spellings", "A digest, and a digest that may be empty, spelled almost right: invalid_hex.");
+    let spec = event_spec();
+    for kind in [FieldKind::Digest, FieldKind::DigestOrEmpty] {
+        let (variant, field) = spec
+            .variants
+            .iter()
+            .find_map(|v| v.fields.iter().find(|f| f.kind == kind).map(|field| (v, field)))
+            .expect("a v1 variant has a field of each digest kind");
+        let set = |value: &str| {
+            let mut p = payload(variant, Flavor::Typical);
+            p.insert(field.name.clone(), Value::from(value));
+            text(&event_value(variant, p))
+        };
+        let digest = sha256_hex(field.name.as_bytes());
+        for miss in near_miss::hex(&digest) {
+            invalid(
+                &mut g,
+                &format!("{}-{}-{}", variant.name, field.name, miss.name),
+                &format!("{}.{}: {}", variant.name, field.name, miss.comment),
+                &set(&miss.text),
+                Reason::InvalidHex,
+            );
+        }
+        invalid(
+            &mut g,
+            &format!("{}-{}-one-space", variant.name, field.name),
+            "A single space.",
+            &set(" "),
+            Reason::InvalidHex,
+        );
+    }
+}
+
+/// A `self_hash` or `sign` request whose event or `parent_hash` is at an
+/// edge: the nesting limit counted from the line, and a `parent_hash` that
+/// is not 64 lowercase hex characters (spec/conformance.md, self_hash).
+pub struct RequestCase {
+    /// The test's name.
+    pub name: &'static str,
+    /// What it checks, for people.
+    pub comment: &'static str,
+    /// The event's JSON text.
+    pub event_json: String,
+    /// The request's `parent_hash`.
+    pub parent_hash: String,
+    /// The reason code of the result, or `None` for a valid one.
+    pub reason: Option<Reason>,
+}
+
+/// The request cases, each checked against the reference.
+pub fn request_cases() -> Vec<RequestCase> {
+    let deep = |levels: usize, keep_name: bool| {
+        let mut event = tool_called(deep_args(levels)).to_value();
+        if let (false, Value::Object(e)) = (keep_name, &mut event) {
+            let Some(Value::Object(p)) = e.get_mut("payload") else { unreachable!("an event has a payload") };
+            p.remove("tool_name");
+        }
+        text(&event)
+    };
+    let good = deep(1, true);
+    let parent = parent();
+    let cases = vec![
+        RequestCase {
+            name: "args-at-depth-limit",
+            comment: "args_redacted nests down to depth 128 of the event's line (the event is depth 2).",
+            event_json: deep(LEVELS_AT_LIMIT, true),
+            parent_hash: parent.clone(),
+            reason: None,
+        },
+        RequestCase {
+            name: "args-past-depth-limit",
+            comment: "One level more: the event alone is 128 deep, its line 129: malformed_json, as a reader of the line reports.",
+            event_json: deep(LEVELS_AT_LIMIT + 1, true),
+            parent_hash: parent.clone(),
+            reason: Some(Reason::MalformedJson),
+        },
+        RequestCase {
+            name: "past-depth-limit-and-missing-member",
+            comment: "Too deep for its line and without tool_name: the depth is a parse error, found before any member.",
+            event_json: deep(LEVELS_AT_LIMIT + 1, false),
+            parent_hash: parent.clone(),
+            reason: Some(Reason::MalformedJson),
+        },
+        RequestCase {
+            name: "parent-uppercase",
+            comment: "parent_hash in upper-case hex: the line would carry it, so invalid_hex.",
+            event_json: good.clone(),
+            parent_hash: parent.to_uppercase(),
+            reason: Some(Reason::InvalidHex),
+        },
+        RequestCase {
+            name: "parent-empty",
+            comment: "parent_hash empty.",
+            event_json: good.clone(),
+            parent_hash: String::new(),
+            reason: Some(Reason::InvalidHex),
+        },
+        RequestCase {
+            name: "parent-63-chars",
+            comment: "parent_hash one character short.",
+            event_json: good.clone(),
+            parent_hash: parent[1..].to_owned(),
+            reason: Some(Reason::InvalidHex),
+        },
+        RequestCase {
+            name: "parent-trailing-newline",
+            comment: "parent_hash followed by LF.",
+            event_json: good,
+            parent_hash: format!("{parent}\n"),
+            reason: Some(Reason::InvalidHex),
+        },
+        RequestCase {
+            name: "missing-member-and-bad-parent",
+            comment: "The event lacks tool_name and parent_hash is upper case: the event comes before parent_hash in the line.",
+            event_json: deep(1, false),
+            parent_hash: parent.to_uppercase(),
+            reason: Some(Reason::MissingField),
+        },
+    ];
+    for case in &cases {
+        let ours = crate::parse_event_and_parent(&case.event_json, &case.parent_hash).err();
+        assert_eq!(ours, case.reason, "{}: the reference disagrees", case.name);
+    }
+    cases
+}
+
+fn requests(f: &mut FileBuilder) {
+    let mut g = f.group(
+        "request-edges",
+        "Events at the nesting limit counted from their line, and parent_hash values that are not 64 lowercase hex \
+         characters, alone and after a fault of the event.",
+    );
+    for case in request_cases() {
+        let input = json!({"event_json": case.event_json, "seq": SEQ, "timestamp_nanos": TIMESTAMP, "parent_hash": case.parent_hash});
+        let expected = match case.reason {
+            None => {
+                let (event, parent) =
+                    crate::parse_event_and_parent(&case.event_json, &case.parent_hash).expect("checked");
+                json!({"valid": true, "self_hash": compute_self_hash(&event, SEQ, TIMESTAMP, &parent).to_hex()})
+            }
+            Some(reason) => json!({"valid": false, "reason": reason.code()}),
+        };
+        let verdict = if case.reason.is_none() { Verdict::Valid } else { Verdict::Invalid };
+        g.test(case.name, case.comment, &["Request"], input, verdict, expected);
+    }
 }
 
 /// Renders the sample event after an edit of its payload.

@@ -4,14 +4,18 @@
 //! Each broken ledger states the reason and position by hand; generation
 //! fails if the reference reports anything else.
 
+use std::collections::BTreeMap;
+
 use provedex_core::{
-    AgentEvent, ChainHash, GENESIS_PARENT_HASH, PublicKeyBytes, Reason, SignedEvent, SigningKeypair, Verifier,
-    compute_self_hash, sha256_hex, sign_event_at,
+    AgentEvent, ChainHash, ChainReport, GENESIS_PARENT_HASH, MAX_LINE_BYTES, PublicKeyBytes, Reason, SignedEvent,
+    SigningKeypair, Verifier, compute_self_hash, sha256_hex, sign_event_at,
 };
 use serde_json::json;
 
-use super::samples::{Flavor, event_spec, sample};
-use crate::vector::{FileBuilder, GroupBuilder, VectorFile, Verdict, hex};
+use super::lines::{LEVELS_AT_LIMIT, deep_args, tool_called};
+use super::long::{self, LongEvent, padded};
+use super::samples::{Flavor, event_spec, sample, seal_by_hand};
+use crate::vector::{FileBuilder, Generated, GroupBuilder, VectorFile, Verdict, hex};
 
 fn key() -> SigningKeypair {
     SigningKeypair::from_seed(&std::array::from_fn(|i| i as u8))
@@ -81,6 +85,39 @@ fn add(
     pinned: Option<PublicKeyBytes>,
     expect: Expect,
 ) {
+    let (verdict, expected) = expected_report(name, file, pinned, expect);
+    g.test(
+        name,
+        comment,
+        flags,
+        json!({"ledger_hex": hex(file), "pinned_pubkey": pinned.map(|k| k.to_hex())}),
+        verdict,
+        expected,
+    );
+}
+
+/// Adds a test of a ledger built at run time: `built` is what `generated` builds.
+fn add_generated(
+    g: &mut GroupBuilder<'_>,
+    name: &str,
+    comment: &str,
+    (generated, built): (Generated, Vec<u8>),
+    expect: Expect,
+) {
+    let (verdict, expected) = expected_report(name, &built, None, expect);
+    let generated = BTreeMap::from([("ledger_hex".to_owned(), generated)]);
+    g.generated_test(name, comment, &["Limit"], json!({"pinned_pubkey": null}), generated, verdict, expected);
+}
+
+/// The reference's report of `file`, which must have the reason and
+/// position stated by hand: every member but `message`, which is free
+/// (spec/verification.md, Report).
+fn expected_report(
+    name: &str,
+    file: &[u8],
+    pinned: Option<PublicKeyBytes>,
+    expect: Expect,
+) -> (Verdict, serde_json::Value) {
     let report = Verifier::new().pinned_pubkey(pinned).reader(file).unwrap();
     assert_eq!(
         (report.reason, report.broken_at),
@@ -89,20 +126,15 @@ fn add(
         report.message
     );
     let verdict = if report.ok { Verdict::Valid } else { Verdict::Invalid };
-    g.test(
-        name,
-        comment,
-        flags,
-        json!({"ledger_hex": hex(file), "pinned_pubkey": pinned.map(|k| k.to_hex())}),
-        verdict,
-        json!({
-            "ok": report.ok,
-            "event_count": report.event_count,
-            "broken_at": report.broken_at,
-            "reason": report.reason.map(|r| r.code()),
-            "root_hash": report.root_hash.map(|h| h.to_hex()),
-        }),
-    );
+    (verdict, compared_members(&report))
+}
+
+/// A report as vectors expect it: every member but `message`, whose
+/// wording is free (spec/verification.md, Report).
+pub fn compared_members(report: &ChainReport) -> serde_json::Value {
+    let mut members = serde_json::to_value(report).expect("reports serialise");
+    members.as_object_mut().expect("a report is an object").remove("message");
+    members
 }
 
 pub fn file() -> VectorFile {
@@ -110,8 +142,8 @@ pub fn file() -> VectorFile {
         "ledgers",
         "verify_ledger",
         "Whole ledgers (spec/ledger-format.md, spec/verification.md): valid ones of several lengths and shapes, and \
-         one broken ledger for each way a ledger can fail, with the exact report. Lines longer than 16 MiB are not \
-         included (the files would be too large); the reference's own tests cover line_too_long.",
+         one broken ledger for each way a ledger can fail, with the exact report (every member but message). Lines \
+         at and past the 16 MiB limit are built at run time (generated_input).",
     );
     f.note("Valid", "A ledger that verifies.");
     f.note("Chain", "The chain is broken: a line deleted, moved, inserted or re-linked.");
@@ -120,12 +152,16 @@ pub fn file() -> VectorFile {
     f.note("Strict", "A form the strict reader rejects although a lax JSON reader would accept it.");
     f.note("Framing", "Line framing: torn tails, CR LF, empty lines.");
     f.note("Compat", "Accepted for compatibility with other v1 writers.");
+    f.note("Limit", "A line at or past the 16 MiB limit, built at run time (generated_input).");
+    f.note("Nesting", "The nesting limit of 128 levels, counted from the line object.");
     valid(&mut f);
     chain_breaks(&mut f);
     tampering(&mut f);
     keys(&mut f);
     strictness(&mut f);
     framing(&mut f);
+    limits(&mut f);
+    nesting(&mut f);
     f.finish()
 }
 
@@ -802,4 +838,65 @@ fn framing(f: &mut FileBuilder) {
         broken(Reason::EmptyLine, 0),
     );
     add(&mut g, "only-lf", "A file holding one LF.", &["Framing"], b"\n", None, broken(Reason::EmptyLine, 0));
+}
+
+fn limits(f: &mut FileBuilder) {
+    let mut g = f.group(
+        "limits",
+        "A second line of 16,777,216 bytes (accepted; the LF does not count) and of 16,777,217 bytes \
+         (line_too_long), with and without its LF.",
+    );
+    let first = long::signed_first();
+    let before = format!("{}\n", first.to_json()).into_bytes();
+    let (line, generated) = LongEvent::for_line(MAX_LINE_BYTES, "x", 1, &first.self_hash).line(1, &first.self_hash);
+    let ended = |lf: &str| {
+        let generated = Generated {
+            prefix: hex(&before) + &generated.prefix,
+            suffix: format!("{}{}", generated.suffix, hex(lf)),
+            ..generated.clone()
+        };
+        (generated, [before.as_slice(), line.to_json().as_bytes(), lf.as_bytes()].concat())
+    };
+    add_generated(&mut g, "exact-limit", "The second line is 16,777,216 bytes long, then LF.", ended("\n"), ok());
+    add_generated(
+        &mut g,
+        "exact-limit-torn",
+        "The second line is 16,777,216 bytes long without LF: a torn tail, not too long.",
+        ended(""),
+        broken(Reason::TornTail, 1),
+    );
+    let short = long::signed_after(&first);
+    let third = long::signed_after(&short);
+    let file = [before.clone(), format!("{}\n{}\n", short.to_json(), third.to_json()).into_bytes()].concat();
+    add_generated(
+        &mut g,
+        "past-limit",
+        "The second line padded with spaces to 16,777,217 bytes, then LF and a valid third line.",
+        padded(&file, before.len() + 1, b' ', MAX_LINE_BYTES + 1 - short.to_json().len()),
+        broken(Reason::LineTooLong, 1),
+    );
+}
+
+fn nesting(f: &mut FileBuilder) {
+    let mut g = f.group("nesting", "A line whose args_redacted reaches depth 128 of the line, and one level more.");
+    let at_limit = sign_event_at(&tool_called(deep_args(LEVELS_AT_LIMIT)), 0, 1, &GENESIS_PARENT_HASH, &key()).unwrap();
+    add(
+        &mut g,
+        "depth-128",
+        "The line's deepest array is at depth 128.",
+        &["Nesting"],
+        &file_of(&lines(&[at_limit])),
+        None,
+        ok(),
+    );
+    let past = seal_by_hand(&tool_called(deep_args(LEVELS_AT_LIMIT + 1)), 0, 1, &GENESIS_PARENT_HASH, &key());
+    add(
+        &mut g,
+        "depth-129",
+        "One array more (correctly signed): the line does not parse.",
+        &["Nesting"],
+        &file_of(&lines(&[past])),
+        None,
+        broken(Reason::MalformedJson, 0),
+    );
 }

@@ -1,9 +1,13 @@
 //! The deterministic vector generator: every file of `vectors/`.
 
 mod canonical;
+mod check_order;
 mod ed25519;
 mod events;
 mod ledgers;
+mod lines;
+mod long;
+mod near_miss;
 mod readme;
 mod samples;
 mod signatures;
@@ -22,7 +26,9 @@ pub fn all_files() -> Vec<(&'static str, VectorFile)> {
         ("events", events::file()),
         ("signatures", signatures::file()),
         ("ed25519", ed25519::file()),
+        ("lines", lines::file()),
         ("ledgers", ledgers::file()),
+        ("check_order", check_order::file()),
     ]
 }
 

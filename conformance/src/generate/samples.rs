@@ -3,7 +3,7 @@
 
 use provedex_codegen::spec::{EventSpec, Field, FieldKind, Variant, parse_event_spec};
 use provedex_core::canonical::{Float, Map, Value};
-use provedex_core::{AgentEvent, sha256_hex};
+use provedex_core::{AgentEvent, ChainHash, SignedEvent, SigningKeypair, compute_self_hash, sha256_hex};
 
 pub fn event_spec() -> EventSpec {
     parse_event_spec(include_str!("../../../spec/events.schema.json")).expect("spec/events.schema.json is valid")
@@ -93,4 +93,26 @@ pub fn sample(variant: &Variant, flavor: Flavor) -> AgentEvent {
 /// Compact JSON text of a value (canonical member order).
 pub fn text(value: &Value) -> String {
     String::from_utf8(provedex_core::canonical_json(value)).expect("canonical JSON is UTF-8")
+}
+
+/// `event` sealed at `seq`, `timestamp_nanos` and `parent` by hand, without
+/// the writer's checks of the line's length and depth: a line that breaks
+/// only those rules, with a correct hash and signature.
+pub fn seal_by_hand(
+    event: &AgentEvent,
+    seq: u64,
+    timestamp_nanos: u64,
+    parent: &ChainHash,
+    key: &SigningKeypair,
+) -> SignedEvent {
+    let self_hash = compute_self_hash(event, seq, timestamp_nanos, parent);
+    SignedEvent {
+        seq,
+        timestamp_nanos,
+        event: event.clone(),
+        parent_hash: *parent,
+        self_hash,
+        signature: key.sign_raw(&self_hash.0),
+        signer_pubkey: key.public_key(),
+    }
 }

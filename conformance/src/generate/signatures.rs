@@ -1,8 +1,12 @@
 //! `signatures.json`: sealing with fixed seeds, through the sign operation.
 
-use provedex_core::{ChainHash, GENESIS_PARENT_HASH, SigningKeypair, sha256_hex, sign_event_at};
+use std::collections::BTreeMap;
+
+use provedex_core::{ChainHash, GENESIS_PARENT_HASH, MAX_LINE_BYTES, SigningKeypair, sha256_hex, sign_event_at};
 use serde_json::json;
 
+use super::events::request_cases;
+use super::long::{self, LongEvent};
 use super::samples::{Flavor, event_spec, sample, text};
 use crate::vector::{FileBuilder, VectorFile, Verdict, hex};
 
@@ -27,6 +31,7 @@ pub fn file() -> VectorFile {
     f.note("Seal", "An ordinary seal.");
     f.note("Bounds", "seq or timestamp at the ends of the u64 range.");
     f.note("Refused", "An event a writer must refuse to sign.");
+    f.note("Limit", "An event whose line is at or past the 16 MiB limit, built at run time (generated_input).");
     let spec = event_spec();
 
     let mut g = f.group("check-value", "The published check value.");
@@ -121,6 +126,59 @@ pub fn file() -> VectorFile {
             json!({"seed_hex": hex([0x5a; 32]), "seq": 0, "timestamp_nanos": 1, "parent_hash": GENESIS_PARENT_HASH.to_hex(), "event_json": event_json}),
             Verdict::Invalid,
             json!({"valid": false, "reason": reason}),
+        );
+    }
+
+    let mut g = f.group(
+        "request-edges",
+        "Events at the nesting limit counted from their line, and parent_hash values that are not 64 lowercase hex \
+         characters, alone and after a fault of the event: a writer validates the line it would write.",
+    );
+    let seed = [0x5a; 32];
+    for case in request_cases() {
+        let input = json!({"seed_hex": hex(seed), "seq": 0, "timestamp_nanos": 1, "parent_hash": case.parent_hash, "event_json": case.event_json});
+        let (verdict, flag, expected) = match case.reason {
+            None => {
+                let (event, parent) =
+                    crate::parse_event_and_parent(&case.event_json, &case.parent_hash).expect("checked");
+                let line = sign_event_at(&event, 0, 1, &parent, &SigningKeypair::from_seed(&seed)).unwrap().to_json();
+                (Verdict::Valid, "Seal", json!({"valid": true, "line": line}))
+            }
+            Some(reason) => (Verdict::Invalid, "Refused", json!({"valid": false, "reason": reason.code()})),
+        };
+        g.test(case.name, case.comment, &[flag], input, verdict, expected);
+    }
+
+    let mut g = f.group(
+        "limits",
+        "Events whose line is exactly 16,777,216 bytes (signed; only the verdict is compared, the line being built \
+         at run time) and one byte longer (refused with line_too_long), built at run time (generated_input).",
+    );
+    let parent = ChainHash::from_hex(&sha256_hex(b"provedex vectors: long line parent")).unwrap();
+    for (name, length, comment) in [
+        ("exact-limit", MAX_LINE_BYTES, "The signed line is 16,777,216 bytes long."),
+        ("past-limit", MAX_LINE_BYTES + 1, "The signed line would be 16,777,217 bytes long."),
+    ] {
+        let long = LongEvent::for_line(length, "x", 3, &parent);
+        let signed = sign_event_at(&long.event(), 3, long::timestamp(3), &parent, &long::key());
+        let (verdict, expected) = match signed {
+            Ok(line) => {
+                assert_eq!(line.line_len(), MAX_LINE_BYTES, "signatures/{name}");
+                (Verdict::Valid, json!({"valid": true}))
+            }
+            Err(e) => {
+                assert_eq!(e.code(), Some("line_too_long"), "signatures/{name}");
+                (Verdict::Invalid, json!({"valid": false, "reason": "line_too_long"}))
+            }
+        };
+        g.generated_test(
+            name,
+            comment,
+            &["Limit"],
+            json!({"seed_hex": hex(long::key().seed()), "seq": 3, "timestamp_nanos": long::timestamp(3), "parent_hash": parent.to_hex()}),
+            BTreeMap::from([("event_json".to_owned(), long.generated())]),
+            verdict,
+            expected,
         );
     }
     f.finish()

@@ -80,16 +80,18 @@ pub fn shown(message: &Json) -> String {
     message.to_string().chars().take(300).collect()
 }
 
-/// The hello request, then the request of every vector test, as the runner builds them.
-pub fn requests() -> Vec<Request> {
+/// The hello request, then the request of every vector test, as the runner
+/// builds them, one at a time: a request may carry 32 MiB of hex.
+pub fn requests() -> impl Iterator<Item = Request> {
     let vectors = load_vectors(&default_vectors_dir()).unwrap();
-    let mut requests = vec![Request::Hello(HelloRequest { id: "hello".into(), protocol: PROTOCOL })];
-    for (_, file) in &vectors {
-        for test in file.tests() {
-            requests.push(Request::for_test(&file.operation, &test.id, &test.input).unwrap());
-        }
-    }
-    requests
+    let tests = vectors.into_iter().flat_map(|(_, file)| {
+        let operation = file.operation;
+        file.test_groups
+            .into_iter()
+            .flat_map(|group| group.tests)
+            .map(move |test| Request::for_test(&operation, &test.id, &test.request_input()).unwrap())
+    });
+    std::iter::once(Request::Hello(HelloRequest { id: "hello".into(), protocol: PROTOCOL })).chain(tests)
 }
 
 /// The schema definition of the response to `request`.

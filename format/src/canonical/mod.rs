@@ -6,7 +6,7 @@ mod serde_impl;
 mod value;
 mod write;
 
-pub use parse::{JsonError, JsonErrorKind, MAX_DEPTH, parse};
+pub use parse::{JsonError, JsonErrorKind, MAX_DEPTH, parse, parse_inside};
 pub use value::{Float, Integer, Map, Value};
 pub use write::{
     ByteSink, canonical_json, write_array, write_decimal, write_float, write_integer, write_object, write_string,

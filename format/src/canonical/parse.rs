@@ -93,6 +93,14 @@ impl std::error::Error for JsonError {}
 
 /// Parses one JSON text (surrounding whitespace allowed) into a [`Value`].
 pub fn parse(input: &[u8]) -> Result<Value, JsonError> {
+    parse_inside(input, 0)
+}
+
+/// Parses one JSON text that will sit `enclosing` containers deep in a
+/// larger document (an event inside its ledger line): nesting is counted
+/// from the outermost container, so the text fails with
+/// [`JsonErrorKind::NestingTooDeep`] exactly where the whole document would.
+pub fn parse_inside(input: &[u8], enclosing: usize) -> Result<Value, JsonError> {
     if let Err(e) = std::str::from_utf8(input) {
         return Err(JsonError {
             kind: JsonErrorKind::InvalidUtf8,
@@ -102,7 +110,7 @@ pub fn parse(input: &[u8]) -> Result<Value, JsonError> {
     }
     let mut parser = Parser { input, pos: 0 };
     parser.skip_whitespace();
-    let value = parser.value(0)?;
+    let value = parser.value(enclosing)?;
     parser.skip_whitespace();
     if parser.pos != input.len() {
         return Err(parser.error(JsonErrorKind::TrailingCharacters, "unexpected data after the JSON value"));

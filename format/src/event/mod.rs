@@ -12,9 +12,12 @@ use crate::canonical::{MAX_DEPTH, Map, Value};
 use crate::display::{escape, quote};
 use crate::reason::Reason;
 
-/// Depth of the `event` member inside a ledger line (line object → event →
+/// Containers around an event in its ledger line: the line object.
+const EVENT_ENCLOSING: usize = 1;
+
+/// Depth of the `payload` member inside a ledger line (line object → event →
 /// payload): free JSON in a payload may nest `MAX_DEPTH - PAYLOAD_DEPTH_IN_LINE` levels.
-const PAYLOAD_DEPTH_IN_LINE: usize = 3;
+const PAYLOAD_DEPTH_IN_LINE: usize = EVENT_ENCLOSING + 2;
 
 /// The deepest a free JSON object in a payload (such as `args_redacted`) may
 /// nest, the object itself counting as depth 1: what still fits in
@@ -51,8 +54,12 @@ impl EventError {
 impl AgentEvent {
     /// Parses an event from JSON text with the strict rules of the ledger:
     /// canonical-JSON parsing (no duplicate keys), then [`AgentEvent::from_value`].
+    /// The nesting depth is counted as in the event's line, where the event
+    /// is depth 2: an event that would make its line too deep fails here with
+    /// `malformed_json`, before any member is checked, as its line would
+    /// fail a verifier (spec/ledger-format.md, Strictness on read).
     pub fn from_json(text: &[u8]) -> Result<AgentEvent, crate::Error> {
-        let value = crate::canonical::parse(text)
+        let value = crate::canonical::parse_inside(text, EVENT_ENCLOSING)
             .map_err(|e| crate::Error::signing(e.kind.into(), format!("event is not valid JSON: {e}")))?;
         AgentEvent::from_value(&value).map_err(|e| crate::Error::signing(e.reason, format!("invalid event: {e}")))
     }

@@ -18,11 +18,14 @@ pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Checks a line's framing (LF-terminated, not empty, no CR before the LF,
 /// not longer than [`MAX_LINE_BYTES`]) and returns its content without the LF.
+/// The length comes first, with or without an LF after the line
+/// (spec/verification.md, Framing).
 pub fn frame(buf: &[u8]) -> Result<&[u8], Finding> {
-    match buf.strip_suffix(b"\n") {
-        None if buf.len() > MAX_LINE_BYTES => {
-            Err(Finding::new(Reason::LineTooLong, format!("line is longer than {MAX_LINE_BYTES} bytes")))
-        }
+    let content = buf.strip_suffix(b"\n");
+    if content.unwrap_or(buf).len() > MAX_LINE_BYTES {
+        return Err(Finding::new(Reason::LineTooLong, format!("line is longer than {MAX_LINE_BYTES} bytes")));
+    }
+    match content {
         None => Err(Finding::new(
             Reason::TornTail,
             format!("the final line ({} bytes) has no terminating LF: a torn write", buf.len()),

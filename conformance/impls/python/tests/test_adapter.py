@@ -69,10 +69,10 @@ def test_largest_integers_are_read_exactly(adapter):
         "self_hash", event_json=event_json, seq=largest, timestamp_nanos=largest, parent_hash="0" * 64
     )
     assert result["valid"]
-    too_large = adapter.result(
+    too_large = adapter.request(
         "self_hash", event_json=event_json, seq=largest + 1, timestamp_nanos=0, parent_hash="0" * 64
     )
-    assert too_large == {"valid": False, "reason": "wrong_type"}
+    assert "errored" in too_large
 
 
 def test_verify_ledger_finding(adapter):
@@ -97,6 +97,26 @@ def test_bad_requests_are_errored_and_the_adapter_goes_on(adapter):
     assert "errored" in adapter.request("hello", protocol=2)
     assert "skipped" in adapter.request("frobnicate")
     assert adapter.result("canonicalize", input_hex=b"[]".hex())["valid"]
+
+
+def test_arguments_outside_the_message_schema_are_errored(adapter):
+    """A malformed seed, seq, timestamp or pinned key asks nothing of the implementation; a malformed
+    parent_hash is the line's member, refused with a result (spec/conformance.md, Adapter protocol)."""
+    good = {
+        "event_json": SESSION_STARTED.decode(),
+        "seq": 0,
+        "timestamp_nanos": 1,
+        "parent_hash": "0" * 64,
+    }
+    for op, extra in (("self_hash", {}), ("sign", {"seed_hex": SEED.hex()})):
+        for name, value in (("seq", -1), ("seq", 1.0), ("timestamp_nanos", "1"), ("seq", None)):
+            assert "errored" in adapter.request(op, **good | extra | {name: value}), (op, name, value)
+        bad_parent = adapter.result(op, **good | extra | {"parent_hash": "0" * 63})
+        assert bad_parent == {"valid": False, "reason": "invalid_hex"}
+    for seed in ("00", SEED.hex().upper(), SEED.hex() + "00"):
+        assert "errored" in adapter.request("sign", **good | {"seed_hex": seed})
+    for key in ("", PUBLIC_KEY.upper(), PUBLIC_KEY[1:], 7):
+        assert "errored" in adapter.request("verify_ledger", ledger_hex="", pinned_pubkey=key)
 
 
 def test_list_bugs_and_unknown_bug():

@@ -124,6 +124,8 @@ def report_scenarios() -> list[tuple[bytes, str | None]]:
     assert len(torn) == 21
     pinned = SEALS[0]["public_key"]
     return [
+        (b"".join(lines[:3] + lines[4:]), None),
+        (b"".join(lines[1:]), pinned),
         (b"".join(lines), pinned),
         (b"".join(tampered), pinned),
         (b"".join(lines) + torn, pinned),

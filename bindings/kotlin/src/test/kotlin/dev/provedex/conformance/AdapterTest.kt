@@ -59,12 +59,20 @@ class AdapterTest {
 
     @Test
     fun `a bad argument is errored, a rejected input is a result`() {
+        // The event and parent_hash are members of the line a writer would write: a fault of either is a
+        // result (spec/conformance.md, self_hash), the event's first, as in the line.
         val event = """{\"type\":\"SessionEnded\",\"payload\":{\"reason\":\"done\",\"summary_sha256\":\"ABC\"}}"""
-        val badEvent = respondTo("""{"id":"a","op":"sign","seed_hex":"${"00".repeat(32)}","event_json":"$event","seq":0,"timestamp_nanos":0,"parent_hash":"${"0".repeat(64)}"}""")
-        assertEquals(mapOf("id" to "a", "result" to mapOf("valid" to false, "reason" to "invalid_hex")), badEvent)
-
-        val badParent = respondTo("""{"id":"b","op":"sign","seed_hex":"${"00".repeat(32)}","event_json":"$event","seq":0,"timestamp_nanos":0,"parent_hash":"${"0".repeat(63)}"}""")
-        assertContains(badParent["errored"] as String, "parent_hash")
+        val goodEvent = event.replace("ABC", "")
+        fun sign(id: String, event: String, parent: String) =
+            respondTo("""{"id":"$id","op":"sign","seed_hex":"${"00".repeat(32)}","event_json":"$event","seq":0,"timestamp_nanos":0,"parent_hash":"$parent"}""")
+        val invalidHex = mapOf("valid" to false, "reason" to "invalid_hex")
+        assertEquals(mapOf("id" to "a", "result" to invalidHex), sign("a", event, "0".repeat(64)))
+        assertEquals(mapOf("id" to "b", "result" to invalidHex), sign("b", goodEvent, "0".repeat(63)))
+        val missingMember = goodEvent.replace(""",\"summary_sha256\":\"\"""", "")
+        assertEquals(
+            mapOf("id" to "b", "result" to mapOf("valid" to false, "reason" to "missing_field")),
+            sign("b", missingMember, "0".repeat(63)),
+        )
         val shortSeed = respondTo("""{"id":"c","op":"sign","seed_hex":"00","event_json":"{}","seq":0,"timestamp_nanos":0,"parent_hash":"${"0".repeat(64)}"}""")
         assertContains(shortSeed["errored"] as String, "32 bytes")
         assertEquals(mapOf("id" to null, "errored" to respondTo("[]")["errored"]), respondTo("[]"))
