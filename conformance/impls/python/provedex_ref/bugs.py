@@ -23,6 +23,20 @@ BUGS: dict[str, str] = {
     "lone_surrogate_accepted": "replace a lone surrogate escape by U+FFFD instead of rejecting it",
     "torn_tail_ignored": "ignore a final segment without LF instead of reporting torn_tail",
     "accept_crlf": "strip a CR before the LF instead of reporting crlf_line_ending",
+    "line_length_in_characters": "measure a line's length in decoded characters instead of bytes",
+    "accept_one_byte_past_limit": "accept a line of 16,777,217 bytes (an off-by-one in the limit)",
+    "torn_tail_before_length": "report a final segment without LF as torn_tail before measuring its length",
+    "utf8_checked_after_parsing": "decode leniently, parse, and only then refuse ill-formed UTF-8",
+    "required_members_first": "check that every member of a line is present before checking any member's kind",
+    "unknown_members_first": "refuse members the format does not define before checking the ones it requires",
+    "hex_checked_with_int": "check a hex member's length and case, and its digits with int(s, 16)",
+    "type_name_trimmed": "look up the event type after stripping surrounding whitespace",
+    "event_depth_from_event": "count an event's nesting from the event, not from the line it goes into",
+    "parent_hash_unchecked": "seal or hash with a parent_hash that is not checked to be 64 lowercase hex",
+    "verify_event_as_ledger": "check a line on its own as the first line of a ledger (seq 0, genesis parent)",
+    "noncanonical_point_reduced": "reduce a point's y coordinate modulo p instead of refusing y >= p",
+    "pin_before_key_validity": "compare signer_pubkey with the pinned key before checking that it is a valid key",
+    "signature_before_signer_checks": "check the signature before the pinned key and the change of signer",
 }
 
 _active: str | None = None

@@ -76,6 +76,10 @@ def parse(data: bytes, *, enclosing_depth: int = 0) -> Any:
     in a larger document (1 for an event that goes into a ledger line), so that the depth limit
     is applied as it will be applied to that document.
     """
+    if planted("utf8_checked_after_parsing"):
+        # PLANTED BUG utf8_checked_after_parsing: a lenient decode, then the parser's first error,
+        # and only then the UTF-8 check that the spec runs before parsing.
+        _Parser(data.decode("utf-8", "replace"), enclosing_depth).parse_document()
     try:
         text = data.decode("utf-8")  # Python's decoder rejects overlongs, surrogates, > U+10FFFF
     except UnicodeDecodeError as error:

@@ -71,7 +71,10 @@ def decode_point(encoding: bytes) -> Point | None:
     sign = number >> 255
     y = number & ((1 << 255) - 1)
     if y >= P:
-        return None
+        if not planted("noncanonical_point_reduced"):
+            return None
+        # PLANTED BUG noncanonical_point_reduced: y taken modulo p, as field-element decoders do.
+        y -= P
     u = (y * y - 1) % P
     v = (D * y * y + 1) % P
     x = u * pow(v, 3, P) * pow(u * pow(v, 7, P), (P - 5) // 8, P) % P

@@ -8,6 +8,7 @@ checks run, which ledger-format.md prescribes so that every implementation repor
 from typing import Any
 
 from . import canonical
+from .bugs import planted
 from .findings import Finding
 from .schema import Variant, event_variants, reject_unknown_members
 
@@ -28,7 +29,11 @@ def check_event(event: Any, where: str = "event") -> Variant:
     if type(payload) is not dict:
         raise Finding("wrong_type", f"member {where}.payload is not an object")
     reject_unknown_members(event, ENVELOPE, where)
-    variant = event_variants().get(event["type"])
+    type_name = event["type"]
+    if planted("type_name_trimmed"):
+        # PLANTED BUG type_name_trimmed: the type name cleaned up as user input would be.
+        type_name = type_name.strip()
+    variant = event_variants().get(type_name)
     if variant is None:
         raise Finding("unknown_event_type", f"{where}.type {event['type']!r} is not a v1 variant")
     for rule in variant.fields:

@@ -48,12 +48,31 @@ def parse_json(data: bytes, *, enclosing_depth: int = 0) -> Any:
 
 def parse_event_json(data: bytes) -> Any:
     """Parse the JSON text of an event that is to sit in a line, at depth 2 of that line."""
+    if planted("event_depth_from_event"):
+        # PLANTED BUG event_depth_from_event: the event counted as depth 1, a line one level too deep.
+        return parse_json(data)
     return parse_json(data, enclosing_depth=1)
+
+
+def line_length(line: bytes) -> int:
+    """The length the limit applies to: bytes."""
+    if planted("line_length_in_characters"):
+        # PLANTED BUG line_length_in_characters: len() of the decoded text counts characters.
+        return len(line.decode("utf-8", "replace"))
+    return len(line)
+
+
+def max_line_bytes() -> int:
+    """The longest line accepted, in bytes."""
+    if planted("accept_one_byte_past_limit"):
+        # PLANTED BUG accept_one_byte_past_limit: the limit compared with >= where > belongs.
+        return MAX_LINE_BYTES + 1
+    return MAX_LINE_BYTES
 
 
 def check_framing(line: bytes) -> bytes:
     """Framing checks of one line (without its LF); return the bytes to parse."""
-    if len(line) > MAX_LINE_BYTES:
+    if line_length(line) > max_line_bytes():
         raise Finding("line_too_long", f"the line is longer than {MAX_LINE_BYTES} bytes")
     if not line:
         raise Finding("empty_line", "the line is empty")
@@ -78,6 +97,16 @@ def check_line(line: bytes) -> SignedEvent:
 
 def check_members(container: dict[str, Any], rules: tuple[FieldRule, ...]) -> None:
     """Check the members of a line (or of the part of a line a writer is given) in rule order."""
+    if planted("required_members_first"):
+        # PLANTED BUG required_members_first: presence of all, then kinds, as a JSON Schema
+        # validator that reports `required` before `properties`.
+        for rule in rules:
+            if rule.name not in container:
+                raise Finding("missing_field", f"member {rule.name} is missing")
+    if planted("unknown_members_first"):
+        # PLANTED BUG unknown_members_first: undefined members refused on sight, as a deserializer
+        # that denies unknown fields does, before it finds a required one missing.
+        reject_unknown_members(container, tuple(rule.name for rule in line_rules()), "the line")
     for rule in rules:
         if rule.kind == "event":
             if rule.name not in container:
@@ -112,7 +141,11 @@ def signed_message(self_hash: bytes) -> bytes:
 def check_unsealed(seq: Any, timestamp_nanos: Any, parent_hash: Any, event: Any) -> None:
     """What a writer validates before sealing: every line member except the seal members."""
     unsealed = {"seq": seq, "timestamp_nanos": timestamp_nanos, "event": event, "parent_hash": parent_hash}
-    check_members(unsealed, tuple(rule for rule in line_rules() if rule.name not in SEAL_MEMBERS))
+    unchecked = SEAL_MEMBERS
+    if planted("parent_hash_unchecked"):
+        # PLANTED BUG parent_hash_unchecked: the caller's parent_hash trusted, as if it were typed.
+        unchecked += ("parent_hash",)
+    check_members(unsealed, tuple(rule for rule in line_rules() if rule.name not in unchecked))
 
 
 def self_hash(seq: Any, timestamp_nanos: Any, parent_hash: Any, event: Any) -> str:
@@ -189,6 +222,11 @@ def verify_line(line: bytes) -> Finding | None:
     """Check one line on its own, with no chain context; None when it is valid."""
     try:
         parsed = check_line(line)
+        if planted("verify_event_as_ledger"):
+            # PLANTED BUG verify_event_as_ledger: the line taken for a one-line ledger, so seq and
+            # parent_hash are compared with a chain it does not have.
+            _Chain(None).accept(parsed)
+            return None
         check_hash(parsed)
         check_public_key(parsed)
         check_signature(parsed)
@@ -232,12 +270,14 @@ class _Chain:
         if line.parent_hash != expected_parent:
             raise Finding("parent_mismatch", f"parent_hash {line.parent_hash} is not {expected_parent}")
         check_hash(line)
+        if planted("pin_before_key_validity"):
+            # PLANTED BUG pin_before_key_validity: the key compared before it is decoded.
+            self.check_pin(line)
         check_public_key(line)
-        if self.pinned_pubkey is not None and line.signer_pubkey != self.pinned_pubkey:
-            raise Finding(
-                "pubkey_mismatch",
-                f"signed by {line.signer_pubkey}, not by the pinned key {self.pinned_pubkey}",
-            )
+        if planted("signature_before_signer_checks"):
+            # PLANTED BUG signature_before_signer_checks: the cryptography first, the policy after.
+            check_signature(line)
+        self.check_pin(line)
         if self.signers and line.signer_pubkey != self.signers[0]:
             raise Finding(
                 "signer_changed",
@@ -248,6 +288,14 @@ class _Chain:
         self.root_hash = line.self_hash
         if not self.signers:
             self.signers.append(line.signer_pubkey)
+
+    def check_pin(self, line: SignedEvent) -> None:
+        """pubkey_mismatch unless the line is signed by the pinned key, when one is pinned."""
+        if self.pinned_pubkey is not None and line.signer_pubkey != self.pinned_pubkey:
+            raise Finding(
+                "pubkey_mismatch",
+                f"signed by {line.signer_pubkey}, not by the pinned key {self.pinned_pubkey}",
+            )
 
     def report_ok(self) -> Report:
         if self.good_lines == 0:
@@ -282,12 +330,15 @@ def verify_ledger(stream: BinaryIO, pinned_pubkey: str | None = None) -> Report:
     chain = _Chain(pinned_pubkey)
     while True:
         # Reading at most one byte more than a line may hold tells "too long" from "torn".
-        segment = stream.readline(MAX_LINE_BYTES + 1)
+        segment = stream.readline(max_line_bytes() + 1)
         if not segment:
             return chain.report_ok()
         try:
             if not segment.endswith(b"\n"):
-                if len(segment) > MAX_LINE_BYTES:
+                if planted("torn_tail_before_length"):
+                    # PLANTED BUG torn_tail_before_length: no LF read as a torn write, however long.
+                    raise Finding("torn_tail", "the final line has no terminating LF: a torn write")
+                if len(segment) > max_line_bytes():
                     raise Finding("line_too_long", f"more than {MAX_LINE_BYTES} bytes follow without an LF")
                 if planted("torn_tail_ignored"):
                     # PLANTED BUG torn_tail_ignored: a torn write passes as the end of the file.

@@ -83,8 +83,21 @@ class FieldRule:
                 # PLANTED BUG accept_uppercase_hex: hex digits compared case-insensitively.
                 value = value.lower()
             # fullmatch: a JSON Schema "$" never matches before a final newline; Python's would.
-            if not self.pattern.fullmatch(value):
+            if not self._is_hex(value):
                 raise Finding("invalid_hex", f"member {path} is not {self.pattern.pattern} (lowercase hex)")
+
+    def _is_hex(self, value: str) -> bool:
+        if planted("hex_checked_with_int"):
+            # PLANTED BUG hex_checked_with_int: int(s, 16) also takes a sign, a 0x prefix, underscores,
+            # surrounding whitespace and digits of other scripts.
+            length = int(re.search(r"\{(\d+)\}", self.pattern.pattern).group(1))
+            if value == "" and self.pattern.fullmatch(value):
+                return True
+            try:
+                return len(value) == length and value == value.lower() and int(value, 16) >= 0
+            except ValueError:
+                return False
+        return self.pattern.fullmatch(value) is not None
 
     def _has_kind(self, value: Any) -> bool:
         if self.kind == "integer" and planted("accept_integral_float"):

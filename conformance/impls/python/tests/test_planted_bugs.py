@@ -12,10 +12,11 @@ from support import (
     torsion_r_signature,
 )
 
-from provedex_ref import ledger
+from provedex_ref import canonical, ed25519, ledger
 from provedex_ref.bugs import BUGS
 
 POSITION = {"seq": 0, "timestamp_nanos": 1700000000000000000, "parent_hash": "0" * 64}
+MAX = ledger.MAX_LINE_BYTES
 DIGEST = "124fd55aeafee889d402905cd682382d0b1e3196a1de687b6421b673439434b3"
 
 
@@ -46,15 +47,36 @@ def probes() -> dict[str, tuple[str, dict, dict, dict]]:
     def verdict(reason: str | None) -> dict:
         return {"valid": reason is None, "reason": reason}
 
-    def self_hash_probe(event_json: str, reason: str):
-        event = ledger.parse_event_json(event_json.encode())
-        bug_hash = ledger.digest(0, POSITION["timestamp_nanos"], POSITION["parent_hash"], event).hex()
+    def canonical_probe_bytes(data: bytes, correct: dict, wrong_code: str):
+        return ("canonicalize", {"input_hex": data.hex()}, correct, {"valid": False, "error_code": wrong_code})
+
+    def self_hash_probe(event_json: str, reason: str, enclosing_depth: int = 1, **position):
+        """A self_hash request the bug answers with the hash of what it let through."""
+        position = POSITION | position
+        event = canonical.parse(event_json.encode(), enclosing_depth=enclosing_depth)
+        bug_hash = ledger.digest(0, position["timestamp_nanos"], position["parent_hash"], event).hex()
         return (
             "self_hash",
-            {"event_json": event_json, **POSITION},
+            {"event_json": event_json, **position},
             {"valid": False, "reason": reason},
             {"valid": True, "self_hash": bug_hash},
         )
+
+    # args_redacted 125 levels deep: the event alone is 128 deep, its line 129.
+    too_deep = (
+        '{"type":"ToolCalled","payload":{"tool_name":"t","args_sha256":"%s","args_redacted":{"deep":%s%s}}}'
+        % (DIGEST, "[" * 125, "]" * 125)
+    )
+    # A key of large order written with y + p: a field-element decoder reduces it to a valid point.
+    large_y = next(
+        y for y in range(2, 19) if (point := ed25519.decode_point(y.to_bytes(32, "little"))) is not None
+        and not ed25519.has_small_order(point)
+    )
+    noncanonical_key_line = forge_line(
+        (large_y + ed25519.P).to_bytes(32, "little"), lambda message: ed25519.sign(SEED, message)
+    )
+    other_seed = bytes(range(32, 64))
+    other_key_bad_signature = forge_line(ed25519.public_key(other_seed), lambda message: bytes(64))
 
     def ledger_probe(data: bytes, reason: str, bug_count: int):
         return (
@@ -102,6 +124,72 @@ def probes() -> dict[str, tuple[str, dict, dict, dict]]:
             {"line_hex": (first + b"\r").hex()},
             verdict("crlf_line_ending"),
             verdict(None),
+        ),
+        # 16,777,217 bytes in about 8.4 million characters, not JSON after the first brace.
+        "line_length_in_characters": (
+            "verify_event",
+            {"line_hex": (b"{" + "\u00e9".encode() * (MAX // 2)).hex()},
+            verdict("line_too_long"),
+            verdict("malformed_json"),
+        ),
+        "accept_one_byte_past_limit": (
+            "verify_event",
+            {"line_hex": (b"{" + b" " * (MAX - 1) + b"}").hex()},
+            verdict("line_too_long"),
+            verdict("missing_field"),
+        ),
+        "torn_tail_before_length": (
+            "verify_ledger",
+            {"ledger_hex": (b"{" + b" " * MAX).hex(), "pinned_pubkey": None},
+            {"ok": False, "reason": "line_too_long"},
+            {"ok": False, "reason": "torn_tail"},
+        ),
+        "utf8_checked_after_parsing": canonical_probe_bytes(
+            b'{"a":1,"a":"\xff"}', {"valid": False, "error_code": "invalid_utf8"}, "duplicate_key"
+        ),
+        "required_members_first": (
+            "verify_event",
+            {"line_hex": b'{"seq":"1"}'.hex()},
+            verdict("wrong_type"),
+            verdict("missing_field"),
+        ),
+        "unknown_members_first": (
+            "verify_event",
+            {"line_hex": b'{"note":1}'.hex()},
+            verdict("missing_field"),
+            verdict("unknown_field"),
+        ),
+        "hex_checked_with_int": self_hash_probe(captured % ("0x" + DIGEST[2:], "1"), "invalid_hex"),
+        "type_name_trimmed": self_hash_probe(
+            SESSION_STARTED.decode().replace('"SessionStarted"', '" SessionStarted"'), "unknown_event_type"
+        ),
+        "event_depth_from_event": self_hash_probe(too_deep, "malformed_json", enclosing_depth=0),
+        "parent_hash_unchecked": self_hash_probe(
+            SESSION_STARTED.decode(), "invalid_hex", parent_hash=ledger.GENESIS_PARENT[1:]
+        ),
+        "verify_event_as_ledger": (
+            "verify_event",
+            {"line_hex": sealed(1, first_hash).hex()},
+            verdict(None),
+            verdict("seq_mismatch"),
+        ),
+        "noncanonical_point_reduced": (
+            "verify_event",
+            {"line_hex": noncanonical_key_line.hex()},
+            verdict("invalid_public_key"),
+            verdict("bad_signature"),
+        ),
+        "pin_before_key_validity": (
+            "verify_ledger",
+            {"ledger_hex": (degenerate_line + b"\n").hex(), "pinned_pubkey": PUBLIC_KEY},
+            {"ok": False, "reason": "invalid_public_key"},
+            {"ok": False, "reason": "pubkey_mismatch"},
+        ),
+        "signature_before_signer_checks": (
+            "verify_ledger",
+            {"ledger_hex": (other_key_bad_signature + b"\n").hex(), "pinned_pubkey": PUBLIC_KEY},
+            {"ok": False, "reason": "pubkey_mismatch"},
+            {"ok": False, "reason": "bad_signature"},
         ),
     }
 
