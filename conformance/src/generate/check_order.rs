@@ -566,18 +566,62 @@ fn assert_alone(scene: &Scene, checks: &[Check]) {
     }
 }
 
-fn flags(earlier: &Check) -> Vec<&'static str> {
-    if earlier.lax { vec!["TwoFaults", "Strict"] } else { vec!["TwoFaults"] }
-}
-
-fn comment(earlier: &Check, later: &Check) -> String {
-    format!(
-        "The faults of {} ({}) and of {} ({}); the first is checked first.",
-        earlier.name,
-        earlier.reason.code(),
-        later.name,
-        later.reason.code()
-    )
+/// Adds, for `operation` (`alone` for `verify_event`), a group per check
+/// holding a test for each pair the check comes first in: the line made with
+/// both faults and the reference's answer, which must name the earlier
+/// check. The line is the file's second line for `verify_ledger`.
+fn pair_groups(f: &mut FileBuilder, alone: bool) {
+    let scene = Scene::new();
+    let checks = checks(&scene.variant);
+    assert_alone(&scene, &checks);
+    let pairs = pairs(&checks, alone);
+    let file = if alone { "lines" } else { "check_order" };
+    for first in &checks {
+        let mine: Vec<_> = pairs.iter().filter(|(earlier, _)| earlier.name == first.name).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut g = f.group(
+            &format!("{}-first", first.name),
+            &format!(
+                "Lines with the fault of {} and one checked after it: {} is reported.",
+                first.name,
+                first.reason.code()
+            ),
+        );
+        for &&(earlier, later) in &mine {
+            let made = scene.make(&[earlier, later]);
+            let context = format!("{file}: {} + {}", earlier.name, later.name);
+            let (member, bytes, generated, mut input, expected) = if alone {
+                assert_eq!(alone_reason(&made), Some(earlier.reason), "{context}");
+                let generated = made.generated.as_ref().map(|(_, line)| line);
+                ("line_hex", &made.line, generated, json!({}), json!({"valid": false, "reason": earlier.reason.code()}))
+            } else {
+                let expected = ledger_report(&made);
+                assert_eq!(expected["reason"], json!(earlier.reason.code()), "{context}");
+                assert_eq!(expected["line"], json!(2), "{context}");
+                let generated = made.generated.as_ref().map(|(file, _)| file);
+                let input = json!({"pinned_pubkey": made.pinned.map(|k| k.to_hex())});
+                ("ledger_hex", &made.file, generated, input, expected)
+            };
+            let generated = match generated {
+                Some(generated) => BTreeMap::from([(member.to_owned(), generated.clone())]),
+                None => {
+                    input[member] = json!(hex(bytes));
+                    BTreeMap::new()
+                }
+            };
+            let flags: &[&str] = if earlier.lax { &["TwoFaults", "Strict"] } else { &["TwoFaults"] };
+            let comment = format!(
+                "The faults of {} ({}) and of {} ({}); the first is checked first.",
+                earlier.name,
+                earlier.reason.code(),
+                later.name,
+                later.reason.code()
+            );
+            g.generated_test(&later.name, &comment, flags, input, generated, Verdict::Invalid, expected);
+        }
+    }
 }
 
 /// The `verify_ledger` file: every pair, on the second line of a ledger.
@@ -591,53 +635,7 @@ pub fn file() -> VectorFile {
          they are checked in. Lines past the 16 MiB limit are built at run time (generated_input).",
     );
     note(&mut f);
-    let scene = Scene::new();
-    let checks = checks(&scene.variant);
-    assert_alone(&scene, &checks);
-    let mut groups: BTreeMap<&str, Vec<(&Check, &Check)>> = BTreeMap::new();
-    let pairs = pairs(&checks, false);
-    for &(earlier, later) in &pairs {
-        groups.entry(earlier.name.as_str()).or_default().push((earlier, later));
-    }
-    for earlier in &checks {
-        let Some(pairs) = groups.get(earlier.name.as_str()) else { continue };
-        let mut g = f.group(
-            &format!("{}-first", earlier.name),
-            &format!(
-                "Lines with the fault of {} and one checked after it: {} is reported.",
-                earlier.name,
-                earlier.reason.code()
-            ),
-        );
-        for &(earlier, later) in pairs {
-            let made = scene.make(&[earlier, later]);
-            let expected = ledger_report(&made);
-            assert_eq!(
-                expected["reason"],
-                json!(earlier.reason.code()),
-                "check_order: {} + {}",
-                earlier.name,
-                later.name
-            );
-            assert_eq!(expected["line"], json!(2), "check_order: {} + {}", earlier.name, later.name);
-            let pinned = made.pinned.map(|k| k.to_hex());
-            let (input, generated) = match &made.generated {
-                Some((file, _)) => {
-                    (json!({"pinned_pubkey": pinned}), BTreeMap::from([("ledger_hex".to_owned(), file.clone())]))
-                }
-                None => (json!({"ledger_hex": hex(&made.file), "pinned_pubkey": pinned}), BTreeMap::new()),
-            };
-            g.generated_test(
-                &later.name,
-                &comment(earlier, later),
-                &flags(earlier),
-                input,
-                generated,
-                Verdict::Invalid,
-                expected,
-            );
-        }
-    }
+    pair_groups(&mut f, false);
     f.finish()
 }
 
@@ -650,38 +648,5 @@ pub fn note(f: &mut FileBuilder) {
 /// The `verify_event` groups of `lines.json`: every pair of checks that
 /// apply to a line on its own, on a line at seq 1.
 pub fn line_groups(f: &mut FileBuilder) {
-    let scene = Scene::new();
-    let checks = checks(&scene.variant);
-    let pairs = pairs(&checks, true);
-    for earlier in checks.iter().filter(|c| c.alone) {
-        let mine: Vec<_> = pairs.iter().filter(|(e, _)| e.name == earlier.name).collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let mut g = f.group(
-            &format!("{}-first", earlier.name),
-            &format!(
-                "Lines with the fault of {} and one checked after it: {} is reported.",
-                earlier.name,
-                earlier.reason.code()
-            ),
-        );
-        for &&(earlier, later) in &mine {
-            let made = scene.make(&[earlier, later]);
-            assert_eq!(alone_reason(&made), Some(earlier.reason), "lines: {} + {}", earlier.name, later.name);
-            let (input, generated) = match &made.generated {
-                Some((_, line)) => (json!({}), BTreeMap::from([("line_hex".to_owned(), line.clone())])),
-                None => (json!({"line_hex": hex(&made.line)}), BTreeMap::new()),
-            };
-            g.generated_test(
-                &later.name,
-                &comment(earlier, later),
-                &flags(earlier),
-                input,
-                generated,
-                Verdict::Invalid,
-                json!({"valid": false, "reason": earlier.reason.code()}),
-            );
-        }
-    }
+    pair_groups(f, true);
 }
