@@ -478,6 +478,7 @@ fn hostile_events() -> Vec<serde_json::Value> {
 
 /// Item: every byte from a ledger, an event or a report that reaches a
 /// person is escaped; `--json` stays exact JSON.
+// Pins: VF-5.
 #[test]
 fn untrusted_text_is_escaped_wherever_a_person_reads_it() {
     let s = Sandbox::new();

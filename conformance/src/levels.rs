@@ -302,6 +302,7 @@ mod tests {
             comment: String::new(),
             flags: flags.iter().map(|f| (*f).to_owned()).collect(),
             input: Map::new(),
+            pins: Vec::new(),
             generated_input: Default::default(),
             result: Verdict::Invalid,
             expected: expected.as_object().unwrap().clone(),

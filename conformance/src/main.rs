@@ -125,11 +125,21 @@ fn main() -> ExitCode {
             }
             for schema in repository.iter().flat_map(|_| schemas::all()) {
                 let path = repository.expect("schemas are written to the repository").join(schema.path);
-                match generate::schema_write_or_check(&path, &schema.text, check) {
+                match generate::generated_write_or_check(&path, &schema.text, check) {
                     Ok(true) => stale.push(schema.path.into()),
                     Ok(false) => {}
                     Err(e) => {
                         eprintln!("error: {}: {e}", path.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            if let Some(root) = repository {
+                match generate::coverage_write_or_check(root, check) {
+                    Ok(true) => stale.push(generate::COVERAGE.into()),
+                    Ok(false) => {}
+                    Err(e) => {
+                        eprintln!("error: {}", escape(&e));
                         return ExitCode::from(2);
                     }
                 }

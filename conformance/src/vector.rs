@@ -58,6 +58,8 @@ pub struct TestCase {
     pub comment: String,
     /// Flags declared in the file's `notes`.
     pub flags: Vec<String>,
+    /// The ids of the spec's requirements the test pins (spec/conformance.md, Traceability).
+    pub pins: Vec<String>,
     /// The request's arguments (everything but `id` and `op`), but for those in `generated_input`.
     pub input: serde_json::Map<String, Json>,
     /// Request arguments too large to store (a line past 16 MiB), each
@@ -215,6 +217,7 @@ impl GroupBuilder<'_> {
             comment: comment.to_owned(),
             flags: flags.iter().map(|f| (*f).to_owned()).collect(),
             input,
+            pins: Vec::new(),
             generated_input: generated,
             result,
             expected,

@@ -111,6 +111,7 @@ fn full_report_vectors() -> std::path::PathBuf {
     dir
 }
 
+// Pins: VF-4.
 #[test]
 fn every_member_of_an_expected_report_but_message_is_compared() {
     let dir = full_report_vectors();

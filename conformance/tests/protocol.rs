@@ -57,6 +57,7 @@ fn every_request_for_the_vectors_is_typed_valid_and_written_as_before() {
     assert_valid(&validators, "#/$defs/Request", &serde_json::to_value(hello).unwrap());
 }
 
+// Pins: CF-3.
 #[test]
 fn every_response_of_the_rust_core_is_typed_and_valid() {
     let validators = validators();
@@ -178,11 +179,11 @@ fn the_schema_refuses_what_the_protocol_forbids() {
 fn generate_writes_the_schema_and_check_reports_it_stale() {
     let path = std::env::temp_dir().join(format!("provedex-conformance-schema-{}.json", std::process::id()));
     std::fs::write(&path, "{}\n").unwrap();
-    assert!(generate::schema_write_or_check(&path, &protocol::schema(), true).unwrap(), "a different file is stale");
+    assert!(generate::generated_write_or_check(&path, &protocol::schema(), true).unwrap(), "a different file is stale");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n", "--check writes nothing");
-    assert!(generate::schema_write_or_check(&path, &protocol::schema(), false).unwrap(), "it is rewritten");
+    assert!(generate::generated_write_or_check(&path, &protocol::schema(), false).unwrap(), "it is rewritten");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), protocol::schema());
-    assert!(!generate::schema_write_or_check(&path, &protocol::schema(), true).unwrap(), "then it is current");
+    assert!(!generate::generated_write_or_check(&path, &protocol::schema(), true).unwrap(), "then it is current");
     std::fs::remove_file(&path).unwrap();
-    assert!(generate::schema_write_or_check(&path, &protocol::schema(), true).unwrap(), "a missing file is stale");
+    assert!(generate::generated_write_or_check(&path, &protocol::schema(), true).unwrap(), "a missing file is stale");
 }

@@ -109,6 +109,7 @@ fn every_planted_bug_is_caught() {
     }
 }
 
+// Pins: CF-3.
 #[test]
 fn every_response_of_the_python_implementation_is_typed_and_valid() {
     let validators = common::validators();

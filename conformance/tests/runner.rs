@@ -121,6 +121,7 @@ fn a_hanging_adapter_times_out_and_the_run_goes_on() {
     assert_eq!(report.total.errored, 11, "{}", render(&report));
 }
 
+// Pins: CF-2.
 #[test]
 fn protocol_violations_are_errors_with_the_cause() {
     let report = run_with(&[script("garbage.sh")], Some("canonical_json/structure/"), Duration::from_secs(10));

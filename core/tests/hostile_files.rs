@@ -101,6 +101,7 @@ fn assert_recover_refuses(path: &Path, says: &str) -> String {
     message
 }
 
+// Pins: LF-17.
 #[test]
 fn recover_refuses_files_that_are_not_ledgers() {
     let dir = tempfile::tempdir().unwrap();
@@ -218,6 +219,7 @@ fn recover_with_nothing_to_do_needs_no_write_access() {
     assert!(stdout.contains("recover: nothing to do"), "{stdout}");
 }
 
+// Pins: VF-5.
 #[test]
 fn messages_escape_what_the_input_carries() {
     let json_escapes = "\\r\\u001b[2Kvalid: 4 events\\u001b[8m\u{9b}\u{202e}";

@@ -13,6 +13,7 @@ fn key_error(result: provedex_core::Result<SigningKeypair>) -> String {
     }
 }
 
+// Pins: SS-2.
 #[test]
 fn save_then_load_gives_the_same_key_with_private_permissions() {
     let dir = tempfile::tempdir().unwrap();
@@ -47,6 +48,7 @@ fn load_or_create_creates_once_then_loads() {
     assert_eq!(created.pubkey_hex(), loaded.pubkey_hex());
 }
 
+// Pins: SS-3.
 #[test]
 fn wrong_length_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -63,6 +63,7 @@ fn reopening_resumes_the_chain() {
     assert_eq!(verify(&path).event_count, 2);
 }
 
+// Pins: LF-12.
 #[test]
 fn timestamps_never_go_backwards_even_after_a_future_tail() {
     let dir = tempfile::tempdir().unwrap();
@@ -163,6 +164,7 @@ fn invalid_events_write_nothing() {
     assert_eq!(session.record(&ended("next")).unwrap().seq, 1);
 }
 
+// Pins: LF-5.
 #[test]
 fn sign_event_refuses_a_line_a_reader_would_reject() {
     let key = seed_key();
@@ -182,6 +184,7 @@ fn three_event_ledger(path: &Path) -> String {
     text
 }
 
+// Pins: LF-16, LF-17.
 #[test]
 fn torn_tail_refuses_resume_then_recover_fixes_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -228,6 +231,7 @@ fn a_second_torn_line_at_the_same_offset_gets_a_new_backup_name() {
     assert_eq!(fs::read_to_string(dir.path().join(format!("l.torn-{}", good.len()))).unwrap(), "older");
 }
 
+// Pins: LF-17.
 #[test]
 fn recover_refuses_any_other_damage_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -243,6 +247,7 @@ fn recover_refuses_any_other_damage_and_changes_nothing() {
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no backup was written");
 }
 
+// Pins: LF-16.
 #[test]
 fn resume_refuses_a_broken_or_foreign_tail() {
     let dir = tempfile::tempdir().unwrap();
@@ -288,6 +293,7 @@ fn file_framing_problems_are_reported_with_line_numbers() {
     }
 }
 
+// Pins: LF-4.
 #[test]
 fn overlong_lines_are_refused_without_reading_them_whole() {
     let dir = tempfile::tempdir().unwrap();
@@ -301,6 +307,7 @@ fn overlong_lines_are_refused_without_reading_them_whole() {
     assert!(good.len() < 10_000);
 }
 
+// Pins: VF-2.
 #[test]
 fn missing_empty_and_non_file_ledgers() {
     let dir = tempfile::tempdir().unwrap();

@@ -144,6 +144,7 @@ fn fail_past_the_limit(durability: Durability, code: &str, says: &str) -> Vec<St
     outcomes.errors.into_iter().map(|(_, message)| message).collect()
 }
 
+// Pins: LF-15.
 #[test]
 fn a_failed_group_flush_stops_the_session_and_leaves_the_ledger_whole() {
     let messages = fail_past_the_limit(

@@ -8,6 +8,7 @@ mod ledgers;
 mod lines;
 mod long;
 mod near_miss;
+mod pins;
 mod readme;
 mod samples;
 mod signatures;
@@ -15,13 +16,14 @@ mod signatures;
 use std::fs;
 use std::path::Path;
 
+use crate::traceability::{self, Traceability, render_coverage};
 use crate::vector::VectorFile;
 
 pub use readme::with_vector_figures;
 
 /// Every vector file, named by its stem, in a stable order.
 pub fn all_files() -> Vec<(&'static str, VectorFile)> {
-    vec![
+    let mut files = vec![
         ("canonical_json", canonical::file()),
         ("events", events::file()),
         ("signatures", signatures::file()),
@@ -29,7 +31,9 @@ pub fn all_files() -> Vec<(&'static str, VectorFile)> {
         ("lines", lines::file()),
         ("ledgers", ledgers::file()),
         ("check_order", check_order::file()),
-    ]
+    ];
+    pins::apply(&mut files);
+    files
 }
 
 /// The text of a vector file as checked in: pretty JSON with a final LF.
@@ -58,10 +62,11 @@ pub fn write_or_check(dir: &Path, check: bool) -> std::io::Result<Vec<String>> {
     Ok(stale)
 }
 
-/// Writes a JSON Schema derived from Rust types ([`crate::schemas`]) to
-/// `path` (when `check` is false) or compares it with the file there;
-/// returns whether the file was, or would be, changed.
-pub fn schema_write_or_check(path: &Path, text: &str, check: bool) -> std::io::Result<bool> {
+/// Writes a generated file of the repository (a JSON Schema derived from
+/// Rust types, [`crate::schemas`]; the coverage table) to `path` (when
+/// `check` is false) or compares it with the file there; returns whether
+/// the file was, or would be, changed.
+pub fn generated_write_or_check(path: &Path, text: &str, check: bool) -> std::io::Result<bool> {
     let stale = fs::read_to_string(path).ok().as_deref() != Some(text);
     if stale && !check {
         fs::write(path, text)?;
@@ -82,4 +87,16 @@ pub fn readme_write_or_check(path: &Path, check: bool) -> std::io::Result<bool> 
         fs::write(path, updated)?;
     }
     Ok(stale)
+}
+
+/// The requirement coverage table, from the repository's root.
+pub const COVERAGE: &str = "spec/coverage.md";
+
+/// Writes the requirement coverage table ([`COVERAGE`]) from the spec, the
+/// vectors and the tests under `root` (when `check` is false) or compares
+/// it; returns whether it was, or would be, changed.
+pub fn coverage_write_or_check(root: &Path, check: bool) -> Result<bool, String> {
+    let traceability = Traceability::load(root)?;
+    let text = render_coverage(&traceability.coverage()?, traceability::HEADER);
+    generated_write_or_check(&root.join(COVERAGE), &text, check).map_err(|e| format!("{COVERAGE}: {e}"))
 }
