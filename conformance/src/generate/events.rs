@@ -1,12 +1,15 @@
 //! `events.json`: every event variant, valid and schema-invalid, through the
 //! self_hash operation.
 
+use std::collections::BTreeMap;
+
 use provedex_codegen::spec::{FieldKind, Variant};
 use provedex_core::canonical::{Map, Value};
-use provedex_core::{AgentEvent, ChainHash, Reason, compute_self_hash, sha256_hex};
+use provedex_core::{AgentEvent, ChainHash, MAX_LINE_BYTES, Reason, compute_self_hash, sha256_hex};
 use serde_json::json;
 
 use super::lines::{LEVELS_AT_LIMIT, deep_args, tool_called};
+use super::long::{self, LongEvent};
 use super::near_miss;
 use super::samples::{Flavor, event_spec, event_value, payload, text};
 use crate::vector::{FileBuilder, GroupBuilder, VectorFile, Verdict};
@@ -106,6 +109,7 @@ pub fn file() -> VectorFile {
     f.note("MemberOrder", "The same event with its members in another order: the hash must not change.");
     f.note("SchemaInvalid", "An event that does not conform to the schema.");
     f.note("Request", "A request at an edge: the nesting limit counted from the line, or a malformed parent_hash.");
+    f.note("Limit", "An event whose line would be past the 16 MiB limit, built at run time (generated_input).");
     let spec = event_spec();
 
     let mut g = f.group("valid", "Conforming events and their self_hash at a fixed seq, timestamp and parent.");
@@ -259,7 +263,29 @@ pub fn file() -> VectorFile {
     type_names(&mut f);
     digest_spellings(&mut f);
     requests(&mut f);
+    past_line_limit(&mut f);
     f.finish()
+}
+
+/// An event whose line would be past the limit still has a self_hash
+/// (spec/conformance.md, self_hash): only a writer refuses the line.
+fn past_line_limit(f: &mut FileBuilder) {
+    let mut g = f.group(
+        "limits",
+        "An event whose line would be 16,777,217 bytes long: self_hash does not check the line's length.",
+    );
+    let parent = ChainHash::from_hex(&parent()).expect("the parent is a hash");
+    let long = LongEvent::for_line(MAX_LINE_BYTES + 1, "x", SEQ, &parent);
+    let hash = compute_self_hash(&long.event(), SEQ, long::timestamp(SEQ), &parent);
+    g.generated_test(
+        "past-line-limit",
+        "The event alone is about 16 MiB; its self_hash is the hash of its preimage, built at run time.",
+        &["Limit"],
+        json!({"seq": SEQ, "timestamp_nanos": long::timestamp(SEQ), "parent_hash": parent.to_hex()}),
+        BTreeMap::from([("event_json".to_owned(), long.generated())]),
+        Verdict::Valid,
+        json!({"valid": true, "self_hash": hash.to_hex()}),
+    );
 }
 
 /// An event of `variant` with typical values whose `type` is `type_name`.
