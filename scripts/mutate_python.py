@@ -6,9 +6,9 @@ conformance/impls/python/provedex_ref (a comparison flipped, a boolean
 operator swapped, a condition negated, an integer off by one, a `raise`
 dropped, a `return` value dropped, a `break` turned into `continue`). The
 conformance runner then runs every vector against the mutated
-implementation's adapter. A mutant is *killed* when the runner reports a
-failed or errored test (or dies, or times out), and *survives* when every
-vector still passes: a behaviour of the implementation that no vector pins.
+implementation's adapter, one file at a time, smallest first. A mutant is
+*killed* when the runner reports a failed or errored test (or dies, or times
+out), and *survives* when every vector still passes: a behaviour of the implementation that no vector pins.
 
 Code that only plants the deliberate bugs of the planted-bug drill
 (`bugs.py` and every statement that calls `planted(...)`) is not mutated:
@@ -204,14 +204,23 @@ def mutated_source(source: str, index: int) -> str:
 
 
 def run_vectors(runner: pathlib.Path, python: str, tree: pathlib.Path, spec: pathlib.Path, vectors: pathlib.Path) -> str:
-    """`killed`, `survived` or `timeout` for the implementation in `tree`."""
+    """`killed`, `survived` or `timeout` for the implementation in `tree`.
+
+    The vector files run one at a time, smallest first, and the first that
+    fails kills the mutant: most mutants die in a small file, so only the
+    survivors pay for a whole pass.
+    """
     env = dict(os.environ, PROVEDEX_SPEC_DIR=str(spec), PYTHONDONTWRITEBYTECODE="1")
-    command = [str(runner), "run", "--timeout", "5", "--vectors", str(vectors), "--", python, str(tree / "adapter.py")]
-    try:
-        done = subprocess.run(command, env=env, capture_output=True, timeout=180)
-    except subprocess.TimeoutExpired:
-        return "timeout"
-    return "survived" if done.returncode == 0 else "killed"
+    adapter = [python, str(tree / "adapter.py")]
+    for stem in sorted((p.stem for p in vectors.glob("*.json")), key=lambda s: (vectors / f"{s}.json").stat().st_size):
+        command = [str(runner), "run", "--timeout", "5", "--vectors", str(vectors), "--filter", f"{stem}/", "--", *adapter]
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            return "timeout"
+        if done.returncode != 0:
+            return "killed"
+    return "survived"
 
 
 def main() -> int:
