@@ -1,12 +1,22 @@
 //! The adapter for the Rust core (`provedex-conformance adapter`): protocol 1
 //! of spec/conformance.md on stdin/stdout, with the typed messages of
 //! [`crate::protocol`].
+//!
+//! A ledger is verified through every entry point and engine of the core,
+//! and the adapter answers `errored` when they disagree: the vectors then pin
+//! all of them, not only the one whose report is returned.
 
 use std::io::{self, BufRead, Write};
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use provedex_core::canonical;
-use provedex_core::line::read_line_alone;
-use provedex_core::{Error, SigningKeypair, Verifier, check_seal, compute_self_hash, sign_event_at};
+use provedex_core::line::{frame, read_line_alone};
+use provedex_core::{
+    ChainReport, Engine, Error, Progress, PublicKeyBytes, SignedEvent, SigningKeypair, Verifier, check_seal,
+    compute_self_hash, sign_event_at,
+};
 use serde_json::{Map, Value as Json};
 
 use crate::parse_event_and_parent;
@@ -105,10 +115,84 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
             })
         }
         Request::VerifyLedger(r) => {
-            let ledger = unhex(&r.ledger_hex)?;
-            let report =
-                Verifier::new().pinned_pubkey(r.pinned_pubkey).reader(&ledger[..]).map_err(|e| e.to_string())?;
+            let report = verify_ledger_every_way(&unhex(&r.ledger_hex)?, r.pinned_pubkey)?;
             OperationResult::VerifyLedger(VerifyLedgerResult::from(report))
         }
     })
+}
+
+/// The engines a ledger is verified with: one line at a time, and the fast
+/// engine on one and on two threads.
+const ENGINES: [Engine; 3] = [
+    Engine::Sequential,
+    Engine::Fast { threads: NonZeroUsize::MIN },
+    Engine::Fast { threads: NonZeroUsize::new(2).unwrap() },
+];
+
+/// The report on `ledger`, the same from every engine over a reader, from a
+/// file, and (when every line parses) from the events in memory, with the
+/// per-line progress each one reports; or why they disagree.
+fn verify_ledger_every_way(ledger: &[u8], pinned: Option<PublicKeyBytes>) -> Result<ChainReport, String> {
+    let verifier = || Verifier::new().pinned_pubkey(pinned);
+    let mut reports = Vec::new();
+    for engine in ENGINES {
+        let mut progress = Vec::new();
+        let report = verifier()
+            .engine(engine)
+            .on_event(|_, p| progress.push(p))
+            .reader(ledger)
+            .map_err(|e| format!("reading a buffer failed: {e}"))?;
+        // Over a reader, a line ends after its LF.
+        let ends = ledger.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(at, _)| at as u64 + 1);
+        check_progress(&report, &progress, ends).map_err(|e| format!("{engine:?} over a reader: {e}"))?;
+        reports.push((format!("{engine:?} over a reader"), report));
+    }
+    reports.push(("a file".into(), verify_as_file(ledger, verifier())?));
+    let reference = &reports[0].1;
+    if let Some((way, report)) = reports.iter().find(|(_, report)| report != reference) {
+        return Err(format!("{way} disagrees with {}: {report:?} against {reference:?}", reports[0].0));
+    }
+    let events: Result<Vec<SignedEvent>, _> =
+        ledger.split_inclusive(|&b| b == b'\n').map(|line| frame(line).and_then(SignedEvent::from_line)).collect();
+    if let Ok(events) = events {
+        for engine in ENGINES {
+            let mut progress = Vec::new();
+            let report = verifier().engine(engine).on_event(|_, p| progress.push(p)).events(&events);
+            // In memory there are no line numbers, and the messages need not say the same.
+            let mut same = report.clone();
+            (same.line, same.message) = (reference.line, reference.message.clone());
+            if &same != reference {
+                return Err(format!("{engine:?} in memory disagrees: {report:?} against {reference:?}"));
+            }
+            // In memory, each line counts as the bytes its canonical form fills, with an LF.
+            let ends = events.iter().scan(0, |end, event| {
+                *end += event.line_len() as u64 + 1;
+                Some(*end)
+            });
+            check_progress(&report, &progress, ends).map_err(|e| format!("{engine:?} in memory: {e}"))?;
+        }
+    }
+    Ok(reports.swap_remove(0).1)
+}
+
+/// Checks that `progress` was reported once per good line, in order, each
+/// time with the lines verified so far and `ends`: where each line ends.
+fn check_progress(report: &ChainReport, progress: &[Progress], ends: impl Iterator<Item = u64>) -> Result<(), String> {
+    let expected: Vec<Progress> = (1..=report.event_count).zip(ends).map(|(n, end)| Progress::new(n, end)).collect();
+    if progress == expected {
+        Ok(())
+    } else {
+        Err(format!("the progress reported per line {progress:?} is not {expected:?}"))
+    }
+}
+
+/// The report of `verifier` on `ledger` written to a file of its own.
+fn verify_as_file(ledger: &[u8], verifier: Verifier) -> Result<ChainReport, String> {
+    static FILES: AtomicU64 = AtomicU64::new(0);
+    let name = format!("provedex-adapter-{}-{}.ndjson", std::process::id(), FILES.fetch_add(1, Ordering::Relaxed));
+    let path: PathBuf = std::env::temp_dir().join(name);
+    std::fs::write(&path, ledger).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let report = verifier.file(&path).map_err(|e| e.to_string());
+    let _ = std::fs::remove_file(&path);
+    report
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::lines::{LEVELS_AT_LIMIT, deep_args, tool_called};
 use super::long::{self, LongEvent, padded};
 use super::samples::{Flavor, event_spec, sample, seal_by_hand};
-use crate::vector::{FileBuilder, Generated, GroupBuilder, VectorFile, Verdict, hex};
+use crate::vector::{FileBuilder, Generated, GroupBuilder, VectorFile, Verdict, hex, unhex};
 
 fn key() -> SigningKeypair {
     SigningKeypair::from_seed(&std::array::from_fn(|i| i as u8))
@@ -101,12 +101,13 @@ fn add_generated(
     g: &mut GroupBuilder<'_>,
     name: &str,
     comment: &str,
+    flags: &[&str],
     (generated, built): (Generated, Vec<u8>),
     expect: Expect,
 ) {
     let (verdict, expected) = expected_report(name, &built, None, expect);
     let generated = BTreeMap::from([("ledger_hex".to_owned(), generated)]);
-    g.generated_test(name, comment, &["Limit"], json!({"pinned_pubkey": null}), generated, verdict, expected);
+    g.generated_test(name, comment, flags, json!({"pinned_pubkey": null}), generated, verdict, expected);
 }
 
 /// The reference's report of `file`, which must have the reason and
@@ -154,6 +155,7 @@ pub fn file() -> VectorFile {
     f.note("Compat", "Accepted for compatibility with other v1 writers.");
     f.note("Limit", "A line at or past the 16 MiB limit, built at run time (generated_input).");
     f.note("Nesting", "The nesting limit of 128 levels, counted from the line object.");
+    f.note("Batches", "Long enough to be checked in several batches by a parallel verifier.");
     valid(&mut f);
     chain_breaks(&mut f);
     tampering(&mut f);
@@ -162,6 +164,7 @@ pub fn file() -> VectorFile {
     framing(&mut f);
     limits(&mut f);
     nesting(&mut f);
+    batches(&mut f);
     f.finish()
 }
 
@@ -857,11 +860,19 @@ fn limits(f: &mut FileBuilder) {
         };
         (generated, [before.as_slice(), line.to_json().as_bytes(), lf.as_bytes()].concat())
     };
-    add_generated(&mut g, "exact-limit", "The second line is 16,777,216 bytes long, then LF.", ended("\n"), ok());
+    add_generated(
+        &mut g,
+        "exact-limit",
+        "The second line is 16,777,216 bytes long, then LF.",
+        &["Limit"],
+        ended("\n"),
+        ok(),
+    );
     add_generated(
         &mut g,
         "exact-limit-torn",
         "The second line is 16,777,216 bytes long without LF: a torn tail, not too long.",
+        &["Limit"],
         ended(""),
         broken(Reason::TornTail, 1),
     );
@@ -872,6 +883,7 @@ fn limits(f: &mut FileBuilder) {
         &mut g,
         "past-limit",
         "The second line padded with spaces to 16,777,217 bytes, then LF and a valid third line.",
+        &["Limit"],
         padded(&file, before.len() + 1, b' ', MAX_LINE_BYTES + 1 - short.to_json().len()),
         broken(Reason::LineTooLong, 1),
     );
@@ -898,5 +910,94 @@ fn nesting(f: &mut FileBuilder) {
         &file_of(&lines(&[past])),
         None,
         broken(Reason::MalformedJson, 0),
+    );
+}
+
+/// Ledgers that a verifier checking lines in parallel splits into several
+/// batches (the Rust core's fast engine closes a batch at 256 KiB of lines
+/// when reading, and at 256 events in memory): the first finding in file
+/// order is the one reported, whichever batch is checked first.
+fn batches(f: &mut FileBuilder) {
+    let mut g = f.group(
+        "batches",
+        "A ledger of 260 lines, and one whose first line is 300 KiB long, valid and with faults in one or two \
+         places far apart.",
+    );
+    // The timestamp of line `i` of `lines` edited, which breaks its hash.
+    let retimed = |lines: &mut [String], i: usize, timestamp: u64| {
+        let from = format!("\"timestamp_nanos\":{timestamp}");
+        assert!(lines[i].contains(&from), "line {i} has its timestamp");
+        lines[i] = lines[i].replacen(&from, &format!("\"timestamp_nanos\":{}", timestamp + 1), 1);
+    };
+    let many = lines(&chain(260));
+    add(&mut g, "260-lines", "260 lines that verify.", &["Valid", "Batches"], &file_of(&many), None, ok());
+    let mut late = many.clone();
+    retimed(&mut late, 258, timestamp(258));
+    add(
+        &mut g,
+        "260-lines-late-fault",
+        "Line 258 of 260 edited.",
+        &["Tamper", "Batches"],
+        &file_of(&late),
+        None,
+        broken(Reason::HashMismatch, 258),
+    );
+    retimed(&mut late, 3, timestamp(3));
+    add(
+        &mut g,
+        "260-lines-two-faults",
+        "Lines 3 and 258 of 260 edited: line 3 is reported.",
+        &["Tamper", "Batches"],
+        &file_of(&late),
+        None,
+        broken(Reason::HashMismatch, 3),
+    );
+
+    let head = LongEvent::for_line(300 * 1024, "x", 0, &GENESIS_PARENT_HASH);
+    let (first, first_generated) = head.line(0, &GENESIS_PARENT_HASH);
+    let mut rest = vec![long::signed_after(&first)];
+    rest.push(long::signed_after(&rest[0]));
+    rest.push(long::signed_after(&rest[1]));
+    let rest = lines(&rest);
+    // The ledger, built from line 0 (its suffix edited by `edit_first`) and the lines after it.
+    let ledger = |edit_first: &dyn Fn(String) -> String, rest: &[String]| {
+        let suffix = String::from_utf8(unhex(&first_generated.suffix).unwrap()).unwrap();
+        let suffix = format!("{}\n", edit_first(suffix));
+        let suffix = [suffix.into_bytes(), file_of(rest)].concat();
+        let generated = Generated { suffix: hex(&suffix), ..first_generated.clone() };
+        let built = unhex(&generated.expand()).unwrap();
+        (generated, built)
+    };
+    let unchanged = |suffix: String| suffix;
+    add_generated(
+        &mut g,
+        "long-first-line",
+        "Line 0 is 300 KiB long, then three short lines; all verify.",
+        &["Valid", "Batches"],
+        ledger(&unchanged, &rest),
+        ok(),
+    );
+    let mut late = rest.clone();
+    retimed(&mut late, 1, long::timestamp(2));
+    add_generated(
+        &mut g,
+        "long-first-line-late-fault",
+        "Line 0 is 300 KiB long; line 2 edited.",
+        &["Tamper", "Batches"],
+        ledger(&unchanged, &late),
+        broken(Reason::HashMismatch, 2),
+    );
+    // The text after line 0's long string holds the rest of its event.
+    let edit_first = |suffix: String| {
+        assert!(suffix.contains("SessionStarted model_id"), "line 0 ends with its model_id");
+        suffix.replacen("SessionStarted model_id", "SessionStarted model_iD", 1)
+    };
+    add_generated(
+        &mut g,
+        "long-first-line-two-faults",
+        "Line 0 is 300 KiB long; lines 0 and 2 edited: line 0 is reported.",
+        &["Tamper", "Batches"],
+        ledger(&edit_first, &late),
+        broken(Reason::HashMismatch, 0),
     );
 }
