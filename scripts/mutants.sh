@@ -2,9 +2,10 @@
 # Mutation testing of the format and verification code against the golden
 # vectors alone (issue 12): every mutant of provedex-format and
 # provedex-verify is judged by ONE test, conformance/tests/runner.rs
-# `the_rust_core_passes_every_vector`, which runs every file of vectors/
-# through the Rust core's adapter (`provedex-conformance adapter`) and fails
-# on any failed, errored or skipped test. No unit test of any crate runs, so
+# `the_rust_core_passes_every_vector_file_fail_fast`, which runs every file
+# of vectors/ through the Rust core's adapter (`provedex-conformance
+# adapter`), the smallest first, and fails at the first file with a failed,
+# errored or skipped test. No unit test of any crate runs, so
 # a surviving mutant is a behaviour that no vector pins.
 #
 # Usage:
@@ -59,11 +60,11 @@ EXCLUDES=(
   --exclude-re 'SigningKeypair::sign_raw'
   --exclude-re 'replace write_self_hash_preimage '
 )
-# The one test: cargo test -p provedex-conformance --test runner -- --exact the_rust_core_passes_every_vector
+# The one test: cargo test -p provedex-conformance --test runner -- --ignored --exact the_rust_core_passes_every_vector_file_fail_fast
 # --test=runner goes to the build phase too (cargo-mutants' --cargo-arg), so
 # only that test target and the adapter binary are rebuilt for each mutant.
-TEST_NAME=the_rust_core_passes_every_vector
-TEST_ARGS=(--test-package provedex-conformance --cargo-arg=--test=runner -- -- --exact "$TEST_NAME")
+TEST_NAME=the_rust_core_passes_every_vector_file_fail_fast
+TEST_ARGS=(--test-package provedex-conformance --cargo-arg=--test=runner -- -- --ignored --exact "$TEST_NAME")
 list=0 in_place=0 shard="" piece="" out="$ROOT/target/mutants" timeout=90 summary=0
 files=() extra=()
 while (($#)); do
@@ -158,7 +159,7 @@ export INSTA_UPDATE=no
 # Our own baseline: cargo-mutants 27.1.0 runs its baseline with the mutated
 # packages' tests, not --test-package's, so it is skipped below. The
 # unmutated tree must pass exactly one test, or every mutant would "survive".
-baseline="$(cargo test -p provedex-conformance --test runner -- --exact "$TEST_NAME" 2>&1)" || {
+baseline="$(cargo test -p provedex-conformance --test runner -- --ignored --exact "$TEST_NAME" 2>&1)" || {
   echo "$baseline" >&2; echo "the unmutated tree fails the vectors test" >&2; exit 1; }
 grep -q 'test result: ok. 1 passed' <<<"$baseline" || {
   echo "$baseline" >&2; echo "the filter does not select exactly one test" >&2; exit 1; }

@@ -62,6 +62,31 @@ fn the_rust_core_passes_every_vector() {
     insta::assert_snapshot!("rust_core_report", render(&report));
 }
 
+/// The judge of every mutant in scripts/mutants.sh: the same vectors as
+/// `the_rust_core_passes_every_vector`, one file at a time from the fewest
+/// tests up (the tests built at run time, which are slow, after all the
+/// others), stopping at the first that does not pass, so that a mutant the
+/// vectors catch costs a small part of the run.
+#[test]
+#[ignore = "run by scripts/mutants.sh; the_rust_core_passes_every_vector covers the same ground"]
+fn the_rust_core_passes_every_vector_file_fail_fast() {
+    let mut vectors = load_vectors(&default_vectors_dir()).unwrap();
+    vectors.sort_by_key(|(_, file)| file.number_of_tests);
+    let part = |built_at_run_time: bool| {
+        vectors.iter().map(move |(stem, file)| {
+            let mut part = file.clone();
+            for group in &mut part.test_groups {
+                group.tests.retain(|test| test.generated_input.is_empty() != built_at_run_time);
+            }
+            (stem.clone(), part)
+        })
+    };
+    for file in part(false).chain(part(true)) {
+        let report = run(&[file], &rust_core(), None, Duration::from_secs(10)).unwrap();
+        assert!(report.success() && report.total.skipped == 0, "{}", render(&report));
+    }
+}
+
 #[test]
 fn json_report_and_exit_codes() {
     let out = Command::new(bin())
