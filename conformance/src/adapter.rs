@@ -132,7 +132,7 @@ const ENGINES: [Engine; 3] = [
 /// The report on `ledger`, the same from every engine over a reader, from a
 /// file, and (when every line parses) from the events in memory, with the
 /// per-line progress each one reports; or why they disagree.
-fn verify_ledger_every_way(ledger: &[u8], pinned: Option<PublicKeyBytes>) -> Result<ChainReport, String> {
+pub fn verify_ledger_every_way(ledger: &[u8], pinned: Option<PublicKeyBytes>) -> Result<ChainReport, String> {
     let verifier = || Verifier::new().pinned_pubkey(pinned);
     let mut reports = Vec::new();
     for engine in ENGINES {
