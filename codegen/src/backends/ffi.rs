@@ -10,9 +10,9 @@
 
 use askama::Template;
 
-use super::{copied, recv};
+use super::{EnumCode, copied, recv};
 use crate::envelope::{EnvelopeSpec, MemberKind};
-use crate::spec::{EnumSpec, EventSpec, Field, FieldKind, NamedType, NestedSpec, snake_case, upper_camel};
+use crate::spec::{EventSpec, Field, FieldKind, NamedType, NestedSpec, snake_case};
 
 /// Renders the FFI event enum with its conversions to and from the core's.
 pub fn render(spec: &EventSpec, header: &str) -> String {
@@ -229,23 +229,6 @@ impl VariantCode {
             name: variant.name.clone(),
             description: variant.description.clone(),
             fields: variant.fields.iter().map(|f| FieldCode::new(f, "payload", "\"payload\"", &event)).collect(),
-        }
-    }
-}
-
-struct EnumCode {
-    name: String,
-    description: String,
-    /// Each value with its variant name.
-    values: Vec<(String, String)>,
-}
-
-impl EnumCode {
-    fn new(spec: &EnumSpec) -> Self {
-        EnumCode {
-            name: spec.name.clone(),
-            description: spec.description.clone(),
-            values: spec.values.iter().map(|v| (v.clone(), upper_camel(v))).collect(),
         }
     }
 }

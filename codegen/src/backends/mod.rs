@@ -7,6 +7,26 @@ pub mod ffi;
 pub mod python;
 pub mod rust;
 
+use crate::spec::{EnumSpec, upper_camel};
+
+/// A generated string enum, as the Rust and the uniffi templates spell it.
+struct EnumCode {
+    name: String,
+    description: String,
+    /// Each value with its variant name.
+    values: Vec<(String, String)>,
+}
+
+impl EnumCode {
+    fn new(spec: &EnumSpec) -> Self {
+        EnumCode {
+            name: spec.name.clone(),
+            description: spec.description.clone(),
+            values: spec.values.iter().map(|v| (v.clone(), upper_camel(v))).collect(),
+        }
+    }
+}
+
 /// A method receiver for a reference expression: `&payload.x` is used as `payload.x`.
 fn recv(r: &str) -> &str {
     r.strip_prefix('&').unwrap_or(r)

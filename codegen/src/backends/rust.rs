@@ -10,9 +10,9 @@ use std::fmt;
 
 use askama::Template;
 
-use super::{copied, recv};
+use super::{EnumCode, copied, recv};
 use crate::envelope::{EnvelopeSpec, Member, MemberKind};
-use crate::spec::{EnumSpec, EventSpec, Field, FieldKind, NamedType, NestedSpec, upper_camel};
+use crate::spec::{EventSpec, Field, FieldKind, NamedType, NestedSpec};
 
 /// Renders the core's event types.
 pub fn render(spec: &EventSpec, header: &str) -> String {
@@ -33,7 +33,13 @@ pub fn render(spec: &EventSpec, header: &str) -> String {
     let mut nested = Vec::new();
     for named in spec.named_types().expect("the spec was checked when parsed") {
         match named {
-            NamedType::Enum(e) => enums.push(EnumCode::new(e, &mut uses)),
+            NamedType::Enum(e) => {
+                // The generated enum reads itself from a Value and refuses other strings.
+                uses.add("crate::canonical::Value");
+                uses.add("super::read");
+                uses.add("super::EventError");
+                enums.push(EnumCode::new(e));
+            }
             NamedType::Nested(n) => nested.push(NestedCode::new(n, &mut uses)),
         }
     }
@@ -576,27 +582,6 @@ impl VariantCode {
             write_wire: wire.finish(),
             to_value: to_value.finish(),
             validate: validate.finish(),
-        }
-    }
-}
-
-/// A generated string enum.
-struct EnumCode {
-    name: String,
-    description: String,
-    /// Each value with its Rust variant name.
-    values: Vec<(String, String)>,
-}
-
-impl EnumCode {
-    fn new(spec: &EnumSpec, uses: &mut Uses) -> Self {
-        uses.add("crate::canonical::Value");
-        uses.add("super::read");
-        uses.add("super::EventError");
-        EnumCode {
-            name: spec.name.clone(),
-            description: spec.description.clone(),
-            values: spec.values.iter().map(|v| (v.clone(), upper_camel(v))).collect(),
         }
     }
 }
