@@ -259,6 +259,8 @@ impl NestedCode {
 /// conversions to and from the core's; hex members are read strictly on the
 /// way in, as an `invalid_hex` chain error naming the member.
 pub fn render_envelope(spec: &EnvelopeSpec, header: &str) -> String {
+    // The core types the conversions name, in the order they are imported.
+    let mut core_types = vec!["self as core"];
     let members = spec
         .members
         .iter()
@@ -276,6 +278,9 @@ pub fn render_envelope(spec: &EnvelopeSpec, header: &str) -> String {
                     (format!("AgentEvent::from(&e.{name})"), format!("core::AgentEvent::try_from(e.{name})?"))
                 }
                 (_, Some(core_type)) => {
+                    if !core_types.contains(&core_type) {
+                        core_types.push(core_type);
+                    }
                     (format!("e.{name}.to_hex()"), format!("hex_member(\"{name}\", {core_type}::from_hex(&e.{name}))?"))
                 }
                 (_, None) => (format!("e.{name}"), format!("e.{name}")),
@@ -290,12 +295,9 @@ pub fn render_envelope(spec: &EnvelopeSpec, header: &str) -> String {
             }
         })
         .collect::<Vec<_>>();
-    let mut core_types: Vec<&str> = ["ChainHash", "PublicKeyBytes", "SignatureBytes"]
-        .into_iter()
-        .filter(|t| members.iter().any(|m| m.to_core.contains(&format!("{t}::"))))
-        .collect();
-    core_types.insert(0, "self as core");
-    let hex = members.iter().any(|m| m.to_core.contains("hex_member"));
+    core_types[1..].sort_unstable();
+    // hex_member reads every hex member.
+    let hex = core_types.len() > 1;
     let imports = format!(
         "use provedex_core::{{{}}};\n\nuse crate::{{AgentEvent, ProvedexError{}}};\n",
         core_types.join(", "),
