@@ -49,11 +49,6 @@ fn nibble(c: u8, position: usize) -> Result<u8, String> {
     }
 }
 
-/// True when `text` is exactly 64 lowercase hex characters (a SHA-256 digest).
-pub fn is_sha256_hex(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 macro_rules! hex_bytes {
     ($(#[$doc:meta])* $name:ident, $len:expr) => {
         $(#[$doc])*
