@@ -134,6 +134,9 @@ const ENGINES: [Engine; 3] = [
 /// per-line progress each one reports; or why they disagree.
 pub fn verify_ledger_every_way(ledger: &[u8], pinned: Option<PublicKeyBytes>) -> Result<ChainReport, String> {
     let verifier = || Verifier::new().pinned_pubkey(pinned);
+    // Over a reader, a line ends after its LF.
+    let line_ends: Vec<u64> =
+        ledger.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(at, _)| at as u64 + 1).collect();
     let mut reports = Vec::new();
     for engine in ENGINES {
         let mut progress = Vec::new();
@@ -142,9 +145,8 @@ pub fn verify_ledger_every_way(ledger: &[u8], pinned: Option<PublicKeyBytes>) ->
             .on_event(|_, p| progress.push(p))
             .reader(ledger)
             .map_err(|e| format!("reading a buffer failed: {e}"))?;
-        // Over a reader, a line ends after its LF.
-        let ends = ledger.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(at, _)| at as u64 + 1);
-        check_progress(&report, &progress, ends).map_err(|e| format!("{engine:?} over a reader: {e}"))?;
+        check_progress(&report, &progress, line_ends.iter().copied())
+            .map_err(|e| format!("{engine:?} over a reader: {e}"))?;
         reports.push((format!("{engine:?} over a reader"), report));
     }
     reports.push(("a file".into(), verify_as_file(ledger, verifier())?));
