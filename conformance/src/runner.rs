@@ -6,9 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStderr, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use provedex_core::display::{escape, quote};
@@ -292,7 +291,7 @@ pub fn run(
             };
             let (outcome, levels) = judged(operation, test, answer);
             let stderr = match outcome {
-                Outcome::Failed { .. } | Outcome::Errored { .. } => adapter.test_stderr(true),
+                Outcome::Failed { .. } | Outcome::Errored { .. } => adapter.test_stderr(),
                 Outcome::Passed | Outcome::Skipped { .. } => Stderr::default(),
             };
             records.push(TestRecord { file: stem.to_owned(), id: test.id.clone(), outcome, levels, stderr });
@@ -336,33 +335,31 @@ struct Adapter {
     timeout: Duration,
     process: Option<Process>,
     /// What the adapter's processes wrote to stderr since the current test began.
-    stderr: Arc<Mutex<StderrLog>>,
+    stderr: StderrLog,
 }
 
 struct Process {
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<std::io::Result<String>>,
+    /// The adapter's stderr, non-blocking, read only by the runner's own
+    /// thread (see [`Adapter::drain_stderr`]); `None` where stderr is not captured.
+    stderr: Option<ChildStderr>,
 }
 
 /// The most of an adapter's stderr kept for one test: room for a stack
 /// trace, bounded against an adapter that floods it.
 pub const STDERR_KEPT_BYTES: usize = 4096;
 
-/// How long stderr must stay quiet before a failed test's lines are taken:
-/// what an adapter writes just before its answer may still be in the pipe
-/// when the answer is read.
-const STDERR_QUIET: Duration = Duration::from_millis(10);
-
-/// The longest wait for stderr to go quiet, against an adapter that writes without pause.
-const STDERR_SETTLE: Duration = Duration::from_millis(200);
+/// How often stderr is drained while a response is awaited, so that an
+/// adapter writing much to it never blocks on a full pipe.
+const STDERR_DRAIN_EVERY: Duration = Duration::from_millis(5);
 
 /// The tail of what an adapter wrote to stderr.
 #[derive(Default)]
 struct StderrLog {
     bytes: Vec<u8>,
     omitted: u64,
-    last_write: Option<Instant>,
 }
 
 impl StderrLog {
@@ -371,7 +368,6 @@ impl StderrLog {
         let excess = self.bytes.len().saturating_sub(STDERR_KEPT_BYTES);
         self.bytes.drain(..excess);
         self.omitted += excess as u64;
-        self.last_write = Some(Instant::now());
     }
 
     /// The lines kept so far, leaving the log empty.
@@ -416,8 +412,7 @@ fn read_response_line(reader: &mut impl BufRead) -> io::Result<Option<String>> {
 
 impl Adapter {
     fn start(command: &[String], timeout: Duration) -> Result<Self, String> {
-        let stderr = Arc::new(Mutex::new(StderrLog::default()));
-        let mut adapter = Adapter { command: command.to_vec(), timeout, process: None, stderr };
+        let mut adapter = Adapter { command: command.to_vec(), timeout, process: None, stderr: StderrLog::default() };
         adapter.spawn()?;
         Ok(adapter)
     }
@@ -428,12 +423,15 @@ impl Adapter {
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(if cfg!(unix) { Stdio::piped() } else { Stdio::inherit() })
             .spawn()
             .map_err(|e| format!("cannot start the adapter {program:?}: {e}"))?;
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
-        let mut stderr_pipe = child.stderr.take().expect("piped stderr");
+        let stderr = child.stderr.take();
+        if let Some(pipe) = &stderr {
+            set_nonblocking(pipe).map_err(|e| format!("cannot read the adapter's stderr: {e}"))?;
+        }
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
@@ -444,17 +442,7 @@ impl Adapter {
                 }
             }
         });
-        let sink = Arc::clone(&self.stderr);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stderr_pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap_or_else(|p| p.into_inner()).append(&buf[..n]);
-            }
-        });
-        self.process = Some(Process { child, stdin, lines: rx });
+        self.process = Some(Process { child, stdin, lines: rx, stderr });
         Ok(())
     }
 
@@ -481,7 +469,7 @@ impl Adapter {
     /// adapter wrote to stderr (an adapter that cannot start usually says why there).
     fn first_hello(&mut self) -> Result<Map<String, Json>, String> {
         self.hello().map_err(|e| {
-            let stderr = self.test_stderr(true);
+            let stderr = self.test_stderr();
             if stderr.lines.is_empty() { e } else { format!("{e}; its stderr: {}", stderr.lines.join(" | ")) }
         })
     }
@@ -489,8 +477,8 @@ impl Adapter {
     /// The adapter's result for one test, or the outcome of a test that
     /// gave none (skipped or errored).
     fn run_test(&mut self, operation: Operation, test: &TestCase) -> Result<Map<String, Json>, Outcome> {
-        // The end of what the previous test wrote, which goes with neither.
-        self.test_stderr(false);
+        // What the adapter wrote after answering the previous test goes with neither.
+        self.test_stderr();
         if self.process.is_none()
             && let Err(e) = self.spawn().and_then(|()| self.hello().map(|_| ()))
         {
@@ -517,49 +505,70 @@ impl Adapter {
         }
     }
 
-    /// What the adapter wrote to stderr since the current test began, once
-    /// stderr has been quiet for [`STDERR_QUIET`] (at most [`STDERR_SETTLE`]).
-    /// Lines are attributed by when the runner reads them, so the wait is
-    /// what keeps a test's last lines from going to the next one; without
-    /// `always`, it is skipped when the test wrote nothing yet (a quiet
-    /// adapter costs no time).
-    fn test_stderr(&self, always: bool) -> Stderr {
-        let began = Instant::now();
+    /// What the adapter wrote to stderr since the current test began.
+    fn test_stderr(&mut self) -> Stderr {
+        self.drain_stderr();
+        self.stderr.take()
+    }
+
+    /// Moves what is in the stderr pipe now into the log, without waiting.
+    /// Called once a response has arrived, this takes everything the adapter
+    /// wrote to stderr before it wrote the response: a test's lines are
+    /// attributed by the order of the adapter's own writes, not by when a
+    /// reader thread happened to see them.
+    fn drain_stderr(&mut self) {
+        let Some(pipe) = self.process.as_mut().and_then(|p| p.stderr.as_mut()) else { return };
+        let mut buf = [0u8; 4096];
         loop {
-            let mut log = self.stderr.lock().unwrap_or_else(|p| p.into_inner());
-            let quiet = began.elapsed() >= STDERR_QUIET && log.last_write.is_none_or(|t| t.elapsed() >= STDERR_QUIET);
-            if quiet || began.elapsed() >= STDERR_SETTLE || (!always && log.bytes.is_empty()) {
-                return log.take();
+            match pipe.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => self.stderr.append(&buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // `WouldBlock`: the pipe is empty; any other error ends what can be read.
+                Err(_) => break,
             }
-            drop(log);
-            std::thread::sleep(Duration::from_millis(1));
         }
     }
 
     /// Sends one request and waits for its response. Any failure leaves the
     /// process in an unknown state; the caller stops it.
     fn exchange(&mut self, request: &Request) -> Result<Response<Map<String, Json>>, String> {
-        let timeout = self.timeout;
         let process = self.process.as_mut().ok_or("the adapter is not running")?;
         let mut text = to_line(request);
         text.push('\n');
         if let Err(e) = process.stdin.write_all(text.as_bytes()).and_then(|()| process.stdin.flush()) {
             return Err(format!("cannot write to the adapter: {e}{}", process.exit_note()));
         }
-        let line = match process.lines.recv_timeout(timeout) {
+        let deadline = Instant::now() + self.timeout;
+        let received = loop {
+            let wait = deadline.saturating_duration_since(Instant::now()).min(STDERR_DRAIN_EVERY);
+            let received = self.process.as_ref().map(|p| p.lines.recv_timeout(wait));
+            self.drain_stderr();
+            match received {
+                Some(Err(RecvTimeoutError::Timeout)) if Instant::now() < deadline => {}
+                Some(received) => break received,
+                None => return Err("the adapter is not running".into()),
+            }
+        };
+        let process = self.process.as_mut().ok_or("the adapter is not running")?;
+        let line = match received {
             Ok(Ok(line)) => line,
             Ok(Err(e)) => return Err(format!("cannot read from the adapter: {e}")),
             Err(RecvTimeoutError::Timeout) => {
-                return Err(format!("no response within {} s (timeout)", timeout.as_secs_f64()));
+                return Err(format!("no response within {} s (timeout)", self.timeout.as_secs_f64()));
             }
             Err(RecvTimeoutError::Disconnected) => {
-                return Err(format!("the adapter closed its output{}", process.exit_note()));
+                let note = process.exit_note();
+                self.drain_stderr();
+                return Err(format!("the adapter closed its output{note}"));
             }
         };
         parse_reply(&line, request.id())
     }
 
+    /// Ends the process; what it wrote to stderr stays in the log for the current test.
     fn stop(&mut self) {
+        self.drain_stderr();
         if let Some(mut p) = self.process.take() {
             let _ = p.child.kill();
             let _ = p.child.wait();
@@ -576,6 +585,20 @@ impl Process {
             _ => String::new(),
         }
     }
+}
+
+/// Makes reads of the adapter's stderr return at once when the pipe is empty.
+#[cfg(unix)]
+fn set_nonblocking(pipe: &ChildStderr) -> io::Result<()> {
+    use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
+    fcntl_setfl(pipe, fcntl_getfl(pipe)? | OFlags::NONBLOCK)?;
+    Ok(())
+}
+
+/// Elsewhere stderr is not captured: the adapter writes to the runner's own.
+#[cfg(not(unix))]
+fn set_nonblocking(_: &ChildStderr) -> io::Result<()> {
+    Ok(())
 }
 
 /// Reads a response line leniently, into the typed form: the result is any
