@@ -4,7 +4,8 @@
 //!
 //! A ledger is verified through every entry point and engine of the core,
 //! and the adapter answers `errored` when they disagree: the vectors then pin
-//! all of them, not only the one whose report is returned.
+//! all of them, not only the one whose report is returned. A signed line is
+//! also checked against the chain state a session would advance to.
 
 use std::io::{self, BufRead, Write};
 use std::num::NonZeroUsize;
@@ -14,9 +15,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use provedex_core::canonical;
 use provedex_core::line::{frame, read_line_alone};
 use provedex_core::{
-    ChainReport, Engine, Error, Progress, PublicKeyBytes, SignedEvent, SigningKeypair, Verifier, check_seal,
-    compute_self_hash, sign_event_at,
+    AgentEvent, ChainHash, ChainReport, Engine, Error, Progress, PublicKeyBytes, SignedEvent, SigningKeypair, Verifier,
+    check_seal, compute_self_hash, sign_event_at,
 };
+use provedex_format::seal::{LinkedEvent, validate_for_signing};
 use serde_json::{Map, Value as Json};
 
 use crate::parse_event_and_parent;
@@ -98,7 +100,10 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
                 Ok((event, parent)) => {
                     let key = SigningKeypair::from_seed(&seed);
                     match sign_event_at(&event, r.seq, r.timestamp_nanos, &parent, &key) {
-                        Ok(signed) => SignResult::Valid { valid: Is, line: signed.to_json() },
+                        Ok(signed) => {
+                            check_session_link(&event, &parent, &signed)?;
+                            SignResult::Valid { valid: Is, line: signed.to_json() }
+                        }
                         // The event conforms but its line would be longer than a reader accepts.
                         Err(Error::Signing { reason, .. }) => SignResult::Invalid { valid: Is, reason },
                         Err(e) => return Err(e.to_string()),
@@ -119,6 +124,24 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
             OperationResult::VerifyLedger(VerifyLedgerResult::from(report))
         }
     })
+}
+
+/// A session seals in two halves and advances its chain from the first
+/// (`LinkedEvent`), before the line is signed: the seq, timestamp and
+/// self_hash it advances to must be the signed line's, or the next line
+/// would be linked to something else.
+fn check_session_link(event: &AgentEvent, parent: &ChainHash, signed: &SignedEvent) -> Result<(), String> {
+    let linked = validate_for_signing(event)
+        .and_then(|valid| LinkedEvent::new(valid, signed.seq, signed.timestamp_nanos, parent))
+        .map_err(|e| format!("the session's first half of sealing refused what signing accepted: {e}"))?;
+    let advanced = (linked.seq(), linked.timestamp_nanos(), linked.self_hash());
+    if advanced != (signed.seq, signed.timestamp_nanos, &signed.self_hash) {
+        return Err(format!(
+            "a session would advance its chain to seq {}, timestamp {}, self_hash {}; the signed line has {}, {}, {}",
+            advanced.0, advanced.1, advanced.2, signed.seq, signed.timestamp_nanos, signed.self_hash
+        ));
+    }
+    Ok(())
 }
 
 /// The engines a ledger is verified with: one line at a time, and the fast

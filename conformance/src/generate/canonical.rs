@@ -231,6 +231,13 @@ fn strings(f: &mut FileBuilder) {
         ),
         ("nul-escape", "U+0000 escaped as \\u0000.", r#""a\u0000b""#, r#""a\u0000b""#, &["Escape"]),
         ("raw-tab-forbidden-but-escaped-ok", "An escaped tab is written as \\t.", r#""\t""#, r#""\t""#, &["Escape"]),
+        (
+            "every-short-escape-decoded",
+            "Each of the eight short escapes decodes; '/' is then written raw and the rest keep their short forms.",
+            r#""\"\\\/\b\f\n\r\t""#,
+            r#""\"\\/\b\f\n\r\t""#,
+            &["Escape"],
+        ),
     ];
     for (name, comment, input, output, flags) in cases {
         valid(&mut g, name, comment, flags, input.as_bytes(), output);
