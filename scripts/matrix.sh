@@ -7,7 +7,9 @@
 #   scripts/matrix.sh           rewrite the README's matrix
 #   scripts/matrix.sh --check   write nothing; exit 1 when the README's matrix is not what the implementations give now
 #
-# Other arguments go to `provedex-conformance matrix` as they are (--timeout SECONDS).
+# Other arguments go to `provedex-conformance matrix` as they are. The wait for
+# each answer is 60 s unless --timeout SECONDS says otherwise: the adapters run
+# debug builds, and a 16 MiB ledger takes seconds there, more on a loaded machine.
 #
 # It needs what their runs need: the Python SDK installed in target/python-venv
 # (pip install ./bindings/python), the Kotlin binding built
@@ -18,7 +20,9 @@ cd "$(dirname "$0")/.."
 python=$(printf '%q' "${PROVEDEX_PYTHON:-target/python-venv/bin/python}")
 cargo build --quiet -p provedex-conformance
 runner=target/debug/provedex-conformance
-"$runner" matrix --readme README.md --html target/conformance-matrix.html "$@" \
+timeout=(--timeout 60)
+for arg in "$@"; do [[ "$arg" == --timeout* ]] && timeout=(); done
+"$runner" matrix --readme README.md --html target/conformance-matrix.html "${timeout[@]}" "$@" \
   --adapter "the Rust core=$runner adapter" \
   --adapter "the independent Python implementation=$python conformance/impls/python/adapter.py" \
   --adapter "the Python SDK=$python bindings/python/adapter/conformance_adapter.py" \

@@ -22,8 +22,11 @@
 #                       run may leave a mutated source file behind (`git diff` shows it).
 #     --timeout SECS    test timeout per mutant (default 90: the vectors take < 1 s, but a mutant that
 #                       crashes the adapter on every test takes up to a minute to be caught)
-#     --summary DIR...  print per-file totals and the missed mutants of finished pieces
-#                       (each DIR holds a mutants.out) and stop
+#     --summary DIR...  print per-file totals and kill rates of finished pieces (each DIR
+#                       holds a mutants.out) and stop: survivors explained in
+#                       conformance/mutation/rust.tsv (equivalent, outside the format
+#                       code, unreached by any request) are counted apart and every
+#                       other survivor is listed
 #   Exit status: cargo-mutants' own (0 every mutant caught, 2 some missed, 3 some timed out).
 #   Environment: CARGO_MUTANTS_VERSION (default 27.1.0); CARGO_TARGET_DIR is honoured.
 #   Without --in-place cargo-mutants copies the tree to a temporary directory and
@@ -84,42 +87,6 @@ while (($#)); do
   shift
 done
 
-if ((summary)); then
-  exec python3 - "$@" <<'EOF'
-import json, sys, collections, os
-rows = collections.OrderedDict()
-missed = collections.defaultdict(list)
-kinds = {"CaughtMutant": "caught", "MissedMutant": "missed", "Timeout": "timeout", "Unviable": "unviable"}
-for d in sys.argv[1:]:
-    path = os.path.join(d, "mutants.out", "outcomes.json")
-    if not os.path.exists(path):
-        path = os.path.join(d, "outcomes.json")
-    for o in json.load(open(path))["outcomes"]:
-        m = o["scenario"].get("Mutant") if isinstance(o["scenario"], dict) else None
-        if not m:
-            continue
-        f = m["file"]
-        r = rows.setdefault(f, collections.Counter())
-        r["total"] += 1
-        r[kinds.get(o["summary"], o["summary"])] += 1
-        if o["summary"] == "MissedMutant":
-            missed[f].append(m)
-tot = collections.Counter()
-print("| file | total | caught | missed | timeout | unviable | kill rate |")
-print("|---|---:|---:|---:|---:|---:|---:|")
-def rate(r):
-    n = r["caught"] + r["missed"]
-    return f"{100 * r['caught'] / n:.1f}%" if n else "-"
-for f in sorted(rows):
-    r = rows[f]; tot.update(r)
-    print(f"| {f} | {r['total']} | {r['caught']} | {r['missed']} | {r['timeout']} | {r['unviable']} | {rate(r)} |")
-print(f"| **all** | {tot['total']} | {tot['caught']} | {tot['missed']} | {tot['timeout']} | {tot['unviable']} | {rate(tot)} |")
-for f in sorted(missed):
-    print(f"\n### {f} ({len(missed[f])} missed)\n")
-    for m in sorted(missed[f], key=lambda m: (m["span"]["start"]["line"], m["span"]["start"]["column"], m["name"])):
-        print(f"- {m['name']}")
-EOF
-fi
 
 if [[ ! -x "$TOOLS/bin/cargo-mutants" ]]; then
   echo "installing cargo-mutants $VERSION into $TOOLS" >&2
@@ -131,6 +98,88 @@ cd "$ROOT"
 SELECT=(--package provedex-format --package provedex-verify "${EXCLUDES[@]}")
 if ((${#files[@]})); then SELECT+=("${files[@]}"); fi
 if [[ -n "$shard" ]]; then SELECT+=(--shard "$shard"); fi
+
+if ((summary)); then
+  # The mutants of the tree as it is now: results of earlier runs (an --iterate
+  # run tests only what was not caught before) are merged by name, the latest
+  # first, and results of mutants the tree no longer has are left out.
+  cargo mutants --list --json "${SELECT[@]}" > "$ROOT/target/mutants-now.json"
+  exec python3 - "$ROOT/conformance/mutation/rust.tsv" "$ROOT/target/mutants-now.json" "$@" <<'EOF'
+import json, sys, collections, os, re
+# The survivors explained in conformance/mutation/rust.tsv, by name without line and column.
+explained = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.strip() and not line.startswith("#"):
+        name, cls, reason = line.rstrip("\n").split("\t")
+        explained[name] = cls
+EQUIVALENT = {"message", "arithmetic", "performance"}
+def key(name):
+    return re.sub(r"^([^:]+):\d+:\d+: ", r"\1: ", name)
+rows = collections.OrderedDict()
+unexplained = collections.defaultdict(list)
+by_class = collections.Counter()
+used = set()
+kinds = {"CaughtMutant": "killed", "Timeout": "killed", "MissedMutant": "missed", "Unviable": "unviable"}
+now = {m["name"]: m for m in json.load(open(sys.argv[2]))}
+outcome = {}
+for d in sys.argv[3:]:
+    path = os.path.join(d, "mutants.out", "outcomes.json")
+    if not os.path.exists(path):
+        path = os.path.join(d, "outcomes.json")
+    for o in json.load(open(path))["outcomes"]:
+        m = o["scenario"].get("Mutant") if isinstance(o["scenario"], dict) else None
+        if m and m["name"] in now:
+            outcome[m["name"]] = o["summary"]
+untested = sorted(set(now) - set(outcome))
+for name, summary in outcome.items():
+    m = now[name]
+    r = rows.setdefault(m["file"], collections.Counter())
+    r["total"] += 1
+    r[kinds.get(summary, summary)] += 1
+    if summary == "Timeout":
+        r["timeout"] += 1
+    if summary == "MissedMutant":
+        cls = explained.get(key(name))
+        if cls:
+            used.add(key(name))
+            by_class[cls] += 1
+            r["equivalent" if cls in EQUIVALENT else cls] += 1
+        else:
+            unexplained[m["file"]].append(m)
+def pct(k, n):
+    return f"{100 * k / n:.1f}%" if n else "-"
+# Kill rates: over every mutant that compiles; over the format and verification
+# code proper (without equivalent mutants and code outside it); and over the
+# code a conformance request reaches (without the unreached mutants too).
+print("| file | mutants | unviable | killed (timeouts) | missed | equivalent | outside | unreached | all | format code | reachable code |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+tot = collections.Counter()
+def row(f, r):
+    viable = r["killed"] + r["missed"]
+    proper = viable - r["equivalent"] - r["outside"]
+    print(f"| {f} | {r['total']} | {r['unviable']} | {r['killed']} ({r['timeout']}) | {r['missed']} | {r['equivalent']} | {r['outside']} "
+          f"| {r['unreached']} | {pct(r['killed'], viable)} | {pct(r['killed'], proper)} | {pct(r['killed'], proper - r['unreached'])} |")
+for f in sorted(rows):
+    tot.update(rows[f]); row(f, rows[f])
+row("**all**", tot)
+print("\nexplained survivors by class: " + (", ".join(f"{c} {n}" for c, n in sorted(by_class.items())) or "none"))
+n = sum(len(v) for v in unexplained.values())
+print(f"unexplained survivors (a missing vector, or a class to add to conformance/mutation/rust.tsv): {n}")
+for f in sorted(unexplained):
+    print(f"\n### {f} ({len(unexplained[f])} unexplained)\n")
+    for m in sorted(unexplained[f], key=lambda m: (m["span"]["start"]["line"], m["span"]["start"]["column"], m["name"])):
+        print(f"- {m['name']}")
+if untested:
+    print(f"\nmutants of the tree with no result in these runs: {len(untested)}")
+    for name in untested:
+        print(f"- {name}")
+stale = sorted(set(explained) - used)
+if stale:
+    print(f"\nentries of conformance/mutation/rust.tsv that no survivor matched (killed now, or the code moved on): {len(stale)}")
+    for name in stale:
+        print(f"- {name}")
+EOF
+fi
 
 if ((list)); then
   exec cargo mutants --list "${SELECT[@]}" "${extra[@]}"

@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use provedex_core::canonical;
 use provedex_core::line::{frame, read_line_alone};
 use provedex_core::{
-    AgentEvent, ChainHash, ChainReport, Engine, Error, Progress, PublicKeyBytes, SignedEvent, SigningKeypair, Verifier,
-    check_seal, compute_self_hash, sign_event_at,
+    AgentEvent, ChainHash, ChainReport, Engine, Error, Progress, PublicKeyBytes, Reason, SignedEvent, SigningKeypair,
+    Verifier, check_seal, compute_self_hash, sign_event_at,
 };
 use provedex_format::seal::{LinkedEvent, validate_for_signing};
 use serde_json::{Map, Value as Json};
@@ -86,7 +86,7 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
             })
         }
         Request::SelfHash(r) => {
-            OperationResult::SelfHash(match parse_event_and_parent(&r.event_json, &r.parent_hash) {
+            OperationResult::SelfHash(match read_event_and_parent(&r.event_json, &r.parent_hash)? {
                 Ok((event, parent)) => SelfHashResult::Valid {
                     valid: Is,
                     self_hash: compute_self_hash(&event, r.seq, r.timestamp_nanos, &parent),
@@ -96,7 +96,7 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
         }
         Request::Sign(r) => {
             let seed: [u8; 32] = unhex(&r.seed_hex)?.try_into().map_err(|_| "seed_hex must be 32 bytes")?;
-            OperationResult::Sign(match parse_event_and_parent(&r.event_json, &r.parent_hash) {
+            OperationResult::Sign(match read_event_and_parent(&r.event_json, &r.parent_hash)? {
                 Ok((event, parent)) => {
                     let key = SigningKeypair::from_seed(&seed);
                     match sign_event_at(&event, r.seq, r.timestamp_nanos, &parent, &key) {
@@ -124,6 +124,28 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
             OperationResult::VerifyLedger(VerifyLedgerResult::from(report))
         }
     })
+}
+
+/// The event and parent of a request, as [`parse_event_and_parent`] reads
+/// them; an event it accepts must also keep its meaning in its serde form,
+/// which Rust users store: read back by serde and by the strict reader, it is
+/// the same event.
+fn read_event_and_parent(
+    event_json: &str,
+    parent_hash: &str,
+) -> Result<Result<(AgentEvent, ChainHash), Reason>, String> {
+    let read = parse_event_and_parent(event_json, parent_hash);
+    if let Ok((event, _)) = &read {
+        let text = serde_json::to_string(event).map_err(|e| format!("the event has no serde form: {e}"))?;
+        let by_serde: AgentEvent =
+            serde_json::from_str(&text).map_err(|e| format!("serde cannot read the event's serde form: {e}"))?;
+        let strictly = AgentEvent::from_json(text.as_bytes())
+            .map_err(|e| format!("the strict reader refuses the event's serde form: {e}"))?;
+        if by_serde != *event || strictly != *event {
+            return Err("the event read back from its serde form is another event".into());
+        }
+    }
+    Ok(read)
 }
 
 /// A session seals in two halves and advances its chain from the first
