@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::time::Duration;
 
-use common::{rust_core, tampered, tempdir};
+use common::{RUST_CORE_TIMEOUT, rust_core, tampered, tempdir};
 use provedex_conformance::default_vectors_dir;
 use provedex_conformance::generate;
 use provedex_conformance::levels::{Level, LevelStatus, STRICT_FLAGS};
@@ -16,11 +15,9 @@ use provedex_conformance::vector::{FileBuilder, Verdict, unhex};
 use provedex_core::{PublicKeyBytes, Verifier};
 use serde_json::{Value as Json, json};
 
-const TIMEOUT: Duration = Duration::from_secs(10);
-
 fn run_vectors(adapter: &[String], filter: &str) -> RunReport {
     let vectors = load_vectors(&default_vectors_dir()).unwrap();
-    run(&vectors, adapter, Some(filter), TIMEOUT).unwrap()
+    run(&vectors, adapter, Some(filter), RUST_CORE_TIMEOUT).unwrap()
 }
 
 fn status(report: &RunReport, level: Level) -> LevelStatus {
@@ -116,7 +113,7 @@ fn full_report_vectors() -> std::path::PathBuf {
 fn every_member_of_an_expected_report_but_message_is_compared() {
     let dir = full_report_vectors();
     let vectors = load_vectors(&dir).unwrap();
-    let run_against = |adapter: &[String]| run(&vectors, adapter, None, TIMEOUT).unwrap();
+    let run_against = |adapter: &[String]| run(&vectors, adapter, None, RUST_CORE_TIMEOUT).unwrap();
 
     let honest = run_against(&rust_core());
     assert!(honest.success(), "the message differs and is not compared: {}", render(&honest));

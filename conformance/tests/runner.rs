@@ -7,7 +7,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{bin, rust_core, script, tempdir};
+use common::{RUST_CORE_TIMEOUT, bin, rust_core, script, tempdir};
 use provedex_conformance::levels::Level;
 use provedex_conformance::runner::{Outcome, RunReport, load_vectors, render, run};
 use provedex_conformance::vector::{FileBuilder, Verdict};
@@ -18,11 +18,6 @@ fn run_with(adapter: &[String], filter: Option<&str>, timeout: Duration) -> RunR
     let vectors = load_vectors(&default_vectors_dir()).unwrap();
     run(&vectors, adapter, filter, timeout).unwrap()
 }
-
-/// The wait for each of the Rust core's answers. Its adapter verifies each
-/// ledger every way the core can, in a debug build: a 16 MiB ledger takes
-/// seconds, more on a loaded machine. These tests judge answers, not speed.
-const RUST_CORE_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[test]
 fn checked_in_vectors_are_current() {

@@ -1,7 +1,7 @@
 //! `lines.json`: one ledger line checked on its own, through the
 //! verify_event operation: lines at any position of a chain, at and past
 //! the length and nesting limits, hex members spelled almost right, members
-//! spelled with escapes, two parse errors on one line, and every pair of
+//! spelled with escapes, each member missing, two parse errors on one line, and every pair of
 //! faults a line can hold on its own ([`super::check_order`]).
 
 use std::collections::BTreeMap;
@@ -75,8 +75,8 @@ pub fn file() -> VectorFile {
         "lines",
         "verify_event",
         "One line checked on its own (spec/conformance.md, verify_event): lines at any seq after any parent (no chain \
-         context), at and past the 16 MiB and 128-level limits, hex members spelled almost right, members spelled \
-         with escapes, two parse errors on one line, and every pair of faults a line can hold on its own, each \
+         context), at and past the 16 MiB and 128-level limits, hex members spelled almost right, each member \
+         missing, members spelled with escapes, two parse errors on one line, and every pair of faults a line can hold on its own, each \
          expecting the reason of the check the spec runs first.",
     );
     f.note("Position", "A valid line anywhere in a chain: verify_event has no chain context.");
@@ -90,6 +90,7 @@ pub fn file() -> VectorFile {
     limits(&mut f);
     nesting(&mut f);
     hex_members(&mut f);
+    missing_members(&mut f);
     escapes(&mut f);
     parse_order(&mut f);
     framing(&mut f);
@@ -259,6 +260,25 @@ fn hex_members(f: &mut FileBuilder) {
                 Some(Reason::InvalidHex),
             );
         }
+    }
+}
+
+fn missing_members(f: &mut FileBuilder) {
+    let Value::Object(members) = provedex_core::canonical::parse(base().as_bytes()).expect("a valid line") else {
+        unreachable!("a line is an object")
+    };
+    let mut g = f.group("missing", "A valid line with one of its seven members removed: missing_field.");
+    for member in members.keys() {
+        let mut fewer = members.clone();
+        fewer.remove(member);
+        add(
+            &mut g,
+            &member.replace('_', "-"),
+            &format!("The line without {member}."),
+            &[],
+            &provedex_core::canonical::canonical_json(&Value::Object(fewer)),
+            Some(Reason::MissingField),
+        );
     }
 }
 

@@ -27,6 +27,12 @@ pub fn bin() -> String {
     env!("CARGO_BIN_EXE_provedex-conformance").to_owned()
 }
 
+/// The wait for each answer of the Rust core's adapter, or of a test adapter
+/// wrapped around it. It verifies each ledger every way the core can, in a
+/// debug build: a 16 MiB line takes seconds, more on a loaded machine. The
+/// tests judge answers, not speed.
+pub const RUST_CORE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The command of the Rust core's adapter.
 pub fn rust_core() -> Vec<String> {
     vec![bin(), "adapter".into()]
