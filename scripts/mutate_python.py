@@ -22,7 +22,10 @@ Usage:
 this repository); --runner a built `provedex-conformance` (default:
 DIR/target/debug/provedex-conformance). Results go to --out (default:
 target/mutants-python/): results.json (every mutant and its outcome) and
-report.md (counts per file, the kill rate, and every surviving mutant).
+report.md (counts per file and kill rates, with the survivors that
+conformance/mutation/python.tsv explains as equivalent or unreached counted
+apart, and every other survivor listed). --report RESULTS.json... prints the
+report of earlier runs, merged, without running anything.
 """
 
 from __future__ import annotations
@@ -231,7 +234,23 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], help="mutate only this file of provedex_ref (repeatable)")
     parser.add_argument("--out", type=pathlib.Path, default=REPO / "target/mutants-python")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--report",
+        type=pathlib.Path,
+        nargs="+",
+        metavar="RESULTS",
+        help="run nothing: print the report of earlier results.json files, merged (a later file's result of a "
+        "mutant replaces an earlier one's, so a run with --only can update a full run)",
+    )
     args = parser.parse_args()
+    if args.report:
+        merged: dict[tuple[str, int], Mutant] = {}
+        for path in args.report:
+            for m in json.loads(path.read_text(encoding="utf-8")):
+                mutant = Mutant(**m)
+                merged[(mutant.file, mutant.index)] = mutant
+        print(render(sorted(merged.values(), key=lambda m: (m.file, m.index)), None))
+        return 0
     repo = args.repo.resolve()
     runner = (args.runner or repo / "target/debug/provedex-conformance").resolve()
     if not runner.is_file():
@@ -285,19 +304,53 @@ def main() -> int:
     return 0
 
 
-def render(mutants: list[Mutant], elapsed: float) -> str:
-    lines = ["| file | mutants | killed | timeout | survived | kill rate |", "|---|---|---|---|---|---|"]
+def explained_survivors() -> dict[str, tuple[str, str]]:
+    """The survivors conformance/mutation/python.tsv explains: name -> (class, reason)."""
+    explained = {}
+    for line in (REPO / "conformance/mutation/python.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, cls, reason = line.split("\t")
+            explained[name] = (cls, reason)
+    return explained
+
+
+def render(mutants: list[Mutant], elapsed: float | None) -> str:
+    """Counts per file and kill rates: over every mutant, without the equivalent
+    ones, and over the code a request reaches (without the unreached ones too)."""
+    explained = explained_survivors()
+    name = lambda m: f"{m.file}:{m.line}: {m.description}"  # noqa: E731
+    lines = [
+        "| file | mutants | killed | timeout | survived | equivalent | unreached | kill rate | without equivalents "
+        "| reachable code |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     by_file: dict[str, list[Mutant]] = {}
     for m in mutants:
         by_file.setdefault(m.file, []).append(m)
+
+    def pct(k: int, n: int) -> str:
+        return f"{100 * k / n:.1f}%" if n else "-"
+
     for file, group in [*sorted(by_file.items()), ("total", mutants)]:
         killed = sum(m.outcome in ("killed", "timeout") for m in group)
         timeouts = sum(m.outcome == "timeout" for m in group)
-        survived = sum(m.outcome == "survived" for m in group)
-        rate = f"{100 * killed / len(group):.1f}%" if group else "-"
-        lines.append(f"| {file} | {len(group)} | {killed - timeouts} | {timeouts} | {survived} | {rate} |")
-    lines += ["", f"{len(mutants)} mutants in {elapsed:.0f} s.", "", "## Surviving mutants", ""]
-    lines += [f"- {m.file}:{m.line}: {m.description}" for m in mutants if m.outcome == "survived"]
+        survivors = [m for m in group if m.outcome == "survived"]
+        classes = [explained.get(name(m), ("",))[0] for m in survivors]
+        equivalent, unreached = classes.count("equivalent"), classes.count("unreached")
+        lines.append(
+            f"| {file} | {len(group)} | {killed - timeouts} | {timeouts} | {len(survivors)} | {equivalent} | {unreached} "
+            f"| {pct(killed, len(group))} | {pct(killed, len(group) - equivalent)} "
+            f"| {pct(killed, len(group) - equivalent - unreached)} |"
+        )
+    if elapsed is not None:
+        lines += ["", f"{len(mutants)} mutants in {elapsed:.0f} s."]
+    unexplained = [m for m in mutants if m.outcome == "survived" and name(m) not in explained]
+    lines += ["", f"## Unexplained survivors (a missing vector, or an entry for conformance/mutation/python.tsv): {len(unexplained)}", ""]
+    lines += [f"- {name(m)}" for m in unexplained]
+    stale = sorted(set(explained) - {name(m) for m in mutants if m.outcome == "survived"})
+    if stale:
+        lines += ["", f"## Entries of conformance/mutation/python.tsv that no survivor matched: {len(stale)}", ""]
+        lines += [f"- {n}" for n in stale]
     return "\n".join(lines) + "\n"
 
 
