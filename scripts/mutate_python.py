@@ -304,6 +304,11 @@ def main() -> int:
     return 0
 
 
+def name(m: Mutant) -> str:
+    """How a mutant is named in reports and in conformance/mutation/python.tsv."""
+    return f"{m.file}:{m.line}: {m.description}"
+
+
 def explained_survivors() -> dict[str, tuple[str, str]]:
     """The survivors conformance/mutation/python.tsv explains: name -> (class, reason)."""
     explained = {}
@@ -318,7 +323,6 @@ def render(mutants: list[Mutant], elapsed: float | None) -> str:
     """Counts per file and kill rates: over every mutant, without the equivalent
     ones, and over the code a request reaches (without the unreached ones too)."""
     explained = explained_survivors()
-    name = lambda m: f"{m.file}:{m.line}: {m.description}"  # noqa: E731
     lines = [
         "| file | mutants | killed | timeout | survived | equivalent | unreached | kill rate | without equivalents "
         "| reachable code |",
