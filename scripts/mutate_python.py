@@ -214,9 +214,11 @@ def run_vectors(runner: pathlib.Path, python: str, tree: pathlib.Path, spec: pat
     survivors pay for a whole pass.
     """
     env = dict(os.environ, PROVEDEX_SPEC_DIR=str(spec), PYTHONDONTWRITEBYTECODE="1")
+    # Generous per answer: a 16 MiB line takes the unmutated implementation
+    # seconds, more on a loaded machine, and a slow answer must not pass for a kill.
     adapter = [python, str(tree / "adapter.py")]
     for stem in sorted((p.stem for p in vectors.glob("*.json")), key=lambda s: (vectors / f"{s}.json").stat().st_size):
-        command = [str(runner), "run", "--timeout", "5", "--vectors", str(vectors), "--filter", f"{stem}/", "--", *adapter]
+        command = [str(runner), "run", "--timeout", "30", "--vectors", str(vectors), "--filter", f"{stem}/", "--", *adapter]
         try:
             done = subprocess.run(command, env=env, capture_output=True, timeout=600)
         except subprocess.TimeoutExpired:
