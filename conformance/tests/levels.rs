@@ -5,7 +5,6 @@
 
 mod common;
 
-
 use common::{RUST_CORE_TIMEOUT, rust_core, tampered, tempdir};
 use provedex_conformance::default_vectors_dir;
 use provedex_conformance::generate;
