@@ -112,7 +112,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
     if line.strip() and not line.startswith("#"):
         name, cls, reason = line.rstrip("\n").split("\t")
         explained[name] = cls
-EQUIVALENT = {"message", "arithmetic", "performance"}
+EQUIVALENT = {"message", "arithmetic", "performance", "equivalent"}
 def key(name):
     return re.sub(r"^([^:]+):\d+:\d+: ", r"\1: ", name)
 rows = collections.OrderedDict()
