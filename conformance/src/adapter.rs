@@ -5,7 +5,9 @@
 //! A ledger is verified through every entry point and engine of the core,
 //! and the adapter answers `errored` when they disagree: the vectors then pin
 //! all of them, not only the one whose report is returned. A signed line is
-//! also checked against the chain state a session would advance to.
+//! also checked against the chain state a session would advance to, the
+//! key against the form a writer publishes it in, a refusal's code against
+//! its reason, and every event it accepts against its serde form.
 
 use std::io::{self, BufRead, Write};
 use std::num::NonZeroUsize;
@@ -102,11 +104,24 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
                     match sign_event_at(&event, r.seq, r.timestamp_nanos, &parent, &key) {
                         Ok(signed) => {
                             check_session_link(&event, &parent, &signed)?;
+                            // The key a writer publishes is the one its lines carry.
+                            if key.pubkey_hex() != signed.signer_pubkey.to_hex() {
+                                return Err(format!(
+                                    "the key's published form {} is not the signer_pubkey of its line",
+                                    key.pubkey_hex()
+                                ));
+                            }
                             SignResult::Valid { valid: Is, line: signed.to_json() }
                         }
-                        // The event conforms but its line would be longer than a reader accepts.
-                        Err(Error::Signing { reason, .. }) => SignResult::Invalid { valid: Is, reason },
-                        Err(e) => return Err(e.to_string()),
+                        // The event conforms but its line would be longer than a reader
+                        // accepts; the code an SDK's exception carries is that reason.
+                        Err(e) => {
+                            let Error::Signing { reason, .. } = &e else { return Err(e.to_string()) };
+                            if e.code() != Some(reason.code()) {
+                                return Err(format!("the error's code {:?} is not its reason {reason}", e.code()));
+                            }
+                            SignResult::Invalid { valid: Is, reason: *reason }
+                        }
                     }
                 }
                 Err(reason) => SignResult::Invalid { valid: Is, reason },
