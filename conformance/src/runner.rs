@@ -343,7 +343,7 @@ struct Process {
     stdin: ChildStdin,
     lines: Receiver<std::io::Result<String>>,
     /// The adapter's stderr, non-blocking, read only by the runner's own
-    /// thread (see [`Adapter::drain_stderr`]); `None` where stderr is not captured.
+    /// thread (see [`Process::drain_stderr`]); `None` where stderr is not captured.
     stderr: Option<ChildStderr>,
 }
 
@@ -511,22 +511,10 @@ impl Adapter {
         self.stderr.take()
     }
 
-    /// Moves what is in the stderr pipe now into the log, without waiting.
-    /// Called once a response has arrived, this takes everything the adapter
-    /// wrote to stderr before it wrote the response: a test's lines are
-    /// attributed by the order of the adapter's own writes, not by when a
-    /// reader thread happened to see them.
+    /// Moves what is in the stderr pipe now into the log (see [`Process::drain_stderr`]).
     fn drain_stderr(&mut self) {
-        let Some(pipe) = self.process.as_mut().and_then(|p| p.stderr.as_mut()) else { return };
-        let mut buf = [0u8; 4096];
-        loop {
-            match pipe.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => self.stderr.append(&buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // `WouldBlock`: the pipe is empty; any other error ends what can be read.
-                Err(_) => break,
-            }
+        if let Some(process) = self.process.as_mut() {
+            process.drain_stderr(&mut self.stderr);
         }
     }
 
@@ -542,15 +530,13 @@ impl Adapter {
         let deadline = Instant::now() + self.timeout;
         let received = loop {
             let wait = deadline.saturating_duration_since(Instant::now()).min(STDERR_DRAIN_EVERY);
-            let received = self.process.as_ref().map(|p| p.lines.recv_timeout(wait));
-            self.drain_stderr();
+            let received = process.lines.recv_timeout(wait);
+            process.drain_stderr(&mut self.stderr);
             match received {
-                Some(Err(RecvTimeoutError::Timeout)) if Instant::now() < deadline => {}
-                Some(received) => break received,
-                None => return Err("the adapter is not running".into()),
+                Err(RecvTimeoutError::Timeout) if Instant::now() < deadline => {}
+                received => break received,
             }
         };
-        let process = self.process.as_mut().ok_or("the adapter is not running")?;
         let line = match received {
             Ok(Ok(line)) => line,
             Ok(Err(e)) => return Err(format!("cannot read from the adapter: {e}")),
@@ -559,7 +545,7 @@ impl Adapter {
             }
             Err(RecvTimeoutError::Disconnected) => {
                 let note = process.exit_note();
-                self.drain_stderr();
+                process.drain_stderr(&mut self.stderr);
                 return Err(format!("the adapter closed its output{note}"));
             }
         };
@@ -577,6 +563,25 @@ impl Adapter {
 }
 
 impl Process {
+    /// Moves what is in the stderr pipe now into the log, without waiting.
+    /// Called once a response has arrived, this takes everything the adapter
+    /// wrote to stderr before it wrote the response: a test's lines are
+    /// attributed by the order of the adapter's own writes, not by when a
+    /// reader thread happened to see them.
+    fn drain_stderr(&mut self, log: &mut StderrLog) {
+        let Some(pipe) = self.stderr.as_mut() else { return };
+        let mut buf = [0u8; 4096];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => log.append(&buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // `WouldBlock`: the pipe is empty; any other error ends what can be read.
+                Err(_) => break,
+            }
+        }
+    }
+
     /// How the process ended, if it has (its stderr goes with the test's problem).
     fn exit_note(&mut self) -> String {
         std::thread::sleep(Duration::from_millis(50));

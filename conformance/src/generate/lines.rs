@@ -1,12 +1,13 @@
 //! `lines.json`: one ledger line checked on its own, through the
 //! verify_event operation: lines at any position of a chain, at and past
-//! the length and nesting limits, hex members spelled almost right, members
-//! spelled with escapes, each member missing, two parse errors on one line, and every pair of
-//! faults a line can hold on its own ([`super::check_order`]).
+//! the length and nesting limits, hex members spelled almost right, each
+//! member missing, members spelled with escapes, two parse errors on one
+//! line, and every pair of faults a line can hold on its own
+//! ([`super::check_order`]).
 
 use std::collections::BTreeMap;
 
-use provedex_core::canonical::{Map, Value};
+use provedex_core::canonical::{Map, Value, canonical_json, parse};
 use provedex_core::line::read_line_alone;
 use provedex_core::{
     AgentEvent, ChainHash, GENESIS_PARENT_HASH, MAX_LINE_BYTES, Reason, SignedEvent, SigningKeypair, check_seal,
@@ -76,8 +77,8 @@ pub fn file() -> VectorFile {
         "verify_event",
         "One line checked on its own (spec/conformance.md, verify_event): lines at any seq after any parent (no chain \
          context), at and past the 16 MiB and 128-level limits, hex members spelled almost right, each member \
-         missing, members spelled with escapes, two parse errors on one line, and every pair of faults a line can hold on its own, each \
-         expecting the reason of the check the spec runs first.",
+         missing, members spelled with escapes, two parse errors on one line, and every pair of faults a line can \
+         hold on its own, each expecting the reason of the check the spec runs first.",
     );
     f.note("Position", "A valid line anywhere in a chain: verify_event has no chain context.");
     f.note("Limit", "A line at or past the 16 MiB limit, built at run time (generated_input).");
@@ -264,7 +265,7 @@ fn hex_members(f: &mut FileBuilder) {
 }
 
 fn missing_members(f: &mut FileBuilder) {
-    let Value::Object(members) = provedex_core::canonical::parse(base().as_bytes()).expect("a valid line") else {
+    let Value::Object(members) = parse(base().as_bytes()).expect("a valid line") else {
         unreachable!("a line is an object")
     };
     let mut g = f.group("missing", "A valid line with one of its seven members removed: missing_field.");
@@ -276,7 +277,7 @@ fn missing_members(f: &mut FileBuilder) {
             &member.replace('_', "-"),
             &format!("The line without {member}."),
             &[],
-            &provedex_core::canonical::canonical_json(&Value::Object(fewer)),
+            &canonical_json(&Value::Object(fewer)),
             Some(Reason::MissingField),
         );
     }
