@@ -19,12 +19,14 @@ use serde_json::Value as Json;
 const OBLIGATIONS: [&str; 3] = ["MUST", "REQUIRED", "SHALL"];
 
 /// The id prefix of each spec document; a document not listed has no normative sentences.
-pub const PREFIXES: [(&str, &str); 5] = [
+pub const PREFIXES: [(&str, &str); 7] = [
     ("canonical-json.md", "CJ"),
     ("ledger-format.md", "LF"),
     ("signature-scheme.md", "SS"),
     ("verification.md", "VF"),
     ("conformance.md", "CF"),
+    ("toolsets.md", "TS"),
+    ("keys.md", "KM"),
 ];
 
 /// One normative sentence.

@@ -74,10 +74,28 @@ reasons! {
     InvalidPublicKey => "invalid_public_key",
     /// The signer is not the pinned public key.
     PubkeyMismatch => "pubkey_mismatch",
-    /// The signer differs from the first line's signer.
+    /// The signer is not the current key, and the previous line is not a rotation.
     SignerChanged => "signer_changed",
     /// The signature does not verify under the strict Ed25519 profile.
     BadSignature => "bad_signature",
+    /// A `KeyRotated` line names an invalid key, or the key that signs it (since 1.1).
+    RotationKeyInvalid => "rotation_key_invalid",
+    /// A `KeyRotated` line's proof is not the new key's signature over its rotation statement (since 1.1).
+    RotationProofInvalid => "rotation_proof_invalid",
+    /// The line after a `KeyRotated` line is not signed by the key it named (since 1.1).
+    RotationNotFollowed => "rotation_not_followed",
+    /// A `ToolsetPinned` line's tools are not sorted by name, or a name is listed twice (since 1.1).
+    ToolsetUnsorted => "toolset_unsorted",
+    /// A `ToolsetPinned` line's toolset hash is not the hash of its tools (since 1.1).
+    ToolsetHashMismatch => "toolset_hash_mismatch",
+    /// A `Redacted` line's target is not an earlier line (since 1.1).
+    RedactionTargetUnknown => "redaction_target_unknown",
+    /// A `Redacted` line's target hash is not its target's self_hash (since 1.1).
+    RedactionTargetMismatch => "redaction_target_mismatch",
+    /// A `Redacted` line targets another `Redacted` line (since 1.1).
+    RedactionOfRedaction => "redaction_of_redaction",
+    /// The ledger's current key at its end is not the pinned current key (since 1.1).
+    CurrentKeyMismatch => "current_key_mismatch",
 }
 
 impl From<JsonErrorKind> for Reason {

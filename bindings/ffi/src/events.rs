@@ -6,7 +6,7 @@ use provedex_core::event::read;
 
 use crate::{ProvedexError, invalid_member, json_to_object, object_to_json};
 
-/// One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields.
+/// One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields. The first seven variants are those of spec version 1.0; `KeyRotated`, `ToolsetPinned` and `Redacted` were added in version 1.1 (spec/ledger-format.md, Versions).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 #[allow(clippy::large_enum_variant, reason = "one variant per event of the spec, whatever its size, as uniffi carries it")]
 pub enum AgentEvent {
@@ -79,6 +79,31 @@ pub enum AgentEvent {
         /// SHA-256 of the session summary, or empty when no summary was made. Crosses the FFI as lowercase hex.
         summary_sha256: String,
     },
+    /// Since 1.1. The signing key changes: this line is signed by the current key and names the next one, which signs every later line; `proof` is the next key's signature over the rotation statement (spec/signature-scheme.md, Key rotation).
+    KeyRotated {
+        /// The key that signs every line after this one. Crosses the FFI as lowercase hex.
+        new_pubkey: String,
+        /// Proof of possession: the new key's signature over the rotation statement, which binds the old key, the new key and this line's seq and parent_hash. Crosses the FFI as lowercase hex.
+        proof: String,
+    },
+    /// Since 1.1. The agent's toolset is pinned: the tools it may call from here on, each with the digest of its definition, and the toolset hash over them (spec/toolsets.md).
+    ToolsetPinned {
+        /// The toolset hash: SHA-256 of the canonical JSON of `tools`. Crosses the FFI as lowercase hex.
+        toolset_sha256: String,
+        /// Every tool of the toolset, sorted by name (UTF-8 bytes), each name once.
+        tools: Vec<PinnedTool>,
+    },
+    /// Since 1.1. Soft-forget: an earlier line of the same ledger is to be treated as forgotten by readers. The line itself stays, so the chain still verifies and an auditor can still read it (spec/ledger-format.md, Redactions).
+    Redacted {
+        /// The seq of the redacted line, an earlier line of the same ledger.
+        target_seq: u64,
+        /// The self_hash of the redacted line. Crosses the FFI as lowercase hex.
+        target_self_hash: String,
+        /// Why the line is forgotten, such as `user_request` or `erasure_request`.
+        reason: String,
+        /// Who asked for it: a person, a role or a ticket.
+        requested_by: String,
+    },
 }
 
 impl From<&core::AgentEvent> for AgentEvent {
@@ -121,6 +146,20 @@ impl From<&core::AgentEvent> for AgentEvent {
             core::AgentEvent::SessionEnded(payload) => AgentEvent::SessionEnded {
                 reason: payload.reason.clone(),
                 summary_sha256: payload.summary_sha256.map(|d| d.to_hex()).unwrap_or_default(),
+            },
+            core::AgentEvent::KeyRotated(payload) => AgentEvent::KeyRotated {
+                new_pubkey: payload.new_pubkey.to_hex(),
+                proof: payload.proof.to_hex(),
+            },
+            core::AgentEvent::ToolsetPinned(payload) => AgentEvent::ToolsetPinned {
+                toolset_sha256: payload.toolset_sha256.to_hex(),
+                tools: payload.tools.iter().map(PinnedTool::from).collect(),
+            },
+            core::AgentEvent::Redacted(payload) => AgentEvent::Redacted {
+                target_seq: payload.target_seq,
+                target_self_hash: payload.target_self_hash.to_hex(),
+                reason: payload.reason.clone(),
+                requested_by: payload.requested_by.clone(),
             },
             // Generated from the same schema as the core's enum, so every variant is matched above.
             _ => unreachable!("an event variant the uniffi layer was not generated for"),
@@ -186,6 +225,53 @@ impl TryFrom<AgentEvent> for core::AgentEvent {
                     summary_sha256: read::digest_or_empty_text(&summary_sha256, "payload.summary_sha256").map_err(|e| invalid_member("SessionEnded", e))?,
                 })
             }
+            AgentEvent::KeyRotated { new_pubkey, proof } => {
+                core::AgentEvent::KeyRotated(core::KeyRotated {
+                    new_pubkey: read::public_key_text(&new_pubkey, "payload.new_pubkey").map_err(|e| invalid_member("KeyRotated", e))?,
+                    proof: read::signature_text(&proof, "payload.proof").map_err(|e| invalid_member("KeyRotated", e))?,
+                })
+            }
+            AgentEvent::ToolsetPinned { toolset_sha256, tools } => {
+                core::AgentEvent::ToolsetPinned(core::ToolsetPinned {
+                    toolset_sha256: read::digest_text(&toolset_sha256, "payload.toolset_sha256").map_err(|e| invalid_member("ToolsetPinned", e))?,
+                    tools: tools.into_iter().enumerate().map(|(i, item)| pinned_tool_to_core(item, &format!("payload.tools[{i}]"), "ToolsetPinned")).collect::<Result<Vec<_>, _>>()?,
+                })
+            }
+            AgentEvent::Redacted { target_seq, target_self_hash, reason, requested_by } => {
+                core::AgentEvent::Redacted(core::Redacted {
+                    target_seq,
+                    target_self_hash: read::digest_text(&target_self_hash, "payload.target_self_hash").map_err(|e| invalid_member("Redacted", e))?,
+                    reason,
+                    requested_by,
+                })
+            }
         })
     }
+}
+
+/// One tool of a pinned toolset: its name and the digest of its normalized definition (spec/toolsets.md).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PinnedTool {
+    /// The tool's name, as the agent calls it.
+    pub name: String,
+    /// SHA-256 of the canonical JSON of the tool's normalized definition. Crosses the FFI as lowercase hex.
+    pub sha256: String,
+}
+
+impl From<&core::PinnedTool> for PinnedTool {
+    fn from(value: &core::PinnedTool) -> Self {
+        PinnedTool {
+            name: value.name.clone(),
+            sha256: value.sha256.to_hex(),
+        }
+    }
+}
+
+/// The core's PinnedTool at `path` in an event of type `event`, its hex and JSON members read strictly.
+fn pinned_tool_to_core(value: PinnedTool, path: &str, event: &str) -> Result<core::PinnedTool, ProvedexError> {
+    let PinnedTool { name, sha256 } = value;
+    Ok(core::PinnedTool {
+        name,
+        sha256: read::digest_text(&sha256, &format!("{path}.sha256")).map_err(|e| invalid_member(event, e))?,
+    })
 }

@@ -17,7 +17,18 @@ from typing import Any, Callable
 from ._checks import MAX_FREE_JSON_DEPTH, check_bool, check_list, check_object, check_str, check_u32, check_u64, shown
 from ._errors import SigningError
 
-__all__ = ["session_started", "utterance_captured", "tool_called", "tool_returned", "model_invoked", "utterance_spoken", "session_ended", "from_dict", "VARIANTS", "FIELDS", "REQUIRED", "MAX_FREE_JSON_DEPTH"]
+__all__ = ["session_started", "utterance_captured", "tool_called", "tool_returned", "model_invoked", "utterance_spoken", "session_ended", "key_rotated", "toolset_pinned", "redacted", "from_dict", "VARIANTS", "FIELDS", "REQUIRED", "MAX_FREE_JSON_DEPTH"]
+
+
+def _check_pinned_tool(name: str, value: Any, levels: int) -> dict[str, Any]:
+    """A PinnedTool object: its members checked as the factories check arguments."""
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict, not {type(value).__name__}")
+    _refuse_members(name, value, ("name", "sha256", ), ("name", "sha256", ))
+    checked: dict[str, Any] = {}
+    checked["name"] = check_str(f"{name}.name", value["name"])
+    checked["sha256"] = check_str(f"{name}.sha256", value["sha256"])
+    return checked
 
 
 def session_started(*, agent_id: str, model_id: str, session_id: str) -> dict[str, Any]:
@@ -131,6 +142,49 @@ def session_ended(*, reason: str, summary_sha256: str) -> dict[str, Any]:
     return {"type": "SessionEnded", "payload": payload}
 
 
+def key_rotated(*, new_pubkey: str, proof: str) -> dict[str, Any]:
+    """Since 1.1. The signing key changes: this line is signed by the current key and names the next one, which signs every later line; `proof` is the next key's signature over the rotation statement (spec/signature-scheme.md, Key rotation).
+
+    new_pubkey: The key that signs every line after this one.
+    proof: Proof of possession: the new key's signature over the rotation statement, which binds the old key, the new key and this line's seq and parent_hash.
+    """
+    payload: dict[str, Any] = {
+        "new_pubkey": check_str("new_pubkey", new_pubkey),
+        "proof": check_str("proof", proof),
+    }
+    return {"type": "KeyRotated", "payload": payload}
+
+
+def toolset_pinned(*, toolset_sha256: str, tools: list[dict[str, Any]]) -> dict[str, Any]:
+    """Since 1.1. The agent's toolset is pinned: the tools it may call from here on, each with the digest of its definition, and the toolset hash over them (spec/toolsets.md).
+
+    toolset_sha256: The toolset hash: SHA-256 of the canonical JSON of `tools`.
+    tools: Every tool of the toolset, sorted by name (UTF-8 bytes), each name once.
+    """
+    payload: dict[str, Any] = {
+        "toolset_sha256": check_str("toolset_sha256", toolset_sha256),
+        "tools": check_list("tools", tools, lambda n, item: _check_pinned_tool(n, item, 0 + 1)),
+    }
+    return {"type": "ToolsetPinned", "payload": payload}
+
+
+def redacted(*, target_seq: int, target_self_hash: str, reason: str, requested_by: str) -> dict[str, Any]:
+    """Since 1.1. Soft-forget: an earlier line of the same ledger is to be treated as forgotten by readers. The line itself stays, so the chain still verifies and an auditor can still read it (spec/ledger-format.md, Redactions).
+
+    target_seq: The seq of the redacted line, an earlier line of the same ledger.
+    target_self_hash: The self_hash of the redacted line.
+    reason: Why the line is forgotten, such as `user_request` or `erasure_request`.
+    requested_by: Who asked for it: a person, a role or a ticket.
+    """
+    payload: dict[str, Any] = {
+        "target_seq": check_u64("target_seq", target_seq),
+        "target_self_hash": check_str("target_self_hash", target_self_hash),
+        "reason": check_str("reason", reason),
+        "requested_by": check_str("requested_by", requested_by),
+    }
+    return {"type": "Redacted", "payload": payload}
+
+
 #: The factory of each variant, by its ``type``.
 VARIANTS: dict[str, Callable[..., dict[str, Any]]] = {
     "SessionStarted": session_started,
@@ -140,6 +194,9 @@ VARIANTS: dict[str, Callable[..., dict[str, Any]]] = {
     "ModelInvoked": model_invoked,
     "UtteranceSpoken": utterance_spoken,
     "SessionEnded": session_ended,
+    "KeyRotated": key_rotated,
+    "ToolsetPinned": toolset_pinned,
+    "Redacted": redacted,
 }
 
 
@@ -153,6 +210,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "ModelInvoked": ("model_id", "prompt_sha256", "response_sha256", "prompt_tokens", "response_tokens", ),
     "UtteranceSpoken": ("text_sha256", "text", "audio_sha256", ),
     "SessionEnded": ("reason", "summary_sha256", ),
+    "KeyRotated": ("new_pubkey", "proof", ),
+    "ToolsetPinned": ("toolset_sha256", "tools", ),
+    "Redacted": ("target_seq", "target_self_hash", "reason", "requested_by", ),
 }
 
 #: The payload fields each variant requires, by its ``type``.
@@ -164,6 +224,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "ModelInvoked": ("model_id", "prompt_sha256", "response_sha256", "prompt_tokens", "response_tokens", ),
     "UtteranceSpoken": ("text_sha256", "text", "audio_sha256", ),
     "SessionEnded": ("reason", "summary_sha256", ),
+    "KeyRotated": ("new_pubkey", "proof", ),
+    "ToolsetPinned": ("toolset_sha256", "tools", ),
+    "Redacted": ("target_seq", "target_self_hash", "reason", "requested_by", ),
 }
 
 _EVENT_KEYS = frozenset(("type", "payload"))

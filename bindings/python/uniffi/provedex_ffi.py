@@ -1145,6 +1145,45 @@ class _UniffiFfiConverterTypeChainReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.root_hash, buf)
         _UniffiFfiConverterSequenceString.write(value.signers, buf)
 
+@dataclass
+class PinnedTool:
+    """
+    One tool of a pinned toolset: its name and the digest of its normalized definition (spec/toolsets.md).
+"""
+    def __init__(self, *, name:str, sha256:str):
+        self.name = name
+        self.sha256 = sha256
+        
+        
+
+    
+    def __str__(self):
+        return "PinnedTool(name={}, sha256={})".format(self.name, self.sha256)
+    def __eq__(self, other):
+        if self.name != other.name:
+            return False
+        if self.sha256 != other.sha256:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePinnedTool(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PinnedTool(
+            name=_UniffiFfiConverterString.read(buf),
+            sha256=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.sha256)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.sha256, buf)
+
 class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u32"
     VALUE_MIN = 0
@@ -1158,6 +1197,29 @@ class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
     def write(value, buf):
         buf.write_u32(value)
 
+class _UniffiFfiConverterSequenceTypePinnedTool(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypePinnedTool.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypePinnedTool.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypePinnedTool.read(buf) for i in range(count)
+        ]
+
 
 
 
@@ -1165,7 +1227,7 @@ class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
 
 class AgentEvent:
     """
-    One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields.
+    One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields. The first seven variants are those of spec version 1.0; `KeyRotated`, `ToolsetPinned` and `Redacted` were added in version 1.1 (spec/ledger-format.md, Versions).
 """
     def __init__(self):
         raise RuntimeError("AgentEvent cannot be instantiated directly")
@@ -1517,6 +1579,136 @@ class AgentEvent:
                 return False
             return True
 
+    @dataclass
+    class KEY_ROTATED:
+        """
+        Since 1.1. The signing key changes: this line is signed by the current key and names the next one, which signs every later line; `proof` is the next key's signature over the rotation statement (spec/signature-scheme.md, Key rotation).
+"""
+        
+        def __init__(self, new_pubkey:str, proof:str):
+            self.new_pubkey = new_pubkey
+            
+            """
+        The key that signs every line after this one. Crosses the FFI as lowercase hex.
+"""
+        
+            self.proof = proof
+            
+            """
+        Proof of possession: the new key's signature over the rotation statement, which binds the old key, the new key and this line's seq and parent_hash. Crosses the FFI as lowercase hex.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "AgentEvent.KEY_ROTATED(new_pubkey={}, proof={})".format(self.new_pubkey, self.proof)
+        def __eq__(self, other):
+            if not isinstance(other, AgentEvent):
+                return NotImplemented
+            if not other.is_KEY_ROTATED():
+                return False
+            if self.new_pubkey != other.new_pubkey:
+                return False
+            if self.proof != other.proof:
+                return False
+            return True
+
+    @dataclass
+    class TOOLSET_PINNED:
+        """
+        Since 1.1. The agent's toolset is pinned: the tools it may call from here on, each with the digest of its definition, and the toolset hash over them (spec/toolsets.md).
+"""
+        
+        def __init__(self, toolset_sha256:str, tools:typing.List[PinnedTool]):
+            self.toolset_sha256 = toolset_sha256
+            
+            """
+        The toolset hash: SHA-256 of the canonical JSON of `tools`. Crosses the FFI as lowercase hex.
+"""
+        
+            self.tools = tools
+            
+            """
+        Every tool of the toolset, sorted by name (UTF-8 bytes), each name once.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "AgentEvent.TOOLSET_PINNED(toolset_sha256={}, tools={})".format(self.toolset_sha256, self.tools)
+        def __eq__(self, other):
+            if not isinstance(other, AgentEvent):
+                return NotImplemented
+            if not other.is_TOOLSET_PINNED():
+                return False
+            if self.toolset_sha256 != other.toolset_sha256:
+                return False
+            if self.tools != other.tools:
+                return False
+            return True
+
+    @dataclass
+    class REDACTED:
+        """
+        Since 1.1. Soft-forget: an earlier line of the same ledger is to be treated as forgotten by readers. The line itself stays, so the chain still verifies and an auditor can still read it (spec/ledger-format.md, Redactions).
+"""
+        
+        def __init__(self, target_seq:int, target_self_hash:str, reason:str, requested_by:str):
+            self.target_seq = target_seq
+            
+            """
+        The seq of the redacted line, an earlier line of the same ledger.
+"""
+        
+            self.target_self_hash = target_self_hash
+            
+            """
+        The self_hash of the redacted line. Crosses the FFI as lowercase hex.
+"""
+        
+            self.reason = reason
+            
+            """
+        Why the line is forgotten, such as `user_request` or `erasure_request`.
+"""
+        
+            self.requested_by = requested_by
+            
+            """
+        Who asked for it: a person, a role or a ticket.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "AgentEvent.REDACTED(target_seq={}, target_self_hash={}, reason={}, requested_by={})".format(self.target_seq, self.target_self_hash, self.reason, self.requested_by)
+        def __eq__(self, other):
+            if not isinstance(other, AgentEvent):
+                return NotImplemented
+            if not other.is_REDACTED():
+                return False
+            if self.target_seq != other.target_seq:
+                return False
+            if self.target_self_hash != other.target_self_hash:
+                return False
+            if self.reason != other.reason:
+                return False
+            if self.requested_by != other.requested_by:
+                return False
+            return True
+
     
 
     # For each variant, we have `is_NAME` and `is_name` methods for easily checking
@@ -1549,6 +1741,18 @@ class AgentEvent:
         return isinstance(self, AgentEvent.SESSION_ENDED)
     def is_session_ended(self) -> bool:
         return isinstance(self, AgentEvent.SESSION_ENDED)
+    def is_KEY_ROTATED(self) -> bool:
+        return isinstance(self, AgentEvent.KEY_ROTATED)
+    def is_key_rotated(self) -> bool:
+        return isinstance(self, AgentEvent.KEY_ROTATED)
+    def is_TOOLSET_PINNED(self) -> bool:
+        return isinstance(self, AgentEvent.TOOLSET_PINNED)
+    def is_toolset_pinned(self) -> bool:
+        return isinstance(self, AgentEvent.TOOLSET_PINNED)
+    def is_REDACTED(self) -> bool:
+        return isinstance(self, AgentEvent.REDACTED)
+    def is_redacted(self) -> bool:
+        return isinstance(self, AgentEvent.REDACTED)
     
 
 # Now, a little trick - we make each nested variant class be a subclass of the main
@@ -1561,6 +1765,9 @@ AgentEvent.TOOL_RETURNED = type("AgentEvent.TOOL_RETURNED", (AgentEvent.TOOL_RET
 AgentEvent.MODEL_INVOKED = type("AgentEvent.MODEL_INVOKED", (AgentEvent.MODEL_INVOKED, AgentEvent,), {})  # type: ignore
 AgentEvent.UTTERANCE_SPOKEN = type("AgentEvent.UTTERANCE_SPOKEN", (AgentEvent.UTTERANCE_SPOKEN, AgentEvent,), {})  # type: ignore
 AgentEvent.SESSION_ENDED = type("AgentEvent.SESSION_ENDED", (AgentEvent.SESSION_ENDED, AgentEvent,), {})  # type: ignore
+AgentEvent.KEY_ROTATED = type("AgentEvent.KEY_ROTATED", (AgentEvent.KEY_ROTATED, AgentEvent,), {})  # type: ignore
+AgentEvent.TOOLSET_PINNED = type("AgentEvent.TOOLSET_PINNED", (AgentEvent.TOOLSET_PINNED, AgentEvent,), {})  # type: ignore
+AgentEvent.REDACTED = type("AgentEvent.REDACTED", (AgentEvent.REDACTED, AgentEvent,), {})  # type: ignore
 
 
 
@@ -1614,6 +1821,23 @@ class _UniffiFfiConverterTypeAgentEvent(_UniffiConverterRustBuffer):
                 _UniffiFfiConverterString.read(buf),
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 8:
+            return AgentEvent.KEY_ROTATED(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 9:
+            return AgentEvent.TOOLSET_PINNED(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterSequenceTypePinnedTool.read(buf),
+            )
+        if variant == 10:
+            return AgentEvent.REDACTED(
+                _UniffiFfiConverterUInt64.read(buf),
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -1655,6 +1879,20 @@ class _UniffiFfiConverterTypeAgentEvent(_UniffiConverterRustBuffer):
         if value.is_SESSION_ENDED():
             _UniffiFfiConverterString.check_lower(value.reason)
             _UniffiFfiConverterString.check_lower(value.summary_sha256)
+            return
+        if value.is_KEY_ROTATED():
+            _UniffiFfiConverterString.check_lower(value.new_pubkey)
+            _UniffiFfiConverterString.check_lower(value.proof)
+            return
+        if value.is_TOOLSET_PINNED():
+            _UniffiFfiConverterString.check_lower(value.toolset_sha256)
+            _UniffiFfiConverterSequenceTypePinnedTool.check_lower(value.tools)
+            return
+        if value.is_REDACTED():
+            _UniffiFfiConverterUInt64.check_lower(value.target_seq)
+            _UniffiFfiConverterString.check_lower(value.target_self_hash)
+            _UniffiFfiConverterString.check_lower(value.reason)
+            _UniffiFfiConverterString.check_lower(value.requested_by)
             return
         raise ValueError(value)
 
@@ -1698,6 +1936,20 @@ class _UniffiFfiConverterTypeAgentEvent(_UniffiConverterRustBuffer):
             buf.write_i32(7)
             _UniffiFfiConverterString.write(value.reason, buf)
             _UniffiFfiConverterString.write(value.summary_sha256, buf)
+        if value.is_KEY_ROTATED():
+            buf.write_i32(8)
+            _UniffiFfiConverterString.write(value.new_pubkey, buf)
+            _UniffiFfiConverterString.write(value.proof, buf)
+        if value.is_TOOLSET_PINNED():
+            buf.write_i32(9)
+            _UniffiFfiConverterString.write(value.toolset_sha256, buf)
+            _UniffiFfiConverterSequenceTypePinnedTool.write(value.tools, buf)
+        if value.is_REDACTED():
+            buf.write_i32(10)
+            _UniffiFfiConverterUInt64.write(value.target_seq, buf)
+            _UniffiFfiConverterString.write(value.target_self_hash, buf)
+            _UniffiFfiConverterString.write(value.reason, buf)
+            _UniffiFfiConverterString.write(value.requested_by, buf)
 
 
 
@@ -3037,6 +3289,7 @@ __all__ = [
     "ProvedexError",
     "RecoverOutcome",
     "ChainReport",
+    "PinnedTool",
     "SignedEvent",
     "canonical_json",
     "compute_self_hash",

@@ -3,11 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::canonical::{ByteSink, Map, Value, write_decimal, write_object, write_string};
-use crate::hex::Digest;
+use crate::canonical::{ByteSink, Map, Value, write_array, write_decimal, write_object, write_string};
+use crate::hex::{Digest, PublicKeyBytes, SignatureBytes};
 use super::{EventError, Fields, check_nesting, read, unknown_event_type, write};
 
-/// One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields.
+/// One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields. The first seven variants are those of spec version 1.0; `KeyRotated`, `ToolsetPinned` and `Redacted` were added in version 1.1 (spec/ledger-format.md, Versions).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "payload", deny_unknown_fields)]
 #[non_exhaustive]
@@ -27,6 +27,12 @@ pub enum AgentEvent {
     UtteranceSpoken(UtteranceSpoken),
     /// An agent session ended.
     SessionEnded(SessionEnded),
+    /// Since 1.1. The signing key changes: this line is signed by the current key and names the next one, which signs every later line; `proof` is the next key's signature over the rotation statement (spec/signature-scheme.md, Key rotation).
+    KeyRotated(KeyRotated),
+    /// Since 1.1. The agent's toolset is pinned: the tools it may call from here on, each with the digest of its definition, and the toolset hash over them (spec/toolsets.md).
+    ToolsetPinned(ToolsetPinned),
+    /// Since 1.1. Soft-forget: an earlier line of the same ledger is to be treated as forgotten by readers. The line itself stays, so the chain still verifies and an auditor can still read it (spec/ledger-format.md, Redactions).
+    Redacted(Redacted),
 }
 
 impl AgentEvent {
@@ -39,6 +45,9 @@ impl AgentEvent {
         "ModelInvoked",
         "UtteranceSpoken",
         "SessionEnded",
+        "KeyRotated",
+        "ToolsetPinned",
+        "Redacted",
     ];
 
     /// The variant name, as written in the `type` member.
@@ -51,6 +60,9 @@ impl AgentEvent {
             AgentEvent::ModelInvoked(_) => "ModelInvoked",
             AgentEvent::UtteranceSpoken(_) => "UtteranceSpoken",
             AgentEvent::SessionEnded(_) => "SessionEnded",
+            AgentEvent::KeyRotated(_) => "KeyRotated",
+            AgentEvent::ToolsetPinned(_) => "ToolsetPinned",
+            AgentEvent::Redacted(_) => "Redacted",
         }
     }
 
@@ -66,6 +78,9 @@ impl AgentEvent {
             AgentEvent::ModelInvoked(_) => {}
             AgentEvent::UtteranceSpoken(_) => {}
             AgentEvent::SessionEnded(_) => {}
+            AgentEvent::KeyRotated(_) => {}
+            AgentEvent::ToolsetPinned(_) => {}
+            AgentEvent::Redacted(_) => {}
         }
         Ok(())
     }
@@ -115,6 +130,20 @@ impl AgentEvent {
             "SessionEnded" => AgentEvent::SessionEnded(SessionEnded {
                 reason: payload.take_with("reason", read::string)?,
                 summary_sha256: payload.take_with("summary_sha256", read::digest_or_empty)?,
+            }),
+            "KeyRotated" => AgentEvent::KeyRotated(KeyRotated {
+                new_pubkey: payload.take_with("new_pubkey", read::public_key)?,
+                proof: payload.take_with("proof", read::signature)?,
+            }),
+            "ToolsetPinned" => AgentEvent::ToolsetPinned(ToolsetPinned {
+                toolset_sha256: payload.take_with("toolset_sha256", read::digest)?,
+                tools: payload.take_with("tools", |v: &Value, p: &str| read::array(v, p, |v: &Value, p: &str| PinnedTool::read(v, p, 1)))?,
+            }),
+            "Redacted" => AgentEvent::Redacted(Redacted {
+                target_seq: payload.take_with("target_seq", read::u64)?,
+                target_self_hash: payload.take_with("target_self_hash", read::digest)?,
+                reason: payload.take_with("reason", read::string)?,
+                requested_by: payload.take_with("requested_by", read::string)?,
             }),
             other => return Err(unknown_event_type(other)),
         };
@@ -176,6 +205,26 @@ impl AgentEvent {
                 map.insert("reason".to_owned(), Value::from(payload.reason.clone()));
                 map.insert("summary_sha256".to_owned(), Value::from(payload.summary_sha256.map(|d| d.to_hex()).unwrap_or_default()));
                 ("SessionEnded", map)
+            }
+            AgentEvent::KeyRotated(payload) => {
+                let mut map = Map::new();
+                map.insert("new_pubkey".to_owned(), Value::from(payload.new_pubkey.to_hex()));
+                map.insert("proof".to_owned(), Value::from(payload.proof.to_hex()));
+                ("KeyRotated", map)
+            }
+            AgentEvent::ToolsetPinned(payload) => {
+                let mut map = Map::new();
+                map.insert("toolset_sha256".to_owned(), Value::from(payload.toolset_sha256.to_hex()));
+                map.insert("tools".to_owned(), Value::Array(payload.tools.iter().map(|item| item.to_value()).collect()));
+                ("ToolsetPinned", map)
+            }
+            AgentEvent::Redacted(payload) => {
+                let mut map = Map::new();
+                map.insert("target_seq".to_owned(), Value::from(payload.target_seq));
+                map.insert("target_self_hash".to_owned(), Value::from(payload.target_self_hash.to_hex()));
+                map.insert("reason".to_owned(), Value::from(payload.reason.clone()));
+                map.insert("requested_by".to_owned(), Value::from(payload.requested_by.clone()));
+                ("Redacted", map)
             }
         };
         Value::Object(Map::from([
@@ -257,6 +306,33 @@ impl AgentEvent {
                 write::digest_or_empty(sink, &payload.summary_sha256);
                 sink.put(b"},\"type\":\"SessionEnded\"}");
             }
+            AgentEvent::KeyRotated(payload) => {
+                sink.put(b"{\"payload\":{\"new_pubkey\":");
+                write::hex(sink, |sink| payload.new_pubkey.put_hex(sink));
+                sink.put(b",\"proof\":");
+                write::hex(sink, |sink| payload.proof.put_hex(sink));
+                sink.put(b"},\"type\":\"KeyRotated\"}");
+            }
+            AgentEvent::ToolsetPinned(payload) => {
+                sink.put(b"{\"payload\":{\"tools\":");
+                write_array(sink, &payload.tools, |sink, item| {
+                    item.write_canonical(sink);
+                });
+                sink.put(b",\"toolset_sha256\":");
+                write::hex(sink, |sink| payload.toolset_sha256.put_hex(sink));
+                sink.put(b"},\"type\":\"ToolsetPinned\"}");
+            }
+            AgentEvent::Redacted(payload) => {
+                sink.put(b"{\"payload\":{\"reason\":");
+                write_string(sink, &payload.reason);
+                sink.put(b",\"requested_by\":");
+                write_string(sink, &payload.requested_by);
+                sink.put(b",\"target_self_hash\":");
+                write::hex(sink, |sink| payload.target_self_hash.put_hex(sink));
+                sink.put(b",\"target_seq\":");
+                write_decimal(sink, i128::from(payload.target_seq));
+                sink.put(b"},\"type\":\"Redacted\"}");
+            }
         }
     }
 
@@ -331,6 +407,33 @@ impl AgentEvent {
                 write_string(sink, &payload.reason);
                 sink.put(b",\"summary_sha256\":");
                 write::digest_or_empty(sink, &payload.summary_sha256);
+                sink.put(b"}}");
+            }
+            AgentEvent::KeyRotated(payload) => {
+                sink.put(b"{\"type\":\"KeyRotated\",\"payload\":{\"new_pubkey\":");
+                write::hex(sink, |sink| payload.new_pubkey.put_hex(sink));
+                sink.put(b",\"proof\":");
+                write::hex(sink, |sink| payload.proof.put_hex(sink));
+                sink.put(b"}}");
+            }
+            AgentEvent::ToolsetPinned(payload) => {
+                sink.put(b"{\"type\":\"ToolsetPinned\",\"payload\":{\"toolset_sha256\":");
+                write::hex(sink, |sink| payload.toolset_sha256.put_hex(sink));
+                sink.put(b",\"tools\":");
+                write_array(sink, &payload.tools, |sink, item| {
+                    item.write_wire(sink);
+                });
+                sink.put(b"}}");
+            }
+            AgentEvent::Redacted(payload) => {
+                sink.put(b"{\"type\":\"Redacted\",\"payload\":{\"target_seq\":");
+                write_decimal(sink, i128::from(payload.target_seq));
+                sink.put(b",\"target_self_hash\":");
+                write::hex(sink, |sink| payload.target_self_hash.put_hex(sink));
+                sink.put(b",\"reason\":");
+                write_string(sink, &payload.reason);
+                sink.put(b",\"requested_by\":");
+                write_string(sink, &payload.requested_by);
                 sink.put(b"}}");
             }
         }
@@ -427,4 +530,84 @@ pub struct SessionEnded {
     /// SHA-256 of the session summary, or empty when no summary was made.
     #[serde(with = "crate::hex::digest_or_empty")]
     pub summary_sha256: Option<Digest>,
+}
+
+/// Since 1.1. The signing key changes: this line is signed by the current key and names the next one, which signs every later line; `proof` is the next key's signature over the rotation statement (spec/signature-scheme.md, Key rotation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRotated {
+    /// The key that signs every line after this one.
+    pub new_pubkey: PublicKeyBytes,
+    /// Proof of possession: the new key's signature over the rotation statement, which binds the old key, the new key and this line's seq and parent_hash.
+    pub proof: SignatureBytes,
+}
+
+/// Since 1.1. The agent's toolset is pinned: the tools it may call from here on, each with the digest of its definition, and the toolset hash over them (spec/toolsets.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolsetPinned {
+    /// The toolset hash: SHA-256 of the canonical JSON of `tools`.
+    pub toolset_sha256: Digest,
+    /// Every tool of the toolset, sorted by name (UTF-8 bytes), each name once.
+    pub tools: Vec<PinnedTool>,
+}
+
+/// Since 1.1. Soft-forget: an earlier line of the same ledger is to be treated as forgotten by readers. The line itself stays, so the chain still verifies and an auditor can still read it (spec/ledger-format.md, Redactions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redacted {
+    /// The seq of the redacted line, an earlier line of the same ledger.
+    pub target_seq: u64,
+    /// The self_hash of the redacted line.
+    pub target_self_hash: Digest,
+    /// Why the line is forgotten, such as `user_request` or `erasure_request`.
+    pub reason: String,
+    /// Who asked for it: a person, a role or a ticket.
+    pub requested_by: String,
+}
+
+/// One tool of a pinned toolset: its name and the digest of its normalized definition (spec/toolsets.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinnedTool {
+    /// The tool's name, as the agent calls it.
+    pub name: String,
+    /// SHA-256 of the canonical JSON of the tool's normalized definition.
+    pub sha256: Digest,
+}
+
+impl PinnedTool {
+    /// Reads the object at `path`, `levels` containers below the payload.
+    fn read(value: &Value, path: &str, _levels: usize) -> Result<PinnedTool, EventError> {
+        let mut fields = read::members(value, path)?;
+        let parsed = PinnedTool {
+            name: fields.take_with("name", read::string)?,
+            sha256: fields.take_with("sha256", read::digest)?,
+        };
+        fields.finish()?;
+        Ok(parsed)
+    }
+
+    fn to_value(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("name".to_owned(), Value::from(self.name.clone()));
+        map.insert("sha256".to_owned(), Value::from(self.sha256.to_hex()));
+        Value::Object(map)
+    }
+
+    fn write_canonical(&self, sink: &mut impl ByteSink) {
+        sink.put(b"{\"name\":");
+        write_string(sink, &self.name);
+        sink.put(b",\"sha256\":");
+        write::hex(sink, |sink| self.sha256.put_hex(sink));
+        sink.put(b"}");
+    }
+
+    fn write_wire(&self, sink: &mut impl ByteSink) {
+        sink.put(b"{\"name\":");
+        write_string(sink, &self.name);
+        sink.put(b",\"sha256\":");
+        write::hex(sink, |sink| self.sha256.put_hex(sink));
+        sink.put(b"}");
+    }
 }

@@ -1224,6 +1224,75 @@ public func FfiConverterTypeChainReport_lower(_ value: ChainReport) -> RustBuffe
 
 
 /**
+ * One tool of a pinned toolset: its name and the digest of its normalized definition (spec/toolsets.md).
+ */
+public struct PinnedTool: Equatable, Hashable {
+    /**
+     * The tool's name, as the agent calls it.
+     */
+    public var name: String
+    /**
+     * SHA-256 of the canonical JSON of the tool's normalized definition. Crosses the FFI as lowercase hex.
+     */
+    public var sha256: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tool's name, as the agent calls it.
+         */name: String, 
+        /**
+         * SHA-256 of the canonical JSON of the tool's normalized definition. Crosses the FFI as lowercase hex.
+         */sha256: String) {
+        self.name = name
+        self.sha256 = sha256
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PinnedTool: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePinnedTool: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PinnedTool {
+        return
+            try PinnedTool(
+                name: FfiConverterString.read(from: &buf), 
+                sha256: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PinnedTool, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.sha256, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePinnedTool_lift(_ buf: RustBuffer) throws -> PinnedTool {
+    return try FfiConverterTypePinnedTool.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePinnedTool_lower(_ value: PinnedTool) -> RustBuffer {
+    return FfiConverterTypePinnedTool.lower(value)
+}
+
+
+/**
  * One ledger line: an event together with its position in the chain, its hash and its Ed25519 signature. Writers emit the members in the order of `required`; readers accept any order. `x-provedex-self-hash-preimage` lists the members self_hash covers, in canonical order; every member but self_hash, signature and signer_pubkey is among them. See ledger-format.md and signature-scheme.md.
  */
 public struct SignedEvent: Equatable, Hashable {
@@ -1343,7 +1412,7 @@ public func FfiConverterTypeSignedEvent_lower(_ value: SignedEvent) -> RustBuffe
 
 
 /**
- * One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields.
+ * One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields. The first seven variants are those of spec version 1.0; `KeyRotated`, `ToolsetPinned` and `Redacted` were added in version 1.1 (spec/ledger-format.md, Versions).
  */
 
 public enum AgentEvent: Equatable, Hashable {
@@ -1455,6 +1524,45 @@ public enum AgentEvent: Equatable, Hashable {
          * SHA-256 of the session summary, or empty when no summary was made. Crosses the FFI as lowercase hex.
          */summarySha256: String
     )
+    /**
+     * Since 1.1. The signing key changes: this line is signed by the current key and names the next one, which signs every later line; `proof` is the next key's signature over the rotation statement (spec/signature-scheme.md, Key rotation).
+     */
+    case keyRotated(
+        /**
+         * The key that signs every line after this one. Crosses the FFI as lowercase hex.
+         */newPubkey: String, 
+        /**
+         * Proof of possession: the new key's signature over the rotation statement, which binds the old key, the new key and this line's seq and parent_hash. Crosses the FFI as lowercase hex.
+         */proof: String
+    )
+    /**
+     * Since 1.1. The agent's toolset is pinned: the tools it may call from here on, each with the digest of its definition, and the toolset hash over them (spec/toolsets.md).
+     */
+    case toolsetPinned(
+        /**
+         * The toolset hash: SHA-256 of the canonical JSON of `tools`. Crosses the FFI as lowercase hex.
+         */toolsetSha256: String, 
+        /**
+         * Every tool of the toolset, sorted by name (UTF-8 bytes), each name once.
+         */tools: [PinnedTool]
+    )
+    /**
+     * Since 1.1. Soft-forget: an earlier line of the same ledger is to be treated as forgotten by readers. The line itself stays, so the chain still verifies and an auditor can still read it (spec/ledger-format.md, Redactions).
+     */
+    case redacted(
+        /**
+         * The seq of the redacted line, an earlier line of the same ledger.
+         */targetSeq: UInt64, 
+        /**
+         * The self_hash of the redacted line. Crosses the FFI as lowercase hex.
+         */targetSelfHash: String, 
+        /**
+         * Why the line is forgotten, such as `user_request` or `erasure_request`.
+         */reason: String, 
+        /**
+         * Who asked for it: a person, a role or a ticket.
+         */requestedBy: String
+    )
 
 
 
@@ -1495,6 +1603,15 @@ public struct FfiConverterTypeAgentEvent: FfiConverterRustBuffer {
         )
         
         case 7: return .sessionEnded(reason: try FfiConverterString.read(from: &buf), summarySha256: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 8: return .keyRotated(newPubkey: try FfiConverterString.read(from: &buf), proof: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 9: return .toolsetPinned(toolsetSha256: try FfiConverterString.read(from: &buf), tools: try FfiConverterSequenceTypePinnedTool.read(from: &buf)
+        )
+        
+        case 10: return .redacted(targetSeq: try FfiConverterUInt64.read(from: &buf), targetSelfHash: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf), requestedBy: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -1555,6 +1672,26 @@ public struct FfiConverterTypeAgentEvent: FfiConverterRustBuffer {
             writeInt(&buf, Int32(7))
             FfiConverterString.write(reason, into: &buf)
             FfiConverterString.write(summarySha256, into: &buf)
+            
+        
+        case let .keyRotated(newPubkey,proof):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(newPubkey, into: &buf)
+            FfiConverterString.write(proof, into: &buf)
+            
+        
+        case let .toolsetPinned(toolsetSha256,tools):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(toolsetSha256, into: &buf)
+            FfiConverterSequenceTypePinnedTool.write(tools, into: &buf)
+            
+        
+        case let .redacted(targetSeq,targetSelfHash,reason,requestedBy):
+            writeInt(&buf, Int32(10))
+            FfiConverterUInt64.write(targetSeq, into: &buf)
+            FfiConverterString.write(targetSelfHash, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(requestedBy, into: &buf)
             
         }
     }
@@ -1983,6 +2120,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePinnedTool: FfiConverterRustBuffer {
+    typealias SwiftType = [PinnedTool]
+
+    public static func write(_ value: [PinnedTool], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePinnedTool.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PinnedTool] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PinnedTool]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePinnedTool.read(from: &buf))
         }
         return seq
     }

@@ -2297,6 +2297,53 @@ public object FfiConverterTypeChainReport: FfiConverterRustBuffer<ChainReport> {
 
 
 /**
+ * One tool of a pinned toolset: its name and the digest of its normalized definition (spec/toolsets.md).
+ */
+data class PinnedTool (
+    /**
+     * The tool's name, as the agent calls it.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * SHA-256 of the canonical JSON of the tool's normalized definition. Crosses the FFI as lowercase hex.
+     */
+    var `sha256`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePinnedTool: FfiConverterRustBuffer<PinnedTool> {
+    override fun read(buf: ByteBuffer): PinnedTool {
+        return PinnedTool(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PinnedTool) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`sha256`)
+    )
+
+    override fun write(value: PinnedTool, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`sha256`, buf)
+    }
+}
+
+
+
+/**
  * One ledger line: an event together with its position in the chain, its hash and its Ed25519 signature. Writers emit the members in the order of `required`; readers accept any order. `x-provedex-self-hash-preimage` lists the members self_hash covers, in canonical order; every member but self_hash, signature and signer_pubkey is among them. See ledger-format.md and signature-scheme.md.
  */
 data class SignedEvent (
@@ -2384,7 +2431,7 @@ public object FfiConverterTypeSignedEvent: FfiConverterRustBuffer<SignedEvent> {
 
 
 /**
- * One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields.
+ * One thing an agent did that is worth proving. Every event is an object with exactly two members: `type`, naming the variant, and `payload`, holding that variant's fields. The first seven variants are those of spec version 1.0; `KeyRotated`, `ToolsetPinned` and `Redacted` were added in version 1.1 (spec/ledger-format.md, Versions).
  */
 sealed class AgentEvent {
     
@@ -2561,6 +2608,71 @@ sealed class AgentEvent {
         companion object
     }
     
+    /**
+     * Since 1.1. The signing key changes: this line is signed by the current key and names the next one, which signs every later line; `proof` is the next key's signature over the rotation statement (spec/signature-scheme.md, Key rotation).
+     */
+    data class KeyRotated(
+        /**
+         * The key that signs every line after this one. Crosses the FFI as lowercase hex.
+         */
+        val `newPubkey`: kotlin.String, 
+        /**
+         * Proof of possession: the new key's signature over the rotation statement, which binds the old key, the new key and this line's seq and parent_hash. Crosses the FFI as lowercase hex.
+         */
+        val `proof`: kotlin.String) : AgentEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Since 1.1. The agent's toolset is pinned: the tools it may call from here on, each with the digest of its definition, and the toolset hash over them (spec/toolsets.md).
+     */
+    data class ToolsetPinned(
+        /**
+         * The toolset hash: SHA-256 of the canonical JSON of `tools`. Crosses the FFI as lowercase hex.
+         */
+        val `toolsetSha256`: kotlin.String, 
+        /**
+         * Every tool of the toolset, sorted by name (UTF-8 bytes), each name once.
+         */
+        val `tools`: List<dev.provedex.PinnedTool>) : AgentEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Since 1.1. Soft-forget: an earlier line of the same ledger is to be treated as forgotten by readers. The line itself stays, so the chain still verifies and an auditor can still read it (spec/ledger-format.md, Redactions).
+     */
+    data class Redacted(
+        /**
+         * The seq of the redacted line, an earlier line of the same ledger.
+         */
+        val `targetSeq`: kotlin.ULong, 
+        /**
+         * The self_hash of the redacted line. Crosses the FFI as lowercase hex.
+         */
+        val `targetSelfHash`: kotlin.String, 
+        /**
+         * Why the line is forgotten, such as `user_request` or `erasure_request`.
+         */
+        val `reason`: kotlin.String, 
+        /**
+         * Who asked for it: a person, a role or a ticket.
+         */
+        val `requestedBy`: kotlin.String) : AgentEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -2612,6 +2724,20 @@ public object FfiConverterTypeAgentEvent : FfiConverterRustBuffer<AgentEvent>{
                 FfiConverterString.read(buf),
                 )
             7 -> AgentEvent.SessionEnded(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            8 -> AgentEvent.KeyRotated(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            9 -> AgentEvent.ToolsetPinned(
+                FfiConverterString.read(buf),
+                FfiConverterSequenceTypePinnedTool.read(buf),
+                )
+            10 -> AgentEvent.Redacted(
+                FfiConverterULong.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
@@ -2686,6 +2812,32 @@ public object FfiConverterTypeAgentEvent : FfiConverterRustBuffer<AgentEvent>{
                 + FfiConverterString.allocationSize(value.`summarySha256`)
             )
         }
+        is AgentEvent.KeyRotated -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`newPubkey`)
+                + FfiConverterString.allocationSize(value.`proof`)
+            )
+        }
+        is AgentEvent.ToolsetPinned -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`toolsetSha256`)
+                + FfiConverterSequenceTypePinnedTool.allocationSize(value.`tools`)
+            )
+        }
+        is AgentEvent.Redacted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`targetSeq`)
+                + FfiConverterString.allocationSize(value.`targetSelfHash`)
+                + FfiConverterString.allocationSize(value.`reason`)
+                + FfiConverterString.allocationSize(value.`requestedBy`)
+            )
+        }
     }
 
     override fun write(value: AgentEvent, buf: ByteBuffer) {
@@ -2740,6 +2892,26 @@ public object FfiConverterTypeAgentEvent : FfiConverterRustBuffer<AgentEvent>{
                 buf.putInt(7)
                 FfiConverterString.write(value.`reason`, buf)
                 FfiConverterString.write(value.`summarySha256`, buf)
+                Unit
+            }
+            is AgentEvent.KeyRotated -> {
+                buf.putInt(8)
+                FfiConverterString.write(value.`newPubkey`, buf)
+                FfiConverterString.write(value.`proof`, buf)
+                Unit
+            }
+            is AgentEvent.ToolsetPinned -> {
+                buf.putInt(9)
+                FfiConverterString.write(value.`toolsetSha256`, buf)
+                FfiConverterSequenceTypePinnedTool.write(value.`tools`, buf)
+                Unit
+            }
+            is AgentEvent.Redacted -> {
+                buf.putInt(10)
+                FfiConverterULong.write(value.`targetSeq`, buf)
+                FfiConverterString.write(value.`targetSelfHash`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                FfiConverterString.write(value.`requestedBy`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -3186,6 +3358,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePinnedTool: FfiConverterRustBuffer<List<PinnedTool>> {
+    override fun read(buf: ByteBuffer): List<PinnedTool> {
+        val len = buf.getInt()
+        return List<PinnedTool>(len) {
+            FfiConverterTypePinnedTool.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PinnedTool>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePinnedTool.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PinnedTool>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePinnedTool.write(it, buf)
         }
     }
 }
