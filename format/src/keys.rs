@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
+use crate::kinds::{RotationStatement, data_message};
 
 /// Length of a seed, and of a key file: the raw Ed25519 private key.
 pub const KEY_FILE_LEN: usize = 32;
@@ -57,6 +58,20 @@ impl SigningKeypair {
     /// (spec/signature-scheme.md, "Signature kinds").
     pub(crate) fn sign_self_hash(&self, self_hash: &ChainHash) -> SignatureBytes {
         SignatureBytes(self.key.sign(&self_hash.0).to_bytes())
+    }
+
+    /// The proof of possession a `KeyRotated` line carries: this key, the
+    /// new one, signs the rotation statement that hands the ledger over
+    /// from `old_pubkey` at the line with this `seq` and `parent_hash`.
+    pub fn prove_rotation(&self, old_pubkey: PublicKeyBytes, seq: u64, parent_hash: ChainHash) -> SignatureBytes {
+        let statement = RotationStatement { old_pubkey, new_pubkey: self.public_key(), seq, parent_hash };
+        SignatureBytes(self.key.sign(&statement.message()).to_bytes())
+    }
+
+    /// A data signature (spec/signature-scheme.md, "Data signatures"): over
+    /// the data label and the data's SHA-256, never over the data alone.
+    pub fn sign_data(&self, data: &[u8]) -> SignatureBytes {
+        SignatureBytes(self.key.sign(&data_message(data)).to_bytes())
     }
 
     /// Pure Ed25519 over any bytes, outside the separation of signature

@@ -4,7 +4,7 @@
 //! Owns canonical JSON ([`canonical`]), the agent events generated from
 //! spec/events.schema.json ([`event`]), the signed line, its framing and its
 //! strict reader and writer ([`line`]), sealing: the self_hash and the
-//! signature ([`seal`]), signing keys in memory ([`SigningKeypair`]), the
+//! signature ([`seal`]), signing keys in memory ([`SigningKeypair`]), the labelled kinds of signed message ([`kinds`]), the
 //! reason codes of spec/verification.md ([`Reason`]), the escaping of
 //! untrusted text for people ([`display`]), and the one error type the
 //! crates above return ([`Error`]).
@@ -26,6 +26,7 @@ mod error;
 pub mod event;
 pub mod hex;
 mod keys;
+pub mod kinds;
 pub mod line;
 mod reason;
 pub mod seal;
@@ -35,5 +36,6 @@ pub use error::{Error, LedgerErrorKind, Result};
 pub use event::{AgentEvent, EventError};
 pub use hex::{ChainHash, Digest, PublicKeyBytes, SignatureBytes};
 pub use keys::{KEY_FILE_LEN, SigningKeypair};
+pub use kinds::{RotationStatement, SignedKind};
 pub use line::{MAX_LINE_BYTES, SignedEvent};
 pub use reason::{Finding, Reason};

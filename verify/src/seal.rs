@@ -59,6 +59,14 @@ pub(crate) fn check_signature(
     key.verify_strict(&digest.0, &Signature::from_bytes(&signature.0)).map_err(|_| signature_mismatch())
 }
 
+/// Whether `signature` verifies for `message` under `key` with the strict
+/// profile: the check of every labelled kind (a rotation proof, a data
+/// signature), whose messages are never a line's 32-byte digest.
+pub fn verifies_strictly(key: &PublicKeyBytes, message: &[u8], signature: &SignatureBytes) -> bool {
+    let Ok(key) = strict_public_key(key) else { return false };
+    signature_scalar(signature).is_ok() && key.verify_strict(message, &Signature::from_bytes(&signature.0)).is_ok()
+}
+
 /// The signature's S, refused when not reduced (S >= L): the first check of
 /// the strict profile, reported with its own message.
 pub(crate) fn signature_scalar(signature: &SignatureBytes) -> Result<Scalar, Finding> {
