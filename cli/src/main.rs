@@ -28,7 +28,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use provedex_core::{Error, LedgerErrorKind};
 
-use crate::commands::{canonicalize, demo, keygen, pubkey, record, recover, show, sign_event, verify};
+use crate::commands::{
+    canonicalize, demo, keygen, pubkey, record, recover, redact, rotate_key, show, sign_event, verify,
+};
 use crate::render::terminal_safe;
 
 const EXIT_CODES: &str = "\
@@ -64,6 +66,12 @@ enum Command {
     /// Append one event to the ledger (resuming its chain) and print the signed line
     #[command(after_help = EXIT_CODES)]
     Record(record::Args),
+    /// Hand the ledger to a new key: a rotation line signed by the current key, proven by the new one
+    #[command(after_help = EXIT_CODES)]
+    RotateKey(rotate_key::Args),
+    /// Soft-forget an earlier line: a signed redaction that `show` honours; the line stays and verifies
+    #[command(after_help = EXIT_CODES)]
+    Redact(redact::Args),
     /// Seal one event at a given position and print the signed line; touches no ledger
     SignEvent(sign_event::Args),
     /// Verify a ledger: exit 0 when valid, 1 when broken (the report says where and why)
@@ -126,6 +134,8 @@ fn run(command: Command) -> CliResult {
         Command::Keygen(args) => keygen::run(args),
         Command::Pubkey(args) => pubkey::run(args),
         Command::Record(args) => record::run(args),
+        Command::RotateKey(args) => rotate_key::run(args),
+        Command::Redact(args) => redact::run(args),
         Command::SignEvent(args) => sign_event::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Canonicalize(args) => canonicalize::run(args),

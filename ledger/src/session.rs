@@ -8,11 +8,12 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, Thread};
 
 use provedex_format::display::shell_word;
-use provedex_format::hex::ChainHash;
+use provedex_format::event::{KeyRotated, Redacted};
+use provedex_format::hex::{ChainHash, Digest, PublicKeyBytes};
 use provedex_format::line::frame;
 use provedex_format::seal::{GENESIS_PARENT_HASH, LinkedEvent, ValidEvent, now_nanos, validate_for_signing};
 use provedex_format::{AgentEvent, Error, LedgerErrorKind, Reason, Result, SignedEvent, SigningKeypair};
@@ -85,7 +86,6 @@ impl SessionOptions {
 /// processes would reuse seqs: every record in the child is refused
 /// ([`LedgerErrorKind::Forked`]); the child opens a session of its own.
 pub struct Session {
-    keypair: SigningKeypair,
     path: PathBuf,
     /// Metadata for the application (v1 records it inside events, as
     /// `SessionStarted.session_id`); the ledger's locator is `path`.
@@ -110,6 +110,9 @@ struct ChainState {
     next_seq: Option<u64>,
     parent: ChainHash,
     last_timestamp: u64,
+    /// The key that signs the next line: the opening key, then the key of
+    /// each rotation ([`Session::rotate_key`]).
+    key: Arc<SigningKeypair>,
     /// Set when a failed write or fsync leaves the file's state unknown.
     poisoned: Option<String>,
     /// Set by [`Session::close`]: no more lines are placed.
@@ -145,8 +148,9 @@ struct Tail {
 impl Session {
     /// Opens the ledger at `ledger_path` for appending, creating it (and its
     /// directory) when missing. An existing ledger is resumed after checking
-    /// its last line: it must be complete, verify, and be signed by `keypair`.
-    /// A refused open writes nothing.
+    /// its last line: it must be complete and verify, and `keypair` must be
+    /// the ledger's current key (the key its last line names when that line
+    /// is a rotation, otherwise its signer). A refused open writes nothing.
     pub fn open(
         keypair: &SigningKeypair,
         ledger_path: impl AsRef<Path>,
@@ -166,7 +170,6 @@ impl Session {
         let mut store = FileStore::open(&path)?;
         let tail = read_tail(&mut store, &path, keypair)?;
         Ok(Session {
-            keypair: keypair.clone(),
             path,
             session_id: session_id.into(),
             durability: options.durability,
@@ -175,6 +178,7 @@ impl Session {
                 next_seq: tail.next_seq,
                 parent: tail.parent,
                 last_timestamp: tail.last_timestamp,
+                key: Arc::new(keypair.clone()),
                 poisoned: None,
                 closed: false,
             }),
@@ -197,34 +201,129 @@ impl Session {
     pub fn record(&self, event: &AgentEvent) -> Result<SignedEvent> {
         self.refuse_if_forked()?;
         let event = validate_for_signing(event)?;
-        if self.durability == Durability::Group {
-            return self.record_grouped(event);
+        self.append(lock(&self.chain)?, event, None)
+    }
+
+    /// Hands the ledger to `new_key` (spec/ledger-format.md, "Key
+    /// rotation"): appends a `KeyRotated` line, signed by the current key,
+    /// that carries `new_key`'s proof of possession for this place in the
+    /// chain. Every later line is signed by `new_key`, and resuming the
+    /// ledger from now on needs it: the old key is refused.
+    pub fn rotate_key(&self, new_key: &SigningKeypair) -> Result<SignedEvent> {
+        self.refuse_if_forked()?;
+        let chain = lock(&self.chain)?;
+        let old_pubkey = chain.key.public_key();
+        if new_key.public_key() == old_pubkey {
+            return Err(Error::signing(
+                Reason::RotationKeyInvalid,
+                format!("{old_pubkey} is already the ledger's current key; a rotation names another key"),
+            ));
         }
-        let mut chain = lock(&self.chain)?;
-        let signed = self.link_next(&chain, event)?.sign(&self.keypair);
+        // The proof binds the rotation line's place, known only under the
+        // chain lock. A full ledger (no next seq) is refused when the line is
+        // placed, so the seq used for it then is never written.
+        let seq = chain.next_seq.unwrap_or(u64::MAX);
+        let proof = new_key.prove_rotation(old_pubkey, seq, chain.parent);
+        let event = AgentEvent::KeyRotated(KeyRotated { new_pubkey: new_key.public_key(), proof });
+        self.append(chain, validate_for_signing(&event)?, Some(Arc::new(new_key.clone())))
+    }
+
+    /// Soft-forgets the line with `target_seq` (spec/ledger-format.md,
+    /// "Redactions"): appends a `Redacted` line naming it by seq and
+    /// self_hash. The target stays in the file; readers leave it out unless
+    /// asked to include redacted lines. Refused when the target is not a
+    /// line of this ledger on disk, does not verify, or is itself a redaction.
+    pub fn redact(&self, target_seq: u64, reason: &str, requested_by: &str) -> Result<SignedEvent> {
+        self.refuse_if_forked()?;
+        let target = self.written_line(target_seq)?;
+        if let AgentEvent::Redacted(earlier) = &target.event {
+            return Err(Error::signing(
+                Reason::RedactionOfRedaction,
+                format!(
+                    "seq {target_seq} is itself a redaction (of seq {}); a redaction cannot be redacted",
+                    earlier.target_seq
+                ),
+            ));
+        }
+        let event = AgentEvent::Redacted(Redacted {
+            target_seq,
+            target_self_hash: Digest(target.self_hash.0),
+            reason: reason.to_owned(),
+            requested_by: requested_by.to_owned(),
+        });
+        self.record(&event)
+    }
+
+    /// The line with `seq`, read back from the ledger and checked on its own.
+    fn written_line(&self, seq: u64) -> Result<SignedEvent> {
+        let unknown = |why: String| Error::signing(Reason::RedactionTargetUnknown, why);
+        let next_seq = lock(&self.chain)?.next_seq;
+        if next_seq.is_some_and(|next| seq >= next) {
+            return Err(unknown(format!(
+                "{}: there is no line with seq {seq}: the ledger's next seq is {}",
+                self.path.display(),
+                next_seq.unwrap_or_default()
+            )));
+        }
+        let line = lock(&self.store)?
+            .line_at(seq)
+            .map_err(|e| Error::ledger_io(&self.path, "read the ledger to find the line to redact", e))?
+            .ok_or_else(|| {
+                unknown(format!(
+                    "{}: the line with seq {seq} is not written yet; retry once it is",
+                    self.path.display()
+                ))
+            })?;
+        let broken = |why: String| {
+            Error::ledger(
+                LedgerErrorKind::Broken,
+                format!(
+                    "{}: line {} does not hold the line with seq {seq}: {why}; `provedex verify --ledger {}` shows \
+                     where the ledger breaks",
+                    self.path.display(),
+                    seq + 1,
+                    shell_word(&self.path)
+                ),
+            )
+        };
+        let found = SignedEvent::from_line(&line).map_err(|f| broken(f.to_string()))?;
+        check_seal(&found).map_err(|f| broken(f.to_string()))?;
+        if found.seq != seq {
+            return Err(broken(format!("it holds seq {}", found.seq)));
+        }
+        Ok(found)
+    }
+
+    /// Places a validated event after the chain's tip, signs it with the
+    /// current key, and appends it; with `next_key`, the keys that sign the
+    /// lines after it (a rotation). Group commit signs outside the chain
+    /// lock and shares the flush; the other modes write under it.
+    fn append(
+        &self,
+        mut chain: MutexGuard<'_, ChainState>,
+        event: ValidEvent<'_>,
+        next_key: Option<Arc<SigningKeypair>>,
+    ) -> Result<SignedEvent> {
+        let linked = self.link_next(&chain, event)?;
+        let key = chain.key.clone();
+        if self.durability == Durability::Group {
+            chain.advance(linked.seq(), linked.timestamp_nanos(), linked.self_hash(), next_key);
+            let ticket = self.placed.fetch_add(1, Ordering::SeqCst) + 1;
+            drop(chain);
+            // Nothing from here to the queue can fail: later lines wait for this one.
+            let signed = linked.sign(&key);
+            self.commit(ticket, line_of(&signed))?;
+            return Ok(signed);
+        }
+        let signed = linked.sign(&key);
         let written = lock(&self.store)?.append(&line_of(&signed), self.durability == Durability::EveryEvent);
         match written {
-            Ok(()) => chain.advance(signed.seq, signed.timestamp_nanos, &signed.self_hash),
+            Ok(()) => chain.advance(signed.seq, signed.timestamp_nanos, &signed.self_hash, next_key),
             Err(WriteFailure::NothingWritten(e)) => {
                 return Err(Error::ledger_io(&self.path, "append to the ledger (nothing was written)", e));
             }
             Err(WriteFailure::Unknown(why)) => return Err(self.poison(&mut chain, why)),
         }
-        Ok(signed)
-    }
-
-    /// Group commit: the line is placed in the chain under the chain lock,
-    /// signed outside it, then queued for a flush shared with other records.
-    fn record_grouped(&self, event: ValidEvent<'_>) -> Result<SignedEvent> {
-        let (linked, ticket) = {
-            let mut chain = lock(&self.chain)?;
-            let linked = self.link_next(&chain, event)?;
-            chain.advance(linked.seq(), linked.timestamp_nanos(), linked.self_hash());
-            (linked, self.placed.fetch_add(1, Ordering::SeqCst) + 1)
-        };
-        // Nothing from here to the queue can fail: later lines wait for this one.
-        let signed = linked.sign(&self.keypair);
-        self.commit(ticket, line_of(&signed))?;
         Ok(signed)
     }
 
@@ -381,9 +480,10 @@ impl Session {
         &self.path
     }
 
-    /// The public key that signs this session's lines, as hex.
+    /// The public key that signs this session's next line, as hex: the
+    /// opening key, or the key of the last rotation.
     pub fn pubkey_hex(&self) -> String {
-        self.keypair.pubkey_hex()
+        self.chain.lock().map(|s| s.key.pubkey_hex()).unwrap_or_else(|p| p.into_inner().key.pubkey_hex())
     }
 
     /// How records are made durable.
@@ -413,11 +513,21 @@ fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
 }
 
 impl ChainState {
-    /// Moves the chain past a line that is queued or written.
-    fn advance(&mut self, seq: u64, timestamp_nanos: u64, self_hash: &ChainHash) {
+    /// Moves the chain past a line that is queued or written; after a
+    /// rotation, `next_key` signs the lines that follow.
+    fn advance(
+        &mut self,
+        seq: u64,
+        timestamp_nanos: u64,
+        self_hash: &ChainHash,
+        next_key: Option<Arc<SigningKeypair>>,
+    ) {
         self.next_seq = seq.checked_add(1);
         self.parent = *self_hash;
         self.last_timestamp = timestamp_nanos;
+        if let Some(key) = next_key {
+            self.key = key;
+        }
     }
 }
 
@@ -490,11 +600,32 @@ fn read_tail(store: &mut dyn Store, path: &Path, keypair: &SigningKeypair) -> Re
     })?;
     let last = SignedEvent::from_line(content).map_err(|f| damaged(format!("the last line is damaged: {f}")))?;
     check_seal(&last).map_err(|f| damaged(format!("the last line (seq {}) does not verify: {f}", last.seq)))?;
-    if last.signer_pubkey != keypair.public_key() {
-        return Err(refuse(
-            LedgerErrorKind::ForeignKey,
-            format!("the ledger is signed by {}, not by this key {}", last.signer_pubkey, keypair.pubkey_hex()),
-        ));
+    let current = current_key(&last);
+    if current != keypair.public_key() {
+        let why = match &last.event {
+            AgentEvent::KeyRotated(_) if last.signer_pubkey == keypair.public_key() => format!(
+                "this key {} was rotated out by the last line (seq {}); the ledger's current key is {current}: open \
+                 it with that key",
+                keypair.pubkey_hex(),
+                last.seq
+            ),
+            AgentEvent::KeyRotated(_) => format!(
+                "the ledger's current key is {current}, named by the rotation at seq {}, not this key {}",
+                last.seq,
+                keypair.pubkey_hex()
+            ),
+            _ => format!("the ledger is signed by {current}, not by this key {}", keypair.pubkey_hex()),
+        };
+        return Err(refuse(LedgerErrorKind::ForeignKey, why));
     }
     Ok(Tail { next_seq: last.seq.checked_add(1), parent: last.self_hash, last_timestamp: last.timestamp_nanos })
+}
+
+/// The key that signs the line after `last`: the key a rotation names, or
+/// the line's own signer.
+fn current_key(last: &SignedEvent) -> PublicKeyBytes {
+    match &last.event {
+        AgentEvent::KeyRotated(rotation) => rotation.new_pubkey,
+        _ => last.signer_pubkey,
+    }
 }

@@ -10,6 +10,8 @@ pub mod keygen;
 pub mod pubkey;
 pub mod record;
 pub mod recover;
+pub mod redact;
+pub mod rotate_key;
 pub mod show;
 pub mod sign_event;
 pub mod verify;

@@ -61,7 +61,7 @@ pub fn run(args: Args) -> CliResult {
 
 /// Opens the ledger for appending; while another writer holds its lock,
 /// retries (a fresh open each time) until `wait` has passed.
-fn open_session(
+pub(super) fn open_session(
     key: &SigningKeypair,
     ledger: &Path,
     durability: Durability,

@@ -41,6 +41,13 @@ impl Store for FileStore {
         }
     }
 
+    fn line_at(&mut self, index: u64) -> io::Result<Option<Vec<u8>>> {
+        match &self.file {
+            Some(file) => read_line_at(file, self.len, index),
+            None => Err(io::Error::other("the store is released")),
+        }
+    }
+
     /// A failed write is cut back to the previous length when possible.
     fn append(&mut self, bytes: &[u8], sync: bool) -> Result<(), WriteFailure> {
         let Some(file) = &mut self.file else {
@@ -112,5 +119,35 @@ fn read_last_line(mut file: &File, len: u64) -> io::Result<Vec<u8>> {
         if start == 0 {
             return Ok(tail);
         }
+    }
+}
+
+/// The line at `index` without its LF: skips `index` LFs from the start of
+/// the file, then reads up to the next LF (refusing a line longer than a
+/// reader accepts). `None` when the file holds fewer complete lines.
+fn read_line_at(mut file: &File, len: u64, index: u64) -> io::Result<Option<Vec<u8>>> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut reader = io::BufReader::with_capacity(256 * 1024, file.take(len));
+    let mut skipped = 0;
+    while skipped < index {
+        let buffer = io::BufRead::fill_buf(&mut reader)?;
+        if buffer.is_empty() {
+            return Ok(None);
+        }
+        let (consumed, found) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buffer.len(), false),
+        };
+        io::BufRead::consume(&mut reader, consumed);
+        skipped += u64::from(found);
+    }
+    let mut line = Vec::new();
+    io::BufRead::read_until(&mut (&mut reader).take(MAX_LINE_BYTES as u64 + 1), b'\n', &mut line)?;
+    match line.pop() {
+        Some(b'\n') => Ok(Some(line)),
+        _ if line.len() >= MAX_LINE_BYTES => {
+            Err(io::Error::other(format!("line {} is longer than {MAX_LINE_BYTES} bytes", index + 1)))
+        }
+        _ => Ok(None),
     }
 }

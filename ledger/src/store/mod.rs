@@ -18,6 +18,11 @@ pub(crate) trait Store: Send {
     /// read without reading the rest); empty when the store is.
     fn last_line(&mut self) -> io::Result<Vec<u8>>;
 
+    /// The line at `index` (0-based) without its LF, if the store holds that
+    /// many complete lines; found by reading from the start, at most one
+    /// line's worth held at a time.
+    fn line_at(&mut self, index: u64) -> io::Result<Option<Vec<u8>>>;
+
     /// Appends whole lines, durable on return when `sync`. On failure, says
     /// whether the store is as it was before.
     fn append(&mut self, lines: &[u8], sync: bool) -> Result<(), WriteFailure>;
