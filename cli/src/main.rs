@@ -29,7 +29,7 @@ use clap::{Parser, Subcommand};
 use provedex_core::{Error, LedgerErrorKind};
 
 use crate::commands::{
-    canonicalize, demo, keygen, pubkey, record, recover, redact, rotate_key, show, sign_event, verify,
+    canonicalize, demo, key, keygen, pubkey, record, recover, redact, rotate_key, show, sign_event, verify,
 };
 use crate::render::terminal_safe;
 
@@ -63,6 +63,8 @@ enum Command {
     Keygen(keygen::Args),
     /// Print the public key of a key file
     Pubkey(pubkey::Args),
+    /// Key manager: fingerprint, public key (hex or PEM), data signatures
+    Key(key::Args),
     /// Append one event to the ledger (resuming its chain) and print the signed line
     #[command(after_help = EXIT_CODES)]
     Record(record::Args),
@@ -133,6 +135,7 @@ fn run(command: Command) -> CliResult {
     match command {
         Command::Keygen(args) => keygen::run(args),
         Command::Pubkey(args) => pubkey::run(args),
+        Command::Key(args) => key::run(args),
         Command::Record(args) => record::run(args),
         Command::RotateKey(args) => rotate_key::run(args),
         Command::Redact(args) => redact::run(args),

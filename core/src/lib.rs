@@ -22,4 +22,7 @@ pub use provedex_format::{
     display, event, hex, line, seal,
 };
 pub use provedex_ledger::{Durability, KeyFile, RecoverOutcome, Session, SessionOptions, recover};
+pub use provedex_format::pem;
+pub use provedex_ledger::{MAX_PEM_KEY_LEN, load_public_key};
+pub use provedex_verify::seal::verify_data;
 pub use provedex_verify::{ChainReport, Engine, Progress, Verifier, check_seal};

@@ -28,6 +28,7 @@ pub mod hex;
 mod keys;
 pub mod kinds;
 pub mod line;
+pub mod pem;
 mod reason;
 pub mod seal;
 

@@ -23,5 +23,6 @@ mod session;
 mod store;
 
 pub use key_file::KeyFile;
+pub use key_file::{MAX_PEM_KEY_LEN, load_public_key};
 pub use recover::{RecoverOutcome, recover};
 pub use session::{Durability, Session, SessionOptions};

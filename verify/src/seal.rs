@@ -7,6 +7,7 @@ use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::{Signature, VerifyingKey};
 use provedex_format::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
+use provedex_format::kinds::data_message;
 use provedex_format::seal::hash_preimage;
 use provedex_format::{Finding, Reason, SignedEvent};
 
@@ -65,6 +66,13 @@ pub(crate) fn check_signature(
 pub fn verifies_strictly(key: &PublicKeyBytes, message: &[u8], signature: &SignatureBytes) -> bool {
     let Ok(key) = strict_public_key(key) else { return false };
     signature_scalar(signature).is_ok() && key.verify_strict(message, &Signature::from_bytes(&signature.0)).is_ok()
+}
+
+/// Whether `signature` is a data signature of `data` under `key`
+/// (spec/signature-scheme.md, "Data signatures"): strict, over the data
+/// label and the data's SHA-256, so no line or rotation signature passes.
+pub fn verify_data(key: &PublicKeyBytes, data: &[u8], signature: &SignatureBytes) -> bool {
+    verifies_strictly(key, &data_message(data), signature)
 }
 
 /// The signature's S, refused when not reduced (S >= L): the first check of

@@ -6,6 +6,7 @@
 
 pub mod canonicalize;
 pub mod demo;
+pub mod key;
 pub mod keygen;
 pub mod pubkey;
 pub mod record;

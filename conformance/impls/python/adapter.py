@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from provedex_ref import __version__, bugs, canonical, ledger
+from provedex_ref import __version__, bugs, canonical, labelled, ledger, toolsets
 from provedex_ref.findings import Finding
 
 PROTOCOL = 1
@@ -57,9 +57,7 @@ def self_hash(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def sign(request: dict[str, Any]) -> dict[str, Any]:
-    seed = _bytes_argument(request, "seed_hex")
-    if len(seed) != 32:
-        raise ValueError("seed_hex must hold exactly 32 bytes")
+    seed = _seed_argument(request)
     event_json = _text_argument(request, "event_json")
     seq, timestamp_nanos = _u64_argument(request, "seq"), _u64_argument(request, "timestamp_nanos")
     try:
@@ -78,11 +76,41 @@ def verify_event(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def verify_ledger(request: dict[str, Any]) -> dict[str, Any]:
+    """The report. `pinned_current_pubkey` and `check_tools` are present only when a vector sets them."""
     ledger_bytes = _bytes_argument(request, "ledger_hex")
-    pinned = request.get("pinned_pubkey")
-    if pinned is not None and type(pinned) is not str:
-        raise ValueError("pinned_pubkey must be a string or null")
-    return ledger.verify_ledger(io.BytesIO(ledger_bytes), pinned).to_json()
+    pinned = _key_or_null_argument(request, "pinned_pubkey")
+    pinned_current = _key_or_null_argument(request, "pinned_current_pubkey")
+    check_tools = request.get("check_tools", False)
+    if type(check_tools) is not bool:
+        raise ValueError("check_tools must be a boolean")
+    report = ledger.verify_ledger(
+        io.BytesIO(ledger_bytes), pinned, pinned_current_pubkey=pinned_current, check_tools=check_tools
+    )
+    return report.to_json()
+
+
+def toolset_hash(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        tools = toolsets.read_manifest(_bytes_argument(request, "manifest_hex"))
+    except toolsets.ToolsetError:
+        return {"valid": False, "tools": None, "toolset_sha256": None}
+    entries = toolsets.toolset(tools)
+    return {"valid": True, "tools": entries, "toolset_sha256": toolsets.toolset_hash(entries)}
+
+
+def sign_data(request: dict[str, Any]) -> dict[str, Any]:
+    signature = labelled.sign_data(_seed_argument(request), _bytes_argument(request, "data_hex"))
+    return {"signature_hex": signature.hex()}
+
+
+def verify_data(request: dict[str, Any]) -> dict[str, Any]:
+    """A key or signature of the wrong length is no key or signature: the data is not verified."""
+    valid = labelled.verify_data(
+        _bytes_argument(request, "pubkey_hex"),
+        _bytes_argument(request, "data_hex"),
+        _bytes_argument(request, "signature_hex"),
+    )
+    return {"valid": valid}
 
 
 OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -92,6 +120,9 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "sign": sign,
     "verify_event": verify_event,
     "verify_ledger": verify_ledger,
+    "toolset_hash": toolset_hash,
+    "sign_data": sign_data,
+    "verify_data": verify_data,
 }
 
 
@@ -101,6 +132,22 @@ def _bytes_argument(request: dict[str, Any], name: str) -> bytes:
     if type(value) is not str or len(value) % 2 or not _HEX_DIGITS.fullmatch(value):
         raise ValueError(f"{name} must be a string of lowercase hex digit pairs")
     return bytes.fromhex(value)
+
+
+def _seed_argument(request: dict[str, Any]) -> bytes:
+    seed = _bytes_argument(request, "seed_hex")
+    if len(seed) != 32:
+        raise ValueError("seed_hex must hold exactly 32 bytes")
+    return seed
+
+
+def _key_or_null_argument(request: dict[str, Any], name: str) -> str | None:
+    """A pinned key: null or absent, or a string (ledger.verify_ledger refuses one that is not 64
+    lowercase hex)."""
+    value = request.get(name)
+    if value is not None and type(value) is not str:
+        raise ValueError(f"{name} must be a string or null")
+    return value
 
 
 def _u64_argument(request: dict[str, Any], name: str) -> int:

@@ -35,7 +35,7 @@ def check_event(event: Any, where: str = "event") -> Variant:
         type_name = type_name.strip()
     variant = event_variants().get(type_name)
     if variant is None:
-        raise Finding("unknown_event_type", f"{where}.type {event['type']!r} is not a v1 variant")
+        raise Finding("unknown_event_type", f"{where}.type {event['type']!r} is not a variant of the format")
     for rule in variant.fields:
         rule.check(payload, f"{where}.payload")
     reject_unknown_members(payload, variant.field_names, f"{where}.payload")
@@ -45,10 +45,11 @@ def check_event(event: Any, where: str = "event") -> Variant:
 def write_event(event: dict[str, Any], variant: Variant) -> str:
     """A valid event as a writer emits it: `type`, then `payload` with its fields in table order.
 
-    Every value, including the contents of `args_redacted`, is written in canonical form.
+    Every value, including the contents of `args_redacted`, is written in canonical form, and
+    the members of nested objects in the order of their rules.
     """
     payload = ",".join(
-        canonical.write_string(name) + ":" + canonical.dumps(event["payload"][name])
-        for name in variant.field_names
+        canonical.write_string(rule.name) + ":" + rule.write(event["payload"][rule.name])
+        for rule in variant.fields
     )
     return '{"type":' + canonical.write_string(variant.name) + ',"payload":{' + payload + "}}"

@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from . import canonical, ed25519
+from . import canonical, ed25519, labelled, toolsets
 from .bugs import planted
 from .events import check_event, write_event
 from .findings import Finding
@@ -218,8 +218,51 @@ def check_signature(line: SignedEvent) -> None:
         raise Finding("bad_signature", "the signature fails strict Ed25519 verification")
 
 
+def check_content(line: SignedEvent) -> None:
+    """Steps 15 to 19 of verification.md: the checks of a 1.1 variant that need the line alone."""
+    event_type, payload = line.event["type"], line.event["payload"]
+    if event_type == "KeyRotated":
+        new_pubkey = payload["new_pubkey"]
+        if new_pubkey == line.signer_pubkey or not ed25519.is_valid_public_key(bytes.fromhex(new_pubkey)):
+            raise Finding(
+                "rotation_key_invalid",
+                f"new_pubkey {new_pubkey} is not a valid public key other than the signer's",
+            )
+        if not labelled.verify_rotation(
+            new_pubkey, line.signer_pubkey, line.parent_hash, line.seq, payload["proof"]
+        ):
+            raise Finding(
+                "rotation_proof_invalid",
+                "proof is not the new key's signature over this line's rotation statement",
+            )
+    elif event_type == "ToolsetPinned":
+        names = [tool["name"].encode("utf-8") for tool in payload["tools"]]
+        for before, after in zip(names, names[1:]):
+            if not before < after:
+                raise Finding(
+                    "toolset_unsorted",
+                    f"tool {after.decode()!r} follows {before.decode()!r}: names must be strictly "
+                    "increasing by UTF-8 bytes",
+                )
+        recomputed = toolsets.toolset_hash(payload["tools"])
+        if recomputed != payload["toolset_sha256"]:
+            raise Finding(
+                "toolset_hash_mismatch",
+                f"toolset_sha256 {payload['toolset_sha256']} is not the hash of tools, {recomputed}",
+            )
+    elif event_type == "Redacted" and payload["target_seq"] >= line.seq:
+        raise Finding(
+            "redaction_target_unknown",
+            f"target_seq {payload['target_seq']} is not an earlier line than seq {line.seq}",
+        )
+
+
 def verify_line(line: bytes) -> Finding | None:
-    """Check one line on its own, with no chain context; None when it is valid."""
+    """Check one line on its own, with no chain context; None when it is valid.
+
+    The content checks that need only the line (steps 15 to 19) apply; those that need the
+    redaction's target line (20, 21) do not.
+    """
     try:
         parsed = check_line(line)
         if planted("verify_event_as_ledger"):
@@ -230,6 +273,7 @@ def verify_line(line: bytes) -> Finding | None:
         check_hash(parsed)
         check_public_key(parsed)
         check_signature(parsed)
+        check_content(parsed)
     except Finding as finding:
         return finding
     return None
@@ -237,7 +281,11 @@ def verify_line(line: bytes) -> Finding | None:
 
 @dataclass
 class Report:
-    """The verification report of verification.md, Report."""
+    """The verification report of verification.md, Report.
+
+    `unpinned_tool_calls` is None when tool calls were not to be checked, and then it is not a
+    member of the JSON report.
+    """
 
     ok: bool
     event_count: int
@@ -247,9 +295,14 @@ class Report:
     message: str
     root_hash: str | None
     signers: list[str]
+    keys: list[dict[str, Any]]
+    unpinned_tool_calls: list[dict[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        report = dataclasses.asdict(self)
+        if self.unpinned_tool_calls is None:
+            del report["unpinned_tool_calls"]
+        return report
 
 
 @dataclass
@@ -257,12 +310,26 @@ class _Chain:
     """What verification carries from one good line to the next."""
 
     pinned_pubkey: str | None
+    check_tools: bool = False
     good_lines: int = 0
     root_hash: str | None = None
     signers: list[str] = field(default_factory=list)
+    keys: list[dict[str, Any]] = field(default_factory=list)
+    current_key: str | None = None
+    rotated: bool = False
+    """Whether a good line is a KeyRotated line: from then on the pinned key no longer applies."""
+    after_rotation: bool = False
+    """Whether the previous good line is a KeyRotated line."""
+    hashes: list[str] = field(default_factory=list)
+    """The self_hash of every good line, by seq, for the redaction checks."""
+    redactions: set[int] = field(default_factory=set)
+    """The seqs of the good Redacted lines."""
+    pinned_tools: frozenset[str] | None = None
+    """The tool names of the last good ToolsetPinned line; None before the first."""
+    unpinned_tool_calls: list[dict[str, Any]] = field(default_factory=list)
 
     def accept(self, line: SignedEvent) -> None:
-        """Chain, signer and signature checks of a parsed line, in the order of verification.md."""
+        """Chain, signer, signature and content checks of a parsed line, in the order of verification.md."""
         # PLANTED BUG skip_seq_check (when on): lines can be dropped or reordered unnoticed.
         if line.seq != self.good_lines and not planted("skip_seq_check"):
             raise Finding("seq_mismatch", f"seq is {line.seq}, expected {self.good_lines}")
@@ -278,61 +345,136 @@ class _Chain:
             # PLANTED BUG signature_before_signer_checks: the cryptography first, the policy after.
             check_signature(line)
         self.check_pin(line)
-        if self.signers and line.signer_pubkey != self.signers[0]:
-            raise Finding(
-                "signer_changed",
-                f"signed by {line.signer_pubkey}, but the first line by {self.signers[0]}",
-            )
+        self.check_current_key(line)
         check_signature(line)
-        self.good_lines += 1
-        self.root_hash = line.self_hash
-        if not self.signers:
-            self.signers.append(line.signer_pubkey)
+        check_content(line)
+        self.check_redaction(line)
+        self.record(line)
 
     def check_pin(self, line: SignedEvent) -> None:
-        """pubkey_mismatch unless the line is signed by the pinned key, when one is pinned."""
-        if self.pinned_pubkey is not None and line.signer_pubkey != self.pinned_pubkey:
+        """pubkey_mismatch unless the line is signed by the pinned key, when one is pinned and no
+        good line has rotated the key yet."""
+        if self.pinned_pubkey is not None and not self.rotated and line.signer_pubkey != self.pinned_pubkey:
             raise Finding(
                 "pubkey_mismatch",
                 f"signed by {line.signer_pubkey}, not by the pinned key {self.pinned_pubkey}",
             )
+
+    def check_current_key(self, line: SignedEvent) -> None:
+        """rotation_not_followed or signer_changed unless a later line is signed by the current key."""
+        if self.current_key is None or line.signer_pubkey == self.current_key:
+            return
+        if self.after_rotation:
+            raise Finding(
+                "rotation_not_followed",
+                f"signed by {line.signer_pubkey}, but the rotation before it named {self.current_key}",
+            )
+        raise Finding(
+            "signer_changed",
+            f"signed by {line.signer_pubkey}, but the current key is {self.current_key}",
+        )
+
+    def check_redaction(self, line: SignedEvent) -> None:
+        """Steps 20 and 21: a redaction names the self_hash of its target, which is not a redaction."""
+        if line.event["type"] != "Redacted":
+            return
+        payload = line.event["payload"]
+        target_seq, target_hash = payload["target_seq"], payload["target_self_hash"]
+        if self.hashes[target_seq] != target_hash:
+            raise Finding(
+                "redaction_target_mismatch",
+                f"target_self_hash {target_hash} is not the self_hash of seq {target_seq}, "
+                f"{self.hashes[target_seq]}",
+            )
+        if target_seq in self.redactions:
+            raise Finding("redaction_of_redaction", f"the target, seq {target_seq}, is itself a redaction")
+
+    def record(self, line: SignedEvent) -> None:
+        """Carry a good line's state to the next line."""
+        event_type, payload = line.event["type"], line.event["payload"]
+        if not self.keys:
+            self.keys.append({"pubkey": line.signer_pubkey, "from_seq": line.seq, "to_seq": None})
+        self.keys[-1]["to_seq"] = line.seq
+        if line.signer_pubkey not in self.signers:
+            self.signers.append(line.signer_pubkey)
+        self.current_key = line.signer_pubkey
+        self.after_rotation = event_type == "KeyRotated"
+        if self.after_rotation:
+            self.rotated = True
+            self.current_key = payload["new_pubkey"]
+            self.keys.append({"pubkey": self.current_key, "from_seq": line.seq + 1, "to_seq": None})
+        elif event_type == "Redacted":
+            self.redactions.add(line.seq)
+        elif event_type == "ToolsetPinned":
+            self.pinned_tools = frozenset(tool["name"] for tool in payload["tools"])
+        elif event_type == "ToolCalled":
+            if self.pinned_tools is None or payload["tool_name"] not in self.pinned_tools:
+                self.unpinned_tool_calls.append({"seq": line.seq, "tool_name": payload["tool_name"]})
+        self.hashes.append(line.self_hash)
+        self.good_lines += 1
+        self.root_hash = line.self_hash
+
+    def report(self, ok: bool, message: str, reason: str | None = None, line: int | None = None) -> Report:
+        broken_at = None if ok else self.good_lines
+        return Report(
+            ok,
+            self.good_lines,
+            broken_at,
+            line,
+            reason,
+            message,
+            self.root_hash,
+            self.signers,
+            self.keys,
+            self.unpinned_tool_calls if self.check_tools else None,
+        )
 
     def report_ok(self) -> Report:
         if self.good_lines == 0:
             summary = "valid: the ledger is empty"
         else:
             summary = f"valid: {self.good_lines} event{'s' if self.good_lines != 1 else ''}"
-        return Report(True, self.good_lines, None, None, None, summary, self.root_hash, self.signers)
+        return self.report(True, summary)
 
     def report_finding(self, finding: Finding) -> Report:
         line_number = self.good_lines + 1
         message = f"broken at line {line_number} (seq {self.good_lines}): {finding.message}"
-        return Report(
-            False,
-            self.good_lines,
-            self.good_lines,
-            line_number,
-            finding.reason,
-            message,
-            self.root_hash,
-            self.signers,
+        return self.report(False, message, finding.reason, line_number)
+
+    def report_end(self, pinned_current_pubkey: str | None) -> Report:
+        """Step 22 once every line is good: the current key at the end against the pinned one."""
+        if pinned_current_pubkey is None or self.current_key == pinned_current_pubkey:
+            return self.report_ok()
+        current = self.current_key or "none (the ledger is empty)"
+        message = (
+            f"after {self.good_lines} good lines: the current key is {current}, "
+            f"not the pinned current key {pinned_current_pubkey}"
         )
+        return self.report(False, message, "current_key_mismatch")
 
 
-def verify_ledger(stream: BinaryIO, pinned_pubkey: str | None = None) -> Report:
-    """Verify a ledger read from a binary stream, holding one line in memory at a time.
+def verify_ledger(
+    stream: BinaryIO,
+    pinned_pubkey: str | None = None,
+    *,
+    pinned_current_pubkey: str | None = None,
+    check_tools: bool = False,
+) -> Report:
+    """Verify a ledger read from a binary stream, holding one line in memory at a time (and 33
+    bytes per good line for the redaction checks).
 
     A pinned key that is not 64 lowercase hex characters is an error of the caller (ValueError),
     not a report; so is a read error, which propagates.
     """
-    if pinned_pubkey is not None and not _is_lower_hex(pinned_pubkey, 64):
-        raise ValueError("the pinned public key must be 64 lowercase hex characters")
-    chain = _Chain(pinned_pubkey)
+    for name, key in (("pinned public key", pinned_pubkey), ("pinned current key", pinned_current_pubkey)):
+        if key is not None and not _is_lower_hex(key, 64):
+            raise ValueError(f"the {name} must be 64 lowercase hex characters")
+    chain = _Chain(pinned_pubkey, check_tools)
     while True:
         # Reading at most one byte more than a line may hold tells "too long" from "torn".
         segment = stream.readline(max_line_bytes() + 1)
         if not segment:
-            return chain.report_ok()
+            return chain.report_end(pinned_current_pubkey)
         try:
             if not segment.endswith(b"\n"):
                 if planted("torn_tail_before_length"):
@@ -342,7 +484,7 @@ def verify_ledger(stream: BinaryIO, pinned_pubkey: str | None = None) -> Report:
                     raise Finding("line_too_long", f"more than {MAX_LINE_BYTES} bytes follow without an LF")
                 if planted("torn_tail_ignored"):
                     # PLANTED BUG torn_tail_ignored: a torn write passes as the end of the file.
-                    return chain.report_ok()
+                    return chain.report_end(pinned_current_pubkey)
                 raise Finding(
                     "torn_tail",
                     f"the final line ({len(segment)} bytes) has no terminating LF: a torn write",

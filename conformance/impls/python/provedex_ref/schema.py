@@ -9,8 +9,10 @@ Only the small part of JSON Schema those files use is understood; any other keyw
 fail, so a schema change cannot be silently ignored.
 
 A field breaks its rule with one of the reason codes of verification.md: ``missing_field``,
-``wrong_type``, ``integer_out_of_range`` (``minimum``/``maximum``) or ``invalid_hex`` (``pattern``:
-in v1 every patterned field is a hex field).
+``wrong_type``, ``integer_out_of_range`` (``minimum``/``maximum``), ``invalid_hex`` (``pattern``:
+every patterned field is a hex field) or ``unknown_field`` (a member a nested object does not
+define). The field kinds are those of ledger-format.md, Field kinds: the 1.1 variants add public
+keys and signatures (hex patterns with a ``format``) and arrays of nested objects.
 """
 
 import functools
@@ -41,22 +43,28 @@ _UNDERSTOOD_KEYWORDS = frozenset(
         "properties",
         "required",
         "additionalProperties",
+        "items",
     }
 )
+_HEX_FORMATS = frozenset({"sha256-chain-hash", "ed25519-public-key", "ed25519-signature"})
+"""What a hex member holds; the pattern alone decides what is accepted."""
 _KIND_CHECKS = {
     "string": lambda value: type(value) is str,
     "integer": lambda value: type(value) is int,
     "boolean": lambda value: type(value) is bool,
     "object": lambda value: type(value) is dict,
+    "array": lambda value: type(value) is list,
 }
 
 
 @dataclass(frozen=True)
 class FieldRule:
-    """One member of an object: its name, JSON kind and constraints.
+    """One member of an object (or one item of an array): its name, JSON kind and constraints.
 
     `kind` is a JSON Schema type, or ``"event"`` for the line's `event` member, which
-    events.check_event checks.
+    events.check_event checks. A nested object (``"object"`` with `members`) has exactly the
+    members its rules name; an ``"array"`` has items of the rule `items`. An ``"object"`` without
+    `members` is a free object (`args_redacted`).
     """
 
     name: str
@@ -64,13 +72,23 @@ class FieldRule:
     minimum: int | None = None
     maximum: int | None = None
     pattern: re.Pattern[str] | None = None
+    members: tuple["FieldRule", ...] | None = None
+    items: "FieldRule | None" = None
 
     def check(self, container: dict[str, Any], where: str) -> None:
         """Raise the Finding for the first way `container[name]` breaks this rule."""
         path = f"{where}.{self.name}" if where else self.name
         if self.name not in container:
             raise Finding("missing_field", f"member {path} is missing")
-        value = container[self.name]
+        self.check_value(container[self.name], path)
+
+    def check_value(self, value: Any, path: str) -> None:
+        """Raise the Finding for the first way `value` (found at `path`) breaks this rule.
+
+        The order is that of ledger-format.md, Strictness on read: the kind, then the range or
+        pattern; an array's items in order; a nested object's members in rule order, then any
+        member it does not define.
+        """
         if not self._has_kind(value):
             raise Finding("wrong_type", f"member {path} is not of kind {self.kind}")
         if self.kind == "integer" and not self._in_range(value):
@@ -85,6 +103,28 @@ class FieldRule:
             # fullmatch: a JSON Schema "$" never matches before a final newline; Python's would.
             if not self._is_hex(value):
                 raise Finding("invalid_hex", f"member {path} is not {self.pattern.pattern} (lowercase hex)")
+        if self.items is not None:
+            for index, item in enumerate(value):
+                self.items.check_value(item, f"{path}[{index}]")
+        if self.members is not None:
+            for rule in self.members:
+                rule.check(value, path)
+            reject_unknown_members(value, tuple(rule.name for rule in self.members), path)
+
+    def write(self, value: Any) -> str:
+        """The JSON text a writer emits for a valid value: nested objects' members in rule order."""
+        if self.members is not None:
+            return (
+                "{"
+                + ",".join(
+                    canonical.write_string(rule.name) + ":" + rule.write(value[rule.name])
+                    for rule in self.members
+                )
+                + "}"
+            )
+        if self.items is not None:
+            return "[" + ",".join(self.items.write(item) for item in value) + "]"
+        return canonical.dumps(value)
 
     def _is_hex(self, value: str) -> bool:
         if planted("hex_checked_with_int"):
@@ -193,5 +233,18 @@ def _field_rule(name: str, spec: dict[str, Any], defs: dict[str, Any]) -> FieldR
     kind = spec["type"]
     if kind not in _KIND_CHECKS:
         raise ValueError(f"schema: field {name!r} has an unsupported type {kind!r}")
+    if "format" in spec and (spec["format"] not in _HEX_FORMATS or "pattern" not in spec):
+        raise ValueError(f"schema: field {name!r} has a format this reader does not know: {spec['format']!r}")
     pattern = re.compile(spec["pattern"]) if "pattern" in spec else None
-    return FieldRule(name, kind, spec.get("minimum"), spec.get("maximum"), pattern)
+    members = None
+    if kind == "object" and "properties" in spec:
+        _require_closed(spec)
+        members = tuple(_field_rule(member, spec["properties"][member], defs) for member in spec["required"])
+    items = None
+    if kind == "array":
+        if type(spec.get("items")) is not dict:
+            raise ValueError(f"schema: array field {name!r} must give one schema for its items")
+        items = _field_rule(f"{name}[]", spec["items"], defs)
+    elif "items" in spec:
+        raise ValueError(f"schema: field {name!r} has items but is not an array")
+    return FieldRule(name, kind, spec.get("minimum"), spec.get("maximum"), pattern, members, items)

@@ -9,6 +9,12 @@ from support import PUBLIC_KEY, SEED, SESSION_STARTED
 
 from provedex_ref.bugs import BUGS
 
+TOOL_CALLED = (
+    '{"type":"ToolCalled","payload":{"tool_name":"web_search","args_sha256":"'
+    + "0" * 64
+    + '","args_redacted":{}}}'
+)
+EMPTY_TOOLSET_SHA256 = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
 SELF_HASH = "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91"
 
 
@@ -27,7 +33,16 @@ def test_hello_declares_every_operation(adapter):
         "version": "0.1.0",
         "language": "Python",
     }
-    assert result["operations"] == ["canonicalize", "self_hash", "sign", "verify_event", "verify_ledger"]
+    assert result["operations"] == [
+        "canonicalize",
+        "self_hash",
+        "sign",
+        "verify_event",
+        "verify_ledger",
+        "toolset_hash",
+        "sign_data",
+        "verify_data",
+    ]
 
 
 def test_canonicalize(adapter):
@@ -117,6 +132,73 @@ def test_arguments_outside_the_message_schema_are_errored(adapter):
         assert "errored" in adapter.request("sign", **good | {"seed_hex": seed})
     for key in ("", PUBLIC_KEY.upper(), PUBLIC_KEY[1:], 7):
         assert "errored" in adapter.request("verify_ledger", ledger_hex="", pinned_pubkey=key)
+
+
+def test_verify_ledger_options(adapter):
+    """pinned_current_pubkey and check_tools are sent only when a vector sets them."""
+    signed = adapter.result(
+        "sign",
+        seed_hex=SEED.hex(),
+        event_json=TOOL_CALLED,
+        seq=0,
+        timestamp_nanos=1,
+        parent_hash="0" * 64,
+    )
+    ledger_hex = (signed["line"] + "\n").encode().hex()
+    plain = adapter.result("verify_ledger", ledger_hex=ledger_hex, pinned_pubkey=None)
+    assert plain["ok"] and "unpinned_tool_calls" not in plain
+    assert plain["keys"] == [{"pubkey": PUBLIC_KEY, "from_seq": 0, "to_seq": 0}]
+    checked = adapter.result("verify_ledger", ledger_hex=ledger_hex, pinned_pubkey=None, check_tools=True)
+    assert checked["unpinned_tool_calls"] == [{"seq": 0, "tool_name": "web_search"}]
+    current = adapter.result(
+        "verify_ledger", ledger_hex=ledger_hex, pinned_pubkey=None, pinned_current_pubkey=PUBLIC_KEY
+    )
+    assert current["ok"]
+    other = adapter.result(
+        "verify_ledger", ledger_hex=ledger_hex, pinned_pubkey=None, pinned_current_pubkey="1" * 64
+    )
+    assert (other["ok"], other["reason"], other["line"], other["broken_at"]) == (
+        False,
+        "current_key_mismatch",
+        None,
+        1,
+    )
+    for key in (PUBLIC_KEY.upper(), 7):
+        assert "errored" in adapter.request(
+            "verify_ledger", ledger_hex=ledger_hex, pinned_pubkey=None, pinned_current_pubkey=key
+        )
+    assert "errored" in adapter.request(
+        "verify_ledger", ledger_hex=ledger_hex, pinned_pubkey=None, check_tools=1
+    )
+
+
+def test_toolset_hash(adapter):
+    assert adapter.result("toolset_hash", manifest_hex=b"[]".hex()) == {
+        "valid": True,
+        "tools": [],
+        "toolset_sha256": EMPTY_TOOLSET_SHA256,
+    }
+    result = adapter.result("toolset_hash", manifest_hex=b'{"tools":[{"name":"b"},{"name":"a"}]}'.hex())
+    assert result["valid"] and [tool["name"] for tool in result["tools"]] == ["a", "b"]
+    assert adapter.result("toolset_hash", manifest_hex=b'[{"name":""}]'.hex()) == {
+        "valid": False,
+        "tools": None,
+        "toolset_sha256": None,
+    }
+    assert "errored" in adapter.request("toolset_hash", manifest_hex="5")
+
+
+def test_sign_and_verify_data(adapter):
+    data = b"any bytes"
+    signature = adapter.result("sign_data", seed_hex=SEED.hex(), data_hex=data.hex())["signature_hex"]
+    assert len(signature) == 128
+    arguments = {"pubkey_hex": PUBLIC_KEY, "data_hex": data.hex(), "signature_hex": signature}
+    assert adapter.result("verify_data", **arguments) == {"valid": True}
+    assert adapter.result("verify_data", **arguments | {"data_hex": b"other".hex()}) == {"valid": False}
+    assert adapter.result("verify_data", **arguments | {"signature_hex": signature[:-2]}) == {"valid": False}
+    assert adapter.result("verify_data", **arguments | {"pubkey_hex": "01" + "00" * 31}) == {"valid": False}
+    assert "errored" in adapter.request("sign_data", seed_hex="00", data_hex="")
+    assert "errored" in adapter.request("verify_data", **arguments | {"pubkey_hex": PUBLIC_KEY.upper()})
 
 
 def test_list_bugs_and_unknown_bug():
