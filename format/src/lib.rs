@@ -4,7 +4,7 @@
 //! Owns canonical JSON ([`canonical`]), the agent events generated from
 //! spec/events.schema.json ([`event`]), the signed line, its framing and its
 //! strict reader and writer ([`line`]), sealing: the self_hash and the
-//! signature ([`seal`]), signing keys in memory ([`SigningKeypair`]), the labelled kinds of signed message ([`kinds`]), the
+//! signature ([`seal`]), signing keys in memory ([`SigningKeypair`]), the labelled kinds of signed message ([`kinds`]), toolsets and their hashes ([`toolset`]), the
 //! reason codes of spec/verification.md ([`Reason`]), the escaping of
 //! untrusted text for people ([`display`]), and the one error type the
 //! crates above return ([`Error`]).
@@ -31,6 +31,7 @@ pub mod line;
 pub mod pem;
 mod reason;
 pub mod seal;
+pub mod toolset;
 
 pub use canonical::{Value, canonical_json};
 pub use error::{Error, LedgerErrorKind, Result};
@@ -40,3 +41,4 @@ pub use keys::{KEY_FILE_LEN, SigningKeypair};
 pub use kinds::{RotationStatement, SignedKind};
 pub use line::{MAX_LINE_BYTES, SignedEvent};
 pub use reason::{Finding, Reason};
+pub use toolset::{Drift, ManifestError, Toolset, drift, toolset_sha256};

@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod chain;
+mod content;
 mod fast;
 pub mod files;
 mod pipeline;
@@ -32,7 +33,10 @@ use std::path::Path;
 use provedex_format::hex::PublicKeyBytes;
 use provedex_format::{Error, Result, SignedEvent};
 
-pub use report::{ChainReport, Progress};
+use crate::chain::Pins;
+
+pub use content::check_content;
+pub use report::{ChainReport, KeyEntry, Progress, UnpinnedToolCall};
 pub use seal::check_seal;
 
 /// How a verification spends CPU. The report never depends on it: both
@@ -76,7 +80,7 @@ impl Default for Engine {
 #[must_use = "a Verifier does nothing until it is given a ledger"]
 #[derive(Default)]
 pub struct Verifier<'a> {
-    pinned_pubkey: Option<PublicKeyBytes>,
+    pins: Pins,
     engine: Engine,
     on_event: Option<OnEvent<'a>>,
 }
@@ -87,7 +91,9 @@ type OnEvent<'a> = Box<dyn FnMut(&SignedEvent, Progress) + 'a>;
 impl std::fmt::Debug for Verifier<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier")
-            .field("pinned_pubkey", &self.pinned_pubkey)
+            .field("pinned_pubkey", &self.pins.pubkey)
+            .field("pinned_current_pubkey", &self.pins.current_pubkey)
+            .field("check_tool_calls", &self.pins.check_tool_calls)
             .field("engine", &self.engine)
             .field("on_event", &self.on_event.is_some())
             .finish()
@@ -100,10 +106,27 @@ impl<'a> Verifier<'a> {
         Verifier::default()
     }
 
-    /// Every line must be signed by `key` (`pubkey_mismatch` otherwise);
-    /// `None` pins nothing.
+    /// The ledger's trust root: every line before its first rotation must
+    /// be signed by `key` (`pubkey_mismatch` otherwise), and the rotations
+    /// carry that trust to the later keys; `None` pins nothing.
     pub fn pinned_pubkey(mut self, key: impl Into<Option<PublicKeyBytes>>) -> Self {
-        self.pinned_pubkey = key.into();
+        self.pins.pubkey = key.into();
+        self
+    }
+
+    /// The key that must be current when the ledger ends, for a verifier
+    /// that knows today's key but not the first one (`current_key_mismatch`
+    /// otherwise, also for an empty ledger); `None` pins nothing.
+    pub fn pinned_current_pubkey(mut self, key: impl Into<Option<PublicKeyBytes>>) -> Self {
+        self.pins.current_pubkey = key.into();
+        self
+    }
+
+    /// Whether to list the good `ToolCalled` lines whose tool is outside the
+    /// toolset pinned before them, in [`ChainReport::unpinned_tool_calls`].
+    /// The list is not a finding: it never changes `ok`.
+    pub fn check_tool_calls(mut self, check: bool) -> Self {
+        self.pins.check_tool_calls = check;
         self
     }
 
@@ -123,7 +146,7 @@ impl<'a> Verifier<'a> {
 
     /// Verifies events already in memory, in order, as the lines of one ledger.
     pub fn events(self, events: &[SignedEvent]) -> ChainReport {
-        let mut verifier = chain::ChainVerifier::new(self.pinned_pubkey);
+        let mut verifier = chain::ChainVerifier::new(self.pins);
         let finding = match self.engine {
             Engine::Sequential => events.iter().find_map(|event| verifier.push(event, seal::strict_seal(event)).err()),
             Engine::Fast { threads } => fast::check_chain(events, threads, &mut verifier),
@@ -150,7 +173,7 @@ impl<'a> Verifier<'a> {
     /// the report, as it would line by line.
     pub fn reader(self, reader: impl BufRead) -> io::Result<ChainReport> {
         let mut on_event = self.on_event;
-        stream::scan(reader, self.pinned_pubkey, self.engine, |event, progress| {
+        stream::scan(reader, self.pins, self.engine, |event, progress| {
             if let Some(on_event) = on_event.as_mut() {
                 on_event(event, progress);
             }

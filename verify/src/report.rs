@@ -44,4 +44,39 @@ pub struct ChainReport {
     pub root_hash: Option<ChainHash>,
     /// Distinct signers of the good lines, in order of first appearance.
     pub signers: Vec<PublicKeyBytes>,
+    /// The key history: each key that became current, in order; empty when
+    /// there is no good line.
+    pub keys: Vec<KeyEntry>,
+    /// The good `ToolCalled` lines whose tool the toolset pinned before
+    /// them does not name, in file order; present only when tool calls
+    /// were checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unpinned_tool_calls: Option<Vec<UnpinnedToolCall>>,
+}
+
+/// One key of a ledger's history: the good lines it signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct KeyEntry {
+    /// The key.
+    pub pubkey: PublicKeyBytes,
+    /// The seq of the first line it signs: 0, or a rotation's seq + 1.
+    pub from_seq: u64,
+    /// The seq of the last good line it signed; null when it has signed
+    /// none (a rotation to it is the last good line).
+    pub to_seq: Option<u64>,
+}
+
+/// A good `ToolCalled` line whose tool is outside the toolset pinned before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct UnpinnedToolCall {
+    /// The line's seq.
+    pub seq: u64,
+    /// The tool it names.
+    pub tool_name: String,
 }

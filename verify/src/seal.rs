@@ -11,13 +11,18 @@ use provedex_format::kinds::data_message;
 use provedex_format::seal::hash_preimage;
 use provedex_format::{Finding, Reason, SignedEvent};
 
-/// The hash, the key and the signature checks of one line on its own, in
-/// the order verification reports them: what a verifier says of the line's
-/// seal, apart from its place in a chain.
+use crate::content::check_content;
+
+/// Every check of one line that needs no chain, in the order verification
+/// reports them: the hash, the key, the signature, then the content checks
+/// a line can pass or fail alone ([`check_content`]). What a verifier says
+/// of a line apart from its place in a chain (the conformance
+/// `verify_event` operation).
 pub fn check_seal(event: &SignedEvent) -> Result<(), Finding> {
     check_hash(event)?;
     let key = strict_public_key(&event.signer_pubkey)?;
-    check_signature(&key, &event.self_hash, &event.signature)
+    check_signature(&key, &event.self_hash, &event.signature)?;
+    check_content(event)
 }
 
 /// The line's self_hash recomputes from the members it covers.
@@ -35,16 +40,21 @@ pub(crate) fn check_hash(event: &SignedEvent) -> Result<(), Finding> {
 /// Decodes a public key under the strict profile: canonical encoding, on the
 /// curve, not of small order.
 pub(crate) fn strict_public_key(key: &PublicKeyBytes) -> Result<VerifyingKey, Finding> {
-    let invalid = |why: &str| Finding::new(Reason::InvalidPublicKey, format!("signer_pubkey {key} {why}"));
+    decode_strictly(key).map_err(|why| Finding::new(Reason::InvalidPublicKey, format!("signer_pubkey {key} {why}")))
+}
+
+/// [`strict_public_key`] with the reason a key is refused as a phrase, for
+/// the findings about keys other than the signer's.
+pub(crate) fn decode_strictly(key: &PublicKeyBytes) -> Result<VerifyingKey, &'static str> {
     let compressed = CompressedEdwardsY(key.0);
-    let point = compressed.decompress().ok_or_else(|| invalid("is not a point on Ed25519"))?;
+    let point = compressed.decompress().ok_or("is not a point on Ed25519")?;
     if point.compress() != compressed {
-        return Err(invalid("is not the canonical encoding of its point"));
+        return Err("is not the canonical encoding of its point");
     }
     if point.is_small_order() {
-        return Err(invalid("is a small-order point"));
+        return Err("is a small-order point");
     }
-    VerifyingKey::from_bytes(&key.0).map_err(|_| invalid("is not a point on Ed25519"))
+    VerifyingKey::from_bytes(&key.0).map_err(|_| "is not a point on Ed25519")
 }
 
 /// Strict Ed25519 verification over the raw 32 digest bytes: S < L, canonical
@@ -64,7 +74,7 @@ pub(crate) fn check_signature(
 /// profile: the check of every labelled kind (a rotation proof, a data
 /// signature), whose messages are never a line's 32-byte digest.
 pub fn verifies_strictly(key: &PublicKeyBytes, message: &[u8], signature: &SignatureBytes) -> bool {
-    let Ok(key) = strict_public_key(key) else { return false };
+    let Ok(key) = decode_strictly(key) else { return false };
     signature_scalar(signature).is_ok() && key.verify_strict(message, &Signature::from_bytes(&signature.0)).is_ok()
 }
 

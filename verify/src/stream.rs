@@ -4,11 +4,10 @@
 
 use std::io::{self, BufRead, Read};
 
-use provedex_format::hex::PublicKeyBytes;
 use provedex_format::line::{MAX_LINE_BYTES, frame};
 use provedex_format::{Finding, SignedEvent};
 
-use crate::chain::ChainVerifier;
+use crate::chain::{ChainVerifier, Pins};
 use crate::report::{ChainReport, Progress};
 use crate::seal::{SealVerdict, strict_seal};
 use crate::{Engine, fast};
@@ -17,11 +16,11 @@ use crate::{Engine, fast};
 /// content becomes the report's finding.
 pub(crate) fn scan(
     reader: impl BufRead,
-    pinned_pubkey: Option<PublicKeyBytes>,
+    pins: Pins,
     engine: Engine,
     on_event: impl FnMut(&SignedEvent, Progress),
 ) -> io::Result<ChainReport> {
-    let mut tally = Tally::new(pinned_pubkey, on_event);
+    let mut tally = Tally::new(pins, on_event);
     let finding = match engine {
         Engine::Sequential => scan_sequential(reader, &mut tally)?,
         Engine::Fast { threads } => fast::scan(reader, threads, &mut tally)?,
@@ -67,8 +66,8 @@ pub(crate) struct Tally<F> {
 }
 
 impl<F: FnMut(&SignedEvent, Progress)> Tally<F> {
-    fn new(pinned_pubkey: Option<PublicKeyBytes>, on_event: F) -> Self {
-        Tally { verifier: ChainVerifier::new(pinned_pubkey), lines: 0, good_bytes: 0, on_event }
+    fn new(pins: Pins, on_event: F) -> Self {
+        Tally { verifier: ChainVerifier::new(pins), lines: 0, good_bytes: 0, on_event }
     }
 
     /// Takes the next line of the input (`len` bytes with its LF), framed,
