@@ -2,11 +2,13 @@
 //! are the ledger crate's business.
 
 use ed25519_dalek::{Signer, SigningKey};
+use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
 use crate::kinds::{RotationStatement, data_message};
+use crate::pem;
 
 /// Length of a seed, and of a key file: the raw Ed25519 private key.
 pub const KEY_FILE_LEN: usize = 32;
@@ -74,10 +76,77 @@ impl SigningKeypair {
         SignatureBytes(self.key.sign(&data_message(data)).to_bytes())
     }
 
+    /// The key of a PEM PKCS#8 private key (spec/keys.md): v1, or v2 whose
+    /// public key is the seed's. Any other PEM is refused, naming what it
+    /// is; an encrypted key with how to decrypt it.
+    pub fn from_pkcs8_pem(text: &[u8]) -> Result<Self> {
+        let refuse = |why: String| Error::KeyLoad(why);
+        let (label, der) = pem::decode(text).map_err(refuse)?;
+        match label.as_str() {
+            pem::PRIVATE_KEY_LABEL => {}
+            pem::ENCRYPTED_PRIVATE_KEY_LABEL => {
+                return Err(refuse(
+                    "it is an encrypted private key (ENCRYPTED PRIVATE KEY), and Provedex reads unencrypted keys \
+                     only: decrypt it with `openssl pkey -in KEY -out DECRYPTED.pem` (it asks for the passphrase; \
+                     keep the result mode 0600)"
+                        .into(),
+                ));
+            }
+            pem::PUBLIC_KEY_LABEL => {
+                return Err(refuse("it is a public key (PUBLIC KEY), not a private key".into()));
+            }
+            other => {
+                return Err(refuse(format!(
+                    "it is a PEM `{other}`, not an unencrypted PKCS#8 Ed25519 key (`PRIVATE KEY`)"
+                )));
+            }
+        }
+        let parsed = pem::parse_pkcs8(&der).map_err(refuse)?;
+        let key = Self::from_seed(&parsed.seed);
+        match parsed.public_key {
+            Some(public_key) if public_key != key.public_key() => Err(refuse(format!(
+                "its public key {public_key} is not the public key of its private key ({})",
+                key.public_key()
+            ))),
+            _ => Ok(key),
+        }
+    }
+
+    /// The PEM PKCS#8 v1 private key, as `openssl genpkey -algorithm
+    /// ed25519` writes it. Keep it secret.
+    pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
+        pem::encode(pem::PRIVATE_KEY_LABEL, &pem::pkcs8_der(self.seed()))
+    }
+
+    /// The fingerprint of the public key (see [`PublicKeyBytes::fingerprint`]).
+    pub fn fingerprint(&self) -> String {
+        self.public_key().fingerprint()
+    }
+
     /// Pure Ed25519 over any bytes, outside the separation of signature
     /// kinds: for building test vectors of wrongly signed lines only.
     #[cfg(feature = "testing")]
     pub fn sign_raw(&self, message: &[u8]) -> SignatureBytes {
         SignatureBytes(self.key.sign(message).to_bytes())
+    }
+}
+
+impl PublicKeyBytes {
+    /// The fingerprint to publish (spec/keys.md): `sha256:` and the
+    /// lowercase hex SHA-256 of the 32 key bytes.
+    pub fn fingerprint(&self) -> String {
+        format!("sha256:{}", crate::hex::encode(&Sha256::digest(self.0)))
+    }
+
+    /// The `PUBLIC KEY` PEM (SubjectPublicKeyInfo), as `openssl pkey
+    /// -pubout` writes it.
+    pub fn to_pem(&self) -> String {
+        pem::encode(pem::PUBLIC_KEY_LABEL, &pem::spki_der(self)).to_string()
+    }
+
+    /// A public key given as 64 lowercase hex characters (a final LF
+    /// allowed) or as a `PUBLIC KEY` PEM.
+    pub fn parse(text: &[u8]) -> Result<Self> {
+        pem::parse_public_key(text).map_err(Error::KeyLoad)
     }
 }

@@ -1,12 +1,12 @@
-//! Key files (spec/signature-scheme.md, "Key file"): exactly the 32-byte
-//! seed, mode 0600. Loading refuses a file that group or others can read or
+//! Key files (spec/signature-scheme.md, "Key file"; spec/keys.md): the
+//! 32-byte seed or a PEM PKCS#8 key, mode 0600. Loading refuses a file that group or others can read or
 //! write: a secret key that leaked is not a key whose signatures prove anything.
 
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use provedex_format::{Error, KEY_FILE_LEN, Result, SigningKeypair};
+use provedex_format::{Error, KEY_FILE_LEN, PublicKeyBytes, Result, SigningKeypair};
 use provedex_verify::files::open_regular;
 use zeroize::Zeroizing;
 
@@ -14,10 +14,11 @@ use crate::files::{parent_dir, sync_dir};
 
 /// Loading and saving a [`SigningKeypair`] as a key file.
 pub trait KeyFile: Sized {
-    /// Loads a key file: a regular file of exactly 32 bytes, not accessible
-    /// to group or others. The size is checked before anything is read, and
-    /// at most one byte more than a key is ever read, so a huge file, a FIFO
-    /// or a device is refused at once.
+    /// Loads a key file (spec/keys.md): a regular file, not accessible to
+    /// group or others, of exactly 32 raw bytes or a PEM PKCS#8 key of at
+    /// most [`MAX_PEM_KEY_LEN`] bytes, told apart by content. The size is
+    /// checked before anything is read, and at most one byte more than the
+    /// limit is ever read, so a huge file, a FIFO or a device is refused at once.
     fn load(path: impl AsRef<Path>) -> Result<Self>;
 
     /// Loads the key at `path`, or creates one there (mode 0600, parent
@@ -29,6 +30,10 @@ pub trait KeyFile: Sized {
     /// The seed is written to a temporary file, synced, then linked into
     /// place, so `path` never holds a partial key.
     fn save(&self, path: impl AsRef<Path>) -> Result<()>;
+
+    /// [`KeyFile::save`], writing the key as a PEM PKCS#8 private key
+    /// (spec/keys.md) that OpenSSL reads.
+    fn save_pem(&self, path: impl AsRef<Path>) -> Result<()>;
 }
 
 impl KeyFile for SigningKeypair {
@@ -40,26 +45,24 @@ impl KeyFile for SigningKeypair {
             .ok_or_else(|| fail("not a regular file".into()))?;
         let metadata = file.metadata().map_err(|e| fail(describe_io(&e)))?;
         check_private_mode(&metadata).map_err(fail)?;
-        let wrong_length = |len: u64| {
-            fail(format!("a key file holds exactly {KEY_FILE_LEN} bytes (the raw Ed25519 seed), this one holds {len}"))
+        let not_a_key = |len: u64| {
+            fail(format!(
+                "a key file holds exactly {KEY_FILE_LEN} bytes (the raw Ed25519 seed) or a PEM private key \
+                 (`-----BEGIN PRIVATE KEY-----`) of at most {MAX_PEM_KEY_LEN} bytes, this one holds {len}"
+            ))
         };
-        if metadata.len() != KEY_FILE_LEN as u64 {
-            return Err(wrong_length(metadata.len()));
+        if metadata.len() != KEY_FILE_LEN as u64 && metadata.len() > MAX_PEM_KEY_LEN as u64 {
+            return Err(not_a_key(metadata.len()));
         }
-        let mut seed = Zeroizing::new([0u8; KEY_FILE_LEN + 1]);
-        let mut filled = 0;
-        let mut reader = file.take(KEY_FILE_LEN as u64 + 1);
-        loop {
-            match reader.read(&mut seed[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(fail(describe_io(&e))),
-            }
+        // The file may have changed since the size check: what was read decides.
+        let bytes = read_at_most(file, MAX_PEM_KEY_LEN).map_err(|e| fail(describe_io(&e)))?;
+        if let Ok(seed) = <&[u8; KEY_FILE_LEN]>::try_from(&bytes[..]) {
+            Ok(SigningKeypair::from_seed(seed))
+        } else if bytes.len() <= MAX_PEM_KEY_LEN && bytes.starts_with(b"-----BEGIN") {
+            SigningKeypair::from_pkcs8_pem(&bytes).map_err(|e| fail(format!("not a usable PEM key: {e}")))
+        } else {
+            Err(not_a_key(bytes.len() as u64))
         }
-        // The file may have changed between the size check and the read.
-        let seed: &[u8; KEY_FILE_LEN] = seed[..filled].try_into().map_err(|_| wrong_length(filled as u64))?;
-        Ok(SigningKeypair::from_seed(seed))
     }
 
     fn load_or_create(path: impl AsRef<Path>) -> Result<SigningKeypair> {
@@ -77,24 +80,74 @@ impl KeyFile for SigningKeypair {
     }
 
     fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let fail = |why: String| Error::KeyLoad(format!("cannot save key to {}: {why}", path.display()));
-        if path.exists() {
-            return Err(fail("a file already exists there; refusing to overwrite a key".into()));
+        save_private(path.as_ref(), self.seed())
+    }
+
+    fn save_pem(&self, path: impl AsRef<Path>) -> Result<()> {
+        save_private(path.as_ref(), self.to_pkcs8_pem().as_bytes())
+    }
+}
+
+/// The largest PEM key file read: a PKCS#8 v2 Ed25519 key takes about 160
+/// bytes, so anything near this is not a key and is refused unread.
+pub const MAX_PEM_KEY_LEN: usize = 4096;
+
+/// Reads a public key file (spec/keys.md): a `PUBLIC KEY` PEM, or 64
+/// lowercase hex characters and an optional LF. Only a regular file of at
+/// most [`MAX_PEM_KEY_LEN`] bytes is read.
+pub fn load_public_key(path: impl AsRef<Path>) -> Result<PublicKeyBytes> {
+    let path = path.as_ref();
+    let fail = |why: String| Error::KeyLoad(format!("cannot load public key {}: {why}", path.display()));
+    let file = open_regular(path, fs::OpenOptions::new().read(true))
+        .map_err(|e| fail(describe_io(&e)))?
+        .ok_or_else(|| fail("not a regular file".into()))?;
+    let too_long = |len: u64| fail(format!("it holds {len} bytes; a public key file holds at most {MAX_PEM_KEY_LEN}"));
+    let len = file.metadata().map_err(|e| fail(describe_io(&e)))?.len();
+    if len > MAX_PEM_KEY_LEN as u64 {
+        return Err(too_long(len));
+    }
+    let bytes = read_at_most(file, MAX_PEM_KEY_LEN).map_err(|e| fail(describe_io(&e)))?;
+    if bytes.len() > MAX_PEM_KEY_LEN {
+        return Err(too_long(bytes.len() as u64));
+    }
+    PublicKeyBytes::parse(&bytes).map_err(|e| fail(e.to_string()))
+}
+
+/// Reads at most `limit + 1` bytes, so a caller sees that a file is too long
+/// without reading the rest of it.
+fn read_at_most(file: fs::File, limit: usize) -> io::Result<Zeroizing<Vec<u8>>> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(limit + 1));
+    let mut reader = file.take(limit as u64 + 1);
+    let mut chunk = Zeroizing::new([0u8; 512]);
+    loop {
+        match reader.read(&mut chunk[..]) {
+            Ok(0) => return Ok(bytes),
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        let dir = parent_dir(path);
-        create_private_dir(dir).map_err(|e| fail(describe_io(&e)))?;
-        let file_name = path.file_name().ok_or_else(|| fail("the path names no file".into()))?;
-        let temp = dir.join(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
-        let result = write_private_file(&temp, self.seed()).and_then(|()| fs::hard_link(&temp, path));
-        let _ = fs::remove_file(&temp);
-        match result {
-            Ok(()) => sync_dir(dir).map_err(|e| fail(describe_io(&e))),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                Err(fail("a file already exists there; refusing to overwrite a key".into()))
-            }
-            Err(e) => Err(fail(describe_io(&e))),
+    }
+}
+
+/// Writes a new private key file: mode 0600 from creation, the bytes synced
+/// in a temporary file then linked into place, never over an existing file.
+fn save_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let fail = |why: String| Error::KeyLoad(format!("cannot save key to {}: {why}", path.display()));
+    if path.exists() {
+        return Err(fail("a file already exists there; refusing to overwrite a key".into()));
+    }
+    let dir = parent_dir(path);
+    create_private_dir(dir).map_err(|e| fail(describe_io(&e)))?;
+    let file_name = path.file_name().ok_or_else(|| fail("the path names no file".into()))?;
+    let temp = dir.join(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
+    let result = write_private_file(&temp, bytes).and_then(|()| fs::hard_link(&temp, path));
+    let _ = fs::remove_file(&temp);
+    match result {
+        Ok(()) => sync_dir(dir).map_err(|e| fail(describe_io(&e))),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            Err(fail("a file already exists there; refusing to overwrite a key".into()))
         }
+        Err(e) => Err(fail(describe_io(&e))),
     }
 }
 

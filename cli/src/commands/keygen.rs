@@ -1,4 +1,4 @@
-//! `provedex keygen`: a new key file, never over an existing one.
+//! `provedex keygen`: a new key file (raw, or PEM with `--pem`), never over an existing one.
 
 use std::process::ExitCode;
 
@@ -14,6 +14,9 @@ use crate::{CliError, CliResult, out};
 pub struct Args {
     #[command(flatten)]
     key: KeyArg,
+    /// Write a PEM PKCS#8 private key (as `openssl genpkey -algorithm ed25519` does) instead of 32 raw bytes
+    #[arg(long)]
+    pem: bool,
 }
 
 pub fn run(args: Args) -> CliResult {
@@ -26,8 +29,17 @@ pub fn run(args: Args) -> CliResult {
         )));
     }
     let key = SigningKeypair::generate()?;
-    key.save(&path)?;
-    out::err(format!("created {} (mode 0600)\n", path_text(&path)));
+    if args.pem {
+        key.save_pem(&path)?;
+        out::err(format!(
+            "created {} (PEM PKCS#8 private key, mode 0600)\nfingerprint: {}\n",
+            path_text(&path),
+            key.fingerprint()
+        ));
+    } else {
+        key.save(&path)?;
+        out::err(format!("created {} (mode 0600)\n", path_text(&path)));
+    }
     out::out(format!("{}\n", key.pubkey_hex()));
     Ok(ExitCode::SUCCESS)
 }
