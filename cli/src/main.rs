@@ -4,7 +4,8 @@
 //! Exit codes:
 //!
 //! - 0: success (for `verify`, `show` and `recover`: the ledger is valid);
-//! - 1: the ledger is broken (or `recover` refuses damage it must not repair);
+//! - 1: the ledger is broken (or `recover` refuses damage it must not repair,
+//!   `toolset check` finds drift, `verify --check-tools` finds unpinned calls);
 //! - 2: usage, input or I/O errors;
 //! - 3: the ledger is locked by another writer: retry later (`record --wait
 //!   SECONDS` retries by itself);
@@ -29,14 +30,15 @@ use clap::{Parser, Subcommand};
 use provedex_core::{Error, LedgerErrorKind};
 
 use crate::commands::{
-    canonicalize, demo, key, keygen, pubkey, record, recover, redact, rotate_key, show, sign_event, verify,
+    canonicalize, demo, key, keygen, pubkey, record, recover, redact, rotate_key, show, sign_event, toolset, verify,
 };
 use crate::render::terminal_safe;
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success (verify, show, recover: the ledger is valid)
-  1    the ledger is broken (recover: damage it must not repair)
+  1    the ledger is broken (recover: damage it must not repair; toolset check: drift;
+       verify --check-tools: tool calls outside the pinned toolset)
   2    usage, input or I/O error
   3    the ledger is locked by another writer: retry later (record --wait SECONDS retries)
   141  stdout was closed by its reader (show | head): stopped quietly
@@ -74,6 +76,9 @@ enum Command {
     /// Soft-forget an earlier line: a signed redaction that `show` honours; the line stays and verifies
     #[command(after_help = EXIT_CODES)]
     Redact(redact::Args),
+    /// Hash a tool manifest, pin it in the ledger, or check a manifest against the last pin
+    #[command(subcommand)]
+    Toolset(toolset::Command),
     /// Seal one event at a given position and print the signed line; touches no ledger
     SignEvent(sign_event::Args),
     /// Verify a ledger: exit 0 when valid, 1 when broken (the report says where and why)
@@ -139,6 +144,7 @@ fn run(command: Command) -> CliResult {
         Command::Record(args) => record::run(args),
         Command::RotateKey(args) => rotate_key::run(args),
         Command::Redact(args) => redact::run(args),
+        Command::Toolset(command) => toolset::run(command),
         Command::SignEvent(args) => sign_event::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Canonicalize(args) => canonicalize::run(args),

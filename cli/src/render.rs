@@ -16,13 +16,15 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use provedex_core::display::{escape, escape_bytes, shell_word};
+use provedex_core::toolset::{Drift, Toolset};
 use provedex_core::{ChainReport, Progress, Reason, SignedEvent, Value};
 
 use crate::out;
 
 /// Exit 0 for a valid ledger, 1 for a broken one.
 pub fn exit_code(report: &ChainReport) -> ExitCode {
-    if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    let unpinned = report.unpinned_tool_calls.as_ref().is_some_and(|calls| !calls.is_empty());
+    if report.ok && !unpinned { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 /// A path as text for a person: escaped, invalid UTF-8 as `\xNN`.
@@ -66,8 +68,21 @@ pub fn report(ledger: Option<&Path>, report: &ChainReport) -> String {
         let label = if report.ok { "root hash" } else { "last good" };
         let _ = writeln!(out, "{label}: {root}");
     }
-    for signer in &report.signers {
-        let _ = writeln!(out, "signer:    {signer}");
+    if report.keys.len() > 1 {
+        for key in &report.keys {
+            let until = key.to_seq.map_or_else(|| "(none signed yet)".to_owned(), |to| format!("to {to}"));
+            let _ = writeln!(out, "key:       {} seq {} {until}", key.pubkey, key.from_seq);
+        }
+    } else {
+        for signer in &report.signers {
+            let _ = writeln!(out, "signer:    {signer}");
+        }
+    }
+    if let Some(calls) = &report.unpinned_tool_calls {
+        let _ = writeln!(out, "unpinned tool calls: {}", calls.len());
+        for call in calls {
+            let _ = writeln!(out, "  seq {}: {}", call.seq, escape(&call.tool_name));
+        }
     }
     out
 }
@@ -277,4 +292,28 @@ mod tests {
         assert_eq!(rfc3339_nanos(951_782_400_000_000_001), "2000-02-29T00:00:00.000000001Z");
         assert_eq!(rfc3339_nanos(u64::MAX), "2554-07-21T23:34:33.709551615Z");
     }
+}
+
+/// The hash, then one tool per line: its digest and escaped name.
+pub fn toolset_text(toolset: &Toolset) -> String {
+    let mut text = format!("{}\n", toolset.toolset_sha256);
+    for tool in &toolset.tools {
+        text.push_str(&format!("  {}  {}\n", tool.sha256, escape(&tool.name)));
+    }
+    text
+}
+
+/// The drifted tools, one per line, names escaped.
+pub fn drift_text(drift: &Drift) -> String {
+    let mut text = String::new();
+    for tool in &drift.added {
+        text.push_str(&format!("  added:    {}\n", escape(&tool.name)));
+    }
+    for tool in &drift.removed {
+        text.push_str(&format!("  removed:  {}\n", escape(&tool.name)));
+    }
+    for tool in &drift.changed {
+        text.push_str(&format!("  changed:  {} ({} -> {})\n", escape(&tool.name), tool.pinned, tool.current));
+    }
+    text
 }

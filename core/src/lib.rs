@@ -15,14 +15,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub use provedex_format::pem;
 pub use provedex_format::seal::{GENESIS_PARENT_HASH, compute_self_hash, sha256_hex, sign_event, sign_event_at};
 pub use provedex_format::{
     AgentEvent, ChainHash, Digest, Error, EventError, Finding, KEY_FILE_LEN, LedgerErrorKind, MAX_LINE_BYTES,
     PublicKeyBytes, Reason, Result, SignatureBytes, SignedEvent, SigningKeypair, Value, canonical, canonical_json,
-    display, event, hex, line, seal,
+    display, event, hex, kinds, line, seal, toolset,
 };
-pub use provedex_ledger::{Durability, KeyFile, RecoverOutcome, Session, SessionOptions, recover};
-pub use provedex_format::pem;
+pub use provedex_ledger::{
+    Durability, KeyFile, RecoverOutcome, Session, SessionOptions, ToolsetCheck, check_toolset, recover,
+};
 pub use provedex_ledger::{MAX_PEM_KEY_LEN, load_public_key};
 pub use provedex_verify::seal::verify_data;
 pub use provedex_verify::{ChainReport, Engine, Progress, Verifier, check_seal};

@@ -64,6 +64,8 @@ pub enum LedgerErrorKind {
     Forked,
     /// The session was closed; its lock is released.
     Closed,
+    /// The ledger pins no toolset to compare a manifest with (spec/toolsets.md, "Drift").
+    NoToolset,
 }
 
 impl LedgerErrorKind {
@@ -78,6 +80,7 @@ impl LedgerErrorKind {
             LedgerErrorKind::Poisoned => "poisoned",
             LedgerErrorKind::Unusable => "unusable",
             LedgerErrorKind::Forked => "forked",
+            LedgerErrorKind::NoToolset => "no_toolset",
             LedgerErrorKind::Closed => "closed",
         }
     }

@@ -15,6 +15,7 @@ pub mod redact;
 pub mod rotate_key;
 pub mod show;
 pub mod sign_event;
+pub mod toolset;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -12,9 +12,16 @@ use crate::{CliError, CliResult, out, render};
 pub struct Args {
     #[command(flatten)]
     ledger: ReadLedgerArg,
-    /// Require every line to be signed by this public key (64 hex)
+    /// The ledger's first key (64 hex), its trust root: the lines before the first rotation
+    /// must be signed by it, and each rotation by the key before it
     #[arg(long, value_name = "HEX")]
     pubkey: Option<String>,
+    /// The key expected to sign the ledger's tail (64 hex): its current key when it ends
+    #[arg(long, value_name = "HEX")]
+    current_pubkey: Option<String>,
+    /// List the tool calls whose tool is outside the toolset pinned at that point; exit 1 when there are any
+    #[arg(long)]
+    check_tools: bool,
     /// Print the report as one JSON object
     #[arg(long)]
     json: bool,
@@ -22,18 +29,18 @@ pub struct Args {
 
 pub fn run(args: Args) -> CliResult {
     let (source, json) = (ledger_source(args.ledger.ledger, "verify")?, args.json);
-    let pinned_pubkey = args
-        .pubkey
-        .as_deref()
-        .map(|hex| PublicKeyBytes::from_hex(hex).map_err(|why| CliError::usage(format!("--pubkey {why}"))))
-        .transpose()?;
+    let pinned_pubkey = pubkey_arg("--pubkey", args.pubkey.as_deref())?;
+    let pinned_current_pubkey = pubkey_arg("--current-pubkey", args.current_pubkey.as_deref())?;
+    let verifier = || {
+        Verifier::new()
+            .pinned_pubkey(pinned_pubkey)
+            .pinned_current_pubkey(pinned_current_pubkey)
+            .check_tool_calls(args.check_tools)
+    };
     let (report, path) = match source {
         LedgerSource::Stdin => {
             let stdin = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
-            let report = Verifier::new()
-                .pinned_pubkey(pinned_pubkey)
-                .reader(stdin)
-                .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
+            let report = verifier().reader(stdin).map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
             (report, None)
         }
         LedgerSource::File(path) => {
@@ -43,8 +50,7 @@ pub fn run(args: Args) -> CliResult {
                 .then(|| std::fs::metadata(&path).ok())
                 .flatten()
                 .map(|metadata| render::ProgressLine::new(metadata.len()));
-            let report = Verifier::new()
-                .pinned_pubkey(pinned_pubkey)
+            let report = verifier()
                 .on_event(|_, so_far| {
                     if let Some(line) = &mut progress {
                         line.update(so_far);
@@ -61,4 +67,9 @@ pub fn run(args: Args) -> CliResult {
         out::out(render::report(path.as_deref(), &report));
     }
     Ok(render::exit_code(&report))
+}
+
+/// A key given on the command line: 64 lowercase hex characters.
+pub fn pubkey_arg(option: &str, hex: Option<&str>) -> Result<Option<PublicKeyBytes>, CliError> {
+    hex.map(|hex| PublicKeyBytes::from_hex(hex).map_err(|why| CliError::usage(format!("{option} {why}")))).transpose()
 }
