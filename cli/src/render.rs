@@ -265,6 +265,30 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (year, month, day)
 }
 
+/// The hash, then one tool per line: its digest and escaped name.
+pub fn toolset_text(toolset: &Toolset) -> String {
+    let mut text = format!("{}\n", toolset.toolset_sha256);
+    for tool in &toolset.tools {
+        text.push_str(&format!("  {}  {}\n", tool.sha256, escape(&tool.name)));
+    }
+    text
+}
+
+/// The drifted tools, one per line, names escaped.
+pub fn drift_text(drift: &Drift) -> String {
+    let mut text = String::new();
+    for tool in &drift.added {
+        text.push_str(&format!("  added:    {}\n", escape(&tool.name)));
+    }
+    for tool in &drift.removed {
+        text.push_str(&format!("  removed:  {}\n", escape(&tool.name)));
+    }
+    for tool in &drift.changed {
+        text.push_str(&format!("  changed:  {} ({} -> {})\n", escape(&tool.name), tool.pinned, tool.current));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -292,28 +316,4 @@ mod tests {
         assert_eq!(rfc3339_nanos(951_782_400_000_000_001), "2000-02-29T00:00:00.000000001Z");
         assert_eq!(rfc3339_nanos(u64::MAX), "2554-07-21T23:34:33.709551615Z");
     }
-}
-
-/// The hash, then one tool per line: its digest and escaped name.
-pub fn toolset_text(toolset: &Toolset) -> String {
-    let mut text = format!("{}\n", toolset.toolset_sha256);
-    for tool in &toolset.tools {
-        text.push_str(&format!("  {}  {}\n", tool.sha256, escape(&tool.name)));
-    }
-    text
-}
-
-/// The drifted tools, one per line, names escaped.
-pub fn drift_text(drift: &Drift) -> String {
-    let mut text = String::new();
-    for tool in &drift.added {
-        text.push_str(&format!("  added:    {}\n", escape(&tool.name)));
-    }
-    for tool in &drift.removed {
-        text.push_str(&format!("  removed:  {}\n", escape(&tool.name)));
-    }
-    for tool in &drift.changed {
-        text.push_str(&format!("  changed:  {} ({} -> {})\n", escape(&tool.name), tool.pinned, tool.current));
-    }
-    text
 }
