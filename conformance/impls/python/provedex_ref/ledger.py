@@ -324,8 +324,8 @@ class _Chain:
     """The self_hash of every good line, by seq, for the redaction checks."""
     redactions: set[int] = field(default_factory=set)
     """The seqs of the good Redacted lines."""
-    pinned_tools: frozenset[str] | None = None
-    """The tool names of the last good ToolsetPinned line; None before the first."""
+    pinned_toolset: list[dict[str, str]] | None = None
+    """The `tools` of the last good ToolsetPinned line; None before the first."""
     unpinned_tool_calls: list[dict[str, Any]] = field(default_factory=list)
 
     def accept(self, line: SignedEvent) -> None:
@@ -406,9 +406,10 @@ class _Chain:
         elif event_type == "Redacted":
             self.redactions.add(line.seq)
         elif event_type == "ToolsetPinned":
-            self.pinned_tools = frozenset(tool["name"] for tool in payload["tools"])
+            self.pinned_toolset = payload["tools"]
         elif event_type == "ToolCalled":
-            if self.pinned_tools is None or payload["tool_name"] not in self.pinned_tools:
+            pinned = self.pinned_toolset or ()
+            if not any(tool["name"] == payload["tool_name"] for tool in pinned):
                 self.unpinned_tool_calls.append({"seq": line.seq, "tool_name": payload["tool_name"]})
         self.hashes.append(line.self_hash)
         self.good_lines += 1
@@ -469,7 +470,10 @@ def verify_ledger(
     for name, key in (("pinned public key", pinned_pubkey), ("pinned current key", pinned_current_pubkey)):
         if key is not None and not _is_lower_hex(key, 64):
             raise ValueError(f"the {name} must be 64 lowercase hex characters")
-    chain = _Chain(pinned_pubkey, check_tools)
+    return _verify(stream, _Chain(pinned_pubkey, check_tools), pinned_current_pubkey)
+
+
+def _verify(stream: BinaryIO, chain: _Chain, pinned_current_pubkey: str | None) -> Report:
     while True:
         # Reading at most one byte more than a line may hold tells "too long" from "torn".
         segment = stream.readline(max_line_bytes() + 1)
@@ -492,6 +496,20 @@ def verify_ledger(
             chain.accept(check_line(segment[:-1]))
         except Finding as finding:
             return chain.report_finding(finding)
+
+
+def pinned_toolset(stream: BinaryIO) -> list[dict[str, str]]:
+    """The `tools` of the last ToolsetPinned line of a ledger that verifies (toolsets.md, Drift).
+
+    A ledger that does not verify, or that pins no toolset, has no pin: ValueError.
+    """
+    chain = _Chain(None)
+    report = _verify(stream, chain, None)
+    if not report.ok:
+        raise ValueError(f"the ledger does not verify, so it has no pinned toolset: {report.message}")
+    if chain.pinned_toolset is None:
+        raise ValueError("the ledger has no ToolsetPinned line")
+    return chain.pinned_toolset
 
 
 def _is_lower_hex(text: str, length: int) -> bool:

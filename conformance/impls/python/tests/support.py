@@ -3,7 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 
-from provedex_ref import ed25519, ledger
+from provedex_ref import canonical, ed25519, labelled, ledger
 from provedex_ref.schema import SPEC_DIR
 
 SEED = bytes(range(32))
@@ -132,3 +132,59 @@ def identity_key_signature(message: bytes, r: int = 12345) -> bytes:
 
 
 IDENTITY_KEY = bytes.fromhex(SMALL_ORDER_ENCODINGS[0])
+
+
+class LedgerBuilder:
+    """Seals lines one after the other, each by the seed given (by default the last one used)."""
+
+    def __init__(self, seed: bytes = SEED, timestamp: int = 1700000000000000000) -> None:
+        self.seed = seed
+        self.timestamp = timestamp
+        self.lines: list[bytes] = []
+        self.hashes: list[str] = []
+
+    @property
+    def seq(self) -> int:
+        return len(self.lines)
+
+    @property
+    def parent(self) -> str:
+        return self.hashes[-1] if self.hashes else ledger.GENESIS_PARENT
+
+    def add(self, event_type: str, payload: dict, seed: bytes | None = None) -> "LedgerBuilder":
+        self.seed = seed or self.seed
+        event = {"type": event_type, "payload": payload}
+        line = ledger.seal(self.seed, self.seq, self.timestamp + self.seq, self.parent, event)
+        self.hashes.append(ledger.check_line(line.encode()).self_hash)
+        self.lines.append(line.encode() + b"\n")
+        return self
+
+    def started(self, seed: bytes | None = None) -> "LedgerBuilder":
+        return self.add("SessionStarted", {"agent_id": "a", "model_id": "m", "session_id": "s"}, seed)
+
+    def rotate(
+        self, new_seed: bytes, proof: str | None = None, new_pubkey: str | None = None
+    ) -> "LedgerBuilder":
+        """A KeyRotated line signed by the current seed; the next lines are signed by `new_seed`."""
+        old_pubkey = ed25519.public_key(self.seed).hex()
+        proof = proof or labelled.prove_rotation(new_seed, old_pubkey, self.parent, self.seq)
+        new_pubkey = new_pubkey or ed25519.public_key(new_seed).hex()
+        self.add("KeyRotated", {"new_pubkey": new_pubkey, "proof": proof})
+        self.seed = new_seed
+        return self
+
+    def tool_called(self, name: str) -> "LedgerBuilder":
+        return self.add("ToolCalled", {"tool_name": name, "args_sha256": "0" * 64, "args_redacted": {}})
+
+    def pin(self, names: list[str], toolset_sha256: str | None = None) -> "LedgerBuilder":
+        tools = [{"name": name, "sha256": hashlib.sha256(name.encode()).hexdigest()} for name in names]
+        digest = toolset_sha256 or hashlib.sha256(canonical.dumps(tools).encode()).hexdigest()
+        return self.add("ToolsetPinned", {"toolset_sha256": digest, "tools": tools})
+
+    def redact(self, target_seq: int, target_self_hash: str | None = None) -> "LedgerBuilder":
+        target_hash = target_self_hash or self.hashes[target_seq]
+        payload = {"target_seq": target_seq, "target_self_hash": target_hash}
+        return self.add("Redacted", payload | {"reason": "r", "requested_by": "p"})
+
+    def bytes(self) -> bytes:
+        return b"".join(self.lines)
