@@ -306,9 +306,9 @@ fn data_signatures_round_trip_and_never_pass_as_line_signatures() {
     let l: [u8; 32] =
         provedex_core::hex::decode("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010").unwrap();
     let mut carry = 0u16;
-    for i in 0..32 {
-        let sum = u16::from(s_plus_l.0[32 + i]) + u16::from(l[i]) + carry;
-        s_plus_l.0[32 + i] = sum as u8;
+    for (s, l) in s_plus_l.0[32..].iter_mut().zip(l) {
+        let sum = u16::from(*s) + u16::from(l) + carry;
+        *s = sum as u8;
         carry = sum >> 8;
     }
     assert!(!verify_data(&public, data, &s_plus_l));
