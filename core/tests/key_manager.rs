@@ -288,7 +288,7 @@ fn huge_files_fifos_and_devices_are_refused_at_once() {
     assert!(started.elapsed() < Duration::from_secs(5), "refusals took {:?}", started.elapsed());
 }
 
-// Pins: KM-14, KM-15.
+// Pins: KM-14, KM-15, SS-15.
 #[test]
 fn data_signatures_round_trip_and_never_pass_as_line_signatures() {
     let key = SigningKeypair::from_seed(&CHECK_SEED);
@@ -327,6 +327,18 @@ fn data_signatures_round_trip_and_never_pass_as_line_signatures() {
     let mut as_data = line.clone();
     as_data.signature = key.sign_data(line.self_hash.as_bytes());
     assert_eq!(check_seal(&as_data).unwrap_err().reason, Reason::BadSignature);
+
+    // A rotation proof is not a data signature of its statement, with or without the label.
+    let old = SigningKeypair::from_seed(&[5; 32]).public_key();
+    let proof = key.prove_rotation(old, 3, line.self_hash);
+    let statement = format!(
+        "{{\"new_pubkey\":\"{public}\",\"old_pubkey\":\"{old}\",\"parent_hash\":\"{}\",\"seq\":3}}",
+        line.self_hash
+    );
+    let message = format!("provedex/key-rotation/v1\n{statement}");
+    for signed in [message.as_bytes(), statement.as_bytes()] {
+        assert!(!verify_data(&public, signed, &proof));
+    }
 }
 
 /// The fenced blocks of spec/keys.md of `kind`, in order.
