@@ -8,6 +8,7 @@ message. One function per kind signs: nothing here signs arbitrary bytes.
 import hashlib
 
 from . import canonical, ed25519
+from .bugs import planted
 
 ROTATION_LABEL = b"provedex/key-rotation/v1\n"
 DATA_LABEL = b"provedex/data/v1\n"
@@ -19,6 +20,14 @@ def rotation_message(new_pubkey: str, old_pubkey: str, parent_hash: str, seq: in
     return ROTATION_LABEL + canonical.dumps(statement).encode("utf-8")
 
 
+def _verified_rotation_message(new_pubkey: str, old_pubkey: str, parent_hash: str, seq: int) -> bytes:
+    message = rotation_message(new_pubkey, old_pubkey, parent_hash, seq)
+    if planted("rotation_proof_unlabelled"):
+        # PLANTED BUG rotation_proof_unlabelled: the bare statement, which another kind could sign.
+        return message.removeprefix(ROTATION_LABEL)
+    return message
+
+
 def prove_rotation(new_seed: bytes, old_pubkey: str, parent_hash: str, seq: int) -> str:
     """The `proof` of a KeyRotated line at (seq, parent_hash) handing over from `old_pubkey`."""
     new_pubkey = ed25519.public_key(new_seed).hex()
@@ -27,7 +36,7 @@ def prove_rotation(new_seed: bytes, old_pubkey: str, parent_hash: str, seq: int)
 
 def verify_rotation(new_pubkey: str, old_pubkey: str, parent_hash: str, seq: int, proof: str) -> bool:
     """Whether `proof` is new_pubkey's strict signature over this place's rotation statement."""
-    message = rotation_message(new_pubkey, old_pubkey, parent_hash, seq)
+    message = _verified_rotation_message(new_pubkey, old_pubkey, parent_hash, seq)
     return ed25519.verify_strict(bytes.fromhex(new_pubkey), message, bytes.fromhex(proof))
 
 

@@ -236,13 +236,13 @@ def check_content(line: SignedEvent) -> None:
                 "proof is not the new key's signature over this line's rotation statement",
             )
     elif event_type == "ToolsetPinned":
-        names = [tool["name"].encode("utf-8") for tool in payload["tools"]]
-        for before, after in zip(names, names[1:]):
-            if not before < after:
+        names = [_name_order(tool["name"]) for tool in payload["tools"]]
+        for index in range(1, len(names)):
+            if not names[index - 1] < names[index]:
                 raise Finding(
                     "toolset_unsorted",
-                    f"tool {after.decode()!r} follows {before.decode()!r}: names must be strictly "
-                    "increasing by UTF-8 bytes",
+                    f"tools[{index}] does not follow tools[{index - 1}]: names must be strictly "
+                    "increasing by UTF-8 bytes, each listed once",
                 )
         recomputed = toolsets.toolset_hash(payload["tools"])
         if recomputed != payload["toolset_sha256"]:
@@ -255,6 +255,14 @@ def check_content(line: SignedEvent) -> None:
             "redaction_target_unknown",
             f"target_seq {payload['target_seq']} is not an earlier line than seq {line.seq}",
         )
+
+
+def _name_order(name: str) -> bytes:
+    """The sort key of a tool name: its UTF-8 bytes."""
+    if planted("toolset_order_utf16"):
+        # PLANTED BUG toolset_order_utf16: UTF-16 code units, the order of JavaScript and Java strings.
+        return name.encode("utf-16-be")
+    return name.encode("utf-8")
 
 
 def verify_line(line: bytes) -> Finding | None:
@@ -354,7 +362,9 @@ class _Chain:
     def check_pin(self, line: SignedEvent) -> None:
         """pubkey_mismatch unless the line is signed by the pinned key, when one is pinned and no
         good line has rotated the key yet."""
-        if self.pinned_pubkey is not None and not self.rotated and line.signer_pubkey != self.pinned_pubkey:
+        # PLANTED BUG pin_after_rotation (when on): the pin outlives the rotation it vouched for.
+        applies = not self.rotated or planted("pin_after_rotation")
+        if self.pinned_pubkey is not None and applies and line.signer_pubkey != self.pinned_pubkey:
             raise Finding(
                 "pubkey_mismatch",
                 f"signed by {line.signer_pubkey}, not by the pinned key {self.pinned_pubkey}",
@@ -364,7 +374,8 @@ class _Chain:
         """rotation_not_followed or signer_changed unless a later line is signed by the current key."""
         if self.current_key is None or line.signer_pubkey == self.current_key:
             return
-        if self.after_rotation:
+        # PLANTED BUG rotation_not_followed_as_signer_changed (when on): one code for every change.
+        if self.after_rotation and not planted("rotation_not_followed_as_signer_changed"):
             raise Finding(
                 "rotation_not_followed",
                 f"signed by {line.signer_pubkey}, but the rotation before it named {self.current_key}",
@@ -444,9 +455,14 @@ class _Chain:
 
     def report_end(self, pinned_current_pubkey: str | None) -> Report:
         """Step 22 once every line is good: the current key at the end against the pinned one."""
-        if pinned_current_pubkey is None or self.current_key == pinned_current_pubkey:
+        current = self.current_key
+        if planted("current_key_from_last_signer") and self.keys:
+            # PLANTED BUG current_key_from_last_signer: the key of the last line, not the one a final
+            # rotation named.
+            current = next(key["pubkey"] for key in reversed(self.keys) if key["to_seq"] is not None)
+        if pinned_current_pubkey is None or current == pinned_current_pubkey:
             return self.report_ok()
-        current = self.current_key or "none (the ledger is empty)"
+        current = current or "none (the ledger is empty)"
         message = (
             f"after {self.good_lines} good lines: the current key is {current}, "
             f"not the pinned current key {pinned_current_pubkey}"

@@ -7,6 +7,7 @@ from support import (
     PUBLIC_KEY,
     SEED,
     SESSION_STARTED,
+    LedgerBuilder,
     forge_line,
     identity_key_signature,
     torsion_r_signature,
@@ -77,6 +78,13 @@ def probes() -> dict[str, tuple[str, dict, dict, dict]]:
     )
     other_seed = bytes(range(32, 64))
     other_key_bad_signature = forge_line(ed25519.public_key(other_seed), lambda message: bytes(64))
+
+    key_b = ed25519.public_key(other_seed).hex()
+    rotated = LedgerBuilder().started().rotate(other_seed).started()
+    rotated_last = LedgerBuilder().started().rotate(other_seed)
+    not_followed = LedgerBuilder().started().rotate(other_seed).started(seed=bytes(range(64, 96)))
+    # U+FF21 before U+1F600 by UTF-8 bytes; UTF-16 code units put the surrogate pair D83D first.
+    utf8_sorted_pin = LedgerBuilder().pin(["\uff21", "\U0001f600"])
 
     def ledger_probe(data: bytes, reason: str, bug_count: int):
         return (
@@ -184,6 +192,36 @@ def probes() -> dict[str, tuple[str, dict, dict, dict]]:
             {"ledger_hex": (degenerate_line + b"\n").hex(), "pinned_pubkey": PUBLIC_KEY},
             {"ok": False, "reason": "invalid_public_key"},
             {"ok": False, "reason": "pubkey_mismatch"},
+        ),
+        "pin_after_rotation": (
+            "verify_ledger",
+            {"ledger_hex": rotated.bytes().hex(), "pinned_pubkey": PUBLIC_KEY},
+            {"ok": True, "reason": None},
+            {"ok": False, "reason": "pubkey_mismatch"},
+        ),
+        "rotation_not_followed_as_signer_changed": (
+            "verify_ledger",
+            {"ledger_hex": not_followed.bytes().hex(), "pinned_pubkey": None},
+            {"ok": False, "reason": "rotation_not_followed"},
+            {"ok": False, "reason": "signer_changed"},
+        ),
+        "rotation_proof_unlabelled": (
+            "verify_event",
+            {"line_hex": rotated.lines[1][:-1].hex()},
+            verdict(None),
+            verdict("rotation_proof_invalid"),
+        ),
+        "toolset_order_utf16": (
+            "verify_event",
+            {"line_hex": utf8_sorted_pin.lines[0][:-1].hex()},
+            verdict(None),
+            verdict("toolset_unsorted"),
+        ),
+        "current_key_from_last_signer": (
+            "verify_ledger",
+            {"ledger_hex": rotated_last.bytes().hex(), "pinned_pubkey": None, "pinned_current_pubkey": key_b},
+            {"ok": True, "reason": None, "line": None},
+            {"ok": False, "reason": "current_key_mismatch", "line": None},
         ),
         "signature_before_signer_checks": (
             "verify_ledger",
