@@ -359,7 +359,7 @@ fn demo_records_verifies_and_catches_tampering() {
     assert_redacted_snapshot!("demo", out);
     assert!(out.contains("reason:    hash_mismatch"));
     let verify = s.run(&["verify", "--ledger", &s.arg("demo/ledger.ndjson")]);
-    assert!(verify.starts_with("exit: 0\n--- stdout\nvalid: 8 events\n"), "{verify}");
+    assert!(verify.starts_with("exit: 0\n--- stdout\nvalid: 12 events\n"), "{verify}");
     insta::assert_snapshot!("demo_refuses_non_empty_dir", s.run(&["demo", "--dir", &s.arg("demo")]));
 }
 
@@ -373,14 +373,18 @@ fn demo_suggests_commands_that_run_as_shown() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let tried: Vec<&str> = stdout.lines().skip_while(|l| *l != "Try it yourself:").skip(1).map(str::trim).collect();
-    assert_eq!(tried.len(), 2, "{stdout}");
+    assert_eq!(tried.len(), 3, "{stdout}");
     // A bare PATH: only what the line itself names can run.
     let run = |line: &str| Command::new("/bin/sh").arg("-c").arg(line).env("PATH", "/nonexistent").output().unwrap();
     let show = run(tried[0]);
     assert_eq!(show.status.code(), Some(0), "{}: {}", tried[0], String::from_utf8_lossy(&show.stderr));
-    assert!(String::from_utf8_lossy(&show.stdout).contains("valid: 8 events"));
-    let verify = run(tried[1]);
-    assert_eq!(verify.status.code(), Some(1), "{}: {}", tried[1], String::from_utf8_lossy(&verify.stderr));
+    let listing = String::from_utf8_lossy(&show.stdout).into_owned();
+    assert!(listing.contains("valid: 12 events") && !listing.contains("UtteranceCaptured"), "{listing}");
+    let all = run(tried[1]);
+    assert_eq!(all.status.code(), Some(0), "{}: {}", tried[1], String::from_utf8_lossy(&all.stderr));
+    assert!(String::from_utf8_lossy(&all.stdout).contains("UtteranceCaptured"));
+    let verify = run(tried[2]);
+    assert_eq!(verify.status.code(), Some(1), "{}: {}", tried[2], String::from_utf8_lossy(&verify.stderr));
     assert!(String::from_utf8_lossy(&verify.stdout).contains("reason:    hash_mismatch"));
 }
 

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use provedex_core::canonical::{self, JsonErrorKind};
+use provedex_core::kinds::{RotationStatement, SignedKind};
+use provedex_core::toolset::{Toolset, read_manifest};
 use provedex_core::{AgentEvent, ChainHash, ChainReport, Reason, SignedEvent, SigningKeypair, Verifier, sign_event_at};
 
 fn spec_dir() -> PathBuf {
@@ -181,6 +183,44 @@ fn check_report(block: &Block) -> usize {
         assert_eq!(b, report.event_count, "{at}: broken_at is the number of good lines");
     }
     assert_eq!(report.root_hash.is_none(), report.event_count == 0, "{at}: root_hash");
+    assert_eq!(report.keys.is_empty(), report.event_count == 0, "{at}: keys");
+    if let Some(last) = report.keys.last() {
+        assert_eq!(last.to_seq, Some(report.event_count - 1), "{at}: the last key signed the last good line");
+    }
+    1
+}
+
+/// A rotation statement: its canonical JSON, its label and the new key's proof.
+fn check_rotation(block: &Block) -> usize {
+    let p: BTreeMap<String, String> = pairs(block).into_iter().collect();
+    let at = format!("{}:{}", block.file, block.line);
+    let key = |name: &str| SigningKeypair::from_seed(&provedex_core::hex::decode(&p[name]).unwrap());
+    let (old, new) = (key("old_seed"), key("new_seed"));
+    let statement = RotationStatement {
+        old_pubkey: old.public_key(),
+        new_pubkey: new.public_key(),
+        seq: p["seq"].parse().unwrap(),
+        parent_hash: ChainHash::from_hex(&p["parent_hash"]).unwrap(),
+    };
+    assert_eq!(String::from_utf8(statement.canonical_json()).unwrap(), p["statement"], "{at}: statement");
+    assert_eq!(SignedKind::KeyRotation.label(), format!("{}\n", p["label"]).as_bytes(), "{at}: label");
+    let proof = new.prove_rotation(statement.old_pubkey, statement.seq, statement.parent_hash);
+    assert_eq!(proof.to_hex(), p["proof"], "{at}: proof");
+    1
+}
+
+/// A manifest, its tools' normalized definitions in manifest order, and its toolset and hash.
+fn check_toolset(block: &Block) -> usize {
+    let p = pairs(block);
+    let at = format!("{}:{}", block.file, block.line);
+    let get = |name: &str| p.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+    let manifest = get("manifest")[0].as_bytes();
+    let definitions = read_manifest(manifest).unwrap_or_else(|e| panic!("{at}: {e}"));
+    let normalized: Vec<String> = definitions.iter().map(|d| String::from_utf8(d.canonical_json()).unwrap()).collect();
+    assert_eq!(normalized, get("normalized"), "{at}: normalized definitions");
+    let toolset = Toolset::from_manifest(manifest).unwrap();
+    assert_eq!(serde_json::to_string(&toolset.tools).unwrap(), get("tools")[0], "{at}: tools");
+    assert_eq!(toolset.toolset_sha256.to_hex(), get("toolset_sha256")[0], "{at}: toolset_sha256");
     1
 }
 
@@ -212,16 +252,18 @@ fn every_example_in_the_spec_holds() {
             "event-invalid" => check_event_invalid(&block),
             "seal" => check_seal(&block),
             "report" => check_report(&block),
+            "rotation" => check_rotation(&block),
+            "toolset" => check_toolset(&block),
             // Protocol exchanges are replayed against the adapter in conformance/tests/spec_exchanges.rs.
             "grammar" | "exchange" => 0,
             other => panic!(
-                "{}:{}: code block of unknown kind {other:?}; use canonical, canonical-invalid, event, event-invalid, seal, report, exchange or grammar",
+                "{}:{}: code block of unknown kind {other:?}; use canonical, canonical-invalid, event, event-invalid, seal, report, rotation, toolset, exchange or grammar",
                 block.file, block.line
             ),
         };
         *counts.entry(block.kind).or_default() += n;
     }
-    for kind in ["canonical", "canonical-invalid", "event", "event-invalid", "seal", "report"] {
+    for kind in ["canonical", "canonical-invalid", "event", "event-invalid", "seal", "report", "rotation", "toolset"] {
         assert!(counts.get(kind).copied().unwrap_or(0) > 0, "the spec has no {kind} example: {counts:?}");
     }
     println!("checked spec examples: {counts:?}");

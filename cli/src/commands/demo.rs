@@ -1,6 +1,8 @@
 //! `provedex demo`: the whole job on an embedded sample. A voice concierge
-//! books a table; every step is recorded, the ledger verifies, and a copy
-//! with one edited byte range does not.
+//! pins its toolset and books a table; every step is recorded, the ledger
+//! verifies, and a copy with one edited byte range does not. Then the
+//! ledger's key is rotated, a changed toolset is caught as drift, and the
+//! caller's transcript is soft-forgotten by a redaction.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,7 +13,8 @@ use provedex_core::display::shell_word;
 use provedex_core::event::{
     ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
 };
-use provedex_core::{AgentEvent, Digest, KeyFile, Session, SigningKeypair, Value, Verifier};
+use provedex_core::toolset::Toolset;
+use provedex_core::{AgentEvent, Digest, KeyFile, Session, SigningKeypair, Value, Verifier, check_toolset};
 
 use crate::out::out;
 use crate::render::{self, path_text};
@@ -21,6 +24,20 @@ const MODEL: &str = "llama3.2:3b";
 /// What the demo edits in its tampered copy: the booked party size.
 const ORIGINAL: &str = "\"party_size\":2";
 const TAMPERED: &str = "\"party_size\":20";
+/// The concierge's tools, as an OpenAI-style tool list.
+const TOOLS: &str = r#"[{"type":"function","function":{"name":"restaurant.book","description":"Book a table.",
+  "parameters":{"type":"object","properties":{"restaurant":{"type":"string"},"party_size":{"type":"integer"},
+  "time":{"type":"string"},"customer_phone":{"type":"string"}},"required":["restaurant","party_size","time"]}}},
+ {"type":"function","function":{"name":"restaurant.search","description":"Find restaurants near the caller.",
+  "parameters":{"type":"object","properties":{"query":{"type":"string"}}}}}]"#;
+/// The same tools after a deploy changed one of them and added another.
+const TOOLS_LATER: &str = r#"[{"type":"function","function":{"name":"restaurant.book","description":"Book a table.",
+  "parameters":{"type":"object","properties":{"restaurant":{"type":"string"},"party_size":{"type":"integer"},
+  "time":{"type":"string"},"customer_phone":{"type":"string"},"deposit_card":{"type":"string"}},
+  "required":["restaurant","party_size","time"]}}},
+ {"type":"function","function":{"name":"restaurant.search","description":"Find restaurants near the caller.",
+  "parameters":{"type":"object","properties":{"query":{"type":"string"}}}}},
+ {"type":"function","function":{"name":"payments.charge","description":"Charge a card."}}]"#;
 
 /// The sample session: all seven event variants, as a voice agent emits them.
 fn sample_session(session_id: &str) -> Vec<AgentEvent> {
@@ -101,17 +118,16 @@ pub fn run(args: Args) -> CliResult {
 
     let ledger = dir.join("ledger.ndjson");
     let session = Session::open(&key, &ledger, "session-demo")?;
-    out(format!("2. Recorded a voice-agent session to {}:\n", path_text(&ledger)));
-    for event in sample_session(session.session_id()) {
-        let signed = session.record(&event)?;
-        out(format!(
-            "   seq {}  {:<18} self_hash {}…\n",
-            signed.seq,
-            signed.event.type_name(),
-            &signed.self_hash.to_hex()[..16]
-        ));
+    let toolset = demo_toolset(TOOLS)?;
+    out(format!("2. Recorded a voice-agent session, its toolset pinned first, to {}:\n", path_text(&ledger)));
+    let mut sample = sample_session(session.session_id()).into_iter();
+    let started = sample.next().expect("the sample starts a session");
+    for signed in [session.record(&started)?, session.pin_toolset(&toolset)?] {
+        out(event_row(&signed));
     }
-    drop(session);
+    for event in sample {
+        out(event_row(&session.record(&event)?));
+    }
 
     let pinned = || Verifier::new().pinned_pubkey(key.public_key());
     let report = pinned().file(&ledger)?;
@@ -138,14 +154,71 @@ pub fn run(args: Args) -> CliResult {
         return Err(CliError { code: 1, message: "the tampered copy verified; tampering went undetected".into() });
     }
 
+    let new_key_path = dir.join("keys/ed25519-2.key");
+    let new_key = SigningKeypair::generate()?;
+    new_key.save(&new_key_path)?;
+    let rotation = session.rotate_key(&new_key)?;
+    session
+        .record(&AgentEvent::SessionEnded(SessionEnded { reason: "rotation_check".into(), summary_sha256: None }))?;
+    drop(session);
+    let rotated = pinned().file(&ledger)?;
+    out(format!(
+        "\n5. Rotated the ledger to a new key ({}) at seq {}, proven by the new key, and recorded one more event;\n   \
+         verified with the first key still pinned:\n{}",
+        path_text(&new_key_path),
+        rotation.seq,
+        indent(&render::report(Some(&ledger), &rotated))
+    ));
+    if !rotated.ok {
+        return Err(CliError { code: 1, message: "the rotated ledger does not verify from its first key".into() });
+    }
+
+    let check = check_toolset(&ledger, Some(key.public_key()), &demo_toolset(TOOLS_LATER)?)?;
+    out(format!(
+        "\n6. Checked the agent's tools after a deploy against the pin at seq {}:\n   Toolset drift detected! \
+         Expected {}, got {}\n{}",
+        check.pinned_at,
+        check.pinned_sha256,
+        demo_toolset(TOOLS_LATER)?.toolset_sha256,
+        indent(&render::drift_text(&check.drift))
+    ));
+
+    let session = Session::open(&new_key, &ledger, "session-demo")?;
+    let redaction = session.redact(2, "caller_asked_to_forget", "privacy-desk")?;
+    drop(session);
+    let mut hidden = 0;
+    let after = pinned()
+        .on_event(|event, _| hidden += u64::from(matches!(event.event, AgentEvent::Redacted(_))))
+        .file(&ledger)?;
+    out(format!(
+        "\n7. Soft-forgot the caller's transcript (seq 2) with a signed redaction at seq {}: `show` leaves it \
+         out,\n   the line stays for audit, and the ledger still verifies ({} redaction, ok: {}).\n",
+        redaction.seq, hidden, after.ok
+    ));
+    if !after.ok {
+        return Err(CliError { code: 1, message: "the ledger does not verify after the redaction".into() });
+    }
+
     let provedex = this_command();
     out(format!(
-        "\nTry it yourself:\n   {provedex} show --ledger {}\n   {provedex} verify --ledger {} --pubkey {}\n",
+        "\nTry it yourself:\n   {provedex} show --ledger {}\n   {provedex} show --ledger {} --include-redacted\n   \
+         {provedex} verify --ledger {} --pubkey {}\n",
+        shell_word(&ledger),
         shell_word(&ledger),
         shell_word(&tampered),
         key.pubkey_hex()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// One recorded line for the listing of step 2.
+fn event_row(signed: &provedex_core::SignedEvent) -> String {
+    format!("   seq {}  {:<18} self_hash {}…\n", signed.seq, signed.event.type_name(), &signed.self_hash.to_hex()[..16])
+}
+
+/// The toolset of an embedded manifest.
+fn demo_toolset(manifest: &str) -> Result<Toolset, CliError> {
+    Toolset::from_manifest(manifest.as_bytes()).map_err(|e| CliError::usage(format!("the demo's manifest: {e}")))
 }
 
 /// How to run this program again from a shell: `provedex` when a shell
