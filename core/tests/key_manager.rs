@@ -381,3 +381,31 @@ fn the_worked_example_of_keys_md_holds() {
     assert_eq!(PublicKeyBytes::parse(public_pem.as_bytes()).unwrap(), key.public_key());
     assert_eq!(SigningKeypair::from_pkcs8_pem(private_pem.as_bytes()).unwrap().seed(), &CHECK_SEED);
 }
+
+/// Runs `script` with `sh` in `dir`; a failing command fails the test.
+fn shell(dir: &Path, script: &str, env: &[(&str, &str)]) -> String {
+    let out = Command::new("sh").args(["-e", "-c", script]).current_dir(dir).envs(env.iter().copied()).output();
+    let out = out.unwrap_or_else(|e| panic!("cannot run sh: {e}"));
+    assert!(out.status.success(), "{script}\nfailed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+// Pins: KM-13, KM-14.
+#[test]
+fn the_openssl_commands_of_keys_md_compute_what_provedex_does() {
+    let [pem_fingerprint, hex_fingerprint, data_signature] = &spec_blocks("shell")[..] else {
+        panic!("keys.md has three shell examples")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let key = SigningKeypair::generate().unwrap();
+    key.save_pem(dir.path().join("key.pem")).unwrap();
+    fs::write(dir.path().join("pub.pem"), key.public_key().to_pem()).unwrap();
+    let data = b"what the agent did\n";
+    fs::write(dir.path().join("FILE"), data).unwrap();
+    openssl(&["version"]);
+    let expected = format!("{} *stdin\n", key.fingerprint().strip_prefix("sha256:").unwrap());
+    assert_eq!(shell(dir.path(), pem_fingerprint, &[]), expected);
+    assert_eq!(shell(dir.path(), hex_fingerprint, &[("PUBKEY_HEX", &key.pubkey_hex())]), expected);
+    assert!(shell(dir.path(), data_signature, &[]).contains("Signature Verified Successfully"));
+    assert_eq!(fs::read(dir.path().join("signature.bin")).unwrap(), key.sign_data(data).0);
+}

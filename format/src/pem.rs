@@ -216,7 +216,7 @@ pub fn decode(text: &[u8]) -> Result<(String, Zeroizing<Vec<u8>>), String> {
         .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_graphic() || b == b' ') && !l.contains('-'))
         .ok_or_else(|| "the PEM text does not start with a `-----BEGIN <label>-----` line".to_owned())?;
     let end = format!("-----END {label}-----");
-    let mut body = Zeroizing::new(String::new());
+    let mut body = Zeroizing::new(String::with_capacity(text.len()));
     loop {
         let line = lines.next().ok_or_else(|| format!("the PEM text has no `{end}` line"))?.trim_end();
         if line == end {
@@ -236,7 +236,8 @@ pub fn decode(text: &[u8]) -> Result<(String, Zeroizing<Vec<u8>>), String> {
 /// The PEM document of `der` under `label`: base64 in 64-character lines, each ending in LF.
 pub fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
     let b64 = base64_encode(der);
-    let mut out = Zeroizing::new(String::with_capacity(b64.len() + 2 * label.len() + 40));
+    // Sized once: a reallocation would leave a copy of a private key in freed memory.
+    let mut out = Zeroizing::new(String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 40));
     out.push_str(&format!("-----BEGIN {label}-----\n"));
     for chunk in b64.as_bytes().chunks(64) {
         out.push_str(std::str::from_utf8(chunk).expect("base64 is ASCII"));
