@@ -23,15 +23,14 @@ KNOWN_KINDS = {
     "report",
     "exchange",
     "grammar",
-    "json",
-    "text",
     "toolset",
+    "rotation",
     "key",
     "pem",
     "shell",
 }
-UNCHECKED_KINDS = {"grammar", "text", "shell"}
-"""Block kinds shown for people: a grammar, an illustration with elisions, commands of other tools."""
+UNCHECKED_KINDS = {"grammar", "shell"}
+"""Block kinds shown for people: a grammar, and commands of other tools."""
 
 
 def blocks_of(kind: str) -> list[Block]:
@@ -145,16 +144,10 @@ def report_scenarios() -> list[tuple[bytes, str | None]]:
 
 
 def test_report_examples():
-    """The examples, written before version 1.1, do not show `keys`, which every report has: for
-    these one-key ledgers, one entry covering the good lines, or none without a good line."""
     reports = [canonical.parse("\n".join(block.lines).encode("utf-8")) for block in blocks_of("report")]
     scenarios = report_scenarios()
     for expected, (ledger_bytes, pinned) in zip(reports, scenarios, strict=True):
         actual = ledger.verify_ledger(io.BytesIO(ledger_bytes), pinned).to_json()
-        count = expected["event_count"]
-        expected.setdefault(
-            "keys", [{"pubkey": SEALS[0]["public_key"], "from_seq": 0, "to_seq": count - 1}] if count else []
-        )
         assert actual.keys() == expected.keys()
         assert {k: v for k, v in actual.items() if k != "message"} == {
             k: v for k, v in expected.items() if k != "message"
@@ -181,15 +174,33 @@ def test_exchange(request_line, response_line):
 
 
 def test_toolset_example():
-    """toolsets.md: the example manifest, its normalized get_weather, its toolset and hash."""
-    (manifest,) = blocks_of("json")
-    (toolset_block,) = blocks_of("toolset")
-    tools = toolsets.read_manifest("\n".join(manifest.lines).encode("utf-8"))
-    normalized_texts = [block.lines for block in blocks_of("text") if block.document == "toolsets.md"]
-    assert normalized_texts == [[canonical.dumps(tools[0].normalized())]]
-    expected = canonical.parse("\n".join(toolset_block.lines).encode("utf-8"))
-    assert toolsets.toolset(tools) == expected["tools"]
-    assert toolsets.toolset_hash(expected["tools"]) == expected["toolset_sha256"]
+    """toolsets.md: the example manifest, its normalized definitions, its toolset and hash."""
+    (block,) = blocks_of("toolset")
+    fields: dict[str, list[str]] = {}
+    for line in block.lines:
+        key, separator, value = line.partition(": ")
+        assert separator, block.label
+        fields.setdefault(key, []).append(value)
+    (manifest,), (tools_json,), (toolset_sha256,) = fields["manifest"], fields["tools"], fields["toolset_sha256"]
+    tools = toolsets.read_manifest(manifest.encode("utf-8"))
+    assert [canonical.dumps(tool.normalized()) for tool in tools] == fields["normalized"]
+    assert toolsets.toolset(tools) == canonical.parse(tools_json.encode("utf-8"))
+    assert canonical.dumps(toolsets.toolset(tools)) == tools_json
+    assert toolsets.toolset_hash(toolsets.toolset(tools)) == toolset_sha256
+
+
+def test_rotation_example():
+    """signature-scheme.md, Rotation statements: the statement and the new key's proof over it."""
+    (block,) = blocks_of("rotation")
+    fields = seal_fields(block)
+    old_key = ed25519.public_key(bytes.fromhex(fields["old_seed"])).hex()
+    new_seed = bytes.fromhex(fields["new_seed"])
+    new_key = ed25519.public_key(new_seed).hex()
+    seq, parent = int(fields["seq"]), fields["parent_hash"]
+    message = labelled.rotation_message(new_key, old_key, parent, seq)
+    assert message == (fields["label"] + "\n" + fields["statement"]).encode("utf-8")
+    assert labelled.prove_rotation(new_seed, old_key, parent, seq) == fields["proof"]
+    assert labelled.verify_rotation(new_key, old_key, parent, seq, fields["proof"])
 
 
 def test_key_example():

@@ -41,4 +41,5 @@ def test_vector(operation, test):
     result, expected = response["result"], test["expected"]
     keys = [key for key in expected if key != UNCOMPARED]
     assert {key: result.get(key, "absent") for key in keys} == {key: expected[key] for key in keys}
-    assert (test["result"] == "valid") == result.get("valid", result.get("ok"))
+    if test["result"] != "valid" or "signature_hex" not in result:  # a signature has no verdict member
+        assert (test["result"] == "valid") == result.get("valid", result.get("ok"))
