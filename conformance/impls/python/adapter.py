@@ -104,11 +104,11 @@ def sign_data(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def verify_data(request: dict[str, Any]) -> dict[str, Any]:
-    """A key or signature of the wrong length is no key or signature: the data is not verified."""
+    """A key of 32 bytes that is not a valid key verifies nothing; other lengths are errored."""
     valid = labelled.verify_data(
-        _bytes_argument(request, "pubkey_hex"),
+        _sized_bytes_argument(request, "pubkey_hex", 32),
         _bytes_argument(request, "data_hex"),
-        _bytes_argument(request, "signature_hex"),
+        _sized_bytes_argument(request, "signature_hex", 64),
     )
     return {"valid": valid}
 
@@ -135,10 +135,14 @@ def _bytes_argument(request: dict[str, Any], name: str) -> bytes:
 
 
 def _seed_argument(request: dict[str, Any]) -> bytes:
-    seed = _bytes_argument(request, "seed_hex")
-    if len(seed) != 32:
-        raise ValueError("seed_hex must hold exactly 32 bytes")
-    return seed
+    return _sized_bytes_argument(request, "seed_hex", 32)
+
+
+def _sized_bytes_argument(request: dict[str, Any], name: str, size: int) -> bytes:
+    value = _bytes_argument(request, name)
+    if len(value) != size:
+        raise ValueError(f"{name} must hold exactly {size} bytes")
+    return value
 
 
 def _key_or_null_argument(request: dict[str, Any], name: str) -> str | None:

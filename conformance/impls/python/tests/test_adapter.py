@@ -195,10 +195,18 @@ def test_sign_and_verify_data(adapter):
     arguments = {"pubkey_hex": PUBLIC_KEY, "data_hex": data.hex(), "signature_hex": signature}
     assert adapter.result("verify_data", **arguments) == {"valid": True}
     assert adapter.result("verify_data", **arguments | {"data_hex": b"other".hex()}) == {"valid": False}
-    assert adapter.result("verify_data", **arguments | {"signature_hex": signature[:-2]}) == {"valid": False}
+    assert adapter.result("verify_data", **arguments | {"signature_hex": "00" * 64}) == {"valid": False}
+    # A key of 32 bytes that is not a valid key (the identity) verifies nothing.
     assert adapter.result("verify_data", **arguments | {"pubkey_hex": "01" + "00" * 31}) == {"valid": False}
+    # Arguments of the wrong shape ask nothing of the implementation (spec/conformance.md).
     assert "errored" in adapter.request("sign_data", seed_hex="00", data_hex="")
-    assert "errored" in adapter.request("verify_data", **arguments | {"pubkey_hex": PUBLIC_KEY.upper()})
+    for name, value in (
+        ("pubkey_hex", PUBLIC_KEY.upper()),
+        ("pubkey_hex", PUBLIC_KEY[:-2]),
+        ("signature_hex", signature[:-2]),
+        ("signature_hex", signature + "00"),
+    ):
+        assert "errored" in adapter.request("verify_data", **arguments | {name: value}), name
 
 
 def test_list_bugs_and_unknown_bug():

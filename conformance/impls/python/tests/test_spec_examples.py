@@ -164,9 +164,6 @@ def test_exchange(request_line, response_line):
     expected = canonical.parse(response_line.encode("utf-8"))
     if canonical.parse(request_line.encode("utf-8"))["op"] == "hello":
         del actual["result"]["implementation"], expected["result"]["implementation"]
-        # The example is another implementation's: this one offers at least its operations.
-        assert set(expected["result"]["operations"]) <= set(actual["result"]["operations"])
-        actual["result"]["operations"] = expected["result"]["operations"]
     for answer in (actual, expected):
         if "skipped" in answer:
             answer["skipped"] = "<reason>"
