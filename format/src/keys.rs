@@ -80,12 +80,11 @@ impl SigningKeypair {
     /// public key is the seed's. Any other PEM is refused, naming what it
     /// is; an encrypted key with how to decrypt it.
     pub fn from_pkcs8_pem(text: &[u8]) -> Result<Self> {
-        let refuse = |why: String| Error::KeyLoad(why);
-        let (label, der) = pem::decode(text).map_err(refuse)?;
+        let (label, der) = pem::decode(text).map_err(Error::KeyLoad)?;
         match label.as_str() {
             pem::PRIVATE_KEY_LABEL => {}
             pem::ENCRYPTED_PRIVATE_KEY_LABEL => {
-                return Err(refuse(
+                return Err(Error::KeyLoad(
                     "it is an encrypted private key (ENCRYPTED PRIVATE KEY), and Provedex reads unencrypted keys \
                      only: decrypt it with `openssl pkey -in KEY -out DECRYPTED.pem` (it asks for the passphrase; \
                      keep the result mode 0600)"
@@ -93,18 +92,18 @@ impl SigningKeypair {
                 ));
             }
             pem::PUBLIC_KEY_LABEL => {
-                return Err(refuse("it is a public key (PUBLIC KEY), not a private key".into()));
+                return Err(Error::KeyLoad("it is a public key (PUBLIC KEY), not a private key".into()));
             }
             other => {
-                return Err(refuse(format!(
+                return Err(Error::KeyLoad(format!(
                     "it is a PEM `{other}`, not an unencrypted PKCS#8 Ed25519 key (`PRIVATE KEY`)"
                 )));
             }
         }
-        let parsed = pem::parse_pkcs8(&der).map_err(refuse)?;
+        let parsed = pem::parse_pkcs8(&der).map_err(Error::KeyLoad)?;
         let key = Self::from_seed(&parsed.seed);
         match parsed.public_key {
-            Some(public_key) if public_key != key.public_key() => Err(refuse(format!(
+            Some(public_key) if public_key != key.public_key() => Err(Error::KeyLoad(format!(
                 "its public key {public_key} is not the public key of its private key ({})",
                 key.public_key()
             ))),
