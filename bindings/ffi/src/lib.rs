@@ -11,7 +11,9 @@ uniffi::setup_scaffolding!();
 
 #[rustfmt::skip]
 mod events;
+mod keys;
 mod signed_event;
+mod toolset;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,8 +22,10 @@ use provedex_core as core;
 use provedex_core::canonical::{self, Map, Value};
 use provedex_core::{ChainHash, KeyFile, PublicKeyBytes, Reason};
 
-pub use events::AgentEvent;
+pub use events::{AgentEvent, PinnedTool};
+pub use keys::{load_public_key, parse_public_key, public_key_fingerprint, public_key_pem, verify_data};
 pub use signed_event::SignedEvent;
+pub use toolset::{ChangedTool, Toolset, ToolsetCheck, check_toolset, toolset_hash};
 
 /// Everything that can go wrong, in the four kinds of `provedex_core::Error`.
 /// `detail` says what failed and why; `code` is stable, for programs.
@@ -270,6 +274,22 @@ impl Session {
         self.0.pubkey_hex()
     }
 
+    /// Hands the ledger to `new_keypair`: appends a `KeyRotated` line signed
+    /// by the current key and carrying the new key's proof of possession.
+    /// Later lines are signed by the new key, and resuming the ledger needs
+    /// it: a session opened with the old key is refused (code `foreign_key`).
+    pub fn rotate_key(&self, new_keypair: Arc<SigningKeypair>) -> Result<SignedEvent> {
+        Ok(SignedEvent::from(&self.0.rotate_key(&new_keypair.0)?))
+    }
+
+    /// Appends a `Redacted` line naming the line with `target_seq` by seq and
+    /// self_hash. The target stays in the file (the chain needs it); readers
+    /// leave it out. A target that is not on disk is a `Signing` error
+    /// `redaction_target_unknown`, a redaction `redaction_of_redaction`.
+    pub fn redact(&self, target_seq: u64, reason: String, requested_by: String) -> Result<SignedEvent> {
+        Ok(SignedEvent::from(&self.0.redact(target_seq, &reason, &requested_by)?))
+    }
+
     /// When a record returns: the durability the session was opened with.
     pub fn durability(&self) -> Durability {
         self.1
@@ -310,6 +330,34 @@ pub struct ChainReport {
     pub root_hash: Option<String>,
     /// Distinct signers of the good lines, in order of first appearance, as hex.
     pub signers: Vec<String>,
+    /// The key history: each key that became current, in order; empty when
+    /// there is no good line.
+    pub keys: Vec<KeyEntry>,
+    /// The good `ToolCalled` lines whose tool the toolset pinned before them
+    /// does not name, in file order; none unless tool calls were checked
+    /// ([`VerifyOptions::check_tools`]). Never a finding: `ok` ignores it.
+    pub unpinned_tool_calls: Option<Vec<UnpinnedToolCall>>,
+}
+
+/// One key of a ledger's history: the good lines it signs.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct KeyEntry {
+    /// The key, as hex.
+    pub pubkey: String,
+    /// The seq of the first line it signs: 0, or a rotation's seq + 1.
+    pub from_seq: u64,
+    /// The seq of the last good line it signed; none when it signed none
+    /// (a rotation to it is the last good line).
+    pub to_seq: Option<u64>,
+}
+
+/// A good `ToolCalled` line whose tool is outside the toolset pinned before it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct UnpinnedToolCall {
+    /// The line's seq.
+    pub seq: u64,
+    /// The tool it names.
+    pub tool_name: String,
 }
 
 impl From<core::ChainReport> for ChainReport {
@@ -323,8 +371,34 @@ impl From<core::ChainReport> for ChainReport {
             message: r.message,
             root_hash: r.root_hash.map(|h| h.to_hex()),
             signers: r.signers.iter().map(PublicKeyBytes::to_hex).collect(),
+            keys: r
+                .keys
+                .iter()
+                .map(|k| KeyEntry { pubkey: k.pubkey.to_hex(), from_seq: k.from_seq, to_seq: k.to_seq })
+                .collect(),
+            unpinned_tool_calls: r.unpinned_tool_calls.map(|calls| {
+                calls.into_iter().map(|c| UnpinnedToolCall { seq: c.seq, tool_name: c.tool_name }).collect()
+            }),
         }
     }
+}
+
+/// What a verification holds a ledger to, beyond its own rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct VerifyOptions {
+    /// The trust root, as hex: the key that signs the lines before the first
+    /// rotation (`pubkey_mismatch` otherwise); rotations carry the trust on.
+    #[uniffi(default = None)]
+    pub pinned_pubkey: Option<String>,
+    /// The key that must be current when the ledger ends, as hex
+    /// (`current_key_mismatch` otherwise): for a verifier that knows
+    /// today's key but not the first one.
+    #[uniffi(default = None)]
+    pub pinned_current_pubkey: Option<String>,
+    /// Whether the report lists the tool calls outside the pinned toolset
+    /// ([`ChainReport::unpinned_tool_calls`]).
+    #[uniffi(default = false)]
+    pub check_tools: bool,
 }
 
 fn parent(parent_hash: &str) -> Result<ChainHash> {
@@ -332,11 +406,22 @@ fn parent(parent_hash: &str) -> Result<ChainHash> {
         .map_err(|why| ProvedexError::signing(Reason::InvalidHex, format!("parent_hash {why}")))
 }
 
-/// A verification holding the ledger to `pinned_pubkey`, if any.
-fn verifier(pinned_pubkey: Option<String>) -> Result<core::Verifier<'static>> {
-    let pinned_pubkey =
-        pinned_pubkey.map(|k| hex_member("pinned public key", PublicKeyBytes::from_hex(&k))).transpose()?;
-    Ok(core::Verifier::new().pinned_pubkey(pinned_pubkey))
+/// A public key given as hex, if any; a malformed one is an `invalid_hex` `Chain` error naming `name`.
+fn optional_pubkey(name: &str, key: Option<String>) -> Result<Option<PublicKeyBytes>> {
+    key.map(|k| hex_member(name, PublicKeyBytes::from_hex(&k))).transpose()
+}
+
+/// A verification holding the ledger to `options`.
+fn verifier(options: VerifyOptions) -> Result<core::Verifier<'static>> {
+    Ok(core::Verifier::new()
+        .pinned_pubkey(optional_pubkey("pinned public key", options.pinned_pubkey)?)
+        .pinned_current_pubkey(optional_pubkey("pinned current public key", options.pinned_current_pubkey)?)
+        .check_tool_calls(options.check_tools))
+}
+
+/// The options of a verification that pins `pinned_pubkey` alone.
+fn pinned_only(pinned_pubkey: Option<String>) -> VerifyOptions {
+    VerifyOptions { pinned_pubkey, ..VerifyOptions::default() }
 }
 
 /// `parent_hash` of the first line: 64 `0` characters.
@@ -433,14 +518,26 @@ pub fn verify_signed_event(event: SignedEvent) -> Result<()> {
 /// report, not an error; only a malformed pinned key or event is an error.
 #[uniffi::export]
 pub fn verify_chain(events: Vec<SignedEvent>, pinned_pubkey: Option<String>) -> Result<ChainReport> {
+    verify_chain_with(events, pinned_only(pinned_pubkey))
+}
+
+/// [`verify_chain`] with the pins and checks of `options`.
+#[uniffi::export]
+pub fn verify_chain_with(events: Vec<SignedEvent>, options: VerifyOptions) -> Result<ChainReport> {
     let events: Vec<core::SignedEvent> = events.into_iter().map(core::SignedEvent::try_from).collect::<Result<_>>()?;
-    Ok(verifier(pinned_pubkey)?.events(&events).into())
+    Ok(verifier(options)?.events(&events).into())
 }
 
 /// Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
 #[uniffi::export]
 pub fn verify_file(path: FsPath, pinned_pubkey: Option<String>) -> Result<ChainReport> {
-    Ok(verifier(pinned_pubkey)?.file(path.0)?.into())
+    verify_file_with(path, pinned_only(pinned_pubkey))
+}
+
+/// [`verify_file`] with the pins and checks of `options`.
+#[uniffi::export]
+pub fn verify_file_with(path: FsPath, options: VerifyOptions) -> Result<ChainReport> {
+    Ok(verifier(options)?.file(path.0)?.into())
 }
 
 /// What [`recover`] did to a ledger.

@@ -528,6 +528,8 @@ def _uniffi_check_contract_api_version(lib):
 def _uniffi_check_api_checksums(lib):
     if lib.uniffi_provedex_ffi_checksum_func_canonical_json() != 29438:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_check_toolset() != 36396:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_compute_self_hash() != 41829:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_event_from_json() != 10189:
@@ -536,9 +538,17 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash() != 29501:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_load_public_key() != 39484:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_max_free_json_depth() != 65413:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_max_json_depth() != 41272:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_parse_public_key() != 28402:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_public_key_fingerprint() != 40374:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_public_key_pem() != 37882:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_recover() != 50410:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -552,9 +562,17 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_signed_event_to_json() != 51310:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_toolset_hash() != 5804:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_chain() != 8029:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_verify_chain_with() != 3835:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_verify_data() != 14390:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_file() != 29979:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_verify_file_with() != 29698:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() != 11917:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -566,6 +584,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_next_seq() != 22211:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_session_pin_toolset() != 31218:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_pubkey_hex() != 18255:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_record() != 27436:
@@ -574,15 +594,29 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_record_json_line() != 37799:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_session_redact() != 10689:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_session_rotate_key() != 64724:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_session_id() != 32297:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_session_open() != 53933:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() != 51260:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint() != 14490:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex() != 37311:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_public_key_pem() != 39171:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save() != 47995:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem() != 17118:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data() != 56530:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem() != 10684:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed() != 22625:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -624,6 +658,9 @@ _UniffiLib.ffi_provedex_ffi_uniffi_contract_version.restype = ctypes.c_uint32
 _UniffiLib.uniffi_provedex_ffi_checksum_func_canonical_json.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_canonical_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_check_toolset.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_check_toolset.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_compute_self_hash.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_compute_self_hash.restype = ctypes.c_uint16
@@ -636,12 +673,24 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_event_to_json.restype = ctypes.c_ui
 _UniffiLib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_load_public_key.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_load_public_key.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_max_free_json_depth.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_max_free_json_depth.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_max_json_depth.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_max_json_depth.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_parse_public_key.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_parse_public_key.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_public_key_fingerprint.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_public_key_fingerprint.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_public_key_pem.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_public_key_pem.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_recover.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_recover.restype = ctypes.c_uint16
@@ -660,12 +709,24 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_signed_event_from_json.restype = ct
 _UniffiLib.uniffi_provedex_ffi_checksum_func_signed_event_to_json.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_signed_event_to_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_toolset_hash.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_toolset_hash.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain_with.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain_with.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_data.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_data.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file_with.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file_with.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.restype = ctypes.c_uint16
@@ -681,6 +742,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_method_session_ledger_path.restype = cty
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_next_seq.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_next_seq.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_pin_toolset.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_pin_toolset.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_pubkey_hex.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_pubkey_hex.restype = ctypes.c_uint16
@@ -693,6 +757,12 @@ _UniffiLib.uniffi_provedex_ffi_checksum_method_session_record_json.restype = cty
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_record_json_line.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_record_json_line.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_redact.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_redact.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_rotate_key.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_rotate_key.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_session_id.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_session_id.restype = ctypes.c_uint16
@@ -702,12 +772,27 @@ _UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open.restype = ctype
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_public_key_pem.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_public_key_pem.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_save.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_save.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed.restype = ctypes.c_uint16
@@ -725,6 +810,13 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_canonical_json.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_canonical_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_check_toolset.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_check_toolset.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_compute_self_hash.argtypes = (
     _UniffiRustBuffer,
     ctypes.c_uint64,
@@ -747,6 +839,11 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_genesis_parent_hash.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_genesis_parent_hash.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_load_public_key.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_load_public_key.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_max_free_json_depth.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -755,6 +852,21 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_max_json_depth.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_max_json_depth.restype = ctypes.c_uint32
+_UniffiLib.uniffi_provedex_ffi_fn_func_parse_public_key.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_parse_public_key.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_public_key_fingerprint.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_public_key_fingerprint.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_public_key_pem.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_public_key_pem.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_recover.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -792,18 +904,42 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_signed_event_to_json.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_signed_event_to_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_toolset_hash.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_toolset_hash.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain_with.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain_with.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_data.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_data.restype = ctypes.c_int8
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_file.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_file.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_file_with.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_file_with.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -829,6 +965,12 @@ _UniffiLib.uniffi_provedex_ffi_fn_method_session_next_seq.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_next_seq.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_pin_toolset.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_pin_toolset.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_pubkey_hex.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -852,6 +994,20 @@ _UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json_line.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_record_json_line.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_redact.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_redact.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_rotate_key.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_rotate_key.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_session_id.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -872,17 +1028,44 @@ _UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_durability.argty
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_durability.restype = ctypes.c_uint64
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_fingerprint.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_fingerprint.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_pubkey_hex.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_pubkey_hex.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_public_key_pem.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_public_key_pem.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save.restype = None
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save_pem.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save_pem.restype = None
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_from_pem.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_from_pem.restype = ctypes.c_uint64
 _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_from_seed.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1071,11 +1254,166 @@ class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
         ]
 
 @dataclass
+class KeyEntry:
+    """
+    One key of a ledger's history: the good lines it signs.
+"""
+    def __init__(self, *, pubkey:str, from_seq:int, to_seq:typing.Optional[int]):
+        self.pubkey = pubkey
+        self.from_seq = from_seq
+        self.to_seq = to_seq
+        
+        
+
+    
+    def __str__(self):
+        return "KeyEntry(pubkey={}, from_seq={}, to_seq={})".format(self.pubkey, self.from_seq, self.to_seq)
+    def __eq__(self, other):
+        if self.pubkey != other.pubkey:
+            return False
+        if self.from_seq != other.from_seq:
+            return False
+        if self.to_seq != other.to_seq:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeKeyEntry(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return KeyEntry(
+            pubkey=_UniffiFfiConverterString.read(buf),
+            from_seq=_UniffiFfiConverterUInt64.read(buf),
+            to_seq=_UniffiFfiConverterOptionalUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.pubkey)
+        _UniffiFfiConverterUInt64.check_lower(value.from_seq)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.to_seq)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.pubkey, buf)
+        _UniffiFfiConverterUInt64.write(value.from_seq, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.to_seq, buf)
+
+class _UniffiFfiConverterSequenceTypeKeyEntry(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeKeyEntry.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeKeyEntry.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeKeyEntry.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class UnpinnedToolCall:
+    """
+    A good `ToolCalled` line whose tool is outside the toolset pinned before it.
+"""
+    def __init__(self, *, seq:int, tool_name:str):
+        self.seq = seq
+        self.tool_name = tool_name
+        
+        
+
+    
+    def __str__(self):
+        return "UnpinnedToolCall(seq={}, tool_name={})".format(self.seq, self.tool_name)
+    def __eq__(self, other):
+        if self.seq != other.seq:
+            return False
+        if self.tool_name != other.tool_name:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeUnpinnedToolCall(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return UnpinnedToolCall(
+            seq=_UniffiFfiConverterUInt64.read(buf),
+            tool_name=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.seq)
+        _UniffiFfiConverterString.check_lower(value.tool_name)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.seq, buf)
+        _UniffiFfiConverterString.write(value.tool_name, buf)
+
+class _UniffiFfiConverterSequenceTypeUnpinnedToolCall(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeUnpinnedToolCall.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeUnpinnedToolCall.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeUnpinnedToolCall.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalSequenceTypeUnpinnedToolCall(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterSequenceTypeUnpinnedToolCall.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterSequenceTypeUnpinnedToolCall.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterSequenceTypeUnpinnedToolCall.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
 class ChainReport:
     """
     The verdict on a chain of events: where it breaks and why, or that it holds.
 """
-    def __init__(self, *, ok:bool, event_count:int, broken_at:typing.Optional[int], line:typing.Optional[int], reason:typing.Optional[str], message:str, root_hash:typing.Optional[str], signers:typing.List[str]):
+    def __init__(self, *, ok:bool, event_count:int, broken_at:typing.Optional[int], line:typing.Optional[int], reason:typing.Optional[str], message:str, root_hash:typing.Optional[str], signers:typing.List[str], keys:typing.List[KeyEntry], unpinned_tool_calls:typing.Optional[typing.List[UnpinnedToolCall]]):
         self.ok = ok
         self.event_count = event_count
         self.broken_at = broken_at
@@ -1084,12 +1422,14 @@ class ChainReport:
         self.message = message
         self.root_hash = root_hash
         self.signers = signers
+        self.keys = keys
+        self.unpinned_tool_calls = unpinned_tool_calls
         
         
 
     
     def __str__(self):
-        return "ChainReport(ok={}, event_count={}, broken_at={}, line={}, reason={}, message={}, root_hash={}, signers={})".format(self.ok, self.event_count, self.broken_at, self.line, self.reason, self.message, self.root_hash, self.signers)
+        return "ChainReport(ok={}, event_count={}, broken_at={}, line={}, reason={}, message={}, root_hash={}, signers={}, keys={}, unpinned_tool_calls={})".format(self.ok, self.event_count, self.broken_at, self.line, self.reason, self.message, self.root_hash, self.signers, self.keys, self.unpinned_tool_calls)
     def __eq__(self, other):
         if self.ok != other.ok:
             return False
@@ -1107,6 +1447,10 @@ class ChainReport:
             return False
         if self.signers != other.signers:
             return False
+        if self.keys != other.keys:
+            return False
+        if self.unpinned_tool_calls != other.unpinned_tool_calls:
+            return False
         return True
 
 class _UniffiFfiConverterTypeChainReport(_UniffiConverterRustBuffer):
@@ -1121,6 +1465,8 @@ class _UniffiFfiConverterTypeChainReport(_UniffiConverterRustBuffer):
             message=_UniffiFfiConverterString.read(buf),
             root_hash=_UniffiFfiConverterOptionalString.read(buf),
             signers=_UniffiFfiConverterSequenceString.read(buf),
+            keys=_UniffiFfiConverterSequenceTypeKeyEntry.read(buf),
+            unpinned_tool_calls=_UniffiFfiConverterOptionalSequenceTypeUnpinnedToolCall.read(buf),
         )
 
     @staticmethod
@@ -1133,6 +1479,8 @@ class _UniffiFfiConverterTypeChainReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.message)
         _UniffiFfiConverterOptionalString.check_lower(value.root_hash)
         _UniffiFfiConverterSequenceString.check_lower(value.signers)
+        _UniffiFfiConverterSequenceTypeKeyEntry.check_lower(value.keys)
+        _UniffiFfiConverterOptionalSequenceTypeUnpinnedToolCall.check_lower(value.unpinned_tool_calls)
 
     @staticmethod
     def write(value, buf):
@@ -1144,6 +1492,53 @@ class _UniffiFfiConverterTypeChainReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.message, buf)
         _UniffiFfiConverterOptionalString.write(value.root_hash, buf)
         _UniffiFfiConverterSequenceString.write(value.signers, buf)
+        _UniffiFfiConverterSequenceTypeKeyEntry.write(value.keys, buf)
+        _UniffiFfiConverterOptionalSequenceTypeUnpinnedToolCall.write(value.unpinned_tool_calls, buf)
+
+@dataclass
+class ChangedTool:
+    """
+    A tool of both toolsets whose definition changed.
+"""
+    def __init__(self, *, name:str, pinned_sha256:str, current_sha256:str):
+        self.name = name
+        self.pinned_sha256 = pinned_sha256
+        self.current_sha256 = current_sha256
+        
+        
+
+    
+    def __str__(self):
+        return "ChangedTool(name={}, pinned_sha256={}, current_sha256={})".format(self.name, self.pinned_sha256, self.current_sha256)
+    def __eq__(self, other):
+        if self.name != other.name:
+            return False
+        if self.pinned_sha256 != other.pinned_sha256:
+            return False
+        if self.current_sha256 != other.current_sha256:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeChangedTool(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ChangedTool(
+            name=_UniffiFfiConverterString.read(buf),
+            pinned_sha256=_UniffiFfiConverterString.read(buf),
+            current_sha256=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.pinned_sha256)
+        _UniffiFfiConverterString.check_lower(value.current_sha256)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.pinned_sha256, buf)
+        _UniffiFfiConverterString.write(value.current_sha256, buf)
 
 @dataclass
 class PinnedTool:
@@ -2022,6 +2417,182 @@ class _UniffiFfiConverterTypeSignedEvent(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.signature, buf)
         _UniffiFfiConverterString.write(value.signer_pubkey, buf)
 
+@dataclass
+class Toolset:
+    """
+    A toolset: the tools and toolset hash a `ToolsetPinned` line carries.
+"""
+    def __init__(self, *, tools:typing.List[PinnedTool], toolset_sha256:str):
+        self.tools = tools
+        self.toolset_sha256 = toolset_sha256
+        
+        
+
+    
+    def __str__(self):
+        return "Toolset(tools={}, toolset_sha256={})".format(self.tools, self.toolset_sha256)
+    def __eq__(self, other):
+        if self.tools != other.tools:
+            return False
+        if self.toolset_sha256 != other.toolset_sha256:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeToolset(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Toolset(
+            tools=_UniffiFfiConverterSequenceTypePinnedTool.read(buf),
+            toolset_sha256=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypePinnedTool.check_lower(value.tools)
+        _UniffiFfiConverterString.check_lower(value.toolset_sha256)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypePinnedTool.write(value.tools, buf)
+        _UniffiFfiConverterString.write(value.toolset_sha256, buf)
+
+class _UniffiFfiConverterSequenceTypeChangedTool(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeChangedTool.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeChangedTool.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeChangedTool.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class ToolsetCheck:
+    """
+    How a manifest compares with a ledger's last pin. Each list is sorted by name.
+"""
+    def __init__(self, *, pinned_at:int, pinned_sha256:str, matches:bool, added:typing.List[PinnedTool], removed:typing.List[PinnedTool], changed:typing.List[ChangedTool]):
+        self.pinned_at = pinned_at
+        self.pinned_sha256 = pinned_sha256
+        self.matches = matches
+        self.added = added
+        self.removed = removed
+        self.changed = changed
+        
+        
+
+    
+    def __str__(self):
+        return "ToolsetCheck(pinned_at={}, pinned_sha256={}, matches={}, added={}, removed={}, changed={})".format(self.pinned_at, self.pinned_sha256, self.matches, self.added, self.removed, self.changed)
+    def __eq__(self, other):
+        if self.pinned_at != other.pinned_at:
+            return False
+        if self.pinned_sha256 != other.pinned_sha256:
+            return False
+        if self.matches != other.matches:
+            return False
+        if self.added != other.added:
+            return False
+        if self.removed != other.removed:
+            return False
+        if self.changed != other.changed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeToolsetCheck(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ToolsetCheck(
+            pinned_at=_UniffiFfiConverterUInt64.read(buf),
+            pinned_sha256=_UniffiFfiConverterString.read(buf),
+            matches=_UniffiFfiConverterBoolean.read(buf),
+            added=_UniffiFfiConverterSequenceTypePinnedTool.read(buf),
+            removed=_UniffiFfiConverterSequenceTypePinnedTool.read(buf),
+            changed=_UniffiFfiConverterSequenceTypeChangedTool.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.pinned_at)
+        _UniffiFfiConverterString.check_lower(value.pinned_sha256)
+        _UniffiFfiConverterBoolean.check_lower(value.matches)
+        _UniffiFfiConverterSequenceTypePinnedTool.check_lower(value.added)
+        _UniffiFfiConverterSequenceTypePinnedTool.check_lower(value.removed)
+        _UniffiFfiConverterSequenceTypeChangedTool.check_lower(value.changed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.pinned_at, buf)
+        _UniffiFfiConverterString.write(value.pinned_sha256, buf)
+        _UniffiFfiConverterBoolean.write(value.matches, buf)
+        _UniffiFfiConverterSequenceTypePinnedTool.write(value.added, buf)
+        _UniffiFfiConverterSequenceTypePinnedTool.write(value.removed, buf)
+        _UniffiFfiConverterSequenceTypeChangedTool.write(value.changed, buf)
+
+@dataclass
+class VerifyOptions:
+    """
+    What a verification holds a ledger to, beyond its own rules.
+"""
+    def __init__(self, *, pinned_pubkey:typing.Optional[str] = _DEFAULT, pinned_current_pubkey:typing.Optional[str] = _DEFAULT, check_tools:bool = False):
+        if pinned_pubkey is _DEFAULT:
+            self.pinned_pubkey = None
+        else:
+            self.pinned_pubkey = pinned_pubkey
+        if pinned_current_pubkey is _DEFAULT:
+            self.pinned_current_pubkey = None
+        else:
+            self.pinned_current_pubkey = pinned_current_pubkey
+        self.check_tools = check_tools
+        
+        
+
+    
+    def __str__(self):
+        return "VerifyOptions(pinned_pubkey={}, pinned_current_pubkey={}, check_tools={})".format(self.pinned_pubkey, self.pinned_current_pubkey, self.check_tools)
+    def __eq__(self, other):
+        if self.pinned_pubkey != other.pinned_pubkey:
+            return False
+        if self.pinned_current_pubkey != other.pinned_current_pubkey:
+            return False
+        if self.check_tools != other.check_tools:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeVerifyOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return VerifyOptions(
+            pinned_pubkey=_UniffiFfiConverterOptionalString.read(buf),
+            pinned_current_pubkey=_UniffiFfiConverterOptionalString.read(buf),
+            check_tools=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.pinned_pubkey)
+        _UniffiFfiConverterOptionalString.check_lower(value.pinned_current_pubkey)
+        _UniffiFfiConverterBoolean.check_lower(value.check_tools)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.pinned_pubkey, buf)
+        _UniffiFfiConverterOptionalString.write(value.pinned_current_pubkey, buf)
+        _UniffiFfiConverterBoolean.write(value.check_tools, buf)
+
 
 
 
@@ -2451,6 +3022,294 @@ class _UniffiFfiConverterTypeRecoverOutcome(_UniffiConverterRustBuffer):
 
 
 
+class SigningKeypairProtocol(typing.Protocol):
+    """
+    An Ed25519 signing key; the secret never crosses the boundary.
+"""
+    
+    def fingerprint(self, ) -> str:
+        """
+        The fingerprint to publish: `sha256:` and the hex SHA-256 of the key's 32 bytes.
+"""
+        raise NotImplementedError
+    def pubkey_hex(self, ) -> str:
+        """
+        The public key as 64 lowercase hex characters.
+"""
+        raise NotImplementedError
+    def public_key_pem(self, ) -> str:
+        """
+        The public key as a `PUBLIC KEY` PEM (SubjectPublicKeyInfo).
+"""
+        raise NotImplementedError
+    def save(self, path: FsPath) -> None:
+        """
+        Writes the key file (mode 0600); refuses to replace an existing file.
+"""
+        raise NotImplementedError
+    def save_pem(self, path: FsPath) -> None:
+        """
+        [`SigningKeypair::save`], writing the key as a PEM PKCS#8 private key
+        that OpenSSL reads; `load` reads either form.
+"""
+        raise NotImplementedError
+    def sign_data(self, data: bytes) -> str:
+        """
+        A data signature of `data` (spec/signature-scheme.md, "Data
+        signatures"), as 128 hex characters: over a label and the data's
+        SHA-256, so it can never pass for a ledger line's signature.
+"""
+        raise NotImplementedError
+
+class SigningKeypair(SigningKeypairProtocol):
+    """
+    An Ed25519 signing key; the secret never crosses the boundary.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def from_pem(cls, pem: str) -> SigningKeypair:
+        """
+        The key of a PEM PKCS#8 private key (`-----BEGIN PRIVATE KEY-----`,
+        v1 or v2), as OpenSSL writes it; any other PEM is a `KeyLoad` error
+        saying what it is. For keys held in a secret store rather than a file.
+"""
+        
+        _UniffiFfiConverterString.check_lower(pem)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(pem),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_from_pem,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def from_seed(cls, seed: bytes) -> SigningKeypair:
+        """
+        The key with this 32-byte seed.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(seed)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterBytes.lower(seed),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_from_seed,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def generate(cls, ) -> SigningKeypair:
+        """
+        A new key from the operating system's randomness.
+"""
+        _uniffi_lowered_args = (
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_generate,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def load(cls, path: FsPath) -> SigningKeypair:
+        """
+        Loads a key file: 32 raw bytes, readable by its owner only.
+"""
+        
+        _UniffiFfiConverterTypeFsPath.check_lower(path)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeFsPath.lower(path),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_load,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def load_or_create(cls, path: FsPath) -> SigningKeypair:
+        """
+        Loads the key at `path`, or creates it there (mode 0600) when absent.
+"""
+        
+        _UniffiFfiConverterTypeFsPath.check_lower(path)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeFsPath.lower(path),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_load_or_create,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_provedex_ffi_fn_free_signingkeypair, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_provedex_ffi_fn_clone_signingkeypair, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def fingerprint(self, ) -> str:
+        """
+        The fingerprint to publish: `sha256:` and the hex SHA-256 of the key's 32 bytes.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_fingerprint,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def pubkey_hex(self, ) -> str:
+        """
+        The public key as 64 lowercase hex characters.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_pubkey_hex,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def public_key_pem(self, ) -> str:
+        """
+        The public key as a `PUBLIC KEY` PEM (SubjectPublicKeyInfo).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_public_key_pem,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def save(self, path: FsPath) -> None:
+        """
+        Writes the key file (mode 0600); refuses to replace an existing file.
+"""
+        
+        _UniffiFfiConverterTypeFsPath.check_lower(path)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeFsPath.lower(path),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def save_pem(self, path: FsPath) -> None:
+        """
+        [`SigningKeypair::save`], writing the key as a PEM PKCS#8 private key
+        that OpenSSL reads; `load` reads either form.
+"""
+        
+        _UniffiFfiConverterTypeFsPath.check_lower(path)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeFsPath.lower(path),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save_pem,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def sign_data(self, data: bytes) -> str:
+        """
+        A data signature of `data` (spec/signature-scheme.md, "Data
+        signatures"), as 128 hex characters: over a label and the data's
+        SHA-256, so it can never pass for a ledger line's signature.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(data)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBytes.lower(data),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeSigningKeypair:
+    @staticmethod
+    def lift(value: int) -> SigningKeypair:
+        return SigningKeypair._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: SigningKeypair):
+        if not isinstance(value, SigningKeypair):
+            raise TypeError("Expected SigningKeypair instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: SigningKeypair) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> SigningKeypair:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: SigningKeypair, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
 class SessionProtocol(typing.Protocol):
     """
     A writer appending to one ledger; safe to share between threads.
@@ -2481,6 +3340,13 @@ class SessionProtocol(typing.Protocol):
         The seq the next event will get; none once the ledger holds the largest seq.
 """
         raise NotImplementedError
+    def pin_toolset(self, manifest: str) -> SignedEvent:
+        """
+        Appends a `ToolsetPinned` line for the manifest (its JSON text): from
+        this line on, the agent's tools are these ([`check_toolset`] compares
+        a manifest with the last pin).
+"""
+        raise NotImplementedError
     def pubkey_hex(self, ) -> str:
         """
         The public key that signs this session's lines, as hex.
@@ -2501,6 +3367,22 @@ class SessionProtocol(typing.Protocol):
         [`Session::record_json`] returning the ledger line (without its LF)
         instead of the record: one string crosses back, for bindings where
         lifting a record field by field costs more than sealing it.
+"""
+        raise NotImplementedError
+    def redact(self, target_seq: int,reason: str,requested_by: str) -> SignedEvent:
+        """
+        Appends a `Redacted` line naming the line with `target_seq` by seq and
+        self_hash. The target stays in the file (the chain needs it); readers
+        leave it out. A target that is not on disk is a `Signing` error
+        `redaction_target_unknown`, a redaction `redaction_of_redaction`.
+"""
+        raise NotImplementedError
+    def rotate_key(self, new_keypair: SigningKeypair) -> SignedEvent:
+        """
+        Hands the ledger to `new_keypair`: appends a `KeyRotated` line signed
+        by the current key and carrying the new key's proof of possession.
+        Later lines are signed by the new key, and resuming the ledger needs
+        it: a session opened with the old key is refused (code `foreign_key`).
 """
         raise NotImplementedError
     def session_id(self, ) -> str:
@@ -2657,6 +3539,26 @@ class Session(SessionProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def pin_toolset(self, manifest: str) -> SignedEvent:
+        """
+        Appends a `ToolsetPinned` line for the manifest (its JSON text): from
+        this line on, the agent's tools are these ([`check_toolset`] compares
+        a manifest with the last pin).
+"""
+        
+        _UniffiFfiConverterString.check_lower(manifest)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(manifest),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSignedEvent.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_session_pin_toolset,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def pubkey_hex(self, ) -> str:
         """
         The public key that signs this session's lines, as hex.
@@ -2728,6 +3630,54 @@ class Session(SessionProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def redact(self, target_seq: int,reason: str,requested_by: str) -> SignedEvent:
+        """
+        Appends a `Redacted` line naming the line with `target_seq` by seq and
+        self_hash. The target stays in the file (the chain needs it); readers
+        leave it out. A target that is not on disk is a `Signing` error
+        `redaction_target_unknown`, a redaction `redaction_of_redaction`.
+"""
+        
+        _UniffiFfiConverterUInt64.check_lower(target_seq)
+
+        _UniffiFfiConverterString.check_lower(reason)
+
+        _UniffiFfiConverterString.check_lower(requested_by)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterUInt64.lower(target_seq),
+            _UniffiFfiConverterString.lower(reason),
+            _UniffiFfiConverterString.lower(requested_by),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSignedEvent.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_session_redact,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def rotate_key(self, new_keypair: SigningKeypair) -> SignedEvent:
+        """
+        Hands the ledger to `new_keypair`: appends a `KeyRotated` line signed
+        by the current key and carrying the new key's proof of possession.
+        Later lines are signed by the new key, and resuming the ledger needs
+        it: a session opened with the old key is refused (code `foreign_key`).
+"""
+        
+        _UniffiFfiConverterTypeSigningKeypair.check_lower(new_keypair)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeSigningKeypair.lower(new_keypair),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSignedEvent.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_session_rotate_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def session_id(self, ) -> str:
         """
         The `session_id` given to `open`: the application's metadata, kept
@@ -2774,182 +3724,6 @@ class _UniffiFfiConverterTypeSession:
     def write(cls, value: Session, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
-
-class SigningKeypairProtocol(typing.Protocol):
-    """
-    An Ed25519 signing key; the secret never crosses the boundary.
-"""
-    
-    def pubkey_hex(self, ) -> str:
-        """
-        The public key as 64 lowercase hex characters.
-"""
-        raise NotImplementedError
-    def save(self, path: FsPath) -> None:
-        """
-        Writes the key file (mode 0600); refuses to replace an existing file.
-"""
-        raise NotImplementedError
-
-class SigningKeypair(SigningKeypairProtocol):
-    """
-    An Ed25519 signing key; the secret never crosses the boundary.
-"""
-    
-    _handle: ctypes.c_uint64
-    @classmethod
-    def from_seed(cls, seed: bytes) -> SigningKeypair:
-        """
-        The key with this 32-byte seed.
-"""
-        
-        _UniffiFfiConverterBytes.check_lower(seed)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterBytes.lower(seed),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_from_seed,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    @classmethod
-    def generate(cls, ) -> SigningKeypair:
-        """
-        A new key from the operating system's randomness.
-"""
-        _uniffi_lowered_args = (
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_generate,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    @classmethod
-    def load(cls, path: FsPath) -> SigningKeypair:
-        """
-        Loads a key file: 32 raw bytes, readable by its owner only.
-"""
-        
-        _UniffiFfiConverterTypeFsPath.check_lower(path)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeFsPath.lower(path),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_load,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    @classmethod
-    def load_or_create(cls, path: FsPath) -> SigningKeypair:
-        """
-        Loads the key at `path`, or creates it there (mode 0600) when absent.
-"""
-        
-        _UniffiFfiConverterTypeFsPath.check_lower(path)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeFsPath.lower(path),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSigningKeypair.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_load_or_create,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    
-    def __init__(self, *args, **kwargs):
-        raise ValueError("This class has no default constructor")
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_provedex_ffi_fn_free_signingkeypair, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_provedex_ffi_fn_clone_signingkeypair, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def pubkey_hex(self, ) -> str:
-        """
-        The public key as 64 lowercase hex characters.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_pubkey_hex,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def save(self, path: FsPath) -> None:
-        """
-        Writes the key file (mode 0600); refuses to replace an existing file.
-"""
-        
-        _UniffiFfiConverterTypeFsPath.check_lower(path)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeFsPath.lower(path),
-        )
-        _uniffi_lift_return = lambda val: None
-        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeSigningKeypair:
-    @staticmethod
-    def lift(value: int) -> SigningKeypair:
-        return SigningKeypair._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: SigningKeypair):
-        if not isinstance(value, SigningKeypair):
-            raise TypeError("Expected SigningKeypair instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: SigningKeypair) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> SigningKeypair:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: SigningKeypair, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
 class _UniffiFfiConverterSequenceTypeSignedEvent(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2988,6 +3762,32 @@ def canonical_json(json: bytes) -> bytes:
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_canonical_json,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def check_toolset(ledger_path: FsPath,pinned_pubkey: typing.Optional[str],manifest: str) -> ToolsetCheck:
+    """
+    Compares a manifest with the last toolset pinned in the ledger at
+    `ledger_path`. The ledger must verify in full, under `pinned_pubkey`
+    (hex) when given: otherwise a `Ledger` error `broken`. A ledger that pins
+    no toolset is a `Ledger` error `no_toolset`. Drift is the result, not an error.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+    _UniffiFfiConverterOptionalString.check_lower(pinned_pubkey)
+
+    _UniffiFfiConverterString.check_lower(manifest)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+        _UniffiFfiConverterOptionalString.lower(pinned_pubkey),
+        _UniffiFfiConverterString.lower(manifest),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeToolsetCheck.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_check_toolset,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3065,6 +3865,23 @@ def genesis_parent_hash() -> str:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def load_public_key(path: FsPath) -> str:
+    """
+    The public key in a file (a `PUBLIC KEY` PEM, or hex), returned as hex.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(path)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(path),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterString.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_load_public_key,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def max_free_json_depth() -> int:
     """
     The deepest nesting a free JSON object in a payload (`ToolCalled.args_redacted`)
@@ -3093,6 +3910,58 @@ def max_json_depth() -> int:
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_max_json_depth,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def parse_public_key(text: str) -> str:
+    """
+    A public key given as 64 lowercase hex characters or as a `PUBLIC KEY`
+    PEM, returned as hex; anything else is a `KeyLoad` error.
+"""
+    
+    _UniffiFfiConverterString.check_lower(text)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(text),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterString.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_parse_public_key,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def public_key_fingerprint(pubkey: str) -> str:
+    """
+    The fingerprint of a public key given as hex or PEM: `sha256:` and 64 hex characters.
+"""
+    
+    _UniffiFfiConverterString.check_lower(pubkey)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(pubkey),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterString.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_public_key_fingerprint,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def public_key_pem(pubkey: str) -> str:
+    """
+    The `PUBLIC KEY` PEM of a public key given as hex or PEM.
+"""
+    
+    _UniffiFfiConverterString.check_lower(pubkey)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(pubkey),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterString.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_public_key_pem,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3223,6 +4092,23 @@ def signed_event_to_json(event: SignedEvent) -> str:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def toolset_hash(manifest: str) -> Toolset:
+    """
+    The toolset of a manifest (its JSON text): each tool's digest and the toolset hash.
+"""
+    
+    _UniffiFfiConverterString.check_lower(manifest)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(manifest),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeToolset.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_toolset_hash,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def verify_chain(events: typing.List[SignedEvent],pinned_pubkey: typing.Optional[str]) -> ChainReport:
     """
     Verifies events in memory as the lines of one ledger. A broken chain is a
@@ -3244,6 +4130,53 @@ def verify_chain(events: typing.List[SignedEvent],pinned_pubkey: typing.Optional
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def verify_chain_with(events: typing.List[SignedEvent],options: VerifyOptions) -> ChainReport:
+    """
+    [`verify_chain`] with the pins and checks of `options`.
+"""
+    
+    _UniffiFfiConverterSequenceTypeSignedEvent.check_lower(events)
+
+    _UniffiFfiConverterTypeVerifyOptions.check_lower(options)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterSequenceTypeSignedEvent.lower(events),
+        _UniffiFfiConverterTypeVerifyOptions.lower(options),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeChainReport.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain_with,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def verify_data(pubkey: str,data: bytes,signature: str) -> bool:
+    """
+    Whether `signature` (128 hex characters) is the data signature of `data`
+    under `pubkey` (hex or PEM), by the strict profile. A signature of
+    another kind, of other data or by another key is `false`; a key that is
+    not a key is a `KeyLoad` error, a signature that is not hex a `Chain`
+    error `invalid_hex`.
+"""
+    
+    _UniffiFfiConverterString.check_lower(pubkey)
+
+    _UniffiFfiConverterBytes.check_lower(data)
+
+    _UniffiFfiConverterString.check_lower(signature)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(pubkey),
+        _UniffiFfiConverterBytes.lower(data),
+        _UniffiFfiConverterString.lower(signature),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_verify_data,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def verify_file(path: FsPath,pinned_pubkey: typing.Optional[str]) -> ChainReport:
     """
     Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
@@ -3261,6 +4194,26 @@ def verify_file(path: FsPath,pinned_pubkey: typing.Optional[str]) -> ChainReport
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_verify_file,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def verify_file_with(path: FsPath,options: VerifyOptions) -> ChainReport:
+    """
+    [`verify_file`] with the pins and checks of `options`.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(path)
+
+    _UniffiFfiConverterTypeVerifyOptions.check_lower(options)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(path),
+        _UniffiFfiConverterTypeVerifyOptions.lower(options),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeChainReport.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_verify_file_with,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3288,27 +4241,42 @@ __all__ = [
     "Durability",
     "ProvedexError",
     "RecoverOutcome",
+    "KeyEntry",
+    "UnpinnedToolCall",
     "ChainReport",
+    "ChangedTool",
     "PinnedTool",
     "SignedEvent",
+    "Toolset",
+    "ToolsetCheck",
+    "VerifyOptions",
     "canonical_json",
+    "check_toolset",
     "compute_self_hash",
     "event_from_json",
     "event_to_json",
     "genesis_parent_hash",
+    "load_public_key",
     "max_free_json_depth",
     "max_json_depth",
+    "parse_public_key",
+    "public_key_fingerprint",
+    "public_key_pem",
     "recover",
     "sha256_hex",
     "sign_event",
     "sign_event_at",
     "signed_event_from_json",
     "signed_event_to_json",
+    "toolset_hash",
     "verify_chain",
+    "verify_chain_with",
+    "verify_data",
     "verify_file",
+    "verify_file_with",
     "verify_signed_event",
-    "Session",
-    "SessionProtocol",
     "SigningKeypair",
     "SigningKeypairProtocol",
+    "Session",
+    "SessionProtocol",
 ]

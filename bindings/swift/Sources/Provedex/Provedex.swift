@@ -640,10 +640,33 @@ public protocol SessionProtocol: AnyObject, Sendable {
     func recordJsonLine(eventJson: String) throws  -> String
     
     /**
+     * Appends a `Redacted` line naming the line with `target_seq` by seq and
+     * self_hash. The target stays in the file (the chain needs it); readers
+     * leave it out. A target that is not on disk is a `Signing` error
+     * `redaction_target_unknown`, a redaction `redaction_of_redaction`.
+     */
+    func redact(targetSeq: UInt64, reason: String, requestedBy: String) throws  -> SignedEvent
+    
+    /**
+     * Hands the ledger to `new_keypair`: appends a `KeyRotated` line signed
+     * by the current key and carrying the new key's proof of possession.
+     * Later lines are signed by the new key, and resuming the ledger needs
+     * it: a session opened with the old key is refused (code `foreign_key`).
+     */
+    func rotateKey(newKeypair: SigningKeypair) throws  -> SignedEvent
+    
+    /**
      * The `session_id` given to `open`: the application's metadata, kept
      * for it to record in events; the ledger does not store it.
      */
     func sessionId()  -> String
+    
+    /**
+     * Appends a `ToolsetPinned` line for the manifest (its JSON text): from
+     * this line on, the agent's tools are these ([`check_toolset`] compares
+     * a manifest with the last pin).
+     */
+    func pinToolset(manifest: String) throws  -> SignedEvent
     
 }
 /**
@@ -841,6 +864,40 @@ open func recordJsonLine(eventJson: String)throws  -> String  {
 }
     
     /**
+     * Appends a `Redacted` line naming the line with `target_seq` by seq and
+     * self_hash. The target stays in the file (the chain needs it); readers
+     * leave it out. A target that is not on disk is a `Signing` error
+     * `redaction_target_unknown`, a redaction `redaction_of_redaction`.
+     */
+open func redact(targetSeq: UInt64, reason: String, requestedBy: String)throws  -> SignedEvent  {
+    return try  FfiConverterTypeSignedEvent_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_session_redact(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(targetSeq),
+        FfiConverterString.lower(reason),
+        FfiConverterString.lower(requestedBy),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Hands the ledger to `new_keypair`: appends a `KeyRotated` line signed
+     * by the current key and carrying the new key's proof of possession.
+     * Later lines are signed by the new key, and resuming the ledger needs
+     * it: a session opened with the old key is refused (code `foreign_key`).
+     */
+open func rotateKey(newKeypair: SigningKeypair)throws  -> SignedEvent  {
+    return try  FfiConverterTypeSignedEvent_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_session_rotate_key(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSigningKeypair_lower(newKeypair),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The `session_id` given to `open`: the application's metadata, kept
      * for it to record in events; the ledger does not store it.
      */
@@ -849,6 +906,21 @@ open func sessionId() -> String  {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_method_session_session_id(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Appends a `ToolsetPinned` line for the manifest (its JSON text): from
+     * this line on, the agent's tools are these ([`check_toolset`] compares
+     * a manifest with the last pin).
+     */
+open func pinToolset(manifest: String)throws  -> SignedEvent  {
+    return try  FfiConverterTypeSignedEvent_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_session_pin_toolset(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(manifest),uniffiCallStatus
     )
 })
 }
@@ -917,6 +989,29 @@ public protocol SigningKeypairProtocol: AnyObject, Sendable {
      * Writes the key file (mode 0600); refuses to replace an existing file.
      */
     func save(path: FsPath) throws 
+    
+    /**
+     * The fingerprint to publish: `sha256:` and the hex SHA-256 of the key's 32 bytes.
+     */
+    func fingerprint()  -> String
+    
+    /**
+     * The public key as a `PUBLIC KEY` PEM (SubjectPublicKeyInfo).
+     */
+    func publicKeyPem()  -> String
+    
+    /**
+     * [`SigningKeypair::save`], writing the key as a PEM PKCS#8 private key
+     * that OpenSSL reads; `load` reads either form.
+     */
+    func savePem(path: FsPath) throws 
+    
+    /**
+     * A data signature of `data` (spec/signature-scheme.md, "Data
+     * signatures"), as 128 hex characters: over a label and the data's
+     * SHA-256, so it can never pass for a ledger line's signature.
+     */
+    func signData(data: Data)  -> String
     
 }
 /**
@@ -1020,6 +1115,20 @@ public static func loadOrCreate(path: FsPath)throws  -> SigningKeypair  {
 })
 }
     
+    /**
+     * The key of a PEM PKCS#8 private key (`-----BEGIN PRIVATE KEY-----`,
+     * v1 or v2), as OpenSSL writes it; any other PEM is a `KeyLoad` error
+     * saying what it is. For keys held in a secret store rather than a file.
+     */
+public static func fromPem(pem: String)throws  -> SigningKeypair  {
+    return try  FfiConverterTypeSigningKeypair_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_constructor_signingkeypair_from_pem(
+        FfiConverterString.lower(pem),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
@@ -1044,6 +1153,58 @@ open func save(path: FsPath)throws   {try rustCallWithError(FfiConverterTypeProv
         FfiConverterTypeFsPath_lower(path),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * The fingerprint to publish: `sha256:` and the hex SHA-256 of the key's 32 bytes.
+     */
+open func fingerprint() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_signingkeypair_fingerprint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The public key as a `PUBLIC KEY` PEM (SubjectPublicKeyInfo).
+     */
+open func publicKeyPem() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_signingkeypair_public_key_pem(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`SigningKeypair::save`], writing the key as a PEM PKCS#8 private key
+     * that OpenSSL reads; `load` reads either form.
+     */
+open func savePem(path: FsPath)throws   {try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_signingkeypair_save_pem(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFsPath_lower(path),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A data signature of `data` (spec/signature-scheme.md, "Data
+     * signatures"), as 128 hex characters: over a label and the data's
+     * SHA-256, so it can never pass for a ledger line's signature.
+     */
+open func signData(data: Data) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_signingkeypair_sign_data(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(data),uniffiCallStatus
+    )
+})
 }
     
 
@@ -1130,6 +1291,17 @@ public struct ChainReport: Equatable, Hashable {
      * Distinct signers of the good lines, in order of first appearance, as hex.
      */
     public var signers: [String]
+    /**
+     * The key history: each key that became current, in order; empty when
+     * there is no good line.
+     */
+    public var keys: [KeyEntry]
+    /**
+     * The good `ToolCalled` lines whose tool the toolset pinned before them
+     * does not name, in file order; none unless tool calls were checked
+     * ([`VerifyOptions::check_tools`]). Never a finding: `ok` ignores it.
+     */
+    public var unpinnedToolCalls: [UnpinnedToolCall]?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1157,7 +1329,16 @@ public struct ChainReport: Equatable, Hashable {
          */rootHash: String?, 
         /**
          * Distinct signers of the good lines, in order of first appearance, as hex.
-         */signers: [String]) {
+         */signers: [String], 
+        /**
+         * The key history: each key that became current, in order; empty when
+         * there is no good line.
+         */keys: [KeyEntry], 
+        /**
+         * The good `ToolCalled` lines whose tool the toolset pinned before them
+         * does not name, in file order; none unless tool calls were checked
+         * ([`VerifyOptions::check_tools`]). Never a finding: `ok` ignores it.
+         */unpinnedToolCalls: [UnpinnedToolCall]?) {
         self.ok = ok
         self.eventCount = eventCount
         self.brokenAt = brokenAt
@@ -1166,6 +1347,8 @@ public struct ChainReport: Equatable, Hashable {
         self.message = message
         self.rootHash = rootHash
         self.signers = signers
+        self.keys = keys
+        self.unpinnedToolCalls = unpinnedToolCalls
     }
 
     
@@ -1191,7 +1374,9 @@ public struct FfiConverterTypeChainReport: FfiConverterRustBuffer {
                 reason: FfiConverterOptionString.read(from: &buf), 
                 message: FfiConverterString.read(from: &buf), 
                 rootHash: FfiConverterOptionString.read(from: &buf), 
-                signers: FfiConverterSequenceString.read(from: &buf)
+                signers: FfiConverterSequenceString.read(from: &buf), 
+                keys: FfiConverterSequenceTypeKeyEntry.read(from: &buf), 
+                unpinnedToolCalls: FfiConverterOptionSequenceTypeUnpinnedToolCall.read(from: &buf)
         )
     }
 
@@ -1204,6 +1389,8 @@ public struct FfiConverterTypeChainReport: FfiConverterRustBuffer {
         FfiConverterString.write(value.message, into: &buf)
         FfiConverterOptionString.write(value.rootHash, into: &buf)
         FfiConverterSequenceString.write(value.signers, into: &buf)
+        FfiConverterSequenceTypeKeyEntry.write(value.keys, into: &buf)
+        FfiConverterOptionSequenceTypeUnpinnedToolCall.write(value.unpinnedToolCalls, into: &buf)
     }
 }
 
@@ -1220,6 +1407,166 @@ public func FfiConverterTypeChainReport_lift(_ buf: RustBuffer) throws -> ChainR
 #endif
 public func FfiConverterTypeChainReport_lower(_ value: ChainReport) -> RustBuffer {
     return FfiConverterTypeChainReport.lower(value)
+}
+
+
+/**
+ * A tool of both toolsets whose definition changed.
+ */
+public struct ChangedTool: Equatable, Hashable {
+    /**
+     * The tool's name.
+     */
+    public var name: String
+    /**
+     * Its digest in the pin, as hex.
+     */
+    public var pinnedSha256: String
+    /**
+     * Its digest in the manifest, as hex.
+     */
+    public var currentSha256: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tool's name.
+         */name: String, 
+        /**
+         * Its digest in the pin, as hex.
+         */pinnedSha256: String, 
+        /**
+         * Its digest in the manifest, as hex.
+         */currentSha256: String) {
+        self.name = name
+        self.pinnedSha256 = pinnedSha256
+        self.currentSha256 = currentSha256
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChangedTool: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChangedTool: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChangedTool {
+        return
+            try ChangedTool(
+                name: FfiConverterString.read(from: &buf), 
+                pinnedSha256: FfiConverterString.read(from: &buf), 
+                currentSha256: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChangedTool, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.pinnedSha256, into: &buf)
+        FfiConverterString.write(value.currentSha256, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChangedTool_lift(_ buf: RustBuffer) throws -> ChangedTool {
+    return try FfiConverterTypeChangedTool.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChangedTool_lower(_ value: ChangedTool) -> RustBuffer {
+    return FfiConverterTypeChangedTool.lower(value)
+}
+
+
+/**
+ * One key of a ledger's history: the good lines it signs.
+ */
+public struct KeyEntry: Equatable, Hashable {
+    /**
+     * The key, as hex.
+     */
+    public var pubkey: String
+    /**
+     * The seq of the first line it signs: 0, or a rotation's seq + 1.
+     */
+    public var fromSeq: UInt64
+    /**
+     * The seq of the last good line it signed; none when it signed none
+     * (a rotation to it is the last good line).
+     */
+    public var toSeq: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The key, as hex.
+         */pubkey: String, 
+        /**
+         * The seq of the first line it signs: 0, or a rotation's seq + 1.
+         */fromSeq: UInt64, 
+        /**
+         * The seq of the last good line it signed; none when it signed none
+         * (a rotation to it is the last good line).
+         */toSeq: UInt64?) {
+        self.pubkey = pubkey
+        self.fromSeq = fromSeq
+        self.toSeq = toSeq
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyEntry {
+        return
+            try KeyEntry(
+                pubkey: FfiConverterString.read(from: &buf), 
+                fromSeq: FfiConverterUInt64.read(from: &buf), 
+                toSeq: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyEntry, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.pubkey, into: &buf)
+        FfiConverterUInt64.write(value.fromSeq, into: &buf)
+        FfiConverterOptionUInt64.write(value.toSeq, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyEntry_lift(_ buf: RustBuffer) throws -> KeyEntry {
+    return try FfiConverterTypeKeyEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyEntry_lower(_ value: KeyEntry) -> RustBuffer {
+    return FfiConverterTypeKeyEntry.lower(value)
 }
 
 
@@ -1408,6 +1755,340 @@ public func FfiConverterTypeSignedEvent_lift(_ buf: RustBuffer) throws -> Signed
 #endif
 public func FfiConverterTypeSignedEvent_lower(_ value: SignedEvent) -> RustBuffer {
     return FfiConverterTypeSignedEvent.lower(value)
+}
+
+
+/**
+ * A toolset: the tools and toolset hash a `ToolsetPinned` line carries.
+ */
+public struct Toolset: Equatable, Hashable {
+    /**
+     * Each tool's name and digest, sorted by the UTF-8 bytes of the names.
+     */
+    public var tools: [PinnedTool]
+    /**
+     * The toolset hash, as hex.
+     */
+    public var toolsetSha256: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Each tool's name and digest, sorted by the UTF-8 bytes of the names.
+         */tools: [PinnedTool], 
+        /**
+         * The toolset hash, as hex.
+         */toolsetSha256: String) {
+        self.tools = tools
+        self.toolsetSha256 = toolsetSha256
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Toolset: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeToolset: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Toolset {
+        return
+            try Toolset(
+                tools: FfiConverterSequenceTypePinnedTool.read(from: &buf), 
+                toolsetSha256: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Toolset, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePinnedTool.write(value.tools, into: &buf)
+        FfiConverterString.write(value.toolsetSha256, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeToolset_lift(_ buf: RustBuffer) throws -> Toolset {
+    return try FfiConverterTypeToolset.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeToolset_lower(_ value: Toolset) -> RustBuffer {
+    return FfiConverterTypeToolset.lower(value)
+}
+
+
+/**
+ * How a manifest compares with a ledger's last pin. Each list is sorted by name.
+ */
+public struct ToolsetCheck: Equatable, Hashable {
+    /**
+     * The seq of the ledger's last `ToolsetPinned` line.
+     */
+    public var pinnedAt: UInt64
+    /**
+     * Its toolset hash, as hex.
+     */
+    public var pinnedSha256: String
+    /**
+     * Whether the manifest's toolset is the pinned one: no tool added, removed or changed.
+     */
+    public var matches: Bool
+    /**
+     * Tools of the manifest that the pin does not name.
+     */
+    public var added: [PinnedTool]
+    /**
+     * Tools of the pin that the manifest does not name.
+     */
+    public var removed: [PinnedTool]
+    /**
+     * Tools of both whose digests differ.
+     */
+    public var changed: [ChangedTool]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The seq of the ledger's last `ToolsetPinned` line.
+         */pinnedAt: UInt64, 
+        /**
+         * Its toolset hash, as hex.
+         */pinnedSha256: String, 
+        /**
+         * Whether the manifest's toolset is the pinned one: no tool added, removed or changed.
+         */matches: Bool, 
+        /**
+         * Tools of the manifest that the pin does not name.
+         */added: [PinnedTool], 
+        /**
+         * Tools of the pin that the manifest does not name.
+         */removed: [PinnedTool], 
+        /**
+         * Tools of both whose digests differ.
+         */changed: [ChangedTool]) {
+        self.pinnedAt = pinnedAt
+        self.pinnedSha256 = pinnedSha256
+        self.matches = matches
+        self.added = added
+        self.removed = removed
+        self.changed = changed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ToolsetCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeToolsetCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ToolsetCheck {
+        return
+            try ToolsetCheck(
+                pinnedAt: FfiConverterUInt64.read(from: &buf), 
+                pinnedSha256: FfiConverterString.read(from: &buf), 
+                matches: FfiConverterBool.read(from: &buf), 
+                added: FfiConverterSequenceTypePinnedTool.read(from: &buf), 
+                removed: FfiConverterSequenceTypePinnedTool.read(from: &buf), 
+                changed: FfiConverterSequenceTypeChangedTool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ToolsetCheck, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.pinnedAt, into: &buf)
+        FfiConverterString.write(value.pinnedSha256, into: &buf)
+        FfiConverterBool.write(value.matches, into: &buf)
+        FfiConverterSequenceTypePinnedTool.write(value.added, into: &buf)
+        FfiConverterSequenceTypePinnedTool.write(value.removed, into: &buf)
+        FfiConverterSequenceTypeChangedTool.write(value.changed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeToolsetCheck_lift(_ buf: RustBuffer) throws -> ToolsetCheck {
+    return try FfiConverterTypeToolsetCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeToolsetCheck_lower(_ value: ToolsetCheck) -> RustBuffer {
+    return FfiConverterTypeToolsetCheck.lower(value)
+}
+
+
+/**
+ * A good `ToolCalled` line whose tool is outside the toolset pinned before it.
+ */
+public struct UnpinnedToolCall: Equatable, Hashable {
+    /**
+     * The line's seq.
+     */
+    public var seq: UInt64
+    /**
+     * The tool it names.
+     */
+    public var toolName: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The line's seq.
+         */seq: UInt64, 
+        /**
+         * The tool it names.
+         */toolName: String) {
+        self.seq = seq
+        self.toolName = toolName
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UnpinnedToolCall: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnpinnedToolCall: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnpinnedToolCall {
+        return
+            try UnpinnedToolCall(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                toolName: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnpinnedToolCall, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterString.write(value.toolName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnpinnedToolCall_lift(_ buf: RustBuffer) throws -> UnpinnedToolCall {
+    return try FfiConverterTypeUnpinnedToolCall.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnpinnedToolCall_lower(_ value: UnpinnedToolCall) -> RustBuffer {
+    return FfiConverterTypeUnpinnedToolCall.lower(value)
+}
+
+
+/**
+ * What a verification holds a ledger to, beyond its own rules.
+ */
+public struct VerifyOptions: Equatable, Hashable {
+    /**
+     * The trust root, as hex: the key that signs the lines before the first
+     * rotation (`pubkey_mismatch` otherwise); rotations carry the trust on.
+     */
+    public var pinnedPubkey: String?
+    /**
+     * The key that must be current when the ledger ends, as hex
+     * (`current_key_mismatch` otherwise): for a verifier that knows
+     * today's key but not the first one.
+     */
+    public var pinnedCurrentPubkey: String?
+    /**
+     * Whether the report lists the tool calls outside the pinned toolset
+     * ([`ChainReport::unpinned_tool_calls`]).
+     */
+    public var checkTools: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The trust root, as hex: the key that signs the lines before the first
+         * rotation (`pubkey_mismatch` otherwise); rotations carry the trust on.
+         */pinnedPubkey: String? = nil, 
+        /**
+         * The key that must be current when the ledger ends, as hex
+         * (`current_key_mismatch` otherwise): for a verifier that knows
+         * today's key but not the first one.
+         */pinnedCurrentPubkey: String? = nil, 
+        /**
+         * Whether the report lists the tool calls outside the pinned toolset
+         * ([`ChainReport::unpinned_tool_calls`]).
+         */checkTools: Bool = false) {
+        self.pinnedPubkey = pinnedPubkey
+        self.pinnedCurrentPubkey = pinnedCurrentPubkey
+        self.checkTools = checkTools
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerifyOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifyOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifyOptions {
+        return
+            try VerifyOptions(
+                pinnedPubkey: FfiConverterOptionString.read(from: &buf), 
+                pinnedCurrentPubkey: FfiConverterOptionString.read(from: &buf), 
+                checkTools: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerifyOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.pinnedPubkey, into: &buf)
+        FfiConverterOptionString.write(value.pinnedCurrentPubkey, into: &buf)
+        FfiConverterBool.write(value.checkTools, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifyOptions_lift(_ buf: RustBuffer) throws -> VerifyOptions {
+    return try FfiConverterTypeVerifyOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifyOptions_lower(_ value: VerifyOptions) -> RustBuffer {
+    return FfiConverterTypeVerifyOptions.lower(value)
 }
 
 
@@ -2103,6 +2784,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionSequenceTypeUnpinnedToolCall: FfiConverterRustBuffer {
+    typealias SwiftType = [UnpinnedToolCall]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeUnpinnedToolCall.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeUnpinnedToolCall.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -2120,6 +2825,56 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChangedTool: FfiConverterRustBuffer {
+    typealias SwiftType = [ChangedTool]
+
+    public static func write(_ value: [ChangedTool], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChangedTool.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChangedTool] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChangedTool]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChangedTool.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeKeyEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [KeyEntry]
+
+    public static func write(_ value: [KeyEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeKeyEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [KeyEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [KeyEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeKeyEntry.read(from: &buf))
         }
         return seq
     }
@@ -2170,6 +2925,31 @@ fileprivate struct FfiConverterSequenceTypeSignedEvent: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSignedEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUnpinnedToolCall: FfiConverterRustBuffer {
+    typealias SwiftType = [UnpinnedToolCall]
+
+    public static func write(_ value: [UnpinnedToolCall], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUnpinnedToolCall.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UnpinnedToolCall] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UnpinnedToolCall]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUnpinnedToolCall.read(from: &buf))
         }
         return seq
     }
@@ -2394,6 +3174,18 @@ public func verifyChain(events: [SignedEvent], pinnedPubkey: String?)throws  -> 
 })
 }
 /**
+ * [`verify_chain`] with the pins and checks of `options`.
+ */
+public func verifyChainWith(events: [SignedEvent], options: VerifyOptions)throws  -> ChainReport  {
+    return try  FfiConverterTypeChainReport_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_verify_chain_with(
+        FfiConverterSequenceTypeSignedEvent.lower(events),
+        FfiConverterTypeVerifyOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+/**
  * Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
  */
 public func verifyFile(path: FsPath, pinnedPubkey: String?)throws  -> ChainReport  {
@@ -2406,6 +3198,18 @@ public func verifyFile(path: FsPath, pinnedPubkey: String?)throws  -> ChainRepor
 })
 }
 /**
+ * [`verify_file`] with the pins and checks of `options`.
+ */
+public func verifyFileWith(path: FsPath, options: VerifyOptions)throws  -> ChainReport  {
+    return try  FfiConverterTypeChainReport_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_verify_file_with(
+        FfiConverterTypeFsPath_lower(path),
+        FfiConverterTypeVerifyOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+/**
  * Checks one event on its own: its self_hash and its strict Ed25519 signature.
  */
 public func verifySignedEvent(event: SignedEvent)throws   {try rustCallWithError(FfiConverterTypeProvedexError_lift) {
@@ -2414,6 +3218,95 @@ public func verifySignedEvent(event: SignedEvent)throws   {try rustCallWithError
         FfiConverterTypeSignedEvent_lower(event),uniffiCallStatus
     )
 }
+}
+/**
+ * The public key in a file (a `PUBLIC KEY` PEM, or hex), returned as hex.
+ */
+public func loadPublicKey(path: FsPath)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_load_public_key(
+        FfiConverterTypeFsPath_lower(path),uniffiCallStatus
+    )
+})
+}
+/**
+ * A public key given as 64 lowercase hex characters or as a `PUBLIC KEY`
+ * PEM, returned as hex; anything else is a `KeyLoad` error.
+ */
+public func parsePublicKey(text: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_parse_public_key(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
+ * The fingerprint of a public key given as hex or PEM: `sha256:` and 64 hex characters.
+ */
+public func publicKeyFingerprint(pubkey: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_public_key_fingerprint(
+        FfiConverterString.lower(pubkey),uniffiCallStatus
+    )
+})
+}
+/**
+ * The `PUBLIC KEY` PEM of a public key given as hex or PEM.
+ */
+public func publicKeyPem(pubkey: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_public_key_pem(
+        FfiConverterString.lower(pubkey),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whether `signature` (128 hex characters) is the data signature of `data`
+ * under `pubkey` (hex or PEM), by the strict profile. A signature of
+ * another kind, of other data or by another key is `false`; a key that is
+ * not a key is a `KeyLoad` error, a signature that is not hex a `Chain`
+ * error `invalid_hex`.
+ */
+public func verifyData(pubkey: String, data: Data, signature: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_verify_data(
+        FfiConverterString.lower(pubkey),
+        FfiConverterData.lower(data),
+        FfiConverterString.lower(signature),uniffiCallStatus
+    )
+})
+}
+/**
+ * Compares a manifest with the last toolset pinned in the ledger at
+ * `ledger_path`. The ledger must verify in full, under `pinned_pubkey`
+ * (hex) when given: otherwise a `Ledger` error `broken`. A ledger that pins
+ * no toolset is a `Ledger` error `no_toolset`. Drift is the result, not an error.
+ */
+public func checkToolset(ledgerPath: FsPath, pinnedPubkey: String?, manifest: String)throws  -> ToolsetCheck  {
+    return try  FfiConverterTypeToolsetCheck_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_check_toolset(
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterOptionString.lower(pinnedPubkey),
+        FfiConverterString.lower(manifest),uniffiCallStatus
+    )
+})
+}
+/**
+ * The toolset of a manifest (its JSON text): each tool's digest and the toolset hash.
+ */
+public func toolsetHash(manifest: String)throws  -> Toolset  {
+    return try  FfiConverterTypeToolset_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_toolset_hash(
+        FfiConverterString.lower(manifest),uniffiCallStatus
+    )
+})
 }
 
 private enum InitializationResult {
@@ -2473,10 +3366,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_verify_chain() != 8029) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_func_verify_chain_with() != 3835) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_func_verify_file() != 29979) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_func_verify_file_with() != 29698) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_func_verify_signed_event() != 11917) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_load_public_key() != 39484) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_parse_public_key() != 28402) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_public_key_fingerprint() != 40374) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_public_key_pem() != 37882) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_verify_data() != 14390) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_check_toolset() != 36396) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_toolset_hash() != 5804) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_session_close() != 47766) {
@@ -2503,13 +3423,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_method_session_record_json_line() != 37799) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_method_session_redact() != 10689) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_session_rotate_key() != 64724) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_method_session_session_id() != 32297) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_session_pin_toolset() != 31218) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex() != 37311) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_signingkeypair_save() != 47995) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint() != 14490) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_signingkeypair_public_key_pem() != 39171) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem() != 17118) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data() != 56530) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_session_open() != 53933) {
@@ -2528,6 +3469,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() != 15296) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem() != 10684) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -305,9 +305,24 @@ RustBuffer uniffi_provedex_ffi_fn_method_session_record_json(uint64_t ptr, RustB
 RustBuffer uniffi_provedex_ffi_fn_method_session_record_json_line(uint64_t ptr, RustBuffer event_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_REDACT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_REDACT
+RustBuffer uniffi_provedex_ffi_fn_method_session_redact(uint64_t ptr, uint64_t target_seq, RustBuffer reason, RustBuffer requested_by, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_ROTATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_ROTATE_KEY
+RustBuffer uniffi_provedex_ffi_fn_method_session_rotate_key(uint64_t ptr, uint64_t new_keypair, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_SESSION_ID
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_SESSION_ID
 RustBuffer uniffi_provedex_ffi_fn_method_session_session_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_PIN_TOOLSET
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_PIN_TOOLSET
+RustBuffer uniffi_provedex_ffi_fn_method_session_pin_toolset(uint64_t ptr, RustBuffer manifest, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_CLONE_SIGNINGKEYPAIR
@@ -341,6 +356,11 @@ uint64_t uniffi_provedex_ffi_fn_constructor_signingkeypair_load(RustBuffer path,
 uint64_t uniffi_provedex_ffi_fn_constructor_signingkeypair_load_or_create(RustBuffer path, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_CONSTRUCTOR_SIGNINGKEYPAIR_FROM_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_CONSTRUCTOR_SIGNINGKEYPAIR_FROM_PEM
+uint64_t uniffi_provedex_ffi_fn_constructor_signingkeypair_from_pem(RustBuffer pem, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_PUBKEY_HEX
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_PUBKEY_HEX
 RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_pubkey_hex(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -349,6 +369,26 @@ RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_pubkey_hex(uint64_t ptr,
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SAVE
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SAVE
 void uniffi_provedex_ffi_fn_method_signingkeypair_save(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_FINGERPRINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_FINGERPRINT
+RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_fingerprint(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_PUBLIC_KEY_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_PUBLIC_KEY_PEM
+RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_public_key_pem(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SAVE_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SAVE_PEM
+void uniffi_provedex_ffi_fn_method_signingkeypair_save_pem(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SIGN_DATA
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SIGN_DATA
+RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_sign_data(uint64_t ptr, RustBuffer data, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CANONICAL_JSON
@@ -424,14 +464,59 @@ RustBuffer uniffi_provedex_ffi_fn_func_signed_event_to_json(RustBuffer event, Ru
 RustBuffer uniffi_provedex_ffi_fn_func_verify_chain(RustBuffer events, RustBuffer pinned_pubkey, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_CHAIN_WITH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_CHAIN_WITH
+RustBuffer uniffi_provedex_ffi_fn_func_verify_chain_with(RustBuffer events, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_FILE
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_FILE
 RustBuffer uniffi_provedex_ffi_fn_func_verify_file(RustBuffer path, RustBuffer pinned_pubkey, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_FILE_WITH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_FILE_WITH
+RustBuffer uniffi_provedex_ffi_fn_func_verify_file_with(RustBuffer path, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_SIGNED_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_SIGNED_EVENT
 void uniffi_provedex_ffi_fn_func_verify_signed_event(RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_LOAD_PUBLIC_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_LOAD_PUBLIC_KEY
+RustBuffer uniffi_provedex_ffi_fn_func_load_public_key(RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PARSE_PUBLIC_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PARSE_PUBLIC_KEY
+RustBuffer uniffi_provedex_ffi_fn_func_parse_public_key(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PUBLIC_KEY_FINGERPRINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PUBLIC_KEY_FINGERPRINT
+RustBuffer uniffi_provedex_ffi_fn_func_public_key_fingerprint(RustBuffer pubkey, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PUBLIC_KEY_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PUBLIC_KEY_PEM
+RustBuffer uniffi_provedex_ffi_fn_func_public_key_pem(RustBuffer pubkey, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_DATA
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_DATA
+int8_t uniffi_provedex_ffi_fn_func_verify_data(RustBuffer pubkey, RustBuffer data, RustBuffer signature, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CHECK_TOOLSET
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CHECK_TOOLSET
+RustBuffer uniffi_provedex_ffi_fn_func_check_toolset(RustBuffer ledger_path, RustBuffer pinned_pubkey, RustBuffer manifest, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_TOOLSET_HASH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_TOOLSET_HASH
+RustBuffer uniffi_provedex_ffi_fn_func_toolset_hash(RustBuffer manifest, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_PROVEDEX_FFI_RUSTBUFFER_ALLOC
@@ -778,15 +863,69 @@ uint16_t uniffi_provedex_ffi_checksum_func_verify_chain(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_CHAIN_WITH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_CHAIN_WITH
+uint16_t uniffi_provedex_ffi_checksum_func_verify_chain_with(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_FILE
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_FILE
 uint16_t uniffi_provedex_ffi_checksum_func_verify_file(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_FILE_WITH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_FILE_WITH
+uint16_t uniffi_provedex_ffi_checksum_func_verify_file_with(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_SIGNED_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_SIGNED_EVENT
 uint16_t uniffi_provedex_ffi_checksum_func_verify_signed_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_LOAD_PUBLIC_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_LOAD_PUBLIC_KEY
+uint16_t uniffi_provedex_ffi_checksum_func_load_public_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PARSE_PUBLIC_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PARSE_PUBLIC_KEY
+uint16_t uniffi_provedex_ffi_checksum_func_parse_public_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PUBLIC_KEY_FINGERPRINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PUBLIC_KEY_FINGERPRINT
+uint16_t uniffi_provedex_ffi_checksum_func_public_key_fingerprint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PUBLIC_KEY_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PUBLIC_KEY_PEM
+uint16_t uniffi_provedex_ffi_checksum_func_public_key_pem(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_DATA
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_DATA
+uint16_t uniffi_provedex_ffi_checksum_func_verify_data(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECK_TOOLSET
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECK_TOOLSET
+uint16_t uniffi_provedex_ffi_checksum_func_check_toolset(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_TOOLSET_HASH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_TOOLSET_HASH
+uint16_t uniffi_provedex_ffi_checksum_func_toolset_hash(void
     
 );
 #endif
@@ -838,9 +977,27 @@ uint16_t uniffi_provedex_ffi_checksum_method_session_record_json_line(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_REDACT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_REDACT
+uint16_t uniffi_provedex_ffi_checksum_method_session_redact(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_ROTATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_ROTATE_KEY
+uint16_t uniffi_provedex_ffi_checksum_method_session_rotate_key(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_SESSION_ID
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_SESSION_ID
 uint16_t uniffi_provedex_ffi_checksum_method_session_session_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_PIN_TOOLSET
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_PIN_TOOLSET
+uint16_t uniffi_provedex_ffi_checksum_method_session_pin_toolset(void
     
 );
 #endif
@@ -853,6 +1010,30 @@ uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SAVE
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SAVE
 uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_save(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_FINGERPRINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_FINGERPRINT
+uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_PUBLIC_KEY_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_PUBLIC_KEY_PEM
+uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_public_key_pem(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SAVE_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SAVE_PEM
+uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_DATA
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_DATA
+uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data(void
     
 );
 #endif
@@ -889,6 +1070,12 @@ uint16_t uniffi_provedex_ffi_checksum_constructor_signingkeypair_load(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEYPAIR_LOAD_OR_CREATE
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEYPAIR_LOAD_OR_CREATE
 uint16_t uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEYPAIR_FROM_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEYPAIR_FROM_PEM
+uint16_t uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem(void
     
 );
 #endif

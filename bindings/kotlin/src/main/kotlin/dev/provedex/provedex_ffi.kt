@@ -705,9 +705,27 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_verify_chain(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_func_verify_chain_with(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_func_verify_file(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_func_verify_file_with(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_func_verify_signed_event(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_load_public_key(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_parse_public_key(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_public_key_fingerprint(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_public_key_pem(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_verify_data(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_check_toolset(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_toolset_hash(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_close(
     ): Int
@@ -725,11 +743,25 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_record_json_line(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_method_session_redact(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_session_rotate_key(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_session_id(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_session_pin_toolset(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_save(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_signingkeypair_public_key_pem(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_session_open(
     ): Int
@@ -742,6 +774,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_provedex_ffi_checksum_constructor_signingkeypair_load(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem(
     ): Int
     external fun ffi_provedex_ffi_uniffi_contract_version(
     ): Int
@@ -787,7 +821,13 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_record_json_line(`ptr`: Long,`eventJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_session_redact(`ptr`: Long,`targetSeq`: Long,`reason`: RustBuffer.ByValue,`requestedBy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_session_rotate_key(`ptr`: Long,`newKeypair`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_session_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_session_pin_toolset(`ptr`: Long,`manifest`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_clone_signingkeypair(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -801,10 +841,20 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_provedex_ffi_fn_constructor_signingkeypair_load_or_create(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_provedex_ffi_fn_constructor_signingkeypair_from_pem(`pem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_provedex_ffi_fn_method_signingkeypair_pubkey_hex(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_signingkeypair_save(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_provedex_ffi_fn_method_signingkeypair_fingerprint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_signingkeypair_public_key_pem(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_signingkeypair_save_pem(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_provedex_ffi_fn_method_signingkeypair_sign_data(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_canonical_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_compute_self_hash(`event`: RustBuffer.ByValue,`seq`: Long,`timestampNanos`: Long,`parentHash`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -833,10 +883,28 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_verify_chain(`events`: RustBuffer.ByValue,`pinnedPubkey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_verify_chain_with(`events`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_verify_file(`path`: RustBuffer.ByValue,`pinnedPubkey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_verify_file_with(`path`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_verify_signed_event(`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_provedex_ffi_fn_func_load_public_key(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_parse_public_key(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_public_key_fingerprint(`pubkey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_public_key_pem(`pubkey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_verify_data(`pubkey`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`signature`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_provedex_ffi_fn_func_check_toolset(`ledgerPath`: RustBuffer.ByValue,`pinnedPubkey`: RustBuffer.ByValue,`manifest`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_toolset_hash(`manifest`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun ffi_provedex_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_provedex_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -998,10 +1066,37 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_chain() and 0xFFFF) != 8029) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_chain_with() and 0xFFFF) != 3835) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_file() and 0xFFFF) != 29979) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_file_with() and 0xFFFF) != 29698) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() and 0xFFFF) != 11917) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_load_public_key() and 0xFFFF) != 39484) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_parse_public_key() and 0xFFFF) != 28402) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_public_key_fingerprint() and 0xFFFF) != 40374) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_public_key_pem() and 0xFFFF) != 37882) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_data() and 0xFFFF) != 14390) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_check_toolset() and 0xFFFF) != 36396) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_toolset_hash() and 0xFFFF) != 5804) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_close() and 0xFFFF) != 47766) {
@@ -1028,13 +1123,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_method_session_record_json_line() and 0xFFFF) != 37799) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_redact() and 0xFFFF) != 10689) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_rotate_key() and 0xFFFF) != 64724) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_session_id() and 0xFFFF) != 32297) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_pin_toolset() and 0xFFFF) != 31218) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex() and 0xFFFF) != 37311) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save() and 0xFFFF) != 47995) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint() and 0xFFFF) != 14490) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_public_key_pem() and 0xFFFF) != 39171) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem() and 0xFFFF) != 17118) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data() and 0xFFFF) != 56530) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open() and 0xFFFF) != 53933) {
@@ -1053,6 +1169,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() and 0xFFFF) != 15296) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem() and 0xFFFF) != 10684) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1506,10 +1625,33 @@ public interface SessionInterface {
     fun `recordJsonLine`(`eventJson`: kotlin.String): kotlin.String
     
     /**
+     * Appends a `Redacted` line naming the line with `target_seq` by seq and
+     * self_hash. The target stays in the file (the chain needs it); readers
+     * leave it out. A target that is not on disk is a `Signing` error
+     * `redaction_target_unknown`, a redaction `redaction_of_redaction`.
+     */
+    fun `redact`(`targetSeq`: kotlin.ULong, `reason`: kotlin.String, `requestedBy`: kotlin.String): SignedEvent
+    
+    /**
+     * Hands the ledger to `new_keypair`: appends a `KeyRotated` line signed
+     * by the current key and carrying the new key's proof of possession.
+     * Later lines are signed by the new key, and resuming the ledger needs
+     * it: a session opened with the old key is refused (code `foreign_key`).
+     */
+    fun `rotateKey`(`newKeypair`: SigningKeypair): SignedEvent
+    
+    /**
      * The `session_id` given to `open`: the application's metadata, kept
      * for it to record in events; the ledger does not store it.
      */
     fun `sessionId`(): kotlin.String
+    
+    /**
+     * Appends a `ToolsetPinned` line for the manifest (its JSON text): from
+     * this line on, the agent's tools are these ([`check_toolset`] compares
+     * a manifest with the last pin).
+     */
+    fun `pinToolset`(`manifest`: kotlin.String): SignedEvent
     
     companion object
 }
@@ -1757,6 +1899,50 @@ open class Session: Disposable, AutoCloseable, SessionInterface
 
     
     /**
+     * Appends a `Redacted` line naming the line with `target_seq` by seq and
+     * self_hash. The target stays in the file (the chain needs it); readers
+     * leave it out. A target that is not on disk is a `Signing` error
+     * `redaction_target_unknown`, a redaction `redaction_of_redaction`.
+     */
+    @Throws(ProvedexException::class)override fun `redact`(`targetSeq`: kotlin.ULong, `reason`: kotlin.String, `requestedBy`: kotlin.String): SignedEvent {
+            return FfiConverterTypeSignedEvent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_session_redact(
+        it,
+        
+        FfiConverterULong.lower(`targetSeq`),
+        FfiConverterString.lower(`reason`),
+        FfiConverterString.lower(`requestedBy`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Hands the ledger to `new_keypair`: appends a `KeyRotated` line signed
+     * by the current key and carrying the new key's proof of possession.
+     * Later lines are signed by the new key, and resuming the ledger needs
+     * it: a session opened with the old key is refused (code `foreign_key`).
+     */
+    @Throws(ProvedexException::class)override fun `rotateKey`(`newKeypair`: SigningKeypair): SignedEvent {
+            return FfiConverterTypeSignedEvent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_session_rotate_key(
+        it,
+        
+        FfiConverterTypeSigningKeypair.lower(`newKeypair`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The `session_id` given to `open`: the application's metadata, kept
      * for it to record in events; the ledger does not store it.
      */override fun `sessionId`(): kotlin.String {
@@ -1766,6 +1952,26 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     UniffiLib.uniffi_provedex_ffi_fn_method_session_session_id(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Appends a `ToolsetPinned` line for the manifest (its JSON text): from
+     * this line on, the agent's tools are these ([`check_toolset`] compares
+     * a manifest with the last pin).
+     */
+    @Throws(ProvedexException::class)override fun `pinToolset`(`manifest`: kotlin.String): SignedEvent {
+            return FfiConverterTypeSignedEvent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_session_pin_toolset(
+        it,
+        
+        FfiConverterString.lower(`manifest`),_status)
 }
     }
     )
@@ -1960,6 +2166,29 @@ public interface SigningKeypairInterface {
      */
     fun `save`(`path`: FsPath)
     
+    /**
+     * The fingerprint to publish: `sha256:` and the hex SHA-256 of the key's 32 bytes.
+     */
+    fun `fingerprint`(): kotlin.String
+    
+    /**
+     * The public key as a `PUBLIC KEY` PEM (SubjectPublicKeyInfo).
+     */
+    fun `publicKeyPem`(): kotlin.String
+    
+    /**
+     * [`SigningKeypair::save`], writing the key as a PEM PKCS#8 private key
+     * that OpenSSL reads; `load` reads either form.
+     */
+    fun `savePem`(`path`: FsPath)
+    
+    /**
+     * A data signature of `data` (spec/signature-scheme.md, "Data
+     * signatures"), as 128 hex characters: over a label and the data's
+     * SHA-256, so it can never pass for a ledger line's signature.
+     */
+    fun `signData`(`data`: kotlin.ByteArray): kotlin.String
+    
     companion object
 }
 
@@ -2101,6 +2330,75 @@ open class SigningKeypair: Disposable, AutoCloseable, SigningKeypairInterface
     
 
     
+    /**
+     * The fingerprint to publish: `sha256:` and the hex SHA-256 of the key's 32 bytes.
+     */override fun `fingerprint`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_fingerprint(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The public key as a `PUBLIC KEY` PEM (SubjectPublicKeyInfo).
+     */override fun `publicKeyPem`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_public_key_pem(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`SigningKeypair::save`], writing the key as a PEM PKCS#8 private key
+     * that OpenSSL reads; `load` reads either form.
+     */
+    @Throws(ProvedexException::class)override fun `savePem`(`path`: FsPath)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save_pem(
+        it,
+        
+        FfiConverterTypeFsPath.lower(`path`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A data signature of `data` (spec/signature-scheme.md, "Data
+     * signatures"), as 128 hex characters: over a label and the data's
+     * SHA-256, so it can never pass for a ledger line's signature.
+     */override fun `signData`(`data`: kotlin.ByteArray): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data(
+        it,
+        
+        FfiConverterByteArray.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -2165,6 +2463,24 @@ open class SigningKeypair: Disposable, AutoCloseable, SigningKeypairInterface
     
         
         FfiConverterTypeFsPath.lower(`path`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The key of a PEM PKCS#8 private key (`-----BEGIN PRIVATE KEY-----`,
+     * v1 or v2), as OpenSSL writes it; any other PEM is a `KeyLoad` error
+     * saying what it is. For keys held in a secret store rather than a file.
+     */
+    @Throws(ProvedexException::class) fun `fromPem`(`pem`: kotlin.String): SigningKeypair {
+            return FfiConverterTypeSigningKeypair.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_from_pem(
+    
+        
+        FfiConverterString.lower(`pem`),_status)
 }
     )
     }
@@ -2244,6 +2560,19 @@ data class ChainReport (
      * Distinct signers of the good lines, in order of first appearance, as hex.
      */
     var `signers`: List<kotlin.String>
+    , 
+    /**
+     * The key history: each key that became current, in order; empty when
+     * there is no good line.
+     */
+    var `keys`: List<KeyEntry>
+    , 
+    /**
+     * The good `ToolCalled` lines whose tool the toolset pinned before them
+     * does not name, in file order; none unless tool calls were checked
+     * ([`VerifyOptions::check_tools`]). Never a finding: `ok` ignores it.
+     */
+    var `unpinnedToolCalls`: List<UnpinnedToolCall>?
     
 ){
     
@@ -2268,6 +2597,8 @@ public object FfiConverterTypeChainReport: FfiConverterRustBuffer<ChainReport> {
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeKeyEntry.read(buf),
+            FfiConverterOptionalSequenceTypeUnpinnedToolCall.read(buf),
         )
     }
 
@@ -2279,7 +2610,9 @@ public object FfiConverterTypeChainReport: FfiConverterRustBuffer<ChainReport> {
             FfiConverterOptionalString.allocationSize(value.`reason`) +
             FfiConverterString.allocationSize(value.`message`) +
             FfiConverterOptionalString.allocationSize(value.`rootHash`) +
-            FfiConverterSequenceString.allocationSize(value.`signers`)
+            FfiConverterSequenceString.allocationSize(value.`signers`) +
+            FfiConverterSequenceTypeKeyEntry.allocationSize(value.`keys`) +
+            FfiConverterOptionalSequenceTypeUnpinnedToolCall.allocationSize(value.`unpinnedToolCalls`)
     )
 
     override fun write(value: ChainReport, buf: ByteBuffer) {
@@ -2291,6 +2624,119 @@ public object FfiConverterTypeChainReport: FfiConverterRustBuffer<ChainReport> {
             FfiConverterString.write(value.`message`, buf)
             FfiConverterOptionalString.write(value.`rootHash`, buf)
             FfiConverterSequenceString.write(value.`signers`, buf)
+            FfiConverterSequenceTypeKeyEntry.write(value.`keys`, buf)
+            FfiConverterOptionalSequenceTypeUnpinnedToolCall.write(value.`unpinnedToolCalls`, buf)
+    }
+}
+
+
+
+/**
+ * A tool of both toolsets whose definition changed.
+ */
+data class ChangedTool (
+    /**
+     * The tool's name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * Its digest in the pin, as hex.
+     */
+    var `pinnedSha256`: kotlin.String
+    , 
+    /**
+     * Its digest in the manifest, as hex.
+     */
+    var `currentSha256`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChangedTool: FfiConverterRustBuffer<ChangedTool> {
+    override fun read(buf: ByteBuffer): ChangedTool {
+        return ChangedTool(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ChangedTool) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`pinnedSha256`) +
+            FfiConverterString.allocationSize(value.`currentSha256`)
+    )
+
+    override fun write(value: ChangedTool, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`pinnedSha256`, buf)
+            FfiConverterString.write(value.`currentSha256`, buf)
+    }
+}
+
+
+
+/**
+ * One key of a ledger's history: the good lines it signs.
+ */
+data class KeyEntry (
+    /**
+     * The key, as hex.
+     */
+    var `pubkey`: kotlin.String
+    , 
+    /**
+     * The seq of the first line it signs: 0, or a rotation's seq + 1.
+     */
+    var `fromSeq`: kotlin.ULong
+    , 
+    /**
+     * The seq of the last good line it signed; none when it signed none
+     * (a rotation to it is the last good line).
+     */
+    var `toSeq`: kotlin.ULong?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeyEntry: FfiConverterRustBuffer<KeyEntry> {
+    override fun read(buf: ByteBuffer): KeyEntry {
+        return KeyEntry(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeyEntry) = (
+            FfiConverterString.allocationSize(value.`pubkey`) +
+            FfiConverterULong.allocationSize(value.`fromSeq`) +
+            FfiConverterOptionalULong.allocationSize(value.`toSeq`)
+    )
+
+    override fun write(value: KeyEntry, buf: ByteBuffer) {
+            FfiConverterString.write(value.`pubkey`, buf)
+            FfiConverterULong.write(value.`fromSeq`, buf)
+            FfiConverterOptionalULong.write(value.`toSeq`, buf)
     }
 }
 
@@ -2425,6 +2871,238 @@ public object FfiConverterTypeSignedEvent: FfiConverterRustBuffer<SignedEvent> {
             FfiConverterString.write(value.`selfHash`, buf)
             FfiConverterString.write(value.`signature`, buf)
             FfiConverterString.write(value.`signerPubkey`, buf)
+    }
+}
+
+
+
+/**
+ * A toolset: the tools and toolset hash a `ToolsetPinned` line carries.
+ */
+data class Toolset (
+    /**
+     * Each tool's name and digest, sorted by the UTF-8 bytes of the names.
+     */
+    var `tools`: List<PinnedTool>
+    , 
+    /**
+     * The toolset hash, as hex.
+     */
+    var `toolsetSha256`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeToolset: FfiConverterRustBuffer<Toolset> {
+    override fun read(buf: ByteBuffer): Toolset {
+        return Toolset(
+            FfiConverterSequenceTypePinnedTool.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Toolset) = (
+            FfiConverterSequenceTypePinnedTool.allocationSize(value.`tools`) +
+            FfiConverterString.allocationSize(value.`toolsetSha256`)
+    )
+
+    override fun write(value: Toolset, buf: ByteBuffer) {
+            FfiConverterSequenceTypePinnedTool.write(value.`tools`, buf)
+            FfiConverterString.write(value.`toolsetSha256`, buf)
+    }
+}
+
+
+
+/**
+ * How a manifest compares with a ledger's last pin. Each list is sorted by name.
+ */
+data class ToolsetCheck (
+    /**
+     * The seq of the ledger's last `ToolsetPinned` line.
+     */
+    var `pinnedAt`: kotlin.ULong
+    , 
+    /**
+     * Its toolset hash, as hex.
+     */
+    var `pinnedSha256`: kotlin.String
+    , 
+    /**
+     * Whether the manifest's toolset is the pinned one: no tool added, removed or changed.
+     */
+    var `matches`: kotlin.Boolean
+    , 
+    /**
+     * Tools of the manifest that the pin does not name.
+     */
+    var `added`: List<PinnedTool>
+    , 
+    /**
+     * Tools of the pin that the manifest does not name.
+     */
+    var `removed`: List<PinnedTool>
+    , 
+    /**
+     * Tools of both whose digests differ.
+     */
+    var `changed`: List<ChangedTool>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeToolsetCheck: FfiConverterRustBuffer<ToolsetCheck> {
+    override fun read(buf: ByteBuffer): ToolsetCheck {
+        return ToolsetCheck(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypePinnedTool.read(buf),
+            FfiConverterSequenceTypePinnedTool.read(buf),
+            FfiConverterSequenceTypeChangedTool.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ToolsetCheck) = (
+            FfiConverterULong.allocationSize(value.`pinnedAt`) +
+            FfiConverterString.allocationSize(value.`pinnedSha256`) +
+            FfiConverterBoolean.allocationSize(value.`matches`) +
+            FfiConverterSequenceTypePinnedTool.allocationSize(value.`added`) +
+            FfiConverterSequenceTypePinnedTool.allocationSize(value.`removed`) +
+            FfiConverterSequenceTypeChangedTool.allocationSize(value.`changed`)
+    )
+
+    override fun write(value: ToolsetCheck, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`pinnedAt`, buf)
+            FfiConverterString.write(value.`pinnedSha256`, buf)
+            FfiConverterBoolean.write(value.`matches`, buf)
+            FfiConverterSequenceTypePinnedTool.write(value.`added`, buf)
+            FfiConverterSequenceTypePinnedTool.write(value.`removed`, buf)
+            FfiConverterSequenceTypeChangedTool.write(value.`changed`, buf)
+    }
+}
+
+
+
+/**
+ * A good `ToolCalled` line whose tool is outside the toolset pinned before it.
+ */
+data class UnpinnedToolCall (
+    /**
+     * The line's seq.
+     */
+    var `seq`: kotlin.ULong
+    , 
+    /**
+     * The tool it names.
+     */
+    var `toolName`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnpinnedToolCall: FfiConverterRustBuffer<UnpinnedToolCall> {
+    override fun read(buf: ByteBuffer): UnpinnedToolCall {
+        return UnpinnedToolCall(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UnpinnedToolCall) = (
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterString.allocationSize(value.`toolName`)
+    )
+
+    override fun write(value: UnpinnedToolCall, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterString.write(value.`toolName`, buf)
+    }
+}
+
+
+
+/**
+ * What a verification holds a ledger to, beyond its own rules.
+ */
+data class VerifyOptions (
+    /**
+     * The trust root, as hex: the key that signs the lines before the first
+     * rotation (`pubkey_mismatch` otherwise); rotations carry the trust on.
+     */
+    var `pinnedPubkey`: kotlin.String? = null 
+    , 
+    /**
+     * The key that must be current when the ledger ends, as hex
+     * (`current_key_mismatch` otherwise): for a verifier that knows
+     * today's key but not the first one.
+     */
+    var `pinnedCurrentPubkey`: kotlin.String? = null 
+    , 
+    /**
+     * Whether the report lists the tool calls outside the pinned toolset
+     * ([`ChainReport::unpinned_tool_calls`]).
+     */
+    var `checkTools`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVerifyOptions: FfiConverterRustBuffer<VerifyOptions> {
+    override fun read(buf: ByteBuffer): VerifyOptions {
+        return VerifyOptions(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VerifyOptions) = (
+            FfiConverterOptionalString.allocationSize(value.`pinnedPubkey`) +
+            FfiConverterOptionalString.allocationSize(value.`pinnedCurrentPubkey`) +
+            FfiConverterBoolean.allocationSize(value.`checkTools`)
+    )
+
+    override fun write(value: VerifyOptions, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`pinnedPubkey`, buf)
+            FfiConverterOptionalString.write(value.`pinnedCurrentPubkey`, buf)
+            FfiConverterBoolean.write(value.`checkTools`, buf)
     }
 }
 
@@ -3340,6 +4018,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalSequenceTypeUnpinnedToolCall: FfiConverterRustBuffer<List<UnpinnedToolCall>?> {
+    override fun read(buf: ByteBuffer): List<UnpinnedToolCall>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceTypeUnpinnedToolCall.read(buf)
+    }
+
+    override fun allocationSize(value: List<UnpinnedToolCall>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceTypeUnpinnedToolCall.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<UnpinnedToolCall>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceTypeUnpinnedToolCall.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -3358,6 +4068,62 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeChangedTool: FfiConverterRustBuffer<List<ChangedTool>> {
+    override fun read(buf: ByteBuffer): List<ChangedTool> {
+        val len = buf.getInt()
+        return List<ChangedTool>(len) {
+            FfiConverterTypeChangedTool.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ChangedTool>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeChangedTool.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ChangedTool>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeChangedTool.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeKeyEntry: FfiConverterRustBuffer<List<KeyEntry>> {
+    override fun read(buf: ByteBuffer): List<KeyEntry> {
+        val len = buf.getInt()
+        return List<KeyEntry>(len) {
+            FfiConverterTypeKeyEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<KeyEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeKeyEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<KeyEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeKeyEntry.write(it, buf)
         }
     }
 }
@@ -3414,6 +4180,34 @@ public object FfiConverterSequenceTypeSignedEvent: FfiConverterRustBuffer<List<S
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSignedEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUnpinnedToolCall: FfiConverterRustBuffer<List<UnpinnedToolCall>> {
+    override fun read(buf: ByteBuffer): List<UnpinnedToolCall> {
+        val len = buf.getInt()
+        return List<UnpinnedToolCall>(len) {
+            FfiConverterTypeUnpinnedToolCall.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<UnpinnedToolCall>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUnpinnedToolCall.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<UnpinnedToolCall>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUnpinnedToolCall.write(it, buf)
         }
     }
 }
@@ -3678,6 +4472,22 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
     
 
         /**
+         * [`verify_chain`] with the pins and checks of `options`.
+         */
+    @Throws(ProvedexException::class) fun `verifyChainWith`(`events`: List<SignedEvent>, `options`: VerifyOptions): ChainReport {
+            return FfiConverterTypeChainReport.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain_with(
+    
+        
+        FfiConverterSequenceTypeSignedEvent.lower(`events`),
+        FfiConverterTypeVerifyOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        /**
          * Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
          */
     @Throws(ProvedexException::class) fun `verifyFile`(`path`: FsPath, `pinnedPubkey`: kotlin.String?): ChainReport {
@@ -3688,6 +4498,22 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
         
         FfiConverterTypeFsPath.lower(`path`),
         FfiConverterOptionalString.lower(`pinnedPubkey`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * [`verify_file`] with the pins and checks of `options`.
+         */
+    @Throws(ProvedexException::class) fun `verifyFileWith`(`path`: FsPath, `options`: VerifyOptions): ChainReport {
+            return FfiConverterTypeChainReport.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_verify_file_with(
+    
+        
+        FfiConverterTypeFsPath.lower(`path`),
+        FfiConverterTypeVerifyOptions.lower(`options`),_status)
 }
     )
     }
@@ -3705,6 +4531,123 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
         FfiConverterTypeSignedEvent.lower(`event`),_status)
 }
     
+    
+
+        /**
+         * The public key in a file (a `PUBLIC KEY` PEM, or hex), returned as hex.
+         */
+    @Throws(ProvedexException::class) fun `loadPublicKey`(`path`: FsPath): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_load_public_key(
+    
+        
+        FfiConverterTypeFsPath.lower(`path`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A public key given as 64 lowercase hex characters or as a `PUBLIC KEY`
+         * PEM, returned as hex; anything else is a `KeyLoad` error.
+         */
+    @Throws(ProvedexException::class) fun `parsePublicKey`(`text`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_parse_public_key(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The fingerprint of a public key given as hex or PEM: `sha256:` and 64 hex characters.
+         */
+    @Throws(ProvedexException::class) fun `publicKeyFingerprint`(`pubkey`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_public_key_fingerprint(
+    
+        
+        FfiConverterString.lower(`pubkey`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The `PUBLIC KEY` PEM of a public key given as hex or PEM.
+         */
+    @Throws(ProvedexException::class) fun `publicKeyPem`(`pubkey`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_public_key_pem(
+    
+        
+        FfiConverterString.lower(`pubkey`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Whether `signature` (128 hex characters) is the data signature of `data`
+         * under `pubkey` (hex or PEM), by the strict profile. A signature of
+         * another kind, of other data or by another key is `false`; a key that is
+         * not a key is a `KeyLoad` error, a signature that is not hex a `Chain`
+         * error `invalid_hex`.
+         */
+    @Throws(ProvedexException::class) fun `verifyData`(`pubkey`: kotlin.String, `data`: kotlin.ByteArray, `signature`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_verify_data(
+    
+        
+        FfiConverterString.lower(`pubkey`),
+        FfiConverterByteArray.lower(`data`),
+        FfiConverterString.lower(`signature`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Compares a manifest with the last toolset pinned in the ledger at
+         * `ledger_path`. The ledger must verify in full, under `pinned_pubkey`
+         * (hex) when given: otherwise a `Ledger` error `broken`. A ledger that pins
+         * no toolset is a `Ledger` error `no_toolset`. Drift is the result, not an error.
+         */
+    @Throws(ProvedexException::class) fun `checkToolset`(`ledgerPath`: FsPath, `pinnedPubkey`: kotlin.String?, `manifest`: kotlin.String): ToolsetCheck {
+            return FfiConverterTypeToolsetCheck.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_check_toolset(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterOptionalString.lower(`pinnedPubkey`),
+        FfiConverterString.lower(`manifest`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The toolset of a manifest (its JSON text): each tool's digest and the toolset hash.
+         */
+    @Throws(ProvedexException::class) fun `toolsetHash`(`manifest`: kotlin.String): Toolset {
+            return FfiConverterTypeToolset.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_toolset_hash(
+    
+        
+        FfiConverterString.lower(`manifest`),_status)
+}
+    )
+    }
     
 
 
