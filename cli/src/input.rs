@@ -9,8 +9,9 @@
 use std::io::Read;
 use std::path::Path;
 
-use provedex_core::MAX_LINE_BYTES;
 use provedex_core::display::shell_word;
+use provedex_core::{Digest, MAX_LINE_BYTES};
+use sha2::{Digest as _, Sha256};
 
 use crate::CliError;
 use crate::paths::special_kind;
@@ -59,6 +60,40 @@ pub fn file_or_stdin(arg: &str, command: &str) -> Result<(Vec<u8>, String), CliE
     if arg == "-" {
         return stdin();
     }
+    let (file, source) = open_regular_file(arg, command)?;
+    if file.metadata().map_err(|e| CliError::usage(format!("cannot read {source}: {e}")))?.len() > MAX_LINE_BYTES as u64
+    {
+        return Err(too_long(&source));
+    }
+    Ok((read_limited(file, &source)?, source))
+}
+
+/// The SHA-256 of a regular file, or of stdin for `-`, hashed as it is read:
+/// data of any length, held a block at a time.
+pub fn sha256_of_file_or_stdin(arg: &str, command: &str) -> Result<Digest, CliError> {
+    let (reader, source): (Box<dyn Read>, String) = if arg == "-" {
+        (Box::new(std::io::stdin().lock()), "stdin".to_owned())
+    } else {
+        let (file, source) = open_regular_file(arg, command)?;
+        (Box::new(file), source)
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    let mut hasher = Sha256::new();
+    loop {
+        let block = std::io::BufRead::fill_buf(&mut reader)
+            .map_err(|e| CliError::usage(format!("cannot read {source}: {e}")))?;
+        if block.is_empty() {
+            return Ok(Digest(hasher.finalize().into()));
+        }
+        hasher.update(block);
+        let read = block.len();
+        std::io::BufRead::consume(&mut reader, read);
+    }
+}
+
+/// Opens `arg` when it names a regular file; a directory, a FIFO or a device
+/// is refused before it is opened. Returns the file and its name for messages.
+fn open_regular_file(arg: &str, command: &str) -> Result<(std::fs::File, String), CliError> {
     let path = Path::new(arg);
     let source = path_text(path).into_owned();
     let cannot = |e: std::io::Error| CliError::usage(format!("cannot read {source}: {e}"));
@@ -74,8 +109,5 @@ pub fn file_or_stdin(arg: &str, command: &str) -> Result<(Vec<u8>, String), CliE
         )));
     }
     let file = std::fs::File::open(path).map_err(cannot)?;
-    if file.metadata().map_err(cannot)?.len() > MAX_LINE_BYTES as u64 {
-        return Err(too_long(&source));
-    }
-    Ok((read_limited(file, &source)?, source))
+    Ok((file, source))
 }

@@ -104,6 +104,11 @@ fn a_rotated_ledger_verifies_from_its_first_key_and_refuses_the_old_one() {
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["keys"][1], serde_json::json!({"pubkey": new_pub, "from_seq": 2, "to_seq": 2}));
 
+    let pem = d.run(&["key", "public", "--key", &old, "--pem"]);
+    let pem_file = d.write("old.pub.pem", &pem.stdout);
+    let by_file = d.run(&["verify", "--ledger", &ledger, "--pubkey", &pem_file, "--current-pubkey", &new_pub]);
+    assert_eq!(by_file.code, 0, "a PEM public key file pins the first key: {}{}", by_file.stdout, by_file.stderr);
+
     let wrong_current = d.run(&["verify", "--ledger", &ledger, "--current-pubkey", &old_pub, "--json"]);
     assert_eq!(wrong_current.code, 1);
     assert!(wrong_current.stdout.contains(r#""reason":"current_key_mismatch""#), "{}", wrong_current.stdout);

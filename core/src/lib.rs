@@ -26,5 +26,5 @@ pub use provedex_ledger::{
     Durability, KeyFile, RecoverOutcome, Session, SessionOptions, ToolsetCheck, check_toolset, recover,
 };
 pub use provedex_ledger::{MAX_PEM_KEY_LEN, load_public_key};
-pub use provedex_verify::seal::verify_data;
+pub use provedex_verify::seal::{verify_data, verify_data_sha256};
 pub use provedex_verify::{ChainReport, Engine, Progress, Verifier, check_seal};

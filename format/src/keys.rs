@@ -6,8 +6,8 @@ use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
-use crate::kinds::{RotationStatement, data_message};
+use crate::hex::{ChainHash, Digest, PublicKeyBytes, SignatureBytes};
+use crate::kinds::{RotationStatement, data_message_of_sha256};
 use crate::pem;
 
 /// Length of a seed, and of a key file: the raw Ed25519 private key.
@@ -73,7 +73,13 @@ impl SigningKeypair {
     /// A data signature (spec/signature-scheme.md, "Data signatures"): over
     /// the data label and the data's SHA-256, never over the data alone.
     pub fn sign_data(&self, data: &[u8]) -> SignatureBytes {
-        SignatureBytes(self.key.sign(&data_message(data)).to_bytes())
+        self.sign_data_sha256(&Digest::of(data))
+    }
+
+    /// [`SigningKeypair::sign_data`] from the data's SHA-256, for data
+    /// hashed as it streams in (the same signature).
+    pub fn sign_data_sha256(&self, data_sha256: &Digest) -> SignatureBytes {
+        SignatureBytes(self.key.sign(&data_message_of_sha256(data_sha256)).to_bytes())
     }
 
     /// The key of a PEM PKCS#8 private key (spec/keys.md): v1, or v2 whose

@@ -6,7 +6,7 @@
 use sha2::{Digest as _, Sha256};
 
 use crate::canonical::{ByteSink, write_decimal};
-use crate::hex::{ChainHash, PublicKeyBytes};
+use crate::hex::{ChainHash, Digest, PublicKeyBytes};
 
 /// A labelled kind, with the label that starts its messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,5 +73,10 @@ impl RotationStatement {
 /// The message a data signature signs: the data label, then the 32 bytes of
 /// the data's SHA-256 (49 bytes whatever the data's length).
 pub fn data_message(data: &[u8]) -> Vec<u8> {
-    SignedKind::Data.message(&Sha256::digest(data))
+    data_message_of_sha256(&Digest(Sha256::digest(data).into()))
+}
+
+/// [`data_message`] from the data's SHA-256, for data hashed as it streams in.
+pub fn data_message_of_sha256(data_sha256: &Digest) -> Vec<u8> {
+    SignedKind::Data.message(&data_sha256.0)
 }

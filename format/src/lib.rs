@@ -4,8 +4,10 @@
 //! Owns canonical JSON ([`canonical`]), the agent events generated from
 //! spec/events.schema.json ([`event`]), the signed line, its framing and its
 //! strict reader and writer ([`line`]), sealing: the self_hash and the
-//! signature ([`seal`]), signing keys in memory ([`SigningKeypair`]), the labelled kinds of signed message ([`kinds`]), toolsets and their hashes ([`toolset`]), the
-//! reason codes of spec/verification.md ([`Reason`]), the escaping of
+//! signature ([`seal`]), signing keys in memory ([`SigningKeypair`]) and
+//! their PEM forms ([`pem`]), the labelled kinds of signed message
+//! ([`kinds`]), toolsets and their hashes ([`toolset`]), the reason codes of
+//! spec/verification.md ([`Reason`]), the escaping of
 //! untrusted text for people ([`display`]), and the one error type the
 //! crates above return ([`Error`]).
 //!

@@ -6,8 +6,8 @@
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::{Signature, VerifyingKey};
-use provedex_format::hex::{ChainHash, PublicKeyBytes, SignatureBytes};
-use provedex_format::kinds::data_message;
+use provedex_format::hex::{ChainHash, Digest, PublicKeyBytes, SignatureBytes};
+use provedex_format::kinds::data_message_of_sha256;
 use provedex_format::seal::hash_preimage;
 use provedex_format::{Finding, Reason, SignedEvent};
 
@@ -82,7 +82,12 @@ pub fn verifies_strictly(key: &PublicKeyBytes, message: &[u8], signature: &Signa
 /// (spec/signature-scheme.md, "Data signatures"): strict, over the data
 /// label and the data's SHA-256, so no line or rotation signature passes.
 pub fn verify_data(key: &PublicKeyBytes, data: &[u8], signature: &SignatureBytes) -> bool {
-    verifies_strictly(key, &data_message(data), signature)
+    verify_data_sha256(key, &Digest::of(data), signature)
+}
+
+/// [`verify_data`] from the data's SHA-256, for data hashed as it streams in.
+pub fn verify_data_sha256(key: &PublicKeyBytes, data_sha256: &Digest, signature: &SignatureBytes) -> bool {
+    verifies_strictly(key, &data_message_of_sha256(data_sha256), signature)
 }
 
 /// The signature's S, refused when not reduced (S >= L): the first check of

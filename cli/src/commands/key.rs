@@ -2,15 +2,13 @@
 //! publish, the public key as hex or PEM, and data signatures made and
 //! checked with a ledger key.
 
-use std::io::Read;
-use std::path::Path;
 use std::process::ExitCode;
 
-use provedex_core::{PublicKeyBytes, SignatureBytes, load_public_key, verify_data};
+use provedex_core::{SignatureBytes, verify_data_sha256};
 
-use super::{KeyArg, load_existing_key};
-use crate::paths::{key_path, special_kind};
-use crate::render::path_text;
+use super::{KeyArg, load_existing_key, public_key_arg};
+use crate::input::sha256_of_file_or_stdin;
+use crate::paths::key_path;
 use crate::{CliError, CliResult, EXIT_BROKEN, out};
 
 #[derive(clap::Args)]
@@ -75,7 +73,7 @@ pub fn run(args: Args) -> CliResult {
     match args.command {
         KeyCommand::Fingerprint(args) => {
             let key = match args.pubkey {
-                Some(arg) => public_key_arg(&arg)?,
+                Some(arg) => public_key_arg("--pubkey", &arg)?,
                 None => load_existing_key(&key_path(args.key.key)?)?.public_key(),
             };
             out::out(format!("{}\n", key.fingerprint()));
@@ -86,13 +84,13 @@ pub fn run(args: Args) -> CliResult {
         }
         KeyCommand::Sign(args) => {
             let key = load_existing_key(&key_path(args.key.key)?)?;
-            out::out(format!("{}\n", key.sign_data(&read_data(&args.file)?)));
+            out::out(format!("{}\n", key.sign_data_sha256(&sha256_of_file_or_stdin(&args.file, "key sign")?)));
         }
         KeyCommand::Verify(args) => {
-            let key = public_key_arg(&args.pubkey)?;
+            let key = public_key_arg("--pubkey", &args.pubkey)?;
             let signature = SignatureBytes::from_hex(&args.signature)
                 .map_err(|why| CliError::usage(format!("--signature {why}")))?;
-            if !verify_data(&key, &read_data(&args.file)?, &signature) {
+            if !verify_data_sha256(&key, &sha256_of_file_or_stdin(&args.file, "key verify")?, &signature) {
                 out::out(format!(
                     "invalid: the signature is not a data signature of this data by {}\n",
                     key.fingerprint()
@@ -103,43 +101,4 @@ pub fn run(args: Args) -> CliResult {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `--pubkey`: 64 hex characters, else the path of a public key file. A
-/// hex-looking argument that names no file is read as hex, so a mistyped key
-/// is reported as one rather than as a missing file.
-fn public_key_arg(arg: &str) -> Result<PublicKeyBytes, CliError> {
-    let path = Path::new(arg);
-    if !path.exists() && !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return PublicKeyBytes::from_hex(arg).map_err(|why| CliError::usage(format!("--pubkey {why}")));
-    }
-    Ok(load_public_key(path)?)
-}
-
-/// The data to sign or check: a regular file, or `-` for stdin, read whole
-/// (the signature covers every byte).
-fn read_data(arg: &str) -> Result<Vec<u8>, CliError> {
-    let mut data = Vec::new();
-    if arg == "-" {
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut data)
-            .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
-        return Ok(data);
-    }
-    let path = Path::new(arg);
-    let source = path_text(path);
-    let cannot = |e: std::io::Error| CliError::usage(format!("cannot read {source}: {e}"));
-    let file_type = std::fs::metadata(path).map_err(cannot)?.file_type();
-    if file_type.is_dir() {
-        return Err(CliError::usage(format!("{source} is a directory; give a file, or - for stdin")));
-    }
-    if !file_type.is_file() {
-        return Err(CliError::usage(format!(
-            "{source} is {}, not a regular file; to sign a stream, pipe it to -",
-            special_kind(file_type)
-        )));
-    }
-    std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut data)).map_err(cannot)?;
-    Ok(data)
 }

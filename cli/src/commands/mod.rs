@@ -21,7 +21,7 @@ pub mod verify;
 use std::path::{Path, PathBuf};
 
 use provedex_core::display::shell_word;
-use provedex_core::{AgentEvent, KeyFile, SigningKeypair};
+use provedex_core::{AgentEvent, KeyFile, PublicKeyBytes, SigningKeypair, load_public_key};
 
 use crate::CliError;
 use crate::input::inline_or_stdin;
@@ -29,7 +29,7 @@ use crate::render::path_text;
 
 #[derive(clap::Args)]
 pub struct KeyArg {
-    /// Key file (32 raw bytes, mode 0600) [env: PROVEDEX_KEY] [default: ~/.provedex/keys/ed25519.key]
+    /// Key file (32 raw bytes or PEM PKCS#8, mode 0600) [env: PROVEDEX_KEY] [default: ~/.provedex/keys/ed25519.key]
     #[arg(long, value_name = "PATH")]
     pub key: Option<PathBuf>,
 }
@@ -58,6 +58,19 @@ pub fn load_existing_key(path: &Path) -> Result<SigningKeypair, CliError> {
         )));
     }
     Ok(SigningKeypair::load(path)?)
+}
+
+/// A public key given on the command line: the path of a public key file
+/// (hex or PEM, spec/keys.md), else 64 hex characters. An argument that
+/// names no file is read as hex unless it looks like a path (a `/` or a
+/// `.` in it), so a mistyped key and a missing file each get their own error.
+pub fn public_key_arg(option: &str, arg: &str) -> Result<PublicKeyBytes, CliError> {
+    let path = Path::new(arg);
+    if path.exists() || arg.contains(['/', '.']) {
+        return Ok(load_public_key(path)?);
+    }
+    PublicKeyBytes::from_hex(arg)
+        .map_err(|why| CliError::usage(format!("{option} {why}, and names no public key file")))
 }
 
 pub fn parse_event(arg: &str) -> Result<AgentEvent, CliError> {

@@ -50,8 +50,8 @@ pub struct CheckArgs {
     manifest: ManifestArgs,
     #[command(flatten)]
     ledger: LedgerArg,
-    /// The ledger's first key (64 hex), its trust root: the pin counts only if the chain verifies from it
-    #[arg(long, value_name = "HEX")]
+    /// The ledger's first key (64 hex or a public key file), its trust root: the pin counts only if the chain verifies from it
+    #[arg(long, value_name = "HEX|FILE")]
     pubkey: Option<String>,
 }
 

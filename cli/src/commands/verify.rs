@@ -4,7 +4,7 @@ use std::io::{BufReader, IsTerminal};
 
 use provedex_core::{PublicKeyBytes, Verifier};
 
-use super::ReadLedgerArg;
+use super::{ReadLedgerArg, public_key_arg};
 use crate::paths::{LedgerSource, ledger_source};
 use crate::{CliError, CliResult, out, render};
 
@@ -12,12 +12,12 @@ use crate::{CliError, CliResult, out, render};
 pub struct Args {
     #[command(flatten)]
     ledger: ReadLedgerArg,
-    /// The ledger's first key (64 hex), its trust root: the lines before the first rotation
+    /// The ledger's first key (64 hex, or a public key file: hex or PEM), its trust root: the lines before the first rotation
     /// must be signed by it, and each rotation by the key before it
-    #[arg(long, value_name = "HEX")]
+    #[arg(long, value_name = "HEX|FILE")]
     pubkey: Option<String>,
-    /// The key expected to sign the ledger's tail (64 hex): its current key when it ends
-    #[arg(long, value_name = "HEX")]
+    /// The key expected to sign the ledger's tail (64 hex or a public key file): its current key when it ends
+    #[arg(long, value_name = "HEX|FILE")]
     current_pubkey: Option<String>,
     /// List the tool calls whose tool is outside the toolset pinned at that point; exit 1 when there are any
     #[arg(long)]
@@ -69,7 +69,7 @@ pub fn run(args: Args) -> CliResult {
     Ok(render::exit_code(&report))
 }
 
-/// A key given on the command line: 64 lowercase hex characters.
-pub fn pubkey_arg(option: &str, hex: Option<&str>) -> Result<Option<PublicKeyBytes>, CliError> {
-    hex.map(|hex| PublicKeyBytes::from_hex(hex).map_err(|why| CliError::usage(format!("{option} {why}")))).transpose()
+/// An optional key option ([`public_key_arg`]).
+pub fn pubkey_arg(option: &str, arg: Option<&str>) -> Result<Option<PublicKeyBytes>, CliError> {
+    arg.map(|arg| public_key_arg(option, arg)).transpose()
 }
