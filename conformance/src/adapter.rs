@@ -17,16 +17,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use provedex_core::canonical;
 use provedex_core::line::{frame, read_line_alone};
 use provedex_core::{
-    AgentEvent, ChainHash, ChainReport, Engine, Error, Progress, PublicKeyBytes, Reason, SignedEvent, SigningKeypair,
-    Verifier, check_seal, compute_self_hash, sign_event_at,
+    AgentEvent, ChainHash, ChainReport, Engine, Error, Progress, PublicKeyBytes, Reason, SignatureBytes, SignedEvent,
+    SigningKeypair, Verifier, check_seal, compute_self_hash, sign_event_at,
 };
+use provedex_format::kinds::data_message;
 use provedex_format::seal::{LinkedEvent, validate_for_signing};
+use provedex_format::{Toolset, toolset_sha256};
+use provedex_verify::seal::verifies_strictly;
 use serde_json::{Map, Value as Json};
 
 use crate::parse_event_and_parent;
 use crate::protocol::{
     CanonicalizeResult, HelloResult, Implementation, Is, JsonErrorCode, Operation, OperationResult, PROTOCOL, Request,
-    Response, SelfHashResult, SignResult, VerifyEventResult, VerifyLedgerResult, to_line,
+    Response, SelfHashResult, SignDataResult, SignResult, ToolDigest, ToolsetHashResult, VerifyDataResult,
+    VerifyEventResult, VerifyLedgerResult, to_line,
 };
 use crate::vector::{hex, unhex};
 
@@ -135,10 +139,59 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
             })
         }
         Request::VerifyLedger(r) => {
-            let report = verify_ledger_every_way(&unhex(&r.ledger_hex)?, r.pinned_pubkey)?;
+            let options = Options {
+                pinned: r.pinned_pubkey,
+                pinned_current: r.pinned_current_pubkey,
+                check_tools: r.check_tools,
+            };
+            let report = verify_ledger_every_way(&unhex(&r.ledger_hex)?, options)?;
             OperationResult::VerifyLedger(VerifyLedgerResult::from(report))
         }
+        Request::ToolsetHash(r) => {
+            OperationResult::ToolsetHash(match Toolset::from_manifest(&unhex(&r.manifest_hex)?) {
+                Ok(toolset) => {
+                    // The hash a verifier recomputes from a ToolsetPinned line is the manifest's.
+                    if toolset_sha256(&toolset.tools) != toolset.toolset_sha256 {
+                        return Err("the toolset's hash is not the hash of its tools".into());
+                    }
+                    let tools =
+                        toolset.tools.into_iter().map(|t| ToolDigest { name: t.name, sha256: t.sha256 }).collect();
+                    ToolsetHashResult::Valid { valid: Is, tools, toolset_sha256: toolset.toolset_sha256 }
+                }
+                Err(_) => ToolsetHashResult::Invalid { valid: Is, tools: (), toolset_sha256: () },
+            })
+        }
+        Request::SignData(r) => {
+            let seed: [u8; 32] = unhex(&r.seed_hex)?.try_into().map_err(|_| "seed_hex must be 32 bytes")?;
+            let (key, data) = (SigningKeypair::from_seed(&seed), unhex(&r.data_hex)?);
+            let signature = key.sign_data(&data);
+            // What the key manager signs, its verifier accepts.
+            if !verify_data(&key.public_key(), &data, &signature) {
+                return Err("the data signature does not verify as one".into());
+            }
+            OperationResult::SignData(SignDataResult { signature_hex: signature })
+        }
+        Request::VerifyData(r) => OperationResult::VerifyData(VerifyDataResult {
+            valid: verify_data(&r.pubkey_hex, &unhex(&r.data_hex)?, &r.signature_hex),
+        }),
     })
+}
+
+/// Whether `signature` is `key`'s data signature of `data`: strictly
+/// verified over the data label and the data's SHA-256.
+fn verify_data(key: &PublicKeyBytes, data: &[u8], signature: &SignatureBytes) -> bool {
+    verifies_strictly(key, &data_message(data), signature)
+}
+
+/// The options of a `verify_ledger` request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The key every line before the first rotation is signed with.
+    pub pinned: Option<PublicKeyBytes>,
+    /// The key the ledger's current key is at its end.
+    pub pinned_current: Option<PublicKeyBytes>,
+    /// Whether the report lists the tool calls outside the pinned toolset.
+    pub check_tools: bool,
 }
 
 /// The event and parent of a request, as [`parse_event_and_parent`] reads
@@ -192,8 +245,13 @@ const ENGINES: [Engine; 3] = [
 /// The report on `ledger`, the same from every engine over a reader, from a
 /// file, and (when every line parses) from the events in memory, with the
 /// per-line progress each one reports; or why they disagree.
-pub fn verify_ledger_every_way(ledger: &[u8], pinned: Option<PublicKeyBytes>) -> Result<ChainReport, String> {
-    let verifier = || Verifier::new().pinned_pubkey(pinned);
+pub fn verify_ledger_every_way(ledger: &[u8], options: Options) -> Result<ChainReport, String> {
+    let verifier = || {
+        Verifier::new()
+            .pinned_pubkey(options.pinned)
+            .pinned_current_pubkey(options.pinned_current)
+            .check_tool_calls(options.check_tools)
+    };
     // Over a reader, a line ends after its LF.
     let line_ends: Vec<u64> =
         ledger.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(at, _)| at as u64 + 1).collect();

@@ -83,7 +83,10 @@ fn byte_member(operation: Operation) -> Option<&'static str> {
         Operation::Canonicalize => Some("output_hex"),
         Operation::SelfHash => Some("self_hash"),
         Operation::Sign => Some("line"),
-        Operation::VerifyEvent | Operation::VerifyLedger => None,
+        Operation::ToolsetHash => Some("toolset_sha256"),
+        // Ed25519 signatures are deterministic: a data signature is the bytes the operation writes.
+        Operation::SignData => Some("signature_hex"),
+        Operation::VerifyEvent | Operation::VerifyLedger | Operation::VerifyData => None,
     }
 }
 

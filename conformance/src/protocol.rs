@@ -15,6 +15,7 @@ use std::borrow::Cow;
 
 use provedex_core::canonical::JsonErrorKind;
 use provedex_core::{ChainHash, ChainReport, PublicKeyBytes, Reason};
+use provedex_format::hex::{Digest, SignatureBytes};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, Unexpected};
 use serde::{Deserialize, Serialize, Serializer};
@@ -47,6 +48,9 @@ enum Message {
     SignResponse(Response<SignResult>),
     VerifyEventResponse(Response<VerifyEventResult>),
     VerifyLedgerResponse(Response<VerifyLedgerResult>),
+    ToolsetHashResponse(Response<ToolsetHashResult>),
+    SignDataResponse(Response<SignDataResult>),
+    VerifyDataResponse(Response<VerifyDataResult>),
 }
 
 /// An operation an adapter can offer: every operation of the protocol but
@@ -64,12 +68,26 @@ pub enum Operation {
     VerifyEvent,
     /// `verify_ledger`: a whole ledger to its report.
     VerifyLedger,
+    /// `toolset_hash`: a tool manifest to its toolset and toolset hash (spec 1.1).
+    ToolsetHash,
+    /// `sign_data`: data signed with a seed as a data signature (spec 1.1).
+    SignData,
+    /// `verify_data`: a data signature checked (spec 1.1).
+    VerifyData,
 }
 
 impl Operation {
     /// Every operation, in the order of spec/conformance.md.
-    pub const ALL: [Operation; 5] =
-        [Self::Canonicalize, Self::SelfHash, Self::Sign, Self::VerifyEvent, Self::VerifyLedger];
+    pub const ALL: [Operation; 8] = [
+        Self::Canonicalize,
+        Self::SelfHash,
+        Self::Sign,
+        Self::VerifyEvent,
+        Self::VerifyLedger,
+        Self::ToolsetHash,
+        Self::SignData,
+        Self::VerifyData,
+    ];
 
     /// The name of the operation: the `op` of its requests.
     pub fn name(self) -> &'static str {
@@ -79,6 +97,9 @@ impl Operation {
             Self::Sign => "sign",
             Self::VerifyEvent => "verify_event",
             Self::VerifyLedger => "verify_ledger",
+            Self::ToolsetHash => "toolset_hash",
+            Self::SignData => "sign_data",
+            Self::VerifyData => "verify_data",
         }
     }
 
@@ -106,6 +127,12 @@ pub enum Request {
     VerifyEvent(VerifyEventRequest),
     /// `verify_ledger`.
     VerifyLedger(VerifyLedgerRequest),
+    /// `toolset_hash`.
+    ToolsetHash(ToolsetHashRequest),
+    /// `sign_data`.
+    SignData(SignDataRequest),
+    /// `verify_data`.
+    VerifyData(VerifyDataRequest),
 }
 
 impl Request {
@@ -133,6 +160,9 @@ impl Request {
             Self::Sign(r) => &r.id,
             Self::VerifyEvent(r) => &r.id,
             Self::VerifyLedger(r) => &r.id,
+            Self::ToolsetHash(r) => &r.id,
+            Self::SignData(r) => &r.id,
+            Self::VerifyData(r) => &r.id,
         }
     }
 
@@ -145,6 +175,9 @@ impl Request {
             Self::Sign(_) => Some(Operation::Sign),
             Self::VerifyEvent(_) => Some(Operation::VerifyEvent),
             Self::VerifyLedger(_) => Some(Operation::VerifyLedger),
+            Self::ToolsetHash(_) => Some(Operation::ToolsetHash),
+            Self::SignData(_) => Some(Operation::SignData),
+            Self::VerifyData(_) => Some(Operation::VerifyData),
         }
     }
 }
@@ -234,6 +267,58 @@ pub struct VerifyLedgerRequest {
     /// The public key every line must be signed with, or null for none.
     #[serde(deserialize_with = "present")]
     pub pinned_pubkey: Option<PublicKeyBytes>,
+    /// Spec 1.1: the key the ledger's current key must be at its end, or
+    /// null for none. Sent only by the tests that pin one, so that a v1
+    /// request is what it always was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_current_pubkey: Option<PublicKeyBytes>,
+    /// Spec 1.1: whether the report lists the tool calls outside the
+    /// pinned toolset (`unpinned_tool_calls`). Sent only by the tests that
+    /// ask for it; absent is false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub check_tools: bool,
+}
+
+/// `toolset_hash`: the toolset and toolset hash of a tool manifest
+/// (spec/toolsets.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolsetHashRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The manifest's bytes, as hex; they need not be a valid manifest (then the result says so).
+    #[schemars(pattern(HEX_BYTES))]
+    pub manifest_hex: String,
+}
+
+/// `sign_data`: a data signature (spec/signature-scheme.md, Data signatures).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignDataRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The 32-byte Ed25519 seed, as hex.
+    #[schemars(pattern("^[0-9a-f]{64}$"))]
+    pub seed_hex: String,
+    /// The data, as hex: any bytes, of any length.
+    #[schemars(pattern(HEX_BYTES))]
+    pub data_hex: String,
+}
+
+/// `verify_data`: whether a signature is a data signature of the data under
+/// the key, by the strict profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyDataRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The 32 bytes of the public key, as hex; they need not be a valid key (then the signature is not valid).
+    pub pubkey_hex: PublicKeyBytes,
+    /// The data, as hex.
+    #[schemars(pattern(HEX_BYTES))]
+    pub data_hex: String,
+    /// The 64 bytes of the signature, as hex.
+    pub signature_hex: SignatureBytes,
 }
 
 /// The response to a request: one JSON object per line on the adapter's
@@ -457,6 +542,60 @@ impl From<ChainReport> for VerifyLedgerResult {
     }
 }
 
+/// The result of `toolset_hash`: the toolset and its hash, or null for both
+/// when the manifest is refused (spec/toolsets.md, Manifest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+#[schemars(rename = "ToolsetHash", inline)]
+pub enum ToolsetHashResult {
+    /// The manifest is acceptable; the operation\'s output.
+    Valid {
+        /// Always `true`.
+        valid: Is<true>,
+        /// The toolset: each tool's name and digest, sorted by the UTF-8 bytes of the names.
+        tools: Vec<ToolDigest>,
+        /// The toolset hash.
+        toolset_sha256: Digest,
+    },
+    /// The manifest is refused.
+    Invalid {
+        /// Always `false`.
+        valid: Is<false>,
+        /// Null: there is no toolset.
+        tools: (),
+        /// Null: there is no toolset hash.
+        toolset_sha256: (),
+    },
+}
+
+/// One tool of a toolset: its name and the digest of its normalized definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolDigest {
+    /// The tool's name.
+    pub name: String,
+    /// SHA-256 of the canonical JSON of its normalized definition.
+    pub sha256: Digest,
+}
+
+/// The result of `sign_data`: the data signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "SignData", inline)]
+pub struct SignDataResult {
+    /// The 64-byte signature, as hex.
+    pub signature_hex: SignatureBytes,
+}
+
+/// The result of `verify_data`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "VerifyData", inline)]
+pub struct VerifyDataResult {
+    /// Whether the signature is the key's data signature of the data.
+    pub valid: bool,
+}
+
 /// The result of any operation, as an adapter writes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -473,6 +612,12 @@ pub enum OperationResult {
     VerifyEvent(VerifyEventResult),
     /// The result of `verify_ledger`.
     VerifyLedger(VerifyLedgerResult),
+    /// The result of `toolset_hash`.
+    ToolsetHash(ToolsetHashResult),
+    /// The result of `sign_data`.
+    SignData(SignDataResult),
+    /// The result of `verify_data`.
+    VerifyData(VerifyDataResult),
 }
 
 /// Exactly `true` (`Is<true>`) or exactly `false` (`Is<false>`): the
@@ -584,7 +729,7 @@ mod tests {
             assert_eq!(Operation::from_name(op.name()), Some(op));
         }
         assert_eq!(Operation::from_name("hello"), None);
-        assert_eq!(Request::names().collect::<Vec<_>>().len(), 6);
+        assert_eq!(Request::names().collect::<Vec<_>>().len(), 9);
     }
 
     #[test]

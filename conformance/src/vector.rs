@@ -9,8 +9,11 @@ use serde_json::Value as Json;
 
 /// The version of this file layout.
 pub const VECTOR_FORMAT: u32 = 1;
-/// The version of the spec the vectors test.
+/// The version of the spec the v1 vector files test.
 pub const SPEC_VERSION: &str = "1";
+/// The version of the spec the files of the 1.1 additions test: a v1
+/// implementation runs the others and leaves these out.
+pub const SPEC_VERSION_1_1: &str = "1.1";
 /// What wrote the files.
 pub const GENERATOR: &str = "provedex-conformance generate";
 
@@ -137,6 +140,7 @@ pub struct FileBuilder {
     pub name: &'static str,
     operation: &'static str,
     description: &'static str,
+    spec_version: &'static str,
     notes: BTreeMap<String, String>,
     groups: Vec<TestGroup>,
 }
@@ -144,7 +148,19 @@ pub struct FileBuilder {
 impl FileBuilder {
     /// A file named `name` of tests of `operation`.
     pub fn new(name: &'static str, operation: &'static str, description: &'static str) -> Self {
-        FileBuilder { name, operation, description, notes: BTreeMap::new(), groups: Vec::new() }
+        FileBuilder {
+            name,
+            operation,
+            description,
+            spec_version: SPEC_VERSION,
+            notes: BTreeMap::new(),
+            groups: Vec::new(),
+        }
+    }
+
+    /// Sets the spec version the file's tests hold implementations to ([`SPEC_VERSION`] unless set).
+    pub fn spec_version(&mut self, version: &'static str) {
+        self.spec_version = version;
     }
 
     /// Declares a flag and its meaning; tests may only use declared flags.
@@ -169,7 +185,7 @@ impl FileBuilder {
         }
         VectorFile {
             vector_format: VECTOR_FORMAT,
-            spec_version: SPEC_VERSION.to_owned(),
+            spec_version: self.spec_version.to_owned(),
             generator: GENERATOR.to_owned(),
             operation: self.operation.to_owned(),
             description: self.description.to_owned(),

@@ -6,7 +6,7 @@
 //! S >= L) included, and give the line's expected verdict. The vectors of
 //! `verify_ledger` go the same ways through the adapter in `runner.rs`.
 
-use provedex_conformance::adapter::verify_ledger_every_way;
+use provedex_conformance::adapter::{Options, verify_ledger_every_way};
 use provedex_conformance::default_vectors_dir;
 use provedex_conformance::runner::load_vectors;
 use provedex_conformance::vector::{TestCase, unhex};
@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 
 /// The report every way agrees on.
 fn agreed_report(id: &str, ledger: &[u8]) -> ChainReport {
-    verify_ledger_every_way(ledger, None).unwrap_or_else(|disagreement| panic!("{id}: {disagreement}"))
+    verify_ledger_every_way(ledger, Options::default()).unwrap_or_else(|disagreement| panic!("{id}: {disagreement}"))
 }
 
 /// The string argument `key` of `test`'s request, built when the vector describes it.

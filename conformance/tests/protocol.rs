@@ -11,8 +11,8 @@ use common::{assert_valid, check_response, is_valid, requests, schema, shown, va
 use provedex_conformance::adapter::serve;
 use provedex_conformance::generate;
 use provedex_conformance::protocol::{
-    self, CanonicalizeResult, Errored, HelloResult, Request, Response, SelfHashResult, SignResult, Skipped,
-    VerifyEventResult, VerifyLedgerResult, to_line,
+    self, CanonicalizeResult, Errored, HelloResult, Request, Response, SelfHashResult, SignDataResult, SignResult,
+    Skipped, ToolsetHashResult, VerifyDataResult, VerifyEventResult, VerifyLedgerResult, to_line,
 };
 use serde_json::{Map, Value as Json, json};
 
@@ -95,6 +95,19 @@ fn skipped_and_errored_responses_of_the_rust_core_are_valid() {
             Some("g"),
         ),
         (r#"{"id":"l","op":"verify_ledger","ledger_hex":"","pinned_pubkey":"ABC"}"#, "errored", Some("l")),
+        (
+            r#"{"id":"l","op":"verify_ledger","ledger_hex":"","pinned_pubkey":null,"pinned_current_pubkey":"ab"}"#,
+            "errored",
+            Some("l"),
+        ),
+        (
+            r#"{"id":"l","op":"verify_ledger","ledger_hex":"","pinned_pubkey":null,"check_tools":1}"#,
+            "errored",
+            Some("l"),
+        ),
+        (r#"{"id":"m","op":"toolset_hash"}"#, "errored", Some("m")),
+        (r#"{"id":"d","op":"sign_data","seed_hex":"00","data_hex":""}"#, "errored", Some("d")),
+        (r#"{"id":"v","op":"verify_data","pubkey_hex":"00","data_hex":"","signature_hex":"00"}"#, "errored", Some("v")),
     ];
     for (request, kind, id) in cases {
         let mut output = Vec::new();
@@ -119,6 +132,20 @@ fn the_schema_refuses_what_the_protocol_forbids() {
         ("Request", json!({"id": 1, "op": "canonicalize", "input_hex": ""})),
         ("Request", json!({"id": "t", "op": "merkle_proof"})),
         ("Request", json!({"id": "t", "op": "verify_ledger", "ledger_hex": ""})),
+        (
+            "Request",
+            json!({"id": "t", "op": "verify_ledger", "ledger_hex": "", "pinned_pubkey": null, "check_tools": "yes"}),
+        ),
+        ("Request", json!({"id": "t", "op": "toolset_hash", "manifest_hex": "5b5d", "strict": true})),
+        (
+            "Request",
+            json!({"id": "t", "op": "verify_data", "pubkey_hex": "AB".repeat(32), "data_hex": "",
+            "signature_hex": "00".repeat(64)}),
+        ),
+        ("ToolsetHashResponse", json!({"id": "t", "result": {"valid": false, "tools": [], "toolset_sha256": null}})),
+        ("ToolsetHashResponse", json!({"id": "t", "result": {"valid": true, "tools": null, "toolset_sha256": null}})),
+        ("SignDataResponse", json!({"id": "t", "result": {"signature_hex": "00"}})),
+        ("VerifyDataResponse", json!({"id": "t", "result": {"valid": "true"}})),
         (
             "Request",
             json!({"id": "t", "op": "self_hash", "event_json": "{}", "seq": -1, "timestamp_nanos": 0,
@@ -165,6 +192,9 @@ fn the_schema_refuses_what_the_protocol_forbids() {
             "SignResponse" => serde_json::from_value::<Response<SignResult>>(message.clone()).is_ok(),
             "VerifyEventResponse" => serde_json::from_value::<Response<VerifyEventResult>>(message.clone()).is_ok(),
             "VerifyLedgerResponse" => serde_json::from_value::<Response<VerifyLedgerResult>>(message.clone()).is_ok(),
+            "ToolsetHashResponse" => serde_json::from_value::<Response<ToolsetHashResult>>(message.clone()).is_ok(),
+            "SignDataResponse" => serde_json::from_value::<Response<SignDataResult>>(message.clone()).is_ok(),
+            "VerifyDataResponse" => serde_json::from_value::<Response<VerifyDataResult>>(message.clone()).is_ok(),
             "HelloResponse" => serde_json::from_value::<Response<HelloResult>>(message.clone()).is_ok(),
             "SkippedResponse" => serde_json::from_value::<Skipped>(message.clone()).is_ok(),
             "ErroredResponse" => serde_json::from_value::<Errored>(message.clone()).is_ok(),

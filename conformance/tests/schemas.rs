@@ -39,8 +39,14 @@ fn every_report_of_the_ledger_vectors_is_valid_under_the_report_schema() {
         for test in file.tests() {
             let input = test.request_input();
             let ledger = unhex(input["ledger_hex"].as_str().unwrap()).unwrap();
-            let pinned = input["pinned_pubkey"].as_str().map(|k| PublicKeyBytes::from_hex(k).unwrap());
-            let report = Verifier::new().pinned_pubkey(pinned).reader(&ledger[..]).unwrap();
+            let key =
+                |member: &str| input.get(member).and_then(Json::as_str).map(|k| PublicKeyBytes::from_hex(k).unwrap());
+            let report = Verifier::new()
+                .pinned_pubkey(key("pinned_pubkey"))
+                .pinned_current_pubkey(key("pinned_current_pubkey"))
+                .check_tool_calls(input.get("check_tools") == Some(&Json::Bool(true)))
+                .reader(&ledger[..])
+                .unwrap();
             let emitted = serde_json::to_value(&report).unwrap();
             let errors: Vec<String> = validator.iter_errors(&emitted).map(|e| e.to_string()).collect();
             assert!(errors.is_empty(), "{}: {emitted} is not a valid report: {errors:?}", test.id);

@@ -26,7 +26,7 @@ use super::samples::{Flavor, event_spec, sample};
 use crate::vector::{FileBuilder, GroupBuilder, VectorFile, Verdict, hex};
 
 /// The group order L, little-endian.
-const L: [u8; 32] = [
+pub(super) const L: [u8; 32] = [
     0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
 ];
@@ -63,7 +63,7 @@ fn identity_negative_zero() -> [u8; 32] {
     b
 }
 
-fn identity_bytes() -> [u8; 32] {
+pub(super) fn identity_bytes() -> [u8; 32] {
     EdwardsPoint::identity().compress().to_bytes()
 }
 
@@ -91,7 +91,7 @@ fn cofactorless_holds(r: &[u8; 32], a: &[u8; 32], s: &[u8; 32], message: &[u8; 3
     ED25519_BASEPOINT_POINT * Scalar::from_bytes_mod_order(*s) == r_point + a_point * k
 }
 
-fn add_le(x: &[u8; 32], y: &[u8; 32]) -> [u8; 32] {
+pub(super) fn add_le(x: &[u8; 32], y: &[u8; 32]) -> [u8; 32] {
     let mut out = [0u8; 32];
     let mut carry = 0u16;
     for i in 0..32 {

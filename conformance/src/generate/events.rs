@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use provedex_codegen::spec::{FieldKind, Variant};
+use provedex_codegen::spec::{FieldKind, NestedSpec, Variant};
 use provedex_core::canonical::{Map, Value};
 use provedex_core::{AgentEvent, ChainHash, MAX_LINE_BYTES, Reason, compute_self_hash, sha256_hex};
 use serde_json::json;
@@ -11,8 +11,8 @@ use serde_json::json;
 use super::lines::{LEVELS_AT_LIMIT, deep_args, tool_called};
 use super::long::{self, LongEvent};
 use super::near_miss;
-use super::samples::{Flavor, event_spec, event_value, payload, text};
-use crate::vector::{FileBuilder, GroupBuilder, VectorFile, Verdict};
+use super::samples::{Flavor, event_spec, event_value, payload, text, variants_1_1};
+use crate::vector::{FileBuilder, GroupBuilder, SPEC_VERSION_1_1, VectorFile, Verdict};
 
 const SEQ: u64 = 41;
 const TIMESTAMP: u64 = 1_700_000_000_123_456_789;
@@ -104,37 +104,11 @@ pub fn file() -> VectorFile {
         "Every event variant of spec/events.schema.json: valid events with their self_hash, and events that break \
          the schema with the reason code a verifier reports.",
     );
-    f.note("Typical", "A valid event with everyday values.");
-    f.note("Edge", "A valid event with bounds: maximum integers, empty digests where allowed, escapes, non-ASCII.");
-    f.note("MemberOrder", "The same event with its members in another order: the hash must not change.");
-    f.note("SchemaInvalid", "An event that does not conform to the schema.");
+    notes(&mut f);
     f.note("Request", "A request at an edge: the nesting limit counted from the line, or a malformed parent_hash.");
     f.note("Limit", "An event whose line would be past the 16 MiB limit, built at run time (generated_input).");
     let spec = event_spec();
-
-    let mut g = f.group("valid", "Conforming events and their self_hash at a fixed seq, timestamp and parent.");
-    for variant in &spec.variants {
-        for (flavor, label) in [(Flavor::Typical, "typical"), (Flavor::Edge, "edge")] {
-            let json = text(&event_value(variant, payload(variant, flavor)));
-            let flag = if flavor == Flavor::Typical { "Typical" } else { "Edge" };
-            valid(
-                &mut g,
-                &format!("{}-{label}", variant.name),
-                &format!("A {label} {} event.", variant.name),
-                &[flag],
-                &json,
-            );
-        }
-        // Spec member order, type after payload, and whitespace: readers recompute the canonical form.
-        let wire = reordered(variant, payload(variant, Flavor::Typical));
-        valid(
-            &mut g,
-            &format!("{}-reordered", variant.name),
-            "Members in spec order with whitespace; the hash is that of the canonical form.",
-            &["MemberOrder"],
-            &wire,
-        );
-    }
+    valid_events(&mut f, &spec.variants);
 
     let mut g = f.group("structure", "The event object itself is malformed.");
     let first = &spec.variants[0];
@@ -199,7 +173,73 @@ pub fn file() -> VectorFile {
     );
     invalid(&mut g, "not-json", "Not JSON at all.", "SessionStarted", Reason::MalformedJson);
 
-    for variant in &spec.variants {
+    broken_members(&mut f, &spec.variants);
+    type_names(&mut f, &spec.variants);
+    digest_spellings(&mut f);
+    requests(&mut f);
+    past_line_limit(&mut f);
+    f.finish()
+}
+
+/// `events_1_1.json`: the variants spec version 1.1 added, in the groups of
+/// `events.json` that go through every variant. A file of their own keeps
+/// `events.json` what it was for v1 implementations.
+pub fn file_1_1() -> VectorFile {
+    let mut f = FileBuilder::new(
+        "events_1_1",
+        "self_hash",
+        "The event variants spec version 1.1 added (KeyRotated, ToolsetPinned, Redacted): valid events with their \
+         self_hash, and events that break the schema with the reason code a verifier reports. The schema alone \
+         is checked: whether a key is valid, a proof verifies or a toolset is sorted is a check of verification.",
+    );
+    f.spec_version(SPEC_VERSION_1_1);
+    notes(&mut f);
+    let variants = variants_1_1();
+    valid_events(&mut f, &variants);
+    broken_members(&mut f, &variants);
+    type_names(&mut f, &variants);
+    key_spellings(&mut f, &variants);
+    f.finish()
+}
+
+/// The flags of both files' tests.
+fn notes(f: &mut FileBuilder) {
+    f.note("Typical", "A valid event with everyday values.");
+    f.note("Edge", "A valid event with bounds: maximum integers, empty digests where allowed, escapes, non-ASCII.");
+    f.note("MemberOrder", "The same event with its members in another order: the hash must not change.");
+    f.note("SchemaInvalid", "An event that does not conform to the schema.");
+}
+
+/// The `valid` group: each variant typical, at its edges, and reordered.
+fn valid_events(f: &mut FileBuilder, variants: &[Variant]) {
+    let mut g = f.group("valid", "Conforming events and their self_hash at a fixed seq, timestamp and parent.");
+    for variant in variants {
+        for (flavor, label) in [(Flavor::Typical, "typical"), (Flavor::Edge, "edge")] {
+            let json = text(&event_value(variant, payload(variant, flavor)));
+            let flag = if flavor == Flavor::Typical { "Typical" } else { "Edge" };
+            valid(
+                &mut g,
+                &format!("{}-{label}", variant.name),
+                &format!("A {label} {} event.", variant.name),
+                &[flag],
+                &json,
+            );
+        }
+        // Spec member order, type after payload, and whitespace: readers recompute the canonical form.
+        let wire = reordered(variant, payload(variant, Flavor::Typical));
+        valid(
+            &mut g,
+            &format!("{}-reordered", variant.name),
+            "Members in spec order with whitespace; the hash is that of the canonical form.",
+            &["MemberOrder"],
+            &wire,
+        );
+    }
+}
+
+/// A group per variant: one member of its payload broken at a time.
+fn broken_members(f: &mut FileBuilder, variants: &[Variant]) {
+    for variant in variants {
         let mut g = f.group(&variant.name, &format!("{} with one member broken at a time.", variant.name));
         let base = payload(variant, Flavor::Typical);
         let with = |edit: &dyn Fn(&mut Map)| {
@@ -260,11 +300,6 @@ pub fn file() -> VectorFile {
             field_specific(&mut g, name, field.kind.present(), &with);
         }
     }
-    type_names(&mut f);
-    digest_spellings(&mut f);
-    requests(&mut f);
-    past_line_limit(&mut f);
-    f.finish()
 }
 
 /// An event whose line would be past the limit still has a self_hash
@@ -296,13 +331,13 @@ fn with_type(variant: &Variant, type_name: &str) -> String {
     text(&Value::Object(event))
 }
 
-fn type_names(f: &mut FileBuilder) {
+fn type_names(f: &mut FileBuilder, variants: &[Variant]) {
     let mut g = f.group(
         "type-names",
         "Event types that are near misses of a variant's name, each unknown_event_type; and the name written with \
          a \\u escape, which is the name itself.",
     );
-    for variant in &event_spec().variants {
+    for variant in variants {
         for miss in near_miss::type_name(&variant.name) {
             invalid(
                 &mut g,
@@ -331,22 +366,36 @@ fn type_names(f: &mut FileBuilder) {
 fn digest_spellings(f: &mut FileBuilder) {
     let mut g =
         f.group("digest-spellings", "A digest, and a digest that may be empty, spelled almost right: invalid_hex.");
-    let spec = event_spec();
-    for kind in [FieldKind::Digest, FieldKind::DigestOrEmpty] {
-        let (variant, field) = spec
-            .variants
+    spellings(&mut g, &event_spec().variants, &[FieldKind::Digest, FieldKind::DigestOrEmpty]);
+}
+
+/// A public key and a signature spelled almost right, in the variant that
+/// carries them (KeyRotated).
+fn key_spellings(f: &mut FileBuilder, variants: &[Variant]) {
+    let mut g = f.group("key-spellings", "A public key and a signature spelled almost right: invalid_hex.");
+    spellings(&mut g, variants, &[FieldKind::PublicKey, FieldKind::Signature]);
+}
+
+/// The near misses of [`near_miss::hex`] in the first field of each of
+/// `kinds` among `variants`, each invalid_hex, and a single space.
+fn spellings(g: &mut GroupBuilder<'_>, variants: &[Variant], kinds: &[FieldKind]) {
+    for kind in kinds {
+        let (variant, field) = variants
             .iter()
-            .find_map(|v| v.fields.iter().find(|f| f.kind == kind).map(|field| (v, field)))
-            .expect("a v1 variant has a field of each digest kind");
+            .find_map(|v| v.fields.iter().find(|f| f.kind == *kind).map(|field| (v, field)))
+            .expect("a variant has a field of each kind spelled");
         let set = |value: &str| {
             let mut p = payload(variant, Flavor::Typical);
             p.insert(field.name.clone(), Value::from(value));
             text(&event_value(variant, p))
         };
-        let digest = sha256_hex(field.name.as_bytes());
+        let digest = match kind {
+            FieldKind::Signature => sha256_hex(field.name.as_bytes()).repeat(2),
+            _ => sha256_hex(field.name.as_bytes()),
+        };
         for miss in near_miss::hex(&digest) {
             invalid(
-                &mut g,
+                g,
                 &format!("{}-{}-{}", variant.name, field.name, miss.name),
                 &format!("{}.{}: {}", variant.name, field.name, miss.comment),
                 &set(&miss.text),
@@ -354,7 +403,7 @@ fn digest_spellings(f: &mut FileBuilder) {
             );
         }
         invalid(
-            &mut g,
+            g,
             &format!("{}-{}-one-space", variant.name, field.name),
             "A single space.",
             &set(" "),
@@ -615,6 +664,9 @@ fn field_specific(g: &mut GroupBuilder<'_>, name: &str, kind: &FieldKind, with: 
                 &set(Value::Array(vec![wrong])),
                 Reason::WrongType,
             );
+            if let FieldKind::Nested(n) = item.as_ref() {
+                nested_items(g, name, n, &set);
+            }
         }
         FieldKind::Nested(n) => {
             let mut members = match super::samples::field_value(name, name, kind, Flavor::Typical) {
@@ -642,6 +694,85 @@ fn field_specific(g: &mut GroupBuilder<'_>, name: &str, kind: &FieldKind, with: 
         }
         FieldKind::Object | FieldKind::String | FieldKind::Optional(_) => {}
     }
+}
+
+/// An array of objects whose second item has one member broken at a time:
+/// every item is read as strictly as the payload.
+fn nested_items(g: &mut GroupBuilder<'_>, name: &str, n: &NestedSpec, set: &dyn Fn(Value) -> String) {
+    let item = |_: usize| match super::samples::field_value(name, name, &FieldKind::Nested(n.clone()), Flavor::Typical)
+    {
+        Some(Value::Object(members)) => members,
+        _ => unreachable!("a nested sample is an object"),
+    };
+    let with_second = |edit: &dyn Fn(&mut Map)| {
+        let mut second = item(1);
+        edit(&mut second);
+        set(Value::Array(vec![Value::Object(item(0)), Value::Object(second)]))
+    };
+    invalid(
+        g,
+        &format!("{name}-item-unknown-member"),
+        &format!("The second item of {name} has a member {} does not define.", n.name),
+        &with_second(&|m| {
+            m.insert(undefined_member_of(&n.fields), Value::from("x"));
+        }),
+        Reason::UnknownField,
+    );
+    for field in &n.fields {
+        let member = &field.name;
+        if !matches!(field.kind, FieldKind::Optional(_)) {
+            invalid(
+                g,
+                &format!("{name}-item-{member}-missing"),
+                &format!("The second item of {name} lacks {member}."),
+                &with_second(&|m| {
+                    m.remove(member);
+                }),
+                Reason::MissingField,
+            );
+        }
+        let (wrong, what) = wrong_type_value(&field.kind);
+        invalid(
+            g,
+            &format!("{name}-item-{member}-wrong-type"),
+            &format!("{member} of the second item of {name} is {what}."),
+            &with_second(&|m| {
+                m.insert(member.clone(), wrong.clone());
+            }),
+            Reason::WrongType,
+        );
+        if matches!(field.kind.present(), FieldKind::Digest | FieldKind::PublicKey) {
+            let digest = sha256_hex(member.as_bytes()).to_uppercase();
+            invalid(
+                g,
+                &format!("{name}-item-{member}-uppercase"),
+                &format!("{member} of the second item of {name} in upper-case hex."),
+                &with_second(&|m| {
+                    m.insert(member.clone(), Value::from(digest.as_str()));
+                }),
+                Reason::InvalidHex,
+            );
+        }
+    }
+    let dup = set(Value::Array(vec![Value::Object(item(0))]));
+    let first = text(&Value::Object(item(0)));
+    let first_field = &n.fields[0].name;
+    let doubled = dup.replacen(
+        &first,
+        &first.replacen(
+            &format!("{{\"{first_field}\":"),
+            &format!("{{\"{first_field}\":{},\"{first_field}\":", text(&item(0)[first_field])),
+            1,
+        ),
+        1,
+    );
+    invalid(
+        g,
+        &format!("{name}-item-duplicate-member"),
+        &format!("An item of {name} with {first_field} given twice."),
+        &doubled,
+        Reason::DuplicateKey,
+    );
 }
 
 fn float(v: f64) -> Value {

@@ -2,9 +2,11 @@
 
 mod canonical;
 mod check_order;
+mod data;
 mod ed25519;
 mod events;
 mod ledgers;
+mod ledgers_1_1;
 mod lines;
 mod long;
 mod near_miss;
@@ -12,6 +14,7 @@ mod pins;
 mod readme;
 mod samples;
 mod signatures;
+mod toolsets;
 
 use std::fs;
 use std::path::Path;
@@ -31,6 +34,12 @@ pub fn all_files() -> Vec<(&'static str, VectorFile)> {
         ("lines", lines::file()),
         ("ledgers", ledgers::file()),
         ("check_order", check_order::file()),
+        ("events_1_1", events::file_1_1()),
+        ("toolset_hash", toolsets::file()),
+        ("sign_data", data::sign_file()),
+        ("verify_data", data::verify_file()),
+        ("lines_1_1", ledgers_1_1::lines_file()),
+        ("ledgers_1_1", ledgers_1_1::ledgers_file()),
     ];
     pins::apply(&mut files);
     files

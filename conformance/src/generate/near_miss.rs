@@ -63,8 +63,10 @@ pub fn hex(value: &str) -> Vec<NearMiss> {
     ]
 }
 
-/// Look-alike letters from other scripts for Latin capitals.
-const LOOK_ALIKES: [(char, char); 14] = [
+/// Look-alike letters from other scripts for Latin letters (a name's first
+/// letter that has one is replaced: lower-case ones serve `Redacted`, whose
+/// capital has none).
+const LOOK_ALIKES: [(char, char); 19] = [
     ('A', '\u{410}'),
     ('B', '\u{412}'),
     ('C', '\u{421}'),
@@ -79,6 +81,11 @@ const LOOK_ALIKES: [(char, char); 14] = [
     ('T', '\u{422}'),
     ('U', '\u{54D}'),
     ('X', '\u{425}'),
+    ('a', '\u{430}'),
+    ('c', '\u{441}'),
+    ('e', '\u{435}'),
+    ('o', '\u{43E}'),
+    ('p', '\u{440}'),
 ];
 
 /// Spellings of the event type `name` (CamelCase ASCII) that name no variant.

@@ -5,8 +5,28 @@ use provedex_codegen::spec::{EventSpec, Field, FieldKind, Variant, parse_event_s
 use provedex_core::canonical::{Float, Map, Value};
 use provedex_core::{AgentEvent, ChainHash, SignedEvent, SigningKeypair, compute_self_hash, sha256_hex};
 
-pub fn event_spec() -> EventSpec {
+/// The variants spec version 1.1 added (spec/ledger-format.md, Versions).
+pub const VARIANTS_1_1: [&str; 3] = ["KeyRotated", "ToolsetPinned", "Redacted"];
+
+/// The whole event spec, every version's variants.
+fn full_spec() -> EventSpec {
     parse_event_spec(include_str!("../../../spec/events.schema.json")).expect("spec/events.schema.json is valid")
+}
+
+/// The event spec of version 1: the v1 vector files hold v1 inputs only, so
+/// that they stay what they were when 1.1 added variants.
+pub fn event_spec() -> EventSpec {
+    let mut spec = full_spec();
+    spec.variants.retain(|v| !VARIANTS_1_1.contains(&v.name.as_str()));
+    spec
+}
+
+/// The variants version 1.1 added, in the spec's order.
+pub fn variants_1_1() -> Vec<Variant> {
+    let variants: Vec<Variant> =
+        full_spec().variants.into_iter().filter(|v| VARIANTS_1_1.contains(&v.name.as_str())).collect();
+    assert_eq!(variants.len(), VARIANTS_1_1.len(), "spec/events.schema.json defines every 1.1 variant");
+    variants
 }
 
 /// How unusual the sample values are.

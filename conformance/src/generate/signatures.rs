@@ -10,7 +10,7 @@ use super::long::{self, LongEvent};
 use super::samples::{Flavor, event_spec, sample, text};
 use crate::vector::{FileBuilder, VectorFile, Verdict, hex};
 
-fn seeds() -> Vec<(&'static str, [u8; 32])> {
+pub(super) fn seeds() -> Vec<(&'static str, [u8; 32])> {
     let derived: [u8; 32] = provedex_core::hex::decode(&sha256_hex(b"provedex vectors: seed")).unwrap();
     vec![
         ("seed-0-to-31", std::array::from_fn(|i| i as u8)),

@@ -11,7 +11,7 @@ use jsonschema::ValidatorMap;
 use provedex_conformance::default_vectors_dir;
 use provedex_conformance::protocol::{
     CanonicalizeResult, HelloRequest, HelloResult, Operation, PROTOCOL, Request, Response, SCHEMA_PATH, SelfHashResult,
-    SignResult, VerifyEventResult, VerifyLedgerResult, to_line,
+    SignDataResult, SignResult, ToolsetHashResult, VerifyDataResult, VerifyEventResult, VerifyLedgerResult, to_line,
 };
 use provedex_conformance::runner::load_vectors;
 use serde::Serialize;
@@ -109,6 +109,9 @@ pub fn response_definition(request: &Request) -> &'static str {
         Some(Operation::Sign) => "#/$defs/SignResponse",
         Some(Operation::VerifyEvent) => "#/$defs/VerifyEventResponse",
         Some(Operation::VerifyLedger) => "#/$defs/VerifyLedgerResponse",
+        Some(Operation::ToolsetHash) => "#/$defs/ToolsetHashResponse",
+        Some(Operation::SignData) => "#/$defs/SignDataResponse",
+        Some(Operation::VerifyData) => "#/$defs/VerifyDataResponse",
     }
 }
 
@@ -125,6 +128,9 @@ pub fn check_response(validators: &ValidatorMap, request: &Request, line: &str, 
         Some(Operation::Sign) => typed::<SignResult>(request, &message),
         Some(Operation::VerifyEvent) => typed::<VerifyEventResult>(request, &message),
         Some(Operation::VerifyLedger) => typed::<VerifyLedgerResult>(request, &message),
+        Some(Operation::ToolsetHash) => typed::<ToolsetHashResult>(request, &message),
+        Some(Operation::SignData) => typed::<SignDataResult>(request, &message),
+        Some(Operation::VerifyData) => typed::<VerifyDataResult>(request, &message),
     };
     assert!(is_result || !result_expected, "{}: not a result: {}", request.id(), shown(&message));
     assert_valid(validators, response_definition(request), &message);
