@@ -40,7 +40,7 @@ BUGS: dict[str, str] = {
     "pin_after_rotation": "require the pinned key on every line, also after a rotation",
     "rotation_not_followed_as_signer_changed": "report signer_changed for the line right after a rotation",
     "rotation_proof_unlabelled": "verify a rotation proof over the statement without its label",
-    "toolset_order_utf16": "require a toolset's names in UTF-16 code unit order instead of UTF-8 byte order",
+    "toolset_order_utf16": "sort and check a toolset's names in UTF-16 code unit order instead of UTF-8 byte order",
     "current_key_from_last_signer": "take the last line's signer as the current key, even after a final rotation",
 }
 

@@ -236,7 +236,7 @@ def check_content(line: SignedEvent) -> None:
                 "proof is not the new key's signature over this line's rotation statement",
             )
     elif event_type == "ToolsetPinned":
-        names = [_name_order(tool["name"]) for tool in payload["tools"]]
+        names = [toolsets.name_order(tool["name"]) for tool in payload["tools"]]
         for index in range(1, len(names)):
             if not names[index - 1] < names[index]:
                 raise Finding(
@@ -255,14 +255,6 @@ def check_content(line: SignedEvent) -> None:
             "redaction_target_unknown",
             f"target_seq {payload['target_seq']} is not an earlier line than seq {line.seq}",
         )
-
-
-def _name_order(name: str) -> bytes:
-    """The sort key of a tool name: its UTF-8 bytes."""
-    if planted("toolset_order_utf16"):
-        # PLANTED BUG toolset_order_utf16: UTF-16 code units, the order of JavaScript and Java strings.
-        return name.encode("utf-16-be")
-    return name.encode("utf-8")
 
 
 def verify_line(line: bytes) -> Finding | None:

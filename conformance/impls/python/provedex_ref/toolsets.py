@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import canonical
+from .bugs import planted
 
 
 class ToolsetError(ValueError):
@@ -124,9 +125,17 @@ def normalize(definition: Any, index: int) -> Tool:
     )
 
 
+def name_order(name: str) -> bytes:
+    """The sort key of a tool name, in a toolset and in a ToolsetPinned line: its UTF-8 bytes."""
+    if planted("toolset_order_utf16"):
+        # PLANTED BUG toolset_order_utf16: UTF-16 code units, the order of JavaScript and Java strings.
+        return name.encode("utf-16-be")
+    return name.encode("utf-8")
+
+
 def toolset(tools: list[Tool]) -> list[dict[str, str]]:
     """The toolset: {name, sha256} per tool, sorted by the UTF-8 bytes of the names."""
-    ordered = sorted(tools, key=lambda tool: tool.name.encode("utf-8"))
+    ordered = sorted(tools, key=lambda tool: name_order(tool.name))
     return [{"name": tool.name, "sha256": tool.sha256} for tool in ordered]
 
 
@@ -141,7 +150,7 @@ def drift(manifest_tools: list[Tool], pinned: list[dict[str, str]]) -> Drift:
     pinned_digests = {entry["name"]: entry["sha256"] for entry in pinned}
 
     def by_name(names) -> list[str]:
-        return sorted(names, key=lambda name: name.encode("utf-8"))
+        return sorted(names, key=name_order)
 
     return Drift(
         added=by_name(current.keys() - pinned_digests.keys()),
