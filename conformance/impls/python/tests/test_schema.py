@@ -32,7 +32,7 @@ def test_the_variants_of_version_1_1():
         ({"type": "string", "enum": ["a"]}, "keywords"),
         ({"type": "number"}, "unsupported type"),
         # An optional member, and an object open to other members.
-        ({"type": "object", "properties": STRING_A, "required": [], "additionalProperties": False}, "every member"),
+        ({"type": "object", "properties": STRING_A, "required": [], "additionalProperties": False}, "member"),
         ({"type": "object", "properties": STRING_A, "required": ["a"]}, "additionalProperties"),
     ],
 )
