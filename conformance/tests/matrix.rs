@@ -16,7 +16,7 @@ use provedex_conformance::{default_vectors_dir, generate};
 
 /// Two tests of each vector file: one of each verdict, or one outside and
 /// one inside the strictness profile.
-const SELECTED: [&str; 15] = [
+const SELECTED: [&str; 29] = [
     "canonical_json/structure/null",
     "canonical_json/structure/true",
     "canonical_json/errors/duplicate-key",
@@ -32,6 +32,20 @@ const SELECTED: [&str; 15] = [
     "lines/crlf-first/seq-missing",
     "signatures/check-value/session-started",
     "signatures/refused/uppercase-digest",
+    "events_1_1/valid/KeyRotated-typical",
+    "events_1_1/Redacted/target_seq-missing",
+    "ledgers_1_1/rotation-valid/rotate-once",
+    "ledgers_1_1/rotation-findings/proof-is-data-signature",
+    "lines_1_1/content/rotation",
+    "lines_1_1/content/pin-unsorted",
+    "check_order_1_1/KeyRotated-bad-signature-first/rotation-key-is-signer",
+    "check_order_1_1/ToolsetPinned-duplicate-key-first/toolset-unsorted",
+    "toolset_hash/examples/spec-example",
+    "toolset_hash/refused/duplicate-name",
+    "sign_data/signatures/seed-zeros-empty",
+    "sign_data/signatures/seed-zeros-text",
+    "verify_data/valid/text",
+    "verify_data/strict/s-plus-l",
 ];
 
 /// A vector directory holding only the [`SELECTED`] tests.

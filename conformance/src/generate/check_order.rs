@@ -18,15 +18,17 @@ use provedex_codegen::spec::{FieldKind, Variant};
 use provedex_core::canonical::Value;
 use provedex_core::line::read_line_alone;
 use provedex_core::{
-    ChainHash, GENESIS_PARENT_HASH, MAX_LINE_BYTES, PublicKeyBytes, Reason, SignedEvent, SigningKeypair, Verifier,
-    check_seal, sha256_hex, sign_event_at,
+    AgentEvent, ChainHash, Digest, GENESIS_PARENT_HASH, MAX_LINE_BYTES, PublicKeyBytes, Reason, SignedEvent,
+    SigningKeypair, Verifier, check_seal, sha256_hex, sign_event_at,
 };
+use provedex_format::Toolset;
+use provedex_format::event::{KeyRotated, Redacted, ToolsetPinned};
 use serde_json::json;
 
-use super::ledgers::compared_members;
+use super::ledgers::{compared_members, compared_members_1_1};
 use super::long::padded;
-use super::samples::{Flavor, event_spec, sample, text};
-use crate::vector::{FileBuilder, Generated, VectorFile, Verdict, hex};
+use super::samples::{Flavor, event_spec, sample, seal_by_hand, text, variants_1_1};
+use crate::vector::{FileBuilder, Generated, SPEC_VERSION_1_1, VectorFile, Verdict, hex};
 
 /// A stage of the verification procedure (spec/verification.md): a line
 /// past the length limit is paired with the framing checks and with the
@@ -38,6 +40,8 @@ enum Stage {
     Schema,
     Chain,
     Signer,
+    /// The content checks of the 1.1 variants (spec/verification.md, steps 15 to 21).
+    Content,
 }
 
 /// How a fault is planted, in the order a line is made: sealed (with some
@@ -56,6 +60,9 @@ enum Plant {
     PastLimit,
     /// Leaves out the line's LF: it is the final segment of the file.
     NoLf,
+    /// Edits the event of a 1.1 variant before it is sealed, knowing what
+    /// it is sealed with: its content breaks a rule of the variant.
+    Content(fn(&SealPlan, &mut AgentEvent)),
 }
 
 /// An edit of one member of the line's JSON.
@@ -350,7 +357,25 @@ fn payload_field_checks(field: &str, kind: &FieldKind, needs: &[&str]) -> Vec<Ch
     let path = ["event", "payload", field];
     match kind {
         FieldKind::U32 | FieldKind::U64 => u64_member_checks(&path, needs),
-        FieldKind::Digest | FieldKind::DigestOrEmpty => hex_member_checks(&path, needs),
+        FieldKind::Digest | FieldKind::DigestOrEmpty | FieldKind::PublicKey | FieldKind::Signature => {
+            hex_member_checks(&path, needs)
+        }
+        FieldKind::Array(_) => {
+            let name = path.join(".");
+            let id = field.replace('_', "-");
+            vec![
+                Check::new(format!("{id}-missing"), Reason::MissingField, Stage::Schema, member(&path, Edit::Remove)),
+                Check::new(
+                    format!("{id}-wrong-type"),
+                    Reason::WrongType,
+                    Stage::Schema,
+                    member(&path, Edit::Set("{}".into())),
+                ),
+            ]
+            .into_iter()
+            .map(|c| c.breaks(&[&name]).needs(needs))
+            .collect()
+        }
         FieldKind::String | FieldKind::Bool => {
             let name = path.join(".");
             let id = field.replace('_', "-");
@@ -452,6 +477,9 @@ impl Node {
 struct Scene {
     variant: Variant,
     first: SignedEvent,
+    /// For a 1.1 variant, the valid event of the faulty line for what it
+    /// is sealed with (a rotation's proof binds its seq, parent and key).
+    content: Option<fn(&Scene, &SealPlan) -> AgentEvent>,
 }
 
 /// A line made with the faults of `planted`, and what verifies it.
@@ -471,7 +499,38 @@ impl Scene {
         let variant = spec.variants.iter().find(|v| v.name == VARIANT).expect("a v1 variant").clone();
         let first = sample(&spec.variants[0], Flavor::Typical);
         let first = sign_event_at(&first, 0, TIMESTAMP, &GENESIS_PARENT_HASH, &key()).expect("the sample signs");
-        Scene { variant, first }
+        Scene { variant, first, content: None }
+    }
+
+    /// The scene of a 1.1 variant: its faulty line is a valid event of the
+    /// variant until a content plant edits it.
+    fn of_1_1(variant: Variant) -> Scene {
+        let content: fn(&Scene, &SealPlan) -> AgentEvent = match variant.name.as_str() {
+            "KeyRotated" => |_, plan| {
+                let proof = third_key().prove_rotation(plan.key.public_key(), plan.seq, plan.parent);
+                AgentEvent::KeyRotated(KeyRotated { new_pubkey: third_key().public_key(), proof })
+            },
+            "ToolsetPinned" => |_, _| {
+                let toolset = Toolset::from_manifest(TOOLS.as_bytes()).expect("a valid manifest");
+                AgentEvent::ToolsetPinned(ToolsetPinned {
+                    toolset_sha256: toolset.toolset_sha256,
+                    tools: toolset.tools,
+                })
+            },
+            "Redacted" => |scene, _| {
+                AgentEvent::Redacted(Redacted {
+                    target_seq: 0,
+                    target_self_hash: Digest(scene.first.self_hash.0),
+                    reason: "user_request".into(),
+                    requested_by: "privacy-desk".into(),
+                })
+            },
+            other => panic!("{other} is not a 1.1 variant"),
+        };
+        let mut scene = Scene::new();
+        scene.variant = variant;
+        scene.content = Some(content);
+        scene
     }
 
     fn make(&self, planted: &[&Check]) -> Made {
@@ -481,8 +540,23 @@ impl Scene {
                 plant(&mut plan);
             }
         }
-        let event = sample(&self.variant, Flavor::Typical);
-        let signed = sign_event_at(&event, plan.seq, TIMESTAMP + 1, &plan.parent, &plan.key).expect("the sample signs");
+        let event = match self.content {
+            None => sample(&self.variant, Flavor::Typical),
+            Some(content) => {
+                let mut event = content(self, &plan);
+                for check in planted {
+                    if let Plant::Content(plant) = check.plant {
+                        plant(&plan, &mut event);
+                    }
+                }
+                event
+            }
+        };
+        let signed = match self.content {
+            None => sign_event_at(&event, plan.seq, TIMESTAMP + 1, &plan.parent, &plan.key).expect("the sample signs"),
+            // Sealed by hand: a writer refuses some of these contents.
+            Some(_) => seal_by_hand(&event, plan.seq, TIMESTAMP + 1, &plan.parent, &plan.key),
+        };
         let line_members =
             ["seq", "timestamp_nanos", "event", "parent_hash", "self_hash", "signature", "signer_pubkey"];
         let order: Vec<&str> = line_members
@@ -523,9 +597,14 @@ fn alone_reason(made: &Made) -> Option<Reason> {
     read_line_alone(made.line.clone()).and_then(|e| check_seal(&e)).err().map(|f| f.reason)
 }
 
-/// The reference's report of the ledger, as vectors expect it.
+/// The reference's report of the ledger, as the v1 vectors expect it.
 fn ledger_report(made: &Made) -> serde_json::Value {
     compared_members(&Verifier::new().pinned_pubkey(made.pinned).reader(&made.file[..]).unwrap())
+}
+
+/// The reference's report of the ledger, as the 1.1 vectors expect it.
+fn ledger_report_1_1(made: &Made) -> serde_json::Value {
+    compared_members_1_1(&Verifier::new().pinned_pubkey(made.pinned).reader(&made.file[..]).unwrap())
 }
 
 /// The pairs of checks (earlier, later) that make a test for the operation
@@ -550,7 +629,7 @@ fn pairs(checks: &[Check], alone: bool) -> Vec<(&Check, &Check)> {
 }
 
 /// Each check's fault on its own gives the check's reason.
-fn assert_alone(scene: &Scene, checks: &[Check]) {
+fn assert_alone(scene: &Scene, checks: &[Check], ledger_report: fn(&Made) -> serde_json::Value) {
     for check in checks {
         let made = scene.make(&[check]);
         let expected = Some(check.reason);
@@ -573,31 +652,47 @@ fn assert_alone(scene: &Scene, checks: &[Check]) {
 fn pair_groups(f: &mut FileBuilder, alone: bool) {
     let scene = Scene::new();
     let checks = checks(&scene.variant);
-    assert_alone(&scene, &checks);
+    assert_alone(&scene, &checks, ledger_report);
     let pairs = pairs(&checks, alone);
     let file = if alone { "lines" } else { "check_order" };
-    for first in &checks {
+    groups(f, alone, &scene, &checks, &pairs, file, "", ledger_report);
+}
+
+/// The groups of the pairs in which `first` is the earlier check, one group per such check.
+#[allow(clippy::too_many_arguments)] // the scene, its checks and pairs, and how the file names and reports them
+fn groups(
+    f: &mut FileBuilder,
+    alone: bool,
+    scene: &Scene,
+    checks: &[Check],
+    pairs: &[(&Check, &Check)],
+    file: &str,
+    prefix: &str,
+    report: fn(&Made) -> serde_json::Value,
+) {
+    for first in checks {
         let mine: Vec<_> = pairs.iter().filter(|(earlier, _)| earlier.name == first.name).collect();
         if mine.is_empty() {
             continue;
         }
         let mut g = f.group(
-            &format!("{}-first", first.name),
+            &format!("{prefix}{}-first", first.name),
             &format!(
-                "Lines with the fault of {} and one checked after it: {} is reported.",
+                "Lines {}with the fault of {} and one checked after it: {} is reported.",
+                if prefix.is_empty() { String::new() } else { format!("of {} ", scene.variant.name) },
                 first.name,
                 first.reason.code()
             ),
         );
         for &&(earlier, later) in &mine {
             let made = scene.make(&[earlier, later]);
-            let context = format!("{file}: {} + {}", earlier.name, later.name);
+            let context = format!("{file}: {prefix}{} + {}", earlier.name, later.name);
             let (member, bytes, generated, mut input, expected) = if alone {
                 assert_eq!(alone_reason(&made), Some(earlier.reason), "{context}");
                 let generated = made.generated.as_ref().map(|(_, line)| line);
                 ("line_hex", &made.line, generated, json!({}), json!({"valid": false, "reason": earlier.reason.code()}))
             } else {
-                let expected = ledger_report(&made);
+                let expected = report(&made);
                 assert_eq!(expected["reason"], json!(earlier.reason.code()), "{context}");
                 assert_eq!(expected["line"], json!(2), "{context}");
                 let generated = made.generated.as_ref().map(|(file, _)| file);
@@ -622,6 +717,133 @@ fn pair_groups(f: &mut FileBuilder, alone: bool) {
             g.generated_test(&later.name, &comment, flags, input, generated, Verdict::Invalid, expected);
         }
     }
+}
+
+/// The manifest of the toolset a faulty `ToolsetPinned` line pins: two tools.
+const TOOLS: &str = r#"[{"name":"search"},{"name":"get_weather"}]"#;
+
+/// The key a faulty `KeyRotated` line hands over to.
+fn third_key() -> SigningKeypair {
+    SigningKeypair::from_seed(&[0x33; 32])
+}
+
+/// The content checks of a 1.1 variant, in the order of spec/verification.md.
+fn content_checks(variant: &str) -> Vec<Check> {
+    use Reason::*;
+    let needs = ["event", "event.type", "event.payload"];
+    let content = |name: &str, reason: Reason, plant: fn(&SealPlan, &mut AgentEvent), breaks: &str| {
+        Check::new(name, reason, Stage::Content, Plant::Content(plant)).breaks(&[breaks]).needs(&needs)
+    };
+    match variant {
+        "KeyRotated" => vec![
+            content(
+                "rotation-key-is-signer",
+                RotationKeyInvalid,
+                |plan, event| {
+                    if let AgentEvent::KeyRotated(r) = event {
+                        r.new_pubkey = plan.key.public_key();
+                    }
+                },
+                "event.payload.new_pubkey",
+            ),
+            content(
+                "rotation-proof-other-seq",
+                RotationProofInvalid,
+                |plan, event| {
+                    if let AgentEvent::KeyRotated(r) = event {
+                        r.proof = third_key().prove_rotation(plan.key.public_key(), plan.seq + 1, plan.parent);
+                    }
+                },
+                "event.payload.proof",
+            ),
+        ],
+        // The tools reversed and not hashed again: unsorted, and so also a
+        // hash mismatch, which is checked after.
+        "ToolsetPinned" => vec![
+            content(
+                "toolset-unsorted",
+                ToolsetUnsorted,
+                |_, event| {
+                    if let AgentEvent::ToolsetPinned(t) = event {
+                        t.tools.reverse();
+                    }
+                },
+                "event.payload.tools",
+            ),
+            content(
+                "toolset-hash-mismatch",
+                ToolsetHashMismatch,
+                |_, event| {
+                    if let AgentEvent::ToolsetPinned(t) = event {
+                        t.toolset_sha256 = Digest([0x5e; 32]);
+                    }
+                },
+                "event.payload.toolset_sha256",
+            ),
+        ],
+        "Redacted" => vec![
+            content(
+                "redaction-of-own-seq",
+                RedactionTargetUnknown,
+                |plan, event| {
+                    if let AgentEvent::Redacted(r) = event {
+                        r.target_seq = plan.seq;
+                    }
+                },
+                "event.payload.target_seq",
+            ),
+            content(
+                "redaction-target-mismatch",
+                RedactionTargetMismatch,
+                |_, event| {
+                    if let AgentEvent::Redacted(r) = event {
+                        r.target_self_hash = Digest([0x66; 32]);
+                    }
+                },
+                "event.payload.target_self_hash",
+            )
+            .ledger_only(),
+        ],
+        other => panic!("{other} is not a 1.1 variant"),
+    }
+}
+
+/// The groups of the 1.1 variants: for each, every pair whose later check is
+/// a content check of the variant (the pairs of earlier checks alone are the
+/// v1 files'), on a line of that variant.
+fn pair_groups_1_1(f: &mut FileBuilder, alone: bool) {
+    let file = if alone { "lines_1_1" } else { "check_order_1_1" };
+    for variant in variants_1_1() {
+        let scene = Scene::of_1_1(variant.clone());
+        let mut checks = checks(&scene.variant);
+        checks.extend(content_checks(&variant.name));
+        assert_alone(&scene, &checks, ledger_report_1_1);
+        let pairs: Vec<_> =
+            pairs(&checks, alone).into_iter().filter(|(_, later)| later.stage == Stage::Content).collect();
+        groups(f, alone, &scene, &checks, &pairs, file, &format!("{}-", variant.name), ledger_report_1_1);
+    }
+}
+
+/// The `verify_ledger` file of the 1.1 variants: every pair whose later
+/// check is a content check, on the second line of a ledger.
+pub fn file_1_1() -> VectorFile {
+    let mut f = FileBuilder::new(
+        "check_order_1_1",
+        "verify_ledger",
+        "Two faults on a line of a 1.1 variant (spec/verification.md, steps 15 to 20): for every check whose fault \
+         can sit on the line with one of the content checks of KeyRotated, ToolsetPinned or Redacted, the second \
+         line of a ledger holds both faults, and the report names the earlier check. Lines past the 16 MiB limit \
+         are built at run time (generated_input).",
+    );
+    f.spec_version(SPEC_VERSION_1_1);
+    note(&mut f);
+    pair_groups_1_1(&mut f, false);
+    f.finish()
+}
+
+/// The `verify_event` pair groups of `lines_1_1.json`.
+pub fn line_groups_1_1(f: &mut FileBuilder) {
+    pair_groups_1_1(f, true);
 }
 
 /// The `verify_ledger` file: every pair, on the second line of a ledger.

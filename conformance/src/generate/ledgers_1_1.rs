@@ -787,6 +787,7 @@ pub fn lines_file() -> VectorFile {
     f.spec_version(SPEC_VERSION_1_1);
     f.note("Valid", "A line that verifies on its own.");
     f.note("Content", "A line whose content breaks a 1.1 rule, or breaks two rules of which the spec fixes the order.");
+    super::check_order::note(&mut f);
     let (k0, k1) = (key(0), key(1));
     let parent = ChainHash([0x31; 32]);
     let seal = |event: AgentEvent, seq: u64| seal_by_hand(&event, seq, timestamp(seq), &parent, &k0);
@@ -926,5 +927,6 @@ pub fn lines_file() -> VectorFile {
         &bad,
         Some(Reason::InvalidPublicKey),
     );
+    super::check_order::line_groups_1_1(&mut f);
     f.finish()
 }

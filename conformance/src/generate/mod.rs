@@ -40,6 +40,7 @@ pub fn all_files() -> Vec<(&'static str, VectorFile)> {
         ("verify_data", data::verify_file()),
         ("lines_1_1", ledgers_1_1::lines_file()),
         ("ledgers_1_1", ledgers_1_1::ledgers_file()),
+        ("check_order_1_1", check_order::file_1_1()),
     ];
     pins::apply(&mut files);
     files

@@ -119,6 +119,8 @@ const PINS: &[(&str, &[&str])] = &[
     // Two faults on one line: the first in the spec's order is reported.
     ("check_order/", &["LF-11"]),
     ("lines/*-first/", &["LF-11"]),
+    ("check_order_1_1/", &["LF-11", "VF-6"]),
+    ("lines_1_1/*-first/", &["LF-11"]),
 ];
 
 /// Sets every test's `pins` from the table.
