@@ -79,13 +79,17 @@ def verify_event(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def verify_ledger(request: dict[str, Any]) -> dict[str, Any]:
-    pinned = request.get("pinned_pubkey")
     with tempfile.TemporaryDirectory() as scratch:
         path = os.path.join(scratch, "ledger.ndjson")
         with open(path, "wb") as f:
             f.write(_hex(request, "ledger_hex"))
-        report = provedex.verify_file(path, pubkey=pinned)
-    return {
+        report = provedex.verify_file(
+            path,
+            pubkey=request.get("pinned_pubkey"),
+            current_pubkey=request.get("pinned_current_pubkey"),
+            check_tools=request.get("check_tools", False),
+        )
+    result: dict[str, Any] = {
         "ok": report.ok,
         "event_count": report.event_count,
         "broken_at": report.broken_at,
@@ -94,7 +98,35 @@ def verify_ledger(request: dict[str, Any]) -> dict[str, Any]:
         "message": report.message,
         "root_hash": report.root_hash,
         "signers": report.signers,
+        "keys": [{"pubkey": k.pubkey, "from_seq": k.from_seq, "to_seq": k.to_seq} for k in report.keys],
     }
+    if report.unpinned_tool_calls is not None:
+        result["unpinned_tool_calls"] = [{"seq": c.seq, "tool_name": c.tool_name} for c in report.unpinned_tool_calls]
+    return result
+
+
+def toolset_hash(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        toolset = provedex.toolset_hash(_hex(request, "manifest_hex"))
+    except provedex.SigningError as e:
+        if e.code != "invalid_manifest":
+            raise
+        return {"valid": False, "tools": None, "toolset_sha256": None}
+    tools = [{"name": t.name, "sha256": t.sha256} for t in toolset.tools]
+    return {"valid": True, "tools": tools, "toolset_sha256": toolset.toolset_sha256}
+
+
+def sign_data(request: dict[str, Any]) -> dict[str, Any]:
+    keypair = provedex.SigningKeypair.from_seed(_hex(request, "seed_hex"))
+    return {"signature_hex": keypair.sign_data(_hex(request, "data_hex"))}
+
+
+def verify_data(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        valid = provedex.verify_data(request["pubkey_hex"], _hex(request, "data_hex"), request["signature_hex"])
+    except provedex.KeyLoadError:  # 32 bytes that are no public key verify nothing
+        valid = False
+    return {"valid": valid}
 
 
 OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -104,6 +136,9 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "sign": sign,
     "verify_event": verify_event,
     "verify_ledger": verify_ledger,
+    "toolset_hash": toolset_hash,
+    "sign_data": sign_data,
+    "verify_data": verify_data,
 }
 
 

@@ -3,6 +3,9 @@
 Record events to an append-only ledger with a :class:`Session`; anyone with
 the public key verifies it offline with :func:`verify_file`. Events are
 dicts ``{"type": ..., "payload": {...}}``, built with :mod:`provedex.events`.
+A session also rotates its key (:meth:`Session.rotate_key`), redacts lines
+(:meth:`Session.redact`) and pins the agent's toolset
+(:meth:`Session.pin_toolset`, :func:`check_toolset`).
 
 Every failure of an operation raises a :class:`ProvedexError`
 (:class:`KeyLoadError`, :class:`SigningError`, :class:`LedgerError`,
@@ -21,7 +24,7 @@ from typing import Any, Callable, Literal, NoReturn, Optional, TypeVar, Union
 from . import events
 from . import _native
 from ._signed_event import SignedEventMembers
-from ._checks import MAX_JSON_DEPTH, check_json, check_str, check_u64, shown
+from ._checks import MAX_JSON_DEPTH, check_bool, check_json, check_str, check_u64, shown
 from ._errors import ChainError, KeyLoadError, LedgerError, ProvedexError, SigningError
 
 __all__ = [
@@ -30,25 +33,38 @@ __all__ = [
     "ChainError",
     "ChainReport",
     "Durability",
+    "KeyEntry",
     "KeyLoadError",
     "LedgerError",
+    "Manifest",
     "NothingToRecover",
+    "PinnedTool",
     "ProvedexError",
     "RecoverOutcome",
     "Session",
     "SignedEvent",
     "SigningError",
     "SigningKeypair",
+    "Toolset",
+    "ToolsetCheck",
     "Truncated",
+    "UnpinnedToolCall",
     "canonical_json",
     "canonicalize",
+    "check_toolset",
     "compute_self_hash",
     "event_from_json",
     "events",
+    "load_public_key",
+    "parse_public_key",
+    "public_key_fingerprint",
+    "public_key_pem",
     "recover",
     "sha256_hex",
     "sign_event",
+    "toolset_hash",
     "verify_chain",
+    "verify_data",
     "verify_file",
 ]
 
@@ -135,7 +151,7 @@ def _path(value: Any, error: type[ProvedexError]) -> bytes:
         raise error(f"{shown(value)}: the path has no file system form ({e.reason} at index {e.start})", code) from None
 
 
-def _utf8(name: str, value: Any, error: type[ProvedexError], code: str) -> str:
+def _utf8(name: str, value: Any, error: type[ProvedexError], code: Optional[str]) -> str:
     """A str the native layer can take (UTF-8: no lone surrogates); otherwise
     ``error`` with ``code``, the failure the same text gets once it is JSON."""
     text = check_str(name, value)
@@ -145,6 +161,45 @@ def _utf8(name: str, value: Any, error: type[ProvedexError], code: str) -> str:
         except UnicodeEncodeError as e:
             raise error(f"{name}: not valid text ({e.reason} at index {e.start})", code) from None
     return text
+
+
+def _text(name: str, value: Any, error: type[ProvedexError], code: Optional[str]) -> str:
+    """:func:`_utf8` of a str, or the text of UTF-8 bytes; bytes that are not
+    UTF-8 raise ``error`` with ``code``."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise error(f"{name}: not UTF-8 text ({e.reason} at byte {e.start})", code) from None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or bytes, not {type(value).__name__}")
+    return _utf8(name, value, error, code)
+
+
+#: The code of a :class:`SigningError` for a manifest that is not a toolset.
+_INVALID_MANIFEST = "invalid_manifest"
+
+#: A tool manifest (spec/toolsets.md): a list of tool definitions, a dict
+#: ``{"tools": [...]}`` (an MCP ``tools/list`` result), or either as JSON
+#: text (str or UTF-8 bytes). A definition is a dict in one of three shapes:
+#: ``{"name", "version"?, "description"?, "parameters"?}``; the
+#: OpenAI/LangChain function tool ``{"type": "function", "function":
+#: {"name", "description"?, "parameters"?, "strict"?}}`` (LangChain's
+#: ``convert_to_openai_tool`` makes it); or the Anthropic/MCP
+#: ``{"name", "description"?, "input_schema" or "inputSchema"}``.
+Manifest = Union[str, bytes, list[dict[str, Any]], dict[str, Any]]
+
+
+def _manifest(tools: Any) -> str:
+    """The JSON text of a :data:`Manifest`. Values with no JSON form are
+    refused as :func:`canonical_json` refuses them, with the code
+    ``invalid_manifest`` where that is a :class:`SigningError`."""
+    if isinstance(tools, (str, bytes)):
+        return _text("tools", tools, SigningError, _INVALID_MANIFEST)
+    if not isinstance(tools, (list, tuple, dict)):
+        raise TypeError(f"tools must be a list of tool definitions, a dict with \"tools\" or JSON text, not {type(tools).__name__}")
+    check_json("tools", tools, code=_INVALID_MANIFEST)
+    return _dumps(tools)
 
 
 #: ``parent_hash`` of the first event of a ledger: 64 ``0`` characters.
@@ -193,9 +248,30 @@ class SigningKeypair:
             raise TypeError(f"seed must be bytes, not {type(seed).__name__}")
         return cls._wrap(_call(_native.SigningKeypair.from_seed, seed))
 
+    @classmethod
+    def from_pem(cls, pem: str | bytes) -> SigningKeypair:
+        """The key of a PEM PKCS#8 private key (``-----BEGIN PRIVATE KEY-----``),
+        as OpenSSL writes it, for keys kept in a secret store rather than a
+        file. An encrypted key, a public key or any other PEM raises
+        :class:`KeyLoadError` saying what it is."""
+        return cls._wrap(_call(_native.SigningKeypair.from_pem, _text("pem", pem, KeyLoadError, None)))
+
     def save(self, path: PathArg) -> None:
         """Writes the key file (mode 0600); refuses to replace an existing file."""
         _call(self._native.save, _path(path, KeyLoadError))
+
+    def save_pem(self, path: PathArg) -> None:
+        """:meth:`save`, writing a PEM PKCS#8 private key that OpenSSL reads;
+        :meth:`load` reads either form."""
+        _call(self._native.save_pem, _path(path, KeyLoadError))
+
+    def sign_data(self, data: bytes) -> str:
+        """A data signature of ``data`` as 128 hex characters, checked by
+        :func:`verify_data`. It signs a label and the data's SHA-256, so it
+        can never pass for the signature of a ledger line."""
+        if not isinstance(data, bytes):
+            raise TypeError(f"data must be bytes, not {type(data).__name__}")
+        return str(self._native.sign_data(data))
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("a SigningKeypair cannot be pickled: its secret stays in the native layer; load the key file in each process")
@@ -204,6 +280,16 @@ class SigningKeypair:
     def pubkey_hex(self) -> str:
         """The public key as 64 lowercase hex characters."""
         return str(self._native.pubkey_hex())
+
+    @property
+    def public_key_pem(self) -> str:
+        """The public key as a ``PUBLIC KEY`` PEM (SubjectPublicKeyInfo)."""
+        return str(self._native.public_key_pem())
+
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint to publish: ``sha256:`` and the hex SHA-256 of the public key's 32 bytes."""
+        return str(self._native.fingerprint())
 
     def __repr__(self) -> str:
         return f"SigningKeypair(pubkey_hex={self.pubkey_hex!r})"
@@ -281,6 +367,26 @@ def _signed_event_from_line(line: str) -> SignedEvent:
 
 
 @dataclass(frozen=True)
+class KeyEntry:
+    """One key of a ledger's history (:attr:`ChainReport.keys`): the good lines it signs."""
+
+    pubkey: str
+    #: The seq of the first line it signs: 0, or a rotation's seq + 1.
+    from_seq: int
+    #: The seq of the last good line it signed; ``None`` when it signed none
+    #: (a rotation to it is the last good line).
+    to_seq: Optional[int]
+
+
+@dataclass(frozen=True)
+class UnpinnedToolCall:
+    """A good ``ToolCalled`` line whose tool the toolset pinned before it does not name."""
+
+    seq: int
+    tool_name: str
+
+
+@dataclass(frozen=True)
 class ChainReport:
     """The verdict on a ledger: where it breaks and why, or that it holds."""
 
@@ -292,10 +398,20 @@ class ChainReport:
     message: str
     line: Optional[int]
     signers: list[str]
+    #: The key history: each key that became current, in order (rotations
+    #: add keys); empty when there is no good line.
+    keys: list[KeyEntry]
+    #: The good tool calls outside the toolset pinned before them, in file
+    #: order, when :func:`verify_file` was asked to ``check_tools``;
+    #: ``None`` otherwise. They are not a finding: ``ok`` ignores them.
+    unpinned_tool_calls: Optional[list[UnpinnedToolCall]]
 
     @classmethod
     def _from_native(cls, r: Any) -> ChainReport:
-        return cls(r.ok, r.event_count, r.broken_at, r.reason, r.root_hash, r.message, r.line, list(r.signers))
+        keys = [KeyEntry(str(k.pubkey), int(k.from_seq), k.to_seq) for k in r.keys]
+        calls = r.unpinned_tool_calls
+        unpinned = None if calls is None else [UnpinnedToolCall(int(c.seq), str(c.tool_name)) for c in calls]
+        return cls(r.ok, r.event_count, r.broken_at, r.reason, r.root_hash, r.message, r.line, list(r.signers), keys, unpinned)
 
 
 class Session:
@@ -358,6 +474,37 @@ class Session:
         line = _call(self._native.record_json_line, _event_json(event))
         return SignedEvent._wrap(line=line)
 
+    def rotate_key(self, new_keypair: SigningKeypair) -> SignedEvent:
+        """Hands the ledger to ``new_keypair``: appends a ``KeyRotated`` line,
+        signed by the current key, carrying the new key's proof of possession.
+        Later lines are signed by the new key, and resuming the ledger needs
+        it: :meth:`open` with the old key raises :class:`LedgerError` with code
+        ``foreign_key``. Rotating to the current key raises
+        :class:`SigningError` with code ``rotation_key_invalid``."""
+        if not isinstance(new_keypair, SigningKeypair):
+            raise TypeError(f"new_keypair must be a SigningKeypair, not {type(new_keypair).__name__}")
+        return SignedEvent._wrap(_call(self._native.rotate_key, new_keypair._native))
+
+    def redact(self, seq: int, *, reason: str, requested_by: str) -> SignedEvent:
+        """Appends a ``Redacted`` line naming the line with ``seq`` by seq and
+        self_hash: readers leave that line out, though it stays in the file
+        (the chain needs it). A ``seq`` not on disk raises :class:`SigningError`
+        with code ``redaction_target_unknown``, a redaction's
+        ``redaction_of_redaction``."""
+        return SignedEvent._wrap(_call(
+            self._native.redact,
+            check_u64("seq", seq),
+            _utf8("reason", reason, SigningError, "malformed_json"),
+            _utf8("requested_by", requested_by, SigningError, "malformed_json"),
+        ))
+
+    def pin_toolset(self, tools: Manifest) -> SignedEvent:
+        """Appends a ``ToolsetPinned`` line for the agent's tools (see
+        :data:`Manifest`): from this line on they are the tools it may call;
+        :func:`check_toolset` compares a manifest with the last pin, and
+        ``verify_file(..., check_tools=True)`` lists calls outside it."""
+        return SignedEvent._wrap(_call(self._native.pin_toolset, _manifest(tools)))
+
     def close(self) -> None:
         """Stops recording and releases the ledger's lock, once the records
         already under way are written (each returns as it would have). Later
@@ -380,6 +527,12 @@ class Session:
         """The ``session_id`` given to :meth:`open`: metadata for the
         application to record in events; the ledger does not store it."""
         return str(self._native.session_id())
+
+    @property
+    def pubkey_hex(self) -> str:
+        """The public key that signs the next line, as hex: the opening key,
+        then the key of each :meth:`rotate_key`."""
+        return str(self._native.pubkey_hex())
 
     @property
     def ledger_path(self) -> str:
@@ -465,23 +618,158 @@ def compute_self_hash(*, event: dict[str, Any], seq: int, timestamp_nanos: int, 
     ))
 
 
-def _pinned(pubkey: Optional[str]) -> Optional[str]:
-    return None if pubkey is None else _utf8("pubkey", pubkey, ChainError, "invalid_hex")
+def _pinned(name: str, pubkey: Optional[str]) -> Optional[str]:
+    return None if pubkey is None else _utf8(name, pubkey, ChainError, "invalid_hex")
 
 
-def verify_file(path: PathArg, *, pubkey: Optional[str] = None) -> ChainReport:
-    """Verifies a ledger file. A broken chain is a report; a missing file is a :class:`LedgerError`."""
-    return ChainReport._from_native(_call(_native.verify_file, _path(path, LedgerError), _pinned(pubkey)))
+def _verify_options(pubkey: Optional[str], current_pubkey: Optional[str], check_tools: bool) -> Any:
+    return _native.VerifyOptions(
+        pinned_pubkey=_pinned("pubkey", pubkey),
+        pinned_current_pubkey=_pinned("current_pubkey", current_pubkey),
+        check_tools=check_bool("check_tools", check_tools),
+    )
 
 
-def verify_chain(events: list[SignedEvent], *, pubkey: Optional[str] = None) -> ChainReport:
-    """Verifies signed events in order as the lines of one ledger. A broken chain is a report."""
+def verify_file(
+    path: PathArg,
+    *,
+    pubkey: Optional[str] = None,
+    current_pubkey: Optional[str] = None,
+    check_tools: bool = False,
+) -> ChainReport:
+    """Verifies a ledger file. A broken chain is a report; a missing file is a :class:`LedgerError`.
+
+    ``pubkey`` (hex) is the trust root: the key of the lines before the
+    first rotation (reason ``pubkey_mismatch`` otherwise); rotations carry
+    the trust on to later keys. ``current_pubkey`` (hex) is the key that must
+    be current at the end (reason ``current_key_mismatch``), for a verifier
+    that knows today's key only. With ``check_tools`` the report lists the
+    tool calls outside the pinned toolset (:attr:`ChainReport.unpinned_tool_calls`).
+    A key in PEM form is read by :func:`parse_public_key`.
+    """
+    options = _verify_options(pubkey, current_pubkey, check_tools)
+    return ChainReport._from_native(_call(_native.verify_file_with, _path(path, LedgerError), options))
+
+
+def verify_chain(
+    events: list[SignedEvent],
+    *,
+    pubkey: Optional[str] = None,
+    current_pubkey: Optional[str] = None,
+    check_tools: bool = False,
+) -> ChainReport:
+    """Verifies signed events in order as the lines of one ledger, with the
+    options of :func:`verify_file`. A broken chain is a report."""
     natives = []
     for e in events:
         if not isinstance(e, SignedEvent):
             raise TypeError(f"verify_chain takes SignedEvent objects, not {type(e).__name__}")
         natives.append(e._native)
-    return ChainReport._from_native(_call(_native.verify_chain, natives, _pinned(pubkey)))
+    options = _verify_options(pubkey, current_pubkey, check_tools)
+    return ChainReport._from_native(_call(_native.verify_chain_with, natives, options))
+
+
+@dataclass(frozen=True)
+class PinnedTool:
+    """One tool of a toolset: its name and the digest of its normalized definition."""
+
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Toolset:
+    """The toolset of a manifest: what a ``ToolsetPinned`` line carries."""
+
+    #: Each tool's name and digest, sorted by the UTF-8 bytes of the names.
+    tools: list[PinnedTool]
+    #: The toolset hash, as hex.
+    toolset_sha256: str
+
+
+@dataclass(frozen=True)
+class ToolsetCheck:
+    """How a manifest compares with a ledger's last toolset pin (:func:`check_toolset`).
+    Each list of names is sorted."""
+
+    #: The seq of the ledger's last ``ToolsetPinned`` line.
+    pinned_at: int
+    #: Its toolset hash, as hex.
+    pinned_sha256: str
+    #: No tool added, removed or changed: the manifest's toolset is the pinned one.
+    matches: bool
+    #: Tools of the manifest the pin does not name.
+    added: list[str]
+    #: Tools of the pin the manifest does not name.
+    removed: list[str]
+    #: Tools of both whose definition (version, description or parameters) changed.
+    changed: list[str]
+
+
+def toolset_hash(tools: Manifest) -> Toolset:
+    """The toolset of a :data:`Manifest`: each tool's digest and the toolset
+    hash, as a ``ToolsetPinned`` line carries them. A manifest that is not a
+    toolset (a member a shape lacks, two shapes mixed, an empty or repeated
+    name, not JSON) raises :class:`SigningError` with code
+    ``invalid_manifest``, naming the tool and the member."""
+    toolset = _call(_native.toolset_hash, _manifest(tools))
+    return Toolset([PinnedTool(str(t.name), str(t.sha256)) for t in toolset.tools], str(toolset.toolset_sha256))
+
+
+def check_toolset(ledger: PathArg, tools: Manifest, *, pubkey: Optional[str] = None) -> ToolsetCheck:
+    """Compares a :data:`Manifest` with the last toolset pinned in the ledger.
+    Drift is the result (``matches`` is false), not an error. The ledger must
+    verify in full, under ``pubkey`` (hex) when given: otherwise
+    :class:`LedgerError` with code ``broken``, as a broken ledger's pin proves
+    nothing; one that pins no toolset raises :class:`LedgerError` with code
+    ``no_toolset``."""
+    manifest = _manifest(tools)
+    check = _call(_native.check_toolset, _path(ledger, LedgerError), _pinned("pubkey", pubkey), manifest)
+    return ToolsetCheck(
+        int(check.pinned_at),
+        str(check.pinned_sha256),
+        bool(check.matches),
+        [str(t.name) for t in check.added],
+        [str(t.name) for t in check.removed],
+        [str(t.name) for t in check.changed],
+    )
+
+
+def parse_public_key(text: str | bytes) -> str:
+    """A public key given as 64 lowercase hex characters or as a ``PUBLIC KEY``
+    PEM, as hex (what ``pubkey=`` takes); anything else raises :class:`KeyLoadError`."""
+    return str(_call(_native.parse_public_key, _text("text", text, KeyLoadError, None)))
+
+
+def load_public_key(path: PathArg) -> str:
+    """The public key in a file (a ``PUBLIC KEY`` PEM, or hex), as hex."""
+    return str(_call(_native.load_public_key, _path(path, KeyLoadError)))
+
+
+def public_key_pem(pubkey: str) -> str:
+    """The ``PUBLIC KEY`` PEM of a public key given as hex or PEM."""
+    return str(_call(_native.public_key_pem, _utf8("pubkey", pubkey, KeyLoadError, None)))
+
+
+def public_key_fingerprint(pubkey: str) -> str:
+    """The fingerprint of a public key given as hex or PEM: ``sha256:`` and 64 hex characters."""
+    return str(_call(_native.public_key_fingerprint, _utf8("pubkey", pubkey, KeyLoadError, None)))
+
+
+def verify_data(pubkey: str, data: bytes, signature: str) -> bool:
+    """Whether ``signature`` (hex) is the data signature of ``data`` made by
+    :meth:`SigningKeypair.sign_data` with the key ``pubkey`` (hex or PEM).
+    Another key, other data or a signature of another kind (a ledger line's)
+    is ``False``; a key that is not a key raises :class:`KeyLoadError`, a
+    signature that is not 128 hex characters :class:`ChainError` with code ``invalid_hex``."""
+    if not isinstance(data, bytes):
+        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    return bool(_call(
+        _native.verify_data,
+        _utf8("pubkey", pubkey, KeyLoadError, None),
+        data,
+        _utf8("signature", signature, ChainError, "invalid_hex"),
+    ))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ class ProvedexError(Exception):
 
 
 class KeyLoadError(ProvedexError):
-    """A key file cannot be read, written or trusted (``code`` is ``None``)."""
+    """A key file cannot be read, written or trusted, or a key given as text
+    (PEM, hex) is not a key (``code`` is ``None``)."""
 
 
 class SigningError(ProvedexError):
@@ -29,7 +30,9 @@ class SigningError(ProvedexError):
     would report (``missing_field``, ``unknown_event_type``, ``invalid_hex``,
     ``malformed_json``, …) or, for a value without a canonical JSON form, the
     JSON error code (``duplicate_key``, ``nesting_too_deep``, ``syntax`` for
-    NaN and infinities, ``lone_surrogate``, …)."""
+    NaN and infinities, ``lone_surrogate``, …). A tool manifest that is not a
+    toolset has the code ``invalid_manifest``: like an event that cannot be
+    sealed, it cannot be hashed or pinned."""
 
 
 class LedgerError(ProvedexError):
@@ -37,7 +40,8 @@ class LedgerError(ProvedexError):
     one of ``io``, ``locked``, ``torn_tail`` (run :func:`provedex.recover`),
     ``broken``, ``foreign_key``, ``poisoned``, ``unusable``, ``forked`` (the
     session was opened in the parent of this forked process: open a new
-    session here) and ``closed`` (the session was closed)."""
+    session here), ``closed`` (the session was closed) and ``no_toolset``
+    (:func:`provedex.check_toolset` on a ledger that pins no toolset)."""
 
 
 class ChainError(ProvedexError):

@@ -34,6 +34,19 @@ def one_of_each() -> list[dict]:
 
 
 @pytest.fixture
+def events_1_1() -> list[dict]:
+    """One event of each variant of spec 1.1, well-formed (a session writes
+    these through rotate_key, pin_toolset and redact, which make their content
+    right for the place in the ledger)."""
+    d = provedex.sha256_hex(b"x")
+    return [
+        events.key_rotated(new_pubkey="03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8", proof="ab" * 64),
+        events.toolset_pinned(toolset_sha256=d, tools=[{"name": "restaurant.book", "sha256": d}]),
+        events.redacted(target_seq=0, target_self_hash=d, reason="erasure_request", requested_by="dpo"),
+    ]
+
+
+@pytest.fixture
 def provedex_cli() -> str:
     """The `provedex` command built by `cargo test` (or `$PROVEDEX_BIN`)."""
     path = os.environ.get("PROVEDEX_BIN", str(REPO / "target" / "debug" / "provedex"))

@@ -75,12 +75,15 @@ def hostile_values(tmp_path: pathlib.Path) -> list[Any]:
     ]
 
 
-def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, monkeypatch, seed_key, one_of_each):
+def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, monkeypatch, seed_key, one_of_each, events_1_1):
     monkeypatch.chdir(tmp_path)  # relative hostile paths land here
     ledger = tmp_path / "ledger.ndjson"
     session = provedex.Session.open(keypair=seed_key, ledger_path=ledger, session_id="s", durability="none")
     signed = session.record(one_of_each[0])
     event = one_of_each[0]
+    other_key = provedex.SigningKeypair.from_seed(bytes([9]) * 32)
+    seed_key.save_pem(tmp_path / "seed.pem")
+    seed_key_pem = (tmp_path / "seed.pem").read_text()
     genesis = provedex.GENESIS_PARENT_HASH
 
     # Each public callable with arguments that work; each argument is replaced by each hostile value in turn.
@@ -90,12 +93,18 @@ def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, 
         "SigningKeypair.load_or_create": (provedex.SigningKeypair.load_or_create, {"path": tmp_path / "k.key"}),
         "SigningKeypair.from_seed": (provedex.SigningKeypair.from_seed, {"seed": bytes(32)}),
         "SigningKeypair.save": (seed_key.save, {"path": tmp_path / "saved.key"}),
+        "SigningKeypair.save_pem": (seed_key.save_pem, {"path": tmp_path / "saved.pem"}),
+        "SigningKeypair.from_pem": (provedex.SigningKeypair.from_pem, {"pem": seed_key_pem}),
+        "SigningKeypair.sign_data": (seed_key.sign_data, {"data": b"x"}),
         "SigningKeypair": (provedex.SigningKeypair, {"native": None}),
         "Session.open": (
             provedex.Session.open,
             {"keypair": seed_key, "ledger_path": tmp_path / "other.ndjson", "session_id": "s", "durability": "none"},
         ),
         "Session.record": (session.record, {"event": event}),
+        "Session.redact": (session.redact, {"seq": 0, "reason": "r", "requested_by": "q"}),
+        "Session.pin_toolset": (session.pin_toolset, {"tools": [{"name": "search"}]}),
+        "Session.rotate_key": (session.rotate_key, {"new_keypair": other_key}),
         "Session.close": (session.close, {}),
         "Session": (provedex.Session, {"native": None}),
         "SignedEvent.from_json": (provedex.SignedEvent.from_json, {"line": signed.to_json()}),
@@ -114,13 +123,26 @@ def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, 
             provedex.compute_self_hash,
             {"event": event, "seq": 0, "timestamp_nanos": 1, "parent_hash": genesis},
         ),
-        "verify_file": (provedex.verify_file, {"path": ledger, "pubkey": seed_key.pubkey_hex}),
-        "verify_chain": (provedex.verify_chain, {"events": [signed], "pubkey": seed_key.pubkey_hex}),
+        "verify_file": (
+            provedex.verify_file,
+            {"path": ledger, "pubkey": seed_key.pubkey_hex, "current_pubkey": seed_key.pubkey_hex, "check_tools": True},
+        ),
+        "verify_chain": (
+            provedex.verify_chain,
+            {"events": [signed], "pubkey": seed_key.pubkey_hex, "current_pubkey": seed_key.pubkey_hex, "check_tools": True},
+        ),
+        "toolset_hash": (provedex.toolset_hash, {"tools": [{"name": "search"}]}),
+        "check_toolset": (provedex.check_toolset, {"ledger": ledger, "tools": [{"name": "search"}], "pubkey": seed_key.pubkey_hex}),
+        "parse_public_key": (provedex.parse_public_key, {"text": seed_key.public_key_pem}),
+        "load_public_key": (provedex.load_public_key, {"path": tmp_path / "absent.pub"}),
+        "public_key_pem": (provedex.public_key_pem, {"pubkey": seed_key.pubkey_hex}),
+        "public_key_fingerprint": (provedex.public_key_fingerprint, {"pubkey": seed_key.pubkey_hex}),
+        "verify_data": (provedex.verify_data, {"pubkey": seed_key.pubkey_hex, "data": b"x", "signature": seed_key.sign_data(b"x")}),
         "recover": (provedex.recover, {"path": tmp_path / "absent.ndjson"}),
         "events.from_dict": (events.from_dict, {"event": event}),
     }
     for name, factory in events.VARIANTS.items():
-        valid = next(e["payload"] for e in one_of_each if e["type"] == name)
+        valid = next(e["payload"] for e in one_of_each + events_1_1 if e["type"] == name)
         calls[f"events.{factory.__name__}"] = (factory, dict(valid))
 
     public = {n for n in provedex.__all__ if inspect.isfunction(getattr(provedex, n))}

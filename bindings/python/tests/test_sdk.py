@@ -63,9 +63,9 @@ def test_event_from_json_reads_strictly():
         provedex.event_from_json(b"{}")
 
 
-def test_factories_build_every_variant_and_check_arguments(one_of_each):
-    assert sorted(e["type"] for e in one_of_each) == sorted(events.VARIANTS)
-    for event in one_of_each:
+def test_factories_build_every_variant_and_check_arguments(one_of_each, events_1_1):
+    assert sorted(e["type"] for e in one_of_each + events_1_1) == sorted(events.VARIANTS)
+    for event in one_of_each + events_1_1:
         assert events.from_dict(event) == event
     with pytest.raises(TypeError):
         events.session_started("agent-1", "m", "s")  # keyword-only
