@@ -295,6 +295,8 @@ SCENARIO_OPS: dict[str, dict[str, Op]] = {
         "event_json": Op(("event",), ("json",)),
         "canonical_json": Op(("json",), ("json",)),
         "sha256_hex": Op(("utf8",), ("hex",)),
+        "toolset_hash": Op(("manifest",), ("toolset_sha256",)),
+        "key_manager": Op(("seed_hex", "utf8"), ("fingerprint", "signature", "private_pem", "public_pem")),
     },
     "errors": {
         "key_from_seed": error_op("seed_hex"),
@@ -312,6 +314,8 @@ SCENARIO_OPS: dict[str, dict[str, Op]] = {
         "verify_file": error_op("name"),
         "open_session": error_op("name"),
         "recover": error_op("name"),
+        "toolset_hash": error_op("manifest"),
+        "key_from_pem": error_op("pem"),
     },
     "ledgers": {
         "none": ledger_op(),
@@ -353,7 +357,7 @@ def matching(pattern: str) -> Callable[[object], bool]:
 COUNTS = ("seq", "timestamp_nanos", "zero_bytes", "recorded", "index", "digit", "event_index", "broken_at")
 TEXTS = (
     "name", "json", "utf8", "hex", "line", "parent_hash", "self_hash", "signer_pubkey", "signature",
-    "detail_contains", "old", "new", "text", "reason",
+    "detail_contains", "old", "new", "text", "reason", "manifest", "pem", "private_pem", "public_pem",
 )
 
 # The type of every other member, by name.
@@ -364,6 +368,8 @@ SCENARIO_MEMBER_TYPES: dict[str, tuple[str, Callable[[object], bool]]] = {
     "pinned_pubkey": ("a string or null", is_text_or_null),
     "seed_hex": ("lowercase hex", matching("(?:[0-9a-f]{2})*")),
     "pubkey_hex": ("64 lowercase hex digits", matching("[0-9a-f]{64}")),
+    "toolset_sha256": ("64 lowercase hex digits", matching("[0-9a-f]{64}")),
+    "fingerprint": ('"sha256:" and 64 lowercase hex digits', matching("sha256:[0-9a-f]{64}")),
     "mode": ('octal permissions such as "600"', matching("[0-7]{3}")),
 }
 

@@ -36,6 +36,11 @@ final class CheckValueTests: XCTestCase {
         case "sha256_hex":
             let text = try input.string("utf8")
             XCTAssertEqual(sha256Hex(data: Data(text.utf8)), try expect.string("hex"), id)
+        case "toolset_hash":
+            let manifest = try input.string("manifest")
+            XCTAssertEqual(try toolsetHash(manifest: manifest).toolsetSha256, try expect.string("toolset_sha256"), id)
+        case "key_manager":
+            try keyManager(scenario)
         default:
             throw ScenarioFileError("no check_values op \"\(scenario.op)\"")
         }
@@ -69,6 +74,30 @@ final class CheckValueTests: XCTestCase {
         let offsets = try keys.map { member in try XCTUnwrap(written.range(of: "\"\(member)\":"), "\(id): \(member)").lowerBound }
         XCTAssertEqual(offsets, offsets.sorted(), "\(id): the v1 key order: \(written)")
         XCTAssertEqual(try signedEventFromJson(line: Data(line.utf8)), signed, id)
+    }
+
+    /// The key of the seed as the key manager shows it: fingerprint, data signature, and both PEM forms.
+    private func keyManager(_ scenario: Scenario) throws {
+        let input = scenario.input
+        let expect = scenario.expect
+        let id = "scenario \(scenario.id)"
+        let key = try SigningKeypair.fromSeed(seed: dataFromHex(input.string("seed_hex")))
+        let data = Data(try input.string("utf8").utf8)
+        let fingerprint = try expect.string("fingerprint")
+        let signature = try expect.string("signature")
+        let privatePem = try expect.string("private_pem")
+        let publicPem = try expect.string("public_pem")
+
+        XCTAssertEqual(key.fingerprint(), fingerprint, id)
+        XCTAssertEqual(try publicKeyFingerprint(pubkey: publicPem), fingerprint, id)
+        XCTAssertEqual(key.signData(data: data), signature, id)
+        XCTAssertTrue(try verifyData(pubkey: key.pubkeyHex(), data: data, signature: signature), id)
+        XCTAssertEqual(key.publicKeyPem(), publicPem, id)
+        XCTAssertEqual(try parsePublicKey(text: publicPem), key.pubkeyHex(), id)
+        XCTAssertEqual(try SigningKeypair.fromPem(pem: privatePem).pubkeyHex(), key.pubkeyHex(), id)
+        let saved = try temporaryDirectory().appendingPathComponent("key.pem").path
+        try key.savePem(path: saved)
+        XCTAssertEqual(try String(contentsOfFile: saved, encoding: .utf8), privatePem, id)
     }
 
     // Not a shared scenario: it compares the tests' own constant (Fixtures.swift)

@@ -30,6 +30,12 @@ final class ErrorsTests: XCTestCase {
         case "key_from_seed":
             let seed = try dataFromHex(input.string("seed_hex"))
             try assertExpectedError(scenario) { try SigningKeypair.fromSeed(seed: seed) }
+        case "key_from_pem":
+            let pem = try input.string("pem")
+            try assertExpectedError(scenario) { try SigningKeypair.fromPem(pem: pem) }
+        case "toolset_hash":
+            let manifest = try input.string("manifest")
+            try assertExpectedError(scenario) { try toolsetHash(manifest: manifest) }
         case "load_key_file":
             let keyFile = try scenarioPath(scenarioDirectory, input)
             try assertExpectedError(scenario) { try SigningKeypair.load(path: keyFile) }

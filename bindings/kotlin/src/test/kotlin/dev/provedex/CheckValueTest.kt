@@ -3,6 +3,7 @@ package dev.provedex
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.test.assertEquals
+import kotlin.test.assertTrue
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestFactory
@@ -35,6 +36,8 @@ class CheckValueTest {
             "canonical_json" ->
                 assertEquals(expect.string("json"), canonicalJson(input.string("json").encodeToByteArray()).decodeToString())
             "sha256_hex" -> assertEquals(expect.string("hex"), sha256Hex(input.string("utf8").encodeToByteArray()))
+            "toolset_hash" -> assertEquals(expect.string("toolset_sha256"), toolsetHash(input.string("manifest")).toolsetSha256)
+            "key_manager" -> keyManager(scenario)
             else -> throw IllegalArgumentException("no check_values op \"${scenario.op}\"")
         }
     }
@@ -66,6 +69,28 @@ class CheckValueTest {
             "the v1 key order",
         )
         assertEquals(signed, SignedEvent.fromJson(line))
+    }
+
+    /** The key of the seed as the key manager shows it: fingerprint, data signature, and both PEM forms. */
+    private fun keyManager(scenario: Scenario) {
+        val input = scenario.input
+        val expect = scenario.expect
+        val data = input.string("utf8").encodeToByteArray()
+        val signature = expect.string("signature")
+        val privatePem = expect.string("private_pem")
+        val publicPem = expect.string("public_pem")
+        SigningKeypair.fromSeed(hexBytes(input.string("seed_hex"))).use { key ->
+            assertEquals(expect.string("fingerprint"), key.fingerprint())
+            assertEquals(expect.string("fingerprint"), publicKeyFingerprint(publicPem))
+            assertEquals(signature, key.signData(data))
+            assertTrue(verifyData(key.pubkeyHex(), data, signature))
+            assertEquals(publicPem, key.publicKeyPem())
+            assertEquals(key.pubkeyHex(), parsePublicKey(publicPem))
+            SigningKeypair.fromPem(privatePem).use { assertEquals(key.pubkeyHex(), it.pubkeyHex()) }
+            val saved = Files.createTempDirectory(dir, "scenario").resolve("key.pem")
+            key.savePem(saved.toString())
+            assertEquals(privatePem, Files.readString(saved))
+        }
     }
 
     // Not a shared scenario: it compares the Kotlin binding's own constant

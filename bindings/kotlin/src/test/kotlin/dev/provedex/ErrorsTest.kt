@@ -31,6 +31,14 @@ class ErrorsTest {
                 val seed = hexBytes(input.string("seed_hex"))
                 scenario.assertExpectedError { SigningKeypair.fromSeed(seed) }
             }
+            "key_from_pem" -> {
+                val pem = input.string("pem")
+                scenario.assertExpectedError { SigningKeypair.fromPem(pem) }
+            }
+            "toolset_hash" -> {
+                val manifest = input.string("manifest")
+                scenario.assertExpectedError { toolsetHash(manifest) }
+            }
             "load_key_file" -> {
                 val keyFile = scenarioPath(scenarioDir, input)
                 scenario.assertExpectedError { SigningKeypair.load(keyFile.toString()) }

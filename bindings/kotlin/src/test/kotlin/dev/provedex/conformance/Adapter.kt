@@ -8,12 +8,18 @@ import dev.provedex.computeSelfHash
 import dev.provedex.eventFromJson
 import dev.provedex.signEventAt
 import dev.provedex.signedEventFromJson
+import dev.provedex.VerifyOptions
 import dev.provedex.signedEventToJson
-import dev.provedex.verifyFile
+import dev.provedex.toolsetHash
+import dev.provedex.verifyData
+import dev.provedex.verifyFileWith
 import dev.provedex.verifySignedEvent
 import java.io.FileDescriptor
 import java.io.FileOutputStream
 import java.math.BigInteger
+import java.nio.ByteBuffer
+import java.nio.charset.CharacterCodingException
+import java.nio.charset.CodingErrorAction
 import java.nio.file.Files
 import java.util.HexFormat
 import java.util.Properties
@@ -44,6 +50,9 @@ private val OPERATIONS: Map<String, (Request) -> Map<String, Any?>> = mapOf(
     "sign" to ::sign,
     "verify_event" to ::verifyEvent,
     "verify_ledger" to ::verifyLedger,
+    "toolset_hash" to ::toolsetHashOf,
+    "sign_data" to ::signData,
+    "verify_data" to ::verifyDataOf,
 )
 
 private val VERSION: String = Properties().run {
@@ -126,15 +135,56 @@ private fun verifyEvent(request: Request): Map<String, Any?> = try {
 }
 
 private fun verifyLedger(request: Request): Map<String, Any?> {
-    val pinned = request.members["pinned_pubkey"]
-    require(pinned == null || pinned is String) { "pinned_pubkey must be a string or null" }
+    val checkTools = request.members["check_tools"] ?: false
+    require(checkTools is Boolean) { "check_tools must be a boolean" }
+    val options = VerifyOptions(request.optionalString("pinned_pubkey"), request.optionalString("pinned_current_pubkey"), checkTools)
     val file = Files.createTempFile("provedex-conformance-", ".ndjson")
     try {
         Files.write(file, request.bytes("ledger_hex"))
-        return verifyFile(file.toString(), pinned).toResult()
+        return verifyFileWith(file.toString(), options).toResult()
     } finally {
         Files.delete(file)
     }
+}
+
+private fun toolsetHashOf(request: Request): Map<String, Any?> {
+    val refused = mapOf("valid" to false, "tools" to null, "toolset_sha256" to null)
+    // A manifest crosses as text: bytes that are not UTF-8 are no manifest.
+    val manifest = try {
+        Charsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(request.bytes("manifest_hex")))
+            .toString()
+    } catch (e: CharacterCodingException) {
+        return refused
+    }
+    val toolset = try {
+        toolsetHash(manifest)
+    } catch (e: ProvedexException.Signing) {
+        require(e.code == "invalid_manifest") { e.toString() }
+        return refused
+    }
+    return mapOf(
+        "valid" to true,
+        "tools" to toolset.tools.map { mapOf("name" to it.name, "sha256" to it.sha256) },
+        "toolset_sha256" to toolset.toolsetSha256,
+    )
+}
+
+private fun signData(request: Request): Map<String, Any?> {
+    val seed = request.bytes("seed_hex")
+    require(seed.size == 32) { "seed_hex must hold 32 bytes, not ${seed.size}" }
+    return SigningKeypair.fromSeed(seed).use { mapOf("signature_hex" to it.signData(request.bytes("data_hex"))) }
+}
+
+private fun verifyDataOf(request: Request): Map<String, Any?> {
+    val valid = try {
+        verifyData(request.string("pubkey_hex"), request.bytes("data_hex"), request.string("signature_hex"))
+    } catch (e: ProvedexException.KeyLoad) {
+        false // 32 bytes that are no public key verify nothing
+    }
+    return mapOf("valid" to valid)
 }
 
 /** The report members of spec/verification.md, spelled as there. */
@@ -147,7 +197,10 @@ private fun ChainReport.toResult(): Map<String, Any?> = mapOf(
     "message" to message,
     "root_hash" to rootHash,
     "signers" to signers,
-)
+    "keys" to keys.map { mapOf("pubkey" to it.pubkey, "from_seq" to it.fromSeq, "to_seq" to it.toSeq) },
+) + (unpinnedToolCalls?.let { calls ->
+    mapOf("unpinned_tool_calls" to calls.map { mapOf("seq" to it.seq, "tool_name" to it.toolName) })
+} ?: emptyMap())
 
 private val HEX: HexFormat = HexFormat.of()
 private val U64_MAX: BigInteger = BigInteger.ONE.shiftLeft(64) - BigInteger.ONE
@@ -156,6 +209,12 @@ private val U64_MAX: BigInteger = BigInteger.ONE.shiftLeft(64) - BigInteger.ONE
 private class Request(val members: Map<*, *>) {
     fun string(name: String): String =
         members[name] as? String ?: throw IllegalArgumentException("missing string argument \"$name\"")
+
+    fun optionalString(name: String): String? {
+        val value = members[name]
+        require(value == null || value is String) { "$name must be a string or null" }
+        return value as String?
+    }
 
     fun bytes(name: String): ByteArray = HEX.parseHex(string(name))
 

@@ -85,9 +85,21 @@ class AdapterTest {
             mapOf(
                 "ok" to true, "event_count" to BigInteger.ZERO, "broken_at" to null, "line" to null, "reason" to null,
                 "message" to (result as Map<*, *>)["message"], "root_hash" to null, "signers" to emptyList<String>(),
+                "keys" to emptyList<Any>(),
             ),
             result,
         )
+    }
+
+    @Test
+    fun `verify_ledger takes the current key pin and check_tools only when sent`() {
+        fun verify(options: String) =
+            respondTo("""{"id":"l","op":"verify_ledger","ledger_hex":"","pinned_pubkey":null$options}""")["result"] as Map<*, *>
+        assertEquals(emptyList<Any>(), verify(""","check_tools":true""")["unpinned_tool_calls"])
+        assertTrue("unpinned_tool_calls" !in verify("").keys)
+        val current = verify(""","pinned_current_pubkey":"03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"""")
+        assertEquals(false to "current_key_mismatch", current["ok"] to current["reason"])
+        assertContains(respondTo("""{"id":"l","op":"verify_ledger","ledger_hex":"","pinned_pubkey":null,"check_tools":1}""")["errored"] as String, "boolean")
     }
 
     @Test
