@@ -39,7 +39,8 @@ pub enum ProvedexError {
     },
     /// An event or value cannot be sealed. `code` is the reason a verifier
     /// would report (spec/verification.md) or, for JSON that cannot be
-    /// canonicalized, the error code of spec/canonical-json.md.
+    /// canonicalized, the error code of spec/canonical-json.md; a tool
+    /// manifest that is not a toolset has the code `invalid_manifest`.
     #[error("{detail}")]
     Signing {
         /// The reason code, for programs.
@@ -50,7 +51,8 @@ pub enum ProvedexError {
     /// A ledger cannot be opened, appended to, resumed, read or recovered.
     /// `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
     /// unusable, forked (the session was opened in another process, which
-    /// forked this one), closed (the session was closed).
+    /// forked this one), closed (the session was closed), no_toolset (the
+    /// ledger pins no toolset to check a manifest against).
     #[error("{detail}")]
     Ledger {
         /// The kind of problem, for programs.

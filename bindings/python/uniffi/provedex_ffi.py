@@ -2695,7 +2695,8 @@ class ProvedexError:  # type: ignore
         """
         An event or value cannot be sealed. `code` is the reason a verifier
         would report (spec/verification.md) or, for JSON that cannot be
-        canonicalized, the error code of spec/canonical-json.md.
+        canonicalized, the error code of spec/canonical-json.md; a tool
+        manifest that is not a toolset has the code `invalid_manifest`.
 """
         
         def __init__(self, code, detail):
@@ -2714,7 +2715,8 @@ class ProvedexError:  # type: ignore
         A ledger cannot be opened, appended to, resumed, read or recovered.
         `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
         unusable, forked (the session was opened in another process, which
-        forked this one), closed (the session was closed).
+        forked this one), closed (the session was closed), no_toolset (the
+        ledger pins no toolset to check a manifest against).
 """
         
         def __init__(self, code, detail):
