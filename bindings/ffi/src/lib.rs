@@ -149,7 +149,8 @@ impl SigningKeypair {
         Ok(Arc::new(SigningKeypair(core::SigningKeypair::generate()?)))
     }
 
-    /// Loads a key file: 32 raw bytes, readable by its owner only.
+    /// Loads a key file, readable by its owner only: the 32 raw bytes of the
+    /// seed, or a PEM PKCS#8 private key (spec/keys.md), told apart by content.
     #[uniffi::constructor]
     pub fn load(path: FsPath) -> Result<Arc<Self>> {
         Ok(Arc::new(SigningKeypair(core::SigningKeypair::load(path.0)?)))

@@ -233,7 +233,8 @@ class SigningKeypair:
 
     @classmethod
     def load(cls, path: PathArg) -> SigningKeypair:
-        """Loads a key file: 32 raw bytes, readable by its owner only."""
+        """Loads a key file, readable by its owner only: the 32 raw bytes of
+        the seed, or a PEM PKCS#8 private key, told apart by content."""
         return cls._wrap(_call(_native.SigningKeypair.load, _path(path, KeyLoadError)))
 
     @classmethod

@@ -622,7 +622,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_generate() != 51098:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() != 15757:
+    if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() != 5869:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() != 15296:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -3125,7 +3125,8 @@ class SigningKeypair(SigningKeypairProtocol):
     @classmethod
     def load(cls, path: FsPath) -> SigningKeypair:
         """
-        Loads a key file: 32 raw bytes, readable by its owner only.
+        Loads a key file, readable by its owner only: the 32 raw bytes of the
+        seed, or a PEM PKCS#8 private key (spec/keys.md), told apart by content.
 """
         
         _UniffiFfiConverterTypeFsPath.check_lower(path)

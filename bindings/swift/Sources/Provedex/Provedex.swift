@@ -1092,7 +1092,8 @@ public static func generate()throws  -> SigningKeypair  {
 }
     
     /**
-     * Loads a key file: 32 raw bytes, readable by its owner only.
+     * Loads a key file, readable by its owner only: the 32 raw bytes of the
+     * seed, or a PEM PKCS#8 private key (spec/keys.md), told apart by content.
      */
 public static func load(path: FsPath)throws  -> SigningKeypair  {
     return try  FfiConverterTypeSigningKeypair_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
@@ -3467,7 +3468,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_generate() != 51098) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() != 15757) {
+    if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() != 5869) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() != 15296) {

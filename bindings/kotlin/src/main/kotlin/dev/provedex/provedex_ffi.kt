@@ -1165,7 +1165,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_generate() and 0xFFFF) != 51098) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() and 0xFFFF) != 15757) {
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load() and 0xFFFF) != 5869) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create() and 0xFFFF) != 15296) {
@@ -2438,7 +2438,8 @@ open class SigningKeypair: Disposable, AutoCloseable, SigningKeypairInterface
 
         
     /**
-     * Loads a key file: 32 raw bytes, readable by its owner only.
+     * Loads a key file, readable by its owner only: the 32 raw bytes of the
+     * seed, or a PEM PKCS#8 private key (spec/keys.md), told apart by content.
      */
     @Throws(ProvedexException::class) fun `load`(`path`: FsPath): SigningKeypair {
             return FfiConverterTypeSigningKeypair.lift(
