@@ -4,9 +4,14 @@
 
 use std::sync::Arc;
 
-use provedex_core::{self as core, KeyFile, PublicKeyBytes, SignatureBytes};
+use provedex_core::{self as core, Digest, KeyFile, PublicKeyBytes, SignatureBytes};
 
 use crate::{FsPath, Result, SigningKeypair, hex_member};
+
+/// A data SHA-256 given as hex; a malformed one is an `invalid_hex` `Chain` error.
+fn data_sha256(text: &str) -> Result<Digest> {
+    hex_member("data_sha256", Digest::from_hex(text))
+}
 
 #[uniffi::export]
 impl SigningKeypair {
@@ -39,6 +44,12 @@ impl SigningKeypair {
     /// SHA-256, so it can never pass for a ledger line's signature.
     pub fn sign_data(&self, data: Vec<u8>) -> String {
         self.0.sign_data(&data).to_hex()
+    }
+
+    /// [`SigningKeypair::sign_data`] from the data's SHA-256 (64 hex
+    /// characters), for data hashed as it streams in: the same signature.
+    pub fn sign_data_sha256(&self, data_sha256: String) -> Result<String> {
+        Ok(self.0.sign_data_sha256(&self::data_sha256(&data_sha256)?).to_hex())
     }
 }
 
@@ -77,4 +88,14 @@ pub fn verify_data(pubkey: String, data: Vec<u8>, signature: String) -> Result<b
     let key = PublicKeyBytes::parse(pubkey.as_bytes())?;
     let signature = hex_member("signature", SignatureBytes::from_hex(&signature))?;
     Ok(core::verify_data(&key, &data, &signature))
+}
+
+/// [`verify_data`] from the data's SHA-256 (64 hex characters), for data
+/// hashed as it streams in; a malformed digest is a `Chain` error `invalid_hex`.
+#[uniffi::export]
+pub fn verify_data_sha256(pubkey: String, data_sha256: String, signature: String) -> Result<bool> {
+    let key = PublicKeyBytes::parse(pubkey.as_bytes())?;
+    let digest = self::data_sha256(&data_sha256)?;
+    let signature = hex_member("signature", SignatureBytes::from_hex(&signature))?;
+    Ok(core::verify_data_sha256(&key, &digest, &signature))
 }

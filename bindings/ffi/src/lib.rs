@@ -23,7 +23,9 @@ use provedex_core::canonical::{self, Map, Value};
 use provedex_core::{ChainHash, KeyFile, PublicKeyBytes, Reason};
 
 pub use events::{AgentEvent, PinnedTool};
-pub use keys::{load_public_key, parse_public_key, public_key_fingerprint, public_key_pem, verify_data};
+pub use keys::{
+    load_public_key, parse_public_key, public_key_fingerprint, public_key_pem, verify_data, verify_data_sha256,
+};
 pub use signed_event::SignedEvent;
 pub use toolset::{ChangedTool, Toolset, ToolsetCheck, check_toolset, toolset_hash};
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use provedex_ffi::{
     AgentEvent, Durability, FsPath, ProvedexError, Session, SigningKeypair, VerifyOptions, check_toolset,
-    event_from_json, parse_public_key, public_key_fingerprint, public_key_pem, toolset_hash, verify_data, verify_file,
-    verify_file_with,
+    event_from_json, parse_public_key, public_key_fingerprint, public_key_pem, sha256_hex, toolset_hash, verify_data,
+    verify_data_sha256, verify_file, verify_file_with,
 };
 
 /// The manifest of spec/toolsets.md's example, and its toolset hash.
@@ -185,6 +185,11 @@ fn keys_go_out_as_pem_and_fingerprints_and_sign_data_separately_from_lines() {
     assert_eq!(signature.len(), 128);
     assert!(verify_data(key.pubkey_hex(), b"report.pdf bytes".to_vec(), signature.clone()).unwrap());
     assert!(!verify_data(key.pubkey_hex(), b"other bytes".to_vec(), signature.clone()).unwrap());
-    assert!(!verify_data(seed_key(8).pubkey_hex(), b"report.pdf bytes".to_vec(), signature).unwrap());
+    assert!(!verify_data(seed_key(8).pubkey_hex(), b"report.pdf bytes".to_vec(), signature.clone()).unwrap());
+    let digest = sha256_hex(b"report.pdf bytes".to_vec());
+    assert_eq!(key.sign_data_sha256(digest.clone()).unwrap(), signature, "hashed as it streams in: the same signature");
+    assert!(verify_data_sha256(key.pubkey_hex(), digest, signature.clone()).unwrap());
+    assert!(!verify_data_sha256(key.pubkey_hex(), sha256_hex(vec![]), signature).unwrap());
+    assert_eq!(code(key.sign_data_sha256("ab".into()).unwrap_err()), ("Chain", "invalid_hex".into()));
     assert_eq!(code(verify_data(key.pubkey_hex(), vec![], "zz".into()).unwrap_err()), ("Chain", "invalid_hex".into()));
 }

@@ -65,6 +65,7 @@ __all__ = [
     "toolset_hash",
     "verify_chain",
     "verify_data",
+    "verify_data_sha256",
     "verify_file",
 ]
 
@@ -273,6 +274,13 @@ class SigningKeypair:
         if not isinstance(data, bytes):
             raise TypeError(f"data must be bytes, not {type(data).__name__}")
         return str(self._native.sign_data(data))
+
+    def sign_data_sha256(self, data_sha256: str) -> str:
+        """:meth:`sign_data` from the data's SHA-256 (64 hex characters, as
+        ``hashlib.sha256(...).hexdigest()`` gives it), for data hashed as it
+        is read: the same signature. A malformed digest raises
+        :class:`ChainError` with code ``invalid_hex``."""
+        return str(_call(self._native.sign_data_sha256, _utf8("data_sha256", data_sha256, ChainError, "invalid_hex")))
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("a SigningKeypair cannot be pickled: its secret stays in the native layer; load the key file in each process")
@@ -769,6 +777,18 @@ def verify_data(pubkey: str, data: bytes, signature: str) -> bool:
         _native.verify_data,
         _utf8("pubkey", pubkey, KeyLoadError, None),
         data,
+        _utf8("signature", signature, ChainError, "invalid_hex"),
+    ))
+
+
+def verify_data_sha256(pubkey: str, data_sha256: str, signature: str) -> bool:
+    """:func:`verify_data` from the data's SHA-256 (64 hex characters), for
+    data hashed as it is read; a malformed digest raises :class:`ChainError`
+    with code ``invalid_hex``."""
+    return bool(_call(
+        _native.verify_data_sha256,
+        _utf8("pubkey", pubkey, KeyLoadError, None),
+        _utf8("data_sha256", data_sha256, ChainError, "invalid_hex"),
         _utf8("signature", signature, ChainError, "invalid_hex"),
     ))
 

@@ -96,6 +96,7 @@ def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, 
         "SigningKeypair.save_pem": (seed_key.save_pem, {"path": tmp_path / "saved.pem"}),
         "SigningKeypair.from_pem": (provedex.SigningKeypair.from_pem, {"pem": seed_key_pem}),
         "SigningKeypair.sign_data": (seed_key.sign_data, {"data": b"x"}),
+        "SigningKeypair.sign_data_sha256": (seed_key.sign_data_sha256, {"data_sha256": "0" * 64}),
         "SigningKeypair": (provedex.SigningKeypair, {"native": None}),
         "Session.open": (
             provedex.Session.open,
@@ -138,6 +139,10 @@ def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, 
         "public_key_pem": (provedex.public_key_pem, {"pubkey": seed_key.pubkey_hex}),
         "public_key_fingerprint": (provedex.public_key_fingerprint, {"pubkey": seed_key.pubkey_hex}),
         "verify_data": (provedex.verify_data, {"pubkey": seed_key.pubkey_hex, "data": b"x", "signature": seed_key.sign_data(b"x")}),
+        "verify_data_sha256": (
+            provedex.verify_data_sha256,
+            {"pubkey": seed_key.pubkey_hex, "data_sha256": "0" * 64, "signature": seed_key.sign_data(b"x")},
+        ),
         "recover": (provedex.recover, {"path": tmp_path / "absent.ndjson"}),
         "events.from_dict": (events.from_dict, {"event": event}),
     }

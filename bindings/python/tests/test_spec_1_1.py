@@ -3,6 +3,7 @@ the verification options and report, and the key manager."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -279,3 +280,19 @@ def test_data_signatures_verify_only_for_their_key_data_and_kind(tmp_path, seed_
     assert not_hex.value.code == "invalid_hex"
     with pytest.raises(TypeError):
         seed_key.sign_data("text")  # type: ignore[arg-type]
+
+
+def test_data_hashed_as_it_is_read_gets_the_same_signature(tmp_path, seed_key):
+    data = os.urandom(1 << 20)
+    digest = hashlib.sha256()
+    for start in range(0, len(data), 65536):
+        digest.update(data[start : start + 65536])
+    signature = seed_key.sign_data_sha256(digest.hexdigest())
+    assert signature == seed_key.sign_data(data)
+    assert provedex.verify_data_sha256(seed_key.pubkey_hex, digest.hexdigest(), signature)
+    assert provedex.verify_data(seed_key.pubkey_hex, data, signature)
+    assert not provedex.verify_data_sha256(seed_key.pubkey_hex, provedex.sha256_hex(b""), signature)
+    for bad in ("ab", "A" * 64):
+        with pytest.raises(provedex.ChainError) as malformed:
+            seed_key.sign_data_sha256(bad)
+        assert malformed.value.code == "invalid_hex"

@@ -570,6 +570,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_data() != 14390:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_verify_data_sha256() != 54160:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_file() != 29979:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_file_with() != 29698:
@@ -615,6 +617,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem() != 17118:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data() != 56530:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256() != 44506:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem() != 10684:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -721,6 +725,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain_with.restype = ctypes.
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_data.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_data.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_data_sha256.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_data_sha256.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file.restype = ctypes.c_uint16
@@ -790,6 +797,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem.restype =
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem.restype = ctypes.c_uint16
@@ -928,6 +938,13 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_verify_data.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_data.restype = ctypes.c_int8
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_data_sha256.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_data_sha256.restype = ctypes.c_int8
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_file.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -1061,6 +1078,12 @@ _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_from_pem.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -3062,6 +3085,12 @@ class SigningKeypairProtocol(typing.Protocol):
         SHA-256, so it can never pass for a ledger line's signature.
 """
         raise NotImplementedError
+    def sign_data_sha256(self, data_sha256: str) -> str:
+        """
+        [`SigningKeypair::sign_data`] from the data's SHA-256 (64 hex
+        characters), for data hashed as it streams in: the same signature.
+"""
+        raise NotImplementedError
 
 class SigningKeypair(SigningKeypairProtocol):
     """
@@ -3279,6 +3308,25 @@ class SigningKeypair(SigningKeypairProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def sign_data_sha256(self, data_sha256: str) -> str:
+        """
+        [`SigningKeypair::sign_data`] from the data's SHA-256 (64 hex
+        characters), for data hashed as it streams in: the same signature.
+"""
+        
+        _UniffiFfiConverterString.check_lower(data_sha256)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(data_sha256),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -4180,6 +4228,30 @@ def verify_data(pubkey: str,data: bytes,signature: str) -> bool:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def verify_data_sha256(pubkey: str,data_sha256: str,signature: str) -> bool:
+    """
+    [`verify_data`] from the data's SHA-256 (64 hex characters), for data
+    hashed as it streams in; a malformed digest is a `Chain` error `invalid_hex`.
+"""
+    
+    _UniffiFfiConverterString.check_lower(pubkey)
+
+    _UniffiFfiConverterString.check_lower(data_sha256)
+
+    _UniffiFfiConverterString.check_lower(signature)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(pubkey),
+        _UniffiFfiConverterString.lower(data_sha256),
+        _UniffiFfiConverterString.lower(signature),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_verify_data_sha256,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def verify_file(path: FsPath,pinned_pubkey: typing.Optional[str]) -> ChainReport:
     """
     Verifies a ledger file, streaming. A missing or unreadable file is a `Ledger` error.
@@ -4275,6 +4347,7 @@ __all__ = [
     "verify_chain",
     "verify_chain_with",
     "verify_data",
+    "verify_data_sha256",
     "verify_file",
     "verify_file_with",
     "verify_signed_event",

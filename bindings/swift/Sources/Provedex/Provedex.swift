@@ -1013,6 +1013,12 @@ public protocol SigningKeypairProtocol: AnyObject, Sendable {
      */
     func signData(data: Data)  -> String
     
+    /**
+     * [`SigningKeypair::sign_data`] from the data's SHA-256 (64 hex
+     * characters), for data hashed as it streams in: the same signature.
+     */
+    func signDataSha256(dataSha256: String) throws  -> String
+    
 }
 /**
  * An Ed25519 signing key; the secret never crosses the boundary.
@@ -1204,6 +1210,20 @@ open func signData(data: Data) -> String  {
     uniffi_provedex_ffi_fn_method_signingkeypair_sign_data(
             self.uniffiCloneHandle(),
         FfiConverterData.lower(data),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`SigningKeypair::sign_data`] from the data's SHA-256 (64 hex
+     * characters), for data hashed as it streams in: the same signature.
+     */
+open func signDataSha256(dataSha256: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(dataSha256),uniffiCallStatus
     )
 })
 }
@@ -3285,6 +3305,20 @@ public func verifyData(pubkey: String, data: Data, signature: String)throws  -> 
 })
 }
 /**
+ * [`verify_data`] from the data's SHA-256 (64 hex characters), for data
+ * hashed as it streams in; a malformed digest is a `Chain` error `invalid_hex`.
+ */
+public func verifyDataSha256(pubkey: String, dataSha256: String, signature: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_verify_data_sha256(
+        FfiConverterString.lower(pubkey),
+        FfiConverterString.lower(dataSha256),
+        FfiConverterString.lower(signature),uniffiCallStatus
+    )
+})
+}
+/**
  * Compares a manifest with the last toolset pinned in the ledger at
  * `ledger_path`. The ledger must verify in full, under `pinned_pubkey`
  * (hex) when given: otherwise a `Ledger` error `broken`. A ledger that pins
@@ -3396,6 +3430,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_verify_data() != 14390) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_func_verify_data_sha256() != 54160) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_func_check_toolset() != 36396) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3454,6 +3491,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data() != 56530) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256() != 44506) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_session_open() != 53933) {

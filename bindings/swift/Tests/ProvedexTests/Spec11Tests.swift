@@ -225,4 +225,15 @@ final class Spec11Tests: XCTestCase {
         XCTAssertFalse(try verifyData(pubkey: checkValuePubkey, data: dataFromHex(line.selfHash), signature: line.signature))
         assertCode(.chain, "invalid_hex") { try verifyData(pubkey: checkValuePubkey, data: data, signature: "zz") }
     }
+
+    func testDataHashedAsItIsReadGetsTheSameSignature() throws {
+        let key = try checkValueKeypair()
+        let data = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let dataSha256 = sha256Hex(data: data)
+        let signature = try key.signDataSha256(dataSha256: dataSha256)
+        XCTAssertEqual(signature, key.signData(data: data))
+        XCTAssertTrue(try verifyDataSha256(pubkey: checkValuePubkey, dataSha256: dataSha256, signature: signature))
+        XCTAssertFalse(try verifyDataSha256(pubkey: checkValuePubkey, dataSha256: sha256Hex(data: Data()), signature: signature))
+        assertCode(.chain, "invalid_hex") { try key.signDataSha256(dataSha256: "ab") }
+    }
 }

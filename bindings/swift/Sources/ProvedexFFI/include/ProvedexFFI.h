@@ -391,6 +391,11 @@ void uniffi_provedex_ffi_fn_method_signingkeypair_save_pem(uint64_t ptr, RustBuf
 RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_sign_data(uint64_t ptr, RustBuffer data, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SIGN_DATA_SHA256
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SIGN_DATA_SHA256
+RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256(uint64_t ptr, RustBuffer data_sha256, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CANONICAL_JSON
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CANONICAL_JSON
 RustBuffer uniffi_provedex_ffi_fn_func_canonical_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -507,6 +512,11 @@ RustBuffer uniffi_provedex_ffi_fn_func_public_key_pem(RustBuffer pubkey, RustCal
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_DATA
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_DATA
 int8_t uniffi_provedex_ffi_fn_func_verify_data(RustBuffer pubkey, RustBuffer data, RustBuffer signature, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_DATA_SHA256
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_DATA_SHA256
+int8_t uniffi_provedex_ffi_fn_func_verify_data_sha256(RustBuffer pubkey, RustBuffer data_sha256, RustBuffer signature, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CHECK_TOOLSET
@@ -917,6 +927,12 @@ uint16_t uniffi_provedex_ffi_checksum_func_verify_data(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_DATA_SHA256
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_DATA_SHA256
+uint16_t uniffi_provedex_ffi_checksum_func_verify_data_sha256(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECK_TOOLSET
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECK_TOOLSET
 uint16_t uniffi_provedex_ffi_checksum_func_check_toolset(void
@@ -1034,6 +1050,12 @@ uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_DATA
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_DATA
 uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_DATA_SHA256
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_DATA_SHA256
+uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256(void
     
 );
 #endif

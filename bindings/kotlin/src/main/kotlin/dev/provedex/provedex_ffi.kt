@@ -723,6 +723,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_verify_data(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_func_verify_data_sha256(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_func_check_toolset(
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_toolset_hash(
@@ -762,6 +764,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_session_open(
     ): Int
@@ -855,6 +859,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_provedex_ffi_fn_method_signingkeypair_sign_data(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256(`ptr`: Long,`dataSha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_canonical_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_compute_self_hash(`event`: RustBuffer.ByValue,`seq`: Long,`timestampNanos`: Long,`parentHash`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -900,6 +906,8 @@ internal object UniffiLib {
     external fun uniffi_provedex_ffi_fn_func_public_key_pem(`pubkey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_verify_data(`pubkey`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`signature`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_provedex_ffi_fn_func_verify_data_sha256(`pubkey`: RustBuffer.ByValue,`dataSha256`: RustBuffer.ByValue,`signature`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_provedex_ffi_fn_func_check_toolset(`ledgerPath`: RustBuffer.ByValue,`pinnedPubkey`: RustBuffer.ByValue,`manifest`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1093,6 +1101,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_data() and 0xFFFF) != 14390) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_data_sha256() and 0xFFFF) != 54160) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_func_check_toolset() and 0xFFFF) != 36396) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1151,6 +1162,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data() and 0xFFFF) != 56530) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256() and 0xFFFF) != 44506) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open() and 0xFFFF) != 53933) {
@@ -2189,6 +2203,12 @@ public interface SigningKeypairInterface {
      */
     fun `signData`(`data`: kotlin.ByteArray): kotlin.String
     
+    /**
+     * [`SigningKeypair::sign_data`] from the data's SHA-256 (64 hex
+     * characters), for data hashed as it streams in: the same signature.
+     */
+    fun `signDataSha256`(`dataSha256`: kotlin.String): kotlin.String
+    
     companion object
 }
 
@@ -2392,6 +2412,25 @@ open class SigningKeypair: Disposable, AutoCloseable, SigningKeypairInterface
         it,
         
         FfiConverterByteArray.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`SigningKeypair::sign_data`] from the data's SHA-256 (64 hex
+     * characters), for data hashed as it streams in: the same signature.
+     */
+    @Throws(ProvedexException::class)override fun `signDataSha256`(`dataSha256`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256(
+        it,
+        
+        FfiConverterString.lower(`dataSha256`),_status)
 }
     }
     )
@@ -4612,6 +4651,24 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
         
         FfiConverterString.lower(`pubkey`),
         FfiConverterByteArray.lower(`data`),
+        FfiConverterString.lower(`signature`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * [`verify_data`] from the data's SHA-256 (64 hex characters), for data
+         * hashed as it streams in; a malformed digest is a `Chain` error `invalid_hex`.
+         */
+    @Throws(ProvedexException::class) fun `verifyDataSha256`(`pubkey`: kotlin.String, `dataSha256`: kotlin.String, `signature`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_verify_data_sha256(
+    
+        
+        FfiConverterString.lower(`pubkey`),
+        FfiConverterString.lower(`dataSha256`),
         FfiConverterString.lower(`signature`),_status)
 }
     )

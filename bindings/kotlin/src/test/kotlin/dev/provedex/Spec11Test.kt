@@ -3,6 +3,7 @@ package dev.provedex
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.attribute.PosixFilePermission
+import java.util.HexFormat
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -221,5 +222,20 @@ class Spec11Test {
         assertFalse(verifyData(CHECK_VALUE_PUBKEY, hexBytes(line.selfHash), line.signature))
         val notHex = assertFailsWith<ProvedexException.Chain> { verifyData(CHECK_VALUE_PUBKEY, data, "zz") }
         assertEquals("invalid_hex", notHex.code)
+    }
+
+    @Test
+    fun `data hashed as it is read gets the same signature`() {
+        val key = checkValueKeypair()
+        val data = ByteArray(1 shl 20) { (it * 31).toByte() }
+        val digest = java.security.MessageDigest.getInstance("SHA-256")
+        data.asList().chunked(65536).forEach { digest.update(it.toByteArray()) }
+        val dataSha256 = HexFormat.of().formatHex(digest.digest())
+        val signature = key.signDataSha256(dataSha256)
+        assertEquals(key.signData(data), signature)
+        assertTrue(verifyDataSha256(CHECK_VALUE_PUBKEY, dataSha256, signature))
+        assertFalse(verifyDataSha256(CHECK_VALUE_PUBKEY, sha256Hex(ByteArray(0)), signature))
+        val malformed = assertFailsWith<ProvedexException.Chain> { key.signDataSha256("ab") }
+        assertEquals("invalid_hex", malformed.code)
     }
 }
