@@ -7,7 +7,9 @@
 //! all of them, not only the one whose report is returned. A signed line is
 //! also checked against the chain state a session would advance to, the
 //! key against the form a writer publishes it in, a refusal's code against
-//! its reason, and every event it accepts against its serde form.
+//! its reason, and every event it accepts against its serde form; a data
+//! signature it makes is checked to verify as one, and a toolset's hash to
+//! be the hash of its tools.
 
 use std::io::{self, BufRead, Write};
 use std::num::NonZeroUsize;

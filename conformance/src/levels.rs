@@ -342,6 +342,28 @@ mod tests {
     }
 
     #[test]
+    fn the_operations_of_version_1_1_take_their_levels_by_the_same_rules() {
+        use Level::*;
+        let hashed = test(&[], json!({"valid": true, "tools": [], "toolset_sha256": "4f53"}));
+        assert_eq!(judging(Operation::ToolsetHash, &hashed), [VerdictCompatible, ByteCompatible, ReasonExact]);
+        let other_hash = json!({"valid": true, "tools": [], "toolset_sha256": "0000"});
+        assert_eq!(failed_levels(Operation::ToolsetHash, &hashed, other_hash), [ByteCompatible, ReasonExact]);
+        let other_tools = json!({"valid": true, "tools": [{"name": "a", "sha256": "00"}], "toolset_sha256": "4f53"});
+        assert_eq!(failed_levels(Operation::ToolsetHash, &hashed, other_tools), [ReasonExact]);
+
+        // A data signature has no verdict: its bytes are what it is judged by.
+        let signed = test(&[], json!({"signature_hex": "ab"}));
+        assert_eq!(judging(Operation::SignData, &signed), [ByteCompatible, ReasonExact]);
+        let other = json!({"signature_hex": "cd"});
+        assert_eq!(failed_levels(Operation::SignData, &signed, other), [ByteCompatible, ReasonExact]);
+
+        let refused = test(&[], json!({"valid": false}));
+        assert_eq!(judging(Operation::VerifyData, &refused), [VerdictCompatible, ReasonExact]);
+        let lax = test(&["LaxAccepts"], json!({"valid": false}));
+        assert_eq!(failed_levels(Operation::VerifyData, &lax, json!({"valid": true})), [Strict]);
+    }
+
+    #[test]
     fn message_is_never_compared_and_extra_members_are_free() {
         let expected = test(&[], json!({"ok": true, "message": "valid: 1 event"}));
         let actual = json!({"ok": true, "message": "all good", "extra": 1});
