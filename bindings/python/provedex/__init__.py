@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Literal, NoReturn, Optional, TypeVar, Union
 
 from . import events
@@ -187,8 +188,9 @@ _INVALID_MANIFEST = "invalid_manifest"
 #: OpenAI/LangChain function tool ``{"type": "function", "function":
 #: {"name", "description"?, "parameters"?, "strict"?}}`` (LangChain's
 #: ``convert_to_openai_tool`` makes it); or the Anthropic/MCP
-#: ``{"name", "description"?, "input_schema" or "inputSchema"}``.
-Manifest = Union[str, bytes, list[dict[str, Any]], dict[str, Any]]
+#: ``{"name", "description"?, "input_schema" or "inputSchema"}``. Typed
+#: definitions (``TypedDict`` s such as OpenAI's tool parameters) are dicts.
+Manifest = Union[str, bytes, Sequence[Mapping[str, Any]], Mapping[str, Any]]
 
 
 def _manifest(tools: Any) -> str:
@@ -197,7 +199,11 @@ def _manifest(tools: Any) -> str:
     ``invalid_manifest`` where that is a :class:`SigningError`."""
     if isinstance(tools, (str, bytes)):
         return _text("tools", tools, SigningError, _INVALID_MANIFEST)
-    if not isinstance(tools, (list, tuple, dict)):
+    if isinstance(tools, Mapping):
+        tools = dict(tools)
+    elif isinstance(tools, Sequence):
+        tools = list(tools)
+    else:
         raise TypeError(f"tools must be a list of tool definitions, a dict with \"tools\" or JSON text, not {type(tools).__name__}")
     check_json("tools", tools, code=_INVALID_MANIFEST)
     return _dumps(tools)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import subprocess
+import types
 from typing import Any
 
 import pytest
@@ -136,6 +137,8 @@ def test_every_manifest_shape_hashes_as_the_specs_example():
     assert provedex.toolset_hash([GET_WEATHER, SEARCH]) == EXAMPLE_TOOLSET
     assert provedex.toolset_hash([SEARCH, GET_WEATHER]) == EXAMPLE_TOOLSET, "order does not matter"
     assert provedex.toolset_hash({"tools": [GET_WEATHER, SEARCH]}) == EXAMPLE_TOOLSET
+    assert provedex.toolset_hash((GET_WEATHER, SEARCH)) == EXAMPLE_TOOLSET
+    assert provedex.toolset_hash(types.MappingProxyType({"tools": [GET_WEATHER, SEARCH]})) == EXAMPLE_TOOLSET
     text = json.dumps([GET_WEATHER, SEARCH], indent=2)
     assert provedex.toolset_hash(text) == EXAMPLE_TOOLSET
     assert provedex.toolset_hash(text.encode()) == EXAMPLE_TOOLSET
