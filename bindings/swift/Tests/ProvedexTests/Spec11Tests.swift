@@ -30,7 +30,7 @@ func toolCalled(_ tool: String) -> AgentEvent {
 /// session's behaviour over several steps (record, rotate, reopen, verify), not
 /// one input and its outcome.
 final class Spec11Tests: XCTestCase {
-    private func open(_ key: SigningKeypair, _ ledger: String) throws -> Session {
+    private func openSession(_ key: SigningKeypair, _ ledger: String) throws -> Session {
         try Session.openWithDurability(keypair: key, ledgerPath: ledger, sessionId: "s", durability: Durability.none)
     }
 
@@ -39,7 +39,7 @@ final class Spec11Tests: XCTestCase {
         let old = try checkValueKeypair()
         let new = try otherKeypair()
         do {
-            let session = try open(old, ledger)
+            let session = try openSession(old, ledger)
             _ = try session.record(event: toolCalled("search"))
             let rotation = try session.rotateKey(newKeypair: new)
             XCTAssertEqual(rotation.signerPubkey, checkValuePubkey, "the old key signs the hand-over")
@@ -52,8 +52,8 @@ final class Spec11Tests: XCTestCase {
             try session.close()
         }
 
-        assertCode(.ledger, "foreign_key") { try open(old, ledger) }
-        let resumed = try open(new, ledger)
+        assertCode(.ledger, "foreign_key") { try openSession(old, ledger) }
+        let resumed = try openSession(new, ledger)
         XCTAssertEqual(try resumed.record(event: toolCalled("search")).seq, 3)
         try resumed.close()
 
@@ -72,7 +72,7 @@ final class Spec11Tests: XCTestCase {
         let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
         let new = try otherKeypair()
         do {
-            let session = try open(checkValueKeypair(), ledger)
+            let session = try openSession(checkValueKeypair(), ledger)
             _ = try session.record(event: toolCalled("search"))
             _ = try session.rotateKey(newKeypair: new)
             try session.close()
@@ -92,7 +92,7 @@ final class Spec11Tests: XCTestCase {
 
     func testRotatingToTheCurrentKeyIsRefusedAndWritesNothing() throws {
         let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
-        let session = try open(checkValueKeypair(), ledger)
+        let session = try openSession(checkValueKeypair(), ledger)
         _ = try session.record(event: toolCalled("search"))
         assertCode(.signing, "rotation_key_invalid") { try session.rotateKey(newKeypair: checkValueKeypair()) }
         try session.close()
@@ -101,7 +101,7 @@ final class Spec11Tests: XCTestCase {
 
     func testARedactionNamesItsTargetBySeqAndHash() throws {
         let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
-        let session = try open(checkValueKeypair(), ledger)
+        let session = try openSession(checkValueKeypair(), ledger)
         let target = try session.record(event: toolCalled("search"))
         let redaction = try session.redact(targetSeq: 0, reason: "gdpr erasure", requestedBy: "dpo@example.com")
         XCTAssertEqual(
@@ -123,7 +123,7 @@ final class Spec11Tests: XCTestCase {
         XCTAssertEqual(toolset.toolsetSha256, exampleToolsetSha256)
         XCTAssertEqual(toolset.tools.map(\.name), ["get_weather", "search"])
 
-        let session = try open(checkValueKeypair(), ledger)
+        let session = try openSession(checkValueKeypair(), ledger)
         _ = try session.record(event: toolCalled("search"))
         assertCode(.ledger, "no_toolset") { try checkToolset(ledgerPath: ledger, pinnedPubkey: nil, manifest: exampleManifest) }
         let pin = try session.pinToolset(manifest: exampleManifest)
@@ -142,7 +142,7 @@ final class Spec11Tests: XCTestCase {
         XCTAssertEqual(drift.added.map(\.name), ["shell"])
         XCTAssertEqual(drift.removed.map(\.name), ["get_weather"])
         XCTAssertEqual(drift.changed.map(\.name), ["search"])
-        XCTAssertEqual(drift.changed.first?.pinnedSha256, toolset.tools.first { $0.name == "search" }?.sha256)
+        XCTAssertEqual(drift.changed.first?.pinnedSha256, toolset.tools.first(where: { $0.name == "search" })?.sha256)
 
         assertCode(.ledger, "broken") {
             try checkToolset(ledgerPath: ledger, pinnedPubkey: otherKeypair().pubkeyHex(), manifest: exampleManifest)
@@ -151,7 +151,7 @@ final class Spec11Tests: XCTestCase {
 
     func testCheckToolsListsTheCallsOutsideThePinnedToolset() throws {
         let ledger = try temporaryDirectory().appendingPathComponent("ledger.ndjson").path
-        let session = try open(checkValueKeypair(), ledger)
+        let session = try openSession(checkValueKeypair(), ledger)
         _ = try session.pinToolset(manifest: #"[{"name": "search"}]"#)
         _ = try session.record(event: toolCalled("search"))
         _ = try session.record(event: toolCalled("shell"))
@@ -173,7 +173,7 @@ final class Spec11Tests: XCTestCase {
             #"{"tools": [], "nextCursor": "x"}"#: "nextCursor",
             "[": "not valid JSON",
         ]
-        let session = try open(checkValueKeypair(), ledger)
+        let session = try openSession(checkValueKeypair(), ledger)
         for (manifest, named) in manifests {
             let hashed = assertCode(.signing, "invalid_manifest") { try toolsetHash(manifest: manifest) }
             XCTAssertTrue(hashed?.contains(named) ?? false, "\(manifest): \(hashed ?? "")")
