@@ -2,7 +2,8 @@
 //!
 //! Owns key files ([`KeyFile`]), the [`Session`] that appends sealed events
 //! to a ledger with group commit, resuming an existing ledger from its tail,
-//! and [`recover`]y from a torn final line. A session keeps its lines in a
+//! [`recover`]y from a torn final line, and toolset pins
+//! ([`Session::pin_toolset`], [`check_toolset`]). A session keeps its lines in a
 //! store (`store`): the file store is v1's, and stores with other policies
 //! sit beside it behind the same trait.
 //!
@@ -21,8 +22,10 @@ mod key_file;
 mod recover;
 mod session;
 mod store;
+mod toolset;
 
 pub use key_file::KeyFile;
 pub use key_file::{MAX_PEM_KEY_LEN, load_public_key};
 pub use recover::{RecoverOutcome, recover};
 pub use session::{Durability, Session, SessionOptions};
+pub use toolset::{ToolsetCheck, check_toolset};
