@@ -625,6 +625,21 @@ pub fn ledgers_file() -> VectorFile {
         Pins::default(),
         Some((Reason::RedactionOfRedaction, 3)),
     );
+    let mut r = Chain::default();
+    r.plain(2, &k0);
+    let h = r.hash_of(0);
+    r.redact(0, h, &k0);
+    let h1 = r.hash_of(1);
+    r.redact(2, h1, &k0);
+    add(
+        &mut g,
+        "mismatch-before-redaction-of-redaction",
+        "A redaction of a redaction line with another line's self_hash: the hash is checked first.",
+        &["Redaction"],
+        &r.file(),
+        Pins::default(),
+        Some((Reason::RedactionTargetMismatch, 3)),
+    );
 
     let mut g = f.group("toolsets", "Toolset pins.");
     let set = toolset(MANIFEST);
