@@ -711,6 +711,33 @@ pub fn ledgers_file() -> VectorFile {
         Pins::default(),
         Some((Reason::ToolsetUnsorted, 1)),
     );
+    // U+FF21 sorts before U+1F600 by UTF-8 bytes (EF BC A1 < F0 9F 98 80) and
+    // after it by UTF-16 code units (FF21 > D83D).
+    let wide = toolset("[{\"name\":\"\u{1F600}\"},{\"name\":\"\u{FF21}\"}]");
+    assert_eq!(wide.tools[0].name, "\u{FF21}", "the toolset is sorted by UTF-8 bytes");
+    let mut t = Chain::default();
+    t.plain(1, &k0).push(pin_of(&wide), &k0);
+    add(
+        &mut g,
+        "utf8-order",
+        "Tools named U+FF21 and U+1F600, in UTF-8 byte order (the reverse of UTF-16 order).",
+        &["Valid", "Toolset"],
+        &t.file(),
+        Pins::default(),
+        None,
+    );
+    let utf16: Vec<PinnedTool> = wide.tools.iter().rev().cloned().collect();
+    let mut t = Chain::default();
+    t.plain(1, &k0).push(pin(utf16.clone(), toolset_sha256(&utf16)), &k0);
+    add(
+        &mut g,
+        "utf16-order",
+        "The same tools in UTF-16 code unit order, hashed as listed: not sorted by UTF-8 bytes.",
+        &["Toolset"],
+        &t.file(),
+        Pins::default(),
+        Some((Reason::ToolsetUnsorted, 1)),
+    );
 
     let mut g = f.group("tool-calls", "Tool calls outside the pinned toolset, listed when asked (check_tools).");
     let tools = Pins { check_tools: true, ..Pins::default() };
