@@ -19,13 +19,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use provedex_core::canonical;
 use provedex_core::line::{frame, read_line_alone};
 use provedex_core::{
-    AgentEvent, ChainHash, ChainReport, Engine, Error, Progress, PublicKeyBytes, Reason, SignatureBytes, SignedEvent,
-    SigningKeypair, Verifier, check_seal, compute_self_hash, sign_event_at,
+    AgentEvent, ChainHash, ChainReport, Engine, Error, Progress, PublicKeyBytes, Reason, SignedEvent, SigningKeypair,
+    Verifier, check_seal, compute_self_hash, sign_event_at,
 };
-use provedex_format::kinds::data_message;
 use provedex_format::seal::{LinkedEvent, validate_for_signing};
 use provedex_format::{Toolset, toolset_sha256};
-use provedex_verify::seal::verifies_strictly;
+use provedex_verify::seal::verify_data;
 use serde_json::{Map, Value as Json};
 
 use crate::parse_event_and_parent;
@@ -177,12 +176,6 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
             valid: verify_data(&r.pubkey_hex, &unhex(&r.data_hex)?, &r.signature_hex),
         }),
     })
-}
-
-/// Whether `signature` is `key`'s data signature of `data`: strictly
-/// verified over the data label and the data's SHA-256.
-fn verify_data(key: &PublicKeyBytes, data: &[u8], signature: &SignatureBytes) -> bool {
-    verifies_strictly(key, &data_message(data), signature)
 }
 
 /// The options of a `verify_ledger` request.
