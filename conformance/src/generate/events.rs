@@ -759,9 +759,10 @@ fn nested_items(g: &mut GroupBuilder<'_>, name: &str, n: &NestedSpec, set: &dyn 
     let first_field = &n.fields[0].name;
     let doubled = dup.replacen(
         &first,
+        // The member where canonical order puts it, which need not be first.
         &first.replacen(
-            &format!("{{\"{first_field}\":"),
-            &format!("{{\"{first_field}\":{},\"{first_field}\":", text(&item(0)[first_field])),
+            &format!("\"{first_field}\":"),
+            &format!("\"{first_field}\":{},\"{first_field}\":", text(&item(0)[first_field])),
             1,
         ),
         1,
