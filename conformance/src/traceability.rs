@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 const OBLIGATIONS: [&str; 3] = ["MUST", "REQUIRED", "SHALL"];
 
 /// The id prefix of each spec document; a document not listed has no normative sentences.
-pub const PREFIXES: [(&str, &str); 7] = [
+pub const PREFIXES: [(&str, &str); 8] = [
     ("canonical-json.md", "CJ"),
     ("ledger-format.md", "LF"),
     ("signature-scheme.md", "SS"),
@@ -27,6 +27,7 @@ pub const PREFIXES: [(&str, &str); 7] = [
     ("conformance.md", "CF"),
     ("toolsets.md", "TS"),
     ("keys.md", "KM"),
+    ("transparency.md", "TL"),
 ];
 
 /// One normative sentence.

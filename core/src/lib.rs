@@ -20,11 +20,11 @@ pub use provedex_format::seal::{GENESIS_PARENT_HASH, compute_self_hash, sha256_h
 pub use provedex_format::{
     AgentEvent, ChainHash, Digest, Error, EventError, Finding, KEY_FILE_LEN, LedgerErrorKind, MAX_LINE_BYTES,
     PublicKeyBytes, Reason, Result, SignatureBytes, SignedEvent, SigningKeypair, Value, canonical, canonical_json,
-    display, event, hex, kinds, line, seal, toolset,
+    checkpoint, display, event, hex, kinds, line, merkle, note, seal, toolset,
 };
 pub use provedex_ledger::{
     Durability, KeyFile, RecoverOutcome, Session, SessionOptions, ToolsetCheck, check_toolset, recover,
 };
 pub use provedex_ledger::{MAX_PEM_KEY_LEN, load_public_key};
 pub use provedex_verify::seal::{verify_data, verify_data_sha256};
-pub use provedex_verify::{ChainReport, Engine, Progress, Verifier, check_seal};
+pub use provedex_verify::{ChainReport, Engine, Progress, SignedCheckpoint, Verifier, check_seal, verify_checkpoint};

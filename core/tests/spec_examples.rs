@@ -10,8 +10,13 @@ use std::path::{Path, PathBuf};
 
 use provedex_core::canonical::{self, JsonErrorKind};
 use provedex_core::kinds::{RotationStatement, SignedKind};
+use provedex_core::merkle;
+use provedex_core::note::NoteKey;
 use provedex_core::toolset::{Toolset, read_manifest};
-use provedex_core::{AgentEvent, ChainHash, ChainReport, Reason, SignedEvent, SigningKeypair, Verifier, sign_event_at};
+use provedex_core::{
+    AgentEvent, ChainHash, ChainReport, Digest, Reason, SignedEvent, SigningKeypair, Verifier, sign_event_at,
+    verify_checkpoint,
+};
 
 fn spec_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
@@ -224,6 +229,32 @@ fn check_toolset(block: &Block) -> usize {
     1
 }
 
+/// The tree of the example ledger: leaf hashes, roots, proofs, and its
+/// checkpoint, signed, verified and read back with its verifier key.
+fn check_checkpoint(block: &Block) -> usize {
+    let p = pairs(block);
+    let at = format!("{}:{}", block.file, block.line);
+    let get = |name: &str| p.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+    let digests = |name: &str| get(name).iter().map(|h| Digest::from_hex(h).unwrap()).collect::<Vec<_>>();
+    let key = SigningKeypair::from_seed(&provedex_core::hex::decode(get("seed")[0]).unwrap());
+    let hashes: Vec<ChainHash> = get("self_hash").iter().map(|h| ChainHash::from_hex(h).unwrap()).collect();
+    let leaves: Vec<Digest> = hashes.iter().map(merkle::line_leaf_hash).collect();
+    assert_eq!(leaves, digests("leaf_hash"), "{at}: leaf hashes");
+    let tree = merkle::Tree::from_leaves(leaves.iter().copied());
+    assert_eq!(vec![tree.root_at(3)], digests("root_3"), "{at}: root at 3");
+    assert_eq!(vec![tree.root_at(5)], digests("root_5"), "{at}: root at 5");
+    assert_eq!(tree.inclusion_proof(2, 5), digests("inclusion_2_5"), "{at}: inclusion proof");
+    merkle::verify_inclusion(2, 5, &leaves[2], &digests("inclusion_2_5"), &tree.root_at(5)).unwrap();
+    assert_eq!(tree.consistency_proof(3, 5), digests("consistency_3_5"), "{at}: consistency proof");
+    merkle::verify_consistency(3, 5, &digests("consistency_3_5"), &tree.root_at(3), &tree.root_at(5)).unwrap();
+    let note = get("note").iter().map(|line| format!("{line}\n")).collect::<String>();
+    assert_eq!(key.sign_checkpoint(&hashes[0], 5, tree.root_at(5)).to_text(), note, "{at}: checkpoint note");
+    let checkpoint = verify_checkpoint(note.as_bytes(), &key.public_key()).unwrap();
+    let note_key = NoteKey::parse_verifier_key(get("verifier_key")[0]).unwrap();
+    assert_eq!(note_key, checkpoint.checkpoint.note_key(key.public_key()).unwrap(), "{at}: verifier key");
+    1
+}
+
 /// The codes listed in the table rows `| \`code\` | ... |` after `heading`.
 fn table_codes(file: &str, heading: &str) -> Vec<String> {
     let text = std::fs::read_to_string(spec_dir().join(file)).unwrap();
@@ -254,18 +285,29 @@ fn every_example_in_the_spec_holds() {
             "report" => check_report(&block),
             "rotation" => check_rotation(&block),
             "toolset" => check_toolset(&block),
+            "checkpoint" => check_checkpoint(&block),
             // Protocol exchanges are replayed against the adapter in conformance/tests/spec_exchanges.rs.
             "grammar" | "exchange" => 0,
             // The key manager's examples and OpenSSL commands are checked in core/tests/key_manager.rs.
             "key" | "pem" | "shell" => 0,
             other => panic!(
-                "{}:{}: code block of unknown kind {other:?}; use canonical, canonical-invalid, event, event-invalid, seal, report, rotation, toolset, key, pem, shell, exchange or grammar",
+                "{}:{}: code block of unknown kind {other:?}; use canonical, canonical-invalid, event, event-invalid, seal, report, rotation, toolset, checkpoint, key, pem, shell, exchange or grammar",
                 block.file, block.line
             ),
         };
         *counts.entry(block.kind).or_default() += n;
     }
-    for kind in ["canonical", "canonical-invalid", "event", "event-invalid", "seal", "report", "rotation", "toolset"] {
+    for kind in [
+        "canonical",
+        "canonical-invalid",
+        "event",
+        "event-invalid",
+        "seal",
+        "report",
+        "rotation",
+        "toolset",
+        "checkpoint",
+    ] {
         assert!(counts.get(kind).copied().unwrap_or(0) > 0, "the spec has no {kind} example: {counts:?}");
     }
     println!("checked spec examples: {counts:?}");

@@ -5,9 +5,11 @@ use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
+use crate::checkpoint::{Checkpoint, ledger_origin};
 use crate::error::{Error, Result};
 use crate::hex::{ChainHash, Digest, PublicKeyBytes, SignatureBytes};
 use crate::kinds::{RotationStatement, data_message_of_sha256};
+use crate::note::{NoteSignature, SignedNote};
 use crate::pem;
 
 /// Length of a seed, and of a key file: the raw Ed25519 private key.
@@ -80,6 +82,28 @@ impl SigningKeypair {
     /// hashed as it streams in (the same signature).
     pub fn sign_data_sha256(&self, data_sha256: &Digest) -> SignatureBytes {
         SignatureBytes(self.key.sign(&data_message_of_sha256(data_sha256)).to_bytes())
+    }
+
+    /// The signed checkpoint of a ledger's tree (spec/transparency.md): the
+    /// body for the ledger whose line with seq 0 has `genesis_self_hash`,
+    /// signed as a C2SP note under the origin that names it and this key's
+    /// fingerprint. The note's text starts with `provedex-ledger/`, so it is
+    /// never a line's 32 bytes nor a labelled message.
+    pub fn sign_checkpoint(&self, genesis_self_hash: &ChainHash, size: u64, root: Digest) -> SignedNote {
+        let checkpoint = Checkpoint {
+            origin: ledger_origin(genesis_self_hash, &self.public_key()),
+            size,
+            root,
+            extensions: Vec::new(),
+        };
+        let key = checkpoint.note_key(self.public_key()).expect("a ledger origin is a valid key name");
+        let text = checkpoint.body();
+        let signature = NoteSignature {
+            name: key.name().to_owned(),
+            key_id: key.key_id(),
+            signature: self.key.sign(text.as_bytes()).to_bytes().to_vec(),
+        };
+        SignedNote { text, signatures: vec![signature] }
     }
 
     /// The key of a PEM PKCS#8 private key (spec/keys.md): v1, or v2 whose

@@ -22,7 +22,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod base64;
 pub mod canonical;
+pub mod checkpoint;
 pub mod display;
 mod error;
 pub mod event;
@@ -30,6 +32,8 @@ pub mod hex;
 mod keys;
 pub mod kinds;
 pub mod line;
+pub mod merkle;
+pub mod note;
 pub mod pem;
 mod reason;
 pub mod seal;

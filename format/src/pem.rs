@@ -5,6 +5,7 @@
 
 use zeroize::Zeroizing;
 
+use crate::base64;
 use crate::hex::PublicKeyBytes;
 
 /// The PEM label of an unencrypted PKCS#8 private key.
@@ -230,12 +231,12 @@ pub fn decode(text: &[u8]) -> Result<(String, Zeroizing<Vec<u8>>), String> {
     if lines.any(|l| !l.trim().is_empty()) {
         return Err(format!("the PEM text goes on after its `{end}` line"));
     }
-    Ok((label.to_owned(), base64_decode(&body)?))
+    Ok((label.to_owned(), base64::decode(&body).map_err(|why| format!("the PEM body is {why}"))?))
 }
 
 /// The PEM document of `der` under `label`: base64 in 64-character lines, each ending in LF.
 pub fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
-    let b64 = base64_encode(der);
+    let b64 = base64::encode(der);
     // Sized once: a reallocation would leave a copy of a private key in freed memory.
     let mut out = Zeroizing::new(String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 40));
     out.push_str(&format!("-----BEGIN {label}-----\n"));
@@ -245,54 +246,6 @@ pub fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
     }
     out.push_str(&format!("-----END {label}-----\n"));
     out
-}
-
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn base64_encode(bytes: &[u8]) -> Zeroizing<String> {
-    let mut out = Zeroizing::new(String::with_capacity(bytes.len().div_ceil(3) * 4));
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Strict base64: the standard alphabet, `=` padding to a multiple of four,
-/// unused bits zero (one encoding per byte string).
-fn base64_decode(text: &str) -> Result<Zeroizing<Vec<u8>>, String> {
-    let bad = |why: &str| format!("the PEM body is not valid base64: {why}");
-    if !text.len().is_multiple_of(4) {
-        return Err(bad("its length is not a multiple of 4"));
-    }
-    let mut out = Zeroizing::new(Vec::with_capacity(text.len() / 4 * 3));
-    let quads = text.as_bytes().chunks(4);
-    let last = quads.len().saturating_sub(1);
-    for (q, quad) in quads.enumerate() {
-        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && q != last) {
-            return Err(bad("misplaced `=` padding"));
-        }
-        let mut n = 0u32;
-        for &c in &quad[..4 - pad] {
-            let v =
-                BASE64.iter().position(|&a| a == c).ok_or_else(|| bad("a character outside the base64 alphabet"))?;
-            n = n << 6 | v as u32;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        if bytes[3 - pad..].iter().any(|&b| b != 0) {
-            return Err(bad("non-zero bits after the last byte"));
-        }
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Ok(out)
 }
 
 /// A public key given as text: 64 lowercase hex characters (a final LF
@@ -314,19 +267,6 @@ pub fn parse_public_key(text: &[u8]) -> Result<PublicKeyBytes, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_round_trips_every_length_and_refuses_non_canonical_text() {
-        for len in 0..10 {
-            let bytes: Vec<u8> = (0..len).map(|i| 0xf0 ^ i as u8).collect();
-            assert_eq!(&base64_decode(&base64_encode(&bytes)).unwrap()[..], &bytes[..]);
-        }
-        assert_eq!(&base64_encode(b"foobar")[..], "Zm9vYmFy");
-        assert_eq!(&base64_encode(b"fo")[..], "Zm8=");
-        for bad in ["Zm9", "Zm9=Zm8=", "Zm9*", "Zm9=", "Zg==="] {
-            assert!(base64_decode(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn dotted_oids_and_der_lengths() {

@@ -96,6 +96,21 @@ reasons! {
     RedactionOfRedaction => "redaction_of_redaction",
     /// The ledger's current key at its end is not the pinned current key (since 1.1).
     CurrentKeyMismatch => "current_key_mismatch",
+    /// A checkpoint is not a signed note, its body is not a checkpoint, or
+    /// its origin names no Provedex ledger.
+    CheckpointMalformed => "checkpoint_malformed",
+    /// A checkpoint's origin names another ledger, or another key than the
+    /// one current at its tree size.
+    CheckpointForeign => "checkpoint_foreign",
+    /// A checkpoint carries no signature by the expected key that verifies,
+    /// or one by that key fails.
+    CheckpointSignatureInvalid => "checkpoint_signature_invalid",
+    /// The ledger holds fewer lines than a checkpoint's tree size: lines
+    /// were cut from its end.
+    LedgerTruncated => "ledger_truncated",
+    /// The ledger's tree at a checkpoint's size has another root: the lines
+    /// it vouched for were replaced.
+    CheckpointRootMismatch => "checkpoint_root_mismatch",
 }
 
 impl From<JsonErrorKind> for Reason {

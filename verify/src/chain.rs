@@ -1,18 +1,22 @@
 //! The chain rules (spec/verification.md): one line after another, each
 //! with the verdict on its seal, against the state the lines before left.
 
+use std::sync::Arc;
+
 use provedex_format::display::quote;
 use provedex_format::event::PinnedTool;
-use provedex_format::hex::{ChainHash, PublicKeyBytes};
+use provedex_format::hex::{ChainHash, Digest, PublicKeyBytes};
+use provedex_format::merkle::{CompactRange, line_leaf_hash};
 use provedex_format::seal::GENESIS_PARENT_HASH;
 use provedex_format::{AgentEvent, Finding, Reason, SignedEvent};
 
+use crate::checkpoint::SignedCheckpoint;
 use crate::content::check_content;
 use crate::report::{ChainReport, KeyEntry, UnpinnedToolCall};
 use crate::seal::SealVerdict;
 
 /// What a verification holds the ledger to, beyond the rules every ledger obeys.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Pins {
     /// The key every line before the first rotation must be signed by.
     pub(crate) pubkey: Option<PublicKeyBytes>,
@@ -20,6 +24,8 @@ pub(crate) struct Pins {
     pub(crate) current_pubkey: Option<PublicKeyBytes>,
     /// Whether to list the tool calls outside the pinned toolset.
     pub(crate) check_tool_calls: bool,
+    /// A checkpoint the ledger must reach and agree with (step 23).
+    pub(crate) checkpoint: Option<Arc<SignedCheckpoint>>,
 }
 
 /// The chain rules, applied one event at a time.
@@ -39,12 +45,20 @@ pub(crate) struct ChainVerifier {
     /// The tools of the last good `ToolsetPinned` line, when tool calls are checked.
     toolset: Option<Vec<PinnedTool>>,
     unpinned_tool_calls: Option<Vec<UnpinnedToolCall>>,
+    /// The tree of the good lines, kept when a checkpoint is pinned.
+    tree: Option<CompactRange>,
+    /// The tree's root once it holds as many lines as the pinned checkpoint.
+    root_at_checkpoint: Option<Digest>,
 }
 
 impl ChainVerifier {
     pub(crate) fn new(pins: Pins) -> Self {
+        let tree = pins.checkpoint.as_ref().map(|_| CompactRange::new());
+        let root_at_checkpoint =
+            pins.checkpoint.as_ref().filter(|c| c.checkpoint.size == 0).map(|_| CompactRange::new().root());
         ChainVerifier {
-            pins,
+            tree,
+            root_at_checkpoint,
             count: 0,
             expected_parent: GENESIS_PARENT_HASH,
             signers: Vec::new(),
@@ -54,6 +68,7 @@ impl ChainVerifier {
             redactions: Vec::new(),
             toolset: None,
             unpinned_tool_calls: pins.check_tool_calls.then(Vec::new),
+            pins,
         }
     }
 
@@ -187,6 +202,54 @@ impl ChainVerifier {
         self.hashes.push(event.self_hash);
         self.count += 1;
         self.expected_parent = event.self_hash;
+        if let Some(tree) = &mut self.tree {
+            tree.push(line_leaf_hash(&event.self_hash));
+            if self.pins.checkpoint.as_ref().is_some_and(|c| c.checkpoint.size == tree.size()) {
+                self.root_at_checkpoint = Some(tree.root());
+            }
+        }
+    }
+
+    /// Step 23: the ledger reaches the pinned checkpoint's size, its first
+    /// line and the key current at that size are the ones the origin names,
+    /// that key signs the checkpoint, and the tree at that size has its root.
+    fn check_checkpoint(&self, signed: &SignedCheckpoint) -> Result<(), Finding> {
+        let size = signed.checkpoint.size;
+        let named = signed.origin.genesis_self_hash;
+        let Some(genesis) = self.hashes.first() else {
+            return Err(Finding::new(
+                Reason::LedgerTruncated,
+                format!("the ledger is empty, but the checkpoint vouches for {size} lines"),
+            ));
+        };
+        if *genesis != named {
+            return Err(Finding::new(
+                Reason::CheckpointForeign,
+                format!("the checkpoint names the ledger whose first self_hash is {named}, not this one ({genesis})"),
+            ));
+        }
+        if self.count < size {
+            return Err(Finding::new(
+                Reason::LedgerTruncated,
+                format!("the ledger holds {} lines, but the checkpoint vouches for {size}", self.count),
+            ));
+        }
+        let key = self.keys.iter().rev().find(|entry| entry.from_seq <= size).expect("the first key is current from 0");
+        signed.verify_signature(&key.pubkey).map_err(|finding| {
+            let why = format!("{} (the key current at size {size} is {})", finding.message, key.pubkey.fingerprint());
+            Finding::new(finding.reason, why)
+        })?;
+        let root = self.root_at_checkpoint.expect("the tree reached the checkpoint's size");
+        if root != signed.checkpoint.root {
+            return Err(Finding::new(
+                Reason::CheckpointRootMismatch,
+                format!(
+                    "the tree of the first {size} lines has root {root}, but the checkpoint says {}: those lines were replaced",
+                    signed.checkpoint.root
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn count(&self) -> u64 {
@@ -208,10 +271,20 @@ impl ChainVerifier {
                 Some(current) => format!("its current key is {current}, not the pinned current key {pinned}"),
                 None => format!("it is empty, so it has no current key, not the pinned current key {pinned}"),
             };
-            let place = format!("the end of the ledger, after {} good lines", self.count);
-            return self.report(Some((Finding::new(Reason::CurrentKeyMismatch, why), place)), None);
+            return self.report_at_end(Finding::new(Reason::CurrentKeyMismatch, why));
+        }
+        if let Some(checkpoint) = &self.pins.checkpoint
+            && let Err(finding) = self.check_checkpoint(checkpoint)
+        {
+            return self.report_at_end(finding);
         }
         self.report(None, None)
+    }
+
+    /// The report of a finding about the end of the ledger rather than a line.
+    fn report_at_end(self, finding: Finding) -> ChainReport {
+        let place = format!("the end of the ledger, after {} good lines", self.count);
+        self.report(Some((finding, place)), None)
     }
 
     /// The report of a finding on the line after the good ones (`line`

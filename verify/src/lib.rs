@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod chain;
+pub mod checkpoint;
 mod content;
 mod fast;
 pub mod files;
@@ -35,6 +36,7 @@ use provedex_format::{Error, Result, SignedEvent};
 
 use crate::chain::Pins;
 
+pub use checkpoint::{SignedCheckpoint, verify_checkpoint};
 pub use content::check_content;
 pub use report::{ChainReport, KeyEntry, Progress, UnpinnedToolCall};
 pub use seal::check_seal;
@@ -94,6 +96,7 @@ impl std::fmt::Debug for Verifier<'_> {
             .field("pinned_pubkey", &self.pins.pubkey)
             .field("pinned_current_pubkey", &self.pins.current_pubkey)
             .field("check_tool_calls", &self.pins.check_tool_calls)
+            .field("checkpoint", &self.pins.checkpoint.as_ref().map(|c| &c.checkpoint))
             .field("engine", &self.engine)
             .field("on_event", &self.on_event.is_some())
             .finish()
@@ -127,6 +130,16 @@ impl<'a> Verifier<'a> {
     /// The list is not a finding: it never changes `ok`.
     pub fn check_tool_calls(mut self, check: bool) -> Self {
         self.pins.check_tool_calls = check;
+        self
+    }
+
+    /// A signed checkpoint held apart from the ledger (spec/verification.md,
+    /// step 23): the ledger must start with the line its origin names, hold
+    /// at least its tree size of lines (`ledger_truncated` otherwise), the
+    /// key current at that size must sign it, and the tree of that many
+    /// lines must have its root. Read it with [`SignedCheckpoint::parse`].
+    pub fn checkpoint(mut self, checkpoint: impl Into<Option<SignedCheckpoint>>) -> Self {
+        self.pins.checkpoint = checkpoint.into().map(std::sync::Arc::new);
         self
     }
 
