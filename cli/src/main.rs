@@ -30,7 +30,8 @@ use clap::{Parser, Subcommand};
 use provedex_core::{Error, LedgerErrorKind};
 
 use crate::commands::{
-    canonicalize, demo, key, keygen, pubkey, record, recover, redact, rotate_key, show, sign_event, toolset, verify,
+    canonicalize, checkpoint, demo, key, keygen, prove, pubkey, record, recover, redact, rotate_key, show, sign_event,
+    toolset, verify,
 };
 use crate::render::terminal_safe;
 
@@ -84,6 +85,12 @@ enum Command {
     /// Verify a ledger: exit 0 when valid, 1 when broken (the report says where and why)
     #[command(after_help = EXIT_CODES)]
     Verify(verify::Args),
+    /// Sign a checkpoint of the ledger's tree (its size and root), to keep apart from the ledger
+    #[command(after_help = EXIT_CODES)]
+    Checkpoint(checkpoint::Args),
+    /// Print an inclusion or consistency proof of the ledger's tree as JSON
+    #[command(subcommand)]
+    Prove(prove::Command),
     /// Print the canonical JSON bytes of one JSON value
     Canonicalize(canonicalize::Args),
     /// List a ledger's events, then its verification verdict
@@ -147,6 +154,8 @@ fn run(command: Command) -> CliResult {
         Command::Toolset(command) => toolset::run(command),
         Command::SignEvent(args) => sign_event::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Checkpoint(args) => checkpoint::run(args),
+        Command::Prove(command) => prove::run(command),
         Command::Canonicalize(args) => canonicalize::run(args),
         Command::Show(args) => show::run(args),
         Command::Recover(args) => recover::run(args),

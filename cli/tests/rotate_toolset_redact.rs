@@ -2,10 +2,9 @@
 //! `redact`, `show --include-redacted`, and `verify --current-pubkey` and
 //! `--check-tools`. Every refusal changes nothing on disk.
 
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::{Dir, bytes};
 
 const STARTED: &str = r#"{"type":"SessionStarted","payload":{"agent_id":"agent-1","model_id":"m","session_id":"s"}}"#;
 
@@ -14,67 +13,6 @@ fn tool_called(name: &str) -> String {
         r#"{{"type":"ToolCalled","payload":{{"tool_name":"{name}","args_sha256":"{}","args_redacted":{{}}}}}}"#,
         "ab".repeat(32)
     )
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-struct Dir {
-    dir: tempfile::TempDir,
-}
-
-impl Dir {
-    fn new() -> Self {
-        Dir { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn arg(&self, name: &str) -> String {
-        self.path(name).to_string_lossy().into_owned()
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_provedex"))
-            .args(args)
-            .env("HOME", self.dir.path())
-            .env_remove("PROVEDEX_KEY")
-            .env_remove("PROVEDEX_LEDGER")
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap(),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    /// A 0600 key file with this seed; returns its path and public key.
-    fn key(&self, name: &str, seed: u8) -> (String, String) {
-        let path = self.path(name);
-        fs::write(&path, [seed; 32]).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-        let pubkey = self.run(&["pubkey", "--key", &self.arg(name)]).stdout.trim().to_owned();
-        (self.arg(name), pubkey)
-    }
-
-    fn record(&self, key: &str, event: &str) -> Run {
-        self.run(&["record", "--key", key, "--ledger", &self.arg("ledger.ndjson"), event])
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        fs::write(self.path(name), text).unwrap();
-        self.arg(name)
-    }
-}
-
-fn bytes(path: &Path) -> Vec<u8> {
-    fs::read(path).unwrap()
 }
 
 #[test]

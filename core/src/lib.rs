@@ -23,7 +23,8 @@ pub use provedex_format::{
     checkpoint, display, event, hex, kinds, line, merkle, note, seal, toolset,
 };
 pub use provedex_ledger::{
-    Durability, KeyFile, RecoverOutcome, Session, SessionOptions, ToolsetCheck, check_toolset, recover,
+    Durability, KeyFile, LedgerTree, ProofDocument, RecoverOutcome, Session, SessionOptions, ToolsetCheck,
+    check_toolset, recover,
 };
 pub use provedex_ledger::{MAX_PEM_KEY_LEN, load_public_key};
 pub use provedex_verify::seal::{verify_data, verify_data_sha256};

@@ -66,6 +66,8 @@ pub enum LedgerErrorKind {
     Closed,
     /// The ledger pins no toolset to compare a manifest with (spec/toolsets.md, "Drift").
     NoToolset,
+    /// A seq or tree size beyond the ledger's good lines, or a checkpoint of an empty ledger.
+    OutOfRange,
 }
 
 impl LedgerErrorKind {
@@ -81,6 +83,7 @@ impl LedgerErrorKind {
             LedgerErrorKind::Unusable => "unusable",
             LedgerErrorKind::Forked => "forked",
             LedgerErrorKind::NoToolset => "no_toolset",
+            LedgerErrorKind::OutOfRange => "out_of_range",
             LedgerErrorKind::Closed => "closed",
         }
     }

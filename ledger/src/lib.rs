@@ -3,7 +3,8 @@
 //! Owns key files ([`KeyFile`]), the [`Session`] that appends sealed events
 //! to a ledger with group commit, resuming an existing ledger from its tail,
 //! [`recover`]y from a torn final line, and toolset pins
-//! ([`Session::pin_toolset`], [`check_toolset`]). A session keeps its lines in a
+//! ([`Session::pin_toolset`], [`check_toolset`]), and checkpoints and
+//! proofs made from a verified ledger's tree ([`LedgerTree`]). A session keeps its lines in a
 //! store (`store`): the file store is v1's, and stores with other policies
 //! sit beside it behind the same trait.
 //!
@@ -23,9 +24,11 @@ mod recover;
 mod session;
 mod store;
 mod toolset;
+mod tree;
 
 pub use key_file::KeyFile;
 pub use key_file::{MAX_PEM_KEY_LEN, load_public_key};
 pub use recover::{RecoverOutcome, recover};
 pub use session::{Durability, Session, SessionOptions};
 pub use toolset::{ToolsetCheck, check_toolset};
+pub use tree::{LedgerTree, ProofDocument};

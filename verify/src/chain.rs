@@ -324,6 +324,12 @@ impl ChainVerifier {
             1 => "valid: 1 event".to_owned(),
             n => format!("valid: {n} events"),
         };
+        let events = match &self.pins.checkpoint {
+            Some(checkpoint) => {
+                format!("{events}; they hold the {} lines the checkpoint vouches for", checkpoint.checkpoint.size)
+            }
+            None => events,
+        };
         match self.unpinned_tool_calls.as_deref() {
             Some(calls @ [first, ..]) => format!(
                 "{events}; tool calls outside the pinned toolset: {}, the first at seq {} ({})",

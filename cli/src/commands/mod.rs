@@ -5,9 +5,11 @@
 //! `render`.
 
 pub mod canonicalize;
+pub mod checkpoint;
 pub mod demo;
 pub mod key;
 pub mod keygen;
+pub mod prove;
 pub mod pubkey;
 pub mod record;
 pub mod recover;

@@ -1,0 +1,193 @@
+//! `checkpoint`, `prove` and `verify --checkpoint`, run as a process: a
+//! checkpoint kept apart from the ledger finds a cut and a replaced line,
+//! proofs verify against the checkpoint's root, and every refusal changes
+//! nothing on disk.
+
+mod common;
+
+use std::fs;
+
+use common::{Dir, bytes};
+use provedex_core::hex::{ChainHash, Digest};
+use provedex_core::merkle::{line_leaf_hash, verify_consistency, verify_inclusion};
+use provedex_core::{PublicKeyBytes, verify_checkpoint};
+use serde_json::Value;
+
+fn started(session: usize) -> String {
+    format!(r#"{{"type":"SessionStarted","payload":{{"agent_id":"a","model_id":"m","session_id":"s{session}"}}}}"#)
+}
+
+/// A ledger of `n` lines signed with the key of seed 1; returns the key's path and public key.
+fn record_lines(d: &Dir, n: usize) -> (String, String) {
+    let (key, pubkey) = d.key("k.key", 1);
+    for i in 0..n {
+        assert_eq!(d.record(&key, &started(i)).code, 0);
+    }
+    (key, pubkey)
+}
+
+fn checkpoint(d: &Dir, key: &str, ledger: &str, extra: &[&str]) -> common::Run {
+    d.run(&[&["checkpoint", "--key", key, "--ledger", ledger][..], extra].concat())
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn digest(value: &Value) -> Digest {
+    Digest::from_hex(value.as_str().unwrap()).unwrap()
+}
+
+fn digests(value: &Value) -> Vec<Digest> {
+    value.as_array().unwrap().iter().map(digest).collect()
+}
+
+// Pins: TL-7.
+#[test]
+fn a_checkpoint_kept_apart_finds_a_cut_and_a_replaced_line() {
+    let d = Dir::new();
+    let ledger = d.arg("ledger.ndjson");
+    let (key, pubkey) = record_lines(&d, 5);
+    let signed = checkpoint(&d, &key, &ledger, &[]);
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let checkpoint_file = d.write("cp.txt", &signed.stdout);
+    let holds = d.run(&["verify", "--ledger", &ledger, "--pubkey", &pubkey, "--checkpoint", &checkpoint_file]);
+    assert_eq!(holds.code, 0, "{}", holds.stdout);
+    assert!(holds.stdout.contains("they hold the 5 lines the checkpoint vouches for"), "{}", holds.stdout);
+
+    // One more line: the checkpoint still holds.
+    assert_eq!(d.record(&key, &started(9)).code, 0);
+    assert_eq!(d.run(&["verify", "--ledger", &ledger, "--checkpoint", &checkpoint_file]).code, 0);
+
+    // The last two lines cut: every line left verifies, the checkpoint does not.
+    let all = fs::read_to_string(d.path("ledger.ndjson")).unwrap();
+    let lines: Vec<&str> = all.lines().collect();
+    let cut = d.write("cut.ndjson", &lines[..4].iter().map(|l| format!("{l}\n")).collect::<String>());
+    assert_eq!(d.run(&["verify", "--ledger", &cut]).code, 0);
+    let truncated = d.run(&["verify", "--ledger", &cut, "--checkpoint", &checkpoint_file, "--json"]);
+    assert_eq!(truncated.code, 1);
+    let report = json(&truncated.stdout);
+    assert_eq!(report["reason"], "ledger_truncated");
+    assert_eq!((report["event_count"].as_u64(), report["line"].is_null()), (Some(4), true));
+
+    // Lines 3 and 4 replaced by others signed with the same key: the root differs.
+    let forked = d.path("forked.ndjson");
+    fs::write(&forked, lines[..3].iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    for i in 20..22 {
+        let out = d.run(&["record", "--key", &key, "--ledger", &d.arg("forked.ndjson"), &started(i)]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let replaced = d.run(&["verify", "--ledger", &d.arg("forked.ndjson"), "--checkpoint", &checkpoint_file, "--json"]);
+    assert_eq!(replaced.code, 1, "{}", replaced.stdout);
+    assert_eq!(json(&replaced.stdout)["reason"], "checkpoint_root_mismatch");
+
+    // Another ledger's checkpoint names another first line.
+    let other = Dir::new();
+    let (other_key, _) = record_lines(&other, 5);
+    let foreign = checkpoint(&other, &other_key, &other.arg("ledger.ndjson"), &[]);
+    let foreign_file = d.write("foreign.txt", &foreign.stdout);
+    let out = d.run(&["verify", "--ledger", &ledger, "--checkpoint", &foreign_file, "--json"]);
+    assert_eq!(json(&out.stdout)["reason"], "checkpoint_foreign");
+}
+
+#[test]
+fn proofs_verify_against_the_roots_of_signed_checkpoints() {
+    let d = Dir::new();
+    let ledger = d.arg("ledger.ndjson");
+    let (key, pubkey) = record_lines(&d, 7);
+    let pubkey = PublicKeyBytes::from_hex(&pubkey).unwrap();
+    let at = |size: &str| {
+        let out = checkpoint(&d, &key, &ledger, &["--size", size]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        verify_checkpoint(out.stdout.as_bytes(), &pubkey).unwrap().checkpoint
+    };
+    let (at3, at7) = (at("3"), at("7"));
+
+    let inclusion = d.run(&["prove", "inclusion", "--ledger", &ledger, "--seq", "5"]);
+    assert_eq!(inclusion.code, 0, "{}", inclusion.stderr);
+    let proof = json(&inclusion.stdout);
+    assert_eq!(
+        (proof["type"].as_str(), proof["seq"].as_u64(), proof["tree_size"].as_u64()),
+        (Some("inclusion"), Some(5), Some(7))
+    );
+    assert_eq!(digest(&proof["root"]), at7.root);
+    let line: Value = json(fs::read_to_string(d.path("ledger.ndjson")).unwrap().lines().nth(5).unwrap());
+    let leaf = ChainHash::from_hex(line["self_hash"].as_str().unwrap()).unwrap();
+    assert_eq!(proof["leaf"], line["self_hash"]);
+    verify_inclusion(5, 7, &line_leaf_hash(&leaf), &digests(&proof["proof"]), &at7.root).unwrap();
+
+    let consistency = d.run(&["prove", "consistency", "--ledger", &ledger, "--from", "3"]);
+    let proof = json(&consistency.stdout);
+    assert_eq!((digest(&proof["old_root"]), digest(&proof["new_root"])), (at3.root, at7.root));
+    verify_consistency(3, 7, &digests(&proof["proof"]), &at3.root, &at7.root).unwrap();
+
+    let beyond = d.run(&["prove", "inclusion", "--ledger", &ledger, "--seq", "7"]);
+    assert_eq!(beyond.code, 2);
+    assert!(beyond.stderr.contains("seq 7 is not in the tree of 7 lines: it holds seqs 0 to 6"), "{}", beyond.stderr);
+    let backwards = d.run(&["prove", "consistency", "--ledger", &ledger, "--from", "5", "--to", "4"]);
+    assert_eq!(backwards.code, 2);
+    assert!(backwards.stderr.contains("above the new size"), "{}", backwards.stderr);
+}
+
+// Pins: TL-5.
+#[test]
+fn checkpoints_are_signed_only_over_a_ledger_that_verifies_and_by_its_current_key() {
+    let d = Dir::new();
+    let ledger = d.arg("ledger.ndjson");
+    let (key, _) = record_lines(&d, 3);
+    let (other, _) = d.key("other.key", 2);
+    let foreign = checkpoint(&d, &other, &ledger, &[]);
+    assert_eq!(foreign.code, 2);
+    assert!(foreign.stderr.contains("is not the ledger's key at size 3"), "{}", foreign.stderr);
+
+    // A rotation: the checkpoint at the end is the new key's, at size 1 the old key's.
+    let rotated = d.run(&["rotate-key", "--key", &key, "--new-key", &other, "--ledger", &ledger]);
+    assert_eq!(rotated.code, 0, "{}", rotated.stderr);
+    assert_eq!(checkpoint(&d, &key, &ledger, &[]).code, 2);
+    let new_cp = d.write("new.txt", &checkpoint(&d, &other, &ledger, &[]).stdout);
+    let old_cp = d.write("old.txt", &checkpoint(&d, &key, &ledger, &["--size", "1"]).stdout);
+    for cp in [&new_cp, &old_cp] {
+        let out = d.run(&["verify", "--ledger", &ledger, "--checkpoint", cp]);
+        assert_eq!(out.code, 0, "{}", out.stdout);
+    }
+
+    // A broken line: nothing is signed over it.
+    let mut broken = bytes(&d.path("ledger.ndjson"));
+    let at = broken.iter().position(|&b| b == b'"').unwrap() + 1;
+    broken[at] = b'X';
+    fs::write(d.path("broken.ndjson"), &broken).unwrap();
+    let refused = checkpoint(&d, &key, &d.arg("broken.ndjson"), &[]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("does not verify, so nothing is signed or proven from it"), "{}", refused.stderr);
+    assert_eq!(refused.stdout, "");
+    assert_eq!(bytes(&d.path("broken.ndjson")), broken);
+}
+
+#[test]
+fn a_checkpoint_file_that_is_not_one_is_an_input_error() {
+    let d = Dir::new();
+    let ledger = d.arg("ledger.ndjson");
+    let (key, _) = record_lines(&d, 2);
+    let good = checkpoint(&d, &key, &ledger, &[]).stdout;
+    let cases = [
+        ("garbage", "not a signed checkpoint: it is not a signed note"),
+        (&good.replacen("\n2\n", "\n02\n", 1), "leading zeros"),
+        (&good.replacen("provedex-ledger/", "provedex/", 2), "not a Provedex ledger's"),
+    ];
+    for (text, expected) in cases {
+        let file = d.write("bad.txt", text);
+        let out = d.run(&["verify", "--ledger", &ledger, "--checkpoint", &file]);
+        assert_eq!(out.code, 2, "{text}");
+        assert!(out.stderr.contains(expected), "{}", out.stderr);
+    }
+    let missing = d.run(&["verify", "--ledger", &ledger, "--checkpoint", &d.arg("none.txt")]);
+    assert_eq!(missing.code, 2);
+    // A changed signature byte: a signed checkpoint that fails, a finding (exit 1).
+    let mut flipped = good.into_bytes();
+    let at = flipped.len() - 10;
+    flipped[at] = if flipped[at] == b'A' { b'B' } else { b'A' };
+    let file = d.write("flipped.txt", std::str::from_utf8(&flipped).unwrap());
+    let out = d.run(&["verify", "--ledger", &ledger, "--checkpoint", &file, "--json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(json(&out.stdout)["reason"], "checkpoint_signature_invalid");
+}
