@@ -14,6 +14,7 @@ mod events;
 mod keys;
 mod signed_event;
 mod toolset;
+mod transparency;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +29,11 @@ pub use keys::{
 };
 pub use signed_event::SignedEvent;
 pub use toolset::{ChangedTool, Toolset, ToolsetCheck, check_toolset, toolset_hash};
+pub use transparency::{
+    CheckpointInfo, ConsistencyProof, InclusionProof, TreeHead, checkpoint, checkpoint_with_key_file, leaf_hash,
+    ledger_tree_head, parse_checkpoint, prove_consistency, prove_inclusion, tree_root, verify_checkpoint,
+    verify_consistency, verify_inclusion,
+};
 
 /// Everything that can go wrong, in the four kinds of `provedex_core::Error`.
 /// `detail` says what failed and why; `code` is stable, for programs.
@@ -54,7 +60,9 @@ pub enum ProvedexError {
     /// `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
     /// unusable, forked (the session was opened in another process, which
     /// forked this one), closed (the session was closed), no_toolset (the
-    /// ledger pins no toolset to check a manifest against).
+    /// ledger pins no toolset to check a manifest against), out_of_range (a
+    /// seq or tree size beyond the ledger's good lines, or a checkpoint of an
+    /// empty ledger or of size 0).
     #[error("{detail}")]
     Ledger {
         /// The kind of problem, for programs.
@@ -62,8 +70,11 @@ pub enum ProvedexError {
         /// What failed, with the path and the next step, for people.
         detail: String,
     },
-    /// A signed event or ledger line is not valid on its own. `code` is its
-    /// reason (spec/verification.md).
+    /// A signed event or ledger line is not valid on its own, a ledger that
+    /// must verify (to prove or checkpoint it) does not, or a checkpoint is
+    /// refused. `code` is its reason (spec/verification.md): for a
+    /// checkpoint, checkpoint_malformed, checkpoint_foreign or
+    /// checkpoint_signature_invalid.
     #[error("{detail}")]
     Chain {
         /// The reason code, for programs.
@@ -404,6 +415,14 @@ pub struct VerifyOptions {
     /// ([`ChainReport::unpinned_tool_calls`]).
     #[uniffi(default = false)]
     pub check_tools: bool,
+    /// A signed checkpoint held apart from the ledger, as its note bytes
+    /// (spec/transparency.md): the ledger must still reach its size and
+    /// agree with its root (`ledger_truncated`, `checkpoint_foreign`,
+    /// `checkpoint_signature_invalid`, `checkpoint_root_mismatch`, each
+    /// about the end of the ledger). Bytes that are not a signed
+    /// checkpoint are a `Chain` error `checkpoint_malformed`.
+    #[uniffi(default = None)]
+    pub checkpoint: Option<Vec<u8>>,
 }
 
 fn parent(parent_hash: &str) -> Result<ChainHash> {
@@ -421,7 +440,8 @@ fn verifier(options: VerifyOptions) -> Result<core::Verifier<'static>> {
     Ok(core::Verifier::new()
         .pinned_pubkey(optional_pubkey("pinned public key", options.pinned_pubkey)?)
         .pinned_current_pubkey(optional_pubkey("pinned current public key", options.pinned_current_pubkey)?)
-        .check_tool_calls(options.check_tools))
+        .check_tool_calls(options.check_tools)
+        .checkpoint(transparency::pinned_checkpoint(options.checkpoint)?))
 }
 
 /// The options of a verification that pins `pinned_pubkey` alone.

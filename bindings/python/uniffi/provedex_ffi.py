@@ -530,6 +530,10 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_check_toolset() != 36396:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_checkpoint() != 45614:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file() != 45002:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_compute_self_hash() != 41829:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_event_from_json() != 10189:
@@ -538,13 +542,23 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash() != 29501:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_leaf_hash() != 35326:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_ledger_tree_head() != 2385:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_load_public_key() != 39484:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_max_free_json_depth() != 65413:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_max_json_depth() != 41272:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_parse_checkpoint() != 31309:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_parse_public_key() != 28402:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_prove_consistency() != 29091:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_prove_inclusion() != 6904:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_public_key_fingerprint() != 40374:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -564,9 +578,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_toolset_hash() != 5804:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_tree_root() != 28385:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_chain() != 8029:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_chain_with() != 3835:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_verify_checkpoint() != 62528:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_verify_consistency() != 16854:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_data() != 14390:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -575,6 +595,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_provedex_ffi_checksum_func_verify_file() != 29979:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_file_with() != 29698:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_verify_inclusion() != 22385:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() != 11917:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -615,6 +637,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save() != 47995:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem() != 17118:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint() != 38210:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data() != 56530:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -665,6 +689,12 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_canonical_json.restype = ctypes.c_u
 _UniffiLib.uniffi_provedex_ffi_checksum_func_check_toolset.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_check_toolset.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_checkpoint.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_checkpoint.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_compute_self_hash.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_compute_self_hash.restype = ctypes.c_uint16
@@ -677,6 +707,12 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_event_to_json.restype = ctypes.c_ui
 _UniffiLib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_leaf_hash.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_leaf_hash.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_ledger_tree_head.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_ledger_tree_head.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_load_public_key.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_load_public_key.restype = ctypes.c_uint16
@@ -686,9 +722,18 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_max_free_json_depth.restype = ctype
 _UniffiLib.uniffi_provedex_ffi_checksum_func_max_json_depth.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_max_json_depth.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_parse_checkpoint.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_parse_checkpoint.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_parse_public_key.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_parse_public_key.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_prove_consistency.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_prove_consistency.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_prove_inclusion.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_prove_inclusion.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_public_key_fingerprint.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_public_key_fingerprint.restype = ctypes.c_uint16
@@ -716,12 +761,21 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_signed_event_to_json.restype = ctyp
 _UniffiLib.uniffi_provedex_ffi_checksum_func_toolset_hash.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_toolset_hash.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_tree_root.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_tree_root.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain_with.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain_with.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_checkpoint.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_checkpoint.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_consistency.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_consistency.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_data.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_data.restype = ctypes.c_uint16
@@ -734,6 +788,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file.restype = ctypes.c_uint
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file_with.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_file_with.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_inclusion.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_inclusion.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.restype = ctypes.c_uint16
@@ -794,6 +851,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_save.restype = cty
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_save_pem.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data.restype = ctypes.c_uint16
@@ -827,6 +887,20 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_check_toolset.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_check_toolset.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint_with_key_file.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint_with_key_file.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_compute_self_hash.argtypes = (
     _UniffiRustBuffer,
     ctypes.c_uint64,
@@ -849,6 +923,17 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_genesis_parent_hash.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_genesis_parent_hash.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_leaf_hash.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_leaf_hash.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_ledger_tree_head.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_ledger_tree_head.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_load_public_key.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -862,11 +947,30 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_max_json_depth.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_max_json_depth.restype = ctypes.c_uint32
+_UniffiLib.uniffi_provedex_ffi_fn_func_parse_checkpoint.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_parse_checkpoint.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_parse_public_key.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_parse_public_key.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_prove_consistency.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_prove_consistency.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_prove_inclusion.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_prove_inclusion.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_public_key_fingerprint.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -919,6 +1023,11 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_toolset_hash.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_toolset_hash.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_tree_root.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_tree_root.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -931,6 +1040,21 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain_with.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain_with.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_checkpoint.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_checkpoint.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_consistency.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_consistency.restype = ctypes.c_int8
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_data.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -957,6 +1081,15 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_verify_file_with.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_file_with.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_inclusion.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_inclusion.restype = ctypes.c_int8
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1072,6 +1205,14 @@ _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save_pem.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save_pem.restype = None
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_checkpoint.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_checkpoint.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_data.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1562,6 +1703,189 @@ class _UniffiFfiConverterTypeChangedTool(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterString.write(value.pinned_sha256, buf)
         _UniffiFfiConverterString.write(value.current_sha256, buf)
+
+@dataclass
+class CheckpointInfo:
+    """
+    What a checkpoint says: the ledger, the key, the tree size and root.
+"""
+    def __init__(self, *, origin:str, genesis_self_hash:str, fingerprint:str, tree_size:int, root_hex:str):
+        self.origin = origin
+        self.genesis_self_hash = genesis_self_hash
+        self.fingerprint = fingerprint
+        self.tree_size = tree_size
+        self.root_hex = root_hex
+        
+        
+
+    
+    def __str__(self):
+        return "CheckpointInfo(origin={}, genesis_self_hash={}, fingerprint={}, tree_size={}, root_hex={})".format(self.origin, self.genesis_self_hash, self.fingerprint, self.tree_size, self.root_hex)
+    def __eq__(self, other):
+        if self.origin != other.origin:
+            return False
+        if self.genesis_self_hash != other.genesis_self_hash:
+            return False
+        if self.fingerprint != other.fingerprint:
+            return False
+        if self.tree_size != other.tree_size:
+            return False
+        if self.root_hex != other.root_hex:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCheckpointInfo(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CheckpointInfo(
+            origin=_UniffiFfiConverterString.read(buf),
+            genesis_self_hash=_UniffiFfiConverterString.read(buf),
+            fingerprint=_UniffiFfiConverterString.read(buf),
+            tree_size=_UniffiFfiConverterUInt64.read(buf),
+            root_hex=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.origin)
+        _UniffiFfiConverterString.check_lower(value.genesis_self_hash)
+        _UniffiFfiConverterString.check_lower(value.fingerprint)
+        _UniffiFfiConverterUInt64.check_lower(value.tree_size)
+        _UniffiFfiConverterString.check_lower(value.root_hex)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.origin, buf)
+        _UniffiFfiConverterString.write(value.genesis_self_hash, buf)
+        _UniffiFfiConverterString.write(value.fingerprint, buf)
+        _UniffiFfiConverterUInt64.write(value.tree_size, buf)
+        _UniffiFfiConverterString.write(value.root_hex, buf)
+
+@dataclass
+class ConsistencyProof:
+    """
+    That the tree of `old_size` lines is a prefix of the tree of `new_size` lines.
+"""
+    def __init__(self, *, old_size:int, new_size:int, old_root_hex:str, new_root_hex:str, proof:typing.List[str], json:str):
+        self.old_size = old_size
+        self.new_size = new_size
+        self.old_root_hex = old_root_hex
+        self.new_root_hex = new_root_hex
+        self.proof = proof
+        self.json = json
+        
+        
+
+    
+    def __str__(self):
+        return "ConsistencyProof(old_size={}, new_size={}, old_root_hex={}, new_root_hex={}, proof={}, json={})".format(self.old_size, self.new_size, self.old_root_hex, self.new_root_hex, self.proof, self.json)
+    def __eq__(self, other):
+        if self.old_size != other.old_size:
+            return False
+        if self.new_size != other.new_size:
+            return False
+        if self.old_root_hex != other.old_root_hex:
+            return False
+        if self.new_root_hex != other.new_root_hex:
+            return False
+        if self.proof != other.proof:
+            return False
+        if self.json != other.json:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeConsistencyProof(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ConsistencyProof(
+            old_size=_UniffiFfiConverterUInt64.read(buf),
+            new_size=_UniffiFfiConverterUInt64.read(buf),
+            old_root_hex=_UniffiFfiConverterString.read(buf),
+            new_root_hex=_UniffiFfiConverterString.read(buf),
+            proof=_UniffiFfiConverterSequenceString.read(buf),
+            json=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.old_size)
+        _UniffiFfiConverterUInt64.check_lower(value.new_size)
+        _UniffiFfiConverterString.check_lower(value.old_root_hex)
+        _UniffiFfiConverterString.check_lower(value.new_root_hex)
+        _UniffiFfiConverterSequenceString.check_lower(value.proof)
+        _UniffiFfiConverterString.check_lower(value.json)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.old_size, buf)
+        _UniffiFfiConverterUInt64.write(value.new_size, buf)
+        _UniffiFfiConverterString.write(value.old_root_hex, buf)
+        _UniffiFfiConverterString.write(value.new_root_hex, buf)
+        _UniffiFfiConverterSequenceString.write(value.proof, buf)
+        _UniffiFfiConverterString.write(value.json, buf)
+
+@dataclass
+class InclusionProof:
+    """
+    That the line with seq `seq` is leaf `seq` of the tree of `tree_size` lines.
+"""
+    def __init__(self, *, seq:int, tree_size:int, leaf_hex:str, root_hex:str, proof:typing.List[str], json:str):
+        self.seq = seq
+        self.tree_size = tree_size
+        self.leaf_hex = leaf_hex
+        self.root_hex = root_hex
+        self.proof = proof
+        self.json = json
+        
+        
+
+    
+    def __str__(self):
+        return "InclusionProof(seq={}, tree_size={}, leaf_hex={}, root_hex={}, proof={}, json={})".format(self.seq, self.tree_size, self.leaf_hex, self.root_hex, self.proof, self.json)
+    def __eq__(self, other):
+        if self.seq != other.seq:
+            return False
+        if self.tree_size != other.tree_size:
+            return False
+        if self.leaf_hex != other.leaf_hex:
+            return False
+        if self.root_hex != other.root_hex:
+            return False
+        if self.proof != other.proof:
+            return False
+        if self.json != other.json:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInclusionProof(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InclusionProof(
+            seq=_UniffiFfiConverterUInt64.read(buf),
+            tree_size=_UniffiFfiConverterUInt64.read(buf),
+            leaf_hex=_UniffiFfiConverterString.read(buf),
+            root_hex=_UniffiFfiConverterString.read(buf),
+            proof=_UniffiFfiConverterSequenceString.read(buf),
+            json=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.seq)
+        _UniffiFfiConverterUInt64.check_lower(value.tree_size)
+        _UniffiFfiConverterString.check_lower(value.leaf_hex)
+        _UniffiFfiConverterString.check_lower(value.root_hex)
+        _UniffiFfiConverterSequenceString.check_lower(value.proof)
+        _UniffiFfiConverterString.check_lower(value.json)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.seq, buf)
+        _UniffiFfiConverterUInt64.write(value.tree_size, buf)
+        _UniffiFfiConverterString.write(value.leaf_hex, buf)
+        _UniffiFfiConverterString.write(value.root_hex, buf)
+        _UniffiFfiConverterSequenceString.write(value.proof, buf)
+        _UniffiFfiConverterString.write(value.json, buf)
 
 @dataclass
 class PinnedTool:
@@ -2566,11 +2890,95 @@ class _UniffiFfiConverterTypeToolsetCheck(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeChangedTool.write(value.changed, buf)
 
 @dataclass
+class TreeHead:
+    """
+    The size and root of a ledger's tree.
+"""
+    def __init__(self, *, tree_size:int, root_hex:str):
+        self.tree_size = tree_size
+        self.root_hex = root_hex
+        
+        
+
+    
+    def __str__(self):
+        return "TreeHead(tree_size={}, root_hex={})".format(self.tree_size, self.root_hex)
+    def __eq__(self, other):
+        if self.tree_size != other.tree_size:
+            return False
+        if self.root_hex != other.root_hex:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTreeHead(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TreeHead(
+            tree_size=_UniffiFfiConverterUInt64.read(buf),
+            root_hex=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.tree_size)
+        _UniffiFfiConverterString.check_lower(value.root_hex)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.tree_size, buf)
+        _UniffiFfiConverterString.write(value.root_hex, buf)
+
+class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative byte string length")
+        return buf.read(size)
+
+    @staticmethod
+    def check_lower(value):
+        try:
+            memoryview(value)
+        except TypeError:
+            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(len(value))
+        buf.write(value)
+
+class _UniffiFfiConverterOptionalBytes(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterBytes.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterBytes.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterBytes.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
 class VerifyOptions:
     """
     What a verification holds a ledger to, beyond its own rules.
 """
-    def __init__(self, *, pinned_pubkey:typing.Optional[str] = _DEFAULT, pinned_current_pubkey:typing.Optional[str] = _DEFAULT, check_tools:bool = False):
+    def __init__(self, *, pinned_pubkey:typing.Optional[str] = _DEFAULT, pinned_current_pubkey:typing.Optional[str] = _DEFAULT, check_tools:bool = False, checkpoint:typing.Optional[bytes] = _DEFAULT):
         if pinned_pubkey is _DEFAULT:
             self.pinned_pubkey = None
         else:
@@ -2580,18 +2988,24 @@ class VerifyOptions:
         else:
             self.pinned_current_pubkey = pinned_current_pubkey
         self.check_tools = check_tools
+        if checkpoint is _DEFAULT:
+            self.checkpoint = None
+        else:
+            self.checkpoint = checkpoint
         
         
 
     
     def __str__(self):
-        return "VerifyOptions(pinned_pubkey={}, pinned_current_pubkey={}, check_tools={})".format(self.pinned_pubkey, self.pinned_current_pubkey, self.check_tools)
+        return "VerifyOptions(pinned_pubkey={}, pinned_current_pubkey={}, check_tools={}, checkpoint={})".format(self.pinned_pubkey, self.pinned_current_pubkey, self.check_tools, self.checkpoint)
     def __eq__(self, other):
         if self.pinned_pubkey != other.pinned_pubkey:
             return False
         if self.pinned_current_pubkey != other.pinned_current_pubkey:
             return False
         if self.check_tools != other.check_tools:
+            return False
+        if self.checkpoint != other.checkpoint:
             return False
         return True
 
@@ -2602,6 +3016,7 @@ class _UniffiFfiConverterTypeVerifyOptions(_UniffiConverterRustBuffer):
             pinned_pubkey=_UniffiFfiConverterOptionalString.read(buf),
             pinned_current_pubkey=_UniffiFfiConverterOptionalString.read(buf),
             check_tools=_UniffiFfiConverterBoolean.read(buf),
+            checkpoint=_UniffiFfiConverterOptionalBytes.read(buf),
         )
 
     @staticmethod
@@ -2609,12 +3024,14 @@ class _UniffiFfiConverterTypeVerifyOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.pinned_pubkey)
         _UniffiFfiConverterOptionalString.check_lower(value.pinned_current_pubkey)
         _UniffiFfiConverterBoolean.check_lower(value.check_tools)
+        _UniffiFfiConverterOptionalBytes.check_lower(value.checkpoint)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterOptionalString.write(value.pinned_pubkey, buf)
         _UniffiFfiConverterOptionalString.write(value.pinned_current_pubkey, buf)
         _UniffiFfiConverterBoolean.write(value.check_tools, buf)
+        _UniffiFfiConverterOptionalBytes.write(value.checkpoint, buf)
 
 
 
@@ -2739,7 +3156,9 @@ class ProvedexError:  # type: ignore
         `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
         unusable, forked (the session was opened in another process, which
         forked this one), closed (the session was closed), no_toolset (the
-        ledger pins no toolset to check a manifest against).
+        ledger pins no toolset to check a manifest against), out_of_range (a
+        seq or tree size beyond the ledger's good lines, or a checkpoint of an
+        empty ledger or of size 0).
 """
         
         def __init__(self, code, detail):
@@ -2755,8 +3174,11 @@ class ProvedexError:  # type: ignore
     _UniffiTempProvedexError.Ledger = Ledger # type: ignore
     class Chain(_UniffiTempProvedexError):
         """
-        A signed event or ledger line is not valid on its own. `code` is its
-        reason (spec/verification.md).
+        A signed event or ledger line is not valid on its own, a ledger that
+        must verify (to prove or checkpoint it) does not, or a checkpoint is
+        refused. `code` is its reason (spec/verification.md): for a
+        checkpoint, checkpoint_malformed, checkpoint_foreign or
+        checkpoint_signature_invalid.
 """
         
         def __init__(self, code, detail):
@@ -2835,26 +3257,6 @@ class _UniffiFfiConverterTypeProvedexError(_UniffiConverterRustBuffer):
             buf.write_i32(4)
             _UniffiFfiConverterString.write(value.code, buf)
             _UniffiFfiConverterString.write(value.detail, buf)
-
-class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative byte string length")
-        return buf.read(size)
-
-    @staticmethod
-    def check_lower(value):
-        try:
-            memoryview(value)
-        except TypeError:
-            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i32(len(value))
-        buf.write(value)
 
 
 class _UniffiFfiConverterTypeFsPath:
@@ -3078,6 +3480,16 @@ class SigningKeypairProtocol(typing.Protocol):
         that OpenSSL reads; `load` reads either form.
 """
         raise NotImplementedError
+    def sign_checkpoint(self, genesis_self_hash: str,tree_size: int,root_hex: str) -> str:
+        """
+        Signs the checkpoint of a tree of `tree_size` lines with root
+        `root_hex`, for the ledger whose line with seq 0 has the self_hash
+        `genesis_self_hash` (hex): the note text, deterministic. Nothing is
+        checked against a ledger: [`checkpoint`] signs only what a verified
+        ledger holds, as the spec asks of writers. Malformed hex is a
+        `Chain` error `invalid_hex`.
+"""
+        raise NotImplementedError
     def sign_data(self, data: bytes) -> str:
         """
         A data signature of `data` (spec/signature-scheme.md, "Data
@@ -3288,6 +3700,35 @@ class SigningKeypair(SigningKeypairProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_save_pem,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def sign_checkpoint(self, genesis_self_hash: str,tree_size: int,root_hex: str) -> str:
+        """
+        Signs the checkpoint of a tree of `tree_size` lines with root
+        `root_hex`, for the ledger whose line with seq 0 has the self_hash
+        `genesis_self_hash` (hex): the note text, deterministic. Nothing is
+        checked against a ledger: [`checkpoint`] signs only what a verified
+        ledger holds, as the spec asks of writers. Malformed hex is a
+        `Chain` error `invalid_hex`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(genesis_self_hash)
+
+        _UniffiFfiConverterUInt64.check_lower(tree_size)
+
+        _UniffiFfiConverterString.check_lower(root_hex)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(genesis_self_hash),
+            _UniffiFfiConverterUInt64.lower(tree_size),
+            _UniffiFfiConverterString.lower(root_hex),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_checkpoint,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3775,6 +4216,29 @@ class _UniffiFfiConverterTypeSession:
     def write(cls, value: Session, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+class _UniffiFfiConverterSequenceBytes(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterBytes.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterBytes.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterBytes.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeSignedEvent(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -3839,6 +4303,64 @@ def check_toolset(ledger_path: FsPath,pinned_pubkey: typing.Optional[str],manife
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_check_toolset,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def checkpoint(ledger_path: FsPath,keypair: SigningKeypair,size: typing.Union[object, typing.Optional[int]] = _DEFAULT) -> str:
+    """
+    The signed checkpoint of the ledger at `ledger_path`: its note text.
+    The tree covers the first `size` lines (all good lines when `None`).
+
+    The ledger must verify (a torn final line is left out, as `recover`
+    would leave it out): otherwise a `Chain` error with the finding's
+    reason, as no checkpoint vouches for bad lines. The key must be the
+    ledger's key current at `size` (a `Ledger` error `foreign_key`
+    otherwise); a size beyond the good lines, size 0 or an empty ledger is a
+    `Ledger` error `out_of_range`.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+    _UniffiFfiConverterTypeSigningKeypair.check_lower(keypair)
+
+    if size is _DEFAULT:
+        size = None
+    _UniffiFfiConverterOptionalUInt64.check_lower(size)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+        _UniffiFfiConverterTypeSigningKeypair.lower(keypair),
+        _UniffiFfiConverterOptionalUInt64.lower(size),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterString.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def checkpoint_with_key_file(ledger_path: FsPath,key_path: FsPath,size: typing.Union[object, typing.Optional[int]] = _DEFAULT) -> str:
+    """
+    [`checkpoint`] with the key in a key file (the raw seed or a PEM PKCS#8 key).
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+    _UniffiFfiConverterTypeFsPath.check_lower(key_path)
+
+    if size is _DEFAULT:
+        size = None
+    _UniffiFfiConverterOptionalUInt64.check_lower(size)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+        _UniffiFfiConverterTypeFsPath.lower(key_path),
+        _UniffiFfiConverterOptionalUInt64.lower(size),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterString.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint_with_key_file,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3916,6 +4438,47 @@ def genesis_parent_hash() -> str:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def leaf_hash(leaf_input: bytes) -> str:
+    """
+    The leaf hash of a leaf input, as hex: SHA-256(0x00 ‖ input). A ledger
+    line's leaf input is the 32 bytes of its self_hash.
+"""
+    
+    _UniffiFfiConverterBytes.check_lower(leaf_input)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterBytes.lower(leaf_input),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterString.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_leaf_hash,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def ledger_tree_head(ledger_path: FsPath,size: typing.Union[object, typing.Optional[int]] = _DEFAULT) -> TreeHead:
+    """
+    The size and root of the tree of the ledger at `ledger_path` at `size`
+    lines (all good lines when `None`). The ledger must verify, as for [`checkpoint`].
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+    if size is _DEFAULT:
+        size = None
+    _UniffiFfiConverterOptionalUInt64.check_lower(size)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+        _UniffiFfiConverterOptionalUInt64.lower(size),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeTreeHead.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_ledger_tree_head,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def load_public_key(path: FsPath) -> str:
     """
     The public key in a file (a `PUBLIC KEY` PEM, or hex), returned as hex.
@@ -3964,6 +4527,25 @@ def max_json_depth() -> int:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def parse_checkpoint(checkpoint: bytes) -> CheckpointInfo:
+    """
+    Reads a signed checkpoint (its note bytes) without checking any
+    signature: what it claims, to know which key to verify it with. Not a
+    signed checkpoint: a `Chain` error `checkpoint_malformed`.
+"""
+    
+    _UniffiFfiConverterBytes.check_lower(checkpoint)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterBytes.lower(checkpoint),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeCheckpointInfo.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_parse_checkpoint,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def parse_public_key(text: str) -> str:
     """
     A public key given as 64 lowercase hex characters or as a `PUBLIC KEY`
@@ -3979,6 +4561,63 @@ def parse_public_key(text: str) -> str:
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_parse_public_key,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def prove_consistency(ledger_path: FsPath,old_size: int,new_size: typing.Union[object, typing.Optional[int]] = _DEFAULT) -> ConsistencyProof:
+    """
+    The consistency proof from the tree of the first `old_size` lines to
+    the tree of the first `new_size` lines (all good lines when `None`) of
+    the ledger at `ledger_path`. The ledger must verify, as for
+    [`checkpoint`]; sizes beyond its good lines or out of order are a
+    `Ledger` error `out_of_range`.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+    _UniffiFfiConverterUInt64.check_lower(old_size)
+
+    if new_size is _DEFAULT:
+        new_size = None
+    _UniffiFfiConverterOptionalUInt64.check_lower(new_size)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+        _UniffiFfiConverterUInt64.lower(old_size),
+        _UniffiFfiConverterOptionalUInt64.lower(new_size),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeConsistencyProof.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_prove_consistency,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def prove_inclusion(ledger_path: FsPath,seq: int,size: typing.Union[object, typing.Optional[int]] = _DEFAULT) -> InclusionProof:
+    """
+    The inclusion proof of the line with `seq` in the tree of the first
+    `size` lines (all good lines when `None`) of the ledger at
+    `ledger_path`. The ledger must verify, as for [`checkpoint`]; a seq or
+    size beyond its good lines is a `Ledger` error `out_of_range`.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+    _UniffiFfiConverterUInt64.check_lower(seq)
+
+    if size is _DEFAULT:
+        size = None
+    _UniffiFfiConverterOptionalUInt64.check_lower(size)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+        _UniffiFfiConverterUInt64.lower(seq),
+        _UniffiFfiConverterOptionalUInt64.lower(size),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeInclusionProof.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_prove_inclusion,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -4160,6 +4799,24 @@ def toolset_hash(manifest: str) -> Toolset:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def tree_root(leaf_inputs: typing.List[bytes]) -> str:
+    """
+    The RFC 9162 Merkle Tree Hash of these leaf inputs, in order, as hex
+    (for a ledger, each line's self_hash bytes); of none, SHA-256 of no bytes.
+"""
+    
+    _UniffiFfiConverterSequenceBytes.check_lower(leaf_inputs)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterSequenceBytes.lower(leaf_inputs),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterString.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_tree_root,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def verify_chain(events: typing.List[SignedEvent],pinned_pubkey: typing.Optional[str]) -> ChainReport:
     """
     Verifies events in memory as the lines of one ledger. A broken chain is a
@@ -4198,6 +4855,66 @@ def verify_chain_with(events: typing.List[SignedEvent],options: VerifyOptions) -
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain_with,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def verify_checkpoint(checkpoint: bytes,pubkey: str) -> CheckpointInfo:
+    """
+    Reads a signed checkpoint (its note bytes) and checks that `pubkey` (hex
+    or PEM) signs it, strictly. A refusal is a `Chain` error:
+    `checkpoint_malformed` (not a signed checkpoint with a ledger origin),
+    `checkpoint_foreign` (the origin names another key),
+    `checkpoint_signature_invalid` (no good signature by the key under the
+    origin, or a bad one). A key that is not a key is a `KeyLoad` error.
+"""
+    
+    _UniffiFfiConverterBytes.check_lower(checkpoint)
+
+    _UniffiFfiConverterString.check_lower(pubkey)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterBytes.lower(checkpoint),
+        _UniffiFfiConverterString.lower(pubkey),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeCheckpointInfo.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_verify_checkpoint,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def verify_consistency(old_size: int,new_size: int,proof: typing.List[str],old_root_hex: str,new_root_hex: str) -> bool:
+    """
+    Whether `proof` (hashes as hex) shows that the tree of `old_size` leaves
+    with root `old_root_hex` is a prefix of the tree of `new_size` leaves
+    with root `new_root_hex`, by RFC 9162's algorithm and the two cases the
+    spec adds (spec/transparency.md, TL-3). Sizes out of order, a proof of
+    the wrong length or with a hash that is not 64 lowercase hex, or one
+    leading to other roots is `false`; a malformed root is a `Chain` error
+    `invalid_hex`.
+"""
+    
+    _UniffiFfiConverterUInt64.check_lower(old_size)
+
+    _UniffiFfiConverterUInt64.check_lower(new_size)
+
+    _UniffiFfiConverterSequenceString.check_lower(proof)
+
+    _UniffiFfiConverterString.check_lower(old_root_hex)
+
+    _UniffiFfiConverterString.check_lower(new_root_hex)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterUInt64.lower(old_size),
+        _UniffiFfiConverterUInt64.lower(new_size),
+        _UniffiFfiConverterSequenceString.lower(proof),
+        _UniffiFfiConverterString.lower(old_root_hex),
+        _UniffiFfiConverterString.lower(new_root_hex),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_verify_consistency,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -4292,6 +5009,41 @@ def verify_file_with(path: FsPath,options: VerifyOptions) -> ChainReport:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def verify_inclusion(index: int,tree_size: int,leaf: bytes,proof: typing.List[str],root_hex: str) -> bool:
+    """
+    Whether `proof` (hashes as hex) shows that the leaf input `leaf` is leaf
+    `index` of the tree of `tree_size` leaves with root `root_hex`, by RFC
+    9162's algorithm (spec/transparency.md, TL-2). For a ledger's line, the
+    leaf input is its self_hash's 32 bytes. An index out of range, a proof
+    of the wrong length or with a hash that is not 64 lowercase hex, or
+    one leading elsewhere is `false`; a malformed `root_hex` is a `Chain`
+    error `invalid_hex`.
+"""
+    
+    _UniffiFfiConverterUInt64.check_lower(index)
+
+    _UniffiFfiConverterUInt64.check_lower(tree_size)
+
+    _UniffiFfiConverterBytes.check_lower(leaf)
+
+    _UniffiFfiConverterSequenceString.check_lower(proof)
+
+    _UniffiFfiConverterString.check_lower(root_hex)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterUInt64.lower(index),
+        _UniffiFfiConverterUInt64.lower(tree_size),
+        _UniffiFfiConverterBytes.lower(leaf),
+        _UniffiFfiConverterSequenceString.lower(proof),
+        _UniffiFfiConverterString.lower(root_hex),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_verify_inclusion,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def verify_signed_event(event: SignedEvent) -> None:
     """
     Checks one event on its own: its self_hash and its strict Ed25519 signature.
@@ -4320,21 +5072,32 @@ __all__ = [
     "UnpinnedToolCall",
     "ChainReport",
     "ChangedTool",
+    "CheckpointInfo",
+    "ConsistencyProof",
+    "InclusionProof",
     "PinnedTool",
     "SignedEvent",
     "Toolset",
     "ToolsetCheck",
+    "TreeHead",
     "VerifyOptions",
     "canonical_json",
     "check_toolset",
+    "checkpoint",
+    "checkpoint_with_key_file",
     "compute_self_hash",
     "event_from_json",
     "event_to_json",
     "genesis_parent_hash",
+    "leaf_hash",
+    "ledger_tree_head",
     "load_public_key",
     "max_free_json_depth",
     "max_json_depth",
+    "parse_checkpoint",
     "parse_public_key",
+    "prove_consistency",
+    "prove_inclusion",
     "public_key_fingerprint",
     "public_key_pem",
     "recover",
@@ -4344,12 +5107,16 @@ __all__ = [
     "signed_event_from_json",
     "signed_event_to_json",
     "toolset_hash",
+    "tree_root",
     "verify_chain",
     "verify_chain_with",
+    "verify_checkpoint",
+    "verify_consistency",
     "verify_data",
     "verify_data_sha256",
     "verify_file",
     "verify_file_with",
+    "verify_inclusion",
     "verify_signed_event",
     "SigningKeypair",
     "SigningKeypairProtocol",

@@ -1019,6 +1019,16 @@ public protocol SigningKeypairProtocol: AnyObject, Sendable {
      */
     func signDataSha256(dataSha256: String) throws  -> String
     
+    /**
+     * Signs the checkpoint of a tree of `tree_size` lines with root
+     * `root_hex`, for the ledger whose line with seq 0 has the self_hash
+     * `genesis_self_hash` (hex): the note text, deterministic. Nothing is
+     * checked against a ledger: [`checkpoint`] signs only what a verified
+     * ledger holds, as the spec asks of writers. Malformed hex is a
+     * `Chain` error `invalid_hex`.
+     */
+    func signCheckpoint(genesisSelfHash: String, treeSize: UInt64, rootHex: String) throws  -> String
+    
 }
 /**
  * An Ed25519 signing key; the secret never crosses the boundary.
@@ -1224,6 +1234,26 @@ open func signDataSha256(dataSha256: String)throws  -> String  {
     uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(dataSha256),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs the checkpoint of a tree of `tree_size` lines with root
+     * `root_hex`, for the ledger whose line with seq 0 has the self_hash
+     * `genesis_self_hash` (hex): the note text, deterministic. Nothing is
+     * checked against a ledger: [`checkpoint`] signs only what a verified
+     * ledger holds, as the spec asks of writers. Malformed hex is a
+     * `Chain` error `invalid_hex`.
+     */
+open func signCheckpoint(genesisSelfHash: String, treeSize: UInt64, rootHex: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_signingkeypair_sign_checkpoint(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(genesisSelfHash),
+        FfiConverterUInt64.lower(treeSize),
+        FfiConverterString.lower(rootHex),uniffiCallStatus
     )
 })
 }
@@ -1507,6 +1537,323 @@ public func FfiConverterTypeChangedTool_lift(_ buf: RustBuffer) throws -> Change
 #endif
 public func FfiConverterTypeChangedTool_lower(_ value: ChangedTool) -> RustBuffer {
     return FfiConverterTypeChangedTool.lower(value)
+}
+
+
+/**
+ * What a checkpoint says: the ledger, the key, the tree size and root.
+ */
+public struct CheckpointInfo: Equatable, Hashable {
+    /**
+     * The origin line: `provedex-ledger/<genesis self_hash>/<key fingerprint>`.
+     */
+    public var origin: String
+    /**
+     * The self_hash of the ledger's line with seq 0, as the origin names it.
+     */
+    public var genesisSelfHash: String
+    /**
+     * The fingerprint of the signing key, as the origin names it (`sha256:` and 64 hex).
+     */
+    public var fingerprint: String
+    /**
+     * How many lines the checkpoint vouches for.
+     */
+    public var treeSize: UInt64
+    /**
+     * The root of the tree of those lines, as hex.
+     */
+    public var rootHex: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The origin line: `provedex-ledger/<genesis self_hash>/<key fingerprint>`.
+         */origin: String, 
+        /**
+         * The self_hash of the ledger's line with seq 0, as the origin names it.
+         */genesisSelfHash: String, 
+        /**
+         * The fingerprint of the signing key, as the origin names it (`sha256:` and 64 hex).
+         */fingerprint: String, 
+        /**
+         * How many lines the checkpoint vouches for.
+         */treeSize: UInt64, 
+        /**
+         * The root of the tree of those lines, as hex.
+         */rootHex: String) {
+        self.origin = origin
+        self.genesisSelfHash = genesisSelfHash
+        self.fingerprint = fingerprint
+        self.treeSize = treeSize
+        self.rootHex = rootHex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckpointInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckpointInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckpointInfo {
+        return
+            try CheckpointInfo(
+                origin: FfiConverterString.read(from: &buf), 
+                genesisSelfHash: FfiConverterString.read(from: &buf), 
+                fingerprint: FfiConverterString.read(from: &buf), 
+                treeSize: FfiConverterUInt64.read(from: &buf), 
+                rootHex: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckpointInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.origin, into: &buf)
+        FfiConverterString.write(value.genesisSelfHash, into: &buf)
+        FfiConverterString.write(value.fingerprint, into: &buf)
+        FfiConverterUInt64.write(value.treeSize, into: &buf)
+        FfiConverterString.write(value.rootHex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckpointInfo_lift(_ buf: RustBuffer) throws -> CheckpointInfo {
+    return try FfiConverterTypeCheckpointInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckpointInfo_lower(_ value: CheckpointInfo) -> RustBuffer {
+    return FfiConverterTypeCheckpointInfo.lower(value)
+}
+
+
+/**
+ * That the tree of `old_size` lines is a prefix of the tree of `new_size` lines.
+ */
+public struct ConsistencyProof: Equatable, Hashable {
+    /**
+     * The smaller tree's size.
+     */
+    public var oldSize: UInt64
+    /**
+     * The larger tree's size.
+     */
+    public var newSize: UInt64
+    /**
+     * The smaller tree's root, as hex.
+     */
+    public var oldRootHex: String
+    /**
+     * The larger tree's root, as hex.
+     */
+    public var newRootHex: String
+    /**
+     * RFC 9162 `PROOF(old_size, D[0:new_size])`, as hex.
+     */
+    public var proof: [String]
+    /**
+     * The proof document, as `provedex prove` writes it (spec/transparency.md, "Proof documents").
+     */
+    public var json: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The smaller tree's size.
+         */oldSize: UInt64, 
+        /**
+         * The larger tree's size.
+         */newSize: UInt64, 
+        /**
+         * The smaller tree's root, as hex.
+         */oldRootHex: String, 
+        /**
+         * The larger tree's root, as hex.
+         */newRootHex: String, 
+        /**
+         * RFC 9162 `PROOF(old_size, D[0:new_size])`, as hex.
+         */proof: [String], 
+        /**
+         * The proof document, as `provedex prove` writes it (spec/transparency.md, "Proof documents").
+         */json: String) {
+        self.oldSize = oldSize
+        self.newSize = newSize
+        self.oldRootHex = oldRootHex
+        self.newRootHex = newRootHex
+        self.proof = proof
+        self.json = json
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsistencyProof: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsistencyProof: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsistencyProof {
+        return
+            try ConsistencyProof(
+                oldSize: FfiConverterUInt64.read(from: &buf), 
+                newSize: FfiConverterUInt64.read(from: &buf), 
+                oldRootHex: FfiConverterString.read(from: &buf), 
+                newRootHex: FfiConverterString.read(from: &buf), 
+                proof: FfiConverterSequenceString.read(from: &buf), 
+                json: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsistencyProof, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.oldSize, into: &buf)
+        FfiConverterUInt64.write(value.newSize, into: &buf)
+        FfiConverterString.write(value.oldRootHex, into: &buf)
+        FfiConverterString.write(value.newRootHex, into: &buf)
+        FfiConverterSequenceString.write(value.proof, into: &buf)
+        FfiConverterString.write(value.json, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsistencyProof_lift(_ buf: RustBuffer) throws -> ConsistencyProof {
+    return try FfiConverterTypeConsistencyProof.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsistencyProof_lower(_ value: ConsistencyProof) -> RustBuffer {
+    return FfiConverterTypeConsistencyProof.lower(value)
+}
+
+
+/**
+ * That the line with seq `seq` is leaf `seq` of the tree of `tree_size` lines.
+ */
+public struct InclusionProof: Equatable, Hashable {
+    /**
+     * The line's seq: its leaf index.
+     */
+    public var seq: UInt64
+    /**
+     * The tree's size.
+     */
+    public var treeSize: UInt64
+    /**
+     * The line's self_hash, as hex: the leaf input (its leaf hash is SHA-256(0x00 ‖ its 32 bytes)).
+     */
+    public var leafHex: String
+    /**
+     * The tree's root, as hex.
+     */
+    public var rootHex: String
+    /**
+     * RFC 9162 `PATH(seq, D[0:tree_size])`, from the leaf's sibling up, as hex.
+     */
+    public var proof: [String]
+    /**
+     * The proof document, as `provedex prove` writes it (spec/transparency.md, "Proof documents").
+     */
+    public var json: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The line's seq: its leaf index.
+         */seq: UInt64, 
+        /**
+         * The tree's size.
+         */treeSize: UInt64, 
+        /**
+         * The line's self_hash, as hex: the leaf input (its leaf hash is SHA-256(0x00 ‖ its 32 bytes)).
+         */leafHex: String, 
+        /**
+         * The tree's root, as hex.
+         */rootHex: String, 
+        /**
+         * RFC 9162 `PATH(seq, D[0:tree_size])`, from the leaf's sibling up, as hex.
+         */proof: [String], 
+        /**
+         * The proof document, as `provedex prove` writes it (spec/transparency.md, "Proof documents").
+         */json: String) {
+        self.seq = seq
+        self.treeSize = treeSize
+        self.leafHex = leafHex
+        self.rootHex = rootHex
+        self.proof = proof
+        self.json = json
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InclusionProof: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInclusionProof: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InclusionProof {
+        return
+            try InclusionProof(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                treeSize: FfiConverterUInt64.read(from: &buf), 
+                leafHex: FfiConverterString.read(from: &buf), 
+                rootHex: FfiConverterString.read(from: &buf), 
+                proof: FfiConverterSequenceString.read(from: &buf), 
+                json: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InclusionProof, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterUInt64.write(value.treeSize, into: &buf)
+        FfiConverterString.write(value.leafHex, into: &buf)
+        FfiConverterString.write(value.rootHex, into: &buf)
+        FfiConverterSequenceString.write(value.proof, into: &buf)
+        FfiConverterString.write(value.json, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInclusionProof_lift(_ buf: RustBuffer) throws -> InclusionProof {
+    return try FfiConverterTypeInclusionProof.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInclusionProof_lower(_ value: InclusionProof) -> RustBuffer {
+    return FfiConverterTypeInclusionProof.lower(value)
 }
 
 
@@ -1958,6 +2305,75 @@ public func FfiConverterTypeToolsetCheck_lower(_ value: ToolsetCheck) -> RustBuf
 
 
 /**
+ * The size and root of a ledger's tree.
+ */
+public struct TreeHead: Equatable, Hashable {
+    /**
+     * How many lines the tree holds.
+     */
+    public var treeSize: UInt64
+    /**
+     * The tree's root, as hex.
+     */
+    public var rootHex: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How many lines the tree holds.
+         */treeSize: UInt64, 
+        /**
+         * The tree's root, as hex.
+         */rootHex: String) {
+        self.treeSize = treeSize
+        self.rootHex = rootHex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TreeHead: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTreeHead: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TreeHead {
+        return
+            try TreeHead(
+                treeSize: FfiConverterUInt64.read(from: &buf), 
+                rootHex: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TreeHead, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.treeSize, into: &buf)
+        FfiConverterString.write(value.rootHex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTreeHead_lift(_ buf: RustBuffer) throws -> TreeHead {
+    return try FfiConverterTypeTreeHead.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTreeHead_lower(_ value: TreeHead) -> RustBuffer {
+    return FfiConverterTypeTreeHead.lower(value)
+}
+
+
+/**
  * A good `ToolCalled` line whose tool is outside the toolset pinned before it.
  */
 public struct UnpinnedToolCall: Equatable, Hashable {
@@ -2046,6 +2462,15 @@ public struct VerifyOptions: Equatable, Hashable {
      * ([`ChainReport::unpinned_tool_calls`]).
      */
     public var checkTools: Bool
+    /**
+     * A signed checkpoint held apart from the ledger, as its note bytes
+     * (spec/transparency.md): the ledger must still reach its size and
+     * agree with its root (`ledger_truncated`, `checkpoint_foreign`,
+     * `checkpoint_signature_invalid`, `checkpoint_root_mismatch`, each
+     * about the end of the ledger). Bytes that are not a signed
+     * checkpoint are a `Chain` error `checkpoint_malformed`.
+     */
+    public var checkpoint: Data?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2062,10 +2487,19 @@ public struct VerifyOptions: Equatable, Hashable {
         /**
          * Whether the report lists the tool calls outside the pinned toolset
          * ([`ChainReport::unpinned_tool_calls`]).
-         */checkTools: Bool = false) {
+         */checkTools: Bool = false, 
+        /**
+         * A signed checkpoint held apart from the ledger, as its note bytes
+         * (spec/transparency.md): the ledger must still reach its size and
+         * agree with its root (`ledger_truncated`, `checkpoint_foreign`,
+         * `checkpoint_signature_invalid`, `checkpoint_root_mismatch`, each
+         * about the end of the ledger). Bytes that are not a signed
+         * checkpoint are a `Chain` error `checkpoint_malformed`.
+         */checkpoint: Data? = nil) {
         self.pinnedPubkey = pinnedPubkey
         self.pinnedCurrentPubkey = pinnedCurrentPubkey
         self.checkTools = checkTools
+        self.checkpoint = checkpoint
     }
 
     
@@ -2086,7 +2520,8 @@ public struct FfiConverterTypeVerifyOptions: FfiConverterRustBuffer {
             try VerifyOptions(
                 pinnedPubkey: FfiConverterOptionString.read(from: &buf), 
                 pinnedCurrentPubkey: FfiConverterOptionString.read(from: &buf), 
-                checkTools: FfiConverterBool.read(from: &buf)
+                checkTools: FfiConverterBool.read(from: &buf), 
+                checkpoint: FfiConverterOptionData.read(from: &buf)
         )
     }
 
@@ -2094,6 +2529,7 @@ public struct FfiConverterTypeVerifyOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.pinnedPubkey, into: &buf)
         FfiConverterOptionString.write(value.pinnedCurrentPubkey, into: &buf)
         FfiConverterBool.write(value.checkTools, into: &buf)
+        FfiConverterOptionData.write(value.checkpoint, into: &buf)
     }
 }
 
@@ -2538,7 +2974,9 @@ enum ProvedexError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
      * `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
      * unusable, forked (the session was opened in another process, which
      * forked this one), closed (the session was closed), no_toolset (the
-     * ledger pins no toolset to check a manifest against).
+     * ledger pins no toolset to check a manifest against), out_of_range (a
+     * seq or tree size beyond the ledger's good lines, or a checkpoint of an
+     * empty ledger or of size 0).
      */
     case Ledger(
         /**
@@ -2549,8 +2987,11 @@ enum ProvedexError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */detail: String
     )
     /**
-     * A signed event or ledger line is not valid on its own. `code` is its
-     * reason (spec/verification.md).
+     * A signed event or ledger line is not valid on its own, a ledger that
+     * must verify (to prove or checkpoint it) does not, or a checkpoint is
+     * refused. `code` is its reason (spec/verification.md): for a
+     * checkpoint, checkpoint_malformed, checkpoint_foreign or
+     * checkpoint_signature_invalid.
      */
     case Chain(
         /**
@@ -2807,6 +3248,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionSequenceTypeUnpinnedToolCall: FfiConverterRustBuffer {
     typealias SwiftType = [UnpinnedToolCall]?
 
@@ -2848,6 +3313,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceData: FfiConverterRustBuffer {
+    typealias SwiftType = [Data]
+
+    public static func write(_ value: [Data], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterData.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Data] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Data]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterData.read(from: &buf))
         }
         return seq
     }
@@ -3345,6 +3835,182 @@ public func toolsetHash(manifest: String)throws  -> Toolset  {
     )
 })
 }
+/**
+ * The signed checkpoint of the ledger at `ledger_path`: its note text.
+ * The tree covers the first `size` lines (all good lines when `None`).
+ *
+ * The ledger must verify (a torn final line is left out, as `recover`
+ * would leave it out): otherwise a `Chain` error with the finding's
+ * reason, as no checkpoint vouches for bad lines. The key must be the
+ * ledger's key current at `size` (a `Ledger` error `foreign_key`
+ * otherwise); a size beyond the good lines, size 0 or an empty ledger is a
+ * `Ledger` error `out_of_range`.
+ */
+public func checkpoint(ledgerPath: FsPath, keypair: SigningKeypair, size: UInt64? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_checkpoint(
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterTypeSigningKeypair_lower(keypair),
+        FfiConverterOptionUInt64.lower(size),uniffiCallStatus
+    )
+})
+}
+/**
+ * [`checkpoint`] with the key in a key file (the raw seed or a PEM PKCS#8 key).
+ */
+public func checkpointWithKeyFile(ledgerPath: FsPath, keyPath: FsPath, size: UInt64? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_checkpoint_with_key_file(
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterTypeFsPath_lower(keyPath),
+        FfiConverterOptionUInt64.lower(size),uniffiCallStatus
+    )
+})
+}
+/**
+ * The leaf hash of a leaf input, as hex: SHA-256(0x00 ‖ input). A ledger
+ * line's leaf input is the 32 bytes of its self_hash.
+ */
+public func leafHash(leafInput: Data) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_leaf_hash(
+        FfiConverterData.lower(leafInput),uniffiCallStatus
+    )
+})
+}
+/**
+ * The size and root of the tree of the ledger at `ledger_path` at `size`
+ * lines (all good lines when `None`). The ledger must verify, as for [`checkpoint`].
+ */
+public func ledgerTreeHead(ledgerPath: FsPath, size: UInt64? = nil)throws  -> TreeHead  {
+    return try  FfiConverterTypeTreeHead_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_ledger_tree_head(
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterOptionUInt64.lower(size),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a signed checkpoint (its note bytes) without checking any
+ * signature: what it claims, to know which key to verify it with. Not a
+ * signed checkpoint: a `Chain` error `checkpoint_malformed`.
+ */
+public func parseCheckpoint(checkpoint: Data)throws  -> CheckpointInfo  {
+    return try  FfiConverterTypeCheckpointInfo_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_parse_checkpoint(
+        FfiConverterData.lower(checkpoint),uniffiCallStatus
+    )
+})
+}
+/**
+ * The consistency proof from the tree of the first `old_size` lines to
+ * the tree of the first `new_size` lines (all good lines when `None`) of
+ * the ledger at `ledger_path`. The ledger must verify, as for
+ * [`checkpoint`]; sizes beyond its good lines or out of order are a
+ * `Ledger` error `out_of_range`.
+ */
+public func proveConsistency(ledgerPath: FsPath, oldSize: UInt64, newSize: UInt64? = nil)throws  -> ConsistencyProof  {
+    return try  FfiConverterTypeConsistencyProof_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_prove_consistency(
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterUInt64.lower(oldSize),
+        FfiConverterOptionUInt64.lower(newSize),uniffiCallStatus
+    )
+})
+}
+/**
+ * The inclusion proof of the line with `seq` in the tree of the first
+ * `size` lines (all good lines when `None`) of the ledger at
+ * `ledger_path`. The ledger must verify, as for [`checkpoint`]; a seq or
+ * size beyond its good lines is a `Ledger` error `out_of_range`.
+ */
+public func proveInclusion(ledgerPath: FsPath, seq: UInt64, size: UInt64? = nil)throws  -> InclusionProof  {
+    return try  FfiConverterTypeInclusionProof_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_prove_inclusion(
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterUInt64.lower(seq),
+        FfiConverterOptionUInt64.lower(size),uniffiCallStatus
+    )
+})
+}
+/**
+ * The RFC 9162 Merkle Tree Hash of these leaf inputs, in order, as hex
+ * (for a ledger, each line's self_hash bytes); of none, SHA-256 of no bytes.
+ */
+public func treeRoot(leafInputs: [Data]) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_tree_root(
+        FfiConverterSequenceData.lower(leafInputs),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a signed checkpoint (its note bytes) and checks that `pubkey` (hex
+ * or PEM) signs it, strictly. A refusal is a `Chain` error:
+ * `checkpoint_malformed` (not a signed checkpoint with a ledger origin),
+ * `checkpoint_foreign` (the origin names another key),
+ * `checkpoint_signature_invalid` (no good signature by the key under the
+ * origin, or a bad one). A key that is not a key is a `KeyLoad` error.
+ */
+public func verifyCheckpoint(checkpoint: Data, pubkey: String)throws  -> CheckpointInfo  {
+    return try  FfiConverterTypeCheckpointInfo_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_verify_checkpoint(
+        FfiConverterData.lower(checkpoint),
+        FfiConverterString.lower(pubkey),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whether `proof` (hashes as hex) shows that the tree of `old_size` leaves
+ * with root `old_root_hex` is a prefix of the tree of `new_size` leaves
+ * with root `new_root_hex`, by RFC 9162's algorithm and the two cases the
+ * spec adds (spec/transparency.md, TL-3). Sizes out of order, a proof of
+ * the wrong length or with a hash that is not 64 lowercase hex, or one
+ * leading to other roots is `false`; a malformed root is a `Chain` error
+ * `invalid_hex`.
+ */
+public func verifyConsistency(oldSize: UInt64, newSize: UInt64, proof: [String], oldRootHex: String, newRootHex: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_verify_consistency(
+        FfiConverterUInt64.lower(oldSize),
+        FfiConverterUInt64.lower(newSize),
+        FfiConverterSequenceString.lower(proof),
+        FfiConverterString.lower(oldRootHex),
+        FfiConverterString.lower(newRootHex),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whether `proof` (hashes as hex) shows that the leaf input `leaf` is leaf
+ * `index` of the tree of `tree_size` leaves with root `root_hex`, by RFC
+ * 9162's algorithm (spec/transparency.md, TL-2). For a ledger's line, the
+ * leaf input is its self_hash's 32 bytes. An index out of range, a proof
+ * of the wrong length or with a hash that is not 64 lowercase hex, or
+ * one leading elsewhere is `false`; a malformed `root_hex` is a `Chain`
+ * error `invalid_hex`.
+ */
+public func verifyInclusion(index: UInt64, treeSize: UInt64, leaf: Data, proof: [String], rootHex: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_verify_inclusion(
+        FfiConverterUInt64.lower(index),
+        FfiConverterUInt64.lower(treeSize),
+        FfiConverterData.lower(leaf),
+        FfiConverterSequenceString.lower(proof),
+        FfiConverterString.lower(rootHex),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -3439,6 +4105,39 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_toolset_hash() != 5804) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_func_checkpoint() != 45614) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file() != 45002) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_leaf_hash() != 35326) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_ledger_tree_head() != 2385) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_parse_checkpoint() != 31309) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_prove_consistency() != 29091) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_prove_inclusion() != 6904) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_tree_root() != 28385) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_verify_checkpoint() != 62528) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_verify_consistency() != 16854) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_verify_inclusion() != 22385) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_method_session_close() != 47766) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3494,6 +4193,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256() != 44506) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint() != 38210) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_session_open() != 53933) {

@@ -396,6 +396,11 @@ RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_sign_data(uint64_t ptr, 
 RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256(uint64_t ptr, RustBuffer data_sha256, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SIGN_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SIGNINGKEYPAIR_SIGN_CHECKPOINT
+RustBuffer uniffi_provedex_ffi_fn_method_signingkeypair_sign_checkpoint(uint64_t ptr, RustBuffer genesis_self_hash, uint64_t tree_size, RustBuffer root_hex, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CANONICAL_JSON
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CANONICAL_JSON
 RustBuffer uniffi_provedex_ffi_fn_func_canonical_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -527,6 +532,61 @@ RustBuffer uniffi_provedex_ffi_fn_func_check_toolset(RustBuffer ledger_path, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_TOOLSET_HASH
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_TOOLSET_HASH
 RustBuffer uniffi_provedex_ffi_fn_func_toolset_hash(RustBuffer manifest, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CHECKPOINT
+RustBuffer uniffi_provedex_ffi_fn_func_checkpoint(RustBuffer ledger_path, uint64_t keypair, RustBuffer size, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CHECKPOINT_WITH_KEY_FILE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CHECKPOINT_WITH_KEY_FILE
+RustBuffer uniffi_provedex_ffi_fn_func_checkpoint_with_key_file(RustBuffer ledger_path, RustBuffer key_path, RustBuffer size, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_LEAF_HASH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_LEAF_HASH
+RustBuffer uniffi_provedex_ffi_fn_func_leaf_hash(RustBuffer leaf_input, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_LEDGER_TREE_HEAD
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_LEDGER_TREE_HEAD
+RustBuffer uniffi_provedex_ffi_fn_func_ledger_tree_head(RustBuffer ledger_path, RustBuffer size, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PARSE_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PARSE_CHECKPOINT
+RustBuffer uniffi_provedex_ffi_fn_func_parse_checkpoint(RustBuffer checkpoint, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PROVE_CONSISTENCY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PROVE_CONSISTENCY
+RustBuffer uniffi_provedex_ffi_fn_func_prove_consistency(RustBuffer ledger_path, uint64_t old_size, RustBuffer new_size, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PROVE_INCLUSION
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_PROVE_INCLUSION
+RustBuffer uniffi_provedex_ffi_fn_func_prove_inclusion(RustBuffer ledger_path, uint64_t seq, RustBuffer size, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_TREE_ROOT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_TREE_ROOT
+RustBuffer uniffi_provedex_ffi_fn_func_tree_root(RustBuffer leaf_inputs, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_CHECKPOINT
+RustBuffer uniffi_provedex_ffi_fn_func_verify_checkpoint(RustBuffer checkpoint, RustBuffer pubkey, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_CONSISTENCY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_CONSISTENCY
+int8_t uniffi_provedex_ffi_fn_func_verify_consistency(uint64_t old_size, uint64_t new_size, RustBuffer proof, RustBuffer old_root_hex, RustBuffer new_root_hex, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_INCLUSION
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_INCLUSION
+int8_t uniffi_provedex_ffi_fn_func_verify_inclusion(uint64_t index, uint64_t tree_size, RustBuffer leaf, RustBuffer proof, RustBuffer root_hex, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_PROVEDEX_FFI_RUSTBUFFER_ALLOC
@@ -945,6 +1005,72 @@ uint16_t uniffi_provedex_ffi_checksum_func_toolset_hash(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECKPOINT
+uint16_t uniffi_provedex_ffi_checksum_func_checkpoint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECKPOINT_WITH_KEY_FILE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECKPOINT_WITH_KEY_FILE
+uint16_t uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_LEAF_HASH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_LEAF_HASH
+uint16_t uniffi_provedex_ffi_checksum_func_leaf_hash(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_LEDGER_TREE_HEAD
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_LEDGER_TREE_HEAD
+uint16_t uniffi_provedex_ffi_checksum_func_ledger_tree_head(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PARSE_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PARSE_CHECKPOINT
+uint16_t uniffi_provedex_ffi_checksum_func_parse_checkpoint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PROVE_CONSISTENCY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PROVE_CONSISTENCY
+uint16_t uniffi_provedex_ffi_checksum_func_prove_consistency(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PROVE_INCLUSION
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_PROVE_INCLUSION
+uint16_t uniffi_provedex_ffi_checksum_func_prove_inclusion(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_TREE_ROOT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_TREE_ROOT
+uint16_t uniffi_provedex_ffi_checksum_func_tree_root(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_CHECKPOINT
+uint16_t uniffi_provedex_ffi_checksum_func_verify_checkpoint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_CONSISTENCY
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_CONSISTENCY
+uint16_t uniffi_provedex_ffi_checksum_func_verify_consistency(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_INCLUSION
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_INCLUSION
+uint16_t uniffi_provedex_ffi_checksum_func_verify_inclusion(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_CLOSE
 uint16_t uniffi_provedex_ffi_checksum_method_session_close(void
@@ -1056,6 +1182,12 @@ uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_DATA_SHA256
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_DATA_SHA256
 uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SIGNINGKEYPAIR_SIGN_CHECKPOINT
+uint16_t uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint(void
     
 );
 #endif

@@ -729,6 +729,28 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_toolset_hash(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_func_checkpoint(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_leaf_hash(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_ledger_tree_head(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_parse_checkpoint(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_prove_consistency(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_prove_inclusion(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_tree_root(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_verify_checkpoint(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_verify_consistency(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_verify_inclusion(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_close(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_durability(
@@ -766,6 +788,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_session_open(
     ): Int
@@ -861,6 +885,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_signingkeypair_sign_data_sha256(`ptr`: Long,`dataSha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_signingkeypair_sign_checkpoint(`ptr`: Long,`genesisSelfHash`: RustBuffer.ByValue,`treeSize`: Long,`rootHex`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_canonical_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_compute_self_hash(`event`: RustBuffer.ByValue,`seq`: Long,`timestampNanos`: Long,`parentHash`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -913,6 +939,28 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_toolset_hash(`manifest`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_checkpoint(`ledgerPath`: RustBuffer.ByValue,`keypair`: Long,`size`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_checkpoint_with_key_file(`ledgerPath`: RustBuffer.ByValue,`keyPath`: RustBuffer.ByValue,`size`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_leaf_hash(`leafInput`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_ledger_tree_head(`ledgerPath`: RustBuffer.ByValue,`size`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_parse_checkpoint(`checkpoint`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_prove_consistency(`ledgerPath`: RustBuffer.ByValue,`oldSize`: Long,`newSize`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_prove_inclusion(`ledgerPath`: RustBuffer.ByValue,`seq`: Long,`size`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_tree_root(`leafInputs`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_verify_checkpoint(`checkpoint`: RustBuffer.ByValue,`pubkey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_verify_consistency(`oldSize`: Long,`newSize`: Long,`proof`: RustBuffer.ByValue,`oldRootHex`: RustBuffer.ByValue,`newRootHex`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_provedex_ffi_fn_func_verify_inclusion(`index`: Long,`treeSize`: Long,`leaf`: RustBuffer.ByValue,`proof`: RustBuffer.ByValue,`rootHex`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun ffi_provedex_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_provedex_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1110,6 +1158,39 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_toolset_hash() and 0xFFFF) != 5804) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_func_checkpoint() and 0xFFFF) != 45614) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file() and 0xFFFF) != 45002) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_leaf_hash() and 0xFFFF) != 35326) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_ledger_tree_head() and 0xFFFF) != 2385) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_parse_checkpoint() and 0xFFFF) != 31309) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_prove_consistency() and 0xFFFF) != 29091) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_prove_inclusion() and 0xFFFF) != 6904) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_tree_root() and 0xFFFF) != 28385) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_checkpoint() and 0xFFFF) != 62528) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_consistency() and 0xFFFF) != 16854) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_inclusion() and 0xFFFF) != 22385) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_close() and 0xFFFF) != 47766) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1165,6 +1246,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_data_sha256() and 0xFFFF) != 44506) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint() and 0xFFFF) != 38210) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open() and 0xFFFF) != 53933) {
@@ -2209,6 +2293,16 @@ public interface SigningKeypairInterface {
      */
     fun `signDataSha256`(`dataSha256`: kotlin.String): kotlin.String
     
+    /**
+     * Signs the checkpoint of a tree of `tree_size` lines with root
+     * `root_hex`, for the ledger whose line with seq 0 has the self_hash
+     * `genesis_self_hash` (hex): the note text, deterministic. Nothing is
+     * checked against a ledger: [`checkpoint`] signs only what a verified
+     * ledger holds, as the spec asks of writers. Malformed hex is a
+     * `Chain` error `invalid_hex`.
+     */
+    fun `signCheckpoint`(`genesisSelfHash`: kotlin.String, `treeSize`: kotlin.ULong, `rootHex`: kotlin.String): kotlin.String
+    
     companion object
 }
 
@@ -2431,6 +2525,31 @@ open class SigningKeypair: Disposable, AutoCloseable, SigningKeypairInterface
         it,
         
         FfiConverterString.lower(`dataSha256`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs the checkpoint of a tree of `tree_size` lines with root
+     * `root_hex`, for the ledger whose line with seq 0 has the self_hash
+     * `genesis_self_hash` (hex): the note text, deterministic. Nothing is
+     * checked against a ledger: [`checkpoint`] signs only what a verified
+     * ledger holds, as the spec asks of writers. Malformed hex is a
+     * `Chain` error `invalid_hex`.
+     */
+    @Throws(ProvedexException::class)override fun `signCheckpoint`(`genesisSelfHash`: kotlin.String, `treeSize`: kotlin.ULong, `rootHex`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_sign_checkpoint(
+        it,
+        
+        FfiConverterString.lower(`genesisSelfHash`),
+        FfiConverterULong.lower(`treeSize`),
+        FfiConverterString.lower(`rootHex`),_status)
 }
     }
     )
@@ -2721,6 +2840,235 @@ public object FfiConverterTypeChangedTool: FfiConverterRustBuffer<ChangedTool> {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`pinnedSha256`, buf)
             FfiConverterString.write(value.`currentSha256`, buf)
+    }
+}
+
+
+
+/**
+ * What a checkpoint says: the ledger, the key, the tree size and root.
+ */
+data class CheckpointInfo (
+    /**
+     * The origin line: `provedex-ledger/<genesis self_hash>/<key fingerprint>`.
+     */
+    var `origin`: kotlin.String
+    , 
+    /**
+     * The self_hash of the ledger's line with seq 0, as the origin names it.
+     */
+    var `genesisSelfHash`: kotlin.String
+    , 
+    /**
+     * The fingerprint of the signing key, as the origin names it (`sha256:` and 64 hex).
+     */
+    var `fingerprint`: kotlin.String
+    , 
+    /**
+     * How many lines the checkpoint vouches for.
+     */
+    var `treeSize`: kotlin.ULong
+    , 
+    /**
+     * The root of the tree of those lines, as hex.
+     */
+    var `rootHex`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckpointInfo: FfiConverterRustBuffer<CheckpointInfo> {
+    override fun read(buf: ByteBuffer): CheckpointInfo {
+        return CheckpointInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckpointInfo) = (
+            FfiConverterString.allocationSize(value.`origin`) +
+            FfiConverterString.allocationSize(value.`genesisSelfHash`) +
+            FfiConverterString.allocationSize(value.`fingerprint`) +
+            FfiConverterULong.allocationSize(value.`treeSize`) +
+            FfiConverterString.allocationSize(value.`rootHex`)
+    )
+
+    override fun write(value: CheckpointInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`origin`, buf)
+            FfiConverterString.write(value.`genesisSelfHash`, buf)
+            FfiConverterString.write(value.`fingerprint`, buf)
+            FfiConverterULong.write(value.`treeSize`, buf)
+            FfiConverterString.write(value.`rootHex`, buf)
+    }
+}
+
+
+
+/**
+ * That the tree of `old_size` lines is a prefix of the tree of `new_size` lines.
+ */
+data class ConsistencyProof (
+    /**
+     * The smaller tree's size.
+     */
+    var `oldSize`: kotlin.ULong
+    , 
+    /**
+     * The larger tree's size.
+     */
+    var `newSize`: kotlin.ULong
+    , 
+    /**
+     * The smaller tree's root, as hex.
+     */
+    var `oldRootHex`: kotlin.String
+    , 
+    /**
+     * The larger tree's root, as hex.
+     */
+    var `newRootHex`: kotlin.String
+    , 
+    /**
+     * RFC 9162 `PROOF(old_size, D[0:new_size])`, as hex.
+     */
+    var `proof`: List<kotlin.String>
+    , 
+    /**
+     * The proof document, as `provedex prove` writes it (spec/transparency.md, "Proof documents").
+     */
+    var `json`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsistencyProof: FfiConverterRustBuffer<ConsistencyProof> {
+    override fun read(buf: ByteBuffer): ConsistencyProof {
+        return ConsistencyProof(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsistencyProof) = (
+            FfiConverterULong.allocationSize(value.`oldSize`) +
+            FfiConverterULong.allocationSize(value.`newSize`) +
+            FfiConverterString.allocationSize(value.`oldRootHex`) +
+            FfiConverterString.allocationSize(value.`newRootHex`) +
+            FfiConverterSequenceString.allocationSize(value.`proof`) +
+            FfiConverterString.allocationSize(value.`json`)
+    )
+
+    override fun write(value: ConsistencyProof, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`oldSize`, buf)
+            FfiConverterULong.write(value.`newSize`, buf)
+            FfiConverterString.write(value.`oldRootHex`, buf)
+            FfiConverterString.write(value.`newRootHex`, buf)
+            FfiConverterSequenceString.write(value.`proof`, buf)
+            FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
+ * That the line with seq `seq` is leaf `seq` of the tree of `tree_size` lines.
+ */
+data class InclusionProof (
+    /**
+     * The line's seq: its leaf index.
+     */
+    var `seq`: kotlin.ULong
+    , 
+    /**
+     * The tree's size.
+     */
+    var `treeSize`: kotlin.ULong
+    , 
+    /**
+     * The line's self_hash, as hex: the leaf input (its leaf hash is SHA-256(0x00 ‖ its 32 bytes)).
+     */
+    var `leafHex`: kotlin.String
+    , 
+    /**
+     * The tree's root, as hex.
+     */
+    var `rootHex`: kotlin.String
+    , 
+    /**
+     * RFC 9162 `PATH(seq, D[0:tree_size])`, from the leaf's sibling up, as hex.
+     */
+    var `proof`: List<kotlin.String>
+    , 
+    /**
+     * The proof document, as `provedex prove` writes it (spec/transparency.md, "Proof documents").
+     */
+    var `json`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInclusionProof: FfiConverterRustBuffer<InclusionProof> {
+    override fun read(buf: ByteBuffer): InclusionProof {
+        return InclusionProof(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InclusionProof) = (
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterULong.allocationSize(value.`treeSize`) +
+            FfiConverterString.allocationSize(value.`leafHex`) +
+            FfiConverterString.allocationSize(value.`rootHex`) +
+            FfiConverterSequenceString.allocationSize(value.`proof`) +
+            FfiConverterString.allocationSize(value.`json`)
+    )
+
+    override fun write(value: InclusionProof, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterULong.write(value.`treeSize`, buf)
+            FfiConverterString.write(value.`leafHex`, buf)
+            FfiConverterString.write(value.`rootHex`, buf)
+            FfiConverterSequenceString.write(value.`proof`, buf)
+            FfiConverterString.write(value.`json`, buf)
     }
 }
 
@@ -3043,6 +3391,53 @@ public object FfiConverterTypeToolsetCheck: FfiConverterRustBuffer<ToolsetCheck>
 
 
 /**
+ * The size and root of a ledger's tree.
+ */
+data class TreeHead (
+    /**
+     * How many lines the tree holds.
+     */
+    var `treeSize`: kotlin.ULong
+    , 
+    /**
+     * The tree's root, as hex.
+     */
+    var `rootHex`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTreeHead: FfiConverterRustBuffer<TreeHead> {
+    override fun read(buf: ByteBuffer): TreeHead {
+        return TreeHead(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TreeHead) = (
+            FfiConverterULong.allocationSize(value.`treeSize`) +
+            FfiConverterString.allocationSize(value.`rootHex`)
+    )
+
+    override fun write(value: TreeHead, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`treeSize`, buf)
+            FfiConverterString.write(value.`rootHex`, buf)
+    }
+}
+
+
+
+/**
  * A good `ToolCalled` line whose tool is outside the toolset pinned before it.
  */
 data class UnpinnedToolCall (
@@ -3111,6 +3506,16 @@ data class VerifyOptions (
      * ([`ChainReport::unpinned_tool_calls`]).
      */
     var `checkTools`: kotlin.Boolean = false 
+    , 
+    /**
+     * A signed checkpoint held apart from the ledger, as its note bytes
+     * (spec/transparency.md): the ledger must still reach its size and
+     * agree with its root (`ledger_truncated`, `checkpoint_foreign`,
+     * `checkpoint_signature_invalid`, `checkpoint_root_mismatch`, each
+     * about the end of the ledger). Bytes that are not a signed
+     * checkpoint are a `Chain` error `checkpoint_malformed`.
+     */
+    var `checkpoint`: kotlin.ByteArray? = null 
     
 ){
     
@@ -3130,19 +3535,22 @@ public object FfiConverterTypeVerifyOptions: FfiConverterRustBuffer<VerifyOption
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
         )
     }
 
     override fun allocationSize(value: VerifyOptions) = (
             FfiConverterOptionalString.allocationSize(value.`pinnedPubkey`) +
             FfiConverterOptionalString.allocationSize(value.`pinnedCurrentPubkey`) +
-            FfiConverterBoolean.allocationSize(value.`checkTools`)
+            FfiConverterBoolean.allocationSize(value.`checkTools`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`checkpoint`)
     )
 
     override fun write(value: VerifyOptions, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`pinnedPubkey`, buf)
             FfiConverterOptionalString.write(value.`pinnedCurrentPubkey`, buf)
             FfiConverterBoolean.write(value.`checkTools`, buf)
+            FfiConverterOptionalByteArray.write(value.`checkpoint`, buf)
     }
 }
 
@@ -3737,7 +4145,9 @@ sealed class ProvedexException: kotlin.Exception() {
      * `code` is one of io, locked, torn_tail, broken, foreign_key, poisoned,
      * unusable, forked (the session was opened in another process, which
      * forked this one), closed (the session was closed), no_toolset (the
-     * ledger pins no toolset to check a manifest against).
+     * ledger pins no toolset to check a manifest against), out_of_range (a
+     * seq or tree size beyond the ledger's good lines, or a checkpoint of an
+     * empty ledger or of size 0).
      */
     class Ledger(
         
@@ -3756,8 +4166,11 @@ sealed class ProvedexException: kotlin.Exception() {
     }
     
     /**
-     * A signed event or ledger line is not valid on its own. `code` is its
-     * reason (spec/verification.md).
+     * A signed event or ledger line is not valid on its own, a ledger that
+     * must verify (to prove or checkpoint it) does not, or a checkpoint is
+     * refused. `code` is its reason (spec/verification.md): for a
+     * checkpoint, checkpoint_malformed, checkpoint_foreign or
+     * checkpoint_signature_invalid.
      */
     class Chain(
         
@@ -4060,6 +4473,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
+    override fun read(buf: ByteBuffer): kotlin.ByteArray? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterByteArray.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ByteArray?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterByteArray.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ByteArray?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalSequenceTypeUnpinnedToolCall: FfiConverterRustBuffer<List<UnpinnedToolCall>?> {
     override fun read(buf: ByteBuffer): List<UnpinnedToolCall>? {
         if (buf.get().toInt() == 0) {
@@ -4110,6 +4555,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceByteArray: FfiConverterRustBuffer<List<kotlin.ByteArray>> {
+    override fun read(buf: ByteBuffer): List<kotlin.ByteArray> {
+        val len = buf.getInt()
+        return List<kotlin.ByteArray>(len) {
+            FfiConverterByteArray.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.ByteArray>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterByteArray.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.ByteArray>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterByteArray.write(it, buf)
         }
     }
 }
@@ -4705,6 +5178,224 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
     
         
         FfiConverterString.lower(`manifest`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The signed checkpoint of the ledger at `ledger_path`: its note text.
+         * The tree covers the first `size` lines (all good lines when `None`).
+         *
+         * The ledger must verify (a torn final line is left out, as `recover`
+         * would leave it out): otherwise a `Chain` error with the finding's
+         * reason, as no checkpoint vouches for bad lines. The key must be the
+         * ledger's key current at `size` (a `Ledger` error `foreign_key`
+         * otherwise); a size beyond the good lines, size 0 or an empty ledger is a
+         * `Ledger` error `out_of_range`.
+         */
+    @Throws(ProvedexException::class) fun `checkpoint`(`ledgerPath`: FsPath, `keypair`: SigningKeypair, `size`: kotlin.ULong? = null): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterTypeSigningKeypair.lower(`keypair`),
+        FfiConverterOptionalULong.lower(`size`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * [`checkpoint`] with the key in a key file (the raw seed or a PEM PKCS#8 key).
+         */
+    @Throws(ProvedexException::class) fun `checkpointWithKeyFile`(`ledgerPath`: FsPath, `keyPath`: FsPath, `size`: kotlin.ULong? = null): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint_with_key_file(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterTypeFsPath.lower(`keyPath`),
+        FfiConverterOptionalULong.lower(`size`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The leaf hash of a leaf input, as hex: SHA-256(0x00 ‖ input). A ledger
+         * line's leaf input is the 32 bytes of its self_hash.
+         */ fun `leafHash`(`leafInput`: kotlin.ByteArray): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_leaf_hash(
+    
+        
+        FfiConverterByteArray.lower(`leafInput`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The size and root of the tree of the ledger at `ledger_path` at `size`
+         * lines (all good lines when `None`). The ledger must verify, as for [`checkpoint`].
+         */
+    @Throws(ProvedexException::class) fun `ledgerTreeHead`(`ledgerPath`: FsPath, `size`: kotlin.ULong? = null): TreeHead {
+            return FfiConverterTypeTreeHead.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_ledger_tree_head(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterOptionalULong.lower(`size`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a signed checkpoint (its note bytes) without checking any
+         * signature: what it claims, to know which key to verify it with. Not a
+         * signed checkpoint: a `Chain` error `checkpoint_malformed`.
+         */
+    @Throws(ProvedexException::class) fun `parseCheckpoint`(`checkpoint`: kotlin.ByteArray): CheckpointInfo {
+            return FfiConverterTypeCheckpointInfo.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_parse_checkpoint(
+    
+        
+        FfiConverterByteArray.lower(`checkpoint`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The consistency proof from the tree of the first `old_size` lines to
+         * the tree of the first `new_size` lines (all good lines when `None`) of
+         * the ledger at `ledger_path`. The ledger must verify, as for
+         * [`checkpoint`]; sizes beyond its good lines or out of order are a
+         * `Ledger` error `out_of_range`.
+         */
+    @Throws(ProvedexException::class) fun `proveConsistency`(`ledgerPath`: FsPath, `oldSize`: kotlin.ULong, `newSize`: kotlin.ULong? = null): ConsistencyProof {
+            return FfiConverterTypeConsistencyProof.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_prove_consistency(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterULong.lower(`oldSize`),
+        FfiConverterOptionalULong.lower(`newSize`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The inclusion proof of the line with `seq` in the tree of the first
+         * `size` lines (all good lines when `None`) of the ledger at
+         * `ledger_path`. The ledger must verify, as for [`checkpoint`]; a seq or
+         * size beyond its good lines is a `Ledger` error `out_of_range`.
+         */
+    @Throws(ProvedexException::class) fun `proveInclusion`(`ledgerPath`: FsPath, `seq`: kotlin.ULong, `size`: kotlin.ULong? = null): InclusionProof {
+            return FfiConverterTypeInclusionProof.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_prove_inclusion(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterULong.lower(`seq`),
+        FfiConverterOptionalULong.lower(`size`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The RFC 9162 Merkle Tree Hash of these leaf inputs, in order, as hex
+         * (for a ledger, each line's self_hash bytes); of none, SHA-256 of no bytes.
+         */ fun `treeRoot`(`leafInputs`: List<kotlin.ByteArray>): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_tree_root(
+    
+        
+        FfiConverterSequenceByteArray.lower(`leafInputs`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a signed checkpoint (its note bytes) and checks that `pubkey` (hex
+         * or PEM) signs it, strictly. A refusal is a `Chain` error:
+         * `checkpoint_malformed` (not a signed checkpoint with a ledger origin),
+         * `checkpoint_foreign` (the origin names another key),
+         * `checkpoint_signature_invalid` (no good signature by the key under the
+         * origin, or a bad one). A key that is not a key is a `KeyLoad` error.
+         */
+    @Throws(ProvedexException::class) fun `verifyCheckpoint`(`checkpoint`: kotlin.ByteArray, `pubkey`: kotlin.String): CheckpointInfo {
+            return FfiConverterTypeCheckpointInfo.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_verify_checkpoint(
+    
+        
+        FfiConverterByteArray.lower(`checkpoint`),
+        FfiConverterString.lower(`pubkey`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Whether `proof` (hashes as hex) shows that the tree of `old_size` leaves
+         * with root `old_root_hex` is a prefix of the tree of `new_size` leaves
+         * with root `new_root_hex`, by RFC 9162's algorithm and the two cases the
+         * spec adds (spec/transparency.md, TL-3). Sizes out of order, a proof of
+         * the wrong length or with a hash that is not 64 lowercase hex, or one
+         * leading to other roots is `false`; a malformed root is a `Chain` error
+         * `invalid_hex`.
+         */
+    @Throws(ProvedexException::class) fun `verifyConsistency`(`oldSize`: kotlin.ULong, `newSize`: kotlin.ULong, `proof`: List<kotlin.String>, `oldRootHex`: kotlin.String, `newRootHex`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_verify_consistency(
+    
+        
+        FfiConverterULong.lower(`oldSize`),
+        FfiConverterULong.lower(`newSize`),
+        FfiConverterSequenceString.lower(`proof`),
+        FfiConverterString.lower(`oldRootHex`),
+        FfiConverterString.lower(`newRootHex`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Whether `proof` (hashes as hex) shows that the leaf input `leaf` is leaf
+         * `index` of the tree of `tree_size` leaves with root `root_hex`, by RFC
+         * 9162's algorithm (spec/transparency.md, TL-2). For a ledger's line, the
+         * leaf input is its self_hash's 32 bytes. An index out of range, a proof
+         * of the wrong length or with a hash that is not 64 lowercase hex, or
+         * one leading elsewhere is `false`; a malformed `root_hex` is a `Chain`
+         * error `invalid_hex`.
+         */
+    @Throws(ProvedexException::class) fun `verifyInclusion`(`index`: kotlin.ULong, `treeSize`: kotlin.ULong, `leaf`: kotlin.ByteArray, `proof`: List<kotlin.String>, `rootHex`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_verify_inclusion(
+    
+        
+        FfiConverterULong.lower(`index`),
+        FfiConverterULong.lower(`treeSize`),
+        FfiConverterByteArray.lower(`leaf`),
+        FfiConverterSequenceString.lower(`proof`),
+        FfiConverterString.lower(`rootHex`),_status)
 }
     )
     }
