@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from provedex_ref import __version__, bugs, canonical, labelled, ledger, toolsets
+from provedex_ref import __version__, bugs, canonical, checkpoint, labelled, ledger, merkle, toolsets
 from provedex_ref.findings import Finding
 
 PROTOCOL = 1
@@ -76,15 +76,24 @@ def verify_event(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def verify_ledger(request: dict[str, Any]) -> dict[str, Any]:
-    """The report. `pinned_current_pubkey` and `check_tools` are present only when a vector sets them."""
+    """The report. `pinned_current_pubkey`, `check_tools` and `checkpoint_hex` are present only when a
+    vector sets them."""
     ledger_bytes = _bytes_argument(request, "ledger_hex")
     pinned = _key_or_null_argument(request, "pinned_pubkey")
     pinned_current = _key_or_null_argument(request, "pinned_current_pubkey")
     check_tools = request.get("check_tools", False)
     if type(check_tools) is not bool:
         raise ValueError("check_tools must be a boolean")
+    signed_checkpoint = None
+    if request.get("checkpoint_hex") is not None:
+        # Not a signed checkpoint: an error of the verifier (verification.md, Inputs), so errored.
+        signed_checkpoint = checkpoint.read(_bytes_argument(request, "checkpoint_hex"))
     report = ledger.verify_ledger(
-        io.BytesIO(ledger_bytes), pinned, pinned_current_pubkey=pinned_current, check_tools=check_tools
+        io.BytesIO(ledger_bytes),
+        pinned,
+        pinned_current_pubkey=pinned_current,
+        check_tools=check_tools,
+        signed_checkpoint=signed_checkpoint,
     )
     return report.to_json()
 
@@ -113,6 +122,56 @@ def verify_data(request: dict[str, Any]) -> dict[str, Any]:
     return {"valid": valid}
 
 
+def tree_root(request: dict[str, Any]) -> dict[str, Any]:
+    """The root of the tree whose leaf inputs are given (each hashed with its 0x00 prefix)."""
+    leaves = request["leaves_hex"]
+    if type(leaves) is not list:
+        raise ValueError("leaves_hex must be an array")
+    inputs = [_bytes_value(leaf, "leaves_hex[]") for leaf in leaves]
+    return {"root_hex": merkle.tree_root(inputs).hex()}
+
+
+def verify_inclusion(request: dict[str, Any]) -> dict[str, Any]:
+    """The leaf is given as its input: the verifier hashes it, never takes a leaf hash on trust."""
+    index, size = _u64_argument(request, "index"), _u64_argument(request, "tree_size")
+    leaf = merkle.leaf_hash(_bytes_argument(request, "leaf_hex"))
+    root = _digest_argument(request, "root_hex")
+    proof = _proof_argument(request)
+    return {"valid": proof is not None and merkle.verify_inclusion(index, size, leaf, proof, root)}
+
+
+def verify_consistency(request: dict[str, Any]) -> dict[str, Any]:
+    old_size, new_size = _u64_argument(request, "old_size"), _u64_argument(request, "new_size")
+    old_root, new_root = _digest_argument(request, "old_root_hex"), _digest_argument(request, "new_root_hex")
+    proof = _proof_argument(request)
+    valid = proof is not None and merkle.verify_consistency(old_size, new_size, proof, old_root, new_root)
+    return {"valid": valid}
+
+
+def sign_checkpoint(request: dict[str, Any]) -> dict[str, Any]:
+    genesis = _text_argument(request, "genesis_self_hash")
+    if not _HEX_DIGITS.fullmatch(genesis) or len(genesis) != 64:
+        raise ValueError("genesis_self_hash must be 64 lowercase hex characters")
+    note_bytes = checkpoint.sign(
+        _seed_argument(request),
+        genesis,
+        _u64_argument(request, "tree_size"),
+        _digest_argument(request, "root_hex"),
+    )
+    return {"checkpoint_hex": note_bytes.hex()}
+
+
+def verify_checkpoint(request: dict[str, Any]) -> dict[str, Any]:
+    """What the checkpoint says when the key signs it; otherwise only why it is refused."""
+    note_bytes = _bytes_argument(request, "checkpoint_hex")
+    public_key = _sized_bytes_argument(request, "pubkey_hex", 32)
+    try:
+        point = checkpoint.verify(note_bytes, public_key)
+    except Finding as finding:
+        return {"valid": False, "reason": finding.reason}
+    return {"valid": True, "reason": None, "tree_size": point.tree_size, "root_hex": point.root.hex()}
+
+
 OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "hello": hello,
     "canonicalize": canonicalize,
@@ -123,15 +182,39 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "toolset_hash": toolset_hash,
     "sign_data": sign_data,
     "verify_data": verify_data,
+    "tree_root": tree_root,
+    "verify_inclusion": verify_inclusion,
+    "verify_consistency": verify_consistency,
+    "sign_checkpoint": sign_checkpoint,
+    "verify_checkpoint": verify_checkpoint,
 }
 
 
 def _bytes_argument(request: dict[str, Any], name: str) -> bytes:
-    value = request[name]
+    return _bytes_value(request[name], name)
+
+
+def _bytes_value(value: Any, name: str) -> bytes:
     # A character class without groups: arguments run to 32 MiB of hex.
     if type(value) is not str or len(value) % 2 or not _HEX_DIGITS.fullmatch(value):
         raise ValueError(f"{name} must be a string of lowercase hex digit pairs")
     return bytes.fromhex(value)
+
+
+def _digest_argument(request: dict[str, Any], name: str) -> bytes:
+    """A root: 32 bytes as 64 lowercase hex, or the request breaks the message schema."""
+    return _sized_bytes_argument(request, name, 32)
+
+
+def _proof_argument(request: dict[str, Any]) -> list[bytes] | None:
+    """`proof_hex`: an array of strings. None when an item is not 64 lowercase hex characters: such
+    a proof is not valid (a result, not an error), as the protocol says."""
+    items = request["proof_hex"]
+    if type(items) is not list or any(type(item) is not str for item in items):
+        raise ValueError("proof_hex must be an array of strings")
+    if not all(len(item) == 64 and _HEX_DIGITS.fullmatch(item) for item in items):
+        return None
+    return [bytes.fromhex(item) for item in items]
 
 
 def _seed_argument(request: dict[str, Any]) -> bytes:

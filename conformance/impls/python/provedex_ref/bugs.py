@@ -42,6 +42,13 @@ BUGS: dict[str, str] = {
     "rotation_proof_unlabelled": "verify a rotation proof over the statement without its label",
     "toolset_order_utf16": "sort and check a toolset's names in UTF-16 code unit order instead of UTF-8 byte order",
     "current_key_from_last_signer": "take the last line's signer as the current key, even after a final rotation",
+    "odd_leaf_duplicated": "pair a level's odd last node with a copy of itself when computing a tree's root",
+    "merkle_no_domain_separation": "hash leaves and interior nodes without their 0x00 and 0x01 prefixes",
+    "inclusion_length_unchecked": "accept an inclusion proof whatever its length, as long as it ends at the root",
+    "empty_tree_any_root": "accept any old root in a consistency proof from the empty tree",
+    "failing_note_signature_ignored": "accept a note when one line by the expected key verifies and another fails",
+    "truncation_unchecked": "skip a checkpoint that vouches for more lines than the ledger holds",
+    "checkpoint_key_at_end": "expect a checkpoint signed by the ledger's key at its end, not at the checkpoint's size",
 }
 
 _active: str | None = None

@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from . import canonical, ed25519, labelled, toolsets
+from . import canonical, checkpoint, ed25519, labelled, merkle, toolsets
 from .bugs import planted
 from .events import check_event, write_event
 from .findings import Finding
@@ -445,8 +445,75 @@ class _Chain:
         message = f"broken at line {line_number} (seq {self.good_lines}): {finding.message}"
         return self.report(False, message, finding.reason, line_number)
 
-    def report_end(self, pinned_current_pubkey: str | None) -> Report:
-        """Step 22 once every line is good: the current key at the end against the pinned one."""
+    def report_end(
+        self, pinned_current_pubkey: str | None, signed_checkpoint: checkpoint.SignedCheckpoint | None = None
+    ) -> Report:
+        """Steps 22 and 23 once every line is good: the current key at the end against the pinned
+        one, then the ledger against the checkpoint. Both findings are about the end (line null)."""
+        report = self.report_current_key(pinned_current_pubkey)
+        if not report.ok or signed_checkpoint is None:
+            return report
+        try:
+            self.check_checkpoint(signed_checkpoint)
+        except Finding as finding:
+            message = f"after {self.good_lines} good lines: {finding.message}"
+            return self.report(False, message, finding.reason)
+        return report
+
+    def key_at(self, size: int) -> str:
+        """The key current at tree size `size` (at most the number of good lines, at least one
+        good line): the key that signs the line with seq `size`, or the current key at the end."""
+        return next(key["pubkey"] for key in reversed(self.keys) if key["from_seq"] <= size)
+
+    def check_checkpoint(self, signed: checkpoint.SignedCheckpoint) -> None:
+        """Step 23, in the order of transparency.md, Checking a ledger against a checkpoint."""
+        point = signed.checkpoint
+        # PLANTED BUG truncation_unchecked (when on): a checkpoint larger than the ledger is taken
+        # for one made later and skipped, so lines cut from the end go unnoticed.
+        truncation_checked = not planted("truncation_unchecked")
+        if self.good_lines == 0:
+            if truncation_checked:
+                raise Finding(
+                    "ledger_truncated",
+                    f"the ledger is empty; the checkpoint vouches for {point.tree_size} lines",
+                )
+            return
+        if point.genesis_self_hash != self.hashes[0]:
+            raise Finding(
+                "checkpoint_foreign",
+                f"the checkpoint names the ledger whose first line is {point.genesis_self_hash}, "
+                f"not this one ({self.hashes[0]})",
+            )
+        if self.good_lines < point.tree_size:
+            if truncation_checked:
+                raise Finding(
+                    "ledger_truncated",
+                    f"the ledger holds {self.good_lines} lines; the checkpoint vouches for {point.tree_size}",
+                )
+            return
+        size = point.tree_size
+        if planted("checkpoint_key_at_end"):
+            # PLANTED BUG checkpoint_key_at_end: the ledger's key at its end expected, not the key
+            # current at the checkpoint's size, so a checkpoint signed before a rotation is refused.
+            size = self.good_lines
+        key = bytes.fromhex(self.key_at(size))
+        if point.key_fingerprint != checkpoint.fingerprint(key):
+            raise Finding(
+                "checkpoint_foreign",
+                f"the checkpoint names the key {point.key_fingerprint}, but the key current at size "
+                f"{point.tree_size} is {checkpoint.fingerprint(key)}",
+            )
+        checkpoint.check_signature(signed, key)
+        root = merkle.root_of([merkle.line_leaf_hash(h) for h in self.hashes[: point.tree_size]])
+        if root != point.root:
+            raise Finding(
+                "checkpoint_root_mismatch",
+                f"the root of the first {point.tree_size} lines is {root.hex()}, "
+                f"not the checkpoint's {point.root.hex()}",
+            )
+
+    def report_current_key(self, pinned_current_pubkey: str | None) -> Report:
+        """Step 22: the current key at the end against the pinned one."""
         current = self.current_key
         if planted("current_key_from_last_signer") and self.keys:
             # PLANTED BUG current_key_from_last_signer: the key of the last line, not the one a final
@@ -468,25 +535,32 @@ def verify_ledger(
     *,
     pinned_current_pubkey: str | None = None,
     check_tools: bool = False,
+    signed_checkpoint: checkpoint.SignedCheckpoint | None = None,
 ) -> Report:
     """Verify a ledger read from a binary stream, holding one line in memory at a time (and 33
     bytes per good line for the redaction checks).
 
     A pinned key that is not 64 lowercase hex characters is an error of the caller (ValueError),
-    not a report; so is a read error, which propagates.
+    not a report; so is a read error, which propagates. A checkpoint is given already read
+    (checkpoint.read): one that is not a signed checkpoint is the caller's error too.
     """
     for name, key in (("pinned public key", pinned_pubkey), ("pinned current key", pinned_current_pubkey)):
         if key is not None and not _is_lower_hex(key, 64):
             raise ValueError(f"the {name} must be 64 lowercase hex characters")
-    return _verify(stream, _Chain(pinned_pubkey, check_tools), pinned_current_pubkey)
+    return _verify(stream, _Chain(pinned_pubkey, check_tools), pinned_current_pubkey, signed_checkpoint)
 
 
-def _verify(stream: BinaryIO, chain: _Chain, pinned_current_pubkey: str | None) -> Report:
+def _verify(
+    stream: BinaryIO,
+    chain: _Chain,
+    pinned_current_pubkey: str | None,
+    signed_checkpoint: checkpoint.SignedCheckpoint | None = None,
+) -> Report:
     while True:
         # Reading at most one byte more than a line may hold tells "too long" from "torn".
         segment = stream.readline(max_line_bytes() + 1)
         if not segment:
-            return chain.report_end(pinned_current_pubkey)
+            return chain.report_end(pinned_current_pubkey, signed_checkpoint)
         try:
             if not segment.endswith(b"\n"):
                 if planted("torn_tail_before_length"):
@@ -496,7 +570,7 @@ def _verify(stream: BinaryIO, chain: _Chain, pinned_current_pubkey: str | None) 
                     raise Finding("line_too_long", f"more than {MAX_LINE_BYTES} bytes follow without an LF")
                 if planted("torn_tail_ignored"):
                     # PLANTED BUG torn_tail_ignored: a torn write passes as the end of the file.
-                    return chain.report_end(pinned_current_pubkey)
+                    return chain.report_end(pinned_current_pubkey, signed_checkpoint)
                 raise Finding(
                     "torn_tail",
                     f"the final line ({len(segment)} bytes) has no terminating LF: a torn write",

@@ -1,5 +1,6 @@
 """The adapter protocol of spec/conformance.md, end to end through a subprocess."""
 
+import base64
 import subprocess
 import sys
 
@@ -42,6 +43,11 @@ def test_hello_declares_every_operation(adapter):
         "toolset_hash",
         "sign_data",
         "verify_data",
+        "tree_root",
+        "verify_inclusion",
+        "verify_consistency",
+        "sign_checkpoint",
+        "verify_checkpoint",
     ]
 
 
@@ -207,6 +213,113 @@ def test_sign_and_verify_data(adapter):
         ("signature_hex", signature + "00"),
     ):
         assert "errored" in adapter.request("verify_data", **arguments | {name: value}), name
+
+
+ROOT_2 = "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"
+ROOT_3 = "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77"
+LEAF_0_HASH = "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
+LEAF_1_HASH = "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7"
+LEAF_2_HASH = "0298d122906dcfc10892cb53a73992fc5b9f493ea4c9badb27b791b4127a7fe7"
+
+
+def test_tree_root_and_proofs(adapter):
+    """RFC 6962 vectors: leaf inputs "", 00, 10 (roots and leaf hashes of transparency-dev/merkle)."""
+    assert adapter.result("tree_root", leaves_hex=[]) == {
+        "root_hex": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    }
+    assert adapter.result("tree_root", leaves_hex=["", "00", "10"]) == {"root_hex": ROOT_3}
+    inclusion = {"index": 2, "tree_size": 3, "leaf_hex": "10", "proof_hex": [ROOT_2], "root_hex": ROOT_3}
+    assert adapter.result("verify_inclusion", **inclusion) == {"valid": True}
+    assert adapter.result("verify_inclusion", **inclusion | {"leaf_hex": "11"}) == {"valid": False}
+    assert adapter.result("verify_inclusion", **inclusion | {"leaf_hex": LEAF_2_HASH}) == {"valid": False}
+    for item in (ROOT_2.upper(), ROOT_2[:-2], ROOT_2 + "00", "x"):
+        assert adapter.result("verify_inclusion", **inclusion | {"proof_hex": [item]}) == {"valid": False}
+    consistency = {
+        "old_size": 2,
+        "new_size": 3,
+        "proof_hex": [LEAF_2_HASH],
+        "old_root_hex": ROOT_2,
+        "new_root_hex": ROOT_3,
+    }
+    assert adapter.result("verify_consistency", **consistency) == {"valid": True}
+    assert adapter.result("verify_consistency", **consistency | {"old_size": 1}) == {"valid": False}
+    assert adapter.result("verify_consistency", **consistency | {"proof_hex": ["zz"]}) == {"valid": False}
+    for op, arguments, name, value in (
+        ("tree_root", {"leaves_hex": []}, "leaves_hex", ["0"]),
+        ("tree_root", {"leaves_hex": []}, "leaves_hex", "00"),
+        ("verify_inclusion", inclusion, "root_hex", ROOT_3[:-2]),
+        ("verify_inclusion", inclusion, "index", -1),
+        ("verify_inclusion", inclusion, "tree_size", 2**64),
+        ("verify_inclusion", inclusion, "proof_hex", ROOT_2),
+        ("verify_inclusion", inclusion, "proof_hex", [1]),
+        ("verify_consistency", consistency, "new_root_hex", ROOT_3.upper()),
+    ):
+        assert "errored" in adapter.request(op, **arguments | {name: value}), (op, name, value)
+
+
+def test_sign_and_verify_checkpoint(adapter):
+    arguments = {"seed_hex": SEED.hex(), "genesis_self_hash": SELF_HASH, "tree_size": 3, "root_hex": ROOT_3}
+    note_hex = adapter.result("sign_checkpoint", **arguments)["checkpoint_hex"]
+    note_bytes = bytes.fromhex(note_hex)
+    assert note_bytes.startswith(f"provedex-ledger/{SELF_HASH}/sha256:".encode())
+    root_base64 = base64.b64encode(bytes.fromhex(ROOT_3)).decode()
+    assert f"\n3\n{root_base64}\n\n\u2014 provedex-ledger/{SELF_HASH}/".encode() in note_bytes
+    assert adapter.result("verify_checkpoint", checkpoint_hex=note_hex, pubkey_hex=PUBLIC_KEY) == {
+        "valid": True,
+        "reason": None,
+        "tree_size": 3,
+        "root_hex": ROOT_3,
+    }
+    other_key = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+    assert adapter.result("verify_checkpoint", checkpoint_hex=note_hex, pubkey_hex=other_key) == {
+        "valid": False,
+        "reason": "checkpoint_foreign",
+    }
+    altered = note_bytes.replace(b"\n3\n", b"\n4\n").hex()
+    assert adapter.result("verify_checkpoint", checkpoint_hex=altered, pubkey_hex=PUBLIC_KEY) == {
+        "valid": False,
+        "reason": "checkpoint_signature_invalid",
+    }
+    assert adapter.result("verify_checkpoint", checkpoint_hex="", pubkey_hex=PUBLIC_KEY) == {
+        "valid": False,
+        "reason": "checkpoint_malformed",
+    }
+    assert "errored" in adapter.request(
+        "sign_checkpoint", **arguments | {"genesis_self_hash": SELF_HASH[:-1]}
+    )
+    assert "errored" in adapter.request(
+        "verify_checkpoint", checkpoint_hex=note_hex, pubkey_hex=PUBLIC_KEY[2:]
+    )
+
+
+def test_verify_ledger_with_a_checkpoint(adapter):
+    first = adapter.result(
+        "sign",
+        seed_hex=SEED.hex(),
+        event_json=SESSION_STARTED.decode(),
+        seq=0,
+        timestamp_nanos=1,
+        parent_hash="0" * 64,
+    )["line"]
+    first_hash = first.split('"self_hash":"')[1][:64]
+    root_1 = adapter.result("tree_root", leaves_hex=[first_hash])["root_hex"]
+    signed = adapter.result(
+        "sign_checkpoint", seed_hex=SEED.hex(), genesis_self_hash=first_hash, tree_size=1, root_hex=root_1
+    )["checkpoint_hex"]
+    one_line = (first + "\n").encode().hex()
+    report = adapter.result("verify_ledger", ledger_hex=one_line, pinned_pubkey=None, checkpoint_hex=signed)
+    assert (report["ok"], report["reason"]) == (True, None)
+    report = adapter.result("verify_ledger", ledger_hex="", pinned_pubkey=None, checkpoint_hex=signed)
+    assert (report["ok"], report["reason"], report["line"], report["broken_at"]) == (
+        False,
+        "ledger_truncated",
+        None,
+        0,
+    )
+    # A checkpoint that is not a signed checkpoint is an error of the verifier.
+    assert "errored" in adapter.request(
+        "verify_ledger", ledger_hex=one_line, pinned_pubkey=None, checkpoint_hex="00"
+    )
 
 
 def test_list_bugs_and_unknown_bug():

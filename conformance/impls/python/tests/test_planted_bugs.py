@@ -13,7 +13,7 @@ from support import (
     torsion_r_signature,
 )
 
-from provedex_ref import canonical, ed25519, ledger
+from provedex_ref import canonical, checkpoint, ed25519, ledger, merkle
 from provedex_ref.bugs import BUGS
 
 POSITION = {"seq": 0, "timestamp_nanos": 1700000000000000000, "parent_hash": "0" * 64}
@@ -94,7 +94,77 @@ def probes() -> dict[str, tuple[str, dict, dict, dict]]:
             {"ok": True, "reason": None, "event_count": bug_count},
         )
 
-    return {
+    # The transparency rules (transparency.md): RFC 6962 leaves "", 00, 10 and their published hashes.
+    h0, h1, h2 = (merkle.leaf_hash(bytes.fromhex(leaf)) for leaf in ("", "00", "10"))
+    n01 = merkle.node_hash(h0, h1)
+    root_3 = merkle.node_hash(n01, h2)
+    assert root_3.hex() == "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77"
+    two = LedgerBuilder().started().started()
+    two_root = merkle.root_of([merkle.line_leaf_hash(h) for h in two.hashes])
+    two_checkpoint = checkpoint.sign(SEED, two.hashes[0], 2, two_root)
+    signed_3 = checkpoint.sign(SEED, "ab" * 32, 3, root_3)
+    signature_line = signed_3.split(b"\n\n")[1]
+    # The same line with the signature's last bytes zeroed (still canonical base64): it fails.
+    failing_line = signature_line[:-6] + b"AAAA=\n"
+    assert failing_line != signature_line
+    rotated_root_1 = merkle.root_of([merkle.line_leaf_hash(rotated_last.hashes[0])])
+    before_rotation = checkpoint.sign(SEED, rotated_last.hashes[0], 1, rotated_root_1)
+
+    def checkpoint_ledger_probe(data: bytes, note_bytes: bytes, reason: str | None, bug_reason: str | None):
+        return (
+            "verify_ledger",
+            {"ledger_hex": data.hex(), "pinned_pubkey": None, "checkpoint_hex": note_bytes.hex()},
+            {"ok": reason is None, "reason": reason, "line": None},
+            {"ok": bug_reason is None, "reason": bug_reason, "line": None},
+        )
+
+    transparency = {
+        "odd_leaf_duplicated": (
+            "tree_root",
+            {"leaves_hex": ["", "00", "10"]},
+            {"root_hex": root_3.hex()},
+            {"root_hex": merkle.node_hash(n01, merkle.node_hash(h2, h2)).hex()},
+        ),
+        "merkle_no_domain_separation": (
+            "tree_root",
+            {"leaves_hex": [""]},
+            {"root_hex": "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"},
+            {"root_hex": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        ),
+        # Leaf 0 of 4 with one hash ends at the node over leaves 0-1, offered as the root.
+        "inclusion_length_unchecked": (
+            "verify_inclusion",
+            {"index": 0, "tree_size": 4, "leaf_hex": "", "proof_hex": [h1.hex()], "root_hex": n01.hex()},
+            {"valid": False},
+            {"valid": True},
+        ),
+        "empty_tree_any_root": (
+            "verify_consistency",
+            {
+                "old_size": 0,
+                "new_size": 3,
+                "proof_hex": [],
+                "old_root_hex": n01.hex(),
+                "new_root_hex": root_3.hex(),
+            },
+            {"valid": False},
+            {"valid": True},
+        ),
+        "failing_note_signature_ignored": (
+            "verify_checkpoint",
+            {"checkpoint_hex": (signed_3 + failing_line).hex(), "pubkey_hex": PUBLIC_KEY},
+            {"valid": False, "reason": "checkpoint_signature_invalid"},
+            {"valid": True, "reason": None},
+        ),
+        "truncation_unchecked": checkpoint_ledger_probe(
+            two.lines[0], two_checkpoint, "ledger_truncated", None
+        ),
+        "checkpoint_key_at_end": checkpoint_ledger_probe(
+            rotated_last.bytes(), before_rotation, None, "checkpoint_foreign"
+        ),
+    }
+
+    return transparency | {
         "json_dumps_canonical": canonical_probe("[1e-5]", output("[0.00001]"), output("[1e-05]")),
         "float_repr": canonical_probe("1e-7", output("1e-7"), output("1e-07")),
         "utf16_key_order": canonical_probe(

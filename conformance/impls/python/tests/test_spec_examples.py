@@ -9,7 +9,7 @@ import pytest
 from support import Block, key_value_pairs, seal_fields, spec_blocks
 
 import adapter
-from provedex_ref import canonical, ed25519, labelled, ledger, toolsets
+from provedex_ref import canonical, checkpoint, ed25519, labelled, ledger, merkle, note, toolsets
 from provedex_ref.events import check_event, write_event
 from provedex_ref.findings import Finding
 
@@ -28,6 +28,7 @@ KNOWN_KINDS = {
     "key",
     "pem",
     "shell",
+    "checkpoint",
 }
 UNCHECKED_KINDS = {"grammar", "shell"}
 """Block kinds shown for people: a grammar, and commands of other tools."""
@@ -215,3 +216,50 @@ def test_key_example():
     private_pem, public_pem = (base64.b64decode("".join(pem.lines[1:-1])) for pem in blocks_of("pem"))
     assert private_pem == bytes.fromhex("302e020100300506032b657004220420") + seed
     assert public_pem == bytes.fromhex("302a300506032b6570032100") + public_key
+
+
+def test_checkpoint_example():
+    """transparency.md, Example: the five example lines' leaf hashes, two roots, an inclusion and a
+    consistency proof, the verifier key, and the signed checkpoint byte for byte; then the example
+    ledger verified against that checkpoint."""
+    (block,) = blocks_of("checkpoint")
+    fields: dict[str, list[str]] = {}
+    for line in block.lines:
+        key, separator, value = line.partition(": ")
+        if not separator and line == "note:":  # the blank line of the note, its trailing space trimmed
+            key, value = "note", ""
+        else:
+            assert separator, block.label
+        fields.setdefault(key, []).append(value)
+    (seed_hex,) = fields["seed"]
+    seed = bytes.fromhex(seed_hex)
+    self_hashes = fields["self_hash"]
+    assert self_hashes == [fields["self_hash"] for fields in SEALS]
+    leaves = [merkle.line_leaf_hash(self_hash) for self_hash in self_hashes]
+    assert [leaf.hex() for leaf in leaves] == fields["leaf_hash"]
+    assert [merkle.root_of(leaves[:3]).hex()] == fields["root_3"]
+    assert [merkle.root_of(leaves).hex()] == fields["root_5"]
+    assert [node.hex() for node in merkle.inclusion_proof(leaves, 2)] == fields["inclusion_2_5"]
+    assert [node.hex() for node in merkle.consistency_proof(leaves, 3)] == fields["consistency_3_5"]
+    # The prose: seq 3's leaf hash, the root of seqs 0-1, seq 4's leaf hash.
+    assert merkle.inclusion_proof(leaves, 2) == [leaves[3], merkle.root_of(leaves[:2]), leaves[4]]
+    root_5 = merkle.root_of(leaves)
+    assert merkle.verify_inclusion(2, 5, leaves[2], merkle.inclusion_proof(leaves, 2), root_5)
+    proof = [bytes.fromhex(node) for node in fields["consistency_3_5"]]
+    assert merkle.verify_consistency(3, 5, proof, merkle.root_of(leaves[:3]), root_5)
+    public_key = ed25519.public_key(seed)
+    origin = checkpoint.ledger_origin(self_hashes[0], public_key)
+    assert [note.verifier_key(origin, public_key)] == fields["verifier_key"]
+    expected_note = ("\n".join(fields["note"]) + "\n").encode("utf-8")
+    assert checkpoint.sign(seed, self_hashes[0], 5, root_5) == expected_note
+    assert checkpoint.verify(expected_note, public_key) == checkpoint.Checkpoint(
+        origin, self_hashes[0], origin.rsplit("/", 1)[1], 5, root_5
+    )
+    report = ledger.verify_ledger(
+        io.BytesIO(b"".join(example_ledger())), signed_checkpoint=checkpoint.read(expected_note)
+    )
+    assert report.ok and report.event_count == 5
+    cut = ledger.verify_ledger(
+        io.BytesIO(b"".join(example_ledger()[:4])), signed_checkpoint=checkpoint.read(expected_note)
+    )
+    assert (cut.ok, cut.reason, cut.line, cut.broken_at) == (False, "ledger_truncated", None, 4)
