@@ -93,7 +93,7 @@ pub fn sha256_of_file_or_stdin(arg: &str, command: &str) -> Result<Digest, CliEr
 
 /// Opens `arg` when it names a regular file; a directory, a FIFO or a device
 /// is refused before it is opened. Returns the file and its name for messages.
-fn open_regular_file(arg: &str, command: &str) -> Result<(std::fs::File, String), CliError> {
+pub fn open_regular_file(arg: &str, command: &str) -> Result<(std::fs::File, String), CliError> {
     let path = Path::new(arg);
     let source = path_text(path).into_owned();
     let cannot = |e: std::io::Error| CliError::usage(format!("cannot read {source}: {e}"));

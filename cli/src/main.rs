@@ -9,6 +9,8 @@
 //! - 2: usage, input or I/O errors;
 //! - 3: the ledger is locked by another writer: retry later (`record --wait
 //!   SECONDS` retries by itself);
+//! - 4: `verify-bundle`: the bundle holds together, but no key or
+//!   fingerprint was pinned, so it proves nothing about who signed it;
 //! - 141: stdout was closed by its reader (`provedex show | head -1`): the
 //!   command stopped there, quietly, as one killed by SIGPIPE does.
 //!
@@ -23,6 +25,7 @@ mod input;
 mod out;
 mod paths;
 mod render;
+mod time;
 
 use std::process::ExitCode;
 
@@ -30,8 +33,8 @@ use clap::{Parser, Subcommand};
 use provedex_core::{Error, LedgerErrorKind};
 
 use crate::commands::{
-    canonicalize, checkpoint, demo, key, keygen, prove, pubkey, record, recover, redact, rotate_key, show, sign_event,
-    toolset, verify,
+    canonicalize, checkpoint, demo, export, key, keygen, prove, pubkey, record, recover, redact, rotate_key, show,
+    sign_event, toolset, verify, verify_bundle,
 };
 use crate::render::terminal_safe;
 
@@ -42,6 +45,7 @@ Exit codes:
        verify --check-tools: tool calls outside the pinned toolset)
   2    usage, input or I/O error
   3    the ledger is locked by another writer: retry later (record --wait SECONDS retries)
+  4    verify-bundle: the bundle holds together, but no key or fingerprint was pinned
   141  stdout was closed by its reader (show | head): stopped quietly
 
 Environment:
@@ -88,6 +92,12 @@ enum Command {
     /// Sign a checkpoint of the ledger's tree (its size and root), to keep apart from the ledger
     #[command(after_help = EXIT_CODES)]
     Checkpoint(checkpoint::Args),
+    /// Write a bundle of a range of lines (by time or seq), verifiable without the ledger
+    #[command(after_help = EXIT_CODES)]
+    Export(export::Args),
+    /// Verify a bundle under the key or fingerprint you trust, and compute its proof level
+    #[command(after_help = EXIT_CODES)]
+    VerifyBundle(verify_bundle::Args),
     /// Print an inclusion or consistency proof of the ledger's tree as JSON
     #[command(subcommand)]
     Prove(prove::Command),
@@ -107,6 +117,9 @@ pub const EXIT_BROKEN: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit status 3: another writer holds the ledger's lock.
 pub const EXIT_LOCKED: u8 = 3;
+/// Exit status 4: a bundle holds together, but no key was pinned, so it
+/// proves nothing about who signed it.
+pub const EXIT_UNPINNED: u8 = 4;
 
 /// A failure to report on stderr, with the exit code to end with.
 pub struct CliError {
@@ -156,6 +169,8 @@ fn run(command: Command) -> CliResult {
         Command::Verify(args) => verify::run(args),
         Command::Checkpoint(args) => checkpoint::run(args),
         Command::Prove(command) => prove::run(command),
+        Command::Export(args) => export::run(args),
+        Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::Canonicalize(args) => canonicalize::run(args),
         Command::Show(args) => show::run(args),
         Command::Recover(args) => recover::run(args),

@@ -3,9 +3,9 @@
 //! ([`crate::protocol`]), the verification report
 //! ([`provedex_verify::ChainReport`]), the vector files
 //! ([`crate::vector::VectorFile`]), the runner's report
-//! ([`crate::runner::RunReport`]) and the expectations file it reads
-//! ([`crate::expectations::Expectations`]); the documents of later versions
-//! (checkpoints, bundles, anchor receipts) join this list. Written and
+//! ([`crate::runner::RunReport`]), the expectations file it reads
+//! ([`crate::expectations::Expectations`]), and export bundles and their
+//! report ([`provedex_verify::bundle`]); anchor receipts join this list. Written and
 //! checked by `provedex-conformance generate`, after the code is regenerated.
 
 use schemars::generate::SchemaSettings;
@@ -32,6 +32,24 @@ pub fn all() -> Vec<SchemaFile> {
                 "urn:provedex:spec:v1:report",
                 "The verification report of a ledger (spec/verification.md, Report)",
                 "provedex_verify::ChainReport",
+            ),
+        },
+        SchemaFile {
+            path: BUNDLE_SCHEMA_PATH,
+            // As `provedex export` writes it.
+            text: rendered::<provedex_verify::bundle::Bundle>(
+                "urn:provedex:spec:v1:bundle",
+                "An export bundle: a range of a ledger's lines and their proof (spec/bundles.md)",
+                "provedex_verify::bundle::Bundle",
+            ),
+        },
+        SchemaFile {
+            path: BUNDLE_REPORT_SCHEMA_PATH,
+            // As `provedex verify-bundle --json` and every binding emit it.
+            text: rendered::<provedex_verify::bundle::BundleReport>(
+                "urn:provedex:spec:v1:bundle-report",
+                "The verification report of a bundle, with its proof level (spec/bundles.md, Report)",
+                "provedex_verify::bundle::BundleReport",
             ),
         },
         SchemaFile {
@@ -65,6 +83,12 @@ pub fn all() -> Vec<SchemaFile> {
 
 /// Where the verification report's schema lives, from the repository's root.
 pub const REPORT_SCHEMA_PATH: &str = "spec/report.schema.json";
+
+/// Where the bundle document's schema lives, from the repository's root.
+pub const BUNDLE_SCHEMA_PATH: &str = "spec/bundle.schema.json";
+
+/// Where the bundle report's schema lives, from the repository's root.
+pub const BUNDLE_REPORT_SCHEMA_PATH: &str = "spec/bundle-report.schema.json";
 
 /// Where the schema of a vector file lives, from the repository's root.
 pub const VECTORS_SCHEMA_PATH: &str = "spec/vectors.schema.json";

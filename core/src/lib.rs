@@ -23,9 +23,10 @@ pub use provedex_format::{
     checkpoint, display, event, hex, kinds, line, merkle, note, seal, toolset,
 };
 pub use provedex_ledger::{
-    Durability, KeyFile, LedgerTree, ProofDocument, RecoverOutcome, Session, SessionOptions, ToolsetCheck,
-    check_toolset, recover,
+    BundleCheckpoint, Durability, KeyFile, LedgerTree, ProofDocument, RecoverOutcome, Selection, Session,
+    SessionOptions, ToolsetCheck, check_toolset, export_bundle, recover,
 };
 pub use provedex_ledger::{MAX_PEM_KEY_LEN, load_public_key};
+pub use provedex_verify::bundle;
 pub use provedex_verify::seal::{verify_data, verify_data_sha256};
 pub use provedex_verify::{ChainReport, Engine, Progress, SignedCheckpoint, Verifier, check_seal, verify_checkpoint};

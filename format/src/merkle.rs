@@ -61,6 +61,17 @@ impl CompactRange {
         self.size
     }
 
+    /// The range of a tree of `size` leaves from its perfect subtrees' roots,
+    /// largest first: one per set bit of `size` (`None` for another count).
+    pub fn from_peaks(size: u64, peaks: Vec<Digest>) -> Option<Self> {
+        (peaks.len() == size.count_ones() as usize).then_some(CompactRange { size, peaks })
+    }
+
+    /// The perfect subtrees' roots, largest first.
+    pub fn peaks(&self) -> &[Digest] {
+        &self.peaks
+    }
+
     /// Appends a leaf hash: merges the perfect subtrees it completes.
     pub fn push(&mut self, leaf: Digest) {
         let mut hash = leaf;
@@ -121,6 +132,18 @@ fn split_point(n: u64) -> u64 {
 /// The root of the tree of the first `size` leaves (the empty tree's root for 0).
 pub fn root_at<N: Nodes>(nodes: &mut N, size: u64) -> Result<Digest, N::Error> {
     if size == 0 { Ok(empty_root()) } else { range_root(nodes, 0, size) }
+}
+
+/// The compact range of the first `size` leaves: the roots of the perfect
+/// subtrees they fill, largest first (see [`CompactRange`]).
+pub fn compact_range<N: Nodes>(nodes: &mut N, size: u64) -> Result<CompactRange, N::Error> {
+    let mut peaks = Vec::new();
+    let mut at = 0;
+    for level in (0..u64::BITS).rev().filter(|level| size >> level & 1 == 1) {
+        peaks.push(nodes.node(level, at >> level)?);
+        at += 1 << level;
+    }
+    Ok(CompactRange { size, peaks })
 }
 
 /// The inclusion proof of leaf `index` in the tree of `size` leaves (RFC 9162
@@ -406,6 +429,12 @@ impl Tree {
         root_at(&mut nodes, size).unwrap_or_else(|never| match never {})
     }
 
+    /// [`compact_range`] (`size <= self.size()`).
+    pub fn compact_range(&self, size: u64) -> CompactRange {
+        let mut nodes = self;
+        compact_range(&mut nodes, size).unwrap_or_else(|never| match never {})
+    }
+
     /// [`inclusion_proof`] (`index < size <= self.size()`).
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Vec<Digest> {
         let mut nodes = self;
@@ -494,6 +523,23 @@ mod tests {
             bad[i].0[31] ^= 0x80;
             assert!(verify_consistency(6, 13, &bad, &tree.root_at(6), &root).is_err());
         }
+    }
+
+    #[test]
+    fn a_compact_range_read_from_the_nodes_grows_like_one_pushed_leaf_by_leaf() {
+        let all = leaves(40);
+        let tree = Tree::from_leaves(all.iter().copied());
+        let mut pushed = CompactRange::new();
+        for size in 0..=40u64 {
+            let read = tree.compact_range(size);
+            assert_eq!(read, pushed, "size {size}");
+            assert_eq!(CompactRange::from_peaks(size, read.peaks().to_vec()), Some(read.clone()));
+            assert_eq!(read.root(), tree.root_at(size));
+            if size < 40 {
+                pushed.push(all[size as usize]);
+            }
+        }
+        assert_eq!(CompactRange::from_peaks(3, vec![all[0]]), None);
     }
 
     #[test]

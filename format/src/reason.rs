@@ -111,6 +111,12 @@ reasons! {
     /// The ledger's tree at a checkpoint's size has another root: the lines
     /// it vouched for were replaced.
     CheckpointRootMismatch => "checkpoint_root_mismatch",
+    /// A bundle is not a bundle document of a format this version reads.
+    BundleMalformed => "bundle_malformed",
+    /// A bundle's key is not the pinned key, or its fingerprint not the pinned fingerprint.
+    BundleKeyMismatch => "bundle_key_mismatch",
+    /// A bundle's proof does not place its lines in the checkpoint's tree.
+    BundleProofInvalid => "bundle_proof_invalid",
 }
 
 impl From<JsonErrorKind> for Reason {

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod export;
 mod files;
 mod key_file;
 mod recover;
@@ -26,6 +27,7 @@ mod store;
 mod toolset;
 mod tree;
 
+pub use export::{BundleCheckpoint, Selection, export_bundle};
 pub use key_file::KeyFile;
 pub use key_file::{MAX_PEM_KEY_LEN, load_public_key};
 pub use recover::{RecoverOutcome, recover};

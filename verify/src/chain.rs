@@ -26,11 +26,17 @@ pub(crate) struct Pins {
     pub(crate) check_tool_calls: bool,
     /// A checkpoint the ledger must reach and agree with (step 23).
     pub(crate) checkpoint: Option<Arc<SignedCheckpoint>>,
+    /// Where the lines start when they are a range of a ledger (a bundle's):
+    /// the first line's seq and the self_hash it must name as its parent.
+    pub(crate) start: Option<(u64, ChainHash)>,
 }
 
 /// The chain rules, applied one event at a time.
 pub(crate) struct ChainVerifier {
     pins: Pins,
+    /// The seq of the first line: 0, or a range's first seq.
+    start: u64,
+    /// Good lines so far.
     count: u64,
     expected_parent: ChainHash,
     signers: Vec<PublicKeyBytes>,
@@ -38,7 +44,7 @@ pub(crate) struct ChainVerifier {
     keys: Vec<KeyEntry>,
     /// The seq of the last good `KeyRotated` line, if any.
     last_rotation: Option<u64>,
-    /// The `self_hash` of every good line, by seq: what a redaction must name.
+    /// The `self_hash` of every good line, by seq from `start`: what a redaction must name.
     hashes: Vec<ChainHash>,
     /// The seqs of the good `Redacted` lines, increasing.
     redactions: Vec<u64>,
@@ -53,14 +59,20 @@ pub(crate) struct ChainVerifier {
 
 impl ChainVerifier {
     pub(crate) fn new(pins: Pins) -> Self {
+        assert!(
+            pins.checkpoint.is_none() || pins.start.is_none(),
+            "a checkpoint covers a whole ledger, not a range of one"
+        );
+        let (start, expected_parent) = pins.start.unwrap_or((0, GENESIS_PARENT_HASH));
         let tree = pins.checkpoint.as_ref().map(|_| CompactRange::new());
         let root_at_checkpoint =
             pins.checkpoint.as_ref().filter(|c| c.checkpoint.size == 0).map(|_| CompactRange::new().root());
         ChainVerifier {
             tree,
             root_at_checkpoint,
+            start,
             count: 0,
-            expected_parent: GENESIS_PARENT_HASH,
+            expected_parent,
             signers: Vec::new(),
             keys: Vec::new(),
             last_rotation: None,
@@ -80,14 +92,14 @@ impl ChainVerifier {
     /// Checks the next event, given the verdict on its seal; on success it
     /// becomes the chain's tip.
     pub(crate) fn push(&mut self, event: &SignedEvent, seal: SealVerdict) -> Result<(), Finding> {
-        if event.seq != self.count {
+        if event.seq != self.next_seq() {
             return Err(Finding::new(
                 Reason::SeqMismatch,
-                format!("expected seq {}, found seq {}", self.count, event.seq),
+                format!("expected seq {}, found seq {}", self.next_seq(), event.seq),
             ));
         }
         if event.parent_hash != self.expected_parent {
-            let what = if self.count == 0 {
+            let what = if self.next_seq() == 0 {
                 "the genesis value (64 zeros)".to_owned()
             } else {
                 format!("the previous self_hash {}", self.expected_parent)
@@ -148,9 +160,11 @@ impl ChainVerifier {
 
     /// Steps 20 and 21 for a redaction whose target is an earlier line
     /// (step 19 passed): it names that line's self_hash, and that line is
-    /// not a redaction.
+    /// not a redaction. A target before a range's first line is not there
+    /// to check.
     fn check_redaction(&self, target: u64, target_self_hash: [u8; 32]) -> Result<(), Finding> {
-        let actual = self.hashes[usize::try_from(target).expect("an earlier line's seq fits in memory")];
+        let Some(index) = target.checked_sub(self.start) else { return Ok(()) };
+        let actual = self.hashes[usize::try_from(index).expect("an earlier line's seq fits in memory")];
         if actual.0 != target_self_hash {
             return Err(Finding::new(
                 Reason::RedactionTargetMismatch,
@@ -178,7 +192,7 @@ impl ChainVerifier {
         }
         match self.keys.last_mut() {
             Some(entry) => entry.to_seq = Some(seq),
-            None => self.keys.push(KeyEntry { pubkey: event.signer_pubkey, from_seq: 0, to_seq: Some(seq) }),
+            None => self.keys.push(KeyEntry { pubkey: event.signer_pubkey, from_seq: self.start, to_seq: Some(seq) }),
         }
         match &event.event {
             AgentEvent::KeyRotated(rotation) => {
@@ -256,6 +270,11 @@ impl ChainVerifier {
         self.count
     }
 
+    /// The seq the next line must have.
+    fn next_seq(&self) -> u64 {
+        self.start + self.count
+    }
+
     fn root_hash(&self) -> Option<ChainHash> {
         (self.count > 0).then_some(self.expected_parent)
     }
@@ -291,8 +310,8 @@ impl ChainVerifier {
     /// when read from a file).
     pub(crate) fn broken(self, finding: Finding, line: Option<u64>) -> ChainReport {
         let place = match line {
-            Some(l) => format!("line {l} (seq {})", self.count),
-            None => format!("seq {}", self.count),
+            Some(l) => format!("line {l} (seq {})", self.next_seq()),
+            None => format!("seq {}", self.next_seq()),
         };
         self.report(Some((finding, place)), line)
     }
@@ -306,7 +325,7 @@ impl ChainVerifier {
         ChainReport {
             ok,
             event_count: self.count,
-            broken_at: (!ok).then_some(self.count),
+            broken_at: (!ok).then_some(self.next_seq()),
             line,
             reason,
             message,

@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bundle;
 mod chain;
 pub mod checkpoint;
 mod content;
@@ -31,7 +32,7 @@ use std::io::{self, BufRead, BufReader};
 use std::num::NonZeroUsize;
 use std::path::Path;
 
-use provedex_format::hex::PublicKeyBytes;
+use provedex_format::hex::{ChainHash, PublicKeyBytes};
 use provedex_format::{Error, Result, SignedEvent};
 
 use crate::chain::Pins;
@@ -140,6 +141,17 @@ impl<'a> Verifier<'a> {
     /// lines must have its root. Read it with [`SignedCheckpoint::parse`].
     pub fn checkpoint(mut self, checkpoint: impl Into<Option<SignedCheckpoint>>) -> Self {
         self.pins.checkpoint = checkpoint.into().map(std::sync::Arc::new);
+        self
+    }
+
+    /// Verifies the lines as a range of a ledger (a bundle's): the first
+    /// must have seq `first_seq` and name `parent_hash` (its predecessor's
+    /// self_hash, proven apart). A pinned key is then the key current at
+    /// `first_seq`; a redaction whose target lies before the range is not
+    /// checked against it (the range does not hold it). Not with
+    /// [`Verifier::checkpoint`], which covers whole ledgers.
+    pub fn continuing(mut self, first_seq: u64, parent_hash: ChainHash) -> Self {
+        self.pins.start = Some((first_seq, parent_hash));
         self
     }
 

@@ -7,6 +7,7 @@
 pub mod canonicalize;
 pub mod checkpoint;
 pub mod demo;
+pub mod export;
 pub mod key;
 pub mod keygen;
 pub mod prove;
@@ -19,6 +20,7 @@ pub mod show;
 pub mod sign_event;
 pub mod toolset;
 pub mod verify;
+pub mod verify_bundle;
 
 use std::path::{Path, PathBuf};
 

@@ -78,7 +78,7 @@ pub fn run(args: Args) -> CliResult {
 
 /// `--checkpoint FILE`: a signed checkpoint, read before the ledger; one
 /// that is not a signed checkpoint is an input error, not a finding.
-fn checkpoint_arg(arg: &str) -> Result<SignedCheckpoint, CliError> {
+pub fn checkpoint_arg(arg: &str) -> Result<SignedCheckpoint, CliError> {
     if arg == "-" {
         return Err(CliError::usage("--checkpoint names a file; stdin may hold the ledger"));
     }
