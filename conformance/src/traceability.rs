@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 const OBLIGATIONS: [&str; 3] = ["MUST", "REQUIRED", "SHALL"];
 
 /// The id prefix of each spec document; a document not listed has no normative sentences.
-pub const PREFIXES: [(&str, &str); 8] = [
+pub const PREFIXES: [(&str, &str); 9] = [
     ("canonical-json.md", "CJ"),
     ("ledger-format.md", "LF"),
     ("signature-scheme.md", "SS"),
@@ -28,6 +28,7 @@ pub const PREFIXES: [(&str, &str); 8] = [
     ("toolsets.md", "TS"),
     ("keys.md", "KM"),
     ("transparency.md", "TL"),
+    ("bundles.md", "BD"),
 ];
 
 /// One normative sentence.
