@@ -4,7 +4,7 @@
 //! Exit codes:
 //!
 //! - 0: success (for `verify`, `show` and `recover`: the ledger is valid);
-//! - 1: the ledger is broken (or `recover` refuses damage it must not repair,
+//! - 1: the ledger is broken (or `verify-bundle`: the bundle; or `recover` refuses damage it must not repair,
 //!   `toolset check` finds drift, `verify --check-tools` finds unpinned calls);
 //! - 2: usage, input or I/O errors;
 //! - 3: the ledger is locked by another writer: retry later (`record --wait
@@ -41,8 +41,8 @@ use crate::render::terminal_safe;
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success (verify, show, recover: the ledger is valid)
-  1    the ledger is broken (recover: damage it must not repair; toolset check: drift;
-       verify --check-tools: tool calls outside the pinned toolset)
+  1    the ledger is broken (verify-bundle: the bundle; recover: damage it must not repair;
+       toolset check: drift; verify --check-tools: tool calls outside the pinned toolset)
   2    usage, input or I/O error
   3    the ledger is locked by another writer: retry later (record --wait SECONDS retries)
   4    verify-bundle: the bundle holds together, but no key or fingerprint was pinned

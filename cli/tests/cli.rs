@@ -801,6 +801,8 @@ fn subcommand_help_describes_every_option_and_the_exit_codes() {
     }
     insta::assert_snapshot!("record_help", s.run(&["record", "--help"]));
     insta::assert_snapshot!("verify_help", s.run(&["verify", "--help"]));
+    insta::assert_snapshot!("export_help", s.run(&["export", "--help"]));
+    insta::assert_snapshot!("verify_bundle_help", s.run(&["verify-bundle", "--help"]));
 }
 
 /// Item: lock contention has its own exit code, and `--wait` retries.

@@ -191,3 +191,92 @@ fn a_checkpoint_file_that_is_not_one_is_an_input_error() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_eq!(json(&out.stdout)["reason"], "checkpoint_signature_invalid");
 }
+
+#[test]
+fn export_and_verify_bundle_exit_0_1_2_or_4_and_refuse_hostile_files() {
+    let d = Dir::new();
+    let ledger = d.arg("ledger.ndjson");
+    let (key, pubkey) = record_lines(&d, 6);
+    let bundle = d.arg("b.json");
+    let exported =
+        d.run(&["export", "--key", &key, "--ledger", &ledger, "--from-seq", "1", "--to-seq", "3", "--out", &bundle]);
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let fingerprint = d.run(&["key", "fingerprint", "--key", &key]).stdout.trim().to_owned();
+    assert!(exported.stderr.contains(&fingerprint), "{}", exported.stderr);
+
+    let pinned = d.run(&["verify-bundle", &bundle, "--fingerprint", &fingerprint]);
+    assert_eq!(pinned.code, 0, "{}", pinned.stdout);
+    assert!(pinned.stdout.starts_with("valid: 3 lines (seq 1 to 3) of the ledger, proof level verifiable"));
+    let by_key = d.run(&["verify-bundle", &bundle, "--pubkey", &pubkey, "--json"]);
+    assert_eq!(json(&by_key.stdout)["proof_level"], "verifiable");
+    let unpinned = d.run(&["verify-bundle", &bundle, "--json"]);
+    assert_eq!(unpinned.code, 4, "{}", unpinned.stdout);
+    let report = json(&unpinned.stdout);
+    assert_eq!((report["ok"].as_bool(), report["pinned"].as_bool()), (Some(true), Some(false)));
+    assert!(report["proof_level"].is_null());
+    let (_, other) = d.key("other.key", 2);
+    let wrong = d.run(&["verify-bundle", &bundle, "--pubkey", &other, "--json"]);
+    assert_eq!((wrong.code, json(&wrong.stdout)["reason"].as_str()), (1, Some("bundle_key_mismatch")));
+
+    // A second export to the same path is refused; the first bundle stays.
+    let before = bytes(&d.path("b.json"));
+    let again =
+        d.run(&["export", "--key", &key, "--ledger", &ledger, "--from-seq", "0", "--to-seq", "0", "--out", &bundle]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("exists"), "{}", again.stderr);
+    assert_eq!(bytes(&d.path("b.json")), before);
+    let beyond = d.run(&[
+        "export",
+        "--key",
+        &key,
+        "--ledger",
+        &ledger,
+        "--from-seq",
+        "2",
+        "--to-seq",
+        "9",
+        "--out",
+        &d.arg("c.json"),
+    ]);
+    assert_eq!(beyond.code, 2);
+    assert!(!d.path("c.json").exists(), "a refused export writes nothing");
+    let times = d.run(&[
+        "export",
+        "--key",
+        &key,
+        "--ledger",
+        &ledger,
+        "--from",
+        "2020-01-01T00:00:00Z",
+        "--to",
+        "yesterday",
+        "--out",
+        &d.arg("c.json"),
+    ]);
+    assert_eq!(times.code, 2);
+    assert!(times.stderr.contains("--to is not of the form"), "{}", times.stderr);
+    assert!(!d.path("c.json").exists());
+
+    // A lying bundle: a changed line is a finding; what it quotes is escaped.
+    let text = fs::read_to_string(d.path("b.json")).unwrap();
+    let hostile = d.write("hostile.json", &text.replacen("provedex-bundle/v1", "\\u001b[2J\\u001b]0;owned\\u0007", 1));
+    let out = d.run(&["verify-bundle", &hostile, "--fingerprint", &fingerprint]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("bundle_malformed") && !out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'),
+        "{}",
+        out.stdout
+    );
+    let not_json = d.write("not.json", "\u{1b}[31mred");
+    let out = d.run(&["verify-bundle", &not_json, "--json", "--fingerprint", &fingerprint]);
+    assert_eq!(json(&out.stdout)["reason"], "bundle_malformed");
+
+    // Not a regular file: refused before it is opened.
+    let fifo = d.path("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let out = d.run(&["verify-bundle", &d.arg("fifo"), "--fingerprint", &fingerprint]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    let bad_fp = d.run(&["verify-bundle", &bundle, "--fingerprint", "sha256:XYZ"]);
+    assert_eq!(bad_fp.code, 2);
+}
