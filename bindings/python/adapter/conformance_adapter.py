@@ -83,11 +83,13 @@ def verify_ledger(request: dict[str, Any]) -> dict[str, Any]:
         path = os.path.join(scratch, "ledger.ndjson")
         with open(path, "wb") as f:
             f.write(_hex(request, "ledger_hex"))
+        checkpoint = request.get("checkpoint_hex")
         report = provedex.verify_file(
             path,
             pubkey=request.get("pinned_pubkey"),
             current_pubkey=request.get("pinned_current_pubkey"),
             check_tools=request.get("check_tools", False),
+            checkpoint=None if checkpoint is None else _hex(request, "checkpoint_hex"),
         )
     result: dict[str, Any] = {
         "ok": report.ok,
@@ -129,6 +131,64 @@ def verify_data(request: dict[str, Any]) -> dict[str, Any]:
     return {"valid": valid}
 
 
+def tree_root(request: dict[str, Any]) -> dict[str, Any]:
+    leaves = request.get("leaves_hex")
+    if not isinstance(leaves, list):
+        raise ValueError("missing array argument 'leaves_hex'")
+    return {"root_hex": provedex.tree_root([bytes.fromhex(leaf) for leaf in leaves])}
+
+
+def _proof(request: dict[str, Any]) -> list[str]:
+    proof = request.get("proof_hex")
+    if not isinstance(proof, list) or not all(isinstance(item, str) for item in proof):
+        raise ValueError("missing array of strings 'proof_hex'")
+    return proof
+
+
+def verify_inclusion(request: dict[str, Any]) -> dict[str, Any]:
+    valid = provedex.verify_inclusion(
+        seq=request["index"],
+        tree_size=request["tree_size"],
+        leaf=_hex(request, "leaf_hex"),
+        proof=_proof(request),
+        root=request["root_hex"],
+    )
+    return {"valid": valid}
+
+
+def verify_consistency(request: dict[str, Any]) -> dict[str, Any]:
+    valid = provedex.verify_consistency(
+        old_size=request["old_size"],
+        new_size=request["new_size"],
+        proof=_proof(request),
+        old_root=request["old_root_hex"],
+        new_root=request["new_root_hex"],
+    )
+    return {"valid": valid}
+
+
+def sign_checkpoint(request: dict[str, Any]) -> dict[str, Any]:
+    keypair = provedex.SigningKeypair.from_seed(_hex(request, "seed_hex"))
+    note = keypair.sign_checkpoint(
+        genesis_self_hash=request["genesis_self_hash"], tree_size=request["tree_size"], root=request["root_hex"]
+    )
+    return {"checkpoint_hex": note.encode("utf-8").hex()}
+
+
+#: The reasons a checkpoint is refused for on its own (spec/transparency.md).
+CHECKPOINT_REASONS = {"checkpoint_malformed", "checkpoint_foreign", "checkpoint_signature_invalid"}
+
+
+def verify_checkpoint(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        info = provedex.verify_checkpoint(_hex(request, "checkpoint_hex"), request["pubkey_hex"])
+    except provedex.ChainError as e:
+        if e.code not in CHECKPOINT_REASONS:
+            raise
+        return {"valid": False, "reason": e.code}
+    return {"valid": True, "reason": None, "tree_size": info.tree_size, "root_hex": info.root}
+
+
 OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "hello": hello,
     "canonicalize": canonicalize,
@@ -139,6 +199,11 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "toolset_hash": toolset_hash,
     "sign_data": sign_data,
     "verify_data": verify_data,
+    "tree_root": tree_root,
+    "verify_inclusion": verify_inclusion,
+    "verify_consistency": verify_consistency,
+    "sign_checkpoint": sign_checkpoint,
+    "verify_checkpoint": verify_checkpoint,
 }
 
 

@@ -5,7 +5,11 @@ the public key verifies it offline with :func:`verify_file`. Events are
 dicts ``{"type": ..., "payload": {...}}``, built with :mod:`provedex.events`.
 A session also rotates its key (:meth:`Session.rotate_key`), redacts lines
 (:meth:`Session.redact`) and pins the agent's toolset
-(:meth:`Session.pin_toolset`, :func:`check_toolset`).
+(:meth:`Session.pin_toolset`, :func:`check_toolset`). A ledger's tree gives
+signed checkpoints (:func:`checkpoint`, :func:`verify_checkpoint`), which a
+verifier holds the ledger to (``verify_file(..., checkpoint=...)``), and
+inclusion and consistency proofs (:func:`prove_inclusion`,
+:func:`prove_consistency`, :func:`verify_inclusion`, :func:`verify_consistency`).
 
 Every failure of an operation raises a :class:`ProvedexError`
 (:class:`KeyLoadError`, :class:`SigningError`, :class:`LedgerError`,
@@ -25,7 +29,7 @@ from typing import Any, Callable, Literal, NoReturn, Optional, TypeVar, Union
 from . import events
 from . import _native
 from ._signed_event import SignedEventMembers
-from ._checks import MAX_JSON_DEPTH, check_bool, check_json, check_str, check_u64, shown
+from ._checks import MAX_JSON_DEPTH, check_bool, check_json, check_list, check_str, check_u64, shown
 from ._errors import ChainError, KeyLoadError, LedgerError, ProvedexError, SigningError
 
 __all__ = [
@@ -33,7 +37,11 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "ChainError",
     "ChainReport",
+    "Checkpoint",
+    "CheckpointInfo",
+    "ConsistencyProof",
     "Durability",
+    "InclusionProof",
     "KeyEntry",
     "KeyLoadError",
     "LedgerError",
@@ -48,26 +56,37 @@ __all__ = [
     "SigningKeypair",
     "Toolset",
     "ToolsetCheck",
+    "TreeHead",
     "Truncated",
     "UnpinnedToolCall",
     "canonical_json",
     "canonicalize",
     "check_toolset",
+    "checkpoint",
     "compute_self_hash",
     "event_from_json",
     "events",
+    "leaf_hash",
     "load_public_key",
+    "parse_checkpoint",
     "parse_public_key",
+    "prove_consistency",
+    "prove_inclusion",
     "public_key_fingerprint",
     "public_key_pem",
     "recover",
     "sha256_hex",
     "sign_event",
     "toolset_hash",
+    "tree_head",
+    "tree_root",
     "verify_chain",
+    "verify_checkpoint",
+    "verify_consistency",
     "verify_data",
     "verify_data_sha256",
     "verify_file",
+    "verify_inclusion",
 ]
 
 
@@ -287,6 +306,20 @@ class SigningKeypair:
         is read: the same signature. A malformed digest raises
         :class:`ChainError` with code ``invalid_hex``."""
         return str(_call(self._native.sign_data_sha256, _utf8("data_sha256", data_sha256, ChainError, "invalid_hex")))
+
+    def sign_checkpoint(self, *, genesis_self_hash: str, tree_size: int, root: str) -> str:
+        """Signs the checkpoint of a tree of ``tree_size`` lines with root
+        ``root`` (hex), for the ledger whose line with seq 0 has the self_hash
+        ``genesis_self_hash``: the note text, deterministic. Nothing is checked
+        against a ledger; :func:`checkpoint` signs only what a verified ledger
+        holds, as the spec asks of writers. Malformed hex raises
+        :class:`ChainError` with code ``invalid_hex``."""
+        return str(_call(
+            self._native.sign_checkpoint,
+            _utf8("genesis_self_hash", genesis_self_hash, ChainError, "invalid_hex"),
+            check_u64("tree_size", tree_size),
+            _utf8("root", root, ChainError, "invalid_hex"),
+        ))
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("a SigningKeypair cannot be pickled: its secret stays in the native layer; load the key file in each process")
@@ -637,11 +670,31 @@ def _pinned(name: str, pubkey: Optional[str]) -> Optional[str]:
     return None if pubkey is None else _utf8(name, pubkey, ChainError, "invalid_hex")
 
 
-def _verify_options(pubkey: Optional[str], current_pubkey: Optional[str], check_tools: bool) -> Any:
+#: A signed checkpoint: its note as text, or its bytes as read from a file.
+Checkpoint = Union[str, bytes]
+
+
+def _note(name: str, value: Any) -> bytes:
+    """The bytes of a signed note given as str or bytes. A str with a lone
+    surrogate has no UTF-8 form: a note that is no note."""
+    if isinstance(value, bytes):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or bytes, not {type(value).__name__}")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ChainError(f"{name}: not valid text ({e.reason} at index {e.start})", "checkpoint_malformed") from None
+
+
+def _verify_options(
+    pubkey: Optional[str], current_pubkey: Optional[str], check_tools: bool, checkpoint: Optional[Checkpoint]
+) -> Any:
     return _native.VerifyOptions(
         pinned_pubkey=_pinned("pubkey", pubkey),
         pinned_current_pubkey=_pinned("current_pubkey", current_pubkey),
         check_tools=check_bool("check_tools", check_tools),
+        checkpoint=None if checkpoint is None else _note("checkpoint", checkpoint),
     )
 
 
@@ -651,6 +704,7 @@ def verify_file(
     pubkey: Optional[str] = None,
     current_pubkey: Optional[str] = None,
     check_tools: bool = False,
+    checkpoint: Optional[Checkpoint] = None,
 ) -> ChainReport:
     """Verifies a ledger file. A broken chain is a report; a missing file is a :class:`LedgerError`.
 
@@ -661,8 +715,18 @@ def verify_file(
     that knows today's key only. With ``check_tools`` the report lists the
     tool calls outside the pinned toolset (:attr:`ChainReport.unpinned_tool_calls`).
     A key in PEM form is read by :func:`parse_public_key`.
+
+    ``checkpoint`` is a signed checkpoint held apart from the ledger (its
+    note, str or bytes; see :func:`checkpoint`): once every line is good, the
+    ledger must still reach its size and agree with its root. The findings,
+    about the end of the ledger (``line`` is ``None``), are
+    ``ledger_truncated`` (lines were cut), ``checkpoint_foreign`` (it names
+    another ledger or another key than the one current at its size),
+    ``checkpoint_signature_invalid`` and ``checkpoint_root_mismatch`` (lines
+    it vouched for were replaced). A checkpoint that cannot be read raises
+    :class:`ChainError` with code ``checkpoint_malformed``.
     """
-    options = _verify_options(pubkey, current_pubkey, check_tools)
+    options = _verify_options(pubkey, current_pubkey, check_tools, checkpoint)
     return ChainReport._from_native(_call(_native.verify_file_with, _path(path, LedgerError), options))
 
 
@@ -672,6 +736,7 @@ def verify_chain(
     pubkey: Optional[str] = None,
     current_pubkey: Optional[str] = None,
     check_tools: bool = False,
+    checkpoint: Optional[Checkpoint] = None,
 ) -> ChainReport:
     """Verifies signed events in order as the lines of one ledger, with the
     options of :func:`verify_file`. A broken chain is a report."""
@@ -680,7 +745,7 @@ def verify_chain(
         if not isinstance(e, SignedEvent):
             raise TypeError(f"verify_chain takes SignedEvent objects, not {type(e).__name__}")
         natives.append(e._native)
-    options = _verify_options(pubkey, current_pubkey, check_tools)
+    options = _verify_options(pubkey, current_pubkey, check_tools, checkpoint)
     return ChainReport._from_native(_call(_native.verify_chain_with, natives, options))
 
 
@@ -840,3 +905,310 @@ def recover(path: PathArg) -> RecoverOutcome:
     if isinstance(outcome, _native.RecoverOutcome.TRUNCATED):
         return Truncated(int(outcome.offset), int(outcome.removed_bytes), os.fsdecode(bytes(outcome.backup)), report)
     return NothingToRecover(report)
+
+
+# Transparency (spec/transparency.md): the tree over a ledger's lines, proofs, checkpoints.
+
+
+def _key_of(key: Any) -> Any:
+    """The native key of ``key``: a :class:`SigningKeypair`, or the path of a key file."""
+    if isinstance(key, SigningKeypair):
+        return key._native
+    return _call(_native.SigningKeypair.load, _path(key, KeyLoadError))
+
+
+def _optional_u64(name: str, value: Optional[int]) -> Optional[int]:
+    return None if value is None else check_u64(name, value)
+
+
+def _hashes(name: str, proof: Any) -> list[str]:
+    """A proof's hashes: a sequence of str (not one str, which is a sequence too)."""
+    if isinstance(proof, (str, bytes)) or not isinstance(proof, Sequence):
+        raise TypeError(f"{name} must be a list of hex str, not {type(proof).__name__}")
+    hashes: list[str] = check_list(name, list(proof), check_str)
+    # A hash with a lone surrogate is no hex: the proof proves nothing.
+    return [h if h.isascii() else "" for h in hashes]
+
+
+def _leaf_input(leaf: Any) -> bytes:
+    """A leaf input: bytes as they are, a str as the hex of a line's self_hash."""
+    if isinstance(leaf, bytes):
+        return leaf
+    text = _utf8("leaf", leaf, ChainError, "invalid_hex")
+    if len(text) != 64 or text != text.lower():
+        raise ChainError(f"leaf must be a self_hash, 64 lowercase hex characters, not {shown(text)}", "invalid_hex")
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise ChainError(f"leaf must be a self_hash, 64 lowercase hex characters, not {shown(text)}", "invalid_hex") from None
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    """What a signed checkpoint says (:func:`verify_checkpoint`, :func:`parse_checkpoint`)."""
+
+    #: The origin line: ``provedex-ledger/<genesis self_hash>/<key fingerprint>``.
+    origin: str
+    #: The self_hash of the ledger's line with seq 0, as the origin names it.
+    genesis_self_hash: str
+    #: The signing key's fingerprint, as the origin names it (``sha256:`` and 64 hex).
+    fingerprint: str
+    #: How many lines the checkpoint vouches for.
+    tree_size: int
+    #: The root of the tree of those lines, as hex.
+    root: str
+
+    @classmethod
+    def _from_native(cls, info: Any) -> CheckpointInfo:
+        return cls(str(info.origin), str(info.genesis_self_hash), str(info.fingerprint), int(info.tree_size), str(info.root_hex))
+
+
+@dataclass(frozen=True)
+class TreeHead:
+    """The size and root of a ledger's tree (:func:`tree_head`)."""
+
+    tree_size: int
+    #: The root, as hex.
+    root: str
+
+
+def _document(text: Any, kind: str, members: dict[str, type]) -> dict[str, Any]:
+    """The members of a proof document of type ``kind``, checked strictly; a
+    text that is not one raises :class:`ChainError` with code ``malformed_json``."""
+    def refuse(why: str) -> NoReturn:
+        raise ChainError(f"not a {kind} proof document: {why}", "malformed_json")
+
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            refuse(f"not UTF-8 ({e.reason} at byte {e.start})")
+    try:
+        document = json.loads(check_str("text", text))
+    except (ValueError, RecursionError) as e:
+        refuse(f"not JSON ({type(e).__name__})")
+    if not isinstance(document, dict) or document.get("type") != kind:
+        refuse(f"its type is not {kind!r}")
+    expected = {"type", *members}
+    if set(document) != expected:
+        refuse(f"its members are {sorted(document)}, not {sorted(expected)}")
+    for name, kind_of in members.items():
+        value = document[name]
+        if kind_of is int:
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**64:
+                refuse(f"{name} is not a u64")
+        elif kind_of is str:
+            if not isinstance(value, str):
+                refuse(f"{name} is not a string")
+        elif not isinstance(value, list) or not all(isinstance(h, str) for h in value):
+            refuse(f"{name} is not a list of strings")
+    return document
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """That the line with ``seq`` is leaf ``seq`` of the tree of ``tree_size``
+    lines with root ``root`` (:func:`prove_inclusion`). The root is trusted
+    only once a checkpoint signed by a pinned key names it: check the proof
+    with :meth:`verify` against that checkpoint's root."""
+
+    seq: int
+    tree_size: int
+    #: The line's self_hash (hex): the leaf input.
+    leaf: str
+    #: The tree's root, as hex.
+    root: str
+    #: RFC 9162 ``PATH(seq, D[0:tree_size])``, from the leaf's sibling up, as hex.
+    proof: list[str]
+
+    def to_json(self) -> str:
+        """The proof document, as ``provedex prove inclusion`` writes it."""
+        return json.dumps(
+            {"type": "inclusion", "seq": self.seq, "tree_size": self.tree_size, "leaf": self.leaf, "root": self.root, "proof": self.proof},
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> InclusionProof:
+        """Reads a proof document of type ``inclusion`` (as :meth:`to_json` and
+        ``provedex prove inclusion`` write it); anything else raises
+        :class:`ChainError` with code ``malformed_json``. Nothing is verified:
+        :meth:`verify` does that."""
+        d = _document(text, "inclusion", {"seq": int, "tree_size": int, "leaf": str, "root": str, "proof": list})
+        return cls(d["seq"], d["tree_size"], d["leaf"], d["root"], list(d["proof"]))
+
+    def verify(self, root: str) -> bool:
+        """Whether the proof leads from the line's self_hash to ``root`` (hex),
+        the root of a checkpoint of ``tree_size`` lines (:func:`verify_inclusion`)."""
+        return verify_inclusion(seq=self.seq, tree_size=self.tree_size, leaf=self.leaf, proof=self.proof, root=root)
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """That the tree of ``old_size`` lines is a prefix of the tree of
+    ``new_size`` lines (:func:`prove_consistency`): every line the first
+    vouched for is still there, unchanged. The roots are trusted only once
+    checkpoints signed by a pinned key name them: check the proof with
+    :meth:`verify` against those checkpoints' roots."""
+
+    old_size: int
+    new_size: int
+    #: The smaller tree's root, as hex.
+    old_root: str
+    #: The larger tree's root, as hex.
+    new_root: str
+    #: RFC 9162 ``PROOF(old_size, D[0:new_size])``, as hex.
+    proof: list[str]
+
+    def to_json(self) -> str:
+        """The proof document, as ``provedex prove consistency`` writes it."""
+        return json.dumps(
+            {
+                "type": "consistency",
+                "old_size": self.old_size,
+                "new_size": self.new_size,
+                "old_root": self.old_root,
+                "new_root": self.new_root,
+                "proof": self.proof,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ConsistencyProof:
+        """Reads a proof document of type ``consistency`` (as :meth:`to_json`
+        and ``provedex prove consistency`` write it); anything else raises
+        :class:`ChainError` with code ``malformed_json``. Nothing is verified:
+        :meth:`verify` does that."""
+        members = {"old_size": int, "new_size": int, "old_root": str, "new_root": str, "proof": list}
+        d = _document(text, "consistency", members)
+        return cls(d["old_size"], d["new_size"], d["old_root"], d["new_root"], list(d["proof"]))
+
+    def verify(self, old_root: str, new_root: str) -> bool:
+        """Whether the proof leads to ``old_root`` and ``new_root`` (hex), the
+        roots of checkpoints of ``old_size`` and ``new_size`` lines (:func:`verify_consistency`)."""
+        return verify_consistency(
+            old_size=self.old_size, new_size=self.new_size, proof=self.proof, old_root=old_root, new_root=new_root
+        )
+
+
+def checkpoint(ledger: PathArg, *, key: Union[SigningKeypair, PathArg], size: Optional[int] = None) -> str:
+    """The signed checkpoint of the ledger: its note text, to keep apart from
+    the ledger (with an auditor, a customer, a transparency log), where it
+    later shows that no line it vouches for was cut or replaced
+    (``verify_file(..., checkpoint=...)``). It covers the first ``size``
+    lines, or all of them.
+
+    ``key`` (a :class:`SigningKeypair` or the path of a key file) must be the
+    ledger's key current at that size: otherwise :class:`LedgerError` with
+    code ``foreign_key``. The ledger must verify (a torn final line is left
+    out), or :class:`ChainError` with the finding's reason is raised: no
+    checkpoint vouches for bad lines. A size beyond the good lines, size 0 or
+    an empty ledger raises :class:`LedgerError` with code ``out_of_range``."""
+    path = _path(ledger, LedgerError)
+    native_key = _key_of(key)
+    return str(_call(_native.checkpoint, path, native_key, _optional_u64("size", size)))
+
+
+def verify_checkpoint(checkpoint: Checkpoint, pubkey: str) -> CheckpointInfo:
+    """Reads a signed checkpoint (its note, str or bytes) and checks that
+    ``pubkey`` (hex or PEM) signs it, strictly; returns what it says. A
+    refused checkpoint raises :class:`ChainError` whose code is
+    ``checkpoint_malformed`` (not a signed checkpoint of a ledger),
+    ``checkpoint_foreign`` (its origin names another key) or
+    ``checkpoint_signature_invalid``; a key that is not a key raises
+    :class:`KeyLoadError`."""
+    note = _note("checkpoint", checkpoint)
+    return CheckpointInfo._from_native(_call(_native.verify_checkpoint, note, _utf8("pubkey", pubkey, KeyLoadError, None)))
+
+
+def parse_checkpoint(checkpoint: Checkpoint) -> CheckpointInfo:
+    """What a signed checkpoint claims, no signature checked: to know which
+    key to verify it with. Not a signed checkpoint: :class:`ChainError` with
+    code ``checkpoint_malformed``."""
+    return CheckpointInfo._from_native(_call(_native.parse_checkpoint, _note("checkpoint", checkpoint)))
+
+
+def tree_head(ledger: PathArg, *, size: Optional[int] = None) -> TreeHead:
+    """The size and root of the ledger's tree at ``size`` lines (all good lines
+    when ``None``); the ledger must verify, as for :func:`checkpoint`."""
+    head = _call(_native.ledger_tree_head, _path(ledger, LedgerError), _optional_u64("size", size))
+    return TreeHead(int(head.tree_size), str(head.root_hex))
+
+
+def prove_inclusion(ledger: PathArg, seq: int, *, size: Optional[int] = None) -> InclusionProof:
+    """The inclusion proof of the line with ``seq`` in the tree of the first
+    ``size`` lines (all good lines when ``None``): it shows that line to an
+    auditor without the others. The ledger must verify, as for
+    :func:`checkpoint`; a seq or size beyond its good lines raises
+    :class:`LedgerError` with code ``out_of_range``."""
+    path = _path(ledger, LedgerError)
+    p = _call(_native.prove_inclusion, path, check_u64("seq", seq), _optional_u64("size", size))
+    return InclusionProof(int(p.seq), int(p.tree_size), str(p.leaf_hex), str(p.root_hex), [str(h) for h in p.proof])
+
+
+def prove_consistency(ledger: PathArg, old_size: int, *, new_size: Optional[int] = None) -> ConsistencyProof:
+    """The consistency proof from the tree of the first ``old_size`` lines to
+    the tree of the first ``new_size`` lines (all good lines when ``None``).
+    The ledger must verify, as for :func:`checkpoint`; sizes beyond its good
+    lines or out of order raise :class:`LedgerError` with code ``out_of_range``."""
+    path = _path(ledger, LedgerError)
+    p = _call(_native.prove_consistency, path, check_u64("old_size", old_size), _optional_u64("new_size", new_size))
+    return ConsistencyProof(
+        int(p.old_size), int(p.new_size), str(p.old_root_hex), str(p.new_root_hex), [str(h) for h in p.proof]
+    )
+
+
+def verify_inclusion(*, seq: int, tree_size: int, leaf: Union[str, bytes], proof: Sequence[str], root: str) -> bool:
+    """Whether ``proof`` (hashes as hex) shows that ``leaf`` is leaf ``seq`` of
+    the tree of ``tree_size`` lines with root ``root`` (hex), by RFC 9162's
+    algorithm. ``leaf`` is a line's self_hash as hex, or the raw leaf input as
+    bytes. A seq out of range, a proof of the wrong length, with a hash that
+    is not 64 lowercase hex, or leading elsewhere is ``False``; a malformed
+    ``root`` or ``leaf`` raises :class:`ChainError` with code ``invalid_hex``."""
+    return bool(_call(
+        _native.verify_inclusion,
+        check_u64("seq", seq),
+        check_u64("tree_size", tree_size),
+        _leaf_input(leaf),
+        _hashes("proof", proof),
+        _utf8("root", root, ChainError, "invalid_hex"),
+    ))
+
+
+def verify_consistency(*, old_size: int, new_size: int, proof: Sequence[str], old_root: str, new_root: str) -> bool:
+    """Whether ``proof`` (hashes as hex) shows that the tree of ``old_size``
+    lines with root ``old_root`` is a prefix of the tree of ``new_size`` lines
+    with root ``new_root``, by RFC 9162's algorithm (equal sizes: an empty
+    proof and equal roots; from size 0: an empty proof and the empty tree's
+    root). Sizes out of order, a proof of the wrong length, with a hash that
+    is not 64 lowercase hex, or leading to other roots is ``False``; a
+    malformed root raises :class:`ChainError` with code ``invalid_hex``."""
+    return bool(_call(
+        _native.verify_consistency,
+        check_u64("old_size", old_size),
+        check_u64("new_size", new_size),
+        _hashes("proof", proof),
+        _utf8("old_root", old_root, ChainError, "invalid_hex"),
+        _utf8("new_root", new_root, ChainError, "invalid_hex"),
+    ))
+
+
+def leaf_hash(leaf_input: bytes) -> str:
+    """The leaf hash of a leaf input, as hex: SHA-256(0x00 ‖ input). A ledger
+    line's leaf input is the 32 bytes of its self_hash."""
+    if not isinstance(leaf_input, bytes):
+        raise TypeError(f"leaf_input must be bytes, not {type(leaf_input).__name__}")
+    return str(_native.leaf_hash(leaf_input))
+
+
+def tree_root(leaf_inputs: Sequence[bytes]) -> str:
+    """The RFC 9162 Merkle Tree Hash of these leaf inputs, in order, as hex
+    (for a ledger, each line's self_hash as bytes); of none, SHA-256 of no bytes."""
+    if isinstance(leaf_inputs, (str, bytes)) or not isinstance(leaf_inputs, Sequence):
+        raise TypeError(f"leaf_inputs must be a list of bytes, not {type(leaf_inputs).__name__}")
+    inputs = list(leaf_inputs)
+    for i, item in enumerate(inputs):
+        if not isinstance(item, bytes):
+            raise TypeError(f"leaf_inputs[{i}] must be bytes, not {type(item).__name__}")
+    return str(_native.tree_root(inputs))

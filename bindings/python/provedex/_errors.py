@@ -40,10 +40,15 @@ class LedgerError(ProvedexError):
     one of ``io``, ``locked``, ``torn_tail`` (run :func:`provedex.recover`),
     ``broken``, ``foreign_key``, ``poisoned``, ``unusable``, ``forked`` (the
     session was opened in the parent of this forked process: open a new
-    session here), ``closed`` (the session was closed) and ``no_toolset``
-    (:func:`provedex.check_toolset` on a ledger that pins no toolset)."""
+    session here), ``closed`` (the session was closed), ``no_toolset``
+    (:func:`provedex.check_toolset` on a ledger that pins no toolset) and
+    ``out_of_range`` (a seq or tree size beyond the ledger's good lines, or a
+    checkpoint of an empty ledger or of size 0)."""
 
 
 class ChainError(ProvedexError):
-    """A signed event or ledger line is not valid on its own. ``code`` is its
-    reason (``hash_mismatch``, ``bad_signature``, …)."""
+    """A signed event or ledger line is not valid on its own, a ledger that
+    must verify (to prove or checkpoint it) does not, or a checkpoint is
+    refused. ``code`` is its reason (``hash_mismatch``, ``bad_signature``, …;
+    for a checkpoint ``checkpoint_malformed``, ``checkpoint_foreign`` or
+    ``checkpoint_signature_invalid``)."""

@@ -85,6 +85,10 @@ def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, 
     seed_key.save_pem(tmp_path / "seed.pem")
     seed_key_pem = (tmp_path / "seed.pem").read_text()
     genesis = provedex.GENESIS_PARENT_HASH
+    note = provedex.checkpoint(ledger, key=seed_key)
+    inclusion = provedex.prove_inclusion(ledger, 0)
+    consistency = provedex.prove_consistency(ledger, 1)
+    root = inclusion.root
 
     # Each public callable with arguments that work; each argument is replaced by each hostile value in turn.
     calls: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
@@ -144,6 +148,30 @@ def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, 
             {"pubkey": seed_key.pubkey_hex, "data_sha256": "0" * 64, "signature": seed_key.sign_data(b"x")},
         ),
         "recover": (provedex.recover, {"path": tmp_path / "absent.ndjson"}),
+        "SigningKeypair.sign_checkpoint": (
+            seed_key.sign_checkpoint,
+            {"genesis_self_hash": signed.self_hash, "tree_size": 1, "root": "0" * 64},
+        ),
+        "checkpoint": (provedex.checkpoint, {"ledger": ledger, "key": seed_key, "size": 1}),
+        "verify_checkpoint": (provedex.verify_checkpoint, {"checkpoint": note, "pubkey": seed_key.pubkey_hex}),
+        "parse_checkpoint": (provedex.parse_checkpoint, {"checkpoint": note}),
+        "tree_head": (provedex.tree_head, {"ledger": ledger, "size": 1}),
+        "prove_inclusion": (provedex.prove_inclusion, {"ledger": ledger, "seq": 0, "size": 1}),
+        "prove_consistency": (provedex.prove_consistency, {"ledger": ledger, "old_size": 0, "new_size": 1}),
+        "verify_inclusion": (
+            provedex.verify_inclusion,
+            {"seq": 0, "tree_size": 1, "leaf": signed.self_hash, "proof": [], "root": root},
+        ),
+        "verify_consistency": (
+            provedex.verify_consistency,
+            {"old_size": 1, "new_size": 1, "proof": [], "old_root": root, "new_root": root},
+        ),
+        "leaf_hash": (provedex.leaf_hash, {"leaf_input": b"x"}),
+        "tree_root": (provedex.tree_root, {"leaf_inputs": [b"x"]}),
+        "InclusionProof.from_json": (provedex.InclusionProof.from_json, {"text": inclusion.to_json()}),
+        "ConsistencyProof.from_json": (provedex.ConsistencyProof.from_json, {"text": consistency.to_json()}),
+        "InclusionProof.verify": (inclusion.verify, {"root": root}),
+        "ConsistencyProof.verify": (consistency.verify, {"old_root": root, "new_root": root}),
         "events.from_dict": (events.from_dict, {"event": event}),
     }
     for name, factory in events.VARIANTS.items():
