@@ -61,3 +61,31 @@ fun Session.Companion.open(keypair: SigningKeypair, ledgerPath: String, sessionI
  * store it and it does not locate the ledger; the path does.
  */
 val Session.sessionId: String get() = sessionId()
+
+/**
+ * Reads a signed checkpoint given as its note text and checks that [pubkey] (hex or
+ * PEM) signs it ([verifyCheckpoint] of the text's UTF-8 bytes). A refusal is a
+ * [ProvedexException.Chain] with code `checkpoint_malformed`, `checkpoint_foreign` or
+ * `checkpoint_signature_invalid`.
+ */
+fun verifyCheckpoint(checkpoint: String, pubkey: String): CheckpointInfo =
+    verifyCheckpoint(checkpoint.encodeToByteArray(), pubkey)
+
+/** What a signed checkpoint given as its note text claims, no signature checked ([parseCheckpoint]). */
+fun parseCheckpoint(checkpoint: String): CheckpointInfo = parseCheckpoint(checkpoint.encodeToByteArray())
+
+/**
+ * Whether this proof leads from the line's self_hash to [rootHex], the root of a
+ * checkpoint of [InclusionProof.treeSize] lines ([verifyInclusion]). The proof's own
+ * root is trusted only once such a checkpoint names it.
+ */
+fun InclusionProof.verify(rootHex: String): Boolean =
+    verifyInclusion(seq, treeSize, java.util.HexFormat.of().parseHex(leafHex), proof, rootHex)
+
+/**
+ * Whether this proof leads to [oldRootHex] and [newRootHex], the roots of
+ * checkpoints of [ConsistencyProof.oldSize] and [ConsistencyProof.newSize] lines
+ * ([verifyConsistency]).
+ */
+fun ConsistencyProof.verify(oldRootHex: String, newRootHex: String): Boolean =
+    verifyConsistency(oldSize, newSize, proof, oldRootHex, newRootHex)

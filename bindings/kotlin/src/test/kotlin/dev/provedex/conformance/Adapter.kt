@@ -11,8 +11,12 @@ import dev.provedex.signedEventFromJson
 import dev.provedex.VerifyOptions
 import dev.provedex.signedEventToJson
 import dev.provedex.toolsetHash
+import dev.provedex.treeRoot
+import dev.provedex.verifyCheckpoint
+import dev.provedex.verifyConsistency
 import dev.provedex.verifyData
 import dev.provedex.verifyFileWith
+import dev.provedex.verifyInclusion
 import dev.provedex.verifySignedEvent
 import java.io.FileDescriptor
 import java.io.FileOutputStream
@@ -53,6 +57,11 @@ private val OPERATIONS: Map<String, (Request) -> Map<String, Any?>> = mapOf(
     "toolset_hash" to ::toolsetHashOf,
     "sign_data" to ::signData,
     "verify_data" to ::verifyDataOf,
+    "tree_root" to ::treeRootOf,
+    "verify_inclusion" to ::verifyInclusionOf,
+    "verify_consistency" to ::verifyConsistencyOf,
+    "sign_checkpoint" to ::signCheckpoint,
+    "verify_checkpoint" to ::verifyCheckpointOf,
 )
 
 private val VERSION: String = Properties().run {
@@ -137,7 +146,12 @@ private fun verifyEvent(request: Request): Map<String, Any?> = try {
 private fun verifyLedger(request: Request): Map<String, Any?> {
     val checkTools = request.members["check_tools"] ?: false
     require(checkTools is Boolean) { "check_tools must be a boolean" }
-    val options = VerifyOptions(request.optionalString("pinned_pubkey"), request.optionalString("pinned_current_pubkey"), checkTools)
+    val options = VerifyOptions(
+        request.optionalString("pinned_pubkey"),
+        request.optionalString("pinned_current_pubkey"),
+        checkTools,
+        request.optionalString("checkpoint_hex")?.let { HEX.parseHex(it) },
+    )
     val file = Files.createTempFile("provedex-conformance-", ".ndjson")
     try {
         Files.write(file, request.bytes("ledger_hex"))
@@ -187,6 +201,53 @@ private fun verifyDataOf(request: Request): Map<String, Any?> {
     return mapOf("valid" to valid)
 }
 
+private fun treeRootOf(request: Request): Map<String, Any?> =
+    mapOf("root_hex" to treeRoot(request.strings("leaves_hex").map { HEX.parseHex(it) }))
+
+private fun verifyInclusionOf(request: Request): Map<String, Any?> {
+    val valid = verifyInclusion(
+        request.u64("index"),
+        request.u64("tree_size"),
+        request.bytes("leaf_hex"),
+        request.strings("proof_hex"),
+        request.string("root_hex"),
+    )
+    return mapOf("valid" to valid)
+}
+
+private fun verifyConsistencyOf(request: Request): Map<String, Any?> {
+    val valid = verifyConsistency(
+        request.u64("old_size"),
+        request.u64("new_size"),
+        request.strings("proof_hex"),
+        request.string("old_root_hex"),
+        request.string("new_root_hex"),
+    )
+    return mapOf("valid" to valid)
+}
+
+private fun signCheckpoint(request: Request): Map<String, Any?> {
+    val seed = request.bytes("seed_hex")
+    require(seed.size == 32) { "seed_hex must hold 32 bytes, not ${seed.size}" }
+    val note = SigningKeypair.fromSeed(seed).use {
+        it.signCheckpoint(request.string("genesis_self_hash"), request.u64("tree_size"), request.string("root_hex"))
+    }
+    return mapOf("checkpoint_hex" to HEX.formatHex(note.encodeToByteArray()))
+}
+
+/** The reasons a checkpoint is refused for on its own (spec/transparency.md). */
+private val CHECKPOINT_REASONS = setOf("checkpoint_malformed", "checkpoint_foreign", "checkpoint_signature_invalid")
+
+private fun verifyCheckpointOf(request: Request): Map<String, Any?> {
+    val info = try {
+        verifyCheckpoint(request.bytes("checkpoint_hex"), request.string("pubkey_hex"))
+    } catch (e: ProvedexException.Chain) {
+        require(e.code in CHECKPOINT_REASONS) { e.toString() }
+        return mapOf("valid" to false, "reason" to e.code)
+    }
+    return mapOf("valid" to true, "reason" to null, "tree_size" to info.treeSize, "root_hex" to info.rootHex)
+}
+
 /** The report members of spec/verification.md, spelled as there. */
 private fun ChainReport.toResult(): Map<String, Any?> = mapOf(
     "ok" to ok,
@@ -217,6 +278,11 @@ private class Request(val members: Map<*, *>) {
     }
 
     fun bytes(name: String): ByteArray = HEX.parseHex(string(name))
+
+    fun strings(name: String): List<String> {
+        val value = members[name] as? List<*> ?: throw IllegalArgumentException("missing array argument \"$name\"")
+        return value.map { it as? String ?: throw IllegalArgumentException("$name must hold strings only") }
+    }
 
     fun u64(name: String): ULong {
         val value = members[name] as? BigInteger ?: throw IllegalArgumentException("missing integer argument \"$name\"")
