@@ -18,8 +18,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod checkpoints;
 mod export;
 mod files;
+mod index;
 mod key_file;
 mod recover;
 mod session;
@@ -27,7 +29,12 @@ mod store;
 mod toolset;
 mod tree;
 
+pub use checkpoints::{CheckpointEntry, checkpoints_path, read_checkpoints};
 pub use export::{BundleCheckpoint, Selection, export_bundle};
+pub use index::{
+    Frontier, INDEX_HEADER_LEN, INDEX_MAGIC, INDEX_VERSION, IndexState, TreeIndex, index_path, node_count,
+    node_position, size_of_node_count,
+};
 pub use key_file::KeyFile;
 pub use key_file::{MAX_PEM_KEY_LEN, load_public_key};
 pub use recover::{RecoverOutcome, recover};

@@ -15,10 +15,14 @@ use provedex_format::display::shell_word;
 use provedex_format::event::{KeyRotated, Redacted};
 use provedex_format::hex::{ChainHash, Digest, PublicKeyBytes};
 use provedex_format::line::frame;
+use provedex_format::merkle::line_leaf_hash;
+use provedex_format::note::SignedNote;
 use provedex_format::seal::{GENESIS_PARENT_HASH, LinkedEvent, ValidEvent, now_nanos, validate_for_signing};
 use provedex_format::{AgentEvent, Error, LedgerErrorKind, Reason, Result, SignedEvent, SigningKeypair};
-use provedex_verify::check_seal;
+use provedex_verify::{Verifier, check_seal, verify_checkpoint};
 
+use crate::checkpoints::{CheckpointEntry, append_checkpoint, read_checkpoints};
+use crate::index::{Frontier, TreeIndex};
 use crate::store::{FileStore, Store, WriteFailure};
 
 /// How [`Session::record`] makes its line durable before returning.
@@ -58,15 +62,29 @@ impl Durability {
 }
 
 /// How a [`Session`] writes; [`Session::open`] uses the defaults.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SessionOptions {
     /// When a record returns; [`Durability::Group`] by default.
     pub durability: Durability,
+    /// Whether the session keeps the ledger's tree (its compact range and
+    /// the index beside the ledger, spec/transparency.md, "The index"); on
+    /// by default. Without it, [`Session::checkpoint`] is refused.
+    pub tree: bool,
+    /// Signs a checkpoint into the checkpoints file each time the durable
+    /// lines reach a multiple of this many events; `None` (the default)
+    /// signs none. Needs `tree`.
+    pub checkpoint_every: Option<u64>,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions { durability: Durability::default(), tree: true, checkpoint_every: None }
+    }
 }
 
 impl SessionOptions {
-    /// The defaults: [`Durability::Group`].
+    /// The defaults: [`Durability::Group`], the tree kept, no checkpoints file.
     pub fn new() -> Self {
         SessionOptions::default()
     }
@@ -74,6 +92,18 @@ impl SessionOptions {
     /// Sets when a record returns.
     pub fn durability(mut self, durability: Durability) -> Self {
         self.durability = durability;
+        self
+    }
+
+    /// Keeps the tree and its index (`true`, the default) or not.
+    pub fn tree(mut self, tree: bool) -> Self {
+        self.tree = tree;
+        self
+    }
+
+    /// Signs a checkpoint every `events` durable events (0: never).
+    pub fn checkpoint_every(mut self, events: u64) -> Self {
+        self.checkpoint_every = (events > 0).then_some(events);
         self
     }
 }
@@ -100,7 +130,35 @@ pub struct Session {
     placed: AtomicU64,
     store: Mutex<Box<dyn Store>>,
     commit: Mutex<CommitState>,
+    /// The tree of the durable lines; `None` when the session keeps none.
+    tree: Option<Mutex<TreeState>>,
 }
+
+/// The tree of the lines made durable so far, grown after each write.
+struct TreeState {
+    /// The compact range; `None` when the tree could not be had (see `problem`).
+    frontier: Option<Frontier>,
+    /// The index beside the ledger; `None` once a write to it failed (it is
+    /// then stale, and the next open extends or rebuilds it).
+    index: Option<TreeIndex>,
+    /// Why the index is not kept, or the tree not known.
+    problem: Option<String>,
+    /// The self_hash of the line with seq 0, once written.
+    genesis: Option<ChainHash>,
+    /// The key current after the durable lines: the one that signs a checkpoint of them.
+    key: Arc<SigningKeypair>,
+    /// `SessionOptions::checkpoint_every`.
+    every: Option<u64>,
+    /// The size and root of the latest checkpoint signed or found in the
+    /// checkpoints file; the next is checked to be consistent with it.
+    last_checkpoint: Option<(u64, Digest)>,
+    /// Scratch space for the nodes a batch completes.
+    nodes: Vec<Digest>,
+}
+
+/// A durable line, as the tree takes it: its self_hash and, for a
+/// rotation, the key that signs the lines after it.
+type TreeLeaf = (ChainHash, Option<Arc<SigningKeypair>>);
 
 /// Where the chain continues. Records take their seq and parent under this
 /// lock, so line order is chain order; with group commit they sign after
@@ -123,9 +181,9 @@ struct ChainState {
 struct CommitState {
     /// The ticket of `lines[0]`; every line with a smaller ticket was handed to the file.
     next_to_write: u64,
-    /// The lines from `next_to_write` on, LF-terminated; `None` while its
-    /// record is still signing it.
-    lines: VecDeque<Option<Vec<u8>>>,
+    /// The lines from `next_to_write` on, LF-terminated, with their leaves;
+    /// `None` while its record is still signing it.
+    lines: VecDeque<Option<(Vec<u8>, TreeLeaf)>>,
     /// How many of `lines` are signed.
     signed: u64,
     /// Every line with a ticket up to this one is written and fsynced.
@@ -169,6 +227,7 @@ impl Session {
         let path = ledger_path.as_ref().to_path_buf();
         let mut store = FileStore::open(&path)?;
         let tail = read_tail(&mut store, &path, keypair)?;
+        let tree = options.tree.then(|| Mutex::new(open_tree(&mut store, &path, &tail, keypair, options)));
         Ok(Session {
             path,
             session_id: session_id.into(),
@@ -193,6 +252,7 @@ impl Session {
                 failed: None,
                 parked: Vec::new(),
             }),
+            tree,
         })
     }
 
@@ -307,18 +367,21 @@ impl Session {
         let linked = self.link_next(&chain, event)?;
         let key = chain.key.clone();
         if self.durability == Durability::Group {
-            chain.advance(linked.seq(), linked.timestamp_nanos(), linked.self_hash(), next_key);
+            chain.advance(linked.seq(), linked.timestamp_nanos(), linked.self_hash(), next_key.clone());
             let ticket = self.placed.fetch_add(1, Ordering::SeqCst) + 1;
             drop(chain);
             // Nothing from here to the queue can fail: later lines wait for this one.
             let signed = linked.sign(&key);
-            self.commit(ticket, line_of(&signed))?;
+            self.commit(ticket, (line_of(&signed), (signed.self_hash, next_key)))?;
             return Ok(signed);
         }
         let signed = linked.sign(&key);
         let written = lock(&self.store)?.append(&line_of(&signed), self.durability == Durability::EveryEvent);
         match written {
-            Ok(()) => chain.advance(signed.seq, signed.timestamp_nanos, &signed.self_hash, next_key),
+            Ok(()) => {
+                self.grow_tree(std::slice::from_ref(&(signed.self_hash, next_key.clone())));
+                chain.advance(signed.seq, signed.timestamp_nanos, &signed.self_hash, next_key);
+            }
             Err(WriteFailure::NothingWritten(e)) => {
                 return Err(Error::ledger_io(&self.path, "append to the ledger (nothing was written)", e));
             }
@@ -354,7 +417,7 @@ impl Session {
     /// that finds that state leads: it writes and fsyncs every queued line,
     /// lines of other records included, then wakes exactly the records that
     /// flush covered, and one more to lead the next flush if one can start.
-    fn commit(&self, ticket: u64, line: Vec<u8>) -> Result<()> {
+    fn commit(&self, ticket: u64, line: (Vec<u8>, TreeLeaf)) -> Result<()> {
         let mut commit = lock(&self.commit)?;
         let slot = (ticket - commit.next_to_write) as usize;
         if commit.lines.len() <= slot {
@@ -370,10 +433,14 @@ impl Session {
                 return Err(Error::ledger(LedgerErrorKind::Poisoned, why.clone()));
             }
             if commit.can_flush(&self.placed) {
-                let (batch, last) = commit.take_all();
+                let (batch, leaves, last) = commit.take_all();
                 commit.flushing = true;
                 drop(commit);
                 let outcome = self.flush(&batch);
+                if outcome.is_ok() {
+                    // Still the only flush running: leaves join the tree in chain order.
+                    self.grow_tree(&leaves);
+                }
                 commit = lock(&self.commit)?;
                 commit.flushing = false;
                 match outcome {
@@ -497,6 +564,205 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Adds durable lines to the tree, in chain order: their nodes to the
+    /// compact range and the index, then a checkpoint into the checkpoints
+    /// file when they pass a multiple of `checkpoint_every`. Never fails:
+    /// the lines are already durable, so a failed index or checkpoints
+    /// write is remembered ([`Session::tree_problem`]) and the index left
+    /// to the next open to extend or rebuild.
+    fn grow_tree(&self, leaves: &[TreeLeaf]) {
+        let Some(tree) = &self.tree else { return };
+        let mut tree = tree.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let tree = &mut *tree;
+        let Some(frontier) = tree.frontier.as_mut() else { return };
+        let before = frontier.size();
+        tree.nodes.clear();
+        for (self_hash, next_key) in leaves {
+            tree.genesis.get_or_insert(*self_hash);
+            frontier.push(line_leaf_hash(self_hash), &mut tree.nodes);
+            if let Some(key) = next_key {
+                tree.key = key.clone();
+            }
+        }
+        let size = frontier.size();
+        if let Some(index) = tree.index.as_mut()
+            && let Err(e) = index.append(&tree.nodes, size)
+        {
+            tree.problem = Some(format!("{e}; the index is stale and is rebuilt when the ledger is next opened"));
+            tree.index = None;
+        }
+        if let Some(every) = tree.every
+            && size / every > before / every
+            && let Err(why) = tree.sign().and_then(|entry| {
+                append_checkpoint(&self.path, &entry)
+                    .map_err(|e| Error::ledger_io(&self.path, "append to the checkpoints file", e))
+            })
+        {
+            tree.problem = Some(why.to_string());
+        }
+    }
+
+    /// Signs a checkpoint of the durable lines (spec/transparency.md,
+    /// "Checkpoints"): the tree's size and root from the session's compact
+    /// range, signed by the key current at that size. Refused on an empty
+    /// ledger, by a session that keeps no tree, and when the tree is not
+    /// consistent with the previous checkpoint (checked with a proof from
+    /// the index). Not written to the checkpoints file.
+    pub fn checkpoint(&self) -> Result<SignedNote> {
+        let Some(tree) = &self.tree else {
+            return Err(Error::ledger(
+                LedgerErrorKind::Unusable,
+                format!("{}: this session keeps no tree (SessionOptions::tree)", self.path.display()),
+            ));
+        };
+        let mut tree = lock(tree)?;
+        Ok(tree.sign()?.note)
+    }
+
+    /// How many durable lines the session's tree holds (`None` without a tree).
+    pub fn tree_size(&self) -> Option<u64> {
+        let tree = self.tree.as_ref()?.lock().unwrap_or_else(|p| p.into_inner());
+        tree.frontier.as_ref().map(Frontier::size)
+    }
+
+    /// Why the index beside the ledger is not kept up to date, or the tree
+    /// not known, if so: the ledger is unaffected, and the next open
+    /// extends or rebuilds the index.
+    pub fn tree_problem(&self) -> Option<String> {
+        let tree = self.tree.as_ref()?.lock().unwrap_or_else(|p| p.into_inner());
+        tree.problem.clone()
+    }
+}
+
+impl TreeState {
+    /// A checkpoint of the tree as it stands, after checking it is
+    /// consistent with the latest one; it becomes the latest.
+    fn sign(&mut self) -> Result<CheckpointEntry> {
+        let unusable = |why: String| Error::ledger(LedgerErrorKind::Unusable, why);
+        let frontier = self.frontier.as_ref().ok_or_else(|| {
+            unusable(format!("the ledger's tree is not known: {}", self.problem.as_deref().unwrap_or("unknown")))
+        })?;
+        let (size, root) = (frontier.size(), frontier.root());
+        let Some(genesis) = self.genesis.filter(|_| size > 0) else {
+            return Err(Error::ledger(
+                LedgerErrorKind::OutOfRange,
+                "the ledger is empty: a checkpoint needs its first durable line",
+            ));
+        };
+        if let Some((old_size, old_root)) = self.last_checkpoint
+            && old_size <= size
+        {
+            let consistent = match self.index.as_mut() {
+                Some(index) if index.size() == size => {
+                    index.consistency_proof(old_size, size, &old_root, &root).map(|_| ())
+                }
+                // Without an index, only an unchanged size can be compared.
+                _ if old_size == size && old_root != root => Err(unusable("the root changed".to_owned())),
+                _ => Ok(()),
+            };
+            if let Err(e) = consistent {
+                self.frontier = None;
+                self.problem = Some(format!(
+                    "the tree is not consistent with the checkpoint of {old_size} lines ({e}); the index is rebuilt \
+                     when the ledger is next opened"
+                ));
+                self.index = None;
+                return Err(unusable(self.problem.clone().unwrap_or_default()));
+            }
+        }
+        let note = self.key.sign_checkpoint(&genesis, size, root);
+        self.last_checkpoint = Some((size, root));
+        Ok(CheckpointEntry { tree_size: size, note })
+    }
+}
+
+/// The tree of an opened ledger's lines: the compact range read from the
+/// index (checked against the ledger's last line and the latest checkpoint
+/// in the checkpoints file, extended or rebuilt when it disagrees), or,
+/// when the index cannot be had, computed from the ledger in memory.
+fn open_tree(
+    store: &mut dyn Store,
+    path: &Path,
+    tail: &Tail,
+    keypair: &SigningKeypair,
+    options: &SessionOptions,
+) -> TreeState {
+    let mut state = TreeState {
+        frontier: None,
+        index: None,
+        problem: None,
+        genesis: None,
+        key: Arc::new(keypair.clone()),
+        every: options.checkpoint_every,
+        last_checkpoint: None,
+        nodes: Vec::new(),
+    };
+    let Some(size) = tail.next_seq else {
+        state.problem = Some("the ledger is full".to_owned());
+        return state;
+    };
+    if size > 0 {
+        match store.line_at(0).ok().flatten().and_then(|line| SignedEvent::from_line(&line).ok()) {
+            Some(first) if check_seal(&first).is_ok() && first.seq == 0 => state.genesis = Some(first.self_hash),
+            _ => {
+                state.problem = Some("the ledger's first line does not verify".to_owned());
+                return state;
+            }
+        }
+    }
+    let last = (size > 0).then_some(tail.parent);
+    // The latest checkpoint this key signed, if the checkpoints file has one.
+    let latest = read_checkpoints(path).ok().and_then(|entries| {
+        entries.iter().rev().find_map(|entry| {
+            let checkpoint = verify_checkpoint(entry.note.to_text().as_bytes(), &keypair.public_key()).ok()?;
+            let ours = Some(checkpoint.origin.genesis_self_hash) == state.genesis;
+            (ours && checkpoint.checkpoint.size <= size)
+                .then_some((checkpoint.checkpoint.size, checkpoint.checkpoint.root))
+        })
+    });
+    let opened = TreeIndex::open_checked(path, size, last.as_ref()).and_then(|(mut index, _)| {
+        let frontier = index.frontier()?;
+        if let Some((old_size, old_root)) = latest
+            && index.consistency_proof(old_size, size, &old_root, &frontier.root()).is_err()
+        {
+            // The index disagrees with a signed checkpoint: write it anew once.
+            let (mut index, _) = TreeIndex::rebuild(path)?;
+            let frontier = index.frontier()?;
+            return Ok((index, frontier));
+        }
+        Ok((index, frontier))
+    });
+    match opened {
+        Ok((index, frontier)) if frontier.size() == size => {
+            state.frontier = Some(frontier);
+            state.index = Some(index);
+        }
+        outcome => {
+            // No index: the compact range from the ledger itself, in memory.
+            state.problem = Some(match outcome {
+                Err(e) => format!("{e}; the index is not kept by this session"),
+                Ok(_) => "the rebuilt index does not hold every line".to_owned(),
+            });
+            let mut frontier = Frontier::new();
+            let mut nodes = Vec::new();
+            let report = Verifier::new()
+                .on_event(|event, _| {
+                    nodes.clear();
+                    frontier.push(line_leaf_hash(&event.self_hash), &mut nodes);
+                })
+                .file(path);
+            if report.is_ok() && frontier.size() == size {
+                state.frontier = Some(frontier);
+            }
+        }
+    }
+    if state.frontier.is_some() {
+        state.last_checkpoint = latest;
+    }
+    state
+}
+
 /// A signed event's ledger line with its LF.
 fn line_of(signed: &SignedEvent) -> Vec<u8> {
     let mut line = signed.to_json().into_bytes();
@@ -538,16 +804,19 @@ impl CommitState {
         !self.flushing && self.signed > 0 && self.next_to_write - 1 + self.signed == placed.load(Ordering::SeqCst)
     }
 
-    /// Empties the queue, all of it signed; returns the lines as one buffer
-    /// with the ticket of the last.
-    fn take_all(&mut self) -> (Vec<u8>, u64) {
+    /// Empties the queue, all of it signed; returns the lines as one buffer,
+    /// their leaves, and the ticket of the last.
+    fn take_all(&mut self) -> (Vec<u8>, Vec<TreeLeaf>, u64) {
         let mut batch = Vec::new();
-        for line in self.lines.drain(..) {
-            batch.extend_from_slice(&line.expect("every queued line is signed"));
+        let mut leaves = Vec::with_capacity(self.lines.len());
+        for queued in self.lines.drain(..) {
+            let (line, leaf) = queued.expect("every queued line is signed");
+            batch.extend_from_slice(&line);
+            leaves.push(leaf);
         }
         self.next_to_write += self.signed;
         self.signed = 0;
-        (batch, self.next_to_write - 1)
+        (batch, leaves, self.next_to_write - 1)
     }
 
     /// Unparks the records a flush has answered (all of them after a

@@ -1,0 +1,99 @@
+//! The checkpoints file beside a ledger (spec/transparency.md, "Checkpoints
+//! file"): the checkpoints a session signs as it records, one canonical JSON
+//! object per line, `{"checkpoint":"<signed note>","tree_size":<n>}`.
+
+use std::fs::OpenOptions;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use provedex_format::canonical::{self, Map};
+use provedex_format::checkpoint::Checkpoint;
+use provedex_format::note::SignedNote;
+use provedex_format::{Error, LedgerErrorKind, Result, Value};
+
+/// The checkpoints file of the ledger at `ledger`: the same path with
+/// `.checkpoints` appended to its file name.
+pub fn checkpoints_path(ledger: &Path) -> PathBuf {
+    let mut name = ledger.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".checkpoints");
+    ledger.with_file_name(name)
+}
+
+/// One line of a checkpoints file: a signed checkpoint and the tree size it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointEntry {
+    /// The checkpoint's tree size.
+    pub tree_size: u64,
+    /// The signed note, as signed. Its signature is for the reader to
+    /// verify (`provedex_verify::verify_checkpoint`) under the key it expects.
+    pub note: SignedNote,
+}
+
+impl CheckpointEntry {
+    /// The entry's line: canonical JSON and LF.
+    pub fn to_line(&self) -> Vec<u8> {
+        let map = Map::from([
+            ("checkpoint".to_owned(), Value::String(self.note.to_text())),
+            ("tree_size".to_owned(), Value::from(self.tree_size)),
+        ]);
+        let mut line = canonical::canonical_json(&Value::Object(map));
+        line.push(b'\n');
+        line
+    }
+
+    /// Reads one line (without its LF): an object with exactly the members
+    /// `checkpoint` (a signed note whose text is a checkpoint body) and
+    /// `tree_size` (the body's tree size).
+    pub fn parse(line: &[u8]) -> std::result::Result<Self, String> {
+        let Value::Object(mut map) = canonical::parse(line).map_err(|e| format!("not JSON: {e}"))? else {
+            return Err("not a JSON object".to_owned());
+        };
+        let tree_size = match map.remove("tree_size") {
+            Some(Value::Integer(n)) => n.as_u64().ok_or("tree_size is not a u64")?,
+            _ => return Err("no integer tree_size".to_owned()),
+        };
+        let Some(Value::String(text)) = map.remove("checkpoint") else {
+            return Err("no string checkpoint".to_owned());
+        };
+        if let Some(other) = map.keys().next() {
+            return Err(format!("an unknown member {other:?}"));
+        }
+        let note = SignedNote::parse(text.as_bytes()).map_err(|e| format!("checkpoint: {e}"))?;
+        let body = Checkpoint::parse_body(&note.text).map_err(|e| format!("checkpoint: {e}"))?;
+        if body.size != tree_size {
+            return Err(format!("tree_size {tree_size} but the checkpoint's tree size is {}", body.size));
+        }
+        Ok(CheckpointEntry { tree_size, note })
+    }
+}
+
+/// Appends an entry to the checkpoints file of `ledger` (created when
+/// missing), without syncing: a lost checkpoint can be signed again.
+pub(crate) fn append_checkpoint(ledger: &Path, entry: &CheckpointEntry) -> std::io::Result<()> {
+    let mut file = OpenOptions::new().create(true).append(true).open(checkpoints_path(ledger))?;
+    file.write_all(&entry.to_line())
+}
+
+/// Reads the checkpoints file of the ledger at `ledger`: every entry, in
+/// file order (none when there is no file). A final line without LF (a write
+/// cut short) is left out; any other line that is not an entry is an error
+/// naming its line number. Signatures are not checked here.
+pub fn read_checkpoints(ledger: &Path) -> Result<Vec<CheckpointEntry>> {
+    let path = checkpoints_path(ledger);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::ledger_io(&path, "read the checkpoints file", e)),
+    };
+    let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
+    let Some(lines) = bytes[..whole].strip_suffix(b"\n") else { return Ok(Vec::new()) };
+    lines
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(i, line)| {
+            CheckpointEntry::parse(line).map_err(|why| {
+                Error::ledger(LedgerErrorKind::Broken, format!("{}: line {}: {why}", path.display(), i + 1))
+            })
+        })
+        .collect()
+}
