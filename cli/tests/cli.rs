@@ -373,7 +373,7 @@ fn demo_suggests_commands_that_run_as_shown() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let tried: Vec<&str> = stdout.lines().skip_while(|l| *l != "Try it yourself:").skip(1).map(str::trim).collect();
-    assert_eq!(tried.len(), 3, "{stdout}");
+    assert_eq!(tried.len(), 5, "{stdout}");
     // A bare PATH: only what the line itself names can run.
     let run = |line: &str| Command::new("/bin/sh").arg("-c").arg(line).env("PATH", "/nonexistent").output().unwrap();
     let show = run(tried[0]);
@@ -386,6 +386,12 @@ fn demo_suggests_commands_that_run_as_shown() {
     let verify = run(tried[2]);
     assert_eq!(verify.status.code(), Some(1), "{}: {}", tried[2], String::from_utf8_lossy(&verify.stderr));
     assert!(String::from_utf8_lossy(&verify.stdout).contains("reason:    hash_mismatch"));
+    let cut = run(tried[3]);
+    assert_eq!(cut.status.code(), Some(1), "{}: {}", tried[3], String::from_utf8_lossy(&cut.stderr));
+    assert!(String::from_utf8_lossy(&cut.stdout).contains("reason:    ledger_truncated"));
+    let bundle = run(tried[4]);
+    assert_eq!(bundle.status.code(), Some(0), "{}: {}", tried[4], String::from_utf8_lossy(&bundle.stderr));
+    assert!(String::from_utf8_lossy(&bundle.stdout).contains("proof level verifiable"));
 }
 
 #[test]

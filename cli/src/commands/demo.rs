@@ -1,21 +1,28 @@
 //! `provedex demo`: the whole job on an embedded sample. A voice concierge
 //! pins its toolset and books a table; every step is recorded, the ledger
 //! verifies, and a copy with one edited byte range does not. Then the
-//! ledger's key is rotated, a changed toolset is caught as drift, and the
-//! caller's transcript is soft-forgotten by a redaction.
+//! ledger's key is rotated, a changed toolset is caught as drift, the
+//! caller's transcript is soft-forgotten by a redaction, a checkpoint kept
+//! apart catches a cut copy, and the booking is exported as a bundle and
+//! verified without the ledger under the pinned fingerprint.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use provedex_core::bundle::{KeyPin, ProofLevel, verify_bundle};
 use provedex_core::canonical::Map;
 use provedex_core::display::shell_word;
 use provedex_core::event::{
     ModelInvoked, SessionEnded, SessionStarted, ToolCalled, ToolReturned, UtteranceCaptured, UtteranceSpoken,
 };
 use provedex_core::toolset::Toolset;
-use provedex_core::{AgentEvent, Digest, KeyFile, Session, SigningKeypair, Value, Verifier, check_toolset};
+use provedex_core::{
+    AgentEvent, BundleCheckpoint, Digest, Engine, KeyFile, LedgerTree, Selection, Session, SignedCheckpoint,
+    SigningKeypair, Value, Verifier, check_toolset, export_bundle,
+};
 
+use super::verify_bundle;
 use crate::out::out;
 use crate::render::{self, path_text};
 use crate::{CliError, CliResult};
@@ -140,10 +147,7 @@ pub fn run(args: Args) -> CliResult {
     }
 
     let tampered = dir.join("tampered.ndjson");
-    let text =
-        fs::read_to_string(&ledger).map_err(|e| CliError::usage(format!("cannot read {}: {e}", path_text(&ledger))))?;
-    fs::write(&tampered, text.replacen(ORIGINAL, TAMPERED, 1))
-        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path_text(&tampered))))?;
+    write(&tampered, text_of(&ledger)?.replacen(ORIGINAL, TAMPERED, 1).as_bytes())?;
     let broken = pinned().file(&tampered)?;
     out(format!(
         "\n4. Copied it to {} and changed {ORIGINAL} to {TAMPERED}:\n{}",
@@ -199,16 +203,68 @@ pub fn run(args: Args) -> CliResult {
         return Err(CliError { code: 1, message: "the ledger does not verify after the redaction".into() });
     }
 
+    let tree = LedgerTree::read(&ledger, Some(key.public_key()))?;
+    let checkpoint_path = dir.join("checkpoint.txt");
+    let note = tree.checkpoint(&new_key, None)?;
+    write(&checkpoint_path, note.to_text().as_bytes())?;
+    let checkpoint = SignedCheckpoint::parse(note.to_text().as_bytes()).expect("a checkpoint just signed reads back");
+    let cut = dir.join("cut.ndjson");
+    let kept: String = text_of(&ledger)?.split_inclusive('\n').take(tree.size() as usize - 2).collect();
+    write(&cut, kept.as_bytes())?;
+    let truncated = pinned().checkpoint(checkpoint).file(&cut)?;
+    out(format!(
+        "\n8. Signed a checkpoint of all {} lines ({}), to keep apart from the ledger; a copy with its\n   \
+         last two lines cut still verifies line by line, but not against the checkpoint:\n{}",
+        tree.size(),
+        path_text(&checkpoint_path),
+        indent(&render::report(Some(&cut), &truncated))
+    ));
+    if truncated.ok {
+        return Err(CliError {
+            code: 1,
+            message: "the cut copy passed the checkpoint; the cut went undetected".into(),
+        });
+    }
+
+    let bundle_path = dir.join("booking.bundle.json");
+    let bundle = export_bundle(&ledger, BundleCheckpoint::Sign(&new_key), Selection::Seqs { first: 3, last: 6 })?;
+    let bundle_bytes = serde_json::to_vec_pretty(&bundle).expect("a bundle serialises");
+    write(&bundle_path, &bundle_bytes)?;
+    let fingerprint = KeyPin::Fingerprint(new_key.fingerprint());
+    let verified = verify_bundle(&bundle_bytes, Some(&fingerprint), None, Engine::default());
+    out(format!(
+        "\n9. Exported the booking (seq 3 to 6) as a bundle ({}) and verified it without the ledger,\n   \
+         the current key's fingerprint pinned:\n{}",
+        path_text(&bundle_path),
+        indent(&verify_bundle::render(&path_text(&bundle_path), &verified))
+    ));
+    if verified.proof_level != Some(ProofLevel::Verifiable) {
+        return Err(CliError { code: 1, message: "the exported bundle does not verify under the pinned key".into() });
+    }
+
     let provedex = this_command();
     out(format!(
         "\nTry it yourself:\n   {provedex} show --ledger {}\n   {provedex} show --ledger {} --include-redacted\n   \
-         {provedex} verify --ledger {} --pubkey {}\n",
+         {provedex} verify --ledger {} --pubkey {}\n   {provedex} verify --ledger {} --checkpoint {}\n   \
+         {provedex} verify-bundle {} --fingerprint {}\n",
         shell_word(&ledger),
         shell_word(&ledger),
         shell_word(&tampered),
-        key.pubkey_hex()
+        key.pubkey_hex(),
+        shell_word(&cut),
+        shell_word(&checkpoint_path),
+        shell_word(&bundle_path),
+        new_key.fingerprint()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+fn text_of(path: &Path) -> Result<String, CliError> {
+    fs::read_to_string(path).map_err(|e| CliError::usage(format!("cannot read {}: {e}", path_text(path))))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    fs::write(path, bytes).map_err(|e| CliError::usage(format!("cannot write {}: {e}", path_text(path))))
 }
 
 /// One recorded line for the listing of step 2.

@@ -76,7 +76,7 @@ fn fingerprint_arg(text: &str) -> Result<String, CliError> {
 }
 
 /// The report for people: the verdict, each piece of evidence, each level.
-fn render(source: &str, report: &BundleReport) -> String {
+pub fn render(source: &str, report: &BundleReport) -> String {
     let row = |label: &str, text: &str| format!("{:<17} {}\n", format!("{label}:"), terminal_safe(text));
     let mut out = format!("{}\n", terminal_safe(&report.message));
     out.push_str(&row("bundle", source));
