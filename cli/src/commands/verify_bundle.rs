@@ -38,7 +38,7 @@ pub fn run(args: Args) -> CliResult {
         (None, Some(fingerprint)) => Some(KeyPin::Fingerprint(fingerprint_arg(&fingerprint)?)),
         (None, None) => None,
     };
-    let checkpoint = args.checkpoint.as_deref().map(|arg| super::verify::checkpoint_arg(arg)).transpose()?;
+    let checkpoint = args.checkpoint.as_deref().map(super::verify::checkpoint_arg).transpose()?;
     let (file, source) = open_regular_file(&args.bundle, "verify-bundle")?;
     let length = file.metadata().map_err(|e| CliError::usage(format!("cannot read {source}: {e}")))?.len();
     if length > MAX_BUNDLE_BYTES {
