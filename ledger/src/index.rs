@@ -297,51 +297,23 @@ impl TreeIndex {
     }
 
     /// Writes the index of `ledger` anew from its lines, verified as they
-    /// are read ([`Verifier`]): to a
-    /// temporary file beside it, then renamed over the index. Only the lines
+    /// are read ([`Verifier`]): to a temporary file beside it (the index's
+    /// name and `.tmp`), synced, then renamed over the index. Only the lines
     /// before the first finding are indexed (a torn final line is left out).
     /// Returns the index and the verification report.
     pub fn rebuild(ledger: &Path) -> Result<(TreeIndex, ChainReport)> {
-        let path = index_path(ledger);
-        let mut temporary = path.clone().into_os_string();
-        temporary.push(".tmp");
-        let temporary = PathBuf::from(temporary);
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&temporary)
-            .map_err(|e| index_error(&temporary, format!("cannot create it: {e}")))?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
-        let mut write_failed: Option<io::Error> = out.write_all(&header()).err();
-        let mut frontier = Frontier::new();
-        let mut nodes = Vec::with_capacity(64);
-        let report = Verifier::new()
-            .on_event(|event, _| {
-                nodes.clear();
-                frontier.push(line_leaf_hash(&event.self_hash), &mut nodes);
-                if write_failed.is_none() {
-                    for node in &nodes {
-                        if let Err(e) = out.write_all(&node.0) {
-                            write_failed = Some(e);
-                            break;
-                        }
-                    }
-                }
-            })
-            .file(ledger)?;
-        let finished = match write_failed {
-            Some(e) => Err(e),
-            None => out.into_inner().map_err(|e| e.into_error()).and_then(|file| file.sync_data()),
-        };
-        if let Err(e) = finished.and_then(|()| std::fs::rename(&temporary, &path)) {
-            let _ = std::fs::remove_file(&temporary);
-            return Err(index_error(&path, format!("cannot write the rebuilt index: {e}")));
-        }
-        let mut index = TreeIndex::open(&path)?;
-        debug_assert_eq!(index.size, frontier.size());
-        index.reads = 0;
-        Ok((index, report))
+        let mut builder = Builder::new(&index_path(ledger))?;
+        let report = Verifier::new().on_event(|event, _| builder.push(&event.self_hash)).file(ledger)?;
+        Ok((builder.finish(true)?, report))
+    }
+
+    /// Writes the index of a tree whose leaf inputs are `self_hashes` to
+    /// `path` (through a temporary file renamed over it, not synced), for
+    /// lines already verified: [`TreeIndex::rebuild`] reads them from a ledger.
+    pub fn build(path: &Path, self_hashes: impl IntoIterator<Item = ChainHash>) -> Result<TreeIndex> {
+        let mut builder = Builder::new(path)?;
+        self_hashes.into_iter().for_each(|self_hash| builder.push(&self_hash));
+        builder.finish(false)
     }
 
     /// Opens the index of the ledger at `ledger`, whose first `ledger_size`
@@ -422,6 +394,65 @@ impl TreeIndex {
         }
         index.append(&nodes, ledger_size)?;
         Ok((index, IndexState::Extended { from }))
+    }
+}
+
+/// An index being written anew, streaming: O(log n) memory.
+struct Builder {
+    out: BufWriter<File>,
+    temporary: PathBuf,
+    path: PathBuf,
+    frontier: Frontier,
+    nodes: Vec<Digest>,
+    failed: Option<io::Error>,
+}
+
+impl Builder {
+    fn new(path: &Path) -> Result<Builder> {
+        let mut temporary = path.as_os_str().to_owned();
+        temporary.push(".tmp");
+        let temporary = PathBuf::from(temporary);
+        // A leftover (or planted) temporary file is removed, never followed.
+        let _ = std::fs::remove_file(&temporary);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temporary)
+            .map_err(|e| index_error(&temporary, format!("cannot create it: {e}")))?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let failed = out.write_all(&header()).err();
+        Ok(Builder { out, temporary, path: path.to_path_buf(), frontier: Frontier::new(), nodes: Vec::new(), failed })
+    }
+
+    fn push(&mut self, self_hash: &ChainHash) {
+        self.nodes.clear();
+        self.frontier.push(line_leaf_hash(self_hash), &mut self.nodes);
+        if self.failed.is_none() {
+            for node in &self.nodes {
+                if let Err(e) = self.out.write_all(&node.0) {
+                    self.failed = Some(e);
+                    break;
+                }
+            }
+        }
+    }
+
+    fn finish(self, sync: bool) -> Result<TreeIndex> {
+        let Builder { out, temporary, path, frontier, failed, .. } = self;
+        let written = match failed {
+            Some(e) => Err(e),
+            None => out
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|file| if sync { file.sync_data() } else { Ok(()) }),
+        };
+        if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, &path)) {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(index_error(&path, format!("cannot write the index: {e}")));
+        }
+        let index = TreeIndex::open(&path)?;
+        debug_assert_eq!(index.size, frontier.size());
+        Ok(index)
     }
 }
 
