@@ -94,3 +94,36 @@ pub fn target_dir() -> PathBuf {
         .and_then(|exe| exe.ancestors().find(|dir| dir.join("CACHEDIR.TAG").is_file()).map(Path::to_path_buf))
         .unwrap_or_else(std::env::temp_dir)
 }
+
+/// A ledger of `count` events as [`write_ledger`] writes it, kept under
+/// `bench-fixtures/` in the target directory between runs (generating
+/// 1,000,000 events takes a while), and its lines' self_hashes in order.
+pub fn cached_ledger(count: u64) -> io::Result<(PathBuf, Vec<ChainHash>)> {
+    let dir = target_dir().join("bench-fixtures");
+    std::fs::create_dir_all(&dir)?;
+    let ledger = dir.join(format!("ledger-{count}.ndjson"));
+    let hashes = dir.join(format!("ledger-{count}.self_hashes"));
+    if let (Ok(_), Ok(bytes)) = (std::fs::metadata(&ledger), std::fs::read(&hashes))
+        && bytes.len() as u64 == count * 32
+    {
+        return Ok((ledger, bytes.chunks_exact(32).map(|c| ChainHash(c.try_into().expect("32 bytes"))).collect()));
+    }
+    let keypair = keypair();
+    let turn = agent_turn();
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(&ledger)?);
+    let mut parent = GENESIS_PARENT_HASH;
+    let mut all = Vec::with_capacity(count as usize);
+    for seq in 0..count {
+        let event = &turn[(seq % turn.len() as u64) as usize];
+        let signed = sign_event_at(event, seq, FIRST_TIMESTAMP_NANOS + seq * 1_000, &parent, &keypair)
+            .map_err(io::Error::other)?;
+        out.write_all(signed.to_json().as_bytes())?;
+        out.write_all(b"\n")?;
+        parent = signed.self_hash;
+        all.push(parent);
+    }
+    out.flush()?;
+    // The hashes last: their file says the ledger beside it is whole.
+    std::fs::write(&hashes, all.iter().flat_map(|h| h.0).collect::<Vec<u8>>())?;
+    Ok((ledger, all))
+}

@@ -36,7 +36,44 @@ pub mod names {
     pub const VERIFY_GROUP: &str = "verify_ledger";
     pub const VERIFY_DEFAULT: &str = "default";
     pub const VERIFY_SEQUENTIAL: &str = "sequential_strict";
+
+    /// Durable group commit keeping the tree and its index, against the same without.
+    pub const TREE_RECORD_GROUP: &str = "record_tree_16_threads";
+    pub const TREE_RECORD_WITH: &str = "with_tree";
+    pub const TREE_RECORD_WITHOUT: &str = "without_tree";
+
+    /// The index of [`TREE_EVENTS`](crate::TREE_EVENTS) lines built from their
+    /// self_hashes, against their leaf hashes alone.
+    pub const TREE_BUILD_GROUP: &str = "tree_build_1m";
+    pub const TREE_BUILD_INDEX: &str = "index_from_self_hashes";
+    pub const TREE_BUILD_LEAVES: &str = "sha256_leaf_hashes";
+    /// The index's hashes computed without writing them: what the tree's hashing costs alone.
+    pub const TREE_BUILD_HASHES: &str = "tree_hashes_only";
+
+    /// Rebuilding the index from a ledger (verified as it is read), against verifying it.
+    pub const TREE_REBUILD_GROUP: &str = "tree_rebuild";
+    pub const TREE_REBUILD_INDEX: &str = "rebuild_verified";
+    pub const TREE_REBUILD_VERIFY: &str = "verify_only";
+
+    /// A root and an inclusion proof at [`TREE_EVENTS`](crate::TREE_EVENTS)
+    /// leaves: from the index file, and from the whole tree in memory.
+    pub const TREE_READS_GROUP: &str = "tree_1m";
+    pub const TREE_ROOT_INDEX: &str = "root_from_index";
+    pub const TREE_ROOT_MEMORY: &str = "root_in_memory";
+    pub const TREE_PROOF_INDEX: &str = "inclusion_from_index";
+    pub const TREE_PROOF_MEMORY: &str = "inclusion_in_memory";
 }
+
+/// Leaves of the tree benchmarks' index.
+pub const TREE_EVENTS: u64 = 1_000_000;
+
+/// Events of the ledger the tree benchmark rebuilds an index from (the
+/// verification in the rebuild dominates; the ratio does not depend on the size).
+pub const TREE_REBUILD_EVENTS: u64 = 20_000;
+
+/// What the tree benchmark writes to `bench-results/` in the target directory:
+/// the node reads of a root and of an inclusion proof from the index.
+pub const TREE_READS_FILE: &str = "tree_reads.json";
 
 /// Threads recording into one session in the record benchmark.
 pub const RECORD_THREADS: usize = 16;

@@ -7,7 +7,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::names::*;
-use crate::{RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, VERIFY_EVENTS};
+use crate::{
+    RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS, VERIFY_EVENTS,
+};
 
 /// Nanoseconds per iteration of the fastest sample in the text of
 /// criterion's `sample.json` (`iters` and total `times` per sample).
@@ -279,6 +281,7 @@ pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
         Goal::RatioAtLeast(2.5),
         VERIFY_EVENTS,
     ));
+    rows.extend(tree_rows(&criterion, &results_dir.join(TREE_READS_FILE)));
     rows.push(memory_row(&results_dir.join("verify_rss.json")));
     let python = results_dir.join("python_record.json");
     rows.push(python_row(
@@ -325,6 +328,77 @@ impl Criterion<'_> {
             (Err(why), _) | (_, Err(why)) => Row::not_measured(figure, &why, baseline, goal),
         }
     }
+}
+
+/// The tree beside the ledger (bench `tree`): its cost to recording, to
+/// building and rebuilding the index, and reads from it at 1,000,000 leaves.
+fn tree_rows(criterion: &Criterion, reads_file: &Path) -> Vec<Row> {
+    let million = thousands(TREE_EVENTS);
+    let mut rows = vec![
+        criterion.rate(
+            &format!("durable record, {RECORD_THREADS} threads, group commit, keeping the tree and index"),
+            &format!("{TREE_RECORD_GROUP}/{TREE_RECORD_WITH}"),
+            ("the same without the tree", &format!("{TREE_RECORD_GROUP}/{TREE_RECORD_WITHOUT}")),
+            Goal::RatioAtLeast(0.95),
+            1,
+        ),
+        criterion.rate(
+            &format!("write the index of {million} lines from their self_hashes"),
+            &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_INDEX}"),
+            (
+                &format!("SHA-256 leaf hashes of the {million} self_hashes"),
+                &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_LEAVES}"),
+            ),
+            Goal::RatioAtLeast(0.5),
+            TREE_EVENTS,
+        ),
+        criterion.rate(
+            &format!("the index's hashes for {million} lines, not written"),
+            &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_HASHES}"),
+            (
+                &format!("SHA-256 leaf hashes of the {million} self_hashes"),
+                &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_LEAVES}"),
+            ),
+            Goal::None,
+            TREE_EVENTS,
+        ),
+        criterion.rate(
+            &format!("rebuild the index of a {}-event ledger, verified", thousands(TREE_REBUILD_EVENTS)),
+            &format!("{TREE_REBUILD_GROUP}/{TREE_REBUILD_INDEX}"),
+            ("verify the ledger alone", &format!("{TREE_REBUILD_GROUP}/{TREE_REBUILD_VERIFY}")),
+            Goal::None,
+            TREE_REBUILD_EVENTS,
+        ),
+        criterion.time(
+            &format!("root at {million} leaves from the index file"),
+            &format!("{TREE_READS_GROUP}/{TREE_ROOT_INDEX}"),
+            ("the same from the whole tree in memory", &format!("{TREE_READS_GROUP}/{TREE_ROOT_MEMORY}")),
+            Goal::None,
+        ),
+        criterion.time(
+            &format!("inclusion proof at {million} leaves from the index file, verified"),
+            &format!("{TREE_READS_GROUP}/{TREE_PROOF_INDEX}"),
+            ("the same from the whole tree in memory", &format!("{TREE_READS_GROUP}/{TREE_PROOF_MEMORY}")),
+            Goal::None,
+        ),
+    ];
+    // O(log n): at most two reads per level of the tree.
+    let limit = 2.0 * (TREE_EVENTS as f64).log2().ceil();
+    for (figure, field) in [
+        (format!("node reads for a root at {million} leaves"), "root_node_reads"),
+        (format!("node reads for an inclusion proof at {million} leaves"), "inclusion_node_reads"),
+    ] {
+        let goal = Goal::ValueAtMost(limit, "reads");
+        rows.push(
+            match read_json(reads_file).and_then(|figures| {
+                figures[field].as_f64().ok_or_else(|| format!("{}: no {field}", reads_file.display()))
+            }) {
+                Ok(reads) => Row::limit(&figure, reads, goal),
+                Err(why) => Row::not_measured(&figure, &why, "—", goal),
+            },
+        );
+    }
+    rows
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {

@@ -135,3 +135,36 @@ fn formats_times_and_rates_for_people() {
         ("999".into(), "20,000".into(), "1,000,000".into())
     );
 }
+
+#[test]
+fn reports_the_tree_figures_against_their_baselines() {
+    use provedex_bench::{TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS};
+    let run = tempfile::tempdir().unwrap();
+    let (criterion, results) = (run.path().join("criterion"), run.path().join("results"));
+    fs::create_dir_all(&results).unwrap();
+    // 100 µs per event with the tree, 96 µs without: 0.96× the rate.
+    write_samples(&criterion, &format!("{TREE_RECORD_GROUP}/{TREE_RECORD_WITH}"), 100_000.0);
+    write_samples(&criterion, &format!("{TREE_RECORD_GROUP}/{TREE_RECORD_WITHOUT}"), 96_000.0);
+    // Per 1,000,000 lines: 300 ms for the index, 100 ms for the leaf hashes.
+    write_samples(&criterion, &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_INDEX}"), 3e8);
+    write_samples(&criterion, &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_LEAVES}"), 1e8);
+    write_samples(&criterion, &format!("{TREE_REBUILD_GROUP}/{TREE_REBUILD_INDEX}"), 1.1e9);
+    write_samples(&criterion, &format!("{TREE_REBUILD_GROUP}/{TREE_REBUILD_VERIFY}"), 1e9);
+    write_samples(&criterion, &format!("{TREE_READS_GROUP}/{TREE_ROOT_INDEX}"), 3_000.0);
+    write_samples(&criterion, &format!("{TREE_READS_GROUP}/{TREE_ROOT_MEMORY}"), 1_000.0);
+    fs::write(results.join(TREE_READS_FILE), r#"{"root_node_reads": 7, "inclusion_node_reads": 41}"#).unwrap();
+
+    let rows = comparison_rows(&criterion, &results);
+    let record = row(&rows, &format!("durable record, {RECORD_THREADS} threads, group commit, keeping the tree"));
+    assert_eq!((record.ratio, record.met), (Some(0.96), Some(true)));
+    let build = row(&rows, "write the index of 1,000,000 lines");
+    assert_eq!((build.ratio, build.met), (Some(1.0 / 3.0), Some(false)));
+    assert_eq!(build.value, format_rate(3e8 / TREE_EVENTS as f64));
+    let rebuild = row(&rows, &format!("rebuild the index of a {}-event", thousands(TREE_REBUILD_EVENTS)));
+    assert_eq!((rebuild.ratio, rebuild.met), (Some(1.0 / 1.1), None));
+    assert_eq!(row(&rows, "root at 1,000,000 leaves").ratio, Some(3.0));
+    assert!(row(&rows, "inclusion proof at").value.starts_with("not measured"));
+    let reads = row(&rows, "node reads for a root");
+    assert_eq!((reads.value.as_str(), reads.met), ("7.0 reads", Some(true)));
+    assert_eq!(row(&rows, "node reads for an inclusion proof").met, Some(false), "41 reads is above 2 × 20");
+}
