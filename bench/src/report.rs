@@ -63,6 +63,8 @@ impl Goal {
     fn describe(self) -> String {
         match self {
             Goal::RatioAtMost(g) => format!("≤ {g:.2}×"),
+            // One decimal unless the goal has two (0.95).
+            Goal::RatioAtLeast(g) if (g * 10.0).fract().abs() > 1e-9 => format!("≥ {g:.2}×"),
             Goal::RatioAtLeast(g) => format!("≥ {g:.1}×"),
             Goal::ValueAtMost(limit, unit) => format!("≤ {limit} {unit}"),
             Goal::None => "—".to_owned(),

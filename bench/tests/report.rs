@@ -157,6 +157,7 @@ fn reports_the_tree_figures_against_their_baselines() {
     let rows = comparison_rows(&criterion, &results);
     let record = row(&rows, &format!("durable record, {RECORD_THREADS} threads, group commit, keeping the tree"));
     assert_eq!((record.ratio, record.met), (Some(0.96), Some(true)));
+    assert!(render_text(&rows).contains("0.96×  ≥ 0.95×"), "{}", render_text(&rows));
     let build = row(&rows, "write the index of 1,000,000 lines");
     assert_eq!((build.ratio, build.met), (Some(1.0 / 3.0), Some(false)));
     assert_eq!(build.value, format_rate(3e8 / TREE_EVENTS as f64));
