@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 uniffi::setup_scaffolding!();
 
+mod bundle;
 #[rustfmt::skip]
 mod events;
 mod keys;
@@ -23,6 +24,10 @@ use provedex_core as core;
 use provedex_core::canonical::{self, Map, Value};
 use provedex_core::{ChainHash, KeyFile, PublicKeyBytes, Reason};
 
+pub use bundle::{
+    BundleReport, BundleSelection, CheckpointEntry, Evidence, LevelVerdict, checkpoints_path, export_bundle,
+    export_bundle_with_checkpoint, read_checkpoints, verify_bundle,
+};
 pub use events::{AgentEvent, PinnedTool};
 pub use keys::{
     load_public_key, parse_public_key, public_key_fingerprint, public_key_pem, verify_data, verify_data_sha256,
@@ -218,6 +223,19 @@ impl From<Durability> for core::Durability {
     }
 }
 
+/// How a session writes: what [`Session::open_with_options`] is given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Record)]
+pub struct SessionOptions {
+    /// When a record returns ([`Durability::Group`] is what [`Session::open`] uses).
+    pub durability: Durability,
+    /// Signs a checkpoint into the checkpoints file beside the ledger
+    /// ([`checkpoints_path`]) each time the durable lines reach a multiple
+    /// of this many events (spec/transparency.md, "Checkpoints file"); 0
+    /// (the default) signs none.
+    #[uniffi(default = 0)]
+    pub checkpoint_every: u64,
+}
+
 /// A writer appending to one ledger; safe to share between threads.
 ///
 /// It belongs to the process that opened it: in a child made by `fork()`
@@ -245,8 +263,48 @@ impl Session {
         session_id: String,
         durability: Durability,
     ) -> Result<Arc<Self>> {
-        let options = core::SessionOptions::new().durability(durability.into());
-        Ok(Arc::new(Session(core::Session::open_with(&keypair.0, ledger_path.0, session_id, &options)?, durability)))
+        Session::open_with_options(keypair, ledger_path, session_id, SessionOptions { durability, checkpoint_every: 0 })
+    }
+
+    /// [`Session::open`] with the choices of `options`: durability, and a
+    /// checkpoint signed into the checkpoints file every so many events.
+    #[uniffi::constructor]
+    pub fn open_with_options(
+        keypair: Arc<SigningKeypair>,
+        ledger_path: FsPath,
+        session_id: String,
+        options: SessionOptions,
+    ) -> Result<Arc<Self>> {
+        let core_options = core::SessionOptions::new()
+            .durability(options.durability.into())
+            .checkpoint_every(options.checkpoint_every);
+        Ok(Arc::new(Session(
+            core::Session::open_with(&keypair.0, ledger_path.0, session_id, &core_options)?,
+            options.durability,
+        )))
+    }
+
+    /// Signs a checkpoint of the durable lines (spec/transparency.md,
+    /// "Checkpoints"): their tree's size and root, signed by the key current
+    /// at that size; the signed note's text. It is checked to be consistent
+    /// with the session's previous checkpoint, and is not written to the
+    /// checkpoints file. An empty ledger is a `Ledger` error `out_of_range`;
+    /// a tree found inconsistent, `unusable`.
+    pub fn checkpoint(&self) -> Result<String> {
+        Ok(self.0.checkpoint()?.to_text())
+    }
+
+    /// How many durable lines the session's tree holds: the size of the
+    /// checkpoint [`Session::checkpoint`] would sign now.
+    pub fn tree_size(&self) -> Option<u64> {
+        self.0.tree_size()
+    }
+
+    /// Why the index beside the ledger or the checkpoints file is not kept
+    /// up to date, if so: the ledger is unaffected (records never fail for
+    /// it), and the next open extends or rebuilds the index.
+    pub fn tree_problem(&self) -> Option<String> {
+        self.0.tree_problem()
     }
 
     /// Validates, seals and appends `event`; returns once the line is on disk.

@@ -534,11 +534,17 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file() != 45002:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_checkpoints_path() != 28561:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_compute_self_hash() != 41829:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_event_from_json() != 10189:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_event_to_json() != 30270:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_export_bundle() != 18309:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint() != 11290:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash() != 29501:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -564,6 +570,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_public_key_pem() != 37882:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_read_checkpoints() != 49430:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_recover() != 50410:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_sha256_hex() != 18300:
@@ -579,6 +587,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_provedex_ffi_checksum_func_toolset_hash() != 5804:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_tree_root() != 28385:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_verify_bundle() != 2025:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_chain() != 8029:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -599,6 +609,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_provedex_ffi_checksum_func_verify_inclusion() != 22385:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() != 11917:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_session_checkpoint() != 5907:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_close() != 47766:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -624,9 +636,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_session_id() != 32297:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_session_tree_problem() != 57241:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_session_tree_size() != 34346:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_session_open() != 53933:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() != 51260:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_options() != 30712:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint() != 14490:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -695,6 +713,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_checkpoint.restype = ctypes.c_uint1
 _UniffiLib.uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_checkpoint_with_key_file.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_checkpoints_path.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_checkpoints_path.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_compute_self_hash.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_compute_self_hash.restype = ctypes.c_uint16
@@ -704,6 +725,12 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_event_from_json.restype = ctypes.c_
 _UniffiLib.uniffi_provedex_ffi_checksum_func_event_to_json.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_event_to_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash.restype = ctypes.c_uint16
@@ -740,6 +767,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_public_key_fingerprint.restype = ct
 _UniffiLib.uniffi_provedex_ffi_checksum_func_public_key_pem.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_public_key_pem.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_read_checkpoints.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_read_checkpoints.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_recover.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_recover.restype = ctypes.c_uint16
@@ -764,6 +794,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_toolset_hash.restype = ctypes.c_uin
 _UniffiLib.uniffi_provedex_ffi_checksum_func_tree_root.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_tree_root.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_bundle.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_verify_bundle.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_chain.restype = ctypes.c_uint16
@@ -794,6 +827,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_inclusion.restype = ctypes.c
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_checkpoint.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_checkpoint.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_close.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_close.restype = ctypes.c_uint16
@@ -830,12 +866,21 @@ _UniffiLib.uniffi_provedex_ffi_checksum_method_session_rotate_key.restype = ctyp
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_session_id.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_session_id.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_tree_problem.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_tree_problem.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_tree_size.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_session_tree_size.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open_with_options.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_session_open_with_options.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_signingkeypair_fingerprint.restype = ctypes.c_uint16
@@ -901,6 +946,11 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint_with_key_file.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_checkpoint_with_key_file.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_checkpoints_path.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_checkpoints_path.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_compute_self_hash.argtypes = (
     _UniffiRustBuffer,
     ctypes.c_uint64,
@@ -919,6 +969,20 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_event_to_json.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_event_to_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle_with_checkpoint.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle_with_checkpoint.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_genesis_parent_hash.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -981,6 +1045,11 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_public_key_pem.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_public_key_pem.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_read_checkpoints.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_read_checkpoints.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_recover.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1028,6 +1097,14 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_tree_root.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_tree_root.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_bundle.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_verify_bundle.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_chain.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -1095,6 +1172,11 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.restype = None
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_checkpoint.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_checkpoint.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_close.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1163,6 +1245,16 @@ _UniffiLib.uniffi_provedex_ffi_fn_method_session_session_id.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_session_id.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_tree_problem.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_tree_problem.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_tree_size.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_session_tree_size.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1178,6 +1270,14 @@ _UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_durability.argty
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_durability.restype = ctypes.c_uint64
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_options.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_options.restype = ctypes.c_uint64
 _UniffiLib.uniffi_provedex_ffi_fn_method_signingkeypair_fingerprint.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1299,44 +1399,6 @@ class _UniffiFfiConverterBoolean:
     def write(cls, value, buf):
         buf.write_u8(value)
 
-class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u64"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**64
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u64()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u64(value)
-
-class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterUInt64.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterUInt64.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterUInt64.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 class _UniffiFfiConverterString:
     @staticmethod
     def check_lower(value):
@@ -1393,6 +1455,291 @@ class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterString.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class LevelVerdict:
+    """
+    Whether a proof level is reached, and why (not).
+"""
+    def __init__(self, *, level:str, reached:bool, why:str):
+        self.level = level
+        self.reached = reached
+        self.why = why
+        
+        
+
+    
+    def __str__(self):
+        return "LevelVerdict(level={}, reached={}, why={})".format(self.level, self.reached, self.why)
+    def __eq__(self, other):
+        if self.level != other.level:
+            return False
+        if self.reached != other.reached:
+            return False
+        if self.why != other.why:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLevelVerdict(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LevelVerdict(
+            level=_UniffiFfiConverterString.read(buf),
+            reached=_UniffiFfiConverterBoolean.read(buf),
+            why=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.level)
+        _UniffiFfiConverterBoolean.check_lower(value.reached)
+        _UniffiFfiConverterString.check_lower(value.why)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.level, buf)
+        _UniffiFfiConverterBoolean.write(value.reached, buf)
+        _UniffiFfiConverterString.write(value.why, buf)
+
+class _UniffiFfiConverterSequenceTypeLevelVerdict(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeLevelVerdict.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeLevelVerdict.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeLevelVerdict.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u64"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**64
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u64()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u64(value)
+
+class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class Evidence:
+    """
+    One piece of evidence a bundle verification checked, and its verdict.
+"""
+    def __init__(self, *, kind:str, verdict:str, detail:str):
+        self.kind = kind
+        self.verdict = verdict
+        self.detail = detail
+        
+        
+
+    
+    def __str__(self):
+        return "Evidence(kind={}, verdict={}, detail={})".format(self.kind, self.verdict, self.detail)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.verdict != other.verdict:
+            return False
+        if self.detail != other.detail:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeEvidence(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Evidence(
+            kind=_UniffiFfiConverterString.read(buf),
+            verdict=_UniffiFfiConverterString.read(buf),
+            detail=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.verdict)
+        _UniffiFfiConverterString.check_lower(value.detail)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.verdict, buf)
+        _UniffiFfiConverterString.write(value.detail, buf)
+
+class _UniffiFfiConverterSequenceTypeEvidence(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeEvidence.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeEvidence.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeEvidence.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class BundleReport:
+    """
+    The verdict on a bundle (spec/bundles.md, "Report").
+"""
+    def __init__(self, *, ok:bool, pinned:bool, proof_level:typing.Optional[str], levels:typing.List[LevelVerdict], event_count:int, first_seq:typing.Optional[int], tree_size:typing.Optional[int], root:typing.Optional[str], public_key:typing.Optional[str], reason:typing.Optional[str], message:str, broken_at:typing.Optional[int], evidence:typing.List[Evidence], json:str):
+        self.ok = ok
+        self.pinned = pinned
+        self.proof_level = proof_level
+        self.levels = levels
+        self.event_count = event_count
+        self.first_seq = first_seq
+        self.tree_size = tree_size
+        self.root = root
+        self.public_key = public_key
+        self.reason = reason
+        self.message = message
+        self.broken_at = broken_at
+        self.evidence = evidence
+        self.json = json
+        
+        
+
+    
+    def __str__(self):
+        return "BundleReport(ok={}, pinned={}, proof_level={}, levels={}, event_count={}, first_seq={}, tree_size={}, root={}, public_key={}, reason={}, message={}, broken_at={}, evidence={}, json={})".format(self.ok, self.pinned, self.proof_level, self.levels, self.event_count, self.first_seq, self.tree_size, self.root, self.public_key, self.reason, self.message, self.broken_at, self.evidence, self.json)
+    def __eq__(self, other):
+        if self.ok != other.ok:
+            return False
+        if self.pinned != other.pinned:
+            return False
+        if self.proof_level != other.proof_level:
+            return False
+        if self.levels != other.levels:
+            return False
+        if self.event_count != other.event_count:
+            return False
+        if self.first_seq != other.first_seq:
+            return False
+        if self.tree_size != other.tree_size:
+            return False
+        if self.root != other.root:
+            return False
+        if self.public_key != other.public_key:
+            return False
+        if self.reason != other.reason:
+            return False
+        if self.message != other.message:
+            return False
+        if self.broken_at != other.broken_at:
+            return False
+        if self.evidence != other.evidence:
+            return False
+        if self.json != other.json:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBundleReport(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return BundleReport(
+            ok=_UniffiFfiConverterBoolean.read(buf),
+            pinned=_UniffiFfiConverterBoolean.read(buf),
+            proof_level=_UniffiFfiConverterOptionalString.read(buf),
+            levels=_UniffiFfiConverterSequenceTypeLevelVerdict.read(buf),
+            event_count=_UniffiFfiConverterUInt64.read(buf),
+            first_seq=_UniffiFfiConverterOptionalUInt64.read(buf),
+            tree_size=_UniffiFfiConverterOptionalUInt64.read(buf),
+            root=_UniffiFfiConverterOptionalString.read(buf),
+            public_key=_UniffiFfiConverterOptionalString.read(buf),
+            reason=_UniffiFfiConverterOptionalString.read(buf),
+            message=_UniffiFfiConverterString.read(buf),
+            broken_at=_UniffiFfiConverterOptionalUInt64.read(buf),
+            evidence=_UniffiFfiConverterSequenceTypeEvidence.read(buf),
+            json=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.ok)
+        _UniffiFfiConverterBoolean.check_lower(value.pinned)
+        _UniffiFfiConverterOptionalString.check_lower(value.proof_level)
+        _UniffiFfiConverterSequenceTypeLevelVerdict.check_lower(value.levels)
+        _UniffiFfiConverterUInt64.check_lower(value.event_count)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.first_seq)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.tree_size)
+        _UniffiFfiConverterOptionalString.check_lower(value.root)
+        _UniffiFfiConverterOptionalString.check_lower(value.public_key)
+        _UniffiFfiConverterOptionalString.check_lower(value.reason)
+        _UniffiFfiConverterString.check_lower(value.message)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.broken_at)
+        _UniffiFfiConverterSequenceTypeEvidence.check_lower(value.evidence)
+        _UniffiFfiConverterString.check_lower(value.json)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.ok, buf)
+        _UniffiFfiConverterBoolean.write(value.pinned, buf)
+        _UniffiFfiConverterOptionalString.write(value.proof_level, buf)
+        _UniffiFfiConverterSequenceTypeLevelVerdict.write(value.levels, buf)
+        _UniffiFfiConverterUInt64.write(value.event_count, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.first_seq, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.tree_size, buf)
+        _UniffiFfiConverterOptionalString.write(value.root, buf)
+        _UniffiFfiConverterOptionalString.write(value.public_key, buf)
+        _UniffiFfiConverterOptionalString.write(value.reason, buf)
+        _UniffiFfiConverterString.write(value.message, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.broken_at, buf)
+        _UniffiFfiConverterSequenceTypeEvidence.write(value.evidence, buf)
+        _UniffiFfiConverterString.write(value.json, buf)
 
 class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
     @classmethod
@@ -1705,6 +2052,45 @@ class _UniffiFfiConverterTypeChangedTool(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.current_sha256, buf)
 
 @dataclass
+class CheckpointEntry:
+    """
+    One line of a ledger's checkpoints file: a checkpoint a session signed.
+"""
+    def __init__(self, *, tree_size:int, checkpoint:str):
+        self.tree_size = tree_size
+        self.checkpoint = checkpoint
+        
+        
+
+    
+    def __str__(self):
+        return "CheckpointEntry(tree_size={}, checkpoint={})".format(self.tree_size, self.checkpoint)
+    def __eq__(self, other):
+        if self.tree_size != other.tree_size:
+            return False
+        if self.checkpoint != other.checkpoint:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCheckpointEntry(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CheckpointEntry(
+            tree_size=_UniffiFfiConverterUInt64.read(buf),
+            checkpoint=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.tree_size)
+        _UniffiFfiConverterString.check_lower(value.checkpoint)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.tree_size, buf)
+        _UniffiFfiConverterString.write(value.checkpoint, buf)
+
+@dataclass
 class CheckpointInfo:
     """
     What a checkpoint says: the ledger, the key, the tree size and root.
@@ -1925,6 +2311,106 @@ class _UniffiFfiConverterTypePinnedTool(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterString.write(value.sha256, buf)
+
+
+
+
+
+
+class Durability(enum.Enum):
+    """
+    How `Session.record` makes its line durable before returning.
+"""
+    
+    EVERY_EVENT = 0
+    """
+    Each record writes and fsyncs its own line, one at a time.
+"""
+    
+    GROUP = 1
+    """
+    Group commit (the default): concurrent records share a write and an
+    fsync; each returns only after the fsync that covers its line.
+"""
+    
+    NONE = 2
+    """
+    Written, never fsynced: for throwaway ledgers and tests.
+"""
+    
+
+
+class _UniffiFfiConverterTypeDurability(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Durability.EVERY_EVENT
+        if variant == 2:
+            return Durability.GROUP
+        if variant == 3:
+            return Durability.NONE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Durability.EVERY_EVENT:
+            return
+        if value == Durability.GROUP:
+            return
+        if value == Durability.NONE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Durability.EVERY_EVENT:
+            buf.write_i32(1)
+        if value == Durability.GROUP:
+            buf.write_i32(2)
+        if value == Durability.NONE:
+            buf.write_i32(3)
+
+
+
+@dataclass
+class SessionOptions:
+    """
+    How a session writes: what [`Session::open_with_options`] is given.
+"""
+    def __init__(self, *, durability:Durability, checkpoint_every:int = 0):
+        self.durability = durability
+        self.checkpoint_every = checkpoint_every
+        
+        
+
+    
+    def __str__(self):
+        return "SessionOptions(durability={}, checkpoint_every={})".format(self.durability, self.checkpoint_every)
+    def __eq__(self, other):
+        if self.durability != other.durability:
+            return False
+        if self.checkpoint_every != other.checkpoint_every:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSessionOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SessionOptions(
+            durability=_UniffiFfiConverterTypeDurability.read(buf),
+            checkpoint_every=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeDurability.check_lower(value.durability)
+        _UniffiFfiConverterUInt64.check_lower(value.checkpoint_every)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeDurability.write(value.durability, buf)
+        _UniffiFfiConverterUInt64.write(value.checkpoint_every, buf)
 
 class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u32"
@@ -3038,59 +3524,153 @@ class _UniffiFfiConverterTypeVerifyOptions(_UniffiConverterRustBuffer):
 
 
 
-class Durability(enum.Enum):
+class BundleSelection:
     """
-    How `Session.record` makes its line durable before returning.
+    Which lines of a ledger a bundle holds.
 """
+    def __init__(self):
+        raise RuntimeError("BundleSelection cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class SEQS:
+        """
+        The lines with seqs `first` to `last`, both included.
+"""
+        
+        def __init__(self, first:int, last:int):
+            self.first = first
+            
+            """
+        The first line's seq.
+"""
+        
+            self.last = last
+            
+            """
+        The last line's seq (included).
+"""
+        
+            pass
+
     
-    EVERY_EVENT = 0
-    """
-    Each record writes and fsyncs its own line, one at a time.
-"""
+            
+            
     
-    GROUP = 1
-    """
-    Group commit (the default): concurrent records share a write and an
-    fsync; each returns only after the fsync that covers its line.
+        def __str__(self):
+            return "BundleSelection.SEQS(first={}, last={})".format(self.first, self.last)
+        def __eq__(self, other):
+            if not isinstance(other, BundleSelection):
+                return NotImplemented
+            if not other.is_SEQS():
+                return False
+            if self.first != other.first:
+                return False
+            if self.last != other.last:
+                return False
+            return True
+
+    @dataclass
+    class TIME:
+        """
+        From the first line whose `timestamp_nanos` is at or after
+        `from_nanos` to the last whose `timestamp_nanos` is at or before
+        `to_nanos`, every line between them included.
 """
+        
+        def __init__(self, from_nanos:int, to_nanos:int):
+            self.from_nanos = from_nanos
+            
+            """
+        The earliest time, in nanoseconds since the Unix epoch.
+"""
+        
+            self.to_nanos = to_nanos
+            
+            """
+        The latest time, in nanoseconds since the Unix epoch.
+"""
+        
+            pass
+
     
-    NONE = 2
-    """
-    Written, never fsynced: for throwaway ledgers and tests.
-"""
+            
+            
+    
+        def __str__(self):
+            return "BundleSelection.TIME(from_nanos={}, to_nanos={})".format(self.from_nanos, self.to_nanos)
+        def __eq__(self, other):
+            if not isinstance(other, BundleSelection):
+                return NotImplemented
+            if not other.is_TIME():
+                return False
+            if self.from_nanos != other.from_nanos:
+                return False
+            if self.to_nanos != other.to_nanos:
+                return False
+            return True
+
     
 
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_SEQS(self) -> bool:
+        return isinstance(self, BundleSelection.SEQS)
+    def is_seqs(self) -> bool:
+        return isinstance(self, BundleSelection.SEQS)
+    def is_TIME(self) -> bool:
+        return isinstance(self, BundleSelection.TIME)
+    def is_time(self) -> bool:
+        return isinstance(self, BundleSelection.TIME)
+    
 
-class _UniffiFfiConverterTypeDurability(_UniffiConverterRustBuffer):
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+BundleSelection.SEQS = type("BundleSelection.SEQS", (BundleSelection.SEQS, BundleSelection,), {})  # type: ignore
+BundleSelection.TIME = type("BundleSelection.TIME", (BundleSelection.TIME, BundleSelection,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeBundleSelection(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         variant = buf.read_i32()
         if variant == 1:
-            return Durability.EVERY_EVENT
+            return BundleSelection.SEQS(
+                _UniffiFfiConverterUInt64.read(buf),
+                _UniffiFfiConverterUInt64.read(buf),
+            )
         if variant == 2:
-            return Durability.GROUP
-        if variant == 3:
-            return Durability.NONE
+            return BundleSelection.TIME(
+                _UniffiFfiConverterUInt64.read(buf),
+                _UniffiFfiConverterUInt64.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
     def check_lower(value):
-        if value == Durability.EVERY_EVENT:
+        if value.is_SEQS():
+            _UniffiFfiConverterUInt64.check_lower(value.first)
+            _UniffiFfiConverterUInt64.check_lower(value.last)
             return
-        if value == Durability.GROUP:
-            return
-        if value == Durability.NONE:
+        if value.is_TIME():
+            _UniffiFfiConverterUInt64.check_lower(value.from_nanos)
+            _UniffiFfiConverterUInt64.check_lower(value.to_nanos)
             return
         raise ValueError(value)
 
     @staticmethod
     def write(value, buf):
-        if value == Durability.EVERY_EVENT:
+        if value.is_SEQS():
             buf.write_i32(1)
-        if value == Durability.GROUP:
+            _UniffiFfiConverterUInt64.write(value.first, buf)
+            _UniffiFfiConverterUInt64.write(value.last, buf)
+        if value.is_TIME():
             buf.write_i32(2)
-        if value == Durability.NONE:
-            buf.write_i32(3)
+            _UniffiFfiConverterUInt64.write(value.from_nanos, buf)
+            _UniffiFfiConverterUInt64.write(value.to_nanos, buf)
 
 
 
@@ -3810,6 +4390,16 @@ class SessionProtocol(typing.Protocol):
     every record is refused (code `forked`); the child opens its own session.
 """
     
+    def checkpoint(self, ) -> str:
+        """
+        Signs a checkpoint of the durable lines (spec/transparency.md,
+        "Checkpoints"): their tree's size and root, signed by the key current
+        at that size; the signed note's text. It is checked to be consistent
+        with the session's previous checkpoint, and is not written to the
+        checkpoints file. An empty ledger is a `Ledger` error `out_of_range`;
+        a tree found inconsistent, `unusable`.
+"""
+        raise NotImplementedError
     def close(self, ) -> None:
         """
         Stops recording and releases the ledger's lock once the records
@@ -3883,6 +4473,19 @@ class SessionProtocol(typing.Protocol):
         for it to record in events; the ledger does not store it.
 """
         raise NotImplementedError
+    def tree_problem(self, ) -> typing.Optional[str]:
+        """
+        Why the index beside the ledger or the checkpoints file is not kept
+        up to date, if so: the ledger is unaffected (records never fail for
+        it), and the next open extends or rebuilds the index.
+"""
+        raise NotImplementedError
+    def tree_size(self, ) -> typing.Optional[int]:
+        """
+        How many durable lines the session's tree holds: the size of the
+        checkpoint [`Session::checkpoint`] would sign now.
+"""
+        raise NotImplementedError
 
 class Session(SessionProtocol):
     """
@@ -3948,6 +4551,34 @@ class Session(SessionProtocol):
             *_uniffi_lowered_args,
         )
         return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def open_with_options(cls, keypair: SigningKeypair,ledger_path: FsPath,session_id: str,options: SessionOptions) -> Session:
+        """
+        [`Session::open`] with the choices of `options`: durability, and a
+        checkpoint signed into the checkpoints file every so many events.
+"""
+        
+        _UniffiFfiConverterTypeSigningKeypair.check_lower(keypair)
+
+        _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+        _UniffiFfiConverterString.check_lower(session_id)
+
+        _UniffiFfiConverterTypeSessionOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeSigningKeypair.lower(keypair),
+            _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+            _UniffiFfiConverterString.lower(session_id),
+            _UniffiFfiConverterTypeSessionOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSession.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_options,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
     
     def __init__(self, *args, **kwargs):
         raise ValueError("This class has no default constructor")
@@ -3969,6 +4600,26 @@ class Session(SessionProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
+    def checkpoint(self, ) -> str:
+        """
+        Signs a checkpoint of the durable lines (spec/transparency.md,
+        "Checkpoints"): their tree's size and root, signed by the key current
+        at that size; the signed note's text. It is checked to be consistent
+        with the session's previous checkpoint, and is not written to the
+        checkpoints file. An empty ledger is a `Ledger` error `out_of_range`;
+        a tree found inconsistent, `unusable`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_session_checkpoint,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def close(self, ) -> None:
         """
         Stops recording and releases the ledger's lock once the records
@@ -4186,6 +4837,39 @@ class Session(SessionProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def tree_problem(self, ) -> typing.Optional[str]:
+        """
+        Why the index beside the ledger or the checkpoints file is not kept
+        up to date, if so: the ledger is unaffected (records never fail for
+        it), and the next open extends or rebuilds the index.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_session_tree_problem,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def tree_size(self, ) -> typing.Optional[int]:
+        """
+        How many durable lines the session's tree holds: the size of the
+        checkpoint [`Session::checkpoint`] would sign now.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalUInt64.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_session_tree_size,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
 
 
 
@@ -4215,6 +4899,29 @@ class _UniffiFfiConverterTypeSession:
     @classmethod
     def write(cls, value: Session, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeCheckpointEntry(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeCheckpointEntry.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeCheckpointEntry.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeCheckpointEntry.read(buf) for i in range(count)
+        ]
 
 class _UniffiFfiConverterSequenceBytes(_UniffiConverterRustBuffer):
     @classmethod
@@ -4364,6 +5071,24 @@ def checkpoint_with_key_file(ledger_path: FsPath,key_path: FsPath,size: typing.U
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def checkpoints_path(ledger_path: FsPath) -> FsPath:
+    """
+    The checkpoints file of the ledger at `ledger_path`: the same path with
+    `.checkpoints` appended to its file name.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeFsPath.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_checkpoints_path,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def compute_self_hash(event: AgentEvent,seq: int,timestamp_nanos: int,parent_hash: str) -> str:
     """
     The self_hash an event would have at this position, as hex.
@@ -4421,6 +5146,70 @@ def event_to_json(event: AgentEvent) -> str:
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_event_to_json,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def export_bundle(ledger_path: FsPath,keypair: SigningKeypair,selection: BundleSelection) -> bytes:
+    """
+    The bundle of the `selection` of the ledger at `ledger_path`, proven
+    against a new checkpoint of every good line signed by `keypair`: the
+    bundle document's bytes, as `provedex export` writes them (pretty JSON
+    and an LF). Nothing is written: store the bytes in a new file (the
+    command never overwrites one).
+
+    The ledger must verify (a torn final line is left out): otherwise a
+    `Chain` error with the finding's reason. `keypair` must be the ledger's
+    current key (a `Ledger` error `foreign_key` otherwise). A selection
+    outside the good lines, a time range that holds no line or ends before
+    it starts, or an empty ledger is a `Ledger` error `out_of_range`.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+    _UniffiFfiConverterTypeSigningKeypair.check_lower(keypair)
+
+    _UniffiFfiConverterTypeBundleSelection.check_lower(selection)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+        _UniffiFfiConverterTypeSigningKeypair.lower(keypair),
+        _UniffiFfiConverterTypeBundleSelection.lower(selection),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def export_bundle_with_checkpoint(ledger_path: FsPath,checkpoint: bytes,selection: BundleSelection) -> bytes:
+    """
+    [`export_bundle`] against a checkpoint signed earlier (kept apart,
+    anchored, cosigned), given as its note bytes and copied verbatim: no
+    key is needed. Bytes that are not a signed checkpoint are a `Chain`
+    error `checkpoint_malformed`. The ledger must still hold the
+    checkpoint's tree, and the selection must lie within it: a `Chain`
+    error `checkpoint_foreign` (another ledger), `ledger_truncated` (more
+    lines than the ledger's good lines), `checkpoint_signature_invalid` (not
+    signed by the key current at its size) or `checkpoint_root_mismatch`;
+    a selection beyond its tree is a `Ledger` error `out_of_range`.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+    _UniffiFfiConverterBytes.check_lower(checkpoint)
+
+    _UniffiFfiConverterTypeBundleSelection.check_lower(selection)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+        _UniffiFfiConverterBytes.lower(checkpoint),
+        _UniffiFfiConverterTypeBundleSelection.lower(selection),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle_with_checkpoint,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -4655,6 +5444,27 @@ def public_key_pem(pubkey: str) -> str:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def read_checkpoints(ledger_path: FsPath) -> typing.List[CheckpointEntry]:
+    """
+    Reads the checkpoints file of the ledger at `ledger_path`
+    (spec/transparency.md, "Checkpoints file"): every entry, in file order;
+    none when there is no file. A final line without LF (a write cut short)
+    is left out; any other line that is not an entry is a `Ledger` error
+    `broken` naming its line number. Signatures are not checked here.
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterSequenceTypeCheckpointEntry.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_read_checkpoints,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def recover(path: FsPath) -> RecoverOutcome:
     """
     Removes a torn final line from the ledger at `path` (what a `torn_tail`
@@ -4814,6 +5624,51 @@ def tree_root(leaf_inputs: typing.List[bytes]) -> str:
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_tree_root,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def verify_bundle(bundle: bytes,pinned_pubkey: typing.Union[object, typing.Optional[str]] = _DEFAULT,pinned_fingerprint: typing.Union[object, typing.Optional[str]] = _DEFAULT,checkpoint: typing.Union[object, typing.Optional[bytes]] = _DEFAULT) -> BundleReport:
+    """
+    Verifies a bundle's bytes (spec/bundles.md, "Verification") without the
+    ledger. Pin the key you trust to sign the ledger's checkpoints
+    (`pinned_pubkey`, hex or PEM) or its fingerprint (`pinned_fingerprint`,
+    `sha256:` and 64 hex), obtained apart from the bundle: without a pin a
+    bundle that holds together is `ok` but not `pinned` and reaches no proof
+    level, since anyone can write a consistent bundle under a key of their
+    own. `checkpoint` is a checkpoint of the ledger held apart (its note
+    bytes): the bundle must prove its lines against that very tree.
+
+    Every finding about the bundle is in the report (`bundle_malformed`,
+    `bundle_key_mismatch`, `bundle_proof_invalid`, the checkpoint's and the
+    lines' reasons). Errors are only about the arguments: both pins, or a
+    malformed key or fingerprint, is a `KeyLoad` error; a held checkpoint
+    that is not a signed checkpoint, a `Chain` error `checkpoint_malformed`.
+"""
+    
+    _UniffiFfiConverterBytes.check_lower(bundle)
+
+    if pinned_pubkey is _DEFAULT:
+        pinned_pubkey = None
+    _UniffiFfiConverterOptionalString.check_lower(pinned_pubkey)
+
+    if pinned_fingerprint is _DEFAULT:
+        pinned_fingerprint = None
+    _UniffiFfiConverterOptionalString.check_lower(pinned_fingerprint)
+
+    if checkpoint is _DEFAULT:
+        checkpoint = None
+    _UniffiFfiConverterOptionalBytes.check_lower(checkpoint)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterBytes.lower(bundle),
+        _UniffiFfiConverterOptionalString.lower(pinned_pubkey),
+        _UniffiFfiConverterOptionalString.lower(pinned_fingerprint),
+        _UniffiFfiConverterOptionalBytes.lower(checkpoint),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeBundleReport.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_verify_bundle,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5064,18 +5919,24 @@ def verify_signed_event(event: SignedEvent) -> None:
 
 __all__ = [
     "InternalError",
-    "AgentEvent",
     "Durability",
+    "AgentEvent",
+    "BundleSelection",
     "ProvedexError",
     "RecoverOutcome",
+    "LevelVerdict",
+    "Evidence",
+    "BundleReport",
     "KeyEntry",
     "UnpinnedToolCall",
     "ChainReport",
     "ChangedTool",
+    "CheckpointEntry",
     "CheckpointInfo",
     "ConsistencyProof",
     "InclusionProof",
     "PinnedTool",
+    "SessionOptions",
     "SignedEvent",
     "Toolset",
     "ToolsetCheck",
@@ -5085,9 +5946,12 @@ __all__ = [
     "check_toolset",
     "checkpoint",
     "checkpoint_with_key_file",
+    "checkpoints_path",
     "compute_self_hash",
     "event_from_json",
     "event_to_json",
+    "export_bundle",
+    "export_bundle_with_checkpoint",
     "genesis_parent_hash",
     "leaf_hash",
     "ledger_tree_head",
@@ -5100,6 +5964,7 @@ __all__ = [
     "prove_inclusion",
     "public_key_fingerprint",
     "public_key_pem",
+    "read_checkpoints",
     "recover",
     "sha256_hex",
     "sign_event",
@@ -5108,6 +5973,7 @@ __all__ = [
     "signed_event_to_json",
     "toolset_hash",
     "tree_root",
+    "verify_bundle",
     "verify_chain",
     "verify_chain_with",
     "verify_checkpoint",

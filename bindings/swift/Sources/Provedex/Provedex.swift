@@ -596,6 +596,16 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol SessionProtocol: AnyObject, Sendable {
     
     /**
+     * Signs a checkpoint of the durable lines (spec/transparency.md,
+     * "Checkpoints"): their tree's size and root, signed by the key current
+     * at that size; the signed note's text. It is checked to be consistent
+     * with the session's previous checkpoint, and is not written to the
+     * checkpoints file. An empty ledger is a `Ledger` error `out_of_range`;
+     * a tree found inconsistent, `unusable`.
+     */
+    func checkpoint() throws  -> String
+    
+    /**
      * Stops recording and releases the ledger's lock once the records
      * already placed are written; later records fail with code `closed`.
      * Closing twice is harmless; in a forked child it does nothing.
@@ -660,6 +670,19 @@ public protocol SessionProtocol: AnyObject, Sendable {
      * for it to record in events; the ledger does not store it.
      */
     func sessionId()  -> String
+    
+    /**
+     * Why the index beside the ledger or the checkpoints file is not kept
+     * up to date, if so: the ledger is unaffected (records never fail for
+     * it), and the next open extends or rebuilds the index.
+     */
+    func treeProblem()  -> String?
+    
+    /**
+     * How many durable lines the session's tree holds: the size of the
+     * checkpoint [`Session::checkpoint`] would sign now.
+     */
+    func treeSize()  -> UInt64?
     
     /**
      * Appends a `ToolsetPinned` line for the manifest (its JSON text): from
@@ -759,7 +782,40 @@ public static func openWithDurability(keypair: SigningKeypair, ledgerPath: FsPat
 })
 }
     
+    /**
+     * [`Session::open`] with the choices of `options`: durability, and a
+     * checkpoint signed into the checkpoints file every so many events.
+     */
+public static func openWithOptions(keypair: SigningKeypair, ledgerPath: FsPath, sessionId: String, options: SessionOptions)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_constructor_session_open_with_options(
+        FfiConverterTypeSigningKeypair_lower(keypair),
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterString.lower(sessionId),
+        FfiConverterTypeSessionOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
 
+    
+    /**
+     * Signs a checkpoint of the durable lines (spec/transparency.md,
+     * "Checkpoints"): their tree's size and root, signed by the key current
+     * at that size; the signed note's text. It is checked to be consistent
+     * with the session's previous checkpoint, and is not written to the
+     * checkpoints file. An empty ledger is a `Ledger` error `out_of_range`;
+     * a tree found inconsistent, `unusable`.
+     */
+open func checkpoint()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_session_checkpoint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Stops recording and releases the ledger's lock once the records
@@ -905,6 +961,33 @@ open func sessionId() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_method_session_session_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Why the index beside the ledger or the checkpoints file is not kept
+     * up to date, if so: the ledger is unaffected (records never fail for
+     * it), and the next open extends or rebuilds the index.
+     */
+open func treeProblem() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_session_tree_problem(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How many durable lines the session's tree holds: the size of the
+     * checkpoint [`Session::checkpoint`] would sign now.
+     */
+open func treeSize() -> UInt64?  {
+    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_session_tree_size(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1307,6 +1390,201 @@ public func FfiConverterTypeSigningKeypair_lower(_ value: SigningKeypair) -> UIn
 
 
 /**
+ * The verdict on a bundle (spec/bundles.md, "Report").
+ */
+public struct BundleReport: Equatable, Hashable {
+    /**
+     * Every check passed (under the pinned key, when one was pinned).
+     */
+    public var ok: Bool
+    /**
+     * Whether a key or fingerprint was pinned and matched. A bundle that
+     * verifies without one proves only its internal consistency.
+     */
+    public var pinned: Bool
+    /**
+     * The highest proof level reached (`verifiable`, …); none when none is
+     * (a finding, or no pin).
+     */
+    public var proofLevel: String?
+    /**
+     * All four levels, lowest first, reached or not, and why.
+     */
+    public var levels: [LevelVerdict]
+    /**
+     * The lines that verified.
+     */
+    public var eventCount: UInt64
+    /**
+     * The seq of the bundle's first line; none when the bundle could not be read.
+     */
+    public var firstSeq: UInt64?
+    /**
+     * The checkpoint's tree size; none when it could not be read.
+     */
+    public var treeSize: UInt64?
+    /**
+     * The checkpoint's root, as hex; none when it could not be read.
+     */
+    public var root: String?
+    /**
+     * The key the bundle names, as hex; none when it could not be read.
+     */
+    public var publicKey: String?
+    /**
+     * The reason code of the finding (spec/verification.md); none when `ok`.
+     */
+    public var reason: String?
+    /**
+     * What holds, or where and why it does not, for people.
+     */
+    public var message: String
+    /**
+     * The seq of the failing line, for a finding about a line.
+     */
+    public var brokenAt: UInt64?
+    /**
+     * Each piece of evidence and its verdict, in the order checked.
+     */
+    public var evidence: [Evidence]
+    /**
+     * The report as one JSON object, as `provedex verify-bundle --json`
+     * prints it (spec/bundle-report.schema.json).
+     */
+    public var json: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every check passed (under the pinned key, when one was pinned).
+         */ok: Bool, 
+        /**
+         * Whether a key or fingerprint was pinned and matched. A bundle that
+         * verifies without one proves only its internal consistency.
+         */pinned: Bool, 
+        /**
+         * The highest proof level reached (`verifiable`, …); none when none is
+         * (a finding, or no pin).
+         */proofLevel: String?, 
+        /**
+         * All four levels, lowest first, reached or not, and why.
+         */levels: [LevelVerdict], 
+        /**
+         * The lines that verified.
+         */eventCount: UInt64, 
+        /**
+         * The seq of the bundle's first line; none when the bundle could not be read.
+         */firstSeq: UInt64?, 
+        /**
+         * The checkpoint's tree size; none when it could not be read.
+         */treeSize: UInt64?, 
+        /**
+         * The checkpoint's root, as hex; none when it could not be read.
+         */root: String?, 
+        /**
+         * The key the bundle names, as hex; none when it could not be read.
+         */publicKey: String?, 
+        /**
+         * The reason code of the finding (spec/verification.md); none when `ok`.
+         */reason: String?, 
+        /**
+         * What holds, or where and why it does not, for people.
+         */message: String, 
+        /**
+         * The seq of the failing line, for a finding about a line.
+         */brokenAt: UInt64?, 
+        /**
+         * Each piece of evidence and its verdict, in the order checked.
+         */evidence: [Evidence], 
+        /**
+         * The report as one JSON object, as `provedex verify-bundle --json`
+         * prints it (spec/bundle-report.schema.json).
+         */json: String) {
+        self.ok = ok
+        self.pinned = pinned
+        self.proofLevel = proofLevel
+        self.levels = levels
+        self.eventCount = eventCount
+        self.firstSeq = firstSeq
+        self.treeSize = treeSize
+        self.root = root
+        self.publicKey = publicKey
+        self.reason = reason
+        self.message = message
+        self.brokenAt = brokenAt
+        self.evidence = evidence
+        self.json = json
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BundleReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBundleReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BundleReport {
+        return
+            try BundleReport(
+                ok: FfiConverterBool.read(from: &buf), 
+                pinned: FfiConverterBool.read(from: &buf), 
+                proofLevel: FfiConverterOptionString.read(from: &buf), 
+                levels: FfiConverterSequenceTypeLevelVerdict.read(from: &buf), 
+                eventCount: FfiConverterUInt64.read(from: &buf), 
+                firstSeq: FfiConverterOptionUInt64.read(from: &buf), 
+                treeSize: FfiConverterOptionUInt64.read(from: &buf), 
+                root: FfiConverterOptionString.read(from: &buf), 
+                publicKey: FfiConverterOptionString.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                brokenAt: FfiConverterOptionUInt64.read(from: &buf), 
+                evidence: FfiConverterSequenceTypeEvidence.read(from: &buf), 
+                json: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BundleReport, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.ok, into: &buf)
+        FfiConverterBool.write(value.pinned, into: &buf)
+        FfiConverterOptionString.write(value.proofLevel, into: &buf)
+        FfiConverterSequenceTypeLevelVerdict.write(value.levels, into: &buf)
+        FfiConverterUInt64.write(value.eventCount, into: &buf)
+        FfiConverterOptionUInt64.write(value.firstSeq, into: &buf)
+        FfiConverterOptionUInt64.write(value.treeSize, into: &buf)
+        FfiConverterOptionString.write(value.root, into: &buf)
+        FfiConverterOptionString.write(value.publicKey, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterOptionUInt64.write(value.brokenAt, into: &buf)
+        FfiConverterSequenceTypeEvidence.write(value.evidence, into: &buf)
+        FfiConverterString.write(value.json, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleReport_lift(_ buf: RustBuffer) throws -> BundleReport {
+    return try FfiConverterTypeBundleReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleReport_lower(_ value: BundleReport) -> RustBuffer {
+    return FfiConverterTypeBundleReport.lower(value)
+}
+
+
+/**
  * The verdict on a chain of events: where it breaks and why, or that it holds.
  */
 public struct ChainReport: Equatable, Hashable {
@@ -1541,6 +1819,77 @@ public func FfiConverterTypeChangedTool_lower(_ value: ChangedTool) -> RustBuffe
 
 
 /**
+ * One line of a ledger's checkpoints file: a checkpoint a session signed.
+ */
+public struct CheckpointEntry: Equatable, Hashable {
+    /**
+     * The checkpoint's tree size.
+     */
+    public var treeSize: UInt64
+    /**
+     * The signed note's text. Being in the file vouches for nothing:
+     * verify it ([`crate::verify_checkpoint`]) under the key you pin.
+     */
+    public var checkpoint: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The checkpoint's tree size.
+         */treeSize: UInt64, 
+        /**
+         * The signed note's text. Being in the file vouches for nothing:
+         * verify it ([`crate::verify_checkpoint`]) under the key you pin.
+         */checkpoint: String) {
+        self.treeSize = treeSize
+        self.checkpoint = checkpoint
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckpointEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckpointEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckpointEntry {
+        return
+            try CheckpointEntry(
+                treeSize: FfiConverterUInt64.read(from: &buf), 
+                checkpoint: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckpointEntry, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.treeSize, into: &buf)
+        FfiConverterString.write(value.checkpoint, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckpointEntry_lift(_ buf: RustBuffer) throws -> CheckpointEntry {
+    return try FfiConverterTypeCheckpointEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckpointEntry_lower(_ value: CheckpointEntry) -> RustBuffer {
+    return FfiConverterTypeCheckpointEntry.lower(value)
+}
+
+
+/**
  * What a checkpoint says: the ledger, the key, the tree size and root.
  */
 public struct CheckpointInfo: Equatable, Hashable {
@@ -1749,6 +2098,85 @@ public func FfiConverterTypeConsistencyProof_lower(_ value: ConsistencyProof) ->
 
 
 /**
+ * One piece of evidence a bundle verification checked, and its verdict.
+ */
+public struct Evidence: Equatable, Hashable {
+    /**
+     * `bundle`, `key_pin`, `checkpoint`, `held_checkpoint`, `lines`, `tree` or `receipt`.
+     */
+    public var kind: String
+    /**
+     * `verified`, `failed` or `not_checked`.
+     */
+    public var verdict: String
+    /**
+     * What was checked, or why it was not, for people.
+     */
+    public var detail: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `bundle`, `key_pin`, `checkpoint`, `held_checkpoint`, `lines`, `tree` or `receipt`.
+         */kind: String, 
+        /**
+         * `verified`, `failed` or `not_checked`.
+         */verdict: String, 
+        /**
+         * What was checked, or why it was not, for people.
+         */detail: String) {
+        self.kind = kind
+        self.verdict = verdict
+        self.detail = detail
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Evidence: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvidence: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Evidence {
+        return
+            try Evidence(
+                kind: FfiConverterString.read(from: &buf), 
+                verdict: FfiConverterString.read(from: &buf), 
+                detail: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Evidence, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterString.write(value.verdict, into: &buf)
+        FfiConverterString.write(value.detail, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvidence_lift(_ buf: RustBuffer) throws -> Evidence {
+    return try FfiConverterTypeEvidence.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvidence_lower(_ value: Evidence) -> RustBuffer {
+    return FfiConverterTypeEvidence.lower(value)
+}
+
+
+/**
  * That the line with seq `seq` is leaf `seq` of the tree of `tree_size` lines.
  */
 public struct InclusionProof: Equatable, Hashable {
@@ -1939,6 +2367,85 @@ public func FfiConverterTypeKeyEntry_lower(_ value: KeyEntry) -> RustBuffer {
 
 
 /**
+ * Whether a proof level is reached, and why (not).
+ */
+public struct LevelVerdict: Equatable, Hashable {
+    /**
+     * `verifiable`, `externally-archived`, `publicly-auditable` or `publicly-timestamped`.
+     */
+    public var level: String
+    /**
+     * Whether the evidence checked reaches it.
+     */
+    public var reached: Bool
+    /**
+     * The evidence that reaches it, or what is missing.
+     */
+    public var why: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `verifiable`, `externally-archived`, `publicly-auditable` or `publicly-timestamped`.
+         */level: String, 
+        /**
+         * Whether the evidence checked reaches it.
+         */reached: Bool, 
+        /**
+         * The evidence that reaches it, or what is missing.
+         */why: String) {
+        self.level = level
+        self.reached = reached
+        self.why = why
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LevelVerdict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLevelVerdict: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LevelVerdict {
+        return
+            try LevelVerdict(
+                level: FfiConverterString.read(from: &buf), 
+                reached: FfiConverterBool.read(from: &buf), 
+                why: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LevelVerdict, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.level, into: &buf)
+        FfiConverterBool.write(value.reached, into: &buf)
+        FfiConverterString.write(value.why, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLevelVerdict_lift(_ buf: RustBuffer) throws -> LevelVerdict {
+    return try FfiConverterTypeLevelVerdict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLevelVerdict_lower(_ value: LevelVerdict) -> RustBuffer {
+    return FfiConverterTypeLevelVerdict.lower(value)
+}
+
+
+/**
  * One tool of a pinned toolset: its name and the digest of its normalized definition (spec/toolsets.md).
  */
 public struct PinnedTool: Equatable, Hashable {
@@ -2004,6 +2511,81 @@ public func FfiConverterTypePinnedTool_lift(_ buf: RustBuffer) throws -> PinnedT
 #endif
 public func FfiConverterTypePinnedTool_lower(_ value: PinnedTool) -> RustBuffer {
     return FfiConverterTypePinnedTool.lower(value)
+}
+
+
+/**
+ * How a session writes: what [`Session::open_with_options`] is given.
+ */
+public struct SessionOptions: Equatable, Hashable {
+    /**
+     * When a record returns ([`Durability::Group`] is what [`Session::open`] uses).
+     */
+    public var durability: Durability
+    /**
+     * Signs a checkpoint into the checkpoints file beside the ledger
+     * ([`checkpoints_path`]) each time the durable lines reach a multiple
+     * of this many events (spec/transparency.md, "Checkpoints file"); 0
+     * (the default) signs none.
+     */
+    public var checkpointEvery: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When a record returns ([`Durability::Group`] is what [`Session::open`] uses).
+         */durability: Durability, 
+        /**
+         * Signs a checkpoint into the checkpoints file beside the ledger
+         * ([`checkpoints_path`]) each time the durable lines reach a multiple
+         * of this many events (spec/transparency.md, "Checkpoints file"); 0
+         * (the default) signs none.
+         */checkpointEvery: UInt64 = UInt64(0)) {
+        self.durability = durability
+        self.checkpointEvery = checkpointEvery
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SessionOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionOptions {
+        return
+            try SessionOptions(
+                durability: FfiConverterTypeDurability.read(from: &buf), 
+                checkpointEvery: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SessionOptions, into buf: inout [UInt8]) {
+        FfiConverterTypeDurability.write(value.durability, into: &buf)
+        FfiConverterUInt64.write(value.checkpointEvery, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionOptions_lift(_ buf: RustBuffer) throws -> SessionOptions {
+    return try FfiConverterTypeSessionOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionOptions_lower(_ value: SessionOptions) -> RustBuffer {
+    return FfiConverterTypeSessionOptions.lower(value)
 }
 
 
@@ -2853,6 +3435,103 @@ public func FfiConverterTypeAgentEvent_lower(_ value: AgentEvent) -> RustBuffer 
 
 
 /**
+ * Which lines of a ledger a bundle holds.
+ */
+
+public enum BundleSelection: Equatable, Hashable {
+    
+    /**
+     * The lines with seqs `first` to `last`, both included.
+     */
+    case seqs(
+        /**
+         * The first line's seq.
+         */first: UInt64, 
+        /**
+         * The last line's seq (included).
+         */last: UInt64
+    )
+    /**
+     * From the first line whose `timestamp_nanos` is at or after
+     * `from_nanos` to the last whose `timestamp_nanos` is at or before
+     * `to_nanos`, every line between them included.
+     */
+    case time(
+        /**
+         * The earliest time, in nanoseconds since the Unix epoch.
+         */fromNanos: UInt64, 
+        /**
+         * The latest time, in nanoseconds since the Unix epoch.
+         */toNanos: UInt64
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BundleSelection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBundleSelection: FfiConverterRustBuffer {
+    typealias SwiftType = BundleSelection
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BundleSelection {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .seqs(first: try FfiConverterUInt64.read(from: &buf), last: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 2: return .time(fromNanos: try FfiConverterUInt64.read(from: &buf), toNanos: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BundleSelection, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .seqs(first,last):
+            writeInt(&buf, Int32(1))
+            FfiConverterUInt64.write(first, into: &buf)
+            FfiConverterUInt64.write(last, into: &buf)
+            
+        
+        case let .time(fromNanos,toNanos):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt64.write(fromNanos, into: &buf)
+            FfiConverterUInt64.write(toNanos, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleSelection_lift(_ buf: RustBuffer) throws -> BundleSelection {
+    return try FfiConverterTypeBundleSelection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleSelection_lower(_ value: BundleSelection) -> RustBuffer {
+    return FfiConverterTypeBundleSelection.lower(value)
+}
+
+
+
+/**
  * How `Session.record` makes its line durable before returning.
  */
 
@@ -3371,6 +4050,56 @@ fileprivate struct FfiConverterSequenceTypeChangedTool: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCheckpointEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [CheckpointEntry]
+
+    public static func write(_ value: [CheckpointEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCheckpointEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CheckpointEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CheckpointEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCheckpointEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeEvidence: FfiConverterRustBuffer {
+    typealias SwiftType = [Evidence]
+
+    public static func write(_ value: [Evidence], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEvidence.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Evidence] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Evidence]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEvidence.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeKeyEntry: FfiConverterRustBuffer {
     typealias SwiftType = [KeyEntry]
 
@@ -3388,6 +4117,31 @@ fileprivate struct FfiConverterSequenceTypeKeyEntry: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeKeyEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLevelVerdict: FfiConverterRustBuffer {
+    typealias SwiftType = [LevelVerdict]
+
+    public static func write(_ value: [LevelVerdict], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLevelVerdict.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LevelVerdict] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LevelVerdict]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLevelVerdict.read(from: &buf))
         }
         return seq
     }
@@ -3731,6 +4485,104 @@ public func verifySignedEvent(event: SignedEvent)throws   {try rustCallWithError
         FfiConverterTypeSignedEvent_lower(event),uniffiCallStatus
     )
 }
+}
+/**
+ * The checkpoints file of the ledger at `ledger_path`: the same path with
+ * `.checkpoints` appended to its file name.
+ */
+public func checkpointsPath(ledgerPath: FsPath) -> FsPath  {
+    return try!  FfiConverterTypeFsPath_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_checkpoints_path(
+        FfiConverterTypeFsPath_lower(ledgerPath),uniffiCallStatus
+    )
+})
+}
+/**
+ * The bundle of the `selection` of the ledger at `ledger_path`, proven
+ * against a new checkpoint of every good line signed by `keypair`: the
+ * bundle document's bytes, as `provedex export` writes them (pretty JSON
+ * and an LF). Nothing is written: store the bytes in a new file (the
+ * command never overwrites one).
+ *
+ * The ledger must verify (a torn final line is left out): otherwise a
+ * `Chain` error with the finding's reason. `keypair` must be the ledger's
+ * current key (a `Ledger` error `foreign_key` otherwise). A selection
+ * outside the good lines, a time range that holds no line or ends before
+ * it starts, or an empty ledger is a `Ledger` error `out_of_range`.
+ */
+public func exportBundle(ledgerPath: FsPath, keypair: SigningKeypair, selection: BundleSelection)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_export_bundle(
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterTypeSigningKeypair_lower(keypair),
+        FfiConverterTypeBundleSelection_lower(selection),uniffiCallStatus
+    )
+})
+}
+/**
+ * [`export_bundle`] against a checkpoint signed earlier (kept apart,
+ * anchored, cosigned), given as its note bytes and copied verbatim: no
+ * key is needed. Bytes that are not a signed checkpoint are a `Chain`
+ * error `checkpoint_malformed`. The ledger must still hold the
+ * checkpoint's tree, and the selection must lie within it: a `Chain`
+ * error `checkpoint_foreign` (another ledger), `ledger_truncated` (more
+ * lines than the ledger's good lines), `checkpoint_signature_invalid` (not
+ * signed by the key current at its size) or `checkpoint_root_mismatch`;
+ * a selection beyond its tree is a `Ledger` error `out_of_range`.
+ */
+public func exportBundleWithCheckpoint(ledgerPath: FsPath, checkpoint: Data, selection: BundleSelection)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_export_bundle_with_checkpoint(
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterData.lower(checkpoint),
+        FfiConverterTypeBundleSelection_lower(selection),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the checkpoints file of the ledger at `ledger_path`
+ * (spec/transparency.md, "Checkpoints file"): every entry, in file order;
+ * none when there is no file. A final line without LF (a write cut short)
+ * is left out; any other line that is not an entry is a `Ledger` error
+ * `broken` naming its line number. Signatures are not checked here.
+ */
+public func readCheckpoints(ledgerPath: FsPath)throws  -> [CheckpointEntry]  {
+    return try  FfiConverterSequenceTypeCheckpointEntry.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_read_checkpoints(
+        FfiConverterTypeFsPath_lower(ledgerPath),uniffiCallStatus
+    )
+})
+}
+/**
+ * Verifies a bundle's bytes (spec/bundles.md, "Verification") without the
+ * ledger. Pin the key you trust to sign the ledger's checkpoints
+ * (`pinned_pubkey`, hex or PEM) or its fingerprint (`pinned_fingerprint`,
+ * `sha256:` and 64 hex), obtained apart from the bundle: without a pin a
+ * bundle that holds together is `ok` but not `pinned` and reaches no proof
+ * level, since anyone can write a consistent bundle under a key of their
+ * own. `checkpoint` is a checkpoint of the ledger held apart (its note
+ * bytes): the bundle must prove its lines against that very tree.
+ *
+ * Every finding about the bundle is in the report (`bundle_malformed`,
+ * `bundle_key_mismatch`, `bundle_proof_invalid`, the checkpoint's and the
+ * lines' reasons). Errors are only about the arguments: both pins, or a
+ * malformed key or fingerprint, is a `KeyLoad` error; a held checkpoint
+ * that is not a signed checkpoint, a `Chain` error `checkpoint_malformed`.
+ */
+public func verifyBundle(bundle: Data, pinnedPubkey: String? = nil, pinnedFingerprint: String? = nil, checkpoint: Data? = nil)throws  -> BundleReport  {
+    return try  FfiConverterTypeBundleReport_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_verify_bundle(
+        FfiConverterData.lower(bundle),
+        FfiConverterOptionString.lower(pinnedPubkey),
+        FfiConverterOptionString.lower(pinnedFingerprint),
+        FfiConverterOptionData.lower(checkpoint),uniffiCallStatus
+    )
+})
 }
 /**
  * The public key in a file (a `PUBLIC KEY` PEM, or hex), returned as hex.
@@ -4081,6 +4933,21 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_verify_signed_event() != 11917) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_func_checkpoints_path() != 28561) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_export_bundle() != 18309) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint() != 11290) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_read_checkpoints() != 49430) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_func_verify_bundle() != 2025) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_func_load_public_key() != 39484) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4138,6 +5005,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_verify_inclusion() != 22385) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_method_session_checkpoint() != 5907) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_method_session_close() != 47766) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4171,6 +5041,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_method_session_session_id() != 32297) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_method_session_tree_problem() != 57241) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_session_tree_size() != 34346) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_method_session_pin_toolset() != 31218) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4202,6 +5078,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() != 51260) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_constructor_session_open_with_options() != 30712) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed() != 22625) {

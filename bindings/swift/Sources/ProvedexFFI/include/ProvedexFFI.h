@@ -265,6 +265,16 @@ uint64_t uniffi_provedex_ffi_fn_constructor_session_open(uint64_t keypair, RustB
 uint64_t uniffi_provedex_ffi_fn_constructor_session_open_with_durability(uint64_t keypair, RustBuffer ledger_path, RustBuffer session_id, RustBuffer durability, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_CONSTRUCTOR_SESSION_OPEN_WITH_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_CONSTRUCTOR_SESSION_OPEN_WITH_OPTIONS
+uint64_t uniffi_provedex_ffi_fn_constructor_session_open_with_options(uint64_t keypair, RustBuffer ledger_path, RustBuffer session_id, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_CHECKPOINT
+RustBuffer uniffi_provedex_ffi_fn_method_session_checkpoint(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_CLOSE
 void uniffi_provedex_ffi_fn_method_session_close(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -318,6 +328,16 @@ RustBuffer uniffi_provedex_ffi_fn_method_session_rotate_key(uint64_t ptr, uint64
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_SESSION_ID
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_SESSION_ID
 RustBuffer uniffi_provedex_ffi_fn_method_session_session_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_TREE_PROBLEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_TREE_PROBLEM
+RustBuffer uniffi_provedex_ffi_fn_method_session_tree_problem(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_TREE_SIZE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_TREE_SIZE
+RustBuffer uniffi_provedex_ffi_fn_method_session_tree_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_METHOD_SESSION_PIN_TOOLSET
@@ -492,6 +512,31 @@ RustBuffer uniffi_provedex_ffi_fn_func_verify_file_with(RustBuffer path, RustBuf
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_SIGNED_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_SIGNED_EVENT
 void uniffi_provedex_ffi_fn_func_verify_signed_event(RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CHECKPOINTS_PATH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_CHECKPOINTS_PATH
+RustBuffer uniffi_provedex_ffi_fn_func_checkpoints_path(RustBuffer ledger_path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_EXPORT_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_EXPORT_BUNDLE
+RustBuffer uniffi_provedex_ffi_fn_func_export_bundle(RustBuffer ledger_path, uint64_t keypair, RustBuffer selection, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_EXPORT_BUNDLE_WITH_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_EXPORT_BUNDLE_WITH_CHECKPOINT
+RustBuffer uniffi_provedex_ffi_fn_func_export_bundle_with_checkpoint(RustBuffer ledger_path, RustBuffer checkpoint, RustBuffer selection, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_READ_CHECKPOINTS
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_READ_CHECKPOINTS
+RustBuffer uniffi_provedex_ffi_fn_func_read_checkpoints(RustBuffer ledger_path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_VERIFY_BUNDLE
+RustBuffer uniffi_provedex_ffi_fn_func_verify_bundle(RustBuffer bundle, RustBuffer pinned_pubkey, RustBuffer pinned_fingerprint, RustBuffer checkpoint, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_FN_FUNC_LOAD_PUBLIC_KEY
@@ -957,6 +1002,36 @@ uint16_t uniffi_provedex_ffi_checksum_func_verify_signed_event(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECKPOINTS_PATH
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_CHECKPOINTS_PATH
+uint16_t uniffi_provedex_ffi_checksum_func_checkpoints_path(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_EXPORT_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_EXPORT_BUNDLE
+uint16_t uniffi_provedex_ffi_checksum_func_export_bundle(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_EXPORT_BUNDLE_WITH_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_EXPORT_BUNDLE_WITH_CHECKPOINT
+uint16_t uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_READ_CHECKPOINTS
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_READ_CHECKPOINTS
+uint16_t uniffi_provedex_ffi_checksum_func_read_checkpoints(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_VERIFY_BUNDLE
+uint16_t uniffi_provedex_ffi_checksum_func_verify_bundle(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_LOAD_PUBLIC_KEY
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_FUNC_LOAD_PUBLIC_KEY
 uint16_t uniffi_provedex_ffi_checksum_func_load_public_key(void
@@ -1071,6 +1146,12 @@ uint16_t uniffi_provedex_ffi_checksum_func_verify_inclusion(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_CHECKPOINT
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_CHECKPOINT
+uint16_t uniffi_provedex_ffi_checksum_method_session_checkpoint(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_CLOSE
 uint16_t uniffi_provedex_ffi_checksum_method_session_close(void
@@ -1137,6 +1218,18 @@ uint16_t uniffi_provedex_ffi_checksum_method_session_session_id(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_TREE_PROBLEM
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_TREE_PROBLEM
+uint16_t uniffi_provedex_ffi_checksum_method_session_tree_problem(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_TREE_SIZE
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_TREE_SIZE
+uint16_t uniffi_provedex_ffi_checksum_method_session_tree_size(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_PIN_TOOLSET
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_METHOD_SESSION_PIN_TOOLSET
 uint16_t uniffi_provedex_ffi_checksum_method_session_pin_toolset(void
@@ -1200,6 +1293,12 @@ uint16_t uniffi_provedex_ffi_checksum_constructor_session_open(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SESSION_OPEN_WITH_DURABILITY
 #define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SESSION_OPEN_WITH_DURABILITY
 uint16_t uniffi_provedex_ffi_checksum_constructor_session_open_with_durability(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SESSION_OPEN_WITH_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_PROVEDEX_FFI_CHECKSUM_CONSTRUCTOR_SESSION_OPEN_WITH_OPTIONS
+uint16_t uniffi_provedex_ffi_checksum_constructor_session_open_with_options(void
     
 );
 #endif

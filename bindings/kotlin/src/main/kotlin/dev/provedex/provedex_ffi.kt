@@ -713,6 +713,16 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_verify_signed_event(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_func_checkpoints_path(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_export_bundle(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_read_checkpoints(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_func_verify_bundle(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_func_load_public_key(
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_parse_public_key(
@@ -751,6 +761,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_verify_inclusion(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_method_session_checkpoint(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_close(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_durability(
@@ -773,6 +785,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_session_id(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_method_session_tree_problem(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_session_tree_size(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_method_session_pin_toolset(
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_pubkey_hex(
@@ -794,6 +810,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_provedex_ffi_checksum_constructor_session_open(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_session_open_with_durability(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_constructor_session_open_with_options(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed(
     ): Int
@@ -833,6 +851,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_provedex_ffi_fn_constructor_session_open_with_durability(`keypair`: Long,`ledgerPath`: RustBuffer.ByValue,`sessionId`: RustBuffer.ByValue,`durability`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_provedex_ffi_fn_constructor_session_open_with_options(`keypair`: Long,`ledgerPath`: RustBuffer.ByValue,`sessionId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_provedex_ffi_fn_method_session_checkpoint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_close(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_provedex_ffi_fn_method_session_durability(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -854,6 +876,10 @@ internal object UniffiLib {
     external fun uniffi_provedex_ffi_fn_method_session_rotate_key(`ptr`: Long,`newKeypair`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_session_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_session_tree_problem(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_session_tree_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_session_pin_toolset(`ptr`: Long,`manifest`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -923,6 +949,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_verify_signed_event(`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_provedex_ffi_fn_func_checkpoints_path(`ledgerPath`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_export_bundle(`ledgerPath`: RustBuffer.ByValue,`keypair`: Long,`selection`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_export_bundle_with_checkpoint(`ledgerPath`: RustBuffer.ByValue,`checkpoint`: RustBuffer.ByValue,`selection`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_read_checkpoints(`ledgerPath`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_verify_bundle(`bundle`: RustBuffer.ByValue,`pinnedPubkey`: RustBuffer.ByValue,`pinnedFingerprint`: RustBuffer.ByValue,`checkpoint`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_load_public_key(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_parse_public_key(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1134,6 +1170,21 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() and 0xFFFF) != 11917) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_func_checkpoints_path() and 0xFFFF) != 28561) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_export_bundle() and 0xFFFF) != 18309) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint() and 0xFFFF) != 11290) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_read_checkpoints() and 0xFFFF) != 49430) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_bundle() and 0xFFFF) != 2025) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_func_load_public_key() and 0xFFFF) != 39484) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1191,6 +1242,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_verify_inclusion() and 0xFFFF) != 22385) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_checkpoint() and 0xFFFF) != 5907) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_close() and 0xFFFF) != 47766) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1224,6 +1278,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_method_session_session_id() and 0xFFFF) != 32297) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_tree_problem() and 0xFFFF) != 57241) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_session_tree_size() and 0xFFFF) != 34346) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_method_session_pin_toolset() and 0xFFFF) != 31218) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1255,6 +1315,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_durability() and 0xFFFF) != 51260) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open_with_options() and 0xFFFF) != 30712) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_seed() and 0xFFFF) != 22625) {
@@ -1679,6 +1742,16 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 public interface SessionInterface {
     
     /**
+     * Signs a checkpoint of the durable lines (spec/transparency.md,
+     * "Checkpoints"): their tree's size and root, signed by the key current
+     * at that size; the signed note's text. It is checked to be consistent
+     * with the session's previous checkpoint, and is not written to the
+     * checkpoints file. An empty ledger is a `Ledger` error `out_of_range`;
+     * a tree found inconsistent, `unusable`.
+     */
+    fun `checkpoint`(): kotlin.String
+    
+    /**
      * Stops recording and releases the ledger's lock once the records
      * already placed are written; later records fail with code `closed`.
      * Closing twice is harmless; in a forked child it does nothing.
@@ -1743,6 +1816,19 @@ public interface SessionInterface {
      * for it to record in events; the ledger does not store it.
      */
     fun `sessionId`(): kotlin.String
+    
+    /**
+     * Why the index beside the ledger or the checkpoints file is not kept
+     * up to date, if so: the ledger is unaffected (records never fail for
+     * it), and the next open extends or rebuilds the index.
+     */
+    fun `treeProblem`(): kotlin.String?
+    
+    /**
+     * How many durable lines the session's tree holds: the size of the
+     * checkpoint [`Session::checkpoint`] would sign now.
+     */
+    fun `treeSize`(): kotlin.ULong?
     
     /**
      * Appends a `ToolsetPinned` line for the manifest (its JSON text): from
@@ -1856,6 +1942,28 @@ open class Session: Disposable, AutoCloseable, SessionInterface
             UniffiLib.uniffi_provedex_ffi_fn_clone_session(handle, status)
         }
     }
+
+    
+    /**
+     * Signs a checkpoint of the durable lines (spec/transparency.md,
+     * "Checkpoints"): their tree's size and root, signed by the key current
+     * at that size; the signed note's text. It is checked to be consistent
+     * with the session's previous checkpoint, and is not written to the
+     * checkpoints file. An empty ledger is a `Ledger` error `out_of_range`;
+     * a tree found inconsistent, `unusable`.
+     */
+    @Throws(ProvedexException::class)override fun `checkpoint`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_session_checkpoint(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -2058,6 +2166,41 @@ open class Session: Disposable, AutoCloseable, SessionInterface
 
     
     /**
+     * Why the index beside the ledger or the checkpoints file is not kept
+     * up to date, if so: the ledger is unaffected (records never fail for
+     * it), and the next open extends or rebuilds the index.
+     */override fun `treeProblem`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_session_tree_problem(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * How many durable lines the session's tree holds: the size of the
+     * checkpoint [`Session::checkpoint`] would sign now.
+     */override fun `treeSize`(): kotlin.ULong? {
+            return FfiConverterOptionalULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_session_tree_size(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Appends a `ToolsetPinned` line for the manifest (its JSON text): from
      * this line on, the agent's tools are these ([`check_toolset`] compares
      * a manifest with the last pin).
@@ -2119,6 +2262,26 @@ open class Session: Disposable, AutoCloseable, SessionInterface
         FfiConverterTypeFsPath.lower(`ledgerPath`),
         FfiConverterString.lower(`sessionId`),
         FfiConverterTypeDurability.lower(`durability`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * [`Session::open`] with the choices of `options`: durability, and a
+     * checkpoint signed into the checkpoints file every so many events.
+     */
+    @Throws(ProvedexException::class) fun `openWithOptions`(`keypair`: SigningKeypair, `ledgerPath`: FsPath, `sessionId`: kotlin.String, `options`: SessionOptions): Session {
+            return FfiConverterTypeSession.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_constructor_session_open_with_options(
+    
+        
+        FfiConverterTypeSigningKeypair.lower(`keypair`),
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterString.lower(`sessionId`),
+        FfiConverterTypeSessionOptions.lower(`options`),_status)
 }
     )
     }
@@ -2677,6 +2840,152 @@ public object FfiConverterTypeSigningKeypair: FfiConverter<SigningKeypair, Long>
 
 
 /**
+ * The verdict on a bundle (spec/bundles.md, "Report").
+ */
+data class BundleReport (
+    /**
+     * Every check passed (under the pinned key, when one was pinned).
+     */
+    var `ok`: kotlin.Boolean
+    , 
+    /**
+     * Whether a key or fingerprint was pinned and matched. A bundle that
+     * verifies without one proves only its internal consistency.
+     */
+    var `pinned`: kotlin.Boolean
+    , 
+    /**
+     * The highest proof level reached (`verifiable`, …); none when none is
+     * (a finding, or no pin).
+     */
+    var `proofLevel`: kotlin.String?
+    , 
+    /**
+     * All four levels, lowest first, reached or not, and why.
+     */
+    var `levels`: List<LevelVerdict>
+    , 
+    /**
+     * The lines that verified.
+     */
+    var `eventCount`: kotlin.ULong
+    , 
+    /**
+     * The seq of the bundle's first line; none when the bundle could not be read.
+     */
+    var `firstSeq`: kotlin.ULong?
+    , 
+    /**
+     * The checkpoint's tree size; none when it could not be read.
+     */
+    var `treeSize`: kotlin.ULong?
+    , 
+    /**
+     * The checkpoint's root, as hex; none when it could not be read.
+     */
+    var `root`: kotlin.String?
+    , 
+    /**
+     * The key the bundle names, as hex; none when it could not be read.
+     */
+    var `publicKey`: kotlin.String?
+    , 
+    /**
+     * The reason code of the finding (spec/verification.md); none when `ok`.
+     */
+    var `reason`: kotlin.String?
+    , 
+    /**
+     * What holds, or where and why it does not, for people.
+     */
+    var `message`: kotlin.String
+    , 
+    /**
+     * The seq of the failing line, for a finding about a line.
+     */
+    var `brokenAt`: kotlin.ULong?
+    , 
+    /**
+     * Each piece of evidence and its verdict, in the order checked.
+     */
+    var `evidence`: List<Evidence>
+    , 
+    /**
+     * The report as one JSON object, as `provedex verify-bundle --json`
+     * prints it (spec/bundle-report.schema.json).
+     */
+    var `json`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBundleReport: FfiConverterRustBuffer<BundleReport> {
+    override fun read(buf: ByteBuffer): BundleReport {
+        return BundleReport(
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeLevelVerdict.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterSequenceTypeEvidence.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BundleReport) = (
+            FfiConverterBoolean.allocationSize(value.`ok`) +
+            FfiConverterBoolean.allocationSize(value.`pinned`) +
+            FfiConverterOptionalString.allocationSize(value.`proofLevel`) +
+            FfiConverterSequenceTypeLevelVerdict.allocationSize(value.`levels`) +
+            FfiConverterULong.allocationSize(value.`eventCount`) +
+            FfiConverterOptionalULong.allocationSize(value.`firstSeq`) +
+            FfiConverterOptionalULong.allocationSize(value.`treeSize`) +
+            FfiConverterOptionalString.allocationSize(value.`root`) +
+            FfiConverterOptionalString.allocationSize(value.`publicKey`) +
+            FfiConverterOptionalString.allocationSize(value.`reason`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterOptionalULong.allocationSize(value.`brokenAt`) +
+            FfiConverterSequenceTypeEvidence.allocationSize(value.`evidence`) +
+            FfiConverterString.allocationSize(value.`json`)
+    )
+
+    override fun write(value: BundleReport, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`ok`, buf)
+            FfiConverterBoolean.write(value.`pinned`, buf)
+            FfiConverterOptionalString.write(value.`proofLevel`, buf)
+            FfiConverterSequenceTypeLevelVerdict.write(value.`levels`, buf)
+            FfiConverterULong.write(value.`eventCount`, buf)
+            FfiConverterOptionalULong.write(value.`firstSeq`, buf)
+            FfiConverterOptionalULong.write(value.`treeSize`, buf)
+            FfiConverterOptionalString.write(value.`root`, buf)
+            FfiConverterOptionalString.write(value.`publicKey`, buf)
+            FfiConverterOptionalString.write(value.`reason`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterOptionalULong.write(value.`brokenAt`, buf)
+            FfiConverterSequenceTypeEvidence.write(value.`evidence`, buf)
+            FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
  * The verdict on a chain of events: where it breaks and why, or that it holds.
  */
 data class ChainReport (
@@ -2846,6 +3155,54 @@ public object FfiConverterTypeChangedTool: FfiConverterRustBuffer<ChangedTool> {
 
 
 /**
+ * One line of a ledger's checkpoints file: a checkpoint a session signed.
+ */
+data class CheckpointEntry (
+    /**
+     * The checkpoint's tree size.
+     */
+    var `treeSize`: kotlin.ULong
+    , 
+    /**
+     * The signed note's text. Being in the file vouches for nothing:
+     * verify it ([`crate::verify_checkpoint`]) under the key you pin.
+     */
+    var `checkpoint`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckpointEntry: FfiConverterRustBuffer<CheckpointEntry> {
+    override fun read(buf: ByteBuffer): CheckpointEntry {
+        return CheckpointEntry(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckpointEntry) = (
+            FfiConverterULong.allocationSize(value.`treeSize`) +
+            FfiConverterString.allocationSize(value.`checkpoint`)
+    )
+
+    override fun write(value: CheckpointEntry, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`treeSize`, buf)
+            FfiConverterString.write(value.`checkpoint`, buf)
+    }
+}
+
+
+
+/**
  * What a checkpoint says: the ledger, the key, the tree size and root.
  */
 data class CheckpointInfo (
@@ -2996,6 +3353,61 @@ public object FfiConverterTypeConsistencyProof: FfiConverterRustBuffer<Consisten
 
 
 /**
+ * One piece of evidence a bundle verification checked, and its verdict.
+ */
+data class Evidence (
+    /**
+     * `bundle`, `key_pin`, `checkpoint`, `held_checkpoint`, `lines`, `tree` or `receipt`.
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * `verified`, `failed` or `not_checked`.
+     */
+    var `verdict`: kotlin.String
+    , 
+    /**
+     * What was checked, or why it was not, for people.
+     */
+    var `detail`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvidence: FfiConverterRustBuffer<Evidence> {
+    override fun read(buf: ByteBuffer): Evidence {
+        return Evidence(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Evidence) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`verdict`) +
+            FfiConverterString.allocationSize(value.`detail`)
+    )
+
+    override fun write(value: Evidence, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterString.write(value.`verdict`, buf)
+            FfiConverterString.write(value.`detail`, buf)
+    }
+}
+
+
+
+/**
  * That the line with seq `seq` is leaf `seq` of the tree of `tree_size` lines.
  */
 data class InclusionProof (
@@ -3131,6 +3543,61 @@ public object FfiConverterTypeKeyEntry: FfiConverterRustBuffer<KeyEntry> {
 
 
 /**
+ * Whether a proof level is reached, and why (not).
+ */
+data class LevelVerdict (
+    /**
+     * `verifiable`, `externally-archived`, `publicly-auditable` or `publicly-timestamped`.
+     */
+    var `level`: kotlin.String
+    , 
+    /**
+     * Whether the evidence checked reaches it.
+     */
+    var `reached`: kotlin.Boolean
+    , 
+    /**
+     * The evidence that reaches it, or what is missing.
+     */
+    var `why`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLevelVerdict: FfiConverterRustBuffer<LevelVerdict> {
+    override fun read(buf: ByteBuffer): LevelVerdict {
+        return LevelVerdict(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LevelVerdict) = (
+            FfiConverterString.allocationSize(value.`level`) +
+            FfiConverterBoolean.allocationSize(value.`reached`) +
+            FfiConverterString.allocationSize(value.`why`)
+    )
+
+    override fun write(value: LevelVerdict, buf: ByteBuffer) {
+            FfiConverterString.write(value.`level`, buf)
+            FfiConverterBoolean.write(value.`reached`, buf)
+            FfiConverterString.write(value.`why`, buf)
+    }
+}
+
+
+
+/**
  * One tool of a pinned toolset: its name and the digest of its normalized definition (spec/toolsets.md).
  */
 data class PinnedTool (
@@ -3172,6 +3639,56 @@ public object FfiConverterTypePinnedTool: FfiConverterRustBuffer<PinnedTool> {
     override fun write(value: PinnedTool, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`sha256`, buf)
+    }
+}
+
+
+
+/**
+ * How a session writes: what [`Session::open_with_options`] is given.
+ */
+data class SessionOptions (
+    /**
+     * When a record returns ([`Durability::Group`] is what [`Session::open`] uses).
+     */
+    var `durability`: Durability
+    , 
+    /**
+     * Signs a checkpoint into the checkpoints file beside the ledger
+     * ([`checkpoints_path`]) each time the durable lines reach a multiple
+     * of this many events (spec/transparency.md, "Checkpoints file"); 0
+     * (the default) signs none.
+     */
+    var `checkpointEvery`: kotlin.ULong = 0uL 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionOptions: FfiConverterRustBuffer<SessionOptions> {
+    override fun read(buf: ByteBuffer): SessionOptions {
+        return SessionOptions(
+            FfiConverterTypeDurability.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SessionOptions) = (
+            FfiConverterTypeDurability.allocationSize(value.`durability`) +
+            FfiConverterULong.allocationSize(value.`checkpointEvery`)
+    )
+
+    override fun write(value: SessionOptions, buf: ByteBuffer) {
+            FfiConverterTypeDurability.write(value.`durability`, buf)
+            FfiConverterULong.write(value.`checkpointEvery`, buf)
     }
 }
 
@@ -4049,6 +4566,120 @@ public object FfiConverterTypeAgentEvent : FfiConverterRustBuffer<AgentEvent>{
 
 
 /**
+ * Which lines of a ledger a bundle holds.
+ */
+sealed class BundleSelection {
+    
+    /**
+     * The lines with seqs `first` to `last`, both included.
+     */
+    data class Seqs(
+        /**
+         * The first line's seq.
+         */
+        val `first`: kotlin.ULong, 
+        /**
+         * The last line's seq (included).
+         */
+        val `last`: kotlin.ULong) : BundleSelection()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * From the first line whose `timestamp_nanos` is at or after
+     * `from_nanos` to the last whose `timestamp_nanos` is at or before
+     * `to_nanos`, every line between them included.
+     */
+    data class Time(
+        /**
+         * The earliest time, in nanoseconds since the Unix epoch.
+         */
+        val `fromNanos`: kotlin.ULong, 
+        /**
+         * The latest time, in nanoseconds since the Unix epoch.
+         */
+        val `toNanos`: kotlin.ULong) : BundleSelection()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBundleSelection : FfiConverterRustBuffer<BundleSelection>{
+    override fun read(buf: ByteBuffer): BundleSelection {
+        return when(buf.getInt()) {
+            1 -> BundleSelection.Seqs(
+                FfiConverterULong.read(buf),
+                FfiConverterULong.read(buf),
+                )
+            2 -> BundleSelection.Time(
+                FfiConverterULong.read(buf),
+                FfiConverterULong.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: BundleSelection): ULong = when(value) {
+        is BundleSelection.Seqs -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`first`)
+                + FfiConverterULong.allocationSize(value.`last`)
+            )
+        }
+        is BundleSelection.Time -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`fromNanos`)
+                + FfiConverterULong.allocationSize(value.`toNanos`)
+            )
+        }
+    }
+
+    override fun write(value: BundleSelection, buf: ByteBuffer) {
+        when(value) {
+            is BundleSelection.Seqs -> {
+                buf.putInt(1)
+                FfiConverterULong.write(value.`first`, buf)
+                FfiConverterULong.write(value.`last`, buf)
+                Unit
+            }
+            is BundleSelection.Time -> {
+                buf.putInt(2)
+                FfiConverterULong.write(value.`fromNanos`, buf)
+                FfiConverterULong.write(value.`toNanos`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * How `Session.record` makes its line durable before returning.
  */
 
@@ -4621,6 +5252,62 @@ public object FfiConverterSequenceTypeChangedTool: FfiConverterRustBuffer<List<C
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeCheckpointEntry: FfiConverterRustBuffer<List<CheckpointEntry>> {
+    override fun read(buf: ByteBuffer): List<CheckpointEntry> {
+        val len = buf.getInt()
+        return List<CheckpointEntry>(len) {
+            FfiConverterTypeCheckpointEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CheckpointEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCheckpointEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CheckpointEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCheckpointEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEvidence: FfiConverterRustBuffer<List<Evidence>> {
+    override fun read(buf: ByteBuffer): List<Evidence> {
+        val len = buf.getInt()
+        return List<Evidence>(len) {
+            FfiConverterTypeEvidence.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Evidence>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEvidence.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Evidence>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEvidence.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeKeyEntry: FfiConverterRustBuffer<List<KeyEntry>> {
     override fun read(buf: ByteBuffer): List<KeyEntry> {
         val len = buf.getInt()
@@ -4639,6 +5326,34 @@ public object FfiConverterSequenceTypeKeyEntry: FfiConverterRustBuffer<List<KeyE
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeKeyEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLevelVerdict: FfiConverterRustBuffer<List<LevelVerdict>> {
+    override fun read(buf: ByteBuffer): List<LevelVerdict> {
+        val len = buf.getInt()
+        return List<LevelVerdict>(len) {
+            FfiConverterTypeLevelVerdict.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LevelVerdict>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLevelVerdict.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LevelVerdict>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLevelVerdict.write(it, buf)
         }
     }
 }
@@ -5046,6 +5761,123 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
         FfiConverterTypeSignedEvent.lower(`event`),_status)
 }
     
+    
+
+        /**
+         * The checkpoints file of the ledger at `ledger_path`: the same path with
+         * `.checkpoints` appended to its file name.
+         */ fun `checkpointsPath`(`ledgerPath`: FsPath): FsPath {
+            return FfiConverterTypeFsPath.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_checkpoints_path(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The bundle of the `selection` of the ledger at `ledger_path`, proven
+         * against a new checkpoint of every good line signed by `keypair`: the
+         * bundle document's bytes, as `provedex export` writes them (pretty JSON
+         * and an LF). Nothing is written: store the bytes in a new file (the
+         * command never overwrites one).
+         *
+         * The ledger must verify (a torn final line is left out): otherwise a
+         * `Chain` error with the finding's reason. `keypair` must be the ledger's
+         * current key (a `Ledger` error `foreign_key` otherwise). A selection
+         * outside the good lines, a time range that holds no line or ends before
+         * it starts, or an empty ledger is a `Ledger` error `out_of_range`.
+         */
+    @Throws(ProvedexException::class) fun `exportBundle`(`ledgerPath`: FsPath, `keypair`: SigningKeypair, `selection`: BundleSelection): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterTypeSigningKeypair.lower(`keypair`),
+        FfiConverterTypeBundleSelection.lower(`selection`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * [`export_bundle`] against a checkpoint signed earlier (kept apart,
+         * anchored, cosigned), given as its note bytes and copied verbatim: no
+         * key is needed. Bytes that are not a signed checkpoint are a `Chain`
+         * error `checkpoint_malformed`. The ledger must still hold the
+         * checkpoint's tree, and the selection must lie within it: a `Chain`
+         * error `checkpoint_foreign` (another ledger), `ledger_truncated` (more
+         * lines than the ledger's good lines), `checkpoint_signature_invalid` (not
+         * signed by the key current at its size) or `checkpoint_root_mismatch`;
+         * a selection beyond its tree is a `Ledger` error `out_of_range`.
+         */
+    @Throws(ProvedexException::class) fun `exportBundleWithCheckpoint`(`ledgerPath`: FsPath, `checkpoint`: kotlin.ByteArray, `selection`: BundleSelection): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle_with_checkpoint(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterByteArray.lower(`checkpoint`),
+        FfiConverterTypeBundleSelection.lower(`selection`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads the checkpoints file of the ledger at `ledger_path`
+         * (spec/transparency.md, "Checkpoints file"): every entry, in file order;
+         * none when there is no file. A final line without LF (a write cut short)
+         * is left out; any other line that is not an entry is a `Ledger` error
+         * `broken` naming its line number. Signatures are not checked here.
+         */
+    @Throws(ProvedexException::class) fun `readCheckpoints`(`ledgerPath`: FsPath): List<CheckpointEntry> {
+            return FfiConverterSequenceTypeCheckpointEntry.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_read_checkpoints(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Verifies a bundle's bytes (spec/bundles.md, "Verification") without the
+         * ledger. Pin the key you trust to sign the ledger's checkpoints
+         * (`pinned_pubkey`, hex or PEM) or its fingerprint (`pinned_fingerprint`,
+         * `sha256:` and 64 hex), obtained apart from the bundle: without a pin a
+         * bundle that holds together is `ok` but not `pinned` and reaches no proof
+         * level, since anyone can write a consistent bundle under a key of their
+         * own. `checkpoint` is a checkpoint of the ledger held apart (its note
+         * bytes): the bundle must prove its lines against that very tree.
+         *
+         * Every finding about the bundle is in the report (`bundle_malformed`,
+         * `bundle_key_mismatch`, `bundle_proof_invalid`, the checkpoint's and the
+         * lines' reasons). Errors are only about the arguments: both pins, or a
+         * malformed key or fingerprint, is a `KeyLoad` error; a held checkpoint
+         * that is not a signed checkpoint, a `Chain` error `checkpoint_malformed`.
+         */
+    @Throws(ProvedexException::class) fun `verifyBundle`(`bundle`: kotlin.ByteArray, `pinnedPubkey`: kotlin.String? = null, `pinnedFingerprint`: kotlin.String? = null, `checkpoint`: kotlin.ByteArray? = null): BundleReport {
+            return FfiConverterTypeBundleReport.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_verify_bundle(
+    
+        
+        FfiConverterByteArray.lower(`bundle`),
+        FfiConverterOptionalString.lower(`pinnedPubkey`),
+        FfiConverterOptionalString.lower(`pinnedFingerprint`),
+        FfiConverterOptionalByteArray.lower(`checkpoint`),_status)
+}
+    )
+    }
     
 
         /**
