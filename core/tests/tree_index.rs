@@ -57,7 +57,9 @@ fn every_node_is_at_its_offset_for_every_size_to_100() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.ndjson");
     let key = seed_key();
-    let session = Session::open_with(&key, &path, "s", &unsynced()).unwrap();
+    // One fsync per line: each line's nodes are written before its record returns.
+    let options = SessionOptions::new().durability(Durability::EveryEvent);
+    let session = Session::open_with(&key, &path, "s", &options).unwrap();
     let mut all = Vec::new();
     for n in 1..=100u64 {
         all.push(line_leaf_hash(&session.record(&ended(&format!("event {n}"))).unwrap().self_hash));
@@ -366,6 +368,28 @@ fn a_failing_index_write_does_not_fail_record() {
     let mut reopened = TreeIndex::open(&index).unwrap();
     assert_eq!(reopened.size(), 16);
     assert_eq!(reopened.root_at(16).unwrap(), root_of(&leaves(&path)));
+}
+
+#[test]
+fn without_fsync_the_index_is_written_in_batches_and_on_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let key = seed_key();
+    let session = record(&path, &key, 10, &unsynced());
+    let size_on_disk = || TreeIndex::open(&index_path(&path)).unwrap().size();
+    assert_eq!(size_on_disk(), 0, "ten lines' nodes are still pending");
+    // A checkpoint writes them first, to check it against the index.
+    session.checkpoint().unwrap();
+    assert_eq!(size_on_disk(), 10);
+    for i in 0..600 {
+        session.record(&ended(&format!("more {i}"))).unwrap();
+    }
+    let written = size_on_disk();
+    assert!(written > 10 && written < 610, "a batch of 1024 nodes was written: {written}");
+    session.close().unwrap();
+    assert_eq!(size_on_disk(), 610);
+    let mut index = TreeIndex::open(&index_path(&path)).unwrap();
+    assert_eq!(index.root_at(610).unwrap(), root_of(&leaves(&path)));
 }
 
 #[test]

@@ -152,8 +152,18 @@ struct TreeState {
     /// The size and root of the latest checkpoint signed or found in the
     /// checkpoints file; the next is checked to be consistent with it.
     last_checkpoint: Option<(u64, Digest)>,
-    /// Scratch space for the nodes a batch completes.
-    nodes: Vec<Digest>,
+    /// Nodes of lines in the tree not yet written to the index.
+    pending: Vec<Digest>,
+}
+
+/// How many nodes a session without fsync gathers before writing them to
+/// the index (32 KiB).
+const PENDING_NODES: usize = 1024;
+
+impl Drop for TreeState {
+    fn drop(&mut self) {
+        self.write_pending();
+    }
 }
 
 /// A durable line, as the tree takes it: its self_hash and, for a
@@ -379,7 +389,12 @@ impl Session {
         let written = lock(&self.store)?.append(&line_of(&signed), self.durability == Durability::EveryEvent);
         match written {
             Ok(()) => {
-                self.grow_tree(std::slice::from_ref(&(signed.self_hash, next_key.clone())));
+                if let Some(tree) = &self.tree {
+                    let mut tree = tree.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    let leaf = (signed.self_hash, next_key.clone());
+                    // Written lines are not synced without fsync: their nodes are written in batches.
+                    self.grow_tree(&mut tree, std::slice::from_ref(&leaf), self.durability == Durability::EveryEvent);
+                }
                 chain.advance(signed.seq, signed.timestamp_nanos, &signed.self_hash, next_key);
             }
             Err(WriteFailure::NothingWritten(e)) => {
@@ -437,16 +452,27 @@ impl Session {
                 commit.flushing = true;
                 drop(commit);
                 let outcome = self.flush(&batch);
-                if outcome.is_ok() {
-                    // Still the only flush running: leaves join the tree in chain order.
-                    self.grow_tree(&leaves);
-                }
                 commit = lock(&self.commit)?;
-                commit.flushing = false;
                 match outcome {
-                    Ok(()) => commit.durable = last,
+                    Ok(()) => {
+                        commit.durable = last;
+                        if let Some(tree) = &self.tree {
+                            // The tree's lock is taken before the records this
+                            // flush answers return, so a checkpoint they ask
+                            // for next includes their lines; they return
+                            // without waiting for the tree's work. No other
+                            // flush runs meanwhile: leaves join in chain order.
+                            let mut tree = tree.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                            commit.wake_after_flush(&self.placed);
+                            drop(commit);
+                            self.grow_tree(&mut tree, &leaves, true);
+                            drop(tree);
+                            commit = lock(&self.commit)?;
+                        }
+                    }
                     Err(e) => commit.failed = Some(e.to_string()),
                 }
+                commit.flushing = false;
                 commit.wake_after_flush(&self.placed);
                 continue;
             }
@@ -533,6 +559,9 @@ impl Session {
             drop(commit);
             thread::sleep(std::time::Duration::from_millis(1));
         }
+        if let Some(tree) = &self.tree {
+            tree.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).write_pending();
+        }
         lock(&self.store)?.release();
         Ok(())
     }
@@ -571,26 +600,21 @@ impl Session {
     /// the lines are already durable, so a failed index or checkpoints
     /// write is remembered ([`Session::tree_problem`]) and the index left
     /// to the next open to extend or rebuild.
-    fn grow_tree(&self, leaves: &[TreeLeaf]) {
-        let Some(tree) = &self.tree else { return };
-        let mut tree = tree.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let tree = &mut *tree;
+    /// With `write`, the index is written now; otherwise once a batch of
+    /// nodes is pending (writes without fsync), at the latest on close.
+    fn grow_tree(&self, tree: &mut TreeState, leaves: &[TreeLeaf], write: bool) {
         let Some(frontier) = tree.frontier.as_mut() else { return };
         let before = frontier.size();
-        tree.nodes.clear();
         for (self_hash, next_key) in leaves {
             tree.genesis.get_or_insert(*self_hash);
-            frontier.push(line_leaf_hash(self_hash), &mut tree.nodes);
+            frontier.push(line_leaf_hash(self_hash), &mut tree.pending);
             if let Some(key) = next_key {
                 tree.key = key.clone();
             }
         }
         let size = frontier.size();
-        if let Some(index) = tree.index.as_mut()
-            && let Err(e) = index.append(&tree.nodes, size)
-        {
-            tree.problem = Some(format!("{e}; the index is stale and is rebuilt when the ledger is next opened"));
-            tree.index = None;
+        if write || tree.pending.len() >= PENDING_NODES {
+            tree.write_pending();
         }
         if let Some(every) = tree.every
             && size / every > before / every
@@ -636,6 +660,20 @@ impl Session {
 }
 
 impl TreeState {
+    /// Appends the pending nodes to the index; a failure leaves the index
+    /// stale for the rest of the session.
+    fn write_pending(&mut self) {
+        let Some(frontier) = &self.frontier else { return };
+        if let Some(index) = self.index.as_mut()
+            && !self.pending.is_empty()
+            && let Err(e) = index.append(&self.pending, frontier.size())
+        {
+            self.problem = Some(format!("{e}; the index is stale and is rebuilt when the ledger is next opened"));
+            self.index = None;
+        }
+        self.pending.clear();
+    }
+
     /// A checkpoint of the tree as it stands, after checking it is
     /// consistent with the latest one; it becomes the latest.
     fn sign(&mut self) -> Result<CheckpointEntry> {
@@ -644,6 +682,7 @@ impl TreeState {
             unusable(format!("the ledger's tree is not known: {}", self.problem.as_deref().unwrap_or("unknown")))
         })?;
         let (size, root) = (frontier.size(), frontier.root());
+        self.write_pending();
         let Some(genesis) = self.genesis.filter(|_| size > 0) else {
             return Err(Error::ledger(
                 LedgerErrorKind::OutOfRange,
@@ -696,7 +735,7 @@ fn open_tree(
         key: Arc::new(keypair.clone()),
         every: options.checkpoint_every,
         last_checkpoint: None,
-        nodes: Vec::new(),
+        pending: Vec::new(),
     };
     let Some(size) = tail.next_seq else {
         state.problem = Some("the ledger is full".to_owned());
