@@ -10,6 +10,11 @@ signed checkpoints (:func:`checkpoint`, :func:`verify_checkpoint`), which a
 verifier holds the ledger to (``verify_file(..., checkpoint=...)``), and
 inclusion and consistency proofs (:func:`prove_inclusion`,
 :func:`prove_consistency`, :func:`verify_inclusion`, :func:`verify_consistency`).
+A range of lines leaves as an export bundle (:func:`export_bundle`), which an
+auditor verifies without the ledger under the key they pin
+(:func:`verify_bundle`); a session signs checkpoints as it records
+(``Session.open(..., checkpoint_every=N)``, :meth:`Session.checkpoint`,
+:func:`read_checkpoints`).
 
 Every failure of an operation raises a :class:`ProvedexError`
 (:class:`KeyLoadError`, :class:`SigningError`, :class:`LedgerError`,
@@ -20,9 +25,10 @@ integer out of range ``OverflowError``. Paths are ``str``, ``bytes`` or
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Literal, NoReturn, Optional, TypeVar, Union
 
@@ -35,16 +41,20 @@ from ._errors import ChainError, KeyLoadError, LedgerError, ProvedexError, Signi
 __all__ = [
     "GENESIS_PARENT_HASH",
     "MAX_JSON_DEPTH",
+    "BundleReport",
     "ChainError",
     "ChainReport",
     "Checkpoint",
+    "CheckpointEntry",
     "CheckpointInfo",
     "ConsistencyProof",
     "Durability",
+    "Evidence",
     "InclusionProof",
     "KeyEntry",
     "KeyLoadError",
     "LedgerError",
+    "LevelVerdict",
     "Manifest",
     "NothingToRecover",
     "PinnedTool",
@@ -63,9 +73,11 @@ __all__ = [
     "canonicalize",
     "check_toolset",
     "checkpoint",
+    "checkpoints_path",
     "compute_self_hash",
     "event_from_json",
     "events",
+    "export_bundle",
     "leaf_hash",
     "load_public_key",
     "parse_checkpoint",
@@ -74,12 +86,14 @@ __all__ = [
     "prove_inclusion",
     "public_key_fingerprint",
     "public_key_pem",
+    "read_checkpoints",
     "recover",
     "sha256_hex",
     "sign_event",
     "toolset_hash",
     "tree_head",
     "tree_root",
+    "verify_bundle",
     "verify_chain",
     "verify_checkpoint",
     "verify_consistency",
@@ -492,6 +506,7 @@ class Session:
         ledger_path: PathArg,
         session_id: str,
         durability: Durability = "group",
+        checkpoint_every: int = 0,
     ) -> Session:
         """Opens (or creates) the ledger; an existing one is resumed after checking its last line.
 
@@ -506,6 +521,12 @@ class Session:
         records; ``"every_event"`` after an fsync of its own line; ``"none"``
         once written, never fsynced (for throwaway ledgers and tests).
 
+        ``checkpoint_every`` N > 0 signs a checkpoint each time the durable
+        lines reach a multiple of N, appended to the checkpoints file beside
+        the ledger (:func:`checkpoints_path`, :func:`read_checkpoints`); 0
+        (the default) signs none. A checkpoint that cannot be written never
+        fails a record: :attr:`tree_problem` says why.
+
         A ledger ending in a torn line raises :class:`LedgerError` with code
         ``torn_tail``: :func:`recover` removes that line (keeping a copy).
         """
@@ -514,7 +535,10 @@ class Session:
         path = _path(ledger_path, LedgerError)
         session_id = _utf8("session_id", session_id, SigningError, "lone_surrogate")
         self = object.__new__(cls)
-        self._native = _call(_native.Session.open_with_durability, keypair._native, path, session_id, _durability(durability))
+        options = _native.SessionOptions(
+            durability=_durability(durability), checkpoint_every=check_u64("checkpoint_every", checkpoint_every)
+        )
+        self._native = _call(_native.Session.open_with_options, keypair._native, path, session_id, options)
         return self
 
     def record(self, event: dict[str, Any]) -> SignedEvent:
@@ -552,6 +576,30 @@ class Session:
         :func:`check_toolset` compares a manifest with the last pin, and
         ``verify_file(..., check_tools=True)`` lists calls outside it."""
         return SignedEvent._wrap(_call(self._native.pin_toolset, _manifest(tools)))
+
+    def checkpoint(self) -> str:
+        """Signs a checkpoint of the durable lines (spec/transparency.md): the
+        note text of their tree's size and root, signed by the key current
+        at that size, the same as :func:`checkpoint` of the ledger file. It
+        is checked to be consistent with the session's previous checkpoint
+        and is not written to the checkpoints file. An empty ledger raises
+        :class:`LedgerError` with code ``out_of_range``; a tree found
+        inconsistent, ``unusable``."""
+        return str(_call(self._native.checkpoint))
+
+    @property
+    def tree_size(self) -> Optional[int]:
+        """How many durable lines the session's tree holds: the size of the
+        checkpoint :meth:`checkpoint` signs now."""
+        size = self._native.tree_size()
+        return None if size is None else int(size)
+
+    @property
+    def tree_problem(self) -> Optional[str]:
+        """Why the index beside the ledger or the checkpoints file is not
+        kept up to date, if so; the ledger itself is unaffected."""
+        problem = self._native.tree_problem()
+        return None if problem is None else str(problem)
 
     def close(self) -> None:
         """Stops recording and releases the ledger's lock, once the records
@@ -1212,3 +1260,231 @@ def tree_root(leaf_inputs: Sequence[bytes]) -> str:
         if not isinstance(item, bytes):
             raise TypeError(f"leaf_inputs[{i}] must be bytes, not {type(item).__name__}")
     return str(_native.tree_root(inputs))
+
+
+# Bundles (spec/bundles.md) and the checkpoints file (spec/transparency.md, "Checkpoints file").
+
+#: A bound of a time range: an aware :class:`datetime.datetime`, or nanoseconds since the Unix epoch.
+TimeBound = Union[datetime.datetime, int]
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def _nanos(name: str, value: Any) -> int:
+    """Nanoseconds since the Unix epoch of an aware datetime (exact, to its
+    microsecond) or of an int."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise TypeError(f"{name} must be a timezone-aware datetime (a naive one names no instant)")
+        return check_u64(name, (value - _EPOCH) // datetime.timedelta(microseconds=1) * 1000)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a datetime or an int of nanoseconds, not {type(value).__name__}")
+    return check_u64(name, value)
+
+
+def _selection(first_seq: Any, last_seq: Any, start: Any, end: Any) -> Any:
+    seqs = first_seq is not None or last_seq is not None
+    times = start is not None or end is not None
+    if seqs == times:
+        raise TypeError("give first_seq and last_seq, or start and end")
+    if seqs:
+        if first_seq is None or last_seq is None:
+            raise TypeError("give both first_seq and last_seq")
+        return _native.BundleSelection.SEQS(check_u64("first_seq", first_seq), check_u64("last_seq", last_seq))
+    if start is None or end is None:
+        raise TypeError("give both start and end")
+    return _native.BundleSelection.TIME(_nanos("start", start), _nanos("end", end))
+
+
+def export_bundle(
+    ledger: PathArg,
+    *,
+    key: Union[SigningKeypair, PathArg, None] = None,
+    first_seq: Optional[int] = None,
+    last_seq: Optional[int] = None,
+    start: Optional[TimeBound] = None,
+    end: Optional[TimeBound] = None,
+    checkpoint: Optional[Checkpoint] = None,
+) -> bytes:
+    """A bundle of a range of the ledger's lines (spec/bundles.md), for an
+    auditor to verify without the ledger (:func:`verify_bundle`): the bundle
+    document's bytes, exactly as ``provedex export`` writes them. Nothing is
+    written; store the bytes where you like (``provedex export`` writes a
+    new file and never overwrites one).
+
+    The lines are ``first_seq`` to ``last_seq`` (both included), or those
+    from the first at or after ``start`` to the last at or before ``end``
+    (aware datetimes, exact to the microsecond, or ints of nanoseconds since
+    the Unix epoch), with every line between them.
+
+    They are proven against a new checkpoint of every good line signed by
+    ``key`` (a :class:`SigningKeypair` or a key file's path), which must be
+    the ledger's current key (:class:`LedgerError` with code
+    ``foreign_key``), or against ``checkpoint``, one signed earlier (its
+    note, str or bytes; kept apart, anchored, cosigned), copied verbatim
+    with no key needed: the ledger must still hold its tree
+    (:class:`ChainError` with code ``checkpoint_foreign``,
+    ``ledger_truncated``, ``checkpoint_signature_invalid`` or
+    ``checkpoint_root_mismatch``; ``checkpoint_malformed`` when it is no
+    checkpoint), and the lines must lie within it. Give one of ``key`` and
+    ``checkpoint``.
+
+    The ledger must verify (a torn final line is left out), or
+    :class:`ChainError` with the finding's reason is raised. A range outside
+    the good lines, a time range that holds no line or ends before it starts,
+    or an empty ledger raises :class:`LedgerError` with code ``out_of_range``.
+    """
+    path = _path(ledger, LedgerError)
+    selection = _selection(first_seq, last_seq, start, end)
+    if (key is None) == (checkpoint is None):
+        raise TypeError("give key (to sign a new checkpoint) or checkpoint (one signed earlier), not both or neither")
+    if checkpoint is not None:
+        return bytes(_call(_native.export_bundle_with_checkpoint, path, _note("checkpoint", checkpoint), selection))
+    return bytes(_call(_native.export_bundle, path, _key_of(key), selection))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence a bundle verification checked (:attr:`BundleReport.evidence`)."""
+
+    #: ``bundle``, ``key_pin``, ``checkpoint``, ``held_checkpoint``, ``lines``, ``tree`` or ``receipt``.
+    kind: str
+    #: ``verified``, ``failed`` or ``not_checked``.
+    verdict: str
+    #: What was checked, or why it was not, for people.
+    detail: str
+
+
+@dataclass(frozen=True)
+class LevelVerdict:
+    """Whether a proof level is reached, and why (not) (:attr:`BundleReport.levels`)."""
+
+    #: ``verifiable``, ``externally-archived``, ``publicly-auditable`` or ``publicly-timestamped``.
+    level: str
+    reached: bool
+    #: The evidence that reaches it, or what is missing.
+    why: str
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    """The verdict on a bundle (spec/bundles.md, "Report")."""
+
+    #: Every check passed (under the pinned key, when one was pinned).
+    ok: bool
+    #: Whether a key or fingerprint was pinned and matched. A bundle that is
+    #: ``ok`` without one proves only its internal consistency.
+    pinned: bool
+    #: The highest proof level reached (``"verifiable"``, …); ``None`` when
+    #: none is (a finding, or no pin).
+    proof_level: Optional[str]
+    #: All four levels, lowest first, reached or not, and why.
+    levels: list[LevelVerdict]
+    #: The lines that verified.
+    event_count: int
+    #: The seq of the bundle's first line; ``None`` when the bundle could not be read.
+    first_seq: Optional[int]
+    #: The checkpoint's tree size; ``None`` when it could not be read.
+    tree_size: Optional[int]
+    #: The checkpoint's root, as hex; ``None`` when it could not be read.
+    root: Optional[str]
+    #: The key the bundle names, as hex; ``None`` when it could not be read.
+    public_key: Optional[str]
+    #: The reason code of the finding; ``None`` when ``ok``.
+    reason: Optional[str]
+    #: What holds, or where and why it does not, for people.
+    message: str
+    #: The seq of the failing line, for a finding about a line.
+    broken_at: Optional[int]
+    #: Each piece of evidence and its verdict, in the order checked.
+    evidence: list[Evidence]
+    _json: str = field(repr=False, compare=False, default="")
+
+    def to_json(self) -> str:
+        """The report as one JSON object, as ``provedex verify-bundle --json``
+        prints it (spec/bundle-report.schema.json)."""
+        return self._json
+
+    @classmethod
+    def _from_native(cls, r: Any) -> BundleReport:
+        return cls(
+            bool(r.ok),
+            bool(r.pinned),
+            r.proof_level,
+            [LevelVerdict(str(l.level), bool(l.reached), str(l.why)) for l in r.levels],
+            int(r.event_count),
+            r.first_seq,
+            r.tree_size,
+            r.root,
+            r.public_key,
+            r.reason,
+            str(r.message),
+            r.broken_at,
+            [Evidence(str(e.kind), str(e.verdict), str(e.detail)) for e in r.evidence],
+            str(r.json),
+        )
+
+
+def verify_bundle(
+    bundle: Union[bytes, str],
+    *,
+    pubkey: Optional[str] = None,
+    fingerprint: Optional[str] = None,
+    checkpoint: Optional[Checkpoint] = None,
+) -> BundleReport:
+    """Verifies a bundle (its document's bytes, or its text) without the
+    ledger (spec/bundles.md). Every finding about the bundle is in the
+    report, never raised: ``bundle_malformed``, ``bundle_key_mismatch``,
+    ``bundle_proof_invalid``, the checkpoint's and the lines' reasons.
+
+    Pin the key you trust to sign the ledger's checkpoints, ``pubkey`` (hex
+    or PEM), or its ``fingerprint`` (``sha256:`` and 64 lowercase hex, as
+    :func:`public_key_fingerprint` gives it), obtained apart from the
+    bundle: a bundle never vouches for its own key. Without a pin a bundle
+    that holds together is ``ok`` but not ``pinned``, and reaches no proof
+    level. ``checkpoint`` is a checkpoint of the ledger held apart from the
+    bundle (its note, str or bytes): the bundle must prove its lines against
+    that very tree.
+
+    Both pins, or one that is malformed, raise :class:`KeyLoadError`; a held
+    checkpoint that cannot be read, :class:`ChainError` with code
+    ``checkpoint_malformed``.
+    """
+    if isinstance(bundle, str):
+        data = _note("bundle", bundle)
+    elif isinstance(bundle, bytes):
+        data = bundle
+    else:
+        raise TypeError(f"bundle must be bytes (the document) or str (its text), not {type(bundle).__name__}")
+    pinned_pubkey = None if pubkey is None else _utf8("pubkey", pubkey, KeyLoadError, None)
+    pinned_fingerprint = None if fingerprint is None else _utf8("fingerprint", fingerprint, KeyLoadError, None)
+    held = None if checkpoint is None else _note("checkpoint", checkpoint)
+    return BundleReport._from_native(_call(_native.verify_bundle, data, pinned_pubkey, pinned_fingerprint, held))
+
+
+@dataclass(frozen=True)
+class CheckpointEntry:
+    """One line of a ledger's checkpoints file (:func:`read_checkpoints`)."""
+
+    #: The checkpoint's tree size.
+    tree_size: int
+    #: The signed note's text. Being in the file vouches for nothing: verify
+    #: it (:func:`verify_checkpoint`) under the key you pin.
+    checkpoint: str
+
+
+def checkpoints_path(ledger: PathArg) -> str:
+    """The checkpoints file of the ledger: its path with ``.checkpoints``
+    appended, decoded by :func:`os.fsdecode`."""
+    return os.fsdecode(bytes(_native.checkpoints_path(_path(ledger, LedgerError))))
+
+
+def read_checkpoints(ledger: PathArg) -> list[CheckpointEntry]:
+    """The checkpoints a session signed into the ledger's checkpoints file
+    (``Session.open(..., checkpoint_every=N)``), in file order; none when
+    there is no file. A final line without LF (a write cut short) is left
+    out; any other line that is not a checkpoint entry raises
+    :class:`LedgerError` with code ``broken``. Signatures are not checked:
+    :func:`verify_checkpoint` does that, under the key you pin."""
+    entries = _call(_native.read_checkpoints, _path(ledger, LedgerError))
+    return [CheckpointEntry(int(e.tree_size), str(e.checkpoint)) for e in entries]

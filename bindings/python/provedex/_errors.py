@@ -48,7 +48,10 @@ class LedgerError(ProvedexError):
 
 class ChainError(ProvedexError):
     """A signed event or ledger line is not valid on its own, a ledger that
-    must verify (to prove or checkpoint it) does not, or a checkpoint is
-    refused. ``code`` is its reason (``hash_mismatch``, ``bad_signature``, …;
+    must verify (to prove, checkpoint or export it) does not, or a checkpoint
+    is refused. ``code`` is its reason (``hash_mismatch``, ``bad_signature``, …;
     for a checkpoint ``checkpoint_malformed``, ``checkpoint_foreign`` or
-    ``checkpoint_signature_invalid``)."""
+    ``checkpoint_signature_invalid``, and for one a bundle is exported
+    against, also ``ledger_truncated`` or ``checkpoint_root_mismatch``).
+    A bundle that does not verify is a report (:func:`provedex.verify_bundle`),
+    never this error."""

@@ -89,6 +89,7 @@ def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, 
     inclusion = provedex.prove_inclusion(ledger, 0)
     consistency = provedex.prove_consistency(ledger, 1)
     root = inclusion.root
+    bundle = provedex.export_bundle(ledger, key=seed_key, first_seq=0, last_seq=0)
 
     # Each public callable with arguments that work; each argument is replaced by each hostile value in turn.
     calls: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
@@ -172,6 +173,21 @@ def test_every_public_function_keeps_the_contract_under_hostile_input(tmp_path, 
         "ConsistencyProof.from_json": (provedex.ConsistencyProof.from_json, {"text": consistency.to_json()}),
         "InclusionProof.verify": (inclusion.verify, {"root": root}),
         "ConsistencyProof.verify": (consistency.verify, {"old_root": root, "new_root": root}),
+        "export_bundle": (provedex.export_bundle, {"ledger": ledger, "key": seed_key, "first_seq": 0, "last_seq": 0}),
+        "export_bundle(time)": (provedex.export_bundle, {"ledger": ledger, "key": seed_key, "start": 0, "end": 2**64 - 1}),
+        "export_bundle(checkpoint)": (
+            provedex.export_bundle,
+            {"ledger": ledger, "checkpoint": note, "first_seq": 0, "last_seq": 0},
+        ),
+        "verify_bundle": (provedex.verify_bundle, {"bundle": bundle, "pubkey": seed_key.pubkey_hex, "checkpoint": note}),
+        "verify_bundle(fingerprint)": (provedex.verify_bundle, {"bundle": bundle, "fingerprint": seed_key.fingerprint}),
+        "read_checkpoints": (provedex.read_checkpoints, {"ledger": ledger}),
+        "checkpoints_path": (provedex.checkpoints_path, {"ledger": ledger}),
+        "Session.checkpoint": (session.checkpoint, {}),
+        "Session.open(checkpoint_every)": (
+            provedex.Session.open,
+            {"keypair": seed_key, "ledger_path": tmp_path / "other.ndjson", "session_id": "s", "checkpoint_every": 2},
+        ),
         "events.from_dict": (events.from_dict, {"event": event}),
     }
     for name, factory in events.VARIANTS.items():
