@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use provedex_bench::names::*;
-use provedex_bench::{RECORD_THREADS, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS, fixtures};
+use provedex_bench::{
+    RECORD_THREADS, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS, TREE_RECORD_PAIRED_FILE, fixtures,
+};
 use provedex_core::merkle::{Tree, line_leaf_hash};
 use provedex_core::{Digest, Durability, Session, SessionOptions, Verifier};
 use provedex_ledger::{Frontier, TreeIndex, checkpoints_path, index_path};
@@ -65,6 +67,35 @@ fn record(c: &mut Criterion) {
         group.bench_function(name, |b| b.iter_custom(|events| record_concurrently(&ledger, tree, events)));
     }
     group.finish();
+
+    // The same, paired: runs with and without the tree alternate, so that
+    // other work on a shared machine falls on both; the fastest of each.
+    let (mut with, mut without) = (Duration::MAX, Duration::MAX);
+    for _ in 0..PAIRED_RUNS {
+        with = with.min(record_concurrently(&ledger, true, PAIRED_EVENTS));
+        without = without.min(record_concurrently(&ledger, false, PAIRED_EVENTS));
+    }
+    let per_event = |d: Duration| d.as_nanos() as f64 / PAIRED_EVENTS as f64;
+    write_result(
+        serde_json::json!({
+            "events_per_run": PAIRED_EVENTS,
+            "runs": PAIRED_RUNS,
+            "with_tree_ns_per_event": per_event(with),
+            "without_tree_ns_per_event": per_event(without),
+        }),
+        TREE_RECORD_PAIRED_FILE,
+    );
+}
+
+/// Runs of each kind in the paired record measurement, and events per run.
+const PAIRED_RUNS: usize = 8;
+const PAIRED_EVENTS: u64 = 3_000;
+
+/// Writes one result file to `bench-results/` in the target directory.
+fn write_result(figures: serde_json::Value, name: &str) {
+    let results = fixtures::target_dir().join("bench-results");
+    std::fs::create_dir_all(&results).expect("the results directory");
+    std::fs::write(results.join(name), figures.to_string()).expect("write the results");
 }
 
 fn build_and_read(c: &mut Criterion) {
@@ -115,8 +146,6 @@ fn build_and_read(c: &mut Criterion) {
     let proof = index.inclusion_proof(seq, TREE_EVENTS, &leaf, &root).expect("a verified proof");
     let proof_reads = index.node_reads() - reads;
     assert_eq!(proof, tree.inclusion_proof(seq, TREE_EVENTS));
-    let results = fixtures::target_dir().join("bench-results");
-    std::fs::create_dir_all(&results).expect("the results directory");
     let figures = serde_json::json!({
         "tree_size": TREE_EVENTS,
         "root_node_reads": root_reads,
@@ -124,7 +153,7 @@ fn build_and_read(c: &mut Criterion) {
         "inclusion_node_reads": proof_reads,
         "inclusion_proof_hashes": proof.len(),
     });
-    std::fs::write(results.join(TREE_READS_FILE), figures.to_string()).expect("write the node reads");
+    write_result(figures, TREE_READS_FILE);
 
     let mut group = c.benchmark_group(TREE_READS_GROUP);
     group.bench_function(TREE_ROOT_INDEX, |b| b.iter(|| index.root_at(TREE_EVENTS).expect("read the root")));

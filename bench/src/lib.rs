@@ -75,6 +75,10 @@ pub const TREE_REBUILD_EVENTS: u64 = 20_000;
 /// the node reads of a root and of an inclusion proof from the index.
 pub const TREE_READS_FILE: &str = "tree_reads.json";
 
+/// What the tree benchmark writes to `bench-results/`: durable recording
+/// with and without the tree, runs of each alternating, the fastest of each.
+pub const TREE_RECORD_PAIRED_FILE: &str = "tree_record_paired.json";
+
 /// Threads recording into one session in the record benchmark.
 pub const RECORD_THREADS: usize = 16;
 

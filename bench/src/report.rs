@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use crate::names::*;
 use crate::{
-    RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS, VERIFY_EVENTS,
+    RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS,
+    TREE_RECORD_PAIRED_FILE, VERIFY_EVENTS,
 };
 
 /// Nanoseconds per iteration of the fastest sample in the text of
@@ -284,6 +285,7 @@ pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
         VERIFY_EVENTS,
     ));
     rows.extend(tree_rows(&criterion, &results_dir.join(TREE_READS_FILE)));
+    rows.push(paired_record_row(&results_dir.join(TREE_RECORD_PAIRED_FILE)));
     rows.push(memory_row(&results_dir.join("verify_rss.json")));
     let python = results_dir.join("python_record.json");
     rows.push(python_row(
@@ -401,6 +403,21 @@ fn tree_rows(criterion: &Criterion, reads_file: &Path) -> Vec<Row> {
         );
     }
     rows
+}
+
+/// Durable recording with and without the tree, measured in alternating runs.
+fn paired_record_row(path: &Path) -> Row {
+    let figure = format!("durable record, {RECORD_THREADS} threads, group commit, keeping the tree (alternating runs)");
+    let baseline = "the same without the tree, in the runs between";
+    let goal = Goal::RatioAtLeast(0.95);
+    let measured = read_json(path).and_then(|result| {
+        let field = |name: &str| result[name].as_f64().ok_or_else(|| format!("{}: no {name}", path.display()));
+        Ok((field("with_tree_ns_per_event")?, field("without_tree_ns_per_event")?))
+    });
+    match measured {
+        Ok((with, without)) => Row::rate(&figure, with, baseline, without, goal),
+        Err(why) => Row::not_measured(&figure, &why, baseline, goal),
+    }
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {
