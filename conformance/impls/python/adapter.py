@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from provedex_ref import __version__, bugs, canonical, checkpoint, labelled, ledger, merkle, toolsets
+from provedex_ref import __version__, bugs, bundle, canonical, checkpoint, labelled, ledger, merkle, toolsets
 from provedex_ref.findings import Finding
 
 PROTOCOL = 1
@@ -172,6 +172,23 @@ def verify_checkpoint(request: dict[str, Any]) -> dict[str, Any]:
     return {"valid": True, "reason": None, "tree_size": point.tree_size, "root_hex": point.root.hex()}
 
 
+def verify_bundle(request: dict[str, Any]) -> dict[str, Any]:
+    """The verdict on a bundle under the pinned key or fingerprint (at most one; a malformed pin,
+    or two, is errored). The bundle's bytes may be anything: a bundle that does not read is a
+    result (bundle_malformed)."""
+    data = _bytes_argument(request, "bundle_hex")
+    pinned_pubkey = _key_or_null_argument(request, "pinned_pubkey")
+    pinned_fingerprint = _key_or_null_argument(request, "pinned_fingerprint")
+    report = bundle.verify(data, pinned_pubkey, pinned_fingerprint)
+    return {
+        "ok": report.ok,
+        "pinned": report.pinned,
+        "proof_level": report.proof_level,
+        "reason": report.reason,
+        "event_count": report.event_count,
+    }
+
+
 OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "hello": hello,
     "canonicalize": canonicalize,
@@ -187,6 +204,7 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "verify_consistency": verify_consistency,
     "sign_checkpoint": sign_checkpoint,
     "verify_checkpoint": verify_checkpoint,
+    "verify_bundle": verify_bundle,
 }
 
 

@@ -49,6 +49,10 @@ BUGS: dict[str, str] = {
     "failing_note_signature_ignored": "accept a note when one line by the expected key verifies and another fails",
     "truncation_unchecked": "skip a checkpoint that vouches for more lines than the ledger holds",
     "checkpoint_key_at_end": "expect a checkpoint signed by the ledger's key at its end, not at the checkpoint's size",
+    "bundle_key_trusted": "without a pin, trust a bundle's own key and report a proof level",
+    "bundle_consistency_unchecked": "do not check a bundle's consistency proof against the checkpoint's root",
+    "bundle_genesis_unchecked": "do not check that a bundle's checkpoint names its tree's first line",
+    "receipt_level_trusted": "count the proof level a receipt names (its `level` member) as reached",
 }
 
 _active: str | None = None

@@ -327,13 +327,18 @@ class _Chain:
     pinned_toolset: list[dict[str, str]] | None = None
     """The `tools` of the last good ToolsetPinned line; None before the first."""
     unpinned_tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    first_seq: int = 0
+    """The seq of the first line: 0 for a ledger, `first_seq` for a bundle's range of lines."""
+    first_parent: str = GENESIS_PARENT
+    """The parent the first line names: 64 zeros for a ledger, the previous self_hash for a range."""
 
     def accept(self, line: SignedEvent) -> None:
         """Chain, signer, signature and content checks of a parsed line, in the order of verification.md."""
         # PLANTED BUG skip_seq_check (when on): lines can be dropped or reordered unnoticed.
-        if line.seq != self.good_lines and not planted("skip_seq_check"):
-            raise Finding("seq_mismatch", f"seq is {line.seq}, expected {self.good_lines}")
-        expected_parent = self.root_hash or GENESIS_PARENT
+        expected_seq = self.first_seq + self.good_lines
+        if line.seq != expected_seq and not planted("skip_seq_check"):
+            raise Finding("seq_mismatch", f"seq is {line.seq}, expected {expected_seq}")
+        expected_parent = self.root_hash or self.first_parent
         if line.parent_hash != expected_parent:
             raise Finding("parent_mismatch", f"parent_hash {line.parent_hash} is not {expected_parent}")
         check_hash(line)
@@ -378,16 +383,22 @@ class _Chain:
         )
 
     def check_redaction(self, line: SignedEvent) -> None:
-        """Steps 20 and 21: a redaction names the self_hash of its target, which is not a redaction."""
+        """Steps 20 and 21: a redaction names the self_hash of its target, which is not a redaction.
+
+        A target before the first line checked (a bundle's range that starts mid-ledger) is not
+        held, so it is not checked (bundles.md, Verification, check 5)."""
         if line.event["type"] != "Redacted":
             return
         payload = line.event["payload"]
         target_seq, target_hash = payload["target_seq"], payload["target_self_hash"]
-        if self.hashes[target_seq] != target_hash:
+        if target_seq < self.first_seq:
+            return
+        held_hash = self.hashes[target_seq - self.first_seq]
+        if held_hash != target_hash:
             raise Finding(
                 "redaction_target_mismatch",
                 f"target_self_hash {target_hash} is not the self_hash of seq {target_seq}, "
-                f"{self.hashes[target_seq]}",
+                f"{held_hash}",
             )
         if target_seq in self.redactions:
             raise Finding("redaction_of_redaction", f"the target, seq {target_seq}, is itself a redaction")

@@ -235,3 +235,34 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return sn == 0 and old_result == old_root and new_result == new_root
+
+
+# --- Compact ranges ---------------------------------------------------------------------------
+
+
+def compact_append(compact: list[bytes], size: int, leaf: bytes) -> list[bytes]:
+    """The compact range of `size` + 1 leaves from that of `size` leaves and the next leaf hash.
+
+    A compact range is the roots of the perfect subtrees the leaves fill, one per set bit of the
+    size, largest first (transparency.md, The tree). Appending merges as many of them as the size
+    has trailing one bits, as a binary counter carries.
+    """
+    if len(compact) != size.bit_count():
+        raise ValueError(f"a compact range of {size} leaves holds {size.bit_count()} hashes")
+    merged, node = list(compact), leaf
+    while size & 1:
+        node = node_hash(merged.pop(), node)
+        size >>= 1
+    merged.append(node)
+    return merged
+
+
+def compact_root(compact: Sequence[bytes]) -> bytes:
+    """The root of the tree a compact range covers: its hashes folded from the right (EMPTY_ROOT
+    for no leaves)."""
+    if not compact:
+        return EMPTY_ROOT
+    root = compact[-1]
+    for node in reversed(compact[:-1]):
+        root = node_hash(node, root)
+    return root

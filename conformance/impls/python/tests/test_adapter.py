@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from adapter_process import ADAPTER, AdapterProcess
+from bundle_support import FINGERPRINT, bundle_document, encode, ledger_of
 from support import PUBLIC_KEY, SEED, SESSION_STARTED
 
 from provedex_ref.bugs import BUGS
@@ -48,6 +49,7 @@ def test_hello_declares_every_operation(adapter):
         "verify_consistency",
         "sign_checkpoint",
         "verify_checkpoint",
+        "verify_bundle",
     ]
 
 
@@ -320,6 +322,39 @@ def test_verify_ledger_with_a_checkpoint(adapter):
     assert "errored" in adapter.request(
         "verify_ledger", ledger_hex=one_line, pinned_pubkey=None, checkpoint_hex="00"
     )
+
+
+def test_verify_bundle(adapter):
+    document = bundle_document(ledger_of(6), 2, 3, 6)
+    bundle_hex = encode(document).hex()
+
+    def result(**pins):
+        arguments = {"pinned_pubkey": None, "pinned_fingerprint": None} | pins
+        return adapter.result("verify_bundle", bundle_hex=bundle_hex, **arguments)
+
+    valid = {"ok": True, "pinned": True, "proof_level": "verifiable", "reason": None, "event_count": 3}
+    assert result(pinned_pubkey=PUBLIC_KEY) == valid
+    assert result(pinned_fingerprint=FINGERPRINT) == valid
+    assert result() == valid | {"pinned": False, "proof_level": None}
+    assert result(pinned_fingerprint="sha256:" + "0" * 64) == {
+        "ok": False,
+        "pinned": False,
+        "proof_level": None,
+        "reason": "bundle_key_mismatch",
+        "event_count": 0,
+    }
+    # The bundle's bytes may be anything: a result.
+    assert adapter.result("verify_bundle", bundle_hex="7b7d", pinned_pubkey=PUBLIC_KEY, pinned_fingerprint=None)[
+        "reason"
+    ] == "bundle_malformed"
+    # Arguments outside the message schema: errored.
+    for arguments in (
+        {"bundle_hex": "7", "pinned_pubkey": None, "pinned_fingerprint": None},
+        {"bundle_hex": bundle_hex, "pinned_pubkey": PUBLIC_KEY.upper(), "pinned_fingerprint": None},
+        {"bundle_hex": bundle_hex, "pinned_pubkey": None, "pinned_fingerprint": PUBLIC_KEY},
+        {"bundle_hex": bundle_hex, "pinned_pubkey": PUBLIC_KEY, "pinned_fingerprint": FINGERPRINT},
+    ):
+        assert "errored" in adapter.request("verify_bundle", **arguments)
 
 
 def test_list_bugs_and_unknown_bug():

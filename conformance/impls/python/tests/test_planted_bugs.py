@@ -2,6 +2,7 @@
 
 import pytest
 from adapter_process import AdapterProcess
+from bundle_support import KEY_HEX, bundle_document, encode, ledger_of
 from support import (
     IDENTITY_KEY,
     PUBLIC_KEY,
@@ -164,7 +165,49 @@ def probes() -> dict[str, tuple[str, dict, dict, dict]]:
         ),
     }
 
-    return transparency | {
+    # Bundles (bundles.md): lines 3 to 6 of 12, and lies the checks catch.
+    bundle_ledger = ledger_of(12)
+    valid_bundle = bundle_document(bundle_ledger, 3, 4, 12)
+    changed_consistency = bundle_document(bundle_ledger, 3, 4, 12)
+    changed_consistency["proof"]["consistency"][0] = "00" * 32
+    changed_genesis = bundle_document(bundle_ledger, 3, 4, 12)
+    changed_genesis["proof"]["genesis"][-1] = "00" * 32
+    claimed_level = bundle_document(
+        bundle_ledger, 3, 4, 12, receipts=[{"type": "rfc3161", "level": "publicly-timestamped"}]
+    )
+
+    def bundle_probe(document: dict, pinned_pubkey: str | None, correct: dict, wrong: dict):
+        arguments = {"bundle_hex": encode(document).hex(), "pinned_pubkey": pinned_pubkey, "pinned_fingerprint": None}
+        return ("verify_bundle", arguments, correct, wrong)
+
+    bundles = {
+        "bundle_key_trusted": bundle_probe(
+            valid_bundle,
+            None,
+            {"ok": True, "pinned": False, "proof_level": None},
+            {"ok": True, "pinned": True, "proof_level": "verifiable"},
+        ),
+        "bundle_consistency_unchecked": bundle_probe(
+            changed_consistency,
+            KEY_HEX,
+            {"ok": False, "reason": "bundle_proof_invalid", "proof_level": None},
+            {"ok": True, "reason": None, "proof_level": "verifiable"},
+        ),
+        "bundle_genesis_unchecked": bundle_probe(
+            changed_genesis,
+            KEY_HEX,
+            {"ok": False, "reason": "checkpoint_foreign", "proof_level": None},
+            {"ok": True, "reason": None, "proof_level": "verifiable"},
+        ),
+        "receipt_level_trusted": bundle_probe(
+            claimed_level,
+            KEY_HEX,
+            {"ok": True, "proof_level": "verifiable"},
+            {"ok": True, "proof_level": "publicly-timestamped"},
+        ),
+    }
+
+    return transparency | bundles | {
         "json_dumps_canonical": canonical_probe("[1e-5]", output("[0.00001]"), output("[1e-05]")),
         "float_repr": canonical_probe("1e-7", output("1e-7"), output("1e-07")),
         "utf16_key_order": canonical_probe(
