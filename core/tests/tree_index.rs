@@ -414,3 +414,36 @@ fn roots_and_proofs_from_the_index_cost_logarithmic_reads() {
     }
     assert!(worst <= 2 * 10, "{worst} reads for a proof in a tree of 1000");
 }
+
+#[test]
+fn an_index_is_extended_only_over_lines_that_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let key = seed_key();
+    drop(record(&path, &key, 10, &unsynced()));
+    let reference = std::fs::read(index_path(&path)).unwrap();
+    let last = self_hashes(&path).last().copied();
+    let five = 32 + 32 * (2 * 5 - 2);
+
+    // Its last leaf is not the ledger's line 4: rebuilt, not extended.
+    let mut cut = reference[..five].to_vec();
+    cut[five - 32] ^= 1;
+    std::fs::write(index_path(&path), &cut).unwrap();
+    let (_, state) = TreeIndex::open_checked(&path, 10, last.as_ref()).unwrap();
+    assert!(matches!(state, IndexState::Rebuilt { .. }), "{state:?}");
+    assert_eq!(std::fs::read(index_path(&path)).unwrap(), reference);
+
+    // A line after the index's end that fails its seal: neither extended
+    // nor rebuilt past it, and the writer is told.
+    let ledger = std::fs::read_to_string(&path).unwrap();
+    let altered = ledger.replacen("event 7", "event 8", 1);
+    assert_ne!(altered, ledger);
+    std::fs::write(&path, altered).unwrap();
+    std::fs::write(index_path(&path), &reference[..five]).unwrap();
+    let error = TreeIndex::open_checked(&path, 10, last.as_ref()).unwrap_err().to_string();
+    assert!(error.contains("first 7 lines verify, not 10"), "{error}");
+    let session = Session::open_with(&key, &path, "s", &unsynced()).unwrap();
+    assert!(session.tree_problem().is_some_and(|p| p.contains("not 10")), "{:?}", session.tree_problem());
+    assert_eq!(session.tree_size(), None, "no tree over lines that do not verify");
+    assert_eq!(common::ledger_error_kind(session.checkpoint()).0, LedgerErrorKind::Unusable);
+}

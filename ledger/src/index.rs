@@ -10,14 +10,16 @@
 //! index before it leaves this module.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write as _};
+use std::io::{self, BufRead as _, BufReader, BufWriter, Write as _};
 use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
 
+use provedex_format::SignedEvent;
 use provedex_format::hex::{ChainHash, Digest};
 use provedex_format::merkle::{self, Nodes, ProofError, line_leaf_hash, node_hash};
+use provedex_format::seal::GENESIS_PARENT_HASH;
 use provedex_format::{Error, LedgerErrorKind, Result};
-use provedex_verify::{ChainReport, Verifier};
+use provedex_verify::{ChainReport, Verifier, check_seal};
 
 /// The first 16 bytes of an index file.
 pub const INDEX_MAGIC: [u8; 16] = *b"provedex-tree\0\0\0";
@@ -320,7 +322,8 @@ impl TreeIndex {
     /// lines are known and whose line `ledger_size − 1` has `last_self_hash`,
     /// and makes it agree with them: an index that holds as many leaves with
     /// that last leaf is used as is; a shorter one whose last leaf is the
-    /// ledger's is extended; anything else (missing, not a regular file, a
+    /// ledger's is extended with the lines after it (each seal-checked and
+    /// linked, the lines before only counted); anything else (missing, not a regular file, a
     /// bad header, a partial node, more leaves than the ledger, another last
     /// leaf) is rebuilt from the ledger.
     pub fn open_checked(
@@ -373,28 +376,64 @@ impl TreeIndex {
             Err(e) => return rebuild(e.to_string()),
         };
         let last_leaf = if from == 0 { None } else { Some(index.node(0, from - 1)?) };
-        let mut agrees = from == 0;
         let mut nodes = Vec::new();
-        let mut last_seen = None;
-        let report = Verifier::new()
-            .on_event(|event, _| {
-                if event.seq + 1 == from {
-                    agrees = last_leaf == Some(line_leaf_hash(&event.self_hash));
-                }
-                if event.seq >= from && agrees && event.seq < ledger_size {
-                    frontier.push(line_leaf_hash(&event.self_hash), &mut nodes);
-                }
-                last_seen = Some(event.self_hash);
-            })
-            .file(ledger)?;
-        let whole = frontier.size() == ledger_size && last_self_hash.is_none_or(|h| last_seen.as_ref() == Some(h));
-        if !agrees || !whole {
-            let why = if agrees { report.message } else { format!("its leaf {} is not the ledger's", from - 1) };
+        if let Err(why) = extend_from(ledger, from, ledger_size, last_leaf, last_self_hash, &mut frontier, &mut nodes) {
             return rebuild(why);
         }
         index.append(&nodes, ledger_size)?;
         Ok((index, IndexState::Extended { from }))
     }
+}
+
+/// Pushes onto `frontier` (and `nodes`) the leaves of the ledger's lines
+/// `from..size`, read from the ledger: the lines before `from − 1` are only
+/// counted, the line `from − 1` must have the leaf `last_leaf`, and each
+/// later line must be whole, carry its seq, link to the line before it and
+/// pass its seal check; the last must have `last_self_hash`. Says why not.
+fn extend_from(
+    ledger: &Path,
+    from: u64,
+    size: u64,
+    last_leaf: Option<Digest>,
+    last_self_hash: Option<&ChainHash>,
+    frontier: &mut Frontier,
+    nodes: &mut Vec<Digest>,
+) -> std::result::Result<(), String> {
+    let file = File::open(ledger).map_err(|e| format!("cannot read the ledger: {e}"))?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut line = Vec::new();
+    let mut parent = if from == 0 { Some(GENESIS_PARENT_HASH) } else { None };
+    for seq in 0..size {
+        line.clear();
+        reader.read_until(b'\n', &mut line).map_err(|e| format!("cannot read the ledger: {e}"))?;
+        if line.last() != Some(&b'\n') {
+            return Err(format!("the ledger has no whole line with seq {seq}"));
+        }
+        if seq + 1 < from {
+            continue;
+        }
+        let event = SignedEvent::from_line(&line[..line.len() - 1])
+            .map_err(|f| format!("the ledger's line {}: {f}", seq + 1))?;
+        if event.seq != seq {
+            return Err(format!("the ledger's line {} holds seq {}", seq + 1, event.seq));
+        }
+        if seq + 1 == from {
+            if last_leaf != Some(line_leaf_hash(&event.self_hash)) {
+                return Err(format!("its leaf {seq} is not the ledger's line with that seq"));
+            }
+        } else {
+            check_seal(&event).map_err(|f| format!("the ledger's line {}: {f}", seq + 1))?;
+            if parent != Some(event.parent_hash) {
+                return Err(format!("the ledger's line {} does not link to the line before it", seq + 1));
+            }
+            frontier.push(line_leaf_hash(&event.self_hash), nodes);
+        }
+        parent = Some(event.self_hash);
+    }
+    if last_self_hash.is_some_and(|last| parent.as_ref() != Some(last)) {
+        return Err("the ledger's last line is not the one the writer resumes after".to_owned());
+    }
+    Ok(())
 }
 
 /// An index being written anew, streaming: O(log n) memory.
