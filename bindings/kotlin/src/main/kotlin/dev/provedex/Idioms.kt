@@ -89,3 +89,54 @@ fun InclusionProof.verify(rootHex: String): Boolean =
  */
 fun ConsistencyProof.verify(oldRootHex: String, newRootHex: String): Boolean =
     verifyConsistency(oldSize, newSize, proof, oldRootHex, newRootHex)
+
+/**
+ * [Session.open] with [SessionOptions]: a choice of [Durability] and, with
+ * `checkpointEvery` N > 0, a checkpoint signed into the checkpoints file beside the
+ * ledger ([checkpointsPath], [readCheckpoints]) each time the durable lines reach a
+ * multiple of N.
+ */
+fun Session.Companion.open(keypair: SigningKeypair, ledgerPath: String, sessionId: String, options: SessionOptions): Session =
+    openWithOptions(keypair, ledgerPath, sessionId, options)
+
+/** The lines from seq [first] to seq [last], both included. */
+fun BundleSelection.Companion.seqs(first: ULong, last: ULong): BundleSelection = BundleSelection.Seqs(first, last)
+
+/**
+ * The lines from the first at or after [from] to the last at or before [to], every
+ * line between them included; the instants are compared with the lines'
+ * `timestamp_nanos` exactly, to the nanosecond. An instant before the Unix epoch is
+ * an [IllegalArgumentException].
+ */
+fun BundleSelection.Companion.between(from: java.time.Instant, to: java.time.Instant): BundleSelection =
+    BundleSelection.Time(epochNanos(from, "from"), epochNanos(to, "to"))
+
+private fun epochNanos(instant: java.time.Instant, name: String): ULong {
+    require(instant.epochSecond >= 0) { "$name is before the Unix epoch: no line's time is" }
+    val nanos = java.math.BigInteger.valueOf(instant.epochSecond).multiply(java.math.BigInteger.valueOf(1_000_000_000))
+        .add(java.math.BigInteger.valueOf(instant.nano.toLong()))
+    require(nanos.bitLength() <= 64) { "$name is beyond the largest timestamp_nanos" }
+    return nanos.toString().toULong()
+}
+
+/**
+ * [exportBundleWithCheckpoint] with the held checkpoint given as its note text: the
+ * bundle of [selection] proven against that checkpoint, copied verbatim.
+ */
+fun exportBundle(ledgerPath: String, checkpoint: String, selection: BundleSelection): ByteArray =
+    exportBundleWithCheckpoint(ledgerPath, checkpoint.encodeToByteArray(), selection)
+
+/**
+ * [verifyBundle] with the checkpoint held apart given as its note text. Pin the key
+ * ([pinnedPubkey], hex or PEM) or its fingerprint ([pinnedFingerprint]) you trust:
+ * without one a bundle proves only its internal consistency.
+ */
+fun verifyBundle(
+    bundle: ByteArray,
+    pinnedPubkey: String? = null,
+    pinnedFingerprint: String? = null,
+    checkpoint: String,
+): BundleReport = verifyBundle(bundle, pinnedPubkey, pinnedFingerprint, checkpoint.encodeToByteArray())
+
+/** Whether the bundle reached [level] (`verifiable`, `externally-archived`, …) by the evidence checked. */
+fun BundleReport.reached(level: String): Boolean = levels.any { it.level == level && it.reached }

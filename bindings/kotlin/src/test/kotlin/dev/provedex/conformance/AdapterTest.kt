@@ -40,6 +40,38 @@ class AdapterTest {
     }
 
     @Test
+    fun `verify_bundle answers ok, pinned, proof_level, reason and event_count, and waits for the protocol to be offered`(@org.junit.jupiter.api.io.TempDir dir: Path) {
+        val ledger = dir.resolve("ledger.ndjson")
+        val key = dev.provedex.checkValueKeypair()
+        dev.provedex.recordAll(key, ledger, dev.provedex.everyVariant)
+        val bundle = dev.provedex.exportBundle(ledger.toString(), key, dev.provedex.BundleSelection.Seqs(1uL, 3uL))
+        val hex = java.util.HexFormat.of().formatHex(bundle)
+        fun verify(pubkey: String?, fingerprint: String?, bundleHex: String = hex) = respondTo(
+            Json.write(mapOf("id" to "b", "op" to "verify_bundle", "bundle_hex" to bundleHex, "pinned_pubkey" to pubkey, "pinned_fingerprint" to fingerprint)),
+        )["result"]
+        val three = BigInteger.valueOf(3)
+        assertEquals(
+            mapOf("ok" to true, "pinned" to true, "proof_level" to "verifiable", "reason" to null, "event_count" to three),
+            verify(key.pubkeyHex(), null),
+        )
+        assertEquals(
+            mapOf("ok" to true, "pinned" to true, "proof_level" to "verifiable", "reason" to null, "event_count" to three),
+            verify(null, key.fingerprint()),
+        )
+        assertEquals(
+            mapOf("ok" to true, "pinned" to false, "proof_level" to null, "reason" to null, "event_count" to three),
+            verify(null, null),
+        )
+        assertEquals(
+            mapOf("ok" to false, "pinned" to false, "proof_level" to null, "reason" to "bundle_malformed", "event_count" to BigInteger.ZERO),
+            verify(key.pubkeyHex(), null, "00ff"),
+        )
+        val hello = respondTo("""{"id":"hello","op":"hello","protocol":1}""")["result"] as Map<*, *>
+        assertTrue("verify_bundle" !in (hello["operations"] as List<*>))
+        key.close()
+    }
+
+    @Test
     fun `u64 arguments are read exactly up to 2^64-1 and refused beyond`() {
         val event = """{\"type\":\"SessionEnded\",\"payload\":{\"reason\":\"done\",\"summary_sha256\":\"\"}}"""
         fun selfHash(seq: String) =
