@@ -314,6 +314,9 @@ def test_checkpoint_findings():
         None,
         "failed",
     )
+    # A checkpoint that does not verify: its size and root are not reported.
+    report = verify(BASE | {"checkpoint": other.decode()})
+    assert (report.tree_size, report.root, report.first_seq) == (None, None, 3)
 
 
 def test_another_key():
