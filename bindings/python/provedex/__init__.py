@@ -1451,7 +1451,8 @@ def verify_bundle(
     ``checkpoint_malformed``.
     """
     if isinstance(bundle, str):
-        data = _note("bundle", bundle)
+        # A lone surrogate keeps its place as bytes that are not UTF-8: the report says the bundle is malformed.
+        data = bundle.encode("utf-8", "surrogatepass")
     elif isinstance(bundle, bytes):
         data = bundle
     else:
