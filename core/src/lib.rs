@@ -6,7 +6,8 @@
 //!   line, sealing, reason codes); no I/O.
 //! - [`provedex_verify`]: whether a ledger holds ([`Verifier`]); reads only.
 //! - [`provedex_ledger`]: writing ledgers ([`Session`]), key files
-//!   ([`KeyFile`]), recovery.
+//!   ([`KeyFile`]), recovery, checkpoints, proofs and bundles of a ledger's
+//!   tree ([`LedgerTree`], [`export_bundle`]).
 //!
 //! The normative rules live in `spec/`; these crates are their reference
 //! implementation. The `testing` feature adds helpers for tests and vector
@@ -23,8 +24,8 @@ pub use provedex_format::{
     checkpoint, display, event, hex, kinds, line, merkle, note, seal, toolset,
 };
 pub use provedex_ledger::{
-    BundleCheckpoint, Durability, KeyFile, LedgerTree, ProofDocument, RecoverOutcome, Selection, Session,
-    SessionOptions, ToolsetCheck, check_toolset, export_bundle, recover,
+    BundleCheckpoint, CheckpointEntry, Durability, KeyFile, LedgerTree, ProofDocument, RecoverOutcome, Selection,
+    Session, SessionOptions, ToolsetCheck, check_toolset, checkpoints_path, export_bundle, read_checkpoints, recover,
 };
 pub use provedex_ledger::{MAX_PEM_KEY_LEN, load_public_key};
 pub use provedex_verify::bundle;
