@@ -37,6 +37,12 @@ pub mod names {
     pub const VERIFY_DEFAULT: &str = "default";
     pub const VERIFY_SEQUENTIAL: &str = "sequential_strict";
 
+    /// A bundle of every line of a [`BUNDLE_EVENTS`](crate::BUNDLE_EVENTS)-event
+    /// ledger verified without the ledger, against verifying the ledger.
+    pub const BUNDLE_GROUP: &str = "verify_bundle_100k";
+    pub const BUNDLE_VERIFY: &str = "verify_bundle";
+    pub const BUNDLE_LEDGER: &str = "verify_ledger";
+
     /// Durable group commit keeping the tree and its index, against the same without.
     pub const TREE_RECORD_GROUP: &str = "record_tree_16_threads";
     pub const TREE_RECORD_WITH: &str = "with_tree";
@@ -84,6 +90,9 @@ pub const RECORD_THREADS: usize = 16;
 
 /// Events in the ledger of the verify benchmark.
 pub const VERIFY_EVENTS: u64 = 20_000;
+
+/// Events in the bundle of the verify-bundle benchmark.
+pub const BUNDLE_EVENTS: u64 = 100_000;
 
 /// Events in the ledger whose verification's peak memory is measured.
 pub const RSS_EVENTS: u64 = 1_000_000;

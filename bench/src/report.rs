@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::names::*;
 use crate::{
-    RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS,
+    BUNDLE_EVENTS, RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS,
     TREE_RECORD_PAIRED_FILE, VERIFY_EVENTS,
 };
 
@@ -283,6 +283,13 @@ pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
         ("one strict verify per event, one thread", &format!("{VERIFY_GROUP}/{VERIFY_SEQUENTIAL}")),
         Goal::RatioAtLeast(2.5),
         VERIFY_EVENTS,
+    ));
+    rows.push(criterion.rate(
+        &format!("verify a bundle of {} events without the ledger", thousands(BUNDLE_EVENTS)),
+        &format!("{BUNDLE_GROUP}/{BUNDLE_VERIFY}"),
+        ("verify the same events as a ledger (default)", &format!("{BUNDLE_GROUP}/{BUNDLE_LEDGER}")),
+        Goal::RatioAtLeast(0.8),
+        BUNDLE_EVENTS,
     ));
     rows.extend(tree_rows(&criterion, &results_dir.join(TREE_READS_FILE)));
     rows.push(paired_record_row(&results_dir.join(TREE_RECORD_PAIRED_FILE)));
