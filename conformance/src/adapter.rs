@@ -19,9 +19,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use provedex_core::canonical;
 use provedex_core::line::{frame, read_line_alone};
 use provedex_core::{
-    AgentEvent, ChainHash, ChainReport, Engine, Error, Progress, PublicKeyBytes, Reason, SignedEvent, SigningKeypair,
-    Verifier, check_seal, compute_self_hash, sign_event_at,
+    AgentEvent, ChainHash, ChainReport, Engine, Error, Progress, PublicKeyBytes, Reason, SignedCheckpoint, SignedEvent,
+    SigningKeypair, Verifier, check_seal, compute_self_hash, sign_event_at, verify_checkpoint,
 };
+use provedex_format::hex::Digest;
+use provedex_format::merkle::{CompactRange, Tree, leaf_hash, root_of, verify_consistency, verify_inclusion};
 use provedex_format::seal::{LinkedEvent, validate_for_signing};
 use provedex_format::{Toolset, toolset_sha256};
 use provedex_verify::seal::verify_data;
@@ -29,9 +31,10 @@ use serde_json::{Map, Value as Json};
 
 use crate::parse_event_and_parent;
 use crate::protocol::{
-    CanonicalizeResult, HelloResult, Implementation, Is, JsonErrorCode, Operation, OperationResult, PROTOCOL, Request,
-    Response, SelfHashResult, SignDataResult, SignResult, ToolDigest, ToolsetHashResult, VerifyDataResult,
-    VerifyEventResult, VerifyLedgerResult, to_line,
+    CanonicalizeResult, CheckpointReason, HelloResult, Implementation, Is, JsonErrorCode, Operation, OperationResult,
+    PROTOCOL, Request, Response, SelfHashResult, SignCheckpointResult, SignDataResult, SignResult, ToolDigest,
+    ToolsetHashResult, TreeRootResult, VerifyCheckpointResult, VerifyConsistencyResult, VerifyDataResult,
+    VerifyEventResult, VerifyInclusionResult, VerifyLedgerResult, to_line,
 };
 use crate::vector::{hex, unhex};
 
@@ -140,10 +143,18 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
             })
         }
         Request::VerifyLedger(r) => {
+            let checkpoint = match &r.checkpoint_hex {
+                None => None,
+                Some(bytes) => Some(
+                    SignedCheckpoint::parse(&unhex(bytes)?)
+                        .map_err(|f| format!("checkpoint_hex is not a signed checkpoint: {}", f.message))?,
+                ),
+            };
             let options = Options {
                 pinned: r.pinned_pubkey,
                 pinned_current: r.pinned_current_pubkey,
                 check_tools: r.check_tools,
+                checkpoint,
             };
             let report = verify_ledger_every_way(&unhex(&r.ledger_hex)?, options)?;
             OperationResult::VerifyLedger(VerifyLedgerResult::from(report))
@@ -175,11 +186,71 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
         Request::VerifyData(r) => OperationResult::VerifyData(VerifyDataResult {
             valid: verify_data(&r.pubkey_hex, &unhex(&r.data_hex)?, &r.signature_hex),
         }),
+        Request::TreeRoot(r) => {
+            let leaves =
+                r.leaves_hex.iter().map(|leaf| Ok(leaf_hash(&unhex(leaf)?))).collect::<Result<Vec<_>, String>>()?;
+            let root = root_of(&leaves);
+            // A writer folds its compact range into the root; a reader holds the whole tree.
+            let mut range = CompactRange::new();
+            leaves.iter().for_each(|leaf| range.push(*leaf));
+            let tree = Tree::from_leaves(leaves.iter().copied());
+            if range.root() != root || tree.root_at(tree.size()) != root {
+                return Err(format!("the compact range and the tree disagree with root_of ({root})"));
+            }
+            OperationResult::TreeRoot(TreeRootResult { root_hex: root })
+        }
+        Request::VerifyInclusion(r) => {
+            let leaf = leaf_hash(&unhex(&r.leaf_hex)?);
+            let valid = proof_hashes(&r.proof_hex)
+                .is_some_and(|proof| verify_inclusion(r.index, r.tree_size, &leaf, &proof, &r.root_hex).is_ok());
+            OperationResult::VerifyInclusion(VerifyInclusionResult { valid })
+        }
+        Request::VerifyConsistency(r) => {
+            let valid = proof_hashes(&r.proof_hex).is_some_and(|proof| {
+                verify_consistency(r.old_size, r.new_size, &proof, &r.old_root_hex, &r.new_root_hex).is_ok()
+            });
+            OperationResult::VerifyConsistency(VerifyConsistencyResult { valid })
+        }
+        Request::SignCheckpoint(r) => {
+            let seed: [u8; 32] = unhex(&r.seed_hex)?.try_into().map_err(|_| "seed_hex must be 32 bytes")?;
+            let key = SigningKeypair::from_seed(&seed);
+            let note = key.sign_checkpoint(&r.genesis_self_hash, r.tree_size, r.root_hex).to_text();
+            // What the key signs, its verifier reads back as the same checkpoint.
+            let read = verify_checkpoint(note.as_bytes(), &key.public_key())
+                .map_err(|f| format!("the signed checkpoint does not verify under its key: {}", f.message))?;
+            if (read.checkpoint.size, read.checkpoint.root, read.origin.genesis_self_hash)
+                != (r.tree_size, r.root_hex, r.genesis_self_hash)
+            {
+                return Err("the signed checkpoint reads back as another checkpoint".into());
+            }
+            OperationResult::SignCheckpoint(SignCheckpointResult { checkpoint_hex: hex(note) })
+        }
+        Request::VerifyCheckpoint(r) => {
+            OperationResult::VerifyCheckpoint(match verify_checkpoint(&unhex(&r.checkpoint_hex)?, &r.pubkey_hex) {
+                Ok(read) => VerifyCheckpointResult::Valid {
+                    valid: Is,
+                    reason: (),
+                    tree_size: read.checkpoint.size,
+                    root_hex: read.checkpoint.root,
+                },
+                Err(finding) => VerifyCheckpointResult::Invalid {
+                    valid: Is,
+                    reason: CheckpointReason::of(finding.reason)
+                        .ok_or_else(|| format!("a checkpoint is refused with the reason {}", finding.reason))?,
+                },
+            })
+        }
     })
 }
 
+/// The hashes of a proof, or `None` when an item is not 64 lowercase hex
+/// characters (such a proof is not valid).
+fn proof_hashes(items: &[String]) -> Option<Vec<Digest>> {
+    items.iter().map(|item| Digest::from_hex(item).ok()).collect()
+}
+
 /// The options of a `verify_ledger` request.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// The key every line before the first rotation is signed with.
     pub pinned: Option<PublicKeyBytes>,
@@ -187,6 +258,8 @@ pub struct Options {
     pub pinned_current: Option<PublicKeyBytes>,
     /// Whether the report lists the tool calls outside the pinned toolset.
     pub check_tools: bool,
+    /// A signed checkpoint the ledger must reach and agree with.
+    pub checkpoint: Option<SignedCheckpoint>,
 }
 
 /// The event and parent of a request, as [`parse_event_and_parent`] reads
@@ -246,6 +319,7 @@ pub fn verify_ledger_every_way(ledger: &[u8], options: Options) -> Result<ChainR
             .pinned_pubkey(options.pinned)
             .pinned_current_pubkey(options.pinned_current)
             .check_tool_calls(options.check_tools)
+            .checkpoint(options.checkpoint.clone())
     };
     // Over a reader, a line ends after its LF.
     let line_ends: Vec<u64> =

@@ -86,7 +86,16 @@ fn byte_member(operation: Operation) -> Option<&'static str> {
         Operation::ToolsetHash => Some("toolset_sha256"),
         // Ed25519 signatures are deterministic: a data signature is the bytes the operation writes.
         Operation::SignData => Some("signature_hex"),
-        Operation::VerifyEvent | Operation::VerifyLedger | Operation::VerifyData => None,
+        // A root is a hash, its bytes its value, as a self_hash is.
+        Operation::TreeRoot => Some("root_hex"),
+        // Ed25519 signatures are deterministic: a signed checkpoint is the bytes the reference writer writes.
+        Operation::SignCheckpoint => Some("checkpoint_hex"),
+        Operation::VerifyEvent
+        | Operation::VerifyLedger
+        | Operation::VerifyData
+        | Operation::VerifyInclusion
+        | Operation::VerifyConsistency
+        | Operation::VerifyCheckpoint => None,
     }
 }
 
@@ -361,6 +370,35 @@ mod tests {
         assert_eq!(judging(Operation::VerifyData, &refused), [VerdictCompatible, ReasonExact]);
         let lax = test(&["LaxAccepts"], json!({"valid": false}));
         assert_eq!(failed_levels(Operation::VerifyData, &lax, json!({"valid": true})), [Strict]);
+    }
+
+    #[test]
+    fn the_transparency_operations_take_their_levels_by_the_same_rules() {
+        use Level::*;
+        // A root and a signed checkpoint have no verdict: their bytes are what they are judged by.
+        let root = test(&[], json!({"root_hex": "aa"}));
+        assert_eq!(judging(Operation::TreeRoot, &root), [ByteCompatible, ReasonExact]);
+        assert_eq!(failed_levels(Operation::TreeRoot, &root, json!({"root_hex": "bb"})), [ByteCompatible, ReasonExact]);
+        let note = test(&[], json!({"checkpoint_hex": "0a"}));
+        assert_eq!(judging(Operation::SignCheckpoint, &note), [ByteCompatible, ReasonExact]);
+        assert_eq!(failed_levels(Operation::SignCheckpoint, &note, json!({})), [ByteCompatible, ReasonExact]);
+
+        for op in [Operation::VerifyInclusion, Operation::VerifyConsistency] {
+            let proof = test(&[], json!({"valid": false}));
+            assert_eq!(judging(op, &proof), [VerdictCompatible, ReasonExact]);
+            assert_eq!(failed_levels(op, &proof, json!({"valid": true})), [VerdictCompatible, ReasonExact]);
+        }
+
+        let refused = test(&[], json!({"valid": false, "reason": "checkpoint_foreign"}));
+        assert_eq!(judging(Operation::VerifyCheckpoint, &refused), [VerdictCompatible, ReasonExact]);
+        let other_reason = json!({"valid": false, "reason": "checkpoint_signature_invalid"});
+        assert_eq!(failed_levels(Operation::VerifyCheckpoint, &refused, other_reason), [ReasonExact]);
+        let read = test(&[], json!({"valid": true, "reason": null, "tree_size": 5, "root_hex": "aa"}));
+        let other_size = json!({"valid": true, "reason": null, "tree_size": 6, "root_hex": "aa"});
+        assert_eq!(failed_levels(Operation::VerifyCheckpoint, &read, other_size), [ReasonExact]);
+        let lax = test(&["LaxAccepts"], json!({"valid": false, "reason": "checkpoint_signature_invalid"}));
+        let accepted = json!({"valid": true, "reason": null, "tree_size": 7, "root_hex": "aa"});
+        assert_eq!(failed_levels(Operation::VerifyCheckpoint, &lax, accepted), [Strict]);
     }
 
     #[test]

@@ -51,6 +51,11 @@ enum Message {
     ToolsetHashResponse(Response<ToolsetHashResult>),
     SignDataResponse(Response<SignDataResult>),
     VerifyDataResponse(Response<VerifyDataResult>),
+    TreeRootResponse(Response<TreeRootResult>),
+    VerifyInclusionResponse(Response<VerifyInclusionResult>),
+    VerifyConsistencyResponse(Response<VerifyConsistencyResult>),
+    SignCheckpointResponse(Response<SignCheckpointResult>),
+    VerifyCheckpointResponse(Response<VerifyCheckpointResult>),
 }
 
 /// An operation an adapter can offer: every operation of the protocol but
@@ -74,11 +79,21 @@ pub enum Operation {
     SignData,
     /// `verify_data`: a data signature checked (spec 1.1).
     VerifyData,
+    /// `tree_root`: the RFC 9162 root of a list of leaf inputs (spec 1.1).
+    TreeRoot,
+    /// `verify_inclusion`: an inclusion proof checked (spec 1.1).
+    VerifyInclusion,
+    /// `verify_consistency`: a consistency proof checked (spec 1.1).
+    VerifyConsistency,
+    /// `sign_checkpoint`: a ledger's checkpoint signed with a seed (spec 1.1).
+    SignCheckpoint,
+    /// `verify_checkpoint`: a signed checkpoint read and checked under a key (spec 1.1).
+    VerifyCheckpoint,
 }
 
 impl Operation {
     /// Every operation, in the order of spec/conformance.md.
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 13] = [
         Self::Canonicalize,
         Self::SelfHash,
         Self::Sign,
@@ -87,6 +102,11 @@ impl Operation {
         Self::ToolsetHash,
         Self::SignData,
         Self::VerifyData,
+        Self::TreeRoot,
+        Self::VerifyInclusion,
+        Self::VerifyConsistency,
+        Self::SignCheckpoint,
+        Self::VerifyCheckpoint,
     ];
 
     /// The name of the operation: the `op` of its requests.
@@ -100,6 +120,11 @@ impl Operation {
             Self::ToolsetHash => "toolset_hash",
             Self::SignData => "sign_data",
             Self::VerifyData => "verify_data",
+            Self::TreeRoot => "tree_root",
+            Self::VerifyInclusion => "verify_inclusion",
+            Self::VerifyConsistency => "verify_consistency",
+            Self::SignCheckpoint => "sign_checkpoint",
+            Self::VerifyCheckpoint => "verify_checkpoint",
         }
     }
 
@@ -133,6 +158,16 @@ pub enum Request {
     SignData(SignDataRequest),
     /// `verify_data`.
     VerifyData(VerifyDataRequest),
+    /// `tree_root`.
+    TreeRoot(TreeRootRequest),
+    /// `verify_inclusion`.
+    VerifyInclusion(VerifyInclusionRequest),
+    /// `verify_consistency`.
+    VerifyConsistency(VerifyConsistencyRequest),
+    /// `sign_checkpoint`.
+    SignCheckpoint(SignCheckpointRequest),
+    /// `verify_checkpoint`.
+    VerifyCheckpoint(VerifyCheckpointRequest),
 }
 
 impl Request {
@@ -163,6 +198,11 @@ impl Request {
             Self::ToolsetHash(r) => &r.id,
             Self::SignData(r) => &r.id,
             Self::VerifyData(r) => &r.id,
+            Self::TreeRoot(r) => &r.id,
+            Self::VerifyInclusion(r) => &r.id,
+            Self::VerifyConsistency(r) => &r.id,
+            Self::SignCheckpoint(r) => &r.id,
+            Self::VerifyCheckpoint(r) => &r.id,
         }
     }
 
@@ -178,6 +218,11 @@ impl Request {
             Self::ToolsetHash(_) => Some(Operation::ToolsetHash),
             Self::SignData(_) => Some(Operation::SignData),
             Self::VerifyData(_) => Some(Operation::VerifyData),
+            Self::TreeRoot(_) => Some(Operation::TreeRoot),
+            Self::VerifyInclusion(_) => Some(Operation::VerifyInclusion),
+            Self::VerifyConsistency(_) => Some(Operation::VerifyConsistency),
+            Self::SignCheckpoint(_) => Some(Operation::SignCheckpoint),
+            Self::VerifyCheckpoint(_) => Some(Operation::VerifyCheckpoint),
         }
     }
 }
@@ -277,6 +322,13 @@ pub struct VerifyLedgerRequest {
     /// ask for it; absent is false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub check_tools: bool,
+    /// Spec 1.1: the bytes of a signed checkpoint held apart from the
+    /// ledger, as hex (spec/transparency.md, Checking a ledger against a
+    /// checkpoint). Sent only by the tests that give one; the vectors send
+    /// only signed checkpoints that read as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(HEX_BYTES))]
+    pub checkpoint_hex: Option<String>,
 }
 
 /// `toolset_hash`: the toolset and toolset hash of a tool manifest
@@ -319,6 +371,94 @@ pub struct VerifyDataRequest {
     pub data_hex: String,
     /// The 64 bytes of the signature, as hex.
     pub signature_hex: SignatureBytes,
+}
+
+/// `tree_root`: the root of the RFC 9162 Merkle tree over a list of leaf
+/// inputs (spec/transparency.md, The tree).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TreeRootRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The leaf inputs, in order, each as hex of any length: the
+    /// implementation hashes each as SHA-256(0x00 ‖ input).
+    #[schemars(inner(pattern(HEX_BYTES)))]
+    pub leaves_hex: Vec<String>,
+}
+
+/// `verify_inclusion`: whether an inclusion proof shows a leaf to be leaf
+/// `index` of the tree of `tree_size` leaves with root `root_hex`
+/// (spec/transparency.md, Inclusion proofs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyInclusionRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The leaf's index, from 0.
+    pub index: u64,
+    /// The tree's size.
+    pub tree_size: u64,
+    /// The leaf INPUT, as hex: the implementation hashes it as SHA-256(0x00 ‖ input).
+    #[schemars(pattern(HEX_BYTES))]
+    pub leaf_hex: String,
+    /// The proof's hashes, in order. Any strings: an item that is not 64
+    /// lowercase hex characters makes the proof not valid.
+    pub proof_hex: Vec<String>,
+    /// The tree's root.
+    pub root_hex: Digest,
+}
+
+/// `verify_consistency`: whether a consistency proof shows the tree of
+/// `old_size` leaves to be a prefix of the tree of `new_size` leaves
+/// (spec/transparency.md, Consistency proofs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyConsistencyRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The old tree's size.
+    pub old_size: u64,
+    /// The new tree's size.
+    pub new_size: u64,
+    /// The proof's hashes, in order. Any strings: an item that is not 64
+    /// lowercase hex characters makes the proof not valid.
+    pub proof_hex: Vec<String>,
+    /// The old tree's root.
+    pub old_root_hex: Digest,
+    /// The new tree's root.
+    pub new_root_hex: Digest,
+}
+
+/// `sign_checkpoint`: the signed checkpoint of a ledger's tree
+/// (spec/transparency.md, Checkpoints).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignCheckpointRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The 32-byte Ed25519 seed, as hex.
+    #[schemars(pattern("^[0-9a-f]{64}$"))]
+    pub seed_hex: String,
+    /// The self_hash of the ledger's line with seq 0, which its origin names.
+    pub genesis_self_hash: ChainHash,
+    /// The tree's size.
+    pub tree_size: u64,
+    /// The tree's root.
+    pub root_hex: Digest,
+}
+
+/// `verify_checkpoint`: a signed checkpoint read and checked under a key
+/// (spec/transparency.md, Signed notes and Checkpoints).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyCheckpointRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The note's bytes, as hex; they may be anything (then the result says why).
+    #[schemars(pattern(HEX_BYTES))]
+    pub checkpoint_hex: String,
+    /// The 32 bytes of the key expected to sign it, as hex.
+    pub pubkey_hex: PublicKeyBytes,
 }
 
 /// The response to a request: one JSON object per line on the adapter's
@@ -596,6 +736,94 @@ pub struct VerifyDataResult {
     pub valid: bool,
 }
 
+/// The result of `tree_root`: the tree's root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "TreeRoot", inline)]
+pub struct TreeRootResult {
+    /// The RFC 9162 Merkle Tree Hash of the leaves (SHA-256 of no bytes for none).
+    pub root_hex: Digest,
+}
+
+/// The result of `verify_inclusion`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "VerifyInclusion", inline)]
+pub struct VerifyInclusionResult {
+    /// Whether the proof shows the leaf at the index of the tree with the root.
+    pub valid: bool,
+}
+
+/// The result of `verify_consistency`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "VerifyConsistency", inline)]
+pub struct VerifyConsistencyResult {
+    /// Whether the proof shows the old tree to be a prefix of the new one.
+    pub valid: bool,
+}
+
+/// The result of `sign_checkpoint`: the signed note's bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "SignCheckpoint", inline)]
+pub struct SignCheckpointResult {
+    /// The signed checkpoint exactly as the reference writer writes it, as hex.
+    #[schemars(pattern(HEX_BYTES))]
+    pub checkpoint_hex: String,
+}
+
+/// The result of `verify_checkpoint`: what the checkpoint says, or why it
+/// is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+#[schemars(rename = "VerifyCheckpoint", inline)]
+pub enum VerifyCheckpointResult {
+    /// The key signs the checkpoint.
+    Valid {
+        /// Always `true`.
+        valid: Is<true>,
+        /// Null: there is no reason.
+        reason: (),
+        /// The checkpoint's tree size.
+        tree_size: u64,
+        /// The checkpoint's root.
+        root_hex: Digest,
+    },
+    /// The checkpoint is refused, with why.
+    Invalid {
+        /// Always `false`.
+        valid: Is<false>,
+        /// Why (spec/transparency.md, Checkpoints).
+        reason: CheckpointReason,
+    },
+}
+
+/// Why a checkpoint is refused: one of the three reason codes of reading a
+/// checkpoint under a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckpointReason {
+    /// Not a signed note, not a checkpoint, or not a ledger origin.
+    CheckpointMalformed,
+    /// The origin names another key's fingerprint.
+    CheckpointForeign,
+    /// No signature line by the key, or one that fails.
+    CheckpointSignatureInvalid,
+}
+
+impl CheckpointReason {
+    /// The reason code of a finding, if it is one of the three.
+    pub fn of(reason: Reason) -> Option<CheckpointReason> {
+        match reason {
+            Reason::CheckpointMalformed => Some(Self::CheckpointMalformed),
+            Reason::CheckpointForeign => Some(Self::CheckpointForeign),
+            Reason::CheckpointSignatureInvalid => Some(Self::CheckpointSignatureInvalid),
+            _ => None,
+        }
+    }
+}
+
 /// The result of any operation, as an adapter writes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -618,6 +846,16 @@ pub enum OperationResult {
     SignData(SignDataResult),
     /// The result of `verify_data`.
     VerifyData(VerifyDataResult),
+    /// The result of `tree_root`.
+    TreeRoot(TreeRootResult),
+    /// The result of `verify_inclusion`.
+    VerifyInclusion(VerifyInclusionResult),
+    /// The result of `verify_consistency`.
+    VerifyConsistency(VerifyConsistencyResult),
+    /// The result of `sign_checkpoint`.
+    SignCheckpoint(SignCheckpointResult),
+    /// The result of `verify_checkpoint`.
+    VerifyCheckpoint(VerifyCheckpointResult),
 }
 
 /// Exactly `true` (`Is<true>`) or exactly `false` (`Is<false>`): the
@@ -729,7 +967,7 @@ mod tests {
             assert_eq!(Operation::from_name(op.name()), Some(op));
         }
         assert_eq!(Operation::from_name("hello"), None);
-        assert_eq!(Request::names().collect::<Vec<_>>().len(), 9);
+        assert_eq!(Request::names().collect::<Vec<_>>().len(), 14);
     }
 
     #[test]

@@ -11,7 +11,8 @@ use jsonschema::ValidatorMap;
 use provedex_conformance::default_vectors_dir;
 use provedex_conformance::protocol::{
     CanonicalizeResult, HelloRequest, HelloResult, Operation, PROTOCOL, Request, Response, SCHEMA_PATH, SelfHashResult,
-    SignDataResult, SignResult, ToolsetHashResult, VerifyDataResult, VerifyEventResult, VerifyLedgerResult, to_line,
+    SignCheckpointResult, SignDataResult, SignResult, ToolsetHashResult, TreeRootResult, VerifyCheckpointResult,
+    VerifyConsistencyResult, VerifyDataResult, VerifyEventResult, VerifyInclusionResult, VerifyLedgerResult, to_line,
 };
 use provedex_conformance::runner::load_vectors;
 use serde::Serialize;
@@ -112,6 +113,11 @@ pub fn response_definition(request: &Request) -> &'static str {
         Some(Operation::ToolsetHash) => "#/$defs/ToolsetHashResponse",
         Some(Operation::SignData) => "#/$defs/SignDataResponse",
         Some(Operation::VerifyData) => "#/$defs/VerifyDataResponse",
+        Some(Operation::TreeRoot) => "#/$defs/TreeRootResponse",
+        Some(Operation::VerifyInclusion) => "#/$defs/VerifyInclusionResponse",
+        Some(Operation::VerifyConsistency) => "#/$defs/VerifyConsistencyResponse",
+        Some(Operation::SignCheckpoint) => "#/$defs/SignCheckpointResponse",
+        Some(Operation::VerifyCheckpoint) => "#/$defs/VerifyCheckpointResponse",
     }
 }
 
@@ -131,6 +137,11 @@ pub fn check_response(validators: &ValidatorMap, request: &Request, line: &str, 
         Some(Operation::ToolsetHash) => typed::<ToolsetHashResult>(request, &message),
         Some(Operation::SignData) => typed::<SignDataResult>(request, &message),
         Some(Operation::VerifyData) => typed::<VerifyDataResult>(request, &message),
+        Some(Operation::TreeRoot) => typed::<TreeRootResult>(request, &message),
+        Some(Operation::VerifyInclusion) => typed::<VerifyInclusionResult>(request, &message),
+        Some(Operation::VerifyConsistency) => typed::<VerifyConsistencyResult>(request, &message),
+        Some(Operation::SignCheckpoint) => typed::<SignCheckpointResult>(request, &message),
+        Some(Operation::VerifyCheckpoint) => typed::<VerifyCheckpointResult>(request, &message),
     };
     assert!(is_result || !result_expected, "{}: not a result: {}", request.id(), shown(&message));
     assert_valid(validators, response_definition(request), &message);
