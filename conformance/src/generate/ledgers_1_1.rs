@@ -22,7 +22,7 @@ use super::ledgers::compared_members_1_1;
 use super::samples::{Flavor, event_spec, sample, seal_by_hand};
 use crate::vector::{FileBuilder, GroupBuilder, SPEC_VERSION_1_1, VectorFile, Verdict, hex};
 
-fn key(n: u8) -> SigningKeypair {
+pub(super) fn key(n: u8) -> SigningKeypair {
     SigningKeypair::from_seed(&[0x10 + n; 32])
 }
 
@@ -31,7 +31,7 @@ fn timestamp(seq: u64) -> u64 {
 }
 
 /// A v1 sample event, cycling through the variants.
-fn plain(i: usize) -> AgentEvent {
+pub(super) fn plain(i: usize) -> AgentEvent {
     let spec = event_spec();
     sample(&spec.variants[i % spec.variants.len()], Flavor::Typical)
 }
@@ -49,8 +49,8 @@ fn tool_call(name: &str) -> AgentEvent {
 /// A ledger being built: lines sealed by hand, so that content a writer
 /// refuses can be sealed too.
 #[derive(Clone, Default)]
-struct Chain {
-    lines: Vec<SignedEvent>,
+pub(super) struct Chain {
+    pub(super) lines: Vec<SignedEvent>,
 }
 
 impl Chain {
@@ -62,14 +62,14 @@ impl Chain {
         self.lines.last().map_or(GENESIS_PARENT_HASH, |l| l.self_hash)
     }
 
-    fn push(&mut self, event: AgentEvent, key: &SigningKeypair) -> &mut Self {
+    pub(super) fn push(&mut self, event: AgentEvent, key: &SigningKeypair) -> &mut Self {
         let seq = self.seq();
         self.lines.push(seal_by_hand(&event, seq, timestamp(seq), &self.parent(), key));
         self
     }
 
     /// `n` v1 events signed by `key`, their variant cycling with the seq.
-    fn plain(&mut self, n: usize, key: &SigningKeypair) -> &mut Self {
+    pub(super) fn plain(&mut self, n: usize, key: &SigningKeypair) -> &mut Self {
         for _ in 0..n {
             self.push(plain(self.lines.len()), key);
         }
@@ -82,7 +82,7 @@ impl Chain {
     }
 
     /// A rotation from `old` to `new` with a genuine proof.
-    fn rotate(&mut self, old: &SigningKeypair, new: &SigningKeypair) -> &mut Self {
+    pub(super) fn rotate(&mut self, old: &SigningKeypair, new: &SigningKeypair) -> &mut Self {
         let proof = new.prove_rotation(old.public_key(), self.seq(), self.parent());
         self.rotate_with(old, new.public_key(), proof)
     }
@@ -101,11 +101,11 @@ impl Chain {
         self.push(AgentEvent::Redacted(redacted), key)
     }
 
-    fn hash_of(&self, seq: usize) -> ChainHash {
+    pub(super) fn hash_of(&self, seq: usize) -> ChainHash {
         self.lines[seq].self_hash
     }
 
-    fn file(&self) -> Vec<u8> {
+    pub(super) fn file(&self) -> Vec<u8> {
         self.lines.iter().flat_map(|l| l.to_json().into_bytes().into_iter().chain([b'\n'])).collect()
     }
 }

@@ -2,6 +2,7 @@
 
 mod canonical;
 mod check_order;
+mod checkpoints;
 mod data;
 mod ed25519;
 mod events;
@@ -15,6 +16,7 @@ mod readme;
 mod samples;
 mod signatures;
 mod toolsets;
+mod tree;
 
 use std::fs;
 use std::path::Path;
@@ -41,6 +43,12 @@ pub fn all_files() -> Vec<(&'static str, VectorFile)> {
         ("lines_1_1", ledgers_1_1::lines_file()),
         ("ledgers_1_1", ledgers_1_1::ledgers_file()),
         ("check_order_1_1", check_order::file_1_1()),
+        ("tree", tree::tree_file()),
+        ("inclusion", tree::inclusion_file()),
+        ("consistency", tree::consistency_file()),
+        ("sign_checkpoint", checkpoints::sign_file()),
+        ("checkpoints", checkpoints::verify_file()),
+        ("ledgers_checkpoint", checkpoints::ledgers_file()),
     ];
     pins::apply(&mut files);
     files
