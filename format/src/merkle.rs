@@ -327,11 +327,14 @@ pub fn verify_consistency(
     }
     if old_size == 0 {
         let empty = empty_root();
-        return if *old_root == empty {
-            Ok(())
-        } else {
-            Err(ProofError::RootMismatch(format!("the old root {old_root} is not the empty tree's root {empty}")))
-        };
+        if *old_root != empty {
+            return Err(ProofError::RootMismatch(format!(
+                "the old root {old_root} is not the empty tree's root {empty}"
+            )));
+        }
+        if new_size > 0 {
+            return Ok(());
+        }
     }
     if old_size == new_size {
         return if old_root == new_root {
@@ -504,6 +507,15 @@ mod tests {
                 verify_consistency(old, size, &proof, &tree.root_at(old), &root).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn equal_sizes_need_equal_roots_also_for_the_empty_tree() {
+        let (empty, other) = (empty_root(), leaf_hash(b"x"));
+        assert!(verify_consistency(0, 0, &[], &empty, &empty).is_ok());
+        assert!(matches!(verify_consistency(0, 0, &[], &empty, &other), Err(ProofError::RootMismatch(_))));
+        assert!(matches!(verify_consistency(0, 0, &[], &other, &other), Err(ProofError::RootMismatch(_))));
+        assert!(verify_consistency(0, 1, &[], &empty, &other).is_ok());
     }
 
     #[test]
