@@ -52,7 +52,7 @@ BUGS: dict[str, str] = {
     "bundle_key_trusted": "without a pin, trust a bundle's own key and report a proof level",
     "bundle_consistency_unchecked": "do not check a bundle's consistency proof against the checkpoint's root",
     "bundle_genesis_unchecked": "do not check that a bundle's checkpoint names its tree's first line",
-    "receipt_level_trusted": "count the proof level a receipt names (its `level` member) as reached",
+    "receipt_level_trusted": "count a proof level a receipt names (a member whose value is a level) as reached",
 }
 
 _active: str | None = None

@@ -429,9 +429,9 @@ class _Verification:
         verdicts = [LevelVerdict("verifiable", verifiable, why)]
         claimed = set()
         if planted("receipt_level_trusted") and self.bundle is not None:
-            # PLANTED BUG receipt_level_trusted: the level a receipt names is taken for evidence,
-            # though no receipt was verified.
-            claimed = {receipt.get("level") for receipt in self.bundle.receipts}
+            # PLANTED BUG receipt_level_trusted: a level a receipt names (any member whose value is
+            # a level's name) is taken for evidence, though no receipt was verified.
+            claimed = {value for receipt in self.bundle.receipts for value in receipt.values() if value in LEVELS}
         for level in LEVELS[1:]:
             reached = verifiable and level in claimed
             verdicts.append(

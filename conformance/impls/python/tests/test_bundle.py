@@ -471,7 +471,7 @@ def test_receipts_are_listed_never_verified():
     receipts = [
         {"type": "s3-object-lock", "level": "externally-archived"},
         {"type": "rfc3161", "level": "publicly-timestamped", "token": "AAAA"},
-        {"type": "rekor", "level": "publicly-auditable"},
+        {"type": "rekor", "proof_level": "publicly-auditable"},
     ]
     document = bundle_document(LEDGER, 3, 4, 12, receipts=receipts)
     report = verify(document)
