@@ -16,6 +16,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use provedex_core::bundle::{KeyPin, verify_bundle};
 use provedex_core::canonical;
 use provedex_core::line::{frame, read_line_alone};
 use provedex_core::{
@@ -33,8 +34,8 @@ use crate::parse_event_and_parent;
 use crate::protocol::{
     CanonicalizeResult, CheckpointReason, HelloResult, Implementation, Is, JsonErrorCode, Operation, OperationResult,
     PROTOCOL, Request, Response, SelfHashResult, SignCheckpointResult, SignDataResult, SignResult, ToolDigest,
-    ToolsetHashResult, TreeRootResult, VerifyCheckpointResult, VerifyConsistencyResult, VerifyDataResult,
-    VerifyEventResult, VerifyInclusionResult, VerifyLedgerResult, to_line,
+    ToolsetHashResult, TreeRootResult, VerifyBundleResult, VerifyCheckpointResult, VerifyConsistencyResult,
+    VerifyDataResult, VerifyEventResult, VerifyInclusionResult, VerifyLedgerResult, to_line,
 };
 use crate::vector::{hex, unhex};
 
@@ -224,6 +225,22 @@ fn handle(request: &Request) -> Result<OperationResult, String> {
                 return Err("the signed checkpoint reads back as another checkpoint".into());
             }
             OperationResult::SignCheckpoint(SignCheckpointResult { checkpoint_hex: hex(note) })
+        }
+        Request::VerifyBundle(r) => {
+            let pin = match (r.pinned_pubkey, &r.pinned_fingerprint) {
+                (Some(_), Some(_)) => return Err("pinned_pubkey and pinned_fingerprint are never sent together".into()),
+                (Some(key), None) => Some(KeyPin::PublicKey(key)),
+                (None, Some(fingerprint)) => Some(KeyPin::Fingerprint(fingerprint.clone())),
+                (None, None) => None,
+            };
+            let report = verify_bundle(&unhex(&r.bundle_hex)?, pin.as_ref(), None, Engine::default());
+            OperationResult::VerifyBundle(VerifyBundleResult {
+                ok: report.ok,
+                pinned: report.pinned,
+                proof_level: report.proof_level,
+                reason: report.reason,
+                event_count: report.event_count,
+            })
         }
         Request::VerifyCheckpoint(r) => {
             OperationResult::VerifyCheckpoint(match verify_checkpoint(&unhex(&r.checkpoint_hex)?, &r.pubkey_hex) {

@@ -72,7 +72,7 @@ pub const UNCOMPARED_MEMBER: &str = "message";
 /// The member of a result that holds its verdict.
 fn verdict_member(operation: Operation) -> &'static str {
     match operation {
-        Operation::VerifyLedger => "ok",
+        Operation::VerifyLedger | Operation::VerifyBundle => "ok",
         _ => "valid",
     }
 }
@@ -95,7 +95,8 @@ fn byte_member(operation: Operation) -> Option<&'static str> {
         | Operation::VerifyData
         | Operation::VerifyInclusion
         | Operation::VerifyConsistency
-        | Operation::VerifyCheckpoint => None,
+        | Operation::VerifyCheckpoint
+        | Operation::VerifyBundle => None,
     }
 }
 

@@ -56,6 +56,7 @@ enum Message {
     VerifyConsistencyResponse(Response<VerifyConsistencyResult>),
     SignCheckpointResponse(Response<SignCheckpointResult>),
     VerifyCheckpointResponse(Response<VerifyCheckpointResult>),
+    VerifyBundleResponse(Response<VerifyBundleResult>),
 }
 
 /// An operation an adapter can offer: every operation of the protocol but
@@ -89,11 +90,13 @@ pub enum Operation {
     SignCheckpoint,
     /// `verify_checkpoint`: a signed checkpoint read and checked under a key (spec 1.1).
     VerifyCheckpoint,
+    /// `verify_bundle`: an export bundle verified without its ledger (spec 1.1).
+    VerifyBundle,
 }
 
 impl Operation {
     /// Every operation, in the order of spec/conformance.md.
-    pub const ALL: [Operation; 13] = [
+    pub const ALL: [Operation; 14] = [
         Self::Canonicalize,
         Self::SelfHash,
         Self::Sign,
@@ -107,6 +110,7 @@ impl Operation {
         Self::VerifyConsistency,
         Self::SignCheckpoint,
         Self::VerifyCheckpoint,
+        Self::VerifyBundle,
     ];
 
     /// The name of the operation: the `op` of its requests.
@@ -125,6 +129,7 @@ impl Operation {
             Self::VerifyConsistency => "verify_consistency",
             Self::SignCheckpoint => "sign_checkpoint",
             Self::VerifyCheckpoint => "verify_checkpoint",
+            Self::VerifyBundle => "verify_bundle",
         }
     }
 
@@ -168,6 +173,8 @@ pub enum Request {
     SignCheckpoint(SignCheckpointRequest),
     /// `verify_checkpoint`.
     VerifyCheckpoint(VerifyCheckpointRequest),
+    /// `verify_bundle`.
+    VerifyBundle(VerifyBundleRequest),
 }
 
 impl Request {
@@ -203,6 +210,7 @@ impl Request {
             Self::VerifyConsistency(r) => &r.id,
             Self::SignCheckpoint(r) => &r.id,
             Self::VerifyCheckpoint(r) => &r.id,
+            Self::VerifyBundle(r) => &r.id,
         }
     }
 
@@ -223,6 +231,7 @@ impl Request {
             Self::VerifyConsistency(_) => Some(Operation::VerifyConsistency),
             Self::SignCheckpoint(_) => Some(Operation::SignCheckpoint),
             Self::VerifyCheckpoint(_) => Some(Operation::VerifyCheckpoint),
+            Self::VerifyBundle(_) => Some(Operation::VerifyBundle),
         }
     }
 }
@@ -459,6 +468,26 @@ pub struct VerifyCheckpointRequest {
     pub checkpoint_hex: String,
     /// The 32 bytes of the key expected to sign it, as hex.
     pub pubkey_hex: PublicKeyBytes,
+}
+
+/// `verify_bundle`: an export bundle verified without its ledger, under a
+/// pinned key, a pinned fingerprint or nothing (spec/bundles.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyBundleRequest {
+    /// The request's identifier (the vector test's id), echoed by the response.
+    pub id: String,
+    /// The bundle file's bytes, as hex; they may be anything (then the result says why).
+    #[schemars(pattern(HEX_BYTES))]
+    pub bundle_hex: String,
+    /// The key the verifier trusts to sign the checkpoint, or null.
+    #[serde(deserialize_with = "present")]
+    pub pinned_pubkey: Option<PublicKeyBytes>,
+    /// That key's fingerprint (`sha256:` and 64 lowercase hex), or null; never
+    /// sent together with `pinned_pubkey`.
+    #[serde(deserialize_with = "present")]
+    #[schemars(pattern("^sha256:[0-9a-f]{64}$"))]
+    pub pinned_fingerprint: Option<String>,
 }
 
 /// The response to a request: one JSON object per line on the adapter's
@@ -856,6 +885,26 @@ pub enum OperationResult {
     SignCheckpoint(SignCheckpointResult),
     /// The result of `verify_checkpoint`.
     VerifyCheckpoint(VerifyCheckpointResult),
+    /// The result of `verify_bundle`.
+    VerifyBundle(VerifyBundleResult),
+}
+
+/// The result of `verify_bundle`: the verdict, whether the pin matched, the
+/// proof level reached and the reason of the finding (spec/bundles.md, Report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "VerifyBundle", inline)]
+pub struct VerifyBundleResult {
+    /// Every check passed.
+    pub ok: bool,
+    /// A key or fingerprint was pinned and the bundle's key is it.
+    pub pinned: bool,
+    /// The highest level reached; null when none is.
+    pub proof_level: Option<provedex_verify::bundle::ProofLevel>,
+    /// The reason code of the finding; null when `ok`.
+    pub reason: Option<Reason>,
+    /// The lines that verified.
+    pub event_count: u64,
 }
 
 /// Exactly `true` (`Is<true>`) or exactly `false` (`Is<false>`): the
@@ -967,7 +1016,7 @@ mod tests {
             assert_eq!(Operation::from_name(op.name()), Some(op));
         }
         assert_eq!(Operation::from_name("hello"), None);
-        assert_eq!(Request::names().collect::<Vec<_>>().len(), 14);
+        assert_eq!(Request::names().collect::<Vec<_>>().len(), 15);
     }
 
     #[test]

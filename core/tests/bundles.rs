@@ -156,6 +156,8 @@ fn bundles_that_lie_are_refused_with_their_reason() {
         ("a duplicate member", text.replacen("{", r#"{"first_seq":3,"#, 1)),
         ("trailing bytes", format!("{text}x")),
         ("not JSON", "\u{1b}[31m".to_owned()),
+        ("a receipt without a type", text.replace(r#""receipts":[]"#, r#""receipts":[{"kind":"x"}]"#)),
+        ("a receipt member twice", text.replace(r#""receipts":[]"#, r#""receipts":[{"type":"x","a":{"b":1,"b":2}}]"#)),
     ] {
         let report = verify_bundle(bytes.as_bytes(), Some(&pinned()), None, Engine::default());
         assert_eq!(report.reason, Some(Reason::BundleMalformed), "{what}");
@@ -178,7 +180,7 @@ fn a_receipt_is_listed_unchecked_and_reaches_no_level() {
     write_ledger(&path, 4);
     let mut bundle = export(&path, 0, 3);
     let receipt = serde_json::json!({"type": "rfc3161", "level": "publicly-timestamped", "token": "AAAA"});
-    bundle.receipts.push(receipt.as_object().unwrap().clone());
+    bundle.receipts.push(provedex_core::bundle::Receipt(receipt.as_object().unwrap().clone()));
     let report = check(&bundle, Some(&pinned()));
     assert!(report.ok);
     assert_eq!(report.proof_level, Some(ProofLevel::Verifiable), "a claimed level is not taken on trust");

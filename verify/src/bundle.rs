@@ -42,7 +42,101 @@ pub struct Bundle {
     /// What places the lines in the checkpoint's tree.
     pub proof: RangeProof,
     /// Anchor receipts: evidence kept outside the ledger's own key.
-    pub receipts: Vec<serde_json::Map<String, serde_json::Value>>,
+    pub receipts: Vec<Receipt>,
+}
+
+/// An anchor receipt: a JSON object with a string member `type`, read
+/// strictly (no member twice at any depth); its other members are its
+/// type's business.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Receipt(pub serde_json::Map<String, serde_json::Value>);
+
+impl Receipt {
+    /// The receipt's type.
+    pub fn kind(&self) -> &str {
+        self.0.get("type").and_then(|t| t.as_str()).expect("a read receipt has a string type")
+    }
+}
+
+impl<'de> Deserialize<'de> for Receipt {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let StrictValue(value) = StrictValue::deserialize(deserializer)?;
+        match value {
+            serde_json::Value::Object(map) if map.get("type").is_some_and(|t| t.is_string()) => Ok(Receipt(map)),
+            _ => Err(serde::de::Error::custom("a receipt is an object with a string member `type`")),
+        }
+    }
+}
+
+/// A JSON value read with every object's members distinct.
+struct StrictValue(serde_json::Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items.into())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let StrictValue(value) = map.next_value()?;
+            if members.insert(key.clone(), value).is_some() {
+                return Err(serde::de::Error::custom(format!(
+                    "a receipt has the member {} twice",
+                    provedex_format::display::quote(&key)
+                )));
+            }
+        }
+        Ok(members.into())
+    }
 }
 
 /// The proof that a bundle's lines are leaves `first_seq…` of the checkpoint's tree.
@@ -361,7 +455,7 @@ pub fn verify_bundle(
     );
 
     for receipt in &bundle.receipts {
-        let kind = receipt.get("type").and_then(|t| t.as_str()).unwrap_or("(no type)");
+        let kind = receipt.kind();
         v.evidence(
             "receipt",
             Verdict::NotChecked,

@@ -39,7 +39,7 @@ def hello(request: dict[str, Any]) -> dict[str, Any]:
     return {
         "protocol": PROTOCOL,
         "implementation": {"name": "provedex (Python SDK)", "version": _version(), "language": "Python"},
-        "operations": [op for op in OPERATIONS if op != "hello" and op not in NOT_IN_HELLO],
+        "operations": [op for op in OPERATIONS if op != "hello"],
     }
 
 
@@ -219,10 +219,6 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "verify_checkpoint": verify_checkpoint,
     "verify_bundle": verify_bundle,
 }
-
-#: Operations answered but not yet offered in hello: the protocol
-#: (spec/conformance.md) does not list them yet, so no runner asks for them.
-NOT_IN_HELLO = {"verify_bundle"}
 
 
 def _version() -> str:

@@ -1,5 +1,6 @@
 //! The deterministic vector generator: every file of `vectors/`.
 
+mod bundles;
 mod canonical;
 mod check_order;
 mod checkpoints;
@@ -49,6 +50,7 @@ pub fn all_files() -> Vec<(&'static str, VectorFile)> {
         ("sign_checkpoint", checkpoints::sign_file()),
         ("checkpoints", checkpoints::verify_file()),
         ("ledgers_checkpoint", checkpoints::ledgers_file()),
+        ("bundles", bundles::file()),
     ];
     pins::apply(&mut files);
     files

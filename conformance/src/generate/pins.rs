@@ -99,6 +99,12 @@ const PINS: &[(&str, &[&str])] = &[
     ("ledgers_checkpoint/rotation/", &["VF-3"]),
     ("ledgers_checkpoint/order/current-key-", &["VF-7"]),
     ("ledgers_checkpoint/order/pinned-key-mismatch", &["VF-3"]),
+    // Bundles verified without their ledger (spec/bundles.md).
+    ("bundles/", &["BD-3"]),
+    ("bundles/unpinned/", &["BD-1", "BD-2"]),
+    ("bundles/lies/self-vouching-key", &["BD-1"]),
+    ("bundles/valid/unknown-receipt", &["BD-4"]),
+    ("bundles/lies/checkpoint-", &["TL-4"]),
     // sign: the writer's exact line, signed with the key of the seed.
     ("signatures/", &["LF-7", "LF-14", "SS-1"]),
     ("signatures/bounds/", &["CF-1"]),

@@ -63,13 +63,6 @@ private val OPERATIONS: Map<String, (Request) -> Map<String, Any?>> = mapOf(
     "verify_consistency" to ::verifyConsistencyOf,
     "sign_checkpoint" to ::signCheckpoint,
     "verify_checkpoint" to ::verifyCheckpointOf,
-)
-
-/**
- * Operations answered but not yet offered in hello: the protocol
- * (spec/conformance.md) does not list them yet, so no runner asks for them.
- */
-private val NOT_IN_HELLO: Map<String, (Request) -> Map<String, Any?>> = mapOf(
     "verify_bundle" to ::verifyBundleOf,
 )
 
@@ -85,7 +78,7 @@ internal fun respond(line: String): String {
         val request = Request(Json.parse(line) as? Map<*, *> ?: throw IllegalArgumentException("a request is a JSON object"))
         id = request.members["id"]
         val op = request.string("op")
-        val operation = OPERATIONS[op] ?: NOT_IN_HELLO[op]
+        val operation = OPERATIONS[op]
         when {
             op == "hello" -> mapOf("id" to id, "result" to hello(request))
             operation == null -> mapOf("id" to id, "skipped" to "this adapter does not offer the operation $op")

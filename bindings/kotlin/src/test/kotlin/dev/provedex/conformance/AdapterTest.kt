@@ -40,7 +40,7 @@ class AdapterTest {
     }
 
     @Test
-    fun `verify_bundle answers ok, pinned, proof_level, reason and event_count, and waits for the protocol to be offered`(@org.junit.jupiter.api.io.TempDir dir: Path) {
+    fun `verify_bundle answers ok, pinned, proof_level, reason and event_count, and is offered in hello`(@org.junit.jupiter.api.io.TempDir dir: Path) {
         val ledger = dir.resolve("ledger.ndjson")
         val key = dev.provedex.checkValueKeypair()
         dev.provedex.recordAll(key, ledger, dev.provedex.everyVariant)
@@ -67,7 +67,7 @@ class AdapterTest {
             verify(key.pubkeyHex(), null, "00ff"),
         )
         val hello = respondTo("""{"id":"hello","op":"hello","protocol":1}""")["result"] as Map<*, *>
-        assertTrue("verify_bundle" !in (hello["operations"] as List<*>))
+        assertTrue("verify_bundle" in (hello["operations"] as List<*>))
         key.close()
     }
 
