@@ -11,8 +11,9 @@ use jsonschema::ValidatorMap;
 use provedex_conformance::default_vectors_dir;
 use provedex_conformance::protocol::{
     CanonicalizeResult, HelloRequest, HelloResult, Operation, PROTOCOL, Request, Response, SCHEMA_PATH, SelfHashResult,
-    SignCheckpointResult, SignDataResult, SignResult, ToolsetHashResult, TreeRootResult, VerifyCheckpointResult,
-    VerifyConsistencyResult, VerifyDataResult, VerifyEventResult, VerifyInclusionResult, VerifyLedgerResult, to_line,
+    SignCheckpointResult, SignDataResult, SignResult, ToolsetHashResult, TreeRootResult, VerifyBundleResult,
+    VerifyCheckpointResult, VerifyConsistencyResult, VerifyDataResult, VerifyEventResult, VerifyInclusionResult,
+    VerifyLedgerResult, to_line,
 };
 use provedex_conformance::runner::load_vectors;
 use serde::Serialize;
@@ -118,6 +119,7 @@ pub fn response_definition(request: &Request) -> &'static str {
         Some(Operation::VerifyConsistency) => "#/$defs/VerifyConsistencyResponse",
         Some(Operation::SignCheckpoint) => "#/$defs/SignCheckpointResponse",
         Some(Operation::VerifyCheckpoint) => "#/$defs/VerifyCheckpointResponse",
+        Some(Operation::VerifyBundle) => "#/$defs/VerifyBundleResponse",
     }
 }
 
@@ -142,6 +144,7 @@ pub fn check_response(validators: &ValidatorMap, request: &Request, line: &str, 
         Some(Operation::VerifyConsistency) => typed::<VerifyConsistencyResult>(request, &message),
         Some(Operation::SignCheckpoint) => typed::<SignCheckpointResult>(request, &message),
         Some(Operation::VerifyCheckpoint) => typed::<VerifyCheckpointResult>(request, &message),
+        Some(Operation::VerifyBundle) => typed::<VerifyBundleResult>(request, &message),
     };
     assert!(is_result || !result_expected, "{}: not a result: {}", request.id(), shown(&message));
     assert_valid(validators, response_definition(request), &message);
