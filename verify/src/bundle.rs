@@ -291,7 +291,12 @@ impl Verification {
     fn fail(mut self, kind: &str, finding: Finding) -> BundleReport {
         self.evidence(kind, Verdict::Failed, finding.message.clone());
         self.report.reason = Some(finding.reason);
-        self.report.message = format!("broken: {}", finding.message);
+        // A line's finding already says where the lines break.
+        self.report.message = if finding.message.starts_with("broken at ") {
+            finding.message
+        } else {
+            format!("broken: {}", finding.message)
+        };
         self.finish_levels();
         self.report
     }
