@@ -1083,7 +1083,7 @@ pub fn ledgers_file() -> VectorFile {
     );
     let mut fork = five.clone();
     fork.lines.truncate(3);
-    fork.push(plain(11), &k0).push(plain(12), &k0);
+    fork.push(plain(4), &k0).push(plain(5), &k0);
     assert_eq!(fork.hash_of(0), genesis);
     assert_ne!(root_at(&fork, 5), root_at(&five, 5));
     ledger_test(
