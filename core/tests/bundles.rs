@@ -142,7 +142,7 @@ fn bundles_that_lie_are_refused_with_their_reason() {
     let foreign = export(&other, 3, 7).checkpoint;
     assert_eq!(lie(&|b| b.checkpoint = foreign.clone()), Some(Reason::BundleProofInvalid));
     // A checkpoint signed for another key, and one with a changed signature.
-    let tree = LedgerTree::read(&path, None).unwrap();
+    let mut tree = LedgerTree::read(&path, None).unwrap();
     let mut flipped = seed_key().sign_checkpoint(&first_self_hash(&path), 10, tree.root(None).unwrap());
     flipped.signatures[0].signature[3] ^= 1;
     assert_eq!(lie(&|b| b.checkpoint = flipped.to_text()), Some(Reason::CheckpointSignatureInvalid));
@@ -196,7 +196,7 @@ fn a_bundle_against_a_held_checkpoint_and_across_a_rotation() {
     let (old, new) = (seed_key(), other_key());
     let session = Session::open(&old, &path, "s").unwrap();
     (0..4).for_each(|i| drop(session.record(&ended(&format!("a{i}"))).unwrap()));
-    let tree = LedgerTree::read(&path, None).unwrap();
+    let mut tree = LedgerTree::read(&path, None).unwrap();
     let held_note = tree.checkpoint(&old, None).unwrap();
     session.rotate_key(&new).unwrap();
     (0..4).for_each(|i| drop(session.record(&ended(&format!("b{i}"))).unwrap()));

@@ -235,7 +235,7 @@ fn a_resumed_session_has_the_roots_of_a_fresh_read() {
         assert_eq!(session.tree_size(), Some(size));
         let note = session.checkpoint().unwrap();
         let checkpoint = verify_checkpoint(note.to_text().as_bytes(), &new_key.public_key()).unwrap();
-        let fresh = LedgerTree::read(&path, Some(key.public_key())).unwrap();
+        let mut fresh = LedgerTree::read(&path, Some(key.public_key())).unwrap();
         assert_eq!(checkpoint.checkpoint.size, size);
         assert_eq!(checkpoint.checkpoint.root, fresh.root(None).unwrap(), "after {first} events, then 15");
         assert_eq!(checkpoint.checkpoint.root, root_of(&leaves(&path)));
@@ -264,7 +264,7 @@ fn an_empty_ledger_has_no_checkpoint_and_a_session_without_a_tree_signs_none() {
 /// The entries of the checkpoints file, each verified, with the ledger's
 /// root at its size from a fresh read.
 fn check_checkpoints_file(path: &Path, key: &SigningKeypair) -> Vec<u64> {
-    let fresh = LedgerTree::read(path, None).unwrap();
+    let mut fresh = LedgerTree::read(path, None).unwrap();
     read_checkpoints(path)
         .unwrap()
         .iter()
@@ -446,4 +446,139 @@ fn an_index_is_extended_only_over_lines_that_check() {
     assert!(session.tree_problem().is_some_and(|p| p.contains("not 10")), "{:?}", session.tree_problem());
     assert_eq!(session.tree_size(), None, "no tree over lines that do not verify");
     assert_eq!(common::ledger_error_kind(session.checkpoint()).0, LedgerErrorKind::Unusable);
+}
+
+/// The ledger at `path` with the text `from` in its line `seq` replaced by `to` (same length).
+fn tamper(path: &Path, seq: usize, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    assert!(lines[seq].contains(from), "line {seq} holds {from:?}");
+    lines[seq] = lines[seq].replacen(from, to, 1);
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+// Pins: TL-9, TL-5.
+#[test]
+fn a_tree_is_read_from_the_latest_checkpoint_on_and_proves_every_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let key = seed_key();
+    drop(record(&path, &key, 100, &unsynced().checkpoint_every(64)));
+    let all = leaves(&path);
+    let root = root_of(&all);
+
+    let mut tree = LedgerTree::read(&path, Some(key.public_key())).unwrap();
+    assert_eq!(
+        (tree.vouched(), tree.report().event_count, tree.size()),
+        (64, 36, 100),
+        "only the lines after it are read"
+    );
+    assert_eq!(tree.root(None).unwrap(), root);
+    let reference = Tree::from_leaves(all.iter().copied());
+    for seq in [0, 1, 40, 63, 64, 65, 99] {
+        for size in [seq + 1, 64.max(seq + 1), 100] {
+            let Ok(provedex_core::ProofDocument::Inclusion { proof, root: at, leaf, .. }) =
+                tree.inclusion_proof(seq, Some(size))
+            else {
+                panic!("an inclusion proof of {seq} in {size}")
+            };
+            assert_eq!(at, reference.root_at(size), "root at {size}");
+            assert_eq!(proof, reference.inclusion_proof(seq, size), "{seq} in {size}");
+            assert_eq!(line_leaf_hash(&leaf), all[seq as usize]);
+        }
+    }
+    for old in [0, 1, 63, 64, 65, 100] {
+        let Ok(provedex_core::ProofDocument::Consistency { proof, .. }) = tree.consistency_proof(old, None) else {
+            panic!("a consistency proof from {old}")
+        };
+        assert_eq!(proof, reference.consistency_proof(old, 100));
+    }
+    // A checkpoint below the vouched lines reads the ledger from its first line (for the key current there).
+    let note = tree.checkpoint(&key, Some(10)).unwrap();
+    assert_eq!(
+        verify_checkpoint(note.to_text().as_bytes(), &key.public_key()).unwrap().checkpoint.root,
+        reference.root_at(10)
+    );
+    assert_eq!(tree.vouched(), 0);
+
+    // A line after the checkpoint that does not verify refuses the ledger.
+    tamper(&path, 80, "event 80", "event 8X");
+    let refused = LedgerTree::read(&path, None).unwrap_err();
+    assert!(refused.to_string().contains("does not verify"), "{refused}");
+    tamper(&path, 80, "event 8X", "event 80");
+
+    // A line the checkpoint vouches for is not read to make a checkpoint,
+    // but its own proof reads it, and it does not verify.
+    tamper(&path, 30, "event 30", "event 3X");
+    let mut tree = LedgerTree::read(&path, None).unwrap();
+    assert_eq!(tree.vouched(), 64);
+    let refused = tree.inclusion_proof(30, None).unwrap_err();
+    assert!(refused.to_string().contains("line 31"), "{refused}");
+    tamper(&path, 30, "event 3X", "event 30");
+
+    // Lines cut from a ledger its checkpoint vouched for: a session resumes
+    // it but signs no checkpoint, and a read refuses it, ledger_truncated.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = text.lines().take(50).collect();
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let resumed = Session::open_with(&key, &path, "s", &unsynced()).unwrap();
+    let refused = resumed.checkpoint().unwrap_err().to_string();
+    assert!(refused.contains("vouches for 64 lines"), "{refused}");
+    let Err(provedex_core::Error::Chain { reason, message }) = LedgerTree::read(&path, None) else {
+        panic!("a cut ledger is refused")
+    };
+    assert_eq!(reason, provedex_core::Reason::LedgerTruncated, "{message}");
+    // Recording goes on; lines written in place of the cut ones fork the
+    // ledger from its checkpoint: checkpoint_root_mismatch.
+    for i in 0..50 {
+        resumed.record(&ended(&format!("another {i}"))).unwrap();
+    }
+    drop(resumed);
+    let Err(provedex_core::Error::Chain { reason, message }) = LedgerTree::read(&path, None) else {
+        panic!("a forked ledger is refused")
+    };
+    assert_eq!(reason, provedex_core::Reason::CheckpointRootMismatch, "{message}");
+    let resumed = Session::open_with(&key, &path, "s", &unsynced()).unwrap();
+    assert!(resumed.checkpoint().is_err(), "no checkpoint inconsistent with the one signed");
+}
+
+// Pins: TL-5.
+#[test]
+fn a_resumed_session_signs_no_checkpoint_over_lines_that_do_not_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let key = seed_key();
+    drop(record(&path, &key, 20, &unsynced()));
+    let index_before = std::fs::read(index_path(&path)).unwrap();
+    tamper(&path, 7, "event 7", "event X");
+
+    // The index still agrees with the last line, so the open takes it, but
+    // the first checkpoint verifies the lines the ledger held and refuses.
+    let session = Session::open_with(&key, &path, "s", &unsynced()).unwrap();
+    assert_eq!(std::fs::read(index_path(&path)).unwrap(), index_before, "the index was taken as it stood");
+    let refused = session.checkpoint().unwrap_err();
+    assert!(refused.to_string().contains("line 8"), "{refused}");
+    assert!(session.tree_problem().unwrap().contains("no checkpoint is signed"));
+    assert!(!index_path(&path).exists(), "the index is removed, to be rebuilt");
+    session.record(&ended("recording goes on")).unwrap();
+    assert!(session.checkpoint().is_err(), "and stays refused");
+    drop(session);
+
+    // With checkpoints every N events, the open verifies at once.
+    let session = Session::open_with(&key, &path, "s", &unsynced().checkpoint_every(5)).unwrap();
+    assert!(
+        session.tree_problem().is_some_and(|problem| problem.contains("do not verify") || problem.contains("line 8"))
+    );
+    assert!(session.checkpoint().is_err());
+
+    // A good ledger resumed: its first checkpoint verifies what it held, once.
+    let good = dir.path().join("good.ndjson");
+    drop(record(&good, &key, 20, &unsynced()));
+    let session = record(&good, &key, 3, &unsynced());
+    let note = session.checkpoint().unwrap();
+    assert_eq!(
+        verify_checkpoint(note.to_text().as_bytes(), &key.public_key()).unwrap().checkpoint.root,
+        root_of(&leaves(&good))
+    );
+    assert_eq!(session.tree_problem(), None);
 }

@@ -6,12 +6,14 @@ use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use provedex_format::hex::{ChainHash, PublicKeyBytes};
+use provedex_format::hex::ChainHash;
 use provedex_format::merkle::{Tree, line_leaf_hash};
 use provedex_format::{Error, Finding, LedgerErrorKind, Reason, Result, SigningKeypair};
 use provedex_verify::bundle::{BUNDLE_FORMAT, Bundle, RangeProof};
 use provedex_verify::files::open_existing_ledger;
-use provedex_verify::{ChainReport, SignedCheckpoint, Verifier};
+use provedex_verify::{ChainReport, SignedCheckpoint, Verifier, key_at};
+
+use crate::trusted::require_verified;
 
 /// Which lines a bundle holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,16 +68,7 @@ fn scan(path: &Path) -> Result<Scan> {
             ends.push(progress.bytes);
         })
         .file(path)?;
-    if let Some(reason) = report.reason.filter(|reason| *reason != Reason::TornTail) {
-        return Err(Error::Chain {
-            reason,
-            message: format!(
-                "{}: the ledger does not verify, so nothing is exported from it: {}",
-                path.display(),
-                report.message
-            ),
-        });
-    }
+    require_verified(path, &report, "exported")?;
     Ok(Scan { report, self_hashes, timestamps, ends })
 }
 
@@ -133,7 +126,7 @@ pub fn export_bundle(path: &Path, checkpoint: BundleCheckpoint<'_>, selection: S
         BundleCheckpoint::Held(held) => {
             let size = held.checkpoint.size;
             check_held(&scan, &tree, held)?;
-            let signer = key_at(&scan.report, size);
+            let signer = key_at(&scan.report.keys, size).expect("a ledger with a line has a key");
             (signer, size, held.note.to_text())
         }
     };
@@ -166,11 +159,6 @@ pub fn export_bundle(path: &Path, checkpoint: BundleCheckpoint<'_>, selection: S
     })
 }
 
-/// The key current at `size` lines: the one that signs the line with that seq.
-fn key_at(report: &ChainReport, size: u64) -> PublicKeyBytes {
-    report.keys.iter().rev().find(|entry| entry.from_seq <= size).expect("a ledger with a line has a key").pubkey
-}
-
 /// A held checkpoint is one of this ledger, within its good lines, signed by
 /// the key current at its size, and names the root the ledger has there.
 fn check_held(scan: &Scan, tree: &Tree, held: &SignedCheckpoint) -> Result<()> {
@@ -189,7 +177,7 @@ fn check_held(scan: &Scan, tree: &Tree, held: &SignedCheckpoint) -> Result<()> {
             format!("it vouches for {size} lines, the ledger has {} good lines", tree.size()),
         )));
     }
-    held.verify_signature(&key_at(&scan.report, size)).map_err(refuse)?;
+    held.verify_signature(&key_at(&scan.report.keys, size).expect("a ledger with a line has a key")).map_err(refuse)?;
     if tree.root_at(size) != held.checkpoint.root {
         return Err(refuse(Finding::new(
             Reason::CheckpointRootMismatch,

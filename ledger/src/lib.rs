@@ -28,6 +28,7 @@ mod session;
 mod store;
 mod toolset;
 mod tree;
+mod trusted;
 
 pub use checkpoints::{CheckpointEntry, checkpoints_path, read_checkpoints};
 pub use export::{BundleCheckpoint, Selection, export_bundle};

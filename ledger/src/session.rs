@@ -19,11 +19,12 @@ use provedex_format::merkle::line_leaf_hash;
 use provedex_format::note::SignedNote;
 use provedex_format::seal::{GENESIS_PARENT_HASH, LinkedEvent, ValidEvent, now_nanos, validate_for_signing};
 use provedex_format::{AgentEvent, Error, LedgerErrorKind, Reason, Result, SignedEvent, SigningKeypair};
-use provedex_verify::{Verifier, check_seal, verify_checkpoint};
+use provedex_verify::check_seal;
 
-use crate::checkpoints::{CheckpointEntry, append_checkpoint, read_checkpoints};
-use crate::index::{Frontier, TreeIndex};
+use crate::checkpoints::{CheckpointEntry, append_checkpoint};
+use crate::index::{Frontier, IndexState, TreeIndex, index_path};
 use crate::store::{FileStore, Store, WriteFailure};
+use crate::trusted::{Start, latest_vouch, verify_from};
 
 /// How [`Session::record`] makes its line durable before returning.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -154,6 +155,8 @@ struct TreeState {
     last_checkpoint: Option<(u64, Digest)>,
     /// Nodes of lines in the tree not yet written to the index.
     pending: Vec<Digest>,
+    /// The lines the ledger held at open, while the session has not verified them.
+    unverified: Option<Unverified>,
 }
 
 /// How many nodes a session without fsync gathers before writing them to
@@ -640,6 +643,13 @@ impl Session {
                 format!("{}: this session keeps no tree (SessionOptions::tree)", self.path.display()),
             ));
         };
+        // The lines the ledger held at open are verified once, outside the
+        // lock, so that recording goes on meanwhile.
+        let unverified = lock(tree)?.unverified.clone();
+        if let Some(unverified) = unverified {
+            let outcome = unverified.verify(&self.path);
+            lock(tree)?.settle(&self.path, outcome)?;
+        }
         let mut tree = lock(tree)?;
         Ok(tree.sign()?.note)
     }
@@ -674,10 +684,36 @@ impl TreeState {
         self.pending.clear();
     }
 
+    /// Takes the outcome of verifying the lines the ledger held at open: on
+    /// failure no checkpoint is signed in this session, and the index is
+    /// removed when it disagrees, so that the next open rebuilds it.
+    fn settle(&mut self, path: &Path, outcome: std::result::Result<(), String>) -> Result<()> {
+        match outcome {
+            Ok(()) => {
+                self.unverified = None;
+                Ok(())
+            }
+            Err(why) => {
+                self.unverified = None;
+                self.frontier = None;
+                if self.index.take().is_some() {
+                    let _ = std::fs::remove_file(index_path(path));
+                }
+                let why =
+                    format!("{why}; no checkpoint is signed, and the index is rebuilt when the ledger is next opened");
+                self.problem = Some(why.clone());
+                Err(Error::ledger(LedgerErrorKind::Unusable, why))
+            }
+        }
+    }
+
     /// A checkpoint of the tree as it stands, after checking it is
     /// consistent with the latest one; it becomes the latest.
     fn sign(&mut self) -> Result<CheckpointEntry> {
         let unusable = |why: String| Error::ledger(LedgerErrorKind::Unusable, why);
+        if self.unverified.is_some() {
+            return Err(unusable("the lines the ledger held when it was opened are not verified yet".to_owned()));
+        }
         let frontier = self.frontier.as_ref().ok_or_else(|| {
             unusable(format!("the ledger's tree is not known: {}", self.problem.as_deref().unwrap_or("unknown")))
         })?;
@@ -736,6 +772,7 @@ fn open_tree(
         every: options.checkpoint_every,
         last_checkpoint: None,
         pending: Vec::new(),
+        unverified: None,
     };
     let Some(size) = tail.next_seq else {
         state.problem = Some("the ledger is full".to_owned());
@@ -751,31 +788,40 @@ fn open_tree(
         }
     }
     let last = (size > 0).then_some(tail.parent);
-    // The latest checkpoint this key signed, if the checkpoints file has one.
-    let latest = read_checkpoints(path).ok().and_then(|entries| {
-        entries.iter().rev().find_map(|entry| {
-            let checkpoint = verify_checkpoint(entry.note.to_text().as_bytes(), &keypair.public_key()).ok()?;
-            let ours = Some(checkpoint.origin.genesis_self_hash) == state.genesis;
-            (ours && checkpoint.checkpoint.size <= size)
-                .then_some((checkpoint.checkpoint.size, checkpoint.checkpoint.root))
-        })
-    });
-    let opened = TreeIndex::open_checked(path, size, last.as_ref()).and_then(|(mut index, _)| {
-        let frontier = index.frontier()?;
-        if let Some((old_size, old_root)) = latest
-            && index.consistency_proof(old_size, size, &old_root, &frontier.root()).is_err()
-        {
-            // The index disagrees with a signed checkpoint: write it anew once.
-            let (mut index, _) = TreeIndex::rebuild(path)?;
+    let opened = TreeIndex::open_checked(path, size, last.as_ref()).and_then(|(mut index, opened)| {
+        let Some(genesis) = &state.genesis else {
             let frontier = index.frontier()?;
-            return Ok((index, frontier));
-        }
-        Ok((index, frontier))
+            return Ok((index, frontier, None, None));
+        };
+        let vouch = latest_vouch(path, &mut index, genesis, size, &keypair.public_key())?;
+        let start = match (opened, vouch.start) {
+            // Rebuilding the index verified every line.
+            (IndexState::Rebuilt { .. }, _) => None,
+            (_, Some(start)) => Some(start),
+            (_, None) => {
+                // The index disagrees with a signed checkpoint: written anew, every line verified.
+                (index, _) = TreeIndex::rebuild(path)?;
+                None
+            }
+        };
+        let frontier = index.frontier()?;
+        Ok((index, frontier, vouch.latest, start))
     });
     match opened {
-        Ok((index, frontier)) if frontier.size() == size => {
+        Ok((index, frontier, latest, start)) if frontier.size() == size => {
+            state.last_checkpoint = latest;
+            state.unverified = start.map(|start| Unverified { start, size, root: frontier.root() });
             state.frontier = Some(frontier);
             state.index = Some(index);
+            if state.every.is_some() {
+                // Checkpoints are signed as lines are recorded: verify now.
+                let outcome = state.unverified.as_ref().map_or(Ok(()), |unverified| unverified.verify(path));
+                let _ = state.settle(path, outcome);
+            }
+        }
+        Err(Error::Chain { reason: Reason::LedgerTruncated, message }) => {
+            // A checkpoint this key signed vouches for lines the ledger no longer has.
+            state.problem = Some(format!("{message}; no checkpoint is signed"));
         }
         outcome => {
             // No index: the compact range from the ledger itself, in memory.
@@ -783,23 +829,46 @@ fn open_tree(
                 Err(e) => format!("{e}; the index is not kept by this session"),
                 Ok(_) => "the rebuilt index does not hold every line".to_owned(),
             });
-            let mut frontier = Frontier::new();
-            let mut nodes = Vec::new();
-            let report = Verifier::new()
-                .on_event(|event, _| {
-                    nodes.clear();
-                    frontier.push(line_leaf_hash(&event.self_hash), &mut nodes);
-                })
-                .file(path);
-            if report.is_ok() && frontier.size() == size {
+            if let Ok((frontier, report)) = verify_from(path, &Start::first_line(), None, |_, _| ())
+                && report.ok
+                && frontier.size() == size
+            {
                 state.frontier = Some(frontier);
             }
         }
     }
-    if state.frontier.is_some() {
-        state.last_checkpoint = latest;
-    }
     state
+}
+
+/// The lines an opened ledger held that the session has not verified: no
+/// checkpoint is signed over them until they are (spec/transparency.md [TL-5]).
+#[derive(Debug, Clone)]
+struct Unverified {
+    /// Where verification starts: after the lines the latest checkpoint signed by the session's key vouches for.
+    start: Start,
+    /// The ledger's lines at open, and their root read from the index.
+    size: u64,
+    root: Digest,
+}
+
+impl Unverified {
+    /// Verifies the lines, and that the index's root at open is theirs.
+    fn verify(&self, path: &Path) -> std::result::Result<(), String> {
+        let mut root = (self.start.size == self.size).then(|| self.start.frontier.root());
+        let (_, report) = verify_from(path, &self.start, None, |_, frontier| {
+            if frontier.size() == self.size {
+                root = Some(frontier.root());
+            }
+        })
+        .map_err(|e| e.to_string())?;
+        match root {
+            None => Err(format!("the ledger's lines before this session do not verify: {}", report.message)),
+            Some(root) if root != self.root => {
+                Err(format!("the index disagrees with the ledger's lines (root {root}, the index says {})", self.root))
+            }
+            Some(_) => Ok(()),
+        }
+    }
 }
 
 /// A signed event's ledger line with its LF.

@@ -1,20 +1,23 @@
-//! A ledger's tree read from its file (spec/transparency.md): the signed
-//! checkpoints and the inclusion and consistency proofs made from it.
+//! A ledger's tree read from its file and its index (spec/transparency.md):
+//! the signed checkpoints and the inclusion and consistency proofs made from it.
 //!
-//! The ledger is verified as it is read, and nothing is made from one that
-//! does not verify: a checkpoint vouches for lines, so it is signed only
-//! over good ones. A torn final line (a write in progress, or one a crash
-//! cut short) is left out, as `recover` would leave it out.
+//! Nothing is made from a ledger that does not verify: a checkpoint vouches
+//! for lines, so it is signed only over good ones. A torn final line (a
+//! write in progress, or one a crash cut short) is left out, as `recover`
+//! would leave it out.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use provedex_format::checkpoint::ledger_origin;
 use provedex_format::hex::{ChainHash, Digest, PublicKeyBytes};
-use provedex_format::merkle::{Tree, line_leaf_hash};
+use provedex_format::merkle::{self, Nodes, ProofError, Tree, line_leaf_hash};
 use provedex_format::note::SignedNote;
-use provedex_format::{Error, LedgerErrorKind, Reason, Result, SigningKeypair};
-use provedex_verify::{ChainReport, Verifier};
+use provedex_format::{Error, LedgerErrorKind, Reason, Result, SignedEvent, SigningKeypair};
+use provedex_verify::{ChainReport, key_at};
 use serde::Serialize;
+
+use crate::index::{TreeIndex, index_path};
+use crate::trusted::{Start, Vouch, for_each_line, latest_vouch, line_at, require_verified, verify_from};
 
 /// A proof, as `provedex prove` writes it (spec/transparency.md, "Proof documents").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,46 +51,171 @@ pub enum ProofDocument {
     },
 }
 
-/// The tree of a verified ledger's good lines, in memory (about 100 bytes a line).
+/// Where a [`LedgerTree`]'s nodes come from.
+#[derive(Debug)]
+enum Source {
+    /// The index beside the ledger.
+    Index(TreeIndex),
+    /// The whole tree in memory (about 64 bytes a line), when the index
+    /// cannot be had (a ledger in a read-only folder).
+    Memory(Tree),
+}
+
+impl Nodes for Source {
+    type Error = Error;
+
+    fn node(&mut self, level: u32, index: u64) -> Result<Digest> {
+        match self {
+            Source::Index(tree_index) => tree_index.node(level, index),
+            Source::Memory(tree) => {
+                let mut nodes = &*tree;
+                Ok(nodes.node(level, index).unwrap_or_else(|never| match never {}))
+            }
+        }
+    }
+}
+
+/// The tree of a verified ledger's good lines, read through its index
+/// (spec/transparency.md, "Trusting an index"): the lines the latest
+/// checkpoint in the checkpoints file vouches for (signed by the pinned
+/// key, or by the first line's key when none is pinned) are taken on its
+/// word, every line after them is verified as it is read, and every root
+/// and proof from the index is checked against the root so obtained before
+/// it is returned.
 #[derive(Debug)]
 pub struct LedgerTree {
+    path: PathBuf,
+    pinned: Option<PublicKeyBytes>,
+    source: Source,
+    /// Good lines, and their root computed apart from the index.
+    size: u64,
+    root: Digest,
+    genesis: Option<ChainHash>,
+    /// Lines a checkpoint vouched for, not read.
+    vouched: u64,
     report: ChainReport,
-    self_hashes: Vec<ChainHash>,
-    tree: Tree,
 }
 
 impl LedgerTree {
-    /// Reads and verifies the ledger at `path` (its first key pinned when
-    /// given), keeping its tree. A ledger with a finding other than a torn
-    /// final line is refused with that finding.
+    /// Reads the ledger at `path` (its first key pinned when given),
+    /// verifying the lines its latest checkpoint does not vouch for, and
+    /// checks, extends or rebuilds its index. A ledger with a finding other
+    /// than a torn final line is refused with that finding.
     pub fn read(path: &Path, pinned_pubkey: Option<PublicKeyBytes>) -> Result<Self> {
-        let mut self_hashes = Vec::new();
-        let report = Verifier::new()
-            .pinned_pubkey(pinned_pubkey)
-            .on_event(|event, _| self_hashes.push(event.self_hash))
-            .file(path)?;
-        if let Some(reason) = report.reason.filter(|reason| *reason != Reason::TornTail) {
+        LedgerTree::read_from(path, pinned_pubkey, true)
+    }
+
+    fn read_from(path: &Path, pinned: Option<PublicKeyBytes>, use_checkpoints: bool) -> Result<Self> {
+        let (mut first, mut last) = (None, Vec::new());
+        let size = for_each_line(path, |seq, _, line| {
+            if seq == 0 {
+                first = SignedEvent::from_line(line).ok();
+            }
+            last.clear();
+            last.extend_from_slice(line);
+            true
+        })?;
+        let last = SignedEvent::from_line(&last).ok().map(|event| event.self_hash);
+        let Ok((mut index, _)) = TreeIndex::open_checked(path, size, last.as_ref()) else {
+            return LedgerTree::read_into_memory(path, pinned);
+        };
+        let trusted = pinned.or(first.as_ref().map(|event| event.signer_pubkey));
+        let vouch = match (&first, trusted) {
+            (Some(first), Some(key)) if use_checkpoints => {
+                latest_vouch(path, &mut index, &first.self_hash, size, &key)?
+            }
+            _ => Vouch { latest: None, start: Some(Start::first_line()) },
+        };
+        let start = match vouch.start {
+            Some(start) => start,
+            None => {
+                // The index disagrees with a signed checkpoint: it is written anew.
+                (index, _) = TreeIndex::rebuild(path)?;
+                Start::first_line()
+            }
+        };
+        let (frontier, report) = verify_from(path, &start, pinned, |_, _| ())?;
+        require_verified(path, &report, "signed or proven")?;
+        let root = frontier.root();
+        if frontier.size() != size {
+            return Err(changed(path));
+        }
+        if index.root_at(size)? != root {
+            // The index disagrees with the verified lines: it is written anew.
+            (index, _) = TreeIndex::rebuild(path)?;
+            if index.size() != size || index.root_at(size)? != root {
+                return Err(changed(path));
+            }
+        }
+        let genesis = first.filter(|_| size > 0).map(|event| event.self_hash);
+        let mut tree = LedgerTree {
+            path: path.to_path_buf(),
+            pinned,
+            source: Source::Index(index),
+            size,
+            root,
+            genesis,
+            vouched: start.size,
+            report,
+        };
+        if let Some((size, signed)) = vouch.latest
+            && tree.root(Some(size))? != signed
+        {
             return Err(Error::Chain {
-                reason,
+                reason: Reason::CheckpointRootMismatch,
                 message: format!(
-                    "{}: the ledger does not verify, so nothing is signed or proven from it: {}",
+                    "{}: its tree of {size} lines has root {}, but the checkpoint of that size in its checkpoints \
+                     file says {signed}: those lines were replaced",
                     path.display(),
-                    report.message
+                    tree.root(Some(size))?
                 ),
             });
         }
-        let tree = Tree::from_leaves(self_hashes.iter().map(line_leaf_hash));
-        Ok(LedgerTree { report, self_hashes, tree })
+        Ok(tree)
     }
 
-    /// The verification report of the ledger as read.
+    /// The whole ledger verified, its tree kept in memory.
+    fn read_into_memory(path: &Path, pinned: Option<PublicKeyBytes>) -> Result<Self> {
+        let mut leaves = Vec::new();
+        let (frontier, report) =
+            verify_from(path, &Start::first_line(), pinned, |event, _| leaves.push(line_leaf_hash(&event.self_hash)))?;
+        require_verified(path, &report, "signed or proven")?;
+        let genesis = if leaves.is_empty() { None } else { Some(line_at(path, 0)?.0.self_hash) };
+        Ok(LedgerTree {
+            path: path.to_path_buf(),
+            pinned,
+            source: Source::Memory(Tree::from_leaves(leaves)),
+            size: frontier.size(),
+            root: frontier.root(),
+            genesis,
+            vouched: 0,
+            report,
+        })
+    }
+
+    /// The verification report of the lines read: those after the
+    /// checkpoint that vouched for the ledger's first lines, if one did
+    /// ([`LedgerTree::vouched`]).
     pub fn report(&self) -> &ChainReport {
         &self.report
     }
 
+    /// How many of the ledger's first lines a checkpoint vouched for, and were not read.
+    pub fn vouched(&self) -> u64 {
+        self.vouched
+    }
+
+    /// How many nodes were read from the index so far (none for a tree in memory).
+    pub fn node_reads(&self) -> u64 {
+        match &self.source {
+            Source::Index(index) => index.node_reads(),
+            Source::Memory(_) => 0,
+        }
+    }
+
     /// How many good lines the tree holds.
     pub fn size(&self) -> u64 {
-        self.tree.size()
+        self.size
     }
 
     /// `size`, or the whole tree when `None`; refused beyond it.
@@ -100,28 +228,58 @@ impl LedgerTree {
         }
     }
 
-    /// The tree's root at `size` lines (all of them when `None`).
-    pub fn root(&self, size: Option<u64>) -> Result<Digest> {
-        Ok(self.tree.root_at(self.size_or_all(size, "the tree size")?))
+    /// The tree's root at `size` lines (all of them when `None`): below the
+    /// whole tree, read from the index and returned once its consistency
+    /// proof to the whole tree's root verifies.
+    pub fn root(&mut self, size: Option<u64>) -> Result<Digest> {
+        let size = self.size_or_all(size, "the tree size")?;
+        if size == self.size {
+            return Ok(self.root);
+        }
+        let root = merkle::root_at(&mut self.source, size)?;
+        let proof = merkle::consistency_proof(&mut self.source, size, self.size)?;
+        merkle::verify_consistency(size, self.size, &proof, &root, &self.root).map_err(|e| self.damaged(e))?;
+        Ok(root)
     }
 
-    /// The key current at `size` lines: the one that signs the line with that seq.
+    fn damaged(&self, e: ProofError) -> Error {
+        Error::ledger(
+            LedgerErrorKind::Broken,
+            format!(
+                "{}: its index is damaged, a proof made from it does not verify ({e}); delete {} to rebuild it",
+                self.path.display(),
+                index_path(&self.path).display()
+            ),
+        )
+    }
+
+    /// The key current at `size` lines (the one that signs the line with
+    /// that seq), when the lines read say: at or after the vouched ones.
     pub fn key_at(&self, size: u64) -> Option<PublicKeyBytes> {
-        self.report.keys.iter().rev().find(|entry| entry.from_seq <= size).map(|entry| entry.pubkey)
+        key_at(&self.report.keys, size)
+    }
+
+    /// Makes the key current at `size` known: a size below the lines a
+    /// checkpoint vouched for needs the ledger read from its first line.
+    fn know_keys_at(&mut self, size: u64) -> Result<PublicKeyBytes> {
+        if self.key_at(size).is_none() && size < self.vouched {
+            *self = LedgerTree::read_from(&self.path, self.pinned, false)?;
+        }
+        self.key_at(size).ok_or_else(|| out_of_range("the ledger is empty".to_owned()))
     }
 
     /// The checkpoint of the first `size` lines (all when `None`), signed by
     /// `key`, which must be the key current at that size. An empty tree has
     /// no checkpoint: its origin needs the first line.
-    pub fn checkpoint(&self, key: &SigningKeypair, size: Option<u64>) -> Result<SignedNote> {
+    pub fn checkpoint(&mut self, key: &SigningKeypair, size: Option<u64>) -> Result<SignedNote> {
         let size = self.size_or_all(size, "the tree size")?;
-        let Some(genesis) = self.self_hashes.first() else {
+        let Some(genesis) = self.genesis else {
             return Err(out_of_range("the ledger is empty: a checkpoint needs its first line".to_owned()));
         };
         if size == 0 {
             return Err(out_of_range("a checkpoint covers at least the first line (size 1 or more)".to_owned()));
         }
-        let current = self.key_at(size).expect("a non-empty ledger has a first key");
+        let current = self.know_keys_at(size)?;
         if current != key.public_key() {
             return Err(Error::ledger(
                 LedgerErrorKind::ForeignKey,
@@ -133,18 +291,19 @@ impl LedgerTree {
                 ),
             ));
         }
-        Ok(key.sign_checkpoint(genesis, size, self.tree.root_at(size)))
+        Ok(key.sign_checkpoint(&genesis, size, self.root(Some(size))?))
     }
 
     /// The origin of this ledger's checkpoints at `size` (all when `None`).
-    pub fn origin(&self, size: Option<u64>) -> Result<String> {
+    pub fn origin(&mut self, size: Option<u64>) -> Result<String> {
         let size = self.size_or_all(size, "the tree size")?;
-        let genesis = self.self_hashes.first().ok_or_else(|| out_of_range("the ledger is empty".to_owned()))?;
-        Ok(ledger_origin(genesis, &self.key_at(size).expect("a non-empty ledger has a first key")))
+        let genesis = self.genesis.ok_or_else(|| out_of_range("the ledger is empty".to_owned()))?;
+        Ok(ledger_origin(&genesis, &self.know_keys_at(size)?))
     }
 
-    /// The inclusion proof of the line with `seq` in the tree of `size` lines (all when `None`).
-    pub fn inclusion_proof(&self, seq: u64, size: Option<u64>) -> Result<ProofDocument> {
+    /// The inclusion proof of the line with `seq` in the tree of `size` lines
+    /// (all when `None`), verified before it is returned.
+    pub fn inclusion_proof(&mut self, seq: u64, size: Option<u64>) -> Result<ProofDocument> {
         let tree_size = self.size_or_all(size, "the tree size")?;
         if seq >= tree_size {
             let seqs = match tree_size {
@@ -154,30 +313,32 @@ impl LedgerTree {
             };
             return Err(out_of_range(format!("seq {seq} is not in the tree of {tree_size} lines: {seqs}")));
         }
-        Ok(ProofDocument::Inclusion {
-            seq,
-            tree_size,
-            leaf: self.self_hashes[usize::try_from(seq).expect("a seq in memory fits usize")],
-            root: self.tree.root_at(tree_size),
-            proof: self.tree.inclusion_proof(seq, tree_size),
-        })
+        let root = self.root(Some(tree_size))?;
+        let leaf = line_at(&self.path, seq)?.0.self_hash;
+        let proof = merkle::inclusion_proof(&mut self.source, seq, tree_size)?;
+        merkle::verify_inclusion(seq, tree_size, &line_leaf_hash(&leaf), &proof, &root).map_err(|e| self.damaged(e))?;
+        Ok(ProofDocument::Inclusion { seq, tree_size, leaf, root, proof })
     }
 
     /// The consistency proof from the tree of `old_size` lines to the tree of
-    /// `new_size` lines (all when `None`).
-    pub fn consistency_proof(&self, old_size: u64, new_size: Option<u64>) -> Result<ProofDocument> {
+    /// `new_size` lines (all when `None`), verified before it is returned.
+    pub fn consistency_proof(&mut self, old_size: u64, new_size: Option<u64>) -> Result<ProofDocument> {
         let new_size = self.size_or_all(new_size, "the new tree size")?;
         if old_size > new_size {
             return Err(out_of_range(format!("the old size {old_size} is above the new size {new_size}")));
         }
-        Ok(ProofDocument::Consistency {
-            old_size,
-            new_size,
-            old_root: self.tree.root_at(old_size),
-            new_root: self.tree.root_at(new_size),
-            proof: self.tree.consistency_proof(old_size, new_size),
-        })
+        let (old_root, new_root) = (self.root(Some(old_size))?, self.root(Some(new_size))?);
+        let proof = merkle::consistency_proof(&mut self.source, old_size, new_size)?;
+        merkle::verify_consistency(old_size, new_size, &proof, &old_root, &new_root).map_err(|e| self.damaged(e))?;
+        Ok(ProofDocument::Consistency { old_size, new_size, old_root, new_root, proof })
     }
+}
+
+fn changed(path: &Path) -> Error {
+    Error::ledger(
+        LedgerErrorKind::Broken,
+        format!("{}: the ledger changed while it was read; try again", path.display()),
+    )
 }
 
 fn out_of_range(message: String) -> Error {

@@ -248,9 +248,9 @@ impl ChainVerifier {
                 format!("the ledger holds {} lines, but the checkpoint vouches for {size}", self.count),
             ));
         }
-        let key = self.keys.iter().rev().find(|entry| entry.from_seq <= size).expect("the first key is current from 0");
-        signed.verify_signature(&key.pubkey).map_err(|finding| {
-            let why = format!("{} (the key current at size {size} is {})", finding.message, key.pubkey.fingerprint());
+        let key = crate::key_at(&self.keys, size).expect("the first key is current from 0");
+        signed.verify_signature(&key).map_err(|finding| {
+            let why = format!("{} (the key current at size {size} is {})", finding.message, key.fingerprint());
             Finding::new(finding.reason, why)
         })?;
         let root = self.root_at_checkpoint.expect("the tree reached the checkpoint's size");

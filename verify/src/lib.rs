@@ -39,7 +39,7 @@ use crate::chain::Pins;
 
 pub use checkpoint::{SignedCheckpoint, verify_checkpoint};
 pub use content::check_content;
-pub use report::{ChainReport, KeyEntry, Progress, UnpinnedToolCall};
+pub use report::{ChainReport, KeyEntry, Progress, UnpinnedToolCall, key_at};
 pub use seal::check_seal;
 
 /// How a verification spends CPU. The report never depends on it: both

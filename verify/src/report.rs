@@ -69,6 +69,13 @@ pub struct KeyEntry {
     pub to_seq: Option<u64>,
 }
 
+/// The key current at `size` lines of a key history: the one that signs the
+/// line with seq `size` (spec/transparency.md, "Checkpoints"). `None` when
+/// the history starts after `size` or is empty.
+pub fn key_at(keys: &[KeyEntry], size: u64) -> Option<PublicKeyBytes> {
+    keys.iter().rev().find(|entry| entry.from_seq <= size).map(|entry| entry.pubkey)
+}
+
 /// A good `ToolCalled` line whose tool is outside the toolset pinned before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -210,7 +210,7 @@ pub(crate) fn pinned_checkpoint(checkpoint: Option<Vec<u8>>) -> Result<Option<Si
 /// lines (all good lines when `None`). The ledger must verify, as for [`checkpoint`].
 #[uniffi::export(default(size = None))]
 pub fn ledger_tree_head(ledger_path: FsPath, size: Option<u64>) -> Result<TreeHead> {
-    let tree = read_tree(ledger_path)?;
+    let mut tree = read_tree(ledger_path)?;
     let root = tree.root(size)?;
     Ok(TreeHead { tree_size: size.unwrap_or(tree.size()), root_hex: root.to_hex() })
 }

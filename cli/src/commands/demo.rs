@@ -203,7 +203,7 @@ pub fn run(args: Args) -> CliResult {
         return Err(CliError { code: 1, message: "the ledger does not verify after the redaction".into() });
     }
 
-    let tree = LedgerTree::read(&ledger, Some(key.public_key()))?;
+    let mut tree = LedgerTree::read(&ledger, Some(key.public_key()))?;
     let checkpoint_path = dir.join("checkpoint.txt");
     let note = tree.checkpoint(&new_key, None)?;
     write(&checkpoint_path, note.to_text().as_bytes())?;
