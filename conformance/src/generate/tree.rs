@@ -831,6 +831,16 @@ pub fn consistency_file() -> VectorFile {
     );
     edge(
         &mut g,
+        "0-to-0-other-new-root",
+        "Size 0 to 0 with an empty proof and the empty tree's old root, but a new root that is not the empty tree's.",
+        (0, 0),
+        vec![],
+        &empty,
+        &other_root,
+        false,
+    );
+    edge(
+        &mut g,
         "0-to-5-wrong-old-root",
         "Size 0 to 5 with an empty proof, but an old root that is not the empty tree's.",
         (0, 5),
