@@ -1,5 +1,7 @@
 //! `provedex prove`: inclusion and consistency proofs from the ledger's
-//! tree, as JSON proof documents (spec/transparency.md).
+//! index, as JSON proof documents (spec/transparency.md), each verified
+//! against the root of the lines its latest checkpoint vouches for and
+//! the lines after them, verified as they are read.
 
 use std::process::ExitCode;
 
@@ -40,7 +42,8 @@ pub enum Command {
 pub struct Source {
     #[command(flatten)]
     ledger: LedgerArg,
-    /// The ledger's first key (64 hex, or a public key file), pinned while the ledger is verified
+    /// The ledger's first key (64 hex, or a public key file), pinned while the ledger is verified;
+    /// the checkpoints it signed vouch for the lines they cover [default: the first line's key]
     #[arg(long, value_name = "HEX|FILE")]
     pubkey: Option<String>,
 }
