@@ -582,9 +582,12 @@ class Session:
         note text of their tree's size and root, signed by the key current
         at that size, the same as :func:`checkpoint` of the ledger file. It
         is checked to be consistent with the session's previous checkpoint
-        and is not written to the checkpoints file. An empty ledger raises
-        :class:`LedgerError` with code ``out_of_range``; a tree found
-        inconsistent, ``unusable``."""
+        and is not written to the checkpoints file. On a resumed ledger, the
+        first checkpoint first verifies the lines the session did not write
+        (those after the latest checkpoint in the checkpoints file), while
+        recording goes on. An empty ledger raises :class:`LedgerError` with
+        code ``out_of_range``; a tree found inconsistent, or lines that do
+        not verify, ``unusable`` (and :attr:`tree_problem` says why)."""
         return str(_call(self._native.checkpoint))
 
     @property
@@ -1151,8 +1154,13 @@ def checkpoint(ledger: PathArg, *, key: Union[SigningKeypair, PathArg], size: Op
     ledger's key current at that size: otherwise :class:`LedgerError` with
     code ``foreign_key``. The ledger must verify (a torn final line is left
     out), or :class:`ChainError` with the finding's reason is raised: no
-    checkpoint vouches for bad lines. A size beyond the good lines, size 0 or
-    an empty ledger raises :class:`LedgerError` with code ``out_of_range``."""
+    checkpoint vouches for bad lines. The lines that the latest checkpoint
+    in the ledger's checkpoints file signed by its first key vouches for are
+    taken on its word and only the lines after them are read; a ledger
+    shorter than that checkpoint raises :class:`ChainError` with reason
+    ``ledger_truncated``, one whose lines it vouched for were replaced
+    ``checkpoint_root_mismatch``. A size beyond the good lines, size 0 or an
+    empty ledger raises :class:`LedgerError` with code ``out_of_range``."""
     path = _path(ledger, LedgerError)
     native_key = _key_of(key)
     return str(_call(_native.checkpoint, path, native_key, _optional_u64("size", size)))
@@ -1188,7 +1196,8 @@ def prove_inclusion(ledger: PathArg, seq: int, *, size: Optional[int] = None) ->
     """The inclusion proof of the line with ``seq`` in the tree of the first
     ``size`` lines (all good lines when ``None``): it shows that line to an
     auditor without the others. The ledger must verify, as for
-    :func:`checkpoint`; a seq or size beyond its good lines raises
+    :func:`checkpoint`; the proof is read from the ledger's index and
+    verified before it is returned. A seq or size beyond its good lines raises
     :class:`LedgerError` with code ``out_of_range``."""
     path = _path(ledger, LedgerError)
     p = _call(_native.prove_inclusion, path, check_u64("seq", seq), _optional_u64("size", size))
