@@ -2,28 +2,45 @@
 //! figure against a baseline measured in the same run:
 //!
 //! - durable `record` from 16 threads with group commit, keeping the tree
-//!   and its index, against the same session without them (one criterion
-//!   iteration is one event, each sample a fresh ledger);
-//! - writing the index of 1,000,000 lines from their self_hashes (leaf and
-//!   interior hashes, 64 MB written), against the 1,000,000 leaf hashes alone;
-//! - rebuilding an index from a ledger, verified as it is read, against
-//!   verifying it alone;
-//! - a root and an inclusion proof at 1,000,000 leaves read from the index
-//!   file, against the same from the whole tree in memory. Their node reads
-//!   go to `bench-results/tree_reads.json` in the target directory.
+//!   and its index, against the same session without them: criterion's
+//!   samples (one iteration is one event, each sample a fresh ledger), then
+//!   many alternating pairs of runs whose times go to
+//!   `bench-results/tree_record_paired.json` in the target directory;
+//! - building the index of a 1,000,000-event ledger from its file (each line
+//!   read, parsed, its self_hash recomputed and linked to the line before,
+//!   no signature checked), against reading the same file and SHA-256
+//!   hashing each line alone, and each stage of that build alone, timed in
+//!   rounds that run them one after the other (the fastest round of each
+//!   goes to `bench-results/tree_build_stages.json`);
+//! - writing the index from the 1,000,000 self_hashes, against their leaf
+//!   hashes alone (a tree adds n − 1 interior hashes of two SHA-256 blocks
+//!   each to the n one-block leaf hashes, so at most 1/3 of that baseline);
+//! - indexing a 20,000-event ledger as the library does: extending an empty
+//!   index (`TreeIndex::open_checked`, each line seal-checked with its
+//!   signature, on one thread) against hashing its lines alone, and
+//!   rebuilding it (`TreeIndex::rebuild`, verified) against verifying it;
+//! - a root and an inclusion proof read from the index file at 1,000 and
+//!   1,000,000 leaves. Their node reads go to `bench-results/tree_reads.json`.
 
+use std::fs::File;
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::Path;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use provedex_bench::names::*;
 use provedex_bench::{
-    RECORD_THREADS, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS, TREE_RECORD_PAIRED_FILE, fixtures,
+    RECORD_THREADS, TREE_BUILD_STAGES_FILE, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS, TREE_RECORD_PAIRED_FILE,
+    TREE_SMALL_EVENTS, fixtures,
 };
 use provedex_core::merkle::{Tree, line_leaf_hash};
-use provedex_core::{Digest, Durability, Session, SessionOptions, Verifier};
-use provedex_ledger::{Frontier, TreeIndex, checkpoints_path, index_path};
+use provedex_core::seal::hash_preimage;
+use provedex_core::{
+    ChainHash, Digest, Durability, GENESIS_PARENT_HASH, Session, SessionOptions, SignedEvent, Verifier,
+};
+use provedex_ledger::{IndexState, TreeIndex, checkpoints_path, index_path};
+use sha2::{Digest as _, Sha256};
 
 /// Time for `total` events recorded by [`RECORD_THREADS`] threads into a new
 /// ledger at `path`, from the moment all threads are ready to the last return.
@@ -68,27 +85,34 @@ fn record(c: &mut Criterion) {
     }
     group.finish();
 
-    // The same, paired: runs with and without the tree alternate, so that
-    // other work on a shared machine falls on both; the fastest of each.
-    let (mut with, mut without) = (Duration::MAX, Duration::MAX);
-    for _ in 0..PAIRED_RUNS {
-        with = with.min(record_concurrently(&ledger, true, PAIRED_EVENTS));
-        without = without.min(record_concurrently(&ledger, false, PAIRED_EVENTS));
-    }
+    // The same in pairs of runs back to back, so that other work on a
+    // shared machine falls on both runs of a pair; which kind goes first
+    // alternates from pair to pair. The report takes the median of the
+    // pairs' ratios. One warm-up pair first, not kept.
+    record_concurrently(&ledger, true, PAIRED_EVENTS);
+    record_concurrently(&ledger, false, PAIRED_EVENTS);
     let per_event = |d: Duration| d.as_nanos() as f64 / PAIRED_EVENTS as f64;
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for pair in 0..PAIRED_PAIRS {
+        let kinds = if pair % 2 == 0 { [true, false] } else { [false, true] };
+        for tree in kinds {
+            let nanos = per_event(record_concurrently(&ledger, tree, PAIRED_EVENTS));
+            if tree { with.push(nanos) } else { without.push(nanos) }
+        }
+    }
     write_result(
         serde_json::json!({
             "events_per_run": PAIRED_EVENTS,
-            "runs": PAIRED_RUNS,
-            "with_tree_ns_per_event": per_event(with),
-            "without_tree_ns_per_event": per_event(without),
+            "pairs": PAIRED_PAIRS,
+            "with_tree_ns_per_event": with,
+            "without_tree_ns_per_event": without,
         }),
         TREE_RECORD_PAIRED_FILE,
     );
 }
 
-/// Runs of each kind in the paired record measurement, and events per run.
-const PAIRED_RUNS: usize = 8;
+/// Pairs of runs in the paired record measurement, and events per run.
+const PAIRED_PAIRS: usize = 40;
 const PAIRED_EVENTS: u64 = 3_000;
 
 /// Writes one result file to `bench-results/` in the target directory.
@@ -96,6 +120,84 @@ fn write_result(figures: serde_json::Value, name: &str) {
     let results = fixtures::target_dir().join("bench-results");
     std::fs::create_dir_all(&results).expect("the results directory");
     std::fs::write(results.join(name), figures.to_string()).expect("write the results");
+}
+
+/// Calls `each` with every line of the ledger at `path` (without its LF),
+/// up to `limit` lines; returns how many.
+fn for_each_line(path: &Path, limit: u64, mut each: impl FnMut(&[u8])) -> u64 {
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).expect("open the ledger"));
+    let (mut line, mut count) = (Vec::with_capacity(1024), 0);
+    while count < limit {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).expect("read the ledger") == 0 {
+            break;
+        }
+        assert_eq!(line.pop(), Some(b'\n'), "a whole line");
+        each(&line);
+        count += 1;
+    }
+    count
+}
+
+/// SHA-256 of each line of the ledger, read from its file: the baseline of
+/// building the index from it. Returns the last digest.
+fn hash_lines(path: &Path, limit: u64) -> [u8; 32] {
+    let mut last = [0; 32];
+    for_each_line(path, limit, |line| last = Sha256::digest(line).into());
+    last
+}
+
+/// How far [`index_from_lines`] goes.
+#[derive(Clone, Copy, PartialEq)]
+enum Stage {
+    /// Read the lines only.
+    Read,
+    /// Also parse each line into a JSON value (`canonical::parse`), the first half of parsing it.
+    Json,
+    /// Also parse each line (`SignedEvent::from_line`).
+    Parse,
+    /// Also recompute each self_hash and link each line to the one before.
+    Hash,
+    /// Also hash the tree and write the index: the whole build.
+    Index,
+}
+
+/// The index of the ledger at `ledger`'s first `limit` lines built from its
+/// file, written to `index`: each line read, parsed, its self_hash
+/// recomputed and compared, linked to the line before (no signature
+/// checked), its leaf and the nodes it completes written. With `stage`
+/// below [`Stage::Index`] stops after that stage. Returns the lines read.
+fn index_from_lines(ledger: &Path, index: &Path, limit: u64, stage: Stage) -> u64 {
+    let mut self_hashes = Vec::new();
+    let mut parent = GENESIS_PARENT_HASH;
+    let lines = for_each_line(ledger, limit, |line| {
+        if stage == Stage::Read {
+            std::hint::black_box(line);
+            return;
+        }
+        if stage == Stage::Json {
+            std::hint::black_box(provedex_core::canonical::parse(line).expect("strict JSON"));
+            return;
+        }
+        let event = SignedEvent::from_line(line).expect("a well-formed line");
+        if stage == Stage::Parse {
+            std::hint::black_box(&event);
+            return;
+        }
+        assert_eq!(hash_preimage(&event.preimage()), event.self_hash, "the self_hash recomputes");
+        assert_eq!(event.parent_hash, parent, "the line links to the one before");
+        parent = event.self_hash;
+        if stage == Stage::Index {
+            self_hashes.push(event.self_hash);
+        }
+    });
+    if stage == Stage::Index {
+        // Collected first: TreeIndex::build takes the self_hashes, and an
+        // iterator over the file could not say why a line was refused.
+        let built = TreeIndex::build(index, self_hashes).expect("write the index");
+        assert_eq!(built.size(), lines);
+    }
+    lines
 }
 
 fn build_and_read(c: &mut Criterion) {
@@ -111,16 +213,6 @@ fn build_and_read(c: &mut Criterion) {
             assert_eq!(index.size(), TREE_EVENTS);
         })
     });
-    group.bench_function(TREE_BUILD_HASHES, |b| {
-        b.iter(|| {
-            let (mut frontier, mut nodes) = (Frontier::new(), Vec::with_capacity(64));
-            for self_hash in &self_hashes {
-                nodes.clear();
-                frontier.push(line_leaf_hash(self_hash), &mut nodes);
-            }
-            std::hint::black_box(frontier.root())
-        })
-    });
     group.bench_function(TREE_BUILD_LEAVES, |b| {
         b.iter(|| {
             let mut last = Digest([0; 32]);
@@ -131,53 +223,118 @@ fn build_and_read(c: &mut Criterion) {
         })
     });
     group.finish();
+    build_stages(&ledger, &built);
 
     // The index beside the fixture ledger: what a session keeps.
     let mut index = TreeIndex::build(&index_path(&ledger), self_hashes.iter().copied()).expect("write the index");
-    let tree = Tree::from_leaves(self_hashes.iter().map(line_leaf_hash));
-    let root = tree.root_at(TREE_EVENTS);
-    let seq = TREE_EVENTS * 2 / 3 + 1;
-    let leaf = self_hashes[seq as usize];
-
-    let reads = index.node_reads();
-    assert_eq!(index.root_at(TREE_EVENTS).expect("read the root"), root);
-    let root_reads = index.node_reads() - reads;
-    let reads = index.node_reads();
-    let proof = index.inclusion_proof(seq, TREE_EVENTS, &leaf, &root).expect("a verified proof");
-    let proof_reads = index.node_reads() - reads;
-    assert_eq!(proof, tree.inclusion_proof(seq, TREE_EVENTS));
-    let figures = serde_json::json!({
-        "tree_size": TREE_EVENTS,
-        "root_node_reads": root_reads,
-        "inclusion_seq": seq,
-        "inclusion_node_reads": proof_reads,
-        "inclusion_proof_hashes": proof.len(),
-    });
-    write_result(figures, TREE_READS_FILE);
-
+    let mut small =
+        TreeIndex::build(&scratch.path().join("small.tree"), self_hashes[..TREE_SMALL_EVENTS as usize].iter().copied())
+            .expect("write the small index");
+    let mut sizes = Vec::new();
     let mut group = c.benchmark_group(TREE_READS_GROUP);
-    group.bench_function(TREE_ROOT_INDEX, |b| b.iter(|| index.root_at(TREE_EVENTS).expect("read the root")));
-    group.bench_function(TREE_ROOT_MEMORY, |b| b.iter(|| tree.root_at(TREE_EVENTS)));
-    group.bench_function(TREE_PROOF_INDEX, |b| {
-        b.iter(|| index.inclusion_proof(seq, TREE_EVENTS, &leaf, &root).expect("a verified proof"))
-    });
-    group.bench_function(TREE_PROOF_MEMORY, |b| {
-        b.iter(|| {
-            let proof = tree.inclusion_proof(seq, TREE_EVENTS);
-            provedex_core::merkle::verify_inclusion(seq, TREE_EVENTS, &line_leaf_hash(&leaf), &proof, &root)
-                .expect("the proof verifies");
-            proof
-        })
-    });
+    for (index, size) in [(&mut small, TREE_SMALL_EVENTS), (&mut index, TREE_EVENTS)] {
+        let tree = Tree::from_leaves(self_hashes[..size as usize].iter().map(line_leaf_hash));
+        let root = tree.root_at(size);
+        let seq = size * 2 / 3 + 1;
+        let leaf = self_hashes[seq as usize];
+
+        let reads = index.node_reads();
+        assert_eq!(index.root_at(size).expect("read the root"), root);
+        let root_reads = index.node_reads() - reads;
+        let reads = index.node_reads();
+        let proof = index.inclusion_proof(seq, size, &leaf, &root).expect("a verified proof");
+        let proof_reads = index.node_reads() - reads;
+        assert_eq!(proof, tree.inclusion_proof(seq, size));
+        sizes.push(serde_json::json!({
+            "tree_size": size,
+            "root_node_reads": root_reads,
+            "inclusion_seq": seq,
+            "inclusion_node_reads": proof_reads,
+            "inclusion_proof_hashes": proof.len(),
+        }));
+
+        group.bench_function(BenchmarkId::new(TREE_ROOT_INDEX, size), |b| {
+            b.iter(|| index.root_at(size).expect("read the root"))
+        });
+        group.bench_function(BenchmarkId::new(TREE_PROOF_INDEX, size), |b| {
+            b.iter(|| index.inclusion_proof(seq, size, &leaf, &root).expect("a verified proof"))
+        });
+    }
     group.finish();
+    write_result(serde_json::json!({ "sizes": sizes }), TREE_READS_FILE);
+}
+
+/// Rounds of the stages, one after the other in each round, so that other
+/// work on a shared machine falls on all of them; the fastest of each is kept.
+const STAGE_ROUNDS: usize = 2;
+
+/// Building the index of the whole 1,000,000-event ledger from its file
+/// against reading it and hashing its lines alone, and where the build's
+/// time goes: each stage of [`index_from_lines`] timed alone.
+fn build_stages(ledger: &Path, index: &Path) {
+    let stages = [
+        ("read the lines", Some(Stage::Read)),
+        (STAGE_LINE_HASHES, None),
+        ("read each line into a JSON value (canonical::parse)", Some(Stage::Json)),
+        ("read and parse each line (SignedEvent::from_line)", Some(Stage::Parse)),
+        ("parse, recompute the self_hash and link", Some(Stage::Hash)),
+        (STAGE_WHOLE_BUILD, Some(Stage::Index)),
+    ];
+    let mut fastest = [Duration::MAX; 6];
+    for _ in 0..STAGE_ROUNDS {
+        for ((_, stage), fastest) in stages.iter().zip(&mut fastest) {
+            let started = Instant::now();
+            match stage {
+                Some(stage) => assert_eq!(index_from_lines(ledger, index, TREE_EVENTS, *stage), TREE_EVENTS),
+                None => {
+                    std::hint::black_box(hash_lines(ledger, TREE_EVENTS));
+                }
+            }
+            *fastest = (*fastest).min(started.elapsed());
+        }
+    }
+    let stages: Vec<_> = stages
+        .iter()
+        .zip(fastest)
+        .map(|((name, _), time)| {
+            serde_json::json!({ "stage": name, "ns_per_line": time.as_nanos() as f64 / TREE_EVENTS as f64 })
+        })
+        .collect();
+    write_result(
+        serde_json::json!({ "lines": TREE_EVENTS, "rounds": STAGE_ROUNDS, "stages": stages }),
+        TREE_BUILD_STAGES_FILE,
+    );
+}
+
+/// Writes an index holding no leaf (the header alone) at `path`.
+fn empty_index(path: &Path) {
+    let mut header = [0u8; provedex_ledger::INDEX_HEADER_LEN as usize];
+    header[..16].copy_from_slice(&provedex_ledger::INDEX_MAGIC);
+    header[16..20].copy_from_slice(&provedex_ledger::INDEX_VERSION.to_be_bytes());
+    let mut file = File::create(path).expect("create the index");
+    file.write_all(&header).expect("write the header");
+    assert_eq!(TreeIndex::open(path).expect("an empty index").size(), 0);
 }
 
 fn rebuild(c: &mut Criterion) {
     let scratch = fixtures::scratch_dir().expect("a scratch directory in the target directory");
     let ledger = scratch.path().join("ledger.ndjson");
-    fixtures::write_ledger(&ledger, TREE_REBUILD_EVENTS, &fixtures::keypair()).expect("write the ledger");
+    let last: ChainHash =
+        fixtures::write_ledger(&ledger, TREE_REBUILD_EVENTS, &fixtures::keypair()).expect("write the ledger");
     let mut group = c.benchmark_group(TREE_REBUILD_GROUP);
     group.sampling_mode(SamplingMode::Flat).sample_size(10).throughput(Throughput::Elements(TREE_REBUILD_EVENTS));
+    group.bench_function(TREE_EXTEND_INDEX, |b| {
+        b.iter_batched(
+            || empty_index(&index_path(&ledger)),
+            |()| {
+                let (index, state) =
+                    TreeIndex::open_checked(&ledger, TREE_REBUILD_EVENTS, Some(&last)).expect("extend the index");
+                assert_eq!((index.size(), state), (TREE_REBUILD_EVENTS, IndexState::Extended { from: 0 }));
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function(TREE_EXTEND_LINE_HASHES, |b| b.iter(|| hash_lines(&ledger, TREE_REBUILD_EVENTS)));
     group.bench_function(TREE_REBUILD_INDEX, |b| {
         b.iter_batched(
             || (),

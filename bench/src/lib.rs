@@ -48,26 +48,36 @@ pub mod names {
     pub const TREE_RECORD_WITH: &str = "with_tree";
     pub const TREE_RECORD_WITHOUT: &str = "without_tree";
 
-    /// The index of [`TREE_EVENTS`](crate::TREE_EVENTS) lines built from their
-    /// self_hashes, against their leaf hashes alone.
+    /// The index of [`TREE_EVENTS`](crate::TREE_EVENTS) lines written from
+    /// their self_hashes, against their leaf hashes alone.
     pub const TREE_BUILD_GROUP: &str = "tree_build_1m";
     pub const TREE_BUILD_INDEX: &str = "index_from_self_hashes";
     pub const TREE_BUILD_LEAVES: &str = "sha256_leaf_hashes";
-    /// The index's hashes computed without writing them: what the tree's hashing costs alone.
-    pub const TREE_BUILD_HASHES: &str = "tree_hashes_only";
 
-    /// Rebuilding the index from a ledger (verified as it is read), against verifying it.
+    /// Stages of building the index of the [`TREE_EVENTS`](crate::TREE_EVENTS)-event
+    /// ledger from its file, in [`TREE_BUILD_STAGES_FILE`](crate::TREE_BUILD_STAGES_FILE):
+    /// the baseline (the file read and each line SHA-256 hashed alone) and
+    /// the whole build (each line read, parsed, its self_hash recomputed and
+    /// linked, no signature checked; the tree hashed and the index written).
+    pub const STAGE_LINE_HASHES: &str = "read the file and SHA-256 each line";
+    pub const STAGE_WHOLE_BUILD: &str = "the whole build: also hash the tree and write the index";
+
+    /// Indexing a [`TREE_REBUILD_EVENTS`](crate::TREE_REBUILD_EVENTS)-event
+    /// ledger: rebuilding (verified as it is read) against verifying it;
+    /// extending an empty index (each line seal-checked, its signature
+    /// included, on one thread) against SHA-256 hashing each line alone.
     pub const TREE_REBUILD_GROUP: &str = "tree_rebuild";
     pub const TREE_REBUILD_INDEX: &str = "rebuild_verified";
     pub const TREE_REBUILD_VERIFY: &str = "verify_only";
+    pub const TREE_EXTEND_INDEX: &str = "extend_empty_index";
+    pub const TREE_EXTEND_LINE_HASHES: &str = "sha256_of_ledger_lines";
 
-    /// A root and an inclusion proof at [`TREE_EVENTS`](crate::TREE_EVENTS)
-    /// leaves: from the index file, and from the whole tree in memory.
-    pub const TREE_READS_GROUP: &str = "tree_1m";
+    /// A root and an inclusion proof read from the index file, at
+    /// [`TREE_EVENTS`](crate::TREE_EVENTS) leaves and at
+    /// [`TREE_SMALL_EVENTS`](crate::TREE_SMALL_EVENTS) leaves (the parameter).
+    pub const TREE_READS_GROUP: &str = "tree_reads";
     pub const TREE_ROOT_INDEX: &str = "root_from_index";
-    pub const TREE_ROOT_MEMORY: &str = "root_in_memory";
     pub const TREE_PROOF_INDEX: &str = "inclusion_from_index";
-    pub const TREE_PROOF_MEMORY: &str = "inclusion_in_memory";
 }
 
 /// Leaves of the tree benchmarks' index.
@@ -77,13 +87,27 @@ pub const TREE_EVENTS: u64 = 1_000_000;
 /// verification in the rebuild dominates; the ratio does not depend on the size).
 pub const TREE_REBUILD_EVENTS: u64 = 20_000;
 
+/// The smaller tree whose reads the report sets beside those at [`TREE_EVENTS`].
+pub const TREE_SMALL_EVENTS: u64 = 1_000;
+
 /// What the tree benchmark writes to `bench-results/` in the target directory:
-/// the node reads of a root and of an inclusion proof from the index.
+/// the node reads of a root and of an inclusion proof from the index, one
+/// object per tree size (`{"sizes": [{"tree_size", "root_node_reads",
+/// "inclusion_node_reads", …}]}`).
 pub const TREE_READS_FILE: &str = "tree_reads.json";
 
 /// What the tree benchmark writes to `bench-results/`: durable recording
-/// with and without the tree, runs of each alternating, the fastest of each.
+/// with and without the tree in alternating pairs of runs, the nanoseconds
+/// per event of each run (`with_tree_ns_per_event` and
+/// `without_tree_ns_per_event`, arrays in pair order).
 pub const TREE_RECORD_PAIRED_FILE: &str = "tree_record_paired.json";
+
+/// What the tree benchmark writes to `bench-results/`: building the index of
+/// the [`TREE_EVENTS`]-event ledger from its file against hashing its lines,
+/// and where the build's time goes, each stage adding to the one before
+/// (`{"lines", "rounds", "stages": [{"stage", "ns_per_line"}]}`, the fastest
+/// round of each).
+pub const TREE_BUILD_STAGES_FILE: &str = "tree_build_stages.json";
 
 /// Threads recording into one session in the record benchmark.
 pub const RECORD_THREADS: usize = 16;

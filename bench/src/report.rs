@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::names::*;
 use crate::{
-    BUNDLE_EVENTS, RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, TREE_EVENTS, TREE_READS_FILE, TREE_REBUILD_EVENTS,
-    TREE_RECORD_PAIRED_FILE, VERIFY_EVENTS,
+    BUNDLE_EVENTS, RECORD_THREADS, RSS_EVENTS, RSS_GOAL_MB, TREE_BUILD_STAGES_FILE, TREE_EVENTS, TREE_READS_FILE,
+    TREE_REBUILD_EVENTS, TREE_RECORD_PAIRED_FILE, TREE_SMALL_EVENTS, VERIFY_EVENTS,
 };
 
 /// Nanoseconds per iteration of the fastest sample in the text of
@@ -291,8 +291,7 @@ pub fn comparison_rows(criterion_dir: &Path, results_dir: &Path) -> Vec<Row> {
         Goal::RatioAtLeast(0.8),
         BUNDLE_EVENTS,
     ));
-    rows.extend(tree_rows(&criterion, &results_dir.join(TREE_READS_FILE)));
-    rows.push(paired_record_row(&results_dir.join(TREE_RECORD_PAIRED_FILE)));
+    rows.extend(tree_rows(&criterion, results_dir));
     rows.push(memory_row(&results_dir.join("verify_rss.json")));
     let python = results_dir.join("python_record.json");
     rows.push(python_row(
@@ -342,88 +341,274 @@ impl Criterion<'_> {
 }
 
 /// The tree beside the ledger (bench `tree`): its cost to recording, to
-/// building and rebuilding the index, and reads from it at 1,000,000 leaves.
-fn tree_rows(criterion: &Criterion, reads_file: &Path) -> Vec<Row> {
+/// building and rebuilding the index, and reads from it.
+fn tree_rows(criterion: &Criterion, results_dir: &Path) -> Vec<Row> {
     let million = thousands(TREE_EVENTS);
-    let mut rows = vec![
-        criterion.rate(
-            &format!("durable record, {RECORD_THREADS} threads, group commit, keeping the tree and index"),
-            &format!("{TREE_RECORD_GROUP}/{TREE_RECORD_WITH}"),
-            ("the same without the tree", &format!("{TREE_RECORD_GROUP}/{TREE_RECORD_WITHOUT}")),
-            Goal::RatioAtLeast(0.95),
-            1,
+    let small = thousands(TREE_REBUILD_EVENTS);
+    let line_hashes = "read the same file and SHA-256 each line";
+    let mut rows = vec![paired_record_row(&results_dir.join(TREE_RECORD_PAIRED_FILE))];
+    rows.push(criterion.rate(
+        &format!(
+            "durable record, {RECORD_THREADS} threads, group commit, keeping the tree (criterion's fastest sample)"
         ),
-        criterion.rate(
-            &format!("write the index of {million} lines from their self_hashes"),
-            &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_INDEX}"),
-            (
-                &format!("SHA-256 leaf hashes of the {million} self_hashes"),
-                &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_LEAVES}"),
-            ),
-            Goal::RatioAtLeast(0.5),
-            TREE_EVENTS,
+        &format!("{TREE_RECORD_GROUP}/{TREE_RECORD_WITH}"),
+        ("the same without the tree (its own samples)", &format!("{TREE_RECORD_GROUP}/{TREE_RECORD_WITHOUT}")),
+        Goal::None,
+        1,
+    ));
+    let stages = build_stages(&results_dir.join(TREE_BUILD_STAGES_FILE));
+    let build_figure = format!(
+        "build the index of a {million}-event ledger from its file (each line parsed, self_hash recomputed, linked; no signature checked)"
+    );
+    rows.push(match &stages {
+        Ok((_, stages)) => {
+            let nanos = |name: &str| stages.iter().find(|(stage, _)| stage == name).map(|(_, nanos)| *nanos);
+            match (nanos(STAGE_WHOLE_BUILD), nanos(STAGE_LINE_HASHES)) {
+                (Some(build), Some(hashes)) => {
+                    Row::rate(&build_figure, build, line_hashes, hashes, Goal::RatioAtLeast(0.5))
+                }
+                _ => Row::not_measured(&build_figure, "a stage is missing", line_hashes, Goal::RatioAtLeast(0.5)),
+            }
+        }
+        Err(why) => Row::not_measured(&build_figure, why, line_hashes, Goal::RatioAtLeast(0.5)),
+    });
+    rows.push(criterion.rate(
+        &format!(
+            "index a {small}-event ledger by extending an empty index (TreeIndex::open_checked: each line seal-checked, signature included, one thread)"
         ),
-        criterion.rate(
-            &format!("the index's hashes for {million} lines, not written"),
-            &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_HASHES}"),
-            (
-                &format!("SHA-256 leaf hashes of the {million} self_hashes"),
-                &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_LEAVES}"),
-            ),
-            Goal::None,
-            TREE_EVENTS,
+        &format!("{TREE_REBUILD_GROUP}/{TREE_EXTEND_INDEX}"),
+        (line_hashes, &format!("{TREE_REBUILD_GROUP}/{TREE_EXTEND_LINE_HASHES}")),
+        Goal::RatioAtLeast(0.5),
+        TREE_REBUILD_EVENTS,
+    ));
+    rows.push(criterion.rate(
+        &format!("rebuild the index of a {small}-event ledger, verified (TreeIndex::rebuild)"),
+        &format!("{TREE_REBUILD_GROUP}/{TREE_REBUILD_INDEX}"),
+        ("verify the ledger alone", &format!("{TREE_REBUILD_GROUP}/{TREE_REBUILD_VERIFY}")),
+        Goal::None,
+        TREE_REBUILD_EVENTS,
+    ));
+    rows.push(criterion.rate(
+        &format!(
+            "write the index of {million} lines from their self_hashes (at most 1/3 of the baseline: n one-block leaf hashes plus n − 1 two-block interior hashes)"
         ),
-        criterion.rate(
-            &format!("rebuild the index of a {}-event ledger, verified", thousands(TREE_REBUILD_EVENTS)),
-            &format!("{TREE_REBUILD_GROUP}/{TREE_REBUILD_INDEX}"),
-            ("verify the ledger alone", &format!("{TREE_REBUILD_GROUP}/{TREE_REBUILD_VERIFY}")),
-            Goal::None,
-            TREE_REBUILD_EVENTS,
+        &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_INDEX}"),
+        (
+            &format!("SHA-256 leaf hashes of the {million} self_hashes"),
+            &format!("{TREE_BUILD_GROUP}/{TREE_BUILD_LEAVES}"),
         ),
-        criterion.time(
-            &format!("root at {million} leaves from the index file"),
-            &format!("{TREE_READS_GROUP}/{TREE_ROOT_INDEX}"),
-            ("the same from the whole tree in memory", &format!("{TREE_READS_GROUP}/{TREE_ROOT_MEMORY}")),
-            Goal::None,
-        ),
-        criterion.time(
-            &format!("inclusion proof at {million} leaves from the index file, verified"),
-            &format!("{TREE_READS_GROUP}/{TREE_PROOF_INDEX}"),
-            ("the same from the whole tree in memory", &format!("{TREE_READS_GROUP}/{TREE_PROOF_MEMORY}")),
-            Goal::None,
-        ),
-    ];
-    // O(log n): at most two reads per level of the tree.
-    let limit = 2.0 * (TREE_EVENTS as f64).log2().ceil();
-    for (figure, field) in [
-        (format!("node reads for a root at {million} leaves"), "root_node_reads"),
-        (format!("node reads for an inclusion proof at {million} leaves"), "inclusion_node_reads"),
+        Goal::None,
+        TREE_EVENTS,
+    ));
+    if let Ok((lines, stages)) = &stages {
+        rows.extend(build_stage_rows(*lines, stages));
+    }
+    rows.extend(read_rows(criterion, &results_dir.join(TREE_READS_FILE)));
+    rows
+}
+
+/// The stages of building the index from the ledger's lines: how many
+/// lines, and each stage's name and nanoseconds per line.
+fn build_stages(path: &Path) -> Result<(u64, Vec<(String, f64)>), String> {
+    let result = read_json(path)?;
+    let lines = result["lines"].as_u64().ok_or_else(|| format!("{}: no lines", path.display()))?;
+    let stages = result["stages"].as_array().ok_or_else(|| format!("{}: no stages", path.display()))?;
+    let stages = stages
+        .iter()
+        .map(|stage| match (stage["stage"].as_str(), stage["ns_per_line"].as_f64()) {
+            (Some(name), Some(nanos)) if nanos > 0.0 => Ok((name.to_owned(), nanos)),
+            _ => Err(format!("{}: a stage without a name or a time", path.display())),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((lines, stages))
+}
+
+/// Where the time of building the index from the ledger's lines goes: each
+/// stage (each adding to the one before) per line, against hashing the lines.
+fn build_stage_rows(lines: u64, stages: &[(String, f64)]) -> Vec<Row> {
+    let Some((_, hashing)) = stages.iter().find(|(name, _)| name == STAGE_LINE_HASHES) else {
+        return Vec::new();
+    };
+    stages
+        .iter()
+        .filter(|(name, _)| name != STAGE_LINE_HASHES)
+        .map(|(name, nanos)| {
+            let figure = format!("building from the ledger's lines, per line ({} lines): {name}", thousands(lines));
+            Row::time(&figure, *nanos, &format!("{STAGE_LINE_HASHES}, per line"), *hashing, Goal::None)
+        })
+        .collect()
+}
+
+/// A root and an inclusion proof from the index file: node reads (held to
+/// two per level of the tree, O(log n)) and time, at [`TREE_SMALL_EVENTS`]
+/// and [`TREE_EVENTS`] leaves, the larger beside the smaller.
+fn read_rows(criterion: &Criterion, reads_file: &Path) -> Vec<Row> {
+    let sizes = read_json(reads_file).and_then(|figures| {
+        figures["sizes"].as_array().cloned().ok_or_else(|| format!("{}: no sizes", reads_file.display()))
+    });
+    let mut rows = Vec::new();
+    for (what, field, function) in [
+        ("root", "root_node_reads", TREE_ROOT_INDEX),
+        ("inclusion proof (verified)", "inclusion_node_reads", TREE_PROOF_INDEX),
     ] {
-        let goal = Goal::ValueAtMost(limit, "reads");
-        rows.push(
-            match read_json(reads_file).and_then(|figures| {
-                figures[field].as_f64().ok_or_else(|| format!("{}: no {field}", reads_file.display()))
-            }) {
-                Ok(reads) => Row::limit(&figure, reads, goal),
-                Err(why) => Row::not_measured(&figure, &why, "—", goal),
+        // (time, reads) at one size.
+        let at = |size: u64| -> Result<(f64, f64), String> {
+            let sizes = sizes.as_ref().map_err(Clone::clone)?;
+            let reads = sizes
+                .iter()
+                .find(|s| s["tree_size"].as_u64() == Some(size))
+                .and_then(|s| s[field].as_f64())
+                .ok_or_else(|| format!("{}: no {field} at {size} leaves", reads_file.display()))?;
+            let nanos = read_fastest(criterion.0, &format!("{TREE_READS_GROUP}/{function}/{size}"))?;
+            Ok((nanos, reads))
+        };
+        let describe = |(nanos, reads): (f64, f64)| format!("{}, {reads} reads", format_duration(nanos));
+        let small_figure =
+            format!("{what} at {} leaves from the index file: time, node reads", thousands(TREE_SMALL_EVENTS));
+        let large_figure = format!("{what} at {} leaves from the index file: time, node reads", thousands(TREE_EVENTS));
+        let small_baseline = "—";
+        let large_baseline = format!("the same at {} leaves", thousands(TREE_SMALL_EVENTS));
+        let (small_goal, large_goal) = (reads_goal(TREE_SMALL_EVENTS), reads_goal(TREE_EVENTS));
+        let (small, large) = (at(TREE_SMALL_EVENTS), at(TREE_EVENTS));
+        rows.push(match &small {
+            Ok(measured) => Row {
+                figure: small_figure,
+                value: describe(*measured),
+                baseline: small_baseline.to_owned(),
+                baseline_value: "—".to_owned(),
+                ratio: None,
+                goal: small_goal,
+                met: reads_met(small_goal, measured.1),
             },
-        );
+            Err(why) => Row::not_measured(&small_figure, why, small_baseline, small_goal),
+        });
+        rows.push(match (&large, &small) {
+            (Ok(measured), Ok(baseline)) => Row {
+                figure: large_figure,
+                value: describe(*measured),
+                baseline: large_baseline,
+                baseline_value: describe(*baseline),
+                ratio: Some(measured.0 / baseline.0),
+                goal: large_goal,
+                met: reads_met(large_goal, measured.1),
+            },
+            (Err(why), _) | (_, Err(why)) => Row::not_measured(&large_figure, why, &large_baseline, large_goal),
+        });
     }
     rows
 }
 
-/// Durable recording with and without the tree, measured in alternating runs.
+/// O(log n) reads: at most two per level of a tree of `size` leaves.
+fn reads_goal(size: u64) -> Goal {
+    Goal::ValueAtMost(2.0 * (size as f64).log2().ceil(), "reads")
+}
+
+fn reads_met(goal: Goal, reads: f64) -> Option<bool> {
+    match goal {
+        Goal::ValueAtMost(limit, _) => Some(reads <= limit),
+        _ => None,
+    }
+}
+
+/// The median and the quartiles of the pairs' ratios, time with the tree ÷
+/// time without, a 95% confidence interval of that median, and the median
+/// time per event of each kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairedRatios {
+    pub pairs: usize,
+    pub median: f64,
+    pub lower_quartile: f64,
+    pub upper_quartile: f64,
+    /// The sorted ratios at the ranks that bound the median with about 95%
+    /// confidence whatever their distribution (n/2 ∓ 0.98·√n, 1-based,
+    /// rounded outwards; the extremes for fewer than 6 pairs).
+    pub median_low: f64,
+    pub median_high: f64,
+    pub median_with_nanos: f64,
+    pub median_without_nanos: f64,
+}
+
+/// Summarises pairs of runs: `with[i]` and `without[i]` are the times per
+/// event of pair `i`. Refuses lists of different lengths, no pairs, or a
+/// time that is not positive.
+pub fn paired_ratios(with: &[f64], without: &[f64]) -> Result<PairedRatios, String> {
+    if with.len() != without.len() {
+        return Err(format!("{} runs with the tree, {} without", with.len(), without.len()));
+    }
+    if with.is_empty() {
+        return Err("no pairs".to_owned());
+    }
+    if with.iter().chain(without).any(|t| !(t.is_finite() && *t > 0.0)) {
+        return Err("a time that is not positive".to_owned());
+    }
+    let mut ratios: Vec<f64> = with.iter().zip(without).map(|(w, o)| w / o).collect();
+    ratios.sort_by(f64::total_cmp);
+    let n = ratios.len() as f64;
+    let low_rank = ((n / 2.0 - 0.98 * n.sqrt()).floor() as usize).max(1);
+    let high_rank = ((1.0 + n / 2.0 + 0.98 * n.sqrt()).ceil() as usize).min(ratios.len());
+    Ok(PairedRatios {
+        median_low: ratios[low_rank - 1],
+        median_high: ratios[high_rank - 1],
+        pairs: with.len(),
+        median: quantile(&ratios, 0.5),
+        lower_quartile: quantile(&ratios, 0.25),
+        upper_quartile: quantile(&ratios, 0.75),
+        median_with_nanos: quantile(with, 0.5),
+        median_without_nanos: quantile(without, 0.5),
+    })
+}
+
+/// The `q` quantile of `values` (not empty), interpolating linearly between
+/// the sorted values around it.
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let position = q * (sorted.len() - 1) as f64;
+    let (below, above) = (position.floor() as usize, position.ceil() as usize);
+    sorted[below] + (sorted[above] - sorted[below]) * (position - below as f64)
+}
+
+/// Durable recording with and without the tree, measured in alternating pairs of runs.
 fn paired_record_row(path: &Path) -> Row {
-    let figure = format!("durable record, {RECORD_THREADS} threads, group commit, keeping the tree (alternating runs)");
-    let baseline = "the same without the tree, in the runs between";
-    let goal = Goal::RatioAtLeast(0.95);
+    let figure = |detail: &str| {
+        format!("durable record, {RECORD_THREADS} threads, group commit, keeping the tree: time per event, {detail}")
+    };
+    let baseline = "the same without the tree, in the same pairs";
+    let goal = Goal::RatioAtMost(1.05);
     let measured = read_json(path).and_then(|result| {
-        let field = |name: &str| result[name].as_f64().ok_or_else(|| format!("{}: no {name}", path.display()));
-        Ok((field("with_tree_ns_per_event")?, field("without_tree_ns_per_event")?))
+        let field = |name: &str| -> Result<Vec<f64>, String> {
+            let values = result[name].as_array().ok_or_else(|| format!("{}: no {name} array", path.display()))?;
+            values
+                .iter()
+                .map(|v| v.as_f64().ok_or_else(|| format!("{}: {name} holds a non-number", path.display())))
+                .collect()
+        };
+        let summary = paired_ratios(&field("with_tree_ns_per_event")?, &field("without_tree_ns_per_event")?)
+            .map_err(|why| format!("{}: {why}", path.display()))?;
+        Ok((summary, result["events_per_run"].as_u64().unwrap_or(0)))
     });
     match measured {
-        Ok((with, without)) => Row::rate(&figure, with, baseline, without, goal),
-        Err(why) => Row::not_measured(&figure, &why, baseline, goal),
+        Ok((paired, events)) => {
+            let figure = figure(&format!(
+                "median of {} alternating pairs of {}-event runs (its 95% interval {:.2}–{:.2}×; pair ratios' quartiles {:.2}–{:.2}×)",
+                paired.pairs,
+                thousands(events),
+                paired.median_low,
+                paired.median_high,
+                paired.lower_quartile,
+                paired.upper_quartile
+            ));
+            Row {
+                figure,
+                value: format_duration(paired.median_with_nanos),
+                baseline: baseline.to_owned(),
+                baseline_value: format_duration(paired.median_without_nanos),
+                ratio: Some(paired.median),
+                goal,
+                met: ratio_met(goal, paired.median),
+            }
+        }
+        Err(why) => Row::not_measured(&figure("alternating pairs of runs"), &why, baseline, goal),
     }
 }
 
