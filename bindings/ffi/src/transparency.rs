@@ -93,39 +93,33 @@ pub struct ConsistencyProof {
     pub json: String,
 }
 
-/// The JSON text of a list of hashes: hex needs no escaping.
-fn hex_list(proof: &[String]) -> String {
-    let items: Vec<String> = proof.iter().map(|hash| format!("\"{hash}\"")).collect();
-    format!("[{}]", items.join(","))
+/// The proof document as `provedex prove` writes it, without the LF.
+fn proof_json(document: &ProofDocument) -> String {
+    serde_json::to_string(document).expect("a proof serialises")
+}
+
+fn hexes(hashes: &[Digest]) -> Vec<String> {
+    hashes.iter().map(Digest::to_hex).collect()
 }
 
 impl From<ProofDocument> for InclusionProof {
     fn from(document: ProofDocument) -> Self {
+        let json = proof_json(&document);
         let ProofDocument::Inclusion { seq, tree_size, leaf, root, proof } = document else {
             unreachable!("an inclusion proof is asked for")
         };
-        let (leaf_hex, root_hex) = (leaf.to_hex(), root.to_hex());
-        let proof: Vec<String> = proof.iter().map(Digest::to_hex).collect();
-        let json = format!(
-            r#"{{"type":"inclusion","seq":{seq},"tree_size":{tree_size},"leaf":"{leaf_hex}","root":"{root_hex}","proof":{}}}"#,
-            hex_list(&proof)
-        );
-        InclusionProof { seq, tree_size, leaf_hex, root_hex, proof, json }
+        InclusionProof { seq, tree_size, leaf_hex: leaf.to_hex(), root_hex: root.to_hex(), proof: hexes(&proof), json }
     }
 }
 
 impl From<ProofDocument> for ConsistencyProof {
     fn from(document: ProofDocument) -> Self {
+        let json = proof_json(&document);
         let ProofDocument::Consistency { old_size, new_size, old_root, new_root, proof } = document else {
             unreachable!("a consistency proof is asked for")
         };
         let (old_root_hex, new_root_hex) = (old_root.to_hex(), new_root.to_hex());
-        let proof: Vec<String> = proof.iter().map(Digest::to_hex).collect();
-        let json = format!(
-            r#"{{"type":"consistency","old_size":{old_size},"new_size":{new_size},"old_root":"{old_root_hex}","new_root":"{new_root_hex}","proof":{}}}"#,
-            hex_list(&proof)
-        );
-        ConsistencyProof { old_size, new_size, old_root_hex, new_root_hex, proof, json }
+        ConsistencyProof { old_size, new_size, old_root_hex, new_root_hex, proof: hexes(&proof), json }
     }
 }
 
