@@ -4,34 +4,19 @@
 //! checkpoints a session signs into the file beside its ledger
 //! (spec/transparency.md, "Checkpoints file").
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod common;
 
+use common::{
+    CHECK_PUBKEY, Example, FINGERPRINT, ROOT_3, ROOT_5, SELF_HASHES, broken_ledger, bytes, check_key, code,
+    example_ledger, example_note, other_ledger, replacement_event, seed_key, write_ledger,
+};
 use provedex_ffi::{
-    AgentEvent, BundleReport, BundleSelection, Durability, FsPath, ProvedexError, Session, SessionOptions,
-    SigningKeypair, checkpoint, checkpoints_path, event_from_json, export_bundle, export_bundle_with_checkpoint,
-    read_checkpoints, sign_event_at, signed_event_to_json, tree_root, verify_bundle, verify_checkpoint,
-    verify_consistency, verify_inclusion,
+    AgentEvent, BundleReport, BundleSelection, Durability, FsPath, Session, SessionOptions, checkpoint,
+    checkpoints_path, event_from_json, export_bundle, export_bundle_with_checkpoint, read_checkpoints, sign_event_at,
+    signed_event_to_json, tree_root, verify_bundle, verify_checkpoint, verify_consistency, verify_inclusion,
 };
 use serde_json::Value;
 
-/// The example of spec/transparency.md: the lines' self_hashes, the root of all five, the checkpoint.
-const SELF_HASHES: [&str; 5] = [
-    "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91",
-    "7ad3b55c94a38cec592f2a1013911d63c71b25129442827849fda312cddff717",
-    "47e922625ffbd02c28f5e25300637c7e29d4dd32bd7b82f8dfae8c32e4a02dbb",
-    "d7ea33eeffae138ad257224756ebe10dc123fd7496cf220bca86babcbbddbe6b",
-    "48ceec2fea3094d77d28dff69fca6b8096d20cff368ce4adc8b58a304082002c",
-];
-const ROOT_5: &str = "06f986b72472a5fc40b83c14c1f018691815b400d74f952ab737f7c36d10ff2e";
-const ROOT_3: &str = "b3c3002b473ff193240ef3ae3df5fe87618134ce597f3e1a5e1208718ceec20b";
-const FINGERPRINT: &str = "sha256:56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c";
-const ORIGIN: &str = "provedex-ledger/52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91/sha256:56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c";
-const NOTE_ROOT: &str = "BvmGtyRypfxAuDwUwfAYaRgVtADXT5Uqtzf3w20Q/y4=";
-const NOTE_SIGNATURE: &str =
-    "zQWhPN5xQVM8nuBsbg4sI65IHv+Yuoeeoc/077YMcDS8pvocFQpxY+zPUdxa26TiD7nLHLDCWUc9U1yoKvcMRsCjuAE=";
-/// The public key of the seed 00 01 … 1f (DESIGN.md's published check value).
-const CHECK_PUBKEY: &str = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
 /// The example lines' timestamp_nanos, as the spec prints them.
 const TIMES: [u64; 5] = [
     1_700_000_000_000_000_000,
@@ -40,45 +25,6 @@ const TIMES: [u64; 5] = [
     1_700_000_001_000_000_000,
     1_700_000_002_500_000_000,
 ];
-
-fn example_note() -> String {
-    format!("{ORIGIN}\n5\n{NOTE_ROOT}\n\n\u{2014} {ORIGIN} {NOTE_SIGNATURE}\n")
-}
-
-fn check_key() -> Arc<SigningKeypair> {
-    SigningKeypair::from_seed((0u8..32).collect()).unwrap()
-}
-
-fn bytes(hex: &str) -> Vec<u8> {
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
-}
-
-/// The five example lines of signature-scheme.md and ledger-format.md.
-fn example_lines() -> Vec<String> {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec");
-    let mut lines = Vec::new();
-    for file in ["signature-scheme.md", "ledger-format.md"] {
-        let text = std::fs::read_to_string(spec.join(file)).unwrap();
-        lines.extend(text.lines().filter_map(|l| l.strip_prefix("line: ")).map(str::to_owned));
-    }
-    assert_eq!(lines.len(), 5, "the spec prints five example lines");
-    lines
-}
-
-fn write_ledger(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
-    path
-}
-
-fn code(e: ProvedexError) -> (&'static str, String) {
-    match e {
-        ProvedexError::KeyLoad { .. } => ("KeyLoad", String::new()),
-        ProvedexError::Signing { code, .. } => ("Signing", code),
-        ProvedexError::Ledger { code, .. } => ("Ledger", code),
-        ProvedexError::Chain { code, .. } => ("Chain", code),
-    }
-}
 
 fn seqs(first: u64, last: u64) -> BundleSelection {
     BundleSelection::Seqs { first, last }
@@ -113,9 +59,7 @@ fn edited(bundle: &[u8], edit: impl FnOnce(&mut Value)) -> Vec<u8> {
 
 #[test]
 fn a_bundle_holds_the_lines_the_specs_checkpoint_and_proofs_that_check_independently() {
-    let dir = tempfile::tempdir().unwrap();
-    let lines = example_lines();
-    let ledger = write_ledger(dir.path(), "ledger.ndjson", &lines);
+    let Example { dir: _dir, lines, ledger } = example_ledger();
     let bundle = export_bundle(FsPath::from(&ledger), check_key(), seqs(2, 3)).unwrap();
     // As `provedex export` writes it: pretty JSON and an LF.
     assert!(bundle.starts_with(b"{\n  \"format\": \"provedex-bundle/v1\",\n"));
@@ -150,8 +94,7 @@ fn a_bundle_holds_the_lines_the_specs_checkpoint_and_proofs_that_check_independe
 
 #[test]
 fn a_bundle_verifies_under_the_pinned_key_or_fingerprint_and_unpinned_reaches_no_level() {
-    let dir = tempfile::tempdir().unwrap();
-    let ledger = write_ledger(dir.path(), "ledger.ndjson", &example_lines());
+    let Example { dir: _dir, ledger, .. } = example_ledger();
     let bundle = export_bundle(FsPath::from(&ledger), check_key(), seqs(1, 3)).unwrap();
 
     let report = with_pubkey(&bundle);
@@ -191,7 +134,7 @@ fn a_bundle_verifies_under_the_pinned_key_or_fingerprint_and_unpinned_reaches_no
     assert!(unpinned.message.starts_with("consistent, but unpinned"), "{}", unpinned.message);
 
     // Another key pinned, or its fingerprint: the bundle is not the pinned key's.
-    let other = SigningKeypair::from_seed(vec![7; 32]).unwrap();
+    let other = seed_key(7);
     let report = verify_bundle(bundle.clone(), Some(other.pubkey_hex()), None, None).unwrap();
     assert_eq!((report.ok, report.pinned, report.reason.as_deref()), (false, false, Some("bundle_key_mismatch")));
     assert_eq!(evidence(&report), pairs(&[("key_pin", "failed")]));
@@ -215,9 +158,7 @@ fn a_bundle_verifies_under_the_pinned_key_or_fingerprint_and_unpinned_reaches_no
 
 #[test]
 fn a_swapped_missing_or_replaced_line_and_a_self_vouching_key_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let lines = example_lines();
-    let ledger = write_ledger(dir.path(), "ledger.ndjson", &lines);
+    let Example { dir, lines, ledger } = example_ledger();
     let key = check_key();
     let bundle = export_bundle(FsPath::from(&ledger), key.clone(), seqs(1, 3)).unwrap();
 
@@ -235,11 +176,8 @@ fn a_swapped_missing_or_replaced_line_and_a_self_vouching_key_are_refused() {
     assert_eq!((report.reason.as_deref(), report.broken_at), (Some("seq_mismatch"), Some(2)));
 
     // The last line replaced by another signed by the same key: chained and signed, but not a leaf of the tree.
-    let event =
-        event_from_json(r#"{"type":"SessionEnded","payload":{"reason":"replaced","summary_sha256":""}}"#.to_owned())
-            .unwrap();
-    let replacement =
-        signed_event_to_json(sign_event_at(event, 3, TIMES[3], SELF_HASHES[2].into(), key.clone()).unwrap()).unwrap();
+    let replaced_line = sign_event_at(replacement_event(), 3, TIMES[3], SELF_HASHES[2].into(), key.clone()).unwrap();
+    let replacement = signed_event_to_json(replaced_line).unwrap();
     let replaced = edited(&bundle, |d| d["lines"][2] = replacement.into());
     let report = with_pubkey(&replaced);
     assert_eq!((report.ok, report.reason.as_deref()), (false, Some("bundle_proof_invalid")), "{}", report.message);
@@ -247,7 +185,7 @@ fn a_swapped_missing_or_replaced_line_and_a_self_vouching_key_are_refused() {
 
     // Anyone can write a consistent bundle under a key of their own: the
     // same ledger re-signed line by line by another key and exported.
-    let forger = SigningKeypair::from_seed(vec![9; 32]).unwrap();
+    let forger = seed_key(9);
     let mut parent = "0".repeat(64);
     let mut forged = Vec::new();
     for line in &lines {
@@ -275,9 +213,7 @@ fn a_swapped_missing_or_replaced_line_and_a_self_vouching_key_are_refused() {
 
 #[test]
 fn a_held_checkpoint_must_be_of_the_same_ledger_and_tree() {
-    let dir = tempfile::tempdir().unwrap();
-    let lines = example_lines();
-    let ledger = write_ledger(dir.path(), "ledger.ndjson", &lines);
+    let Example { dir, lines, ledger } = example_ledger();
     let key = check_key();
     let note_3 = checkpoint(FsPath::from(&ledger), key.clone(), Some(3)).unwrap();
 
@@ -306,12 +242,7 @@ fn a_held_checkpoint_must_be_of_the_same_ledger_and_tree() {
     assert_eq!(report.evidence.last().unwrap().kind, "held_checkpoint");
 
     // A checkpoint of another ledger under the same key.
-    let other_first = event_from_json(
-        r#"{"type":"SessionStarted","payload":{"agent_id":"a","model_id":"m","session_id":"s"}}"#.to_owned(),
-    )
-    .unwrap();
-    let line = sign_event_at(other_first, 0, 1, "0".repeat(64), key.clone()).unwrap();
-    let other = write_ledger(dir.path(), "other.ndjson", &[signed_event_to_json(line).unwrap()]);
+    let other = other_ledger(dir.path(), &key);
     let foreign = checkpoint(FsPath::from(&other), key.clone(), None).unwrap();
     let report =
         verify_bundle(bundle.clone(), Some(CHECK_PUBKEY.into()), None, Some(foreign.as_bytes().to_vec())).unwrap();
@@ -331,9 +262,7 @@ fn a_held_checkpoint_must_be_of_the_same_ledger_and_tree() {
 
 #[test]
 fn a_time_range_selects_the_lines_within_it_and_export_refuses_what_it_cannot_prove() {
-    let dir = tempfile::tempdir().unwrap();
-    let lines = example_lines();
-    let ledger = write_ledger(dir.path(), "ledger.ndjson", &lines);
+    let Example { dir, lines, ledger } = example_ledger();
     let key = check_key();
     let time = |from_nanos, to_nanos| BundleSelection::Time { from_nanos, to_nanos };
 
@@ -357,12 +286,10 @@ fn a_time_range_selects_the_lines_within_it_and_export_refuses_what_it_cannot_pr
     let empty = write_ledger(dir.path(), "empty.ndjson", &[]);
     assert_eq!(code(export_bundle(FsPath::from(&empty), key.clone(), seqs(0, 0)).unwrap_err()), out_of_range);
 
-    let other = SigningKeypair::from_seed(vec![7; 32]).unwrap();
+    let other = seed_key(7);
     let foreign = export_bundle(FsPath::from(&ledger), other, seqs(0, 1));
     assert_eq!(code(foreign.unwrap_err()), ("Ledger", "foreign_key".into()));
-    let mut broken = lines.clone();
-    broken[3] = broken[3].replacen("\"seq\":3,", "\"seq\":9,", 1);
-    let broken = write_ledger(dir.path(), "broken.ndjson", &broken);
+    let broken = broken_ledger(dir.path(), &lines);
     assert_eq!(code(export_bundle(FsPath::from(&broken), key, seqs(0, 1)).unwrap_err()).0, "Chain");
 }
 
@@ -424,8 +351,7 @@ fn a_session_signs_a_checkpoint_every_n_events_into_the_checkpoints_file() {
 
 #[test]
 fn a_checkpoints_file_with_a_bad_line_is_refused_and_a_torn_last_line_left_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let ledger = write_ledger(dir.path(), "ledger.ndjson", &example_lines());
+    let Example { dir, ledger, .. } = example_ledger();
     let note = example_note();
     let line = format!("{}\n", serde_json::json!({"checkpoint": note, "tree_size": 5}));
     let file = dir.path().join("ledger.ndjson.checkpoints");

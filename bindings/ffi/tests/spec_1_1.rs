@@ -1,8 +1,11 @@
 //! Spec 1.1 through the FFI: key rotation, redaction, toolset pins and
 //! drift, the verification options, and the key manager.
 
+mod common;
+
 use std::sync::Arc;
 
+use common::{code, seed_key};
 use provedex_ffi::{
     AgentEvent, Durability, FsPath, ProvedexError, Session, SigningKeypair, VerifyOptions, check_toolset,
     event_from_json, parse_public_key, public_key_fingerprint, public_key_pem, sha256_hex, toolset_hash, verify_data,
@@ -18,10 +21,6 @@ const MANIFEST: &str = r#"[
 ]"#;
 const MANIFEST_SHA256: &str = "baf4da9f70c7a7142fc390b4eb23541c7d564f438c15bfb706f8e42dae862390";
 
-fn seed_key(byte: u8) -> Arc<SigningKeypair> {
-    SigningKeypair::from_seed(vec![byte; 32]).unwrap()
-}
-
 fn open(key: &Arc<SigningKeypair>, path: &std::path::Path) -> Result<Arc<Session>, ProvedexError> {
     Session::open_with_durability(key.clone(), FsPath::from(path), "s".into(), Durability::None)
 }
@@ -32,15 +31,6 @@ fn tool_called(tool: &str) -> AgentEvent {
         r#"{{"type":"ToolCalled","payload":{{"tool_name":"{tool}","args_sha256":"{digest}","args_redacted":{{}}}}}}"#
     ))
     .unwrap()
-}
-
-fn code(e: ProvedexError) -> (&'static str, String) {
-    match e {
-        ProvedexError::KeyLoad { .. } => ("KeyLoad", String::new()),
-        ProvedexError::Signing { code, .. } => ("Signing", code),
-        ProvedexError::Ledger { code, .. } => ("Ledger", code),
-        ProvedexError::Chain { code, .. } => ("Chain", code),
-    }
 }
 
 #[test]

@@ -2,23 +2,19 @@
 //! checkpoints of the spec's example ledger, and a ledger checked against a
 //! checkpoint held apart from it.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod common;
 
+use common::{
+    Example, NOTE_ROOT, NOTE_SIGNATURE, ORIGIN, ROOT_3, ROOT_5, SELF_HASHES, broken_ledger, bytes, check_key, code,
+    example_ledger, example_note, other_ledger, replacement_event, seed_key, write_ledger,
+};
 use provedex_ffi::{
-    FsPath, ProvedexError, SigningKeypair, VerifyOptions, checkpoint, checkpoint_with_key_file, event_from_json,
-    leaf_hash, ledger_tree_head, parse_checkpoint, prove_consistency, prove_inclusion, sign_event_at,
-    signed_event_to_json, tree_root, verify_checkpoint, verify_consistency, verify_file_with, verify_inclusion,
+    FsPath, VerifyOptions, checkpoint, checkpoint_with_key_file, leaf_hash, ledger_tree_head, parse_checkpoint,
+    prove_consistency, prove_inclusion, sign_event_at, signed_event_to_json, tree_root, verify_checkpoint,
+    verify_consistency, verify_file_with, verify_inclusion,
 };
 
-/// The example of spec/transparency.md: self_hashes, leaf hashes, roots, proofs and the checkpoint.
-const SELF_HASHES: [&str; 5] = [
-    "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91",
-    "7ad3b55c94a38cec592f2a1013911d63c71b25129442827849fda312cddff717",
-    "47e922625ffbd02c28f5e25300637c7e29d4dd32bd7b82f8dfae8c32e4a02dbb",
-    "d7ea33eeffae138ad257224756ebe10dc123fd7496cf220bca86babcbbddbe6b",
-    "48ceec2fea3094d77d28dff69fca6b8096d20cff368ce4adc8b58a304082002c",
-];
+/// The example of spec/transparency.md: the leaf hashes of its lines and its proofs.
 const LEAF_HASHES: [&str; 5] = [
     "c3761217a9c18509711f4629e00445870c1cfef379ef717fe3e52161b5029f8c",
     "d92fbab8626d1c9db192bb365c5063ed18b4dbe41ce0f3148a4437687c8cde67",
@@ -26,8 +22,6 @@ const LEAF_HASHES: [&str; 5] = [
     "ad168a43f9edd87d37f82328dddfb0ff2351a566fa12e237ff318f93031e4774",
     "8f0a63ca56c2e8cb620dcf90803ecf157e1fc6630826fbb77769f4a31a2a9326",
 ];
-const ROOT_3: &str = "b3c3002b473ff193240ef3ae3df5fe87618134ce597f3e1a5e1208718ceec20b";
-const ROOT_5: &str = "06f986b72472a5fc40b83c14c1f018691815b400d74f952ab737f7c36d10ff2e";
 const INCLUSION_2_5: [&str; 3] = [
     "ad168a43f9edd87d37f82328dddfb0ff2351a566fa12e237ff318f93031e4774",
     "48e12d051111923058978e15a44452bdf7f7fec279170e6bdd2fe5fbddc38bfd",
@@ -39,23 +33,6 @@ const CONSISTENCY_3_5: [&str; 4] = [
     "48e12d051111923058978e15a44452bdf7f7fec279170e6bdd2fe5fbddc38bfd",
     "8f0a63ca56c2e8cb620dcf90803ecf157e1fc6630826fbb77769f4a31a2a9326",
 ];
-const ORIGIN: &str = "provedex-ledger/52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91/sha256:56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c";
-const NOTE_ROOT: &str = "BvmGtyRypfxAuDwUwfAYaRgVtADXT5Uqtzf3w20Q/y4=";
-const NOTE_SIGNATURE: &str =
-    "zQWhPN5xQVM8nuBsbg4sI65IHv+Yuoeeoc/077YMcDS8pvocFQpxY+zPUdxa26TiD7nLHLDCWUc9U1yoKvcMRsCjuAE=";
-
-/// The spec's example checkpoint, byte for byte.
-fn example_note() -> String {
-    format!("{ORIGIN}\n5\n{NOTE_ROOT}\n\n\u{2014} {ORIGIN} {NOTE_SIGNATURE}\n")
-}
-
-fn check_key() -> Arc<SigningKeypair> {
-    SigningKeypair::from_seed((0u8..32).collect()).unwrap()
-}
-
-fn bytes(hex: &str) -> Vec<u8> {
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
-}
 
 /// The hash with its first hex digit changed.
 fn flip(hash: &str) -> String {
@@ -67,45 +44,13 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// The five example lines, as the spec's seal examples print them (seq 0 and 1
-/// in signature-scheme.md, seq 2 to 4 in ledger-format.md).
-fn example_lines() -> Vec<String> {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec");
-    let mut lines = Vec::new();
-    for file in ["signature-scheme.md", "ledger-format.md"] {
-        let text = std::fs::read_to_string(spec.join(file)).unwrap();
-        lines.extend(text.lines().filter_map(|l| l.strip_prefix("line: ")).map(str::to_owned));
-    }
-    assert_eq!(lines.len(), 5, "the spec prints five example lines");
-    for (seq, line) in lines.iter().enumerate() {
-        assert!(line.starts_with(&format!("{{\"seq\":{seq},")), "line {seq}: {line}");
-    }
-    lines
-}
-
-fn write_ledger(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
-    path
-}
-
-fn code(e: ProvedexError) -> (&'static str, String) {
-    match e {
-        ProvedexError::KeyLoad { .. } => ("KeyLoad", String::new()),
-        ProvedexError::Signing { code, .. } => ("Signing", code),
-        ProvedexError::Ledger { code, .. } => ("Ledger", code),
-        ProvedexError::Chain { code, .. } => ("Chain", code),
-    }
-}
-
 fn with_checkpoint(note: &str) -> VerifyOptions {
     VerifyOptions { checkpoint: Some(note.as_bytes().to_vec()), ..VerifyOptions::default() }
 }
 
 #[test]
 fn the_example_ledger_has_the_specs_leaf_hashes_roots_and_proofs() {
-    let dir = tempfile::tempdir().unwrap();
-    let ledger = write_ledger(dir.path(), "ledger.ndjson", &example_lines());
+    let Example { dir: _dir, ledger, .. } = example_ledger();
     for (self_hash, leaf) in SELF_HASHES.iter().zip(LEAF_HASHES) {
         assert_eq!(leaf_hash(bytes(self_hash)), leaf);
     }
@@ -193,8 +138,7 @@ fn proofs_verify_and_any_change_to_them_fails() {
 
 #[test]
 fn the_checkpoint_of_the_example_ledger_is_the_specs_note() {
-    let dir = tempfile::tempdir().unwrap();
-    let ledger = write_ledger(dir.path(), "ledger.ndjson", &example_lines());
+    let Example { dir, ledger, .. } = example_ledger();
     let key = check_key();
     let note = checkpoint(FsPath::from(&ledger), key.clone(), None).unwrap();
     assert_eq!(note, example_note());
@@ -220,7 +164,7 @@ fn the_checkpoint_of_the_example_ledger_is_the_specs_note() {
 #[test]
 fn a_checkpoint_is_refused_with_its_reason() {
     let key = check_key();
-    let other = SigningKeypair::from_seed(vec![7; 32]).unwrap();
+    let other = seed_key(7);
     let note = example_note();
     let refused = |bytes: Vec<u8>, pubkey: String| code(verify_checkpoint(bytes, pubkey).unwrap_err());
 
@@ -250,10 +194,8 @@ fn a_checkpoint_is_refused_with_its_reason() {
 
 #[test]
 fn a_ledger_checked_against_a_checkpoint_reports_truncation_replacement_and_foreign_checkpoints() {
-    let dir = tempfile::tempdir().unwrap();
-    let lines = example_lines();
+    let Example { dir, lines, ledger: full } = example_ledger();
     let key = check_key();
-    let full = write_ledger(dir.path(), "full.ndjson", &lines);
     let note = example_note();
 
     let report = verify_file_with(FsPath::from(&full), with_checkpoint(&note)).unwrap();
@@ -275,10 +217,7 @@ fn a_ledger_checked_against_a_checkpoint_reports_truncation_replacement_and_fore
 
     // Line 2 replaced by another line signed by the same key: the chain holds, the root does not.
     let parent = SELF_HASHES[1].to_owned();
-    let event =
-        event_from_json(r#"{"type":"SessionEnded","payload":{"reason":"replaced","summary_sha256":""}}"#.to_owned())
-            .unwrap();
-    let replaced = sign_event_at(event, 2, 1_700_000_000_662_000_000, parent, key.clone()).unwrap();
+    let replaced = sign_event_at(replacement_event(), 2, 1_700_000_000_662_000_000, parent, key.clone()).unwrap();
     let mut forged = lines[..2].to_vec();
     forged.push(signed_event_to_json(replaced).unwrap());
     let forged = write_ledger(dir.path(), "replaced.ndjson", &forged);
@@ -288,14 +227,8 @@ fn a_ledger_checked_against_a_checkpoint_reports_truncation_replacement_and_fore
     assert_eq!((report.event_count, report.line), (3, None));
 
     // A checkpoint of another ledger: its origin names another first line.
-    let other_first = event_from_json(
-        r#"{"type":"SessionStarted","payload":{"agent_id":"a","model_id":"m","session_id":"s"}}"#.to_owned(),
-    )
-    .unwrap();
-    let genesis = "0".repeat(64);
-    let line = sign_event_at(other_first, 0, 1, genesis, key.clone()).unwrap();
-    let other_ledger = write_ledger(dir.path(), "other.ndjson", &[signed_event_to_json(line).unwrap()]);
-    let foreign = checkpoint(FsPath::from(&other_ledger), key.clone(), None).unwrap();
+    let other = other_ledger(dir.path(), &key);
+    let foreign = checkpoint(FsPath::from(&other), key.clone(), None).unwrap();
     let report = verify_file_with(FsPath::from(&full), with_checkpoint(&foreign)).unwrap();
     assert_eq!(report.reason.as_deref(), Some("checkpoint_foreign"));
 
@@ -310,9 +243,7 @@ fn a_ledger_checked_against_a_checkpoint_reports_truncation_replacement_and_fore
 
 #[test]
 fn proofs_and_checkpoints_need_a_good_ledger_the_right_key_and_sizes_in_range() {
-    let dir = tempfile::tempdir().unwrap();
-    let lines = example_lines();
-    let ledger = write_ledger(dir.path(), "ledger.ndjson", &lines);
+    let Example { dir, lines, ledger } = example_ledger();
     let key = check_key();
     let out_of_range = ("Ledger", "out_of_range".to_owned());
 
@@ -325,13 +256,11 @@ fn proofs_and_checkpoints_need_a_good_ledger_the_right_key_and_sizes_in_range() 
     let empty = write_ledger(dir.path(), "empty.ndjson", &[]);
     assert_eq!(code(checkpoint(FsPath::from(&empty), key.clone(), None).unwrap_err()), out_of_range);
 
-    let other = SigningKeypair::from_seed(vec![7; 32]).unwrap();
+    let other = seed_key(7);
     assert_eq!(code(checkpoint(FsPath::from(&ledger), other, None).unwrap_err()), ("Ledger", "foreign_key".into()));
 
     // A broken line: nothing is signed or proven from the ledger.
-    let mut broken = lines.clone();
-    broken[3] = broken[3].replacen("\"seq\":3,", "\"seq\":9,", 1);
-    let broken = write_ledger(dir.path(), "broken.ndjson", &broken);
+    let broken = broken_ledger(dir.path(), &lines);
     let (kind, reason) = code(checkpoint(FsPath::from(&broken), key, None).unwrap_err());
     assert_eq!(kind, "Chain");
     assert!(!reason.is_empty());
