@@ -13,7 +13,7 @@
 use provedex_core::ChainHash;
 use provedex_format::hex::Digest;
 use provedex_format::merkle::{self, Tree};
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
 use crate::vector::{FileBuilder, GroupBuilder, SPEC_VERSION_1_1, VectorFile, Verdict, hex};
@@ -348,18 +348,52 @@ fn inclusion_test(
     root: &Digest,
     valid: bool,
 ) {
-    let parsed: Option<Vec<Digest>> = proof.iter().map(|p| Digest::from_hex(p).ok()).collect();
-    let verified =
-        parsed.is_some_and(|p| merkle::verify_inclusion(index, size, &merkle::leaf_hash(leaf), &p, root).is_ok());
+    let verified = proof_hashes(&proof)
+        .is_some_and(|p| merkle::verify_inclusion(index, size, &merkle::leaf_hash(leaf), &p, root).is_ok());
     assert_eq!(verified, valid, "inclusion/{}: the format crate's verifier disagrees", name);
-    g.test(
-        name,
-        comment,
-        flags,
-        json!({"index": index, "tree_size": size, "leaf_hex": hex(leaf), "proof_hex": proof, "root_hex": root.to_hex()}),
-        if valid { Verdict::Valid } else { Verdict::Invalid },
-        json!({"valid": valid}),
-    );
+    let input = json!({
+        "index": index, "tree_size": size, "leaf_hex": hex(leaf), "proof_hex": proof, "root_hex": root.to_hex(),
+    });
+    verdict_test(g, name, comment, flags, input, valid);
+}
+
+/// A proof's items as hashes, or none when one is not 64 lowercase hex characters.
+fn proof_hashes(proof: &[String]) -> Option<Vec<Digest>> {
+    proof.iter().map(|p| Digest::from_hex(p).ok()).collect()
+}
+
+/// A test of a proof whose expected result is its verdict alone.
+fn verdict_test(g: &mut GroupBuilder<'_>, name: &str, comment: &str, flags: &[&str], input: Value, valid: bool) {
+    let verdict = if valid { Verdict::Valid } else { Verdict::Invalid };
+    g.test(name, comment, flags, input, verdict, json!({"valid": valid}));
+}
+
+/// `good` with bit 0, then bit 255, of each hash in turn flipped, each
+/// given to `case` (the file's refused proof); `of` names the proof in the comments.
+fn bit_flips(
+    g: &mut GroupBuilder<'_>,
+    good: &[String],
+    of: &str,
+    case: &impl Fn(&mut GroupBuilder<'_>, &str, &str, &[&str], Vec<String>),
+) {
+    for (position, hash) in good.iter().enumerate() {
+        for bit in [0, 255] {
+            case(
+                g,
+                &format!("hash-{position}-bit-{bit}-flipped"),
+                &format!("Bit {bit} of hash {position} of {of} flipped."),
+                &["Tampered"],
+                with_item(good, position, flip(hash, bit)),
+            );
+        }
+    }
+}
+
+/// `proof` with item `index` replaced by `item`.
+fn with_item(proof: &[String], index: usize, item: String) -> Vec<String> {
+    let mut changed = proof.to_vec();
+    changed[index] = item;
+    changed
 }
 
 fn flip(hash: &str, bit: usize) -> String {
@@ -542,19 +576,7 @@ pub fn inclusion_file() -> VectorFile {
     );
 
     let mut g = f.group("tampered", "A proof, leaf or root altered: refused (TL-2).");
-    for (position, hash) in good.iter().enumerate() {
-        for bit in [0, 255] {
-            let mut proof = good.clone();
-            proof[position] = flip(hash, bit);
-            case(
-                &mut g,
-                &format!("hash-{position}-bit-{bit}-flipped"),
-                &format!("Bit {bit} of hash {position} of the proof of leaf 2 of 7 flipped."),
-                &["Tampered"],
-                proof,
-            );
-        }
-    }
+    bit_flips(&mut g, &good, "the proof of leaf 2 of 7", &case);
     inclusion_test(
         &mut g,
         "root-bit-flipped",
@@ -685,11 +707,8 @@ pub fn inclusion_file() -> VectorFile {
     );
 
     let mut g = f.group("not-hex", "A proof item that is not a hash as 64 lowercase hex characters: not valid.");
-    let mut with = |name: &str, comment: &str, item: String| {
-        let mut proof = good.clone();
-        proof[1] = item;
-        case(&mut g, name, comment, &["NotHex"], proof);
-    };
+    let mut with =
+        |name: &str, comment: &str, item: String| case(&mut g, name, comment, &["NotHex"], with_item(&good, 1, item));
     with("upper-case", "The second hash in upper-case hex.", good[1].to_uppercase());
     with("short", "The second hash cut to 31 bytes.", good[1][..62].to_owned());
     with("long", "The second hash with one more byte.", format!("{}00", good[1]));
@@ -712,15 +731,14 @@ fn consistency_test(
     new_root: &Digest,
     valid: bool,
 ) {
-    let parsed: Option<Vec<Digest>> = proof.iter().map(|p| Digest::from_hex(p).ok()).collect();
-    let verified = parsed.is_some_and(|p| merkle::verify_consistency(old, new, &p, old_root, new_root).is_ok());
+    let verified =
+        proof_hashes(&proof).is_some_and(|p| merkle::verify_consistency(old, new, &p, old_root, new_root).is_ok());
     assert_eq!(verified, valid, "consistency/{}: the format crate's verifier disagrees", name);
     let input = json!({
         "old_size": old, "new_size": new, "proof_hex": proof,
         "old_root_hex": old_root.to_hex(), "new_root_hex": new_root.to_hex(),
     });
-    let verdict = if valid { Verdict::Valid } else { Verdict::Invalid };
-    g.test(name, comment, flags, input, verdict, json!({"valid": valid}));
+    verdict_test(g, name, comment, flags, input, valid);
 }
 
 pub fn consistency_file() -> VectorFile {
@@ -743,36 +761,23 @@ pub fn consistency_file() -> VectorFile {
     let all = leaves(65);
     let r = |n: usize| root(&all[..n]);
     let p = |m: usize, n: usize| hexes(&consistency(m, &all[..n]));
+    // The genuine proof from the tree of the first m leaves to the tree of n.
+    let genuine = |g: &mut GroupBuilder<'_>, (m, n): (usize, usize), comment: &str| {
+        let sizes = (m as u64, n as u64);
+        consistency_test(g, &format!("{m}-to-{n}"), comment, &["Valid"], sizes, p(m, n), &r(m), &r(n), true)
+    };
 
     let mut g = f.group("every-pair", "The proof from every size m to every size n, 0 <= m <= n <= 12.");
     for n in 0..=12 {
         for m in 0..=n {
-            consistency_test(
-                &mut g,
-                &format!("{m}-to-{n}"),
-                &format!("From the tree of {m} leaves to the tree of {n}, a proof of {} hashes.", p(m, n).len()),
-                &["Valid"],
-                (m as u64, n as u64),
-                p(m, n),
-                &r(m),
-                &r(n),
-                true,
-            );
+            let comment =
+                format!("From the tree of {m} leaves to the tree of {n}, a proof of {} hashes.", p(m, n).len());
+            genuine(&mut g, (m, n), &comment);
         }
     }
     let mut g = f.group("larger", "Proofs between larger trees.");
     for (m, n) in [(31, 64), (32, 64), (33, 65), (1, 64), (63, 64), (64, 65), (17, 33)] {
-        consistency_test(
-            &mut g,
-            &format!("{m}-to-{n}"),
-            &format!("From the tree of {m} leaves to the tree of {n}."),
-            &["Valid"],
-            (m as u64, n as u64),
-            p(m, n),
-            &r(m),
-            &r(n),
-            true,
-        );
+        genuine(&mut g, (m, n), &format!("From the tree of {m} leaves to the tree of {n}."));
     }
 
     let mut g = f.group("rfc6962", "The published consistency proofs of the RFC 6962 reference tree.");
@@ -957,19 +962,7 @@ pub fn consistency_file() -> VectorFile {
     );
 
     let mut g = f.group("tampered", "A proof or a root altered: refused (TL-3).");
-    for (position, hash) in good.iter().enumerate() {
-        for bit in [0, 255] {
-            let mut proof = good.clone();
-            proof[position] = flip(hash, bit);
-            case(
-                &mut g,
-                &format!("hash-{position}-bit-{bit}-flipped"),
-                &format!("Bit {bit} of hash {position} of the proof from 5 to 11 flipped."),
-                &["Tampered"],
-                proof,
-            );
-        }
-    }
+    bit_flips(&mut g, &good, "the proof from 5 to 11", &case);
     consistency_test(
         &mut g,
         "old-root-bit-flipped",
@@ -1092,11 +1085,8 @@ pub fn consistency_file() -> VectorFile {
     }
 
     let mut g = f.group("not-hex", "A proof item that is not a hash as 64 lowercase hex characters: not valid.");
-    let mut with = |name: &str, comment: &str, item: String| {
-        let mut proof = good.clone();
-        proof[0] = item;
-        case(&mut g, name, comment, &["NotHex"], proof);
-    };
+    let mut with =
+        |name: &str, comment: &str, item: String| case(&mut g, name, comment, &["NotHex"], with_item(&good, 0, item));
     with("upper-case", "The first hash in upper-case hex.", good[0].to_uppercase());
     with("short", "The first hash cut to 31 bytes.", good[0][..62].to_owned());
     with("not-hex", "The first hash with a character that is not hex.", format!("{}z", &good[0][..63]));
