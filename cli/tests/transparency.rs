@@ -17,17 +17,33 @@ fn started(session: usize) -> String {
     format!(r#"{{"type":"SessionStarted","payload":{{"agent_id":"a","model_id":"m","session_id":"s{session}"}}}}"#)
 }
 
-/// A ledger of `n` lines signed with the key of seed 1; returns the key's path and public key.
-fn record_lines(d: &Dir, n: usize) -> (String, String) {
+/// A scratch HOME whose `ledger.ndjson` holds `n` lines signed with `key`, of seed 1.
+struct Recorded {
+    d: Dir,
+    ledger: String,
+    key: String,
+    pubkey: String,
+}
+
+fn recorded(n: usize) -> Recorded {
+    let d = Dir::new();
+    let ledger = d.arg("ledger.ndjson");
     let (key, pubkey) = d.key("k.key", 1);
     for i in 0..n {
         assert_eq!(d.record(&key, &started(i)).code, 0);
     }
-    (key, pubkey)
+    Recorded { d, ledger, key, pubkey }
 }
 
 fn checkpoint(d: &Dir, key: &str, ledger: &str, extra: &[&str]) -> common::Run {
     d.run(&[&["checkpoint", "--key", key, "--ledger", ledger][..], extra].concat())
+}
+
+/// `verify --checkpoint --json` of a ledger that does not hold the checkpoint: a finding (exit 1), and its report.
+fn checkpoint_finding(d: &Dir, ledger: &str, checkpoint_file: &str) -> Value {
+    let out = d.run(&["verify", "--ledger", ledger, "--checkpoint", checkpoint_file, "--json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    json(&out.stdout)
 }
 
 fn json(text: &str) -> Value {
@@ -45,9 +61,7 @@ fn digests(value: &Value) -> Vec<Digest> {
 // Pins: TL-7.
 #[test]
 fn a_checkpoint_kept_apart_finds_a_cut_and_a_replaced_line() {
-    let d = Dir::new();
-    let ledger = d.arg("ledger.ndjson");
-    let (key, pubkey) = record_lines(&d, 5);
+    let Recorded { d, ledger, key, pubkey } = recorded(5);
     let signed = checkpoint(&d, &key, &ledger, &[]);
     assert_eq!(signed.code, 0, "{}", signed.stderr);
     let checkpoint_file = d.write("cp.txt", &signed.stdout);
@@ -64,9 +78,7 @@ fn a_checkpoint_kept_apart_finds_a_cut_and_a_replaced_line() {
     let lines: Vec<&str> = all.lines().collect();
     let cut = d.write("cut.ndjson", &lines[..4].iter().map(|l| format!("{l}\n")).collect::<String>());
     assert_eq!(d.run(&["verify", "--ledger", &cut]).code, 0);
-    let truncated = d.run(&["verify", "--ledger", &cut, "--checkpoint", &checkpoint_file, "--json"]);
-    assert_eq!(truncated.code, 1);
-    let report = json(&truncated.stdout);
+    let report = checkpoint_finding(&d, &cut, &checkpoint_file);
     assert_eq!(report["reason"], "ledger_truncated");
     assert_eq!((report["event_count"].as_u64(), report["line"].is_null()), (Some(4), true));
 
@@ -77,24 +89,19 @@ fn a_checkpoint_kept_apart_finds_a_cut_and_a_replaced_line() {
         let out = d.run(&["record", "--key", &key, "--ledger", &d.arg("forked.ndjson"), &started(i)]);
         assert_eq!(out.code, 0, "{}", out.stderr);
     }
-    let replaced = d.run(&["verify", "--ledger", &d.arg("forked.ndjson"), "--checkpoint", &checkpoint_file, "--json"]);
-    assert_eq!(replaced.code, 1, "{}", replaced.stdout);
-    assert_eq!(json(&replaced.stdout)["reason"], "checkpoint_root_mismatch");
+    let replaced = checkpoint_finding(&d, &d.arg("forked.ndjson"), &checkpoint_file);
+    assert_eq!(replaced["reason"], "checkpoint_root_mismatch");
 
     // Another ledger's checkpoint names another first line.
-    let other = Dir::new();
-    let (other_key, _) = record_lines(&other, 5);
-    let foreign = checkpoint(&other, &other_key, &other.arg("ledger.ndjson"), &[]);
+    let other = recorded(5);
+    let foreign = checkpoint(&other.d, &other.key, &other.ledger, &[]);
     let foreign_file = d.write("foreign.txt", &foreign.stdout);
-    let out = d.run(&["verify", "--ledger", &ledger, "--checkpoint", &foreign_file, "--json"]);
-    assert_eq!(json(&out.stdout)["reason"], "checkpoint_foreign");
+    assert_eq!(checkpoint_finding(&d, &ledger, &foreign_file)["reason"], "checkpoint_foreign");
 }
 
 #[test]
 fn proofs_verify_against_the_roots_of_signed_checkpoints() {
-    let d = Dir::new();
-    let ledger = d.arg("ledger.ndjson");
-    let (key, pubkey) = record_lines(&d, 7);
+    let Recorded { d, ledger, key, pubkey } = recorded(7);
     let pubkey = PublicKeyBytes::from_hex(&pubkey).unwrap();
     let at = |size: &str| {
         let out = checkpoint(&d, &key, &ledger, &["--size", size]);
@@ -132,9 +139,7 @@ fn proofs_verify_against_the_roots_of_signed_checkpoints() {
 // Pins: TL-5.
 #[test]
 fn checkpoints_are_signed_only_over_a_ledger_that_verifies_and_by_its_current_key() {
-    let d = Dir::new();
-    let ledger = d.arg("ledger.ndjson");
-    let (key, _) = record_lines(&d, 3);
+    let Recorded { d, ledger, key, .. } = recorded(3);
     let (other, _) = d.key("other.key", 2);
     let foreign = checkpoint(&d, &other, &ledger, &[]);
     assert_eq!(foreign.code, 2);
@@ -165,9 +170,7 @@ fn checkpoints_are_signed_only_over_a_ledger_that_verifies_and_by_its_current_ke
 
 #[test]
 fn a_checkpoint_file_that_is_not_one_is_an_input_error() {
-    let d = Dir::new();
-    let ledger = d.arg("ledger.ndjson");
-    let (key, _) = record_lines(&d, 2);
+    let Recorded { d, ledger, key, .. } = recorded(2);
     let good = checkpoint(&d, &key, &ledger, &[]).stdout;
     let cases = [
         ("garbage", "not a signed checkpoint: it is not a signed note"),
@@ -187,16 +190,12 @@ fn a_checkpoint_file_that_is_not_one_is_an_input_error() {
     let at = flipped.len() - 10;
     flipped[at] = if flipped[at] == b'A' { b'B' } else { b'A' };
     let file = d.write("flipped.txt", std::str::from_utf8(&flipped).unwrap());
-    let out = d.run(&["verify", "--ledger", &ledger, "--checkpoint", &file, "--json"]);
-    assert_eq!(out.code, 1, "{}", out.stdout);
-    assert_eq!(json(&out.stdout)["reason"], "checkpoint_signature_invalid");
+    assert_eq!(checkpoint_finding(&d, &ledger, &file)["reason"], "checkpoint_signature_invalid");
 }
 
 #[test]
 fn export_and_verify_bundle_exit_0_1_2_or_4_and_refuse_hostile_files() {
-    let d = Dir::new();
-    let ledger = d.arg("ledger.ndjson");
-    let (key, pubkey) = record_lines(&d, 6);
+    let Recorded { d, ledger, key, pubkey } = recorded(6);
     let bundle = d.arg("b.json");
     let exported =
         d.run(&["export", "--key", &key, "--ledger", &ledger, "--from-seq", "1", "--to-seq", "3", "--out", &bundle]);
