@@ -463,7 +463,14 @@ fn a_tree_is_read_from_the_latest_checkpoint_on_and_proves_every_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.ndjson");
     let key = seed_key();
-    drop(record(&path, &key, 100, &unsynced().checkpoint_every(64)));
+    drop(record(&path, &key, 64, &unsynced().checkpoint_every(64)));
+    // Every line vouched for: none is read, and the checkpoint's key signs at its size.
+    let mut tree = LedgerTree::read(&path, None).unwrap();
+    assert_eq!((tree.vouched(), tree.report().event_count), (64, 0));
+    let note = tree.checkpoint(&key, None).unwrap();
+    let signed = verify_checkpoint(note.to_text().as_bytes(), &key.public_key()).unwrap();
+    assert_eq!((signed.checkpoint.size, signed.checkpoint.root), (64, root_of(&leaves(&path))));
+    drop(record(&path, &key, 36, &unsynced().checkpoint_every(64)));
     let all = leaves(&path);
     let root = root_of(&all);
 
@@ -502,10 +509,10 @@ fn a_tree_is_read_from_the_latest_checkpoint_on_and_proves_every_line() {
     assert_eq!(tree.vouched(), 0);
 
     // A line after the checkpoint that does not verify refuses the ledger.
-    tamper(&path, 80, "event 80", "event 8X");
+    tamper(&path, 80, "event 16", "event 1X");
     let refused = LedgerTree::read(&path, None).unwrap_err();
     assert!(refused.to_string().contains("does not verify"), "{refused}");
-    tamper(&path, 80, "event 8X", "event 80");
+    tamper(&path, 80, "event 1X", "event 16");
 
     // A line the checkpoint vouches for is not read to make a checkpoint,
     // but its own proof reads it, and it does not verify.

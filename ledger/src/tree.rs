@@ -91,8 +91,9 @@ pub struct LedgerTree {
     size: u64,
     root: Digest,
     genesis: Option<ChainHash>,
-    /// Lines a checkpoint vouched for, not read.
+    /// Lines a checkpoint vouched for, not read, and the key that signed it.
     vouched: u64,
+    vouched_by: Option<PublicKeyBytes>,
     report: ChainReport,
 }
 
@@ -156,6 +157,7 @@ impl LedgerTree {
             root,
             genesis,
             vouched: start.size,
+            vouched_by: start.key(),
             report,
         };
         if let Some((size, signed)) = vouch.latest
@@ -189,6 +191,7 @@ impl LedgerTree {
             root: frontier.root(),
             genesis,
             vouched: 0,
+            vouched_by: None,
             report,
         })
     }
@@ -254,9 +257,10 @@ impl LedgerTree {
     }
 
     /// The key current at `size` lines (the one that signs the line with
-    /// that seq), when the lines read say: at or after the vouched ones.
+    /// that seq), when known: at or after the vouched lines, where the
+    /// checkpoint's key is current until the lines read say otherwise.
     pub fn key_at(&self, size: u64) -> Option<PublicKeyBytes> {
-        key_at(&self.report.keys, size)
+        key_at(&self.report.keys, size).or(self.vouched_by.filter(|_| size >= self.vouched))
     }
 
     /// Makes the key current at `size` known: a size below the lines a

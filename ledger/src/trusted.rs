@@ -40,6 +40,11 @@ impl Start {
     pub fn first_line() -> Start {
         Start::default()
     }
+
+    /// The key that signed the checkpoint: the key current at its size.
+    pub fn key(&self) -> Option<PublicKeyBytes> {
+        self.vouched.map(|(key, _)| key)
+    }
 }
 
 /// Calls `visit` with the seq, offset and bytes (without the LF) of each

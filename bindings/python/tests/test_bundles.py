@@ -262,6 +262,18 @@ def test_a_session_signs_checkpoints_every_n_events_and_they_verify(tmp_path, se
         session.record(one_of_each[1])
     assert [e.tree_size for e in provedex.read_checkpoints(ledger)] == [3, 6, 9]
 
+    # The checkpoints file guards its ledger: a copy cut below the latest
+    # checkpoint, or with a line it vouched for replaced, is refused.
+    lines = ledger.read_bytes().splitlines(keepends=True)
+    copy = tmp_path / "copy.ndjson"
+    pathlib.Path(provedex.checkpoints_path(copy)).write_bytes(pathlib.Path(provedex.checkpoints_path(ledger)).read_bytes())
+    copy.write_bytes(b"".join(lines[:8]))
+    with pytest.raises(provedex.ChainError) as truncated:
+        provedex.prove_inclusion(copy, 0)
+    assert truncated.value.code == "ledger_truncated"
+    copy.write_bytes(b"".join(lines))
+    assert provedex.prove_inclusion(copy, 4) == provedex.prove_inclusion(ledger, 4)
+
     # A torn last line of the file is left out; a bad line is refused.
     path = pathlib.Path(provedex.checkpoints_path(ledger))
     whole = path.read_bytes()
