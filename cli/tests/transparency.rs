@@ -197,8 +197,10 @@ fn a_checkpoint_file_that_is_not_one_is_an_input_error() {
 fn export_and_verify_bundle_exit_0_1_2_or_4_and_refuse_hostile_files() {
     let Recorded { d, ledger, key, pubkey } = recorded(6);
     let bundle = d.arg("b.json");
-    let exported =
-        d.run(&["export", "--key", &key, "--ledger", &ledger, "--from-seq", "1", "--to-seq", "3", "--out", &bundle]);
+    let export = |out: &str, selection: &[&str]| {
+        d.run(&[&["export", "--key", key.as_str(), "--ledger", &ledger, "--out", out][..], selection].concat())
+    };
+    let exported = export(&bundle, &["--from-seq", "1", "--to-seq", "3"]);
     assert_eq!(exported.code, 0, "{}", exported.stderr);
     let fingerprint = d.run(&["key", "fingerprint", "--key", &key]).stdout.trim().to_owned();
     assert!(exported.stderr.contains(&fingerprint), "{}", exported.stderr);
@@ -219,39 +221,14 @@ fn export_and_verify_bundle_exit_0_1_2_or_4_and_refuse_hostile_files() {
 
     // A second export to the same path is refused; the first bundle stays.
     let before = bytes(&d.path("b.json"));
-    let again =
-        d.run(&["export", "--key", &key, "--ledger", &ledger, "--from-seq", "0", "--to-seq", "0", "--out", &bundle]);
+    let again = export(&bundle, &["--from-seq", "0", "--to-seq", "0"]);
     assert_eq!(again.code, 2);
     assert!(again.stderr.contains("exists"), "{}", again.stderr);
     assert_eq!(bytes(&d.path("b.json")), before);
-    let beyond = d.run(&[
-        "export",
-        "--key",
-        &key,
-        "--ledger",
-        &ledger,
-        "--from-seq",
-        "2",
-        "--to-seq",
-        "9",
-        "--out",
-        &d.arg("c.json"),
-    ]);
+    let beyond = export(&d.arg("c.json"), &["--from-seq", "2", "--to-seq", "9"]);
     assert_eq!(beyond.code, 2);
     assert!(!d.path("c.json").exists(), "a refused export writes nothing");
-    let times = d.run(&[
-        "export",
-        "--key",
-        &key,
-        "--ledger",
-        &ledger,
-        "--from",
-        "2020-01-01T00:00:00Z",
-        "--to",
-        "yesterday",
-        "--out",
-        &d.arg("c.json"),
-    ]);
+    let times = export(&d.arg("c.json"), &["--from", "2020-01-01T00:00:00Z", "--to", "yesterday"]);
     assert_eq!(times.code, 2);
     assert!(times.stderr.contains("--to is not of the form"), "{}", times.stderr);
     assert!(!d.path("c.json").exists());
