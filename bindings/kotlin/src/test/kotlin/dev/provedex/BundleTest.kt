@@ -2,7 +2,6 @@ package dev.provedex
 
 import dev.provedex.conformance.Json
 import java.math.BigInteger
-import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Instant
 import kotlin.test.Test
@@ -13,30 +12,10 @@ import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import org.junit.jupiter.api.io.TempDir
 
-/** spec/transparency.md's example: the lines' self_hashes, the root of all five and the checkpoint. */
-private val SELF_HASHES = listOf(
-    "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91",
-    "7ad3b55c94a38cec592f2a1013911d63c71b25129442827849fda312cddff717",
-    "47e922625ffbd02c28f5e25300637c7e29d4dd32bd7b82f8dfae8c32e4a02dbb",
-)
-private const val ROOT_5 = "06f986b72472a5fc40b83c14c1f018691815b400d74f952ab737f7c36d10ff2e"
-private const val ROOT_3 = "b3c3002b473ff193240ef3ae3df5fe87618134ce597f3e1a5e1208718ceec20b"
-private const val FINGERPRINT = "sha256:56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c"
-private const val ORIGIN = "provedex-ledger/52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91/$FINGERPRINT"
-private const val NOTE =
-    "$ORIGIN\n5\nBvmGtyRypfxAuDwUwfAYaRgVtADXT5Uqtzf3w20Q/y4=\n\n\u2014 $ORIGIN zQWhPN5xQVM8nuBsbg4sI65IHv+Yuoeeoc/077YMcDS8pvocFQpxY+zPUdxa26TiD7nLHLDCWUc9U1yoKvcMRsCjuAE=\n"
 /** The example lines' timestamp_nanos, as the spec prints them. */
 private val TIMES = listOf(
     1700000000000000000uL, 1700000000250000000uL, 1700000000662000000uL, 1700000001000000000uL, 1700000002500000000uL,
 )
-
-private fun exampleLines(): List<String> {
-    val lines = listOf("signature-scheme.md", "ledger-format.md").flatMap { name ->
-        Files.readAllLines(Path.of("..", "..", "spec", name)).filter { it.startsWith("line: ") }.map { it.removePrefix("line: ") }
-    }
-    assertEquals(5, lines.size)
-    return lines
-}
 
 @Suppress("UNCHECKED_CAST")
 private fun document(bundle: ByteArray): Map<String, Any?> = Json.parse(bundle.decodeToString()) as Map<String, Any?>
@@ -54,12 +33,10 @@ class BundleTest {
 
     private fun write(name: String, lines: List<String>): String = dir.resolve(name).also { writeLedgerLines(it, lines) }.toString()
 
-    private fun example(): String = write("example.ndjson", exampleLines())
-
     @Test
     fun `a bundle holds the lines and the spec's checkpoint and verifies under the pinned key`() {
         val lines = exampleLines()
-        val ledger = example()
+        val ledger = writeExampleLedger(dir)
         val bundle = checkValueKeypair().use { key -> exportBundle(ledger, key, BundleSelection.seqs(1uL, 3uL)) }
         assertTrue(bundle.decodeToString().startsWith("{\n  \"format\": \"provedex-bundle/v1\",\n"))
         val doc = document(bundle)
@@ -101,7 +78,7 @@ class BundleTest {
     @Test
     fun `swapped and missing lines, a self-vouching key and a foreign checkpoint are refused`() {
         val lines = exampleLines()
-        val ledger = example()
+        val ledger = writeExampleLedger(dir)
         val bundle = checkValueKeypair().use { key -> exportBundle(ledger, key, BundleSelection.seqs(1uL, 3uL)) }
 
         val swapped = verifyBundle(edited(bundle, "lines", listOf(lines[1], lines[3], lines[2])), CHECK_VALUE_PUBKEY)
@@ -147,7 +124,7 @@ class BundleTest {
     @Test
     fun `a bundle against a held checkpoint, and by time`() {
         val lines = exampleLines()
-        val ledger = example()
+        val ledger = writeExampleLedger(dir)
         checkValueKeypair().use { key ->
             val note3 = checkpoint(ledger, key, 3uL)
             val bundle = exportBundle(ledger, note3, BundleSelection.seqs(1uL, 2uL))

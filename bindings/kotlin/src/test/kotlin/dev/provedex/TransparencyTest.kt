@@ -1,6 +1,5 @@
 package dev.provedex
 
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.HexFormat
 import kotlin.test.Test
@@ -11,16 +10,7 @@ import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import org.junit.jupiter.api.io.TempDir
 
-/** spec/transparency.md's example: the five lines' self_hashes, roots, proofs and checkpoint. */
-private val SELF_HASHES = listOf(
-    "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91",
-    "7ad3b55c94a38cec592f2a1013911d63c71b25129442827849fda312cddff717",
-    "47e922625ffbd02c28f5e25300637c7e29d4dd32bd7b82f8dfae8c32e4a02dbb",
-    "d7ea33eeffae138ad257224756ebe10dc123fd7496cf220bca86babcbbddbe6b",
-    "48ceec2fea3094d77d28dff69fca6b8096d20cff368ce4adc8b58a304082002c",
-)
-private const val ROOT_3 = "b3c3002b473ff193240ef3ae3df5fe87618134ce597f3e1a5e1208718ceec20b"
-private const val ROOT_5 = "06f986b72472a5fc40b83c14c1f018691815b400d74f952ab737f7c36d10ff2e"
+/** spec/transparency.md's example (TransparencyExample.kt): the empty tree's root and the proofs. */
 private const val EMPTY_ROOT = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 private val INCLUSION_2_5 = listOf(
     "ad168a43f9edd87d37f82328dddfb0ff2351a566fa12e237ff318f93031e4774",
@@ -33,21 +23,6 @@ private val CONSISTENCY_3_5 = listOf(
     "48e12d051111923058978e15a44452bdf7f7fec279170e6bdd2fe5fbddc38bfd",
     "8f0a63ca56c2e8cb620dcf90803ecf157e1fc6630826fbb77769f4a31a2a9326",
 )
-private const val ORIGIN =
-    "provedex-ledger/52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91/sha256:56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c"
-private const val NOTE_ROOT = "BvmGtyRypfxAuDwUwfAYaRgVtADXT5Uqtzf3w20Q/y4="
-private const val NOTE =
-    "$ORIGIN\n5\n$NOTE_ROOT\n\n\u2014 $ORIGIN zQWhPN5xQVM8nuBsbg4sI65IHv+Yuoeeoc/077YMcDS8pvocFQpxY+zPUdxa26TiD7nLHLDCWUc9U1yoKvcMRsCjuAE=\n"
-
-/** The five example lines as the spec prints them (seq 0 and 1 in signature-scheme.md, 2 to 4 in ledger-format.md). */
-private fun exampleLines(): List<String> {
-    val lines = listOf("signature-scheme.md", "ledger-format.md").flatMap { name ->
-        Files.readAllLines(Path.of("..", "..", "spec", name)).filter { it.startsWith("line: ") }.map { it.removePrefix("line: ") }
-    }
-    lines.forEachIndexed { seq, line -> assertTrue(line.startsWith("{\"seq\":$seq,"), line) }
-    assertEquals(5, lines.size)
-    return lines
-}
 
 private fun flipped(proof: List<String>, i: Int): List<String> =
     proof.mapIndexed { j, hash -> if (j != i) hash else (if (hash[0] == '0') "1" else "0") + hash.substring(1) }
@@ -59,13 +34,11 @@ class TransparencyTest {
     @TempDir
     lateinit var dir: Path
 
-    private fun example(): String = dir.resolve("example.ndjson").also { writeLedgerLines(it, exampleLines()) }.toString()
-
     private fun checkpointOf(note: String) = VerifyOptions(checkpoint = note.encodeToByteArray())
 
     @Test
     fun `the example ledger's checkpoint, roots and proofs are the spec's`() {
-        val ledger = example()
+        val ledger = writeExampleLedger(dir)
         checkValueKeypair().use { key ->
             assertEquals(NOTE, checkpoint(ledger, key))
             assertEquals(NOTE, key.signCheckpoint(SELF_HASHES[0], 5uL, ROOT_5))
@@ -147,7 +120,7 @@ class TransparencyTest {
 
     @Test
     fun `a foreign or forged checkpoint is refused with its reason`() {
-        val ledger = example()
+        val ledger = writeExampleLedger(dir)
         val other = dir.resolve("other.ndjson")
         recordAll(checkValueKeypair(), other, listOf(toolCalled("a")))
         val foreign = checkpoint(other.toString(), checkValueKeypair())
@@ -170,7 +143,7 @@ class TransparencyTest {
 
     @Test
     fun `checkpoints and proofs need the right key and sizes in range`() {
-        val ledger = example()
+        val ledger = writeExampleLedger(dir)
         val foreignKey = assertFailsWith<ProvedexException.Ledger> { checkpoint(ledger, otherKeypair()) }
         assertEquals("foreign_key", foreignKey.code)
         val outOfRange = listOf(
