@@ -2,36 +2,11 @@ import Foundation
 import Provedex
 import XCTest
 
-/// spec/transparency.md's example: the first self_hash, the roots and the checkpoint.
-private let firstSelfHash = "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91"
-private let root3 = "b3c3002b473ff193240ef3ae3df5fe87618134ce597f3e1a5e1208718ceec20b"
-private let root5 = "06f986b72472a5fc40b83c14c1f018691815b400d74f952ab737f7c36d10ff2e"
-private let fingerprint = "sha256:56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c"
-private let origin = "provedex-ledger/\(firstSelfHash)/\(fingerprint)"
-private let note = "\(origin)\n5\nBvmGtyRypfxAuDwUwfAYaRgVtADXT5Uqtzf3w20Q/y4=\n\n\u{2014} \(origin) "
-    + "zQWhPN5xQVM8nuBsbg4sI65IHv+Yuoeeoc/077YMcDS8pvocFQpxY+zPUdxa26TiD7nLHLDCWUc9U1yoKvcMRsCjuAE=\n"
 /// The example lines' timestamp_nanos, as the spec prints them.
 private let times: [UInt64] = [
     1_700_000_000_000_000_000, 1_700_000_000_250_000_000, 1_700_000_000_662_000_000,
     1_700_000_001_000_000_000, 1_700_000_002_500_000_000,
 ]
-
-private let specDirectoryURL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent() // Tests/ProvedexTests
-    .appendingPathComponent("../../../../spec")
-    .standardizedFileURL
-
-private func exampleLines() throws -> [String] {
-    var lines: [String] = []
-    for name in ["signature-scheme.md", "ledger-format.md"] {
-        let text = try String(contentsOf: specDirectoryURL.appendingPathComponent(name), encoding: .utf8)
-        for line in text.components(separatedBy: "\n") where line.hasPrefix("line: ") {
-            lines.append(String(line.dropFirst("line: ".count)))
-        }
-    }
-    XCTAssertEqual(lines.count, 5)
-    return lines
-}
 
 private func document(_ bundle: Data) throws -> [String: Any] {
     try XCTUnwrap(try JSONSerialization.jsonObject(with: bundle) as? [String: Any])
@@ -58,7 +33,7 @@ final class BundleTests: XCTestCase {
 
     func testABundleHoldsTheLinesAndTheSpecsCheckpointAndVerifiesUnderThePinnedKey() throws {
         let lines = try exampleLines()
-        let ledger = try write("example.ndjson", lines)
+        let ledger = try writeExampleLedger()
         let key = try checkValueKeypair()
         let bundle = try exportBundle(ledgerPath: ledger, keypair: key, selection: .seqs(first: 1, last: 3))
         XCTAssertTrue(String(decoding: bundle, as: UTF8.self).hasPrefix("{\n  \"format\": \"provedex-bundle/v1\",\n"))
@@ -68,7 +43,7 @@ final class BundleTests: XCTestCase {
         XCTAssertEqual(doc["checkpoint"] as? String, note)
         XCTAssertEqual(doc["first_seq"] as? Int, 1)
         XCTAssertEqual(doc["lines"] as? [String], Array(lines[1...3]))
-        XCTAssertEqual((doc["proof"] as? [String: Any])?["previous_self_hash"] as? String, firstSelfHash)
+        XCTAssertEqual((doc["proof"] as? [String: Any])?["previous_self_hash"] as? String, selfHashes[0])
 
         let report = try verifyBundle(bundle: bundle, pinnedPubkey: checkValuePubkey)
         XCTAssertTrue(report.ok && report.pinned, report.message)
@@ -100,7 +75,7 @@ final class BundleTests: XCTestCase {
 
     func testSwappedAndMissingLinesASelfVouchingKeyAndAForeignCheckpointAreRefused() throws {
         let lines = try exampleLines()
-        let ledger = try write("example.ndjson", lines)
+        let ledger = try writeExampleLedger()
         let key = try checkValueKeypair()
         let bundle = try exportBundle(ledgerPath: ledger, keypair: key, selection: .seqs(first: 1, last: 3))
 
@@ -159,7 +134,7 @@ final class BundleTests: XCTestCase {
 
     func testABundleAgainstAHeldCheckpointAndByTime() throws {
         let lines = try exampleLines()
-        let ledger = try write("example.ndjson", lines)
+        let ledger = try writeExampleLedger()
         let key = try checkValueKeypair()
         let note3 = try checkpoint(ledgerPath: ledger, keypair: key, size: 3)
         let bundle = try exportBundle(ledgerPath: ledger, checkpoint: note3, selection: .seqs(first: 1, last: 2))

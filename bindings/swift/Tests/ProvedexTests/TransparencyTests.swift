@@ -2,16 +2,7 @@ import Foundation
 import Provedex
 import XCTest
 
-/// spec/transparency.md's example: the five lines' self_hashes, roots, proofs and checkpoint.
-private let selfHashes = [
-    "52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91",
-    "7ad3b55c94a38cec592f2a1013911d63c71b25129442827849fda312cddff717",
-    "47e922625ffbd02c28f5e25300637c7e29d4dd32bd7b82f8dfae8c32e4a02dbb",
-    "d7ea33eeffae138ad257224756ebe10dc123fd7496cf220bca86babcbbddbe6b",
-    "48ceec2fea3094d77d28dff69fca6b8096d20cff368ce4adc8b58a304082002c",
-]
-private let root3 = "b3c3002b473ff193240ef3ae3df5fe87618134ce597f3e1a5e1208718ceec20b"
-private let root5 = "06f986b72472a5fc40b83c14c1f018691815b400d74f952ab737f7c36d10ff2e"
+/// spec/transparency.md's example (TransparencyExample.swift): the empty tree's root and the proofs.
 private let emptyRoot = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 private let inclusion25 = [
     "ad168a43f9edd87d37f82328dddfb0ff2351a566fa12e237ff318f93031e4774",
@@ -24,35 +15,6 @@ private let consistency35 = [
     "48e12d051111923058978e15a44452bdf7f7fec279170e6bdd2fe5fbddc38bfd",
     "8f0a63ca56c2e8cb620dcf90803ecf157e1fc6630826fbb77769f4a31a2a9326",
 ]
-private let origin = "provedex-ledger/52299f4b70c1603526deb7b88cbaa03ca9eb1b91a3da038babb4a175041aec91"
-    + "/sha256:56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c"
-private let noteRoot = "BvmGtyRypfxAuDwUwfAYaRgVtADXT5Uqtzf3w20Q/y4="
-private let note = "\(origin)\n5\n\(noteRoot)\n\n\u{2014} \(origin) "
-    + "zQWhPN5xQVM8nuBsbg4sI65IHv+Yuoeeoc/077YMcDS8pvocFQpxY+zPUdxa26TiD7nLHLDCWUc9U1yoKvcMRsCjuAE=\n"
-
-/// The spec's directory, found from this source file's place in the repository.
-private let specDirectoryURL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent() // Tests/ProvedexTests
-    .appendingPathComponent("../../../../spec")
-    .standardizedFileURL
-
-/// The five example lines as the spec prints them (seq 0 and 1 in
-/// signature-scheme.md, seq 2 to 4 in ledger-format.md).
-private func exampleLines() throws -> [String] {
-    var lines: [String] = []
-    for name in ["signature-scheme.md", "ledger-format.md"] {
-        let text = try String(contentsOf: specDirectoryURL.appendingPathComponent(name), encoding: .utf8)
-        for line in text.components(separatedBy: "\n") where line.hasPrefix("line: ") {
-            lines.append(String(line.dropFirst("line: ".count)))
-        }
-    }
-    XCTAssertEqual(lines.count, 5)
-    for (seq, line) in lines.enumerated() {
-        XCTAssertTrue(line.hasPrefix("{\"seq\":\(seq),"), line)
-    }
-    return lines
-}
-
 /// The proof with the first hex digit of hash `index` changed.
 private func flipped(_ proof: [String], _ index: Int) -> [String] {
     var changed = proof
@@ -80,14 +42,8 @@ private func withCheckpoint(_ text: String) -> VerifyOptions {
 /// Checkpoints and proofs (spec/transparency.md) on the spec's example ledger and
 /// on ledgers a session writes; the Kotlin tests' TransparencyTest.
 final class TransparencyTests: XCTestCase {
-    private func example() throws -> String {
-        let ledger = try temporaryDirectory().appendingPathComponent("example.ndjson").path
-        try writeLedgerLines(ledger, try exampleLines())
-        return ledger
-    }
-
     func testTheExampleLedgersCheckpointRootsAndProofsAreTheSpecs() throws {
-        let ledger = try example()
+        let ledger = try writeExampleLedger()
         let key = try checkValueKeypair()
         XCTAssertEqual(try checkpoint(ledgerPath: ledger, keypair: key), note)
         XCTAssertEqual(try key.signCheckpoint(genesisSelfHash: selfHashes[0], treeSize: 5, rootHex: root5), note)
@@ -193,7 +149,7 @@ final class TransparencyTests: XCTestCase {
     }
 
     func testAForeignOrForgedCheckpointIsRefusedWithItsReason() throws {
-        let ledger = try example()
+        let ledger = try writeExampleLedger()
         let other = try temporaryDirectory().appendingPathComponent("other.ndjson").path
         _ = try recordAll([toolCalled("a")], key: try checkValueKeypair(), ledger: other)
         let foreign = try checkpoint(ledgerPath: other, keypair: try checkValueKeypair())
@@ -215,7 +171,7 @@ final class TransparencyTests: XCTestCase {
     }
 
     func testCheckpointsAndProofsNeedTheRightKeyAndSizesInRange() throws {
-        let ledger = try example()
+        let ledger = try writeExampleLedger()
         let other = try otherKeypair()
         let key = try checkValueKeypair()
         assertCode(.ledger, "foreign_key") { try checkpoint(ledgerPath: ledger, keypair: other) }
