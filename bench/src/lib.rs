@@ -56,11 +56,13 @@ pub mod names {
 
     /// Stages of building the index of the [`TREE_EVENTS`](crate::TREE_EVENTS)-event
     /// ledger from its file, in [`TREE_BUILD_STAGES_FILE`](crate::TREE_BUILD_STAGES_FILE):
-    /// the baseline (the file read and each line SHA-256 hashed alone) and
-    /// the whole build (each line read, parsed, its self_hash recomputed and
-    /// linked, no signature checked; the tree hashed and the index written).
+    /// the baseline (the file read and each line SHA-256 hashed alone), the
+    /// prover's build ([`TreeIndex::rebuild_linked`](provedex_ledger::TreeIndex::rebuild_linked):
+    /// each line's self_hash and link), and the stages of a build that parses
+    /// each line and recomputes its self_hash (no signature checked).
     pub const STAGE_LINE_HASHES: &str = "read the file and SHA-256 each line";
-    pub const STAGE_WHOLE_BUILD: &str = "the whole build: also hash the tree and write the index";
+    pub const STAGE_WHOLE_BUILD: &str = "the prover's build from the lines' links (TreeIndex::rebuild_linked)";
+    pub const STAGE_PARSED_BUILD: &str = "a build that parses each line: also hash the tree and write the index";
 
     /// Indexing a [`TREE_REBUILD_EVENTS`](crate::TREE_REBUILD_EVENTS)-event
     /// ledger: rebuilding (verified as it is read) against verifying it;

@@ -441,9 +441,13 @@ fn an_index_is_extended_only_over_lines_that_check() {
     std::fs::write(&path, altered).unwrap();
     std::fs::write(index_path(&path), &reference[..five]).unwrap();
     let error = TreeIndex::open_checked(&path, 10, last.as_ref()).unwrap_err().to_string();
-    assert!(error.contains("first 7 lines verify, not 10"), "{error}");
+    assert!(error.contains("only the first 7 of the ledger's 10 lines verify: broken at line 8"), "{error}");
     let session = Session::open_with(&key, &path, "s", &unsynced()).unwrap();
-    assert!(session.tree_problem().is_some_and(|p| p.contains("not 10")), "{:?}", session.tree_problem());
+    assert!(
+        session.tree_problem().is_some_and(|p| p.contains("7 of the ledger's 10 lines")),
+        "{:?}",
+        session.tree_problem()
+    );
     assert_eq!(session.tree_size(), None, "no tree over lines that do not verify");
     assert_eq!(common::ledger_error_kind(session.checkpoint()).0, LedgerErrorKind::Unusable);
 }
@@ -588,4 +592,43 @@ fn a_resumed_session_signs_no_checkpoint_over_lines_that_do_not_verify() {
         root_of(&leaves(&good))
     );
     assert_eq!(session.tree_problem(), None);
+}
+
+// Pins: TL-9.
+#[test]
+fn an_index_rebuilt_from_links_alone_is_the_verified_one_and_stops_at_a_broken_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    drop(record(&path, &seed_key(), 30, &unsynced()));
+    let (verified, report) = TreeIndex::rebuild(&path).unwrap();
+    assert!(report.ok);
+    drop(verified);
+    let reference = std::fs::read(index_path(&path)).unwrap();
+    assert_eq!(TreeIndex::rebuild_linked(&path).unwrap().size(), 30);
+    assert_eq!(std::fs::read(index_path(&path)).unwrap(), reference);
+
+    // Members in another order (readers accept any): read by the strict reader instead.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let value: serde_json::Value = serde_json::from_str(&lines[3]).unwrap();
+    let object = value.as_object().unwrap();
+    let mut reordered: Vec<String> =
+        object.iter().map(|(name, member)| format!("{}:{member}", serde_json::Value::from(name.as_str()))).collect();
+    reordered.reverse();
+    lines[3] = format!("{{{}}}", reordered.join(","));
+    assert!(!lines[3].ends_with("\"}"), "the last members are not the writer's: {}", lines[3]);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    assert_eq!(self_hashes(&path).len(), 30, "the reordered line verifies");
+    assert_eq!(TreeIndex::rebuild_linked(&path).unwrap().size(), 30);
+    assert_eq!(std::fs::read(index_path(&path)).unwrap(), reference);
+
+    // A line that does not link to the one before ends the index there.
+    let parent = format!("\"parent_hash\":\"{}", &lines[10].split("\"parent_hash\":\"").nth(1).unwrap()[..64]);
+    let flipped = parent.replacen(&parent[parent.len() - 1..], if parent.ends_with('0') { "1" } else { "0" }, 1);
+    lines[10] = lines[10].replacen(&parent, &flipped, 1);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    assert_eq!(TreeIndex::rebuild_linked(&path).unwrap().size(), 10);
+    // The writer's open, which takes a rebuilt index as verified, rebuilds by verifying instead.
+    let error = TreeIndex::open_checked(&path, 30, None).unwrap_err().to_string();
+    assert!(error.contains("lines verify"), "{error}");
 }

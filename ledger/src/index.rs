@@ -21,6 +21,8 @@ use provedex_format::seal::GENESIS_PARENT_HASH;
 use provedex_format::{Error, LedgerErrorKind, Result};
 use provedex_verify::{ChainReport, Verifier, check_seal};
 
+use crate::trusted::for_each_line;
+
 /// The first 16 bytes of an index file.
 pub const INDEX_MAGIC: [u8; 16] = *b"provedex-tree\0\0\0";
 
@@ -309,6 +311,29 @@ impl TreeIndex {
         Ok((builder.finish(true)?, report))
     }
 
+    /// Writes the index of `ledger` anew from the `self_hash` each of its
+    /// whole lines names, checking only that each links to the one before
+    /// (its `parent_hash` is that line's `self_hash`, the first line's the
+    /// genesis parent): not the lines' hashes, signatures or content. For a
+    /// prover that verifies apart every line it relies on ([`crate::LedgerTree`]),
+    /// at about the speed of hashing the lines; a writer, which takes a
+    /// rebuilt index as verified, uses [`TreeIndex::rebuild`]. The lines
+    /// before the first that does not link are indexed. Written as
+    /// [`TreeIndex::rebuild`] writes, not synced.
+    pub fn rebuild_linked(ledger: &Path) -> Result<TreeIndex> {
+        let mut builder = Builder::new(&index_path(ledger))?;
+        let mut parent = GENESIS_PARENT_HASH;
+        for_each_line(ledger, |_, _, line| match linked_hashes(line) {
+            Some((named_parent, self_hash)) if named_parent == parent => {
+                builder.push(&self_hash);
+                parent = self_hash;
+                true
+            }
+            _ => false,
+        })?;
+        builder.finish(false)
+    }
+
     /// Writes the index of a tree whose leaf inputs are `self_hashes` to
     /// `path` (through a temporary file renamed over it, not synced), for
     /// lines already verified: [`TreeIndex::rebuild`] reads them from a ledger.
@@ -331,13 +356,38 @@ impl TreeIndex {
         ledger_size: u64,
         last_self_hash: Option<&ChainHash>,
     ) -> Result<(TreeIndex, IndexState)> {
+        TreeIndex::open_checked_with(ledger, ledger_size, last_self_hash, |ledger| {
+            let (index, report) = TreeIndex::rebuild(ledger)?;
+            Ok((index, format!("verify: {}", report.message)))
+        })
+    }
+
+    /// [`TreeIndex::open_checked`] rebuilding with [`TreeIndex::rebuild_linked`].
+    pub(crate) fn open_checked_linked(
+        ledger: &Path,
+        ledger_size: u64,
+        last_self_hash: Option<&ChainHash>,
+    ) -> Result<(TreeIndex, IndexState)> {
+        TreeIndex::open_checked_with(ledger, ledger_size, last_self_hash, |ledger| {
+            Ok((TreeIndex::rebuild_linked(ledger)?, "link to the line before them".to_owned()))
+        })
+    }
+
+    /// [`TreeIndex::open_checked`] with a way to rebuild, which returns the
+    /// index and what its lines do (to say why it holds fewer than the ledger).
+    fn open_checked_with(
+        ledger: &Path,
+        ledger_size: u64,
+        last_self_hash: Option<&ChainHash>,
+        rebuild_from: impl Fn(&Path) -> Result<(TreeIndex, String)>,
+    ) -> Result<(TreeIndex, IndexState)> {
         let path = index_path(ledger);
         let rebuild = |reason: String| -> Result<(TreeIndex, IndexState)> {
-            let (index, report) = TreeIndex::rebuild(ledger)?;
+            let (index, what) = rebuild_from(ledger)?;
             if index.size != ledger_size {
                 return Err(index_error(
                     &index.path,
-                    format!("the ledger's first {} lines verify, not {ledger_size}: {}", index.size, report.message),
+                    format!("only the first {} of the ledger's {ledger_size} lines {what}", index.size),
                 ));
             }
             Ok((index, IndexState::Rebuilt { reason }))
@@ -434,6 +484,34 @@ fn extend_from(
         return Err("the ledger's last line is not the one the writer resumes after".to_owned());
     }
     Ok(())
+}
+
+/// The members that close a line as Provedex writes it, with the offsets of
+/// the two hashes in them: `,"parent_hash":"<64 hex>","self_hash":"<64 hex>",
+/// "signature":"<128 hex>","signer_pubkey":"<64 hex>"}`.
+const LINE_TAIL_LEN: usize = 387;
+const TAIL_PIECES: [(usize, &[u8]); 5] = [
+    (0, b",\"parent_hash\":\""),
+    (80, b"\",\"self_hash\":\""),
+    (159, b"\",\"signature\":\""),
+    (302, b"\",\"signer_pubkey\":\""),
+    (385, b"\"}"),
+];
+
+/// The `parent_hash` and `self_hash` a line names: read from the fixed
+/// layout of its last members when it has it, else by the strict reader.
+/// Neither is checked: see [`TreeIndex::rebuild_linked`].
+fn linked_hashes(line: &[u8]) -> Option<(ChainHash, ChainHash)> {
+    let hash_at = |tail: &[u8], at: usize| {
+        std::str::from_utf8(&tail[at..at + 64]).ok().and_then(|hex| ChainHash::from_hex(hex).ok())
+    };
+    if let Some(tail) = line.len().checked_sub(LINE_TAIL_LEN).map(|start| &line[start..])
+        && TAIL_PIECES.iter().all(|(at, piece)| tail[*at..].starts_with(piece))
+        && let (Some(parent), Some(self_hash)) = (hash_at(tail, 16), hash_at(tail, 95))
+    {
+        return Some((parent, self_hash));
+    }
+    SignedEvent::from_line(line).ok().map(|event| (event.parent_hash, event.self_hash))
 }
 
 /// An index being written anew, streaming: O(log n) memory.

@@ -117,7 +117,9 @@ impl LedgerTree {
             true
         })?;
         let last = SignedEvent::from_line(&last).ok().map(|event| event.self_hash);
-        let Ok((mut index, _)) = TreeIndex::open_checked(path, size, last.as_ref()) else {
+        // The index is rebuilt from the lines' links alone: every line relied
+        // on is verified below, or read and verified for its proof.
+        let Ok((mut index, _)) = TreeIndex::open_checked_linked(path, size, last.as_ref()) else {
             return LedgerTree::read_into_memory(path, pinned);
         };
         let trusted = pinned.or(first.as_ref().map(|event| event.signer_pubkey));
@@ -131,7 +133,7 @@ impl LedgerTree {
             Some(start) => start,
             None => {
                 // The index disagrees with a signed checkpoint: it is written anew.
-                (index, _) = TreeIndex::rebuild(path)?;
+                index = TreeIndex::rebuild_linked(path)?;
                 Start::first_line()
             }
         };
