@@ -433,12 +433,32 @@ fn an_index_is_extended_only_over_lines_that_check() {
     assert!(matches!(state, IndexState::Rebuilt { .. }), "{state:?}");
     assert_eq!(std::fs::read(index_path(&path)).unwrap(), reference);
 
-    // A line after the index's end that fails its seal: neither extended
-    // nor rebuilt past it, and the writer is told.
+    // A line after the index's end whose content was changed, its links
+    // intact: extended, for the index holds the hashes the lines name; the
+    // writer verifies those lines before it signs a checkpoint over them.
     let ledger = std::fs::read_to_string(&path).unwrap();
     let altered = ledger.replacen("event 7", "event 8", 1);
     assert_ne!(altered, ledger);
-    std::fs::write(&path, altered).unwrap();
+    std::fs::write(&path, &altered).unwrap();
+    std::fs::write(index_path(&path), &reference[..five]).unwrap();
+    let (_, state) = TreeIndex::open_checked(&path, 10, last.as_ref()).unwrap();
+    assert_eq!(state, IndexState::Extended { from: 5 });
+    assert_eq!(std::fs::read(index_path(&path)).unwrap(), reference);
+    let session = Session::open_with(&key, &path, "s", &unsynced()).unwrap();
+    assert_eq!(session.tree_size(), Some(10));
+    assert_eq!(common::ledger_error_kind(session.checkpoint()).0, LedgerErrorKind::Unusable);
+    assert!(session.tree_problem().is_some_and(|p| p.contains("line 8")), "{:?}", session.tree_problem());
+    drop(session);
+
+    // A line after the index's end that does not link to the one before:
+    // neither extended nor rebuilt past it, and the writer is told.
+    std::fs::write(&path, &ledger).unwrap();
+    let mut lines: Vec<String> = ledger.lines().map(str::to_owned).collect();
+    let parent = format!("\"parent_hash\":\"{}", &lines[7].split("\"parent_hash\":\"").nth(1).unwrap()[..64]);
+    let other = parent.replacen("\"parent_hash\":\"", "\"parent_hash\":\"0", 1)[..parent.len()].to_owned();
+    assert_ne!(parent, other);
+    lines[7] = lines[7].replacen(&parent, &other, 1);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     std::fs::write(index_path(&path), &reference[..five]).unwrap();
     let error = TreeIndex::open_checked(&path, 10, last.as_ref()).unwrap_err().to_string();
     assert!(error.contains("only the first 7 of the ledger's 10 lines verify: broken at line 8"), "{error}");

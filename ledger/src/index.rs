@@ -10,7 +10,7 @@
 //! index before it leaves this module.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead as _, BufReader, BufWriter, Write as _};
+use std::io::{self, BufWriter, Write as _};
 use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,7 @@ use provedex_format::hex::{ChainHash, Digest};
 use provedex_format::merkle::{self, Nodes, ProofError, line_leaf_hash, node_hash};
 use provedex_format::seal::GENESIS_PARENT_HASH;
 use provedex_format::{Error, LedgerErrorKind, Result};
-use provedex_verify::{ChainReport, Verifier, check_seal};
+use provedex_verify::{ChainReport, Verifier};
 
 use crate::trusted::for_each_line;
 
@@ -438,8 +438,10 @@ impl TreeIndex {
 /// Pushes onto `frontier` (and `nodes`) the leaves of the ledger's lines
 /// `from..size`, read from the ledger: the lines before `from − 1` are only
 /// counted, the line `from − 1` must have the leaf `last_leaf`, and each
-/// later line must be whole, carry its seq, link to the line before it and
-/// pass its seal check; the last must have `last_self_hash`. Says why not.
+/// later line must be whole and link to the line before it, its hashes read
+/// as [`TreeIndex::rebuild_linked`] reads them (a writer verifies the lines
+/// it did not write before it signs over them); the last must have
+/// `last_self_hash`. Says why not.
 fn extend_from(
     ledger: &Path,
     from: u64,
@@ -449,36 +451,40 @@ fn extend_from(
     frontier: &mut Frontier,
     nodes: &mut Vec<Digest>,
 ) -> std::result::Result<(), String> {
-    let file = File::open(ledger).map_err(|e| format!("cannot read the ledger: {e}"))?;
-    let mut reader = BufReader::with_capacity(1 << 16, file);
-    let mut line = Vec::new();
     let mut parent = if from == 0 { Some(GENESIS_PARENT_HASH) } else { None };
-    for seq in 0..size {
-        line.clear();
-        reader.read_until(b'\n', &mut line).map_err(|e| format!("cannot read the ledger: {e}"))?;
-        if line.last() != Some(&b'\n') {
-            return Err(format!("the ledger has no whole line with seq {seq}"));
+    let mut problem = None;
+    let whole = for_each_line(ledger, |seq, _, line| {
+        if seq >= size {
+            return false;
         }
         if seq + 1 < from {
-            continue;
+            return true;
         }
-        let event = SignedEvent::from_line(&line[..line.len() - 1])
-            .map_err(|f| format!("the ledger's line {}: {f}", seq + 1))?;
-        if event.seq != seq {
-            return Err(format!("the ledger's line {} holds seq {}", seq + 1, event.seq));
-        }
+        let Some((named_parent, self_hash)) = linked_hashes(line) else {
+            problem = Some(format!("the ledger's line {} is not a ledger line", seq + 1));
+            return false;
+        };
         if seq + 1 == from {
-            if last_leaf != Some(line_leaf_hash(&event.self_hash)) {
-                return Err(format!("its leaf {seq} is not the ledger's line with that seq"));
+            if last_leaf != Some(line_leaf_hash(&self_hash)) {
+                problem = Some(format!("its leaf {seq} is not the ledger's line with that seq"));
+                return false;
             }
         } else {
-            check_seal(&event).map_err(|f| format!("the ledger's line {}: {f}", seq + 1))?;
-            if parent != Some(event.parent_hash) {
-                return Err(format!("the ledger's line {} does not link to the line before it", seq + 1));
+            if parent != Some(named_parent) {
+                problem = Some(format!("the ledger's line {} does not link to the line before it", seq + 1));
+                return false;
             }
-            frontier.push(line_leaf_hash(&event.self_hash), nodes);
+            frontier.push(line_leaf_hash(&self_hash), nodes);
         }
-        parent = Some(event.self_hash);
+        parent = Some(self_hash);
+        true
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(problem) = problem {
+        return Err(problem);
+    }
+    if whole < size {
+        return Err(format!("the ledger has no whole line with seq {whole}"));
     }
     if last_self_hash.is_some_and(|last| parent.as_ref() != Some(last)) {
         return Err("the ledger's last line is not the one the writer resumes after".to_owned());
