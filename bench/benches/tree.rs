@@ -16,8 +16,8 @@
 //!   hashes alone (a tree adds n − 1 interior hashes of two SHA-256 blocks
 //!   each to the n one-block leaf hashes, so at most 1/3 of that baseline);
 //! - indexing a 20,000-event ledger as the library does: extending an empty
-//!   index (`TreeIndex::open_checked`, each line seal-checked with its
-//!   signature, on one thread) against hashing its lines alone, and
+//!   index (`TreeIndex::open_checked`, each line's link checked, as a
+//!   session does on open) against hashing its lines alone, and
 //!   rebuilding it (`TreeIndex::rebuild`, verified) against verifying it;
 //! - a root and an inclusion proof read from the index file at 1,000 and
 //!   1,000,000 leaves. Their node reads go to `bench-results/tree_reads.json`.

@@ -66,8 +66,8 @@ pub mod names {
 
     /// Indexing a [`TREE_REBUILD_EVENTS`](crate::TREE_REBUILD_EVENTS)-event
     /// ledger: rebuilding (verified as it is read) against verifying it;
-    /// extending an empty index (each line seal-checked, its signature
-    /// included, on one thread) against SHA-256 hashing each line alone.
+    /// extending an empty index (each line's link checked, as a session
+    /// does on open) against SHA-256 hashing each line alone.
     pub const TREE_REBUILD_GROUP: &str = "tree_rebuild";
     pub const TREE_REBUILD_INDEX: &str = "rebuild_verified";
     pub const TREE_REBUILD_VERIFY: &str = "verify_only";
