@@ -6,12 +6,12 @@
 //!   samples (one iteration is one event, each sample a fresh ledger), then
 //!   many alternating pairs of runs whose times go to
 //!   `bench-results/tree_record_paired.json` in the target directory;
-//! - building the index of a 1,000,000-event ledger from its file (each line
-//!   read, parsed, its self_hash recomputed and linked to the line before,
-//!   no signature checked), against reading the same file and SHA-256
-//!   hashing each line alone, and each stage of that build alone, timed in
-//!   rounds that run them one after the other (the fastest round of each
-//!   goes to `bench-results/tree_build_stages.json`);
+//! - building the index of a 1,000,000-event ledger from its file as a
+//!   prover does (`TreeIndex::rebuild_linked`: each line's self_hash and
+//!   link), against reading the same file and SHA-256 hashing each line
+//!   alone, with the stages of a build that parses each line strictly for
+//!   comparison, timed in rounds that run them one after the other (the
+//!   fastest round of each goes to `bench-results/tree_build_stages.json`);
 //! - writing the index from the 1,000,000 self_hashes, against their leaf
 //!   hashes alone (a tree adds n − 1 interior hashes of two SHA-256 blocks
 //!   each to the n one-block leaf hashes, so at most 1/3 of that baseline);
