@@ -42,7 +42,9 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0    success (verify, show, recover: the ledger is valid)
   1    the ledger is broken (verify-bundle: the bundle; recover: damage it must not repair;
-       toolset check: drift; verify --check-tools: tool calls outside the pinned toolset)
+       toolset check: drift; verify --check-tools: tool calls outside the pinned toolset;
+       checkpoint, prove, export: refused over a ledger that does not verify, or was cut or
+       rewritten since a checkpoint)
   2    usage, input or I/O error
   3    the ledger is locked by another writer: retry later (record --wait SECONDS retries)
   4    verify-bundle: the bundle holds together, but no key or fingerprint was pinned

@@ -162,7 +162,7 @@ fn checkpoints_are_signed_only_over_a_ledger_that_verifies_and_by_its_current_ke
     broken[at] = b'X';
     fs::write(d.path("broken.ndjson"), &broken).unwrap();
     let refused = checkpoint(&d, &key, &d.arg("broken.ndjson"), &[]);
-    assert_eq!(refused.code, 2);
+    assert_eq!(refused.code, 1);
     assert!(refused.stderr.contains("does not verify, so nothing is signed or proven from it"), "{}", refused.stderr);
     assert_eq!(refused.stdout, "");
     assert_eq!(bytes(&d.path("broken.ndjson")), broken);

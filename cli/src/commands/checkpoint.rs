@@ -7,7 +7,7 @@ use provedex_core::LedgerTree;
 use provedex_core::checkpoint::Checkpoint;
 use serde_json::json;
 
-use super::{KeyArg, LedgerArg, load_existing_key};
+use super::{KeyArg, LedgerArg, load_existing_key, over_ledger};
 use crate::paths::{key_path, ledger_path};
 use crate::render::path_text;
 use crate::{CliResult, out};
@@ -30,8 +30,8 @@ pub struct Args {
 pub fn run(args: Args) -> CliResult {
     let (key, ledger) = (key_path(args.key.key)?, ledger_path(args.ledger.ledger, "checkpoint")?);
     let keypair = load_existing_key(&key)?;
-    let mut tree = LedgerTree::read(&ledger, None)?;
-    let note = tree.checkpoint(&keypair, args.size)?;
+    let mut tree = LedgerTree::read(&ledger, None).map_err(over_ledger)?;
+    let note = tree.checkpoint(&keypair, args.size).map_err(over_ledger)?;
     let body = Checkpoint::parse_body(&note.text).expect("a checkpoint just signed reads back");
     if args.json {
         let verifier_key = body.note_key(keypair.public_key()).expect("a ledger origin names a key").verifier_key();

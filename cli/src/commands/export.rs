@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use provedex_core::{BundleCheckpoint, Selection, export_bundle};
 
-use super::{KeyArg, LedgerArg, load_existing_key};
+use super::{KeyArg, LedgerArg, load_existing_key, over_ledger};
 use crate::paths::{key_path, ledger_path};
 use crate::render::path_text;
 use crate::time::parse_rfc3339;
@@ -61,7 +61,7 @@ pub fn run(args: Args) -> CliResult {
         (None, Some(key)) => BundleCheckpoint::Sign(key),
         (None, None) => unreachable!("a key is loaded when no checkpoint is given"),
     };
-    let bundle = export_bundle(&ledger, checkpoint, selection)?;
+    let bundle = export_bundle(&ledger, checkpoint, selection).map_err(over_ledger)?;
     let mut text = serde_json::to_vec_pretty(&bundle).expect("a bundle serialises");
     text.push(b'\n');
     let cannot = |e: std::io::Error| CliError::usage(format!("cannot write {}: {e}", path_text(&args.out)));

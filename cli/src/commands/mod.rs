@@ -25,11 +25,11 @@ pub mod verify_bundle;
 use std::path::{Path, PathBuf};
 
 use provedex_core::display::shell_word;
-use provedex_core::{AgentEvent, KeyFile, PublicKeyBytes, SigningKeypair, load_public_key};
+use provedex_core::{AgentEvent, Error, KeyFile, PublicKeyBytes, SigningKeypair, load_public_key};
 
-use crate::CliError;
 use crate::input::inline_or_stdin;
 use crate::render::path_text;
+use crate::{CliError, EXIT_BROKEN};
 
 #[derive(clap::Args)]
 pub struct KeyArg {
@@ -80,4 +80,14 @@ pub fn public_key_arg(option: &str, arg: &str) -> Result<PublicKeyBytes, CliErro
 pub fn parse_event(arg: &str) -> Result<AgentEvent, CliError> {
     let (text, source) = inline_or_stdin(arg)?;
     AgentEvent::from_json(&text).map_err(|e| CliError::usage(format!("{source}: {e}")))
+}
+
+/// An error of an operation over a ledger: a finding in the ledger (it does
+/// not verify, or was cut or rewritten since a checkpoint) ends with exit 1,
+/// as `verify` does; anything else as any error.
+pub fn over_ledger(e: Error) -> CliError {
+    match e {
+        Error::Chain { message, .. } => CliError { code: EXIT_BROKEN, message },
+        other => other.into(),
+    }
 }

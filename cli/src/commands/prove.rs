@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use provedex_core::{LedgerTree, ProofDocument};
 
-use super::LedgerArg;
 use super::verify::pubkey_arg;
+use super::{LedgerArg, over_ledger};
 use crate::paths::ledger_path;
 use crate::{CliResult, out};
 
@@ -52,14 +52,14 @@ impl Source {
     fn read(self) -> Result<LedgerTree, crate::CliError> {
         let path = ledger_path(self.ledger.ledger, "prove")?;
         let pinned = pubkey_arg("--pubkey", self.pubkey.as_deref())?;
-        Ok(LedgerTree::read(&path, pinned)?)
+        LedgerTree::read(&path, pinned).map_err(over_ledger)
     }
 }
 
 pub fn run(command: Command) -> CliResult {
     let proof: ProofDocument = match command {
-        Command::Inclusion { seq, size, source } => source.read()?.inclusion_proof(seq, size)?,
-        Command::Consistency { from, to, source } => source.read()?.consistency_proof(from, to)?,
+        Command::Inclusion { seq, size, source } => source.read()?.inclusion_proof(seq, size).map_err(over_ledger)?,
+        Command::Consistency { from, to, source } => source.read()?.consistency_proof(from, to).map_err(over_ledger)?,
     };
     out::out(format!("{}\n", serde_json::to_string(&proof).expect("a proof serialises")));
     Ok(ExitCode::SUCCESS)
