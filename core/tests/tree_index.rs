@@ -652,3 +652,62 @@ fn an_index_rebuilt_from_links_alone_is_the_verified_one_and_stops_at_a_broken_l
     let error = TreeIndex::open_checked(&path, 30, None).unwrap_err().to_string();
     assert!(error.contains("lines verify"), "{error}");
 }
+
+// Pins: TL-5, TL-9.
+#[test]
+fn the_checkpoints_file_guards_the_ledger_through_damage_escapes_and_a_missing_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let key = seed_key();
+    drop(record(&path, &key, 20, &unsynced().checkpoint_every(8)));
+    let reference = leaves(&path);
+
+    // A line spelt with an escape the canonical form does not use: the same
+    // event, a longer line. Reading resumes after its bytes as they are.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[15] = lines[15].replacen("\"event 15\"", "\"\\u0065vent 15\"", 1);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    assert_eq!(leaves(&path), reference, "the escaped line verifies and keeps its self_hash");
+    let mut tree = LedgerTree::read(&path, None).unwrap();
+    assert_eq!((tree.vouched(), tree.report().event_count), (16, 4));
+    assert_eq!(tree.root(None).unwrap(), root_of(&reference));
+
+    // A damaged line and a torn one in the checkpoints file hide nothing:
+    // the others still vouch, and a cut below them is still found.
+    let checkpoints = checkpoints_path(&path);
+    let mut file = std::fs::read(&checkpoints).unwrap();
+    file.extend_from_slice(b"not an entry\n{\"checkpoint\":\"torn");
+    std::fs::write(&checkpoints, &file).unwrap();
+    let session = Session::open_with(&key, &path, "s", &unsynced().checkpoint_every(8)).unwrap();
+    for i in 0..4 {
+        session.record(&ended(&format!("more {i}"))).unwrap();
+    }
+    drop(session);
+    let sizes: Vec<u64> = std::fs::read_to_string(&checkpoints)
+        .unwrap()
+        .lines()
+        .filter_map(|line| provedex_ledger::CheckpointEntry::parse(line.as_bytes()).ok())
+        .map(|entry| entry.tree_size)
+        .collect();
+    assert_eq!(sizes, [8, 16, 24], "the torn line was ended before the next entry");
+    let full = std::fs::read(&path).unwrap();
+    std::fs::write(&path, lines[..12].join("\n") + "\n").unwrap();
+    let Err(provedex_core::Error::Chain { reason, .. }) = LedgerTree::read(&path, None) else {
+        panic!("a cut ledger is refused")
+    };
+    assert_eq!(reason, provedex_core::Reason::LedgerTruncated);
+
+    // Without an index (its name taken by a directory), the tree is kept in
+    // memory and the checkpoints file still guards the ledger.
+    std::fs::remove_file(index_path(&path)).unwrap();
+    std::fs::create_dir(index_path(&path)).unwrap();
+    let Err(provedex_core::Error::Chain { reason, .. }) = LedgerTree::read(&path, None) else {
+        panic!("a cut ledger is refused without an index too")
+    };
+    assert_eq!(reason, provedex_core::Reason::LedgerTruncated);
+    std::fs::write(&path, &full).unwrap();
+    let mut whole = LedgerTree::read(&path, None).unwrap();
+    assert_eq!((whole.vouched(), whole.size()), (0, 24));
+    assert_eq!(whole.root(Some(16)).unwrap(), root_of(&reference[..16]));
+}

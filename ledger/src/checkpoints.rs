@@ -4,6 +4,7 @@
 
 use std::fs::OpenOptions;
 use std::io::Write as _;
+use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
 
 use provedex_format::canonical::{self, Map};
@@ -69,9 +70,21 @@ impl CheckpointEntry {
 
 /// Appends an entry to the checkpoints file of `ledger` (created when
 /// missing), without syncing: a lost checkpoint can be signed again.
+/// A final line a crash cut short is ended first, so that it stays one bad
+/// line and the entry its own.
 pub(crate) fn append_checkpoint(ledger: &Path, entry: &CheckpointEntry) -> std::io::Result<()> {
-    let mut file = OpenOptions::new().create(true).append(true).open(checkpoints_path(ledger))?;
-    file.write_all(&entry.to_line())
+    let mut file = OpenOptions::new().create(true).read(true).append(true).open(checkpoints_path(ledger))?;
+    let len = file.metadata()?.len();
+    let mut line = Vec::new();
+    if len > 0 {
+        let mut last = [0u8];
+        file.read_exact_at(&mut last, len - 1)?;
+        if last[0] != b'\n' {
+            line.push(b'\n');
+        }
+    }
+    line.extend_from_slice(&entry.to_line());
+    file.write_all(&line)
 }
 
 /// Reads the checkpoints file of the ledger at `ledger`: every entry, in
@@ -80,20 +93,37 @@ pub(crate) fn append_checkpoint(ledger: &Path, entry: &CheckpointEntry) -> std::
 /// naming its line number. Signatures are not checked here.
 pub fn read_checkpoints(ledger: &Path) -> Result<Vec<CheckpointEntry>> {
     let path = checkpoints_path(ledger);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::ledger_io(&path, "read the checkpoints file", e)),
-    };
-    let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
-    let Some(lines) = bytes[..whole].strip_suffix(b"\n") else { return Ok(Vec::new()) };
-    lines
-        .split(|b| *b == b'\n')
+    entry_lines(&path)?
+        .into_iter()
         .enumerate()
         .map(|(i, line)| {
-            CheckpointEntry::parse(line).map_err(|why| {
+            CheckpointEntry::parse(&line).map_err(|why| {
                 Error::ledger(LedgerErrorKind::Broken, format!("{}: line {}: {why}", path.display(), i + 1))
             })
         })
         .collect()
+}
+
+/// The entries of the checkpoints file of the ledger at `ledger` that read,
+/// skipping any line that does not: what a writer or a prover relies on, so
+/// that one damaged line does not hide the others (a line that does not
+/// read vouches for nothing). An unreadable file has none.
+pub(crate) fn readable_checkpoints(ledger: &Path) -> Vec<CheckpointEntry> {
+    let Ok(lines) = entry_lines(&checkpoints_path(ledger)) else { return Vec::new() };
+    lines.iter().filter_map(|line| CheckpointEntry::parse(line).ok()).collect()
+}
+
+/// The whole lines of a checkpoints file, without their LFs (none when there is no file).
+fn entry_lines(path: &Path) -> Result<Vec<Vec<u8>>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::ledger_io(path, "read the checkpoints file", e)),
+    };
+    let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
+    let lines: Vec<Vec<u8>> = match bytes[..whole].strip_suffix(b"\n") {
+        Some(lines) => lines.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect(),
+        None => Vec::new(),
+    };
+    Ok(lines)
 }

@@ -347,10 +347,11 @@ impl TreeIndex {
     /// lines are known and whose line `ledger_size − 1` has `last_self_hash`,
     /// and makes it agree with them: an index that holds as many leaves with
     /// that last leaf is used as is; a shorter one whose last leaf is the
-    /// ledger's is extended with the lines after it (each seal-checked and
-    /// linked, the lines before only counted); anything else (missing, not a regular file, a
-    /// bad header, a partial node, more leaves than the ledger, another last
-    /// leaf) is rebuilt from the ledger.
+    /// ledger's is extended with the lines after it (each linked to the one
+    /// before, the lines before only counted: the writer verifies them
+    /// before it signs over them); anything else (missing, not a regular
+    /// file, a bad header, a partial node, more leaves than the ledger,
+    /// another last leaf) is rebuilt from the ledger, verified.
     pub fn open_checked(
         ledger: &Path,
         ledger_size: u64,

@@ -21,10 +21,11 @@ use provedex_format::seal::{GENESIS_PARENT_HASH, LinkedEvent, ValidEvent, now_na
 use provedex_format::{AgentEvent, Error, LedgerErrorKind, Reason, Result, SignedEvent, SigningKeypair};
 use provedex_verify::check_seal;
 
+use crate::checkpoints::readable_checkpoints;
 use crate::checkpoints::{CheckpointEntry, append_checkpoint};
 use crate::index::{Frontier, IndexState, TreeIndex, index_path};
 use crate::store::{FileStore, Store, WriteFailure};
-use crate::trusted::{Start, latest_vouch, verify_from};
+use crate::trusted::{Start, latest_checkpoint, verify_from, vouched_start};
 
 /// How [`Session::record`] makes its line durable before returning.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -684,21 +685,26 @@ impl TreeState {
         self.pending.clear();
     }
 
-    /// Takes the outcome of verifying the lines the ledger held at open: on
-    /// failure no checkpoint is signed in this session, and the index is
+    /// Takes the outcome of verifying the lines the ledger held at open,
+    /// once (a call that finds them settled by another returns at once): a
+    /// read failure leaves them to be verified again; lines that do not
+    /// verify mean no checkpoint is signed in this session, and the index is
     /// removed when it disagrees, so that the next open rebuilds it.
-    fn settle(&mut self, path: &Path, outcome: std::result::Result<(), String>) -> Result<()> {
+    fn settle(&mut self, path: &Path, outcome: std::result::Result<(), Unverifiable>) -> Result<()> {
+        if self.unverified.is_none() {
+            return Ok(());
+        }
         match outcome {
             Ok(()) => {
                 self.unverified = None;
                 Ok(())
             }
-            Err(why) => {
+            Err(Unverifiable::Io(e)) => Err(e),
+            Err(Unverifiable::Bad(why)) => {
                 self.unverified = None;
                 self.frontier = None;
-                if self.index.take().is_some() {
-                    let _ = std::fs::remove_file(index_path(path));
-                }
+                self.index = None;
+                let _ = std::fs::remove_file(index_path(path));
                 let why =
                     format!("{why}; no checkpoint is signed, and the index is rebuilt when the ledger is next opened");
                 self.problem = Some(why.clone());
@@ -787,30 +793,57 @@ fn open_tree(
             }
         }
     }
+    // The ledger holds whole lines only (a torn tail refuses the open): they end where the file does.
+    let end = match std::fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(e) => {
+            state.problem = Some(format!("cannot read the ledger's length: {e}"));
+            return state;
+        }
+    };
+    // The latest checkpoint this key signed: the tree must hold its lines and stay consistent with it.
+    let latest = match &state.genesis {
+        Some(genesis) => latest_checkpoint(path, &readable_checkpoints(path), genesis, size, &keypair.public_key()),
+        None => Ok(None),
+    };
+    let latest = match latest {
+        Ok(latest) => latest,
+        Err(e) => {
+            // A checkpoint this key signed vouches for lines the ledger no longer has.
+            state.problem = Some(format!("{e}; no checkpoint is signed"));
+            return state;
+        }
+    };
     let last = (size > 0).then_some(tail.parent);
     let opened = TreeIndex::open_checked(path, size, last.as_ref()).and_then(|(mut index, opened)| {
-        let Some(genesis) = &state.genesis else {
-            let frontier = index.frontier()?;
-            return Ok((index, frontier, None, None));
-        };
-        let vouch = latest_vouch(path, &mut index, genesis, size, &keypair.public_key())?;
-        let start = match (opened, vouch.start) {
+        let start = match (opened, latest) {
             // Rebuilding the index verified every line.
             (IndexState::Rebuilt { .. }, _) => None,
-            (_, Some(start)) => Some(start),
-            (_, None) => {
-                // The index disagrees with a signed checkpoint: written anew, every line verified.
-                (index, _) = TreeIndex::rebuild(path)?;
-                None
+            (_, None) => Some(Start::first_line()).filter(|_| size > 0),
+            (_, Some((vouched, root))) => {
+                match vouched_start(path, &mut index, vouched, &root, &keypair.public_key()) {
+                    Some(start) => Some(start),
+                    None => {
+                        // The index disagrees with a signed checkpoint: written anew, every line verified.
+                        (index, _) = TreeIndex::rebuild(path)?;
+                        None
+                    }
+                }
             }
         };
+        if let Some((vouched, root)) = latest
+            && index.root_at(vouched)? != root
+        {
+            // The verified lines are not those the checkpoint vouched for.
+            return Err(forked(vouched));
+        }
         let frontier = index.frontier()?;
-        Ok((index, frontier, vouch.latest, start))
+        Ok((index, frontier, start))
     });
     match opened {
-        Ok((index, frontier, latest, start)) if frontier.size() == size => {
+        Ok((index, frontier, start)) if frontier.size() == size => {
             state.last_checkpoint = latest;
-            state.unverified = start.map(|start| Unverified { start, size, root: frontier.root() });
+            state.unverified = start.map(|start| Unverified { start, size, end, root: frontier.root() });
             state.frontier = Some(frontier);
             state.index = Some(index);
             if state.every.is_some() {
@@ -819,25 +852,46 @@ fn open_tree(
                 let _ = state.settle(path, outcome);
             }
         }
-        Err(Error::Chain { reason: Reason::LedgerTruncated, message }) => {
-            // A checkpoint this key signed vouches for lines the ledger no longer has.
+        Err(Error::Chain { message, .. }) => {
             state.problem = Some(format!("{message}; no checkpoint is signed"));
         }
         outcome => {
-            // No index: the compact range from the ledger itself, in memory.
+            // No index: the compact range from the ledger itself, in memory,
+            // checked against the latest checkpoint as the index would be.
             state.problem = Some(match outcome {
                 Err(e) => format!("{e}; the index is not kept by this session"),
                 Ok(_) => "the rebuilt index does not hold every line".to_owned(),
             });
-            if let Ok((frontier, report)) = verify_from(path, &Start::first_line(), None, |_, _| ())
-                && report.ok
-                && frontier.size() == size
-            {
-                state.frontier = Some(frontier);
+            let mut at_latest = None;
+            let verified = verify_from(path, &Start::first_line(), end, None, |_, frontier| {
+                if latest.is_some_and(|(vouched, _)| vouched == frontier.size()) {
+                    at_latest = Some(frontier.root());
+                }
+            });
+            match verified {
+                Ok((_, _)) if latest.is_some_and(|(_, root)| at_latest != Some(root)) => {
+                    let vouched = latest.map_or(0, |(vouched, _)| vouched);
+                    state.problem = Some(format!("{}; no checkpoint is signed", forked(vouched)));
+                }
+                Ok((frontier, report)) if report.ok && frontier.size() == size => {
+                    state.frontier = Some(frontier);
+                    state.last_checkpoint = latest;
+                }
+                _ => {}
             }
         }
     }
     state
+}
+
+/// The finding of a ledger whose first `size` lines are not those its latest checkpoint vouched for.
+fn forked(size: u64) -> Error {
+    Error::Chain {
+        reason: Reason::CheckpointRootMismatch,
+        message: format!(
+            "the ledger's first {size} lines are not those the latest checkpoint of its checkpoints file vouches for"
+        ),
+    }
 }
 
 /// The lines an opened ledger held that the session has not verified: no
@@ -846,26 +900,39 @@ fn open_tree(
 struct Unverified {
     /// Where verification starts: after the lines the latest checkpoint signed by the session's key vouches for.
     start: Start,
-    /// The ledger's lines at open, and their root read from the index.
+    /// The ledger's lines at open, where they end, and their root read from the index.
     size: u64,
+    end: u64,
     root: Digest,
+}
+
+/// Why the lines an opened ledger held were not found good.
+enum Unverifiable {
+    /// Reading them failed: try again later.
+    Io(Error),
+    /// They do not verify, or are not the index's.
+    Bad(String),
 }
 
 impl Unverified {
     /// Verifies the lines, and that the index's root at open is theirs.
-    fn verify(&self, path: &Path) -> std::result::Result<(), String> {
+    fn verify(&self, path: &Path) -> std::result::Result<(), Unverifiable> {
         let mut root = (self.start.size == self.size).then(|| self.start.frontier.root());
-        let (_, report) = verify_from(path, &self.start, None, |_, frontier| {
+        let (_, report) = verify_from(path, &self.start, self.end, None, |_, frontier: &Frontier| {
             if frontier.size() == self.size {
                 root = Some(frontier.root());
             }
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(Unverifiable::Io)?;
         match root {
-            None => Err(format!("the ledger's lines before this session do not verify: {}", report.message)),
-            Some(root) if root != self.root => {
-                Err(format!("the index disagrees with the ledger's lines (root {root}, the index says {})", self.root))
-            }
+            None => Err(Unverifiable::Bad(format!(
+                "the ledger's lines before this session do not verify: {}",
+                report.message
+            ))),
+            Some(root) if root != self.root => Err(Unverifiable::Bad(format!(
+                "the index disagrees with the ledger's lines (root {root}, the index says {})",
+                self.root
+            ))),
             Some(_) => Ok(()),
         }
     }

@@ -16,8 +16,9 @@ use provedex_format::{Error, LedgerErrorKind, Reason, Result, SignedEvent, Signi
 use provedex_verify::{ChainReport, key_at};
 use serde::Serialize;
 
+use crate::checkpoints::readable_checkpoints;
 use crate::index::{TreeIndex, index_path};
-use crate::trusted::{Start, Vouch, for_each_line, latest_vouch, line_at, require_verified, verify_from};
+use crate::trusted::{Start, for_each_line, latest_checkpoint, line_at, require_verified, verify_from, vouched_start};
 
 /// A proof, as `provedex prove` writes it (spec/transparency.md, "Proof documents").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -100,75 +101,58 @@ pub struct LedgerTree {
 impl LedgerTree {
     /// Reads the ledger at `path` (its first key pinned when given),
     /// verifying the lines its latest checkpoint does not vouch for, and
-    /// checks, extends or rebuilds its index. A ledger with a finding other
-    /// than a torn final line is refused with that finding.
+    /// checks, extends or rebuilds its index. The checkpoints relied on are
+    /// those signed by the pinned key, or by the first line's key. A ledger
+    /// with a finding other than a torn final line is refused with that
+    /// finding, and so is one cut or rewritten since its latest checkpoint.
     pub fn read(path: &Path, pinned_pubkey: Option<PublicKeyBytes>) -> Result<Self> {
-        LedgerTree::read_from(path, pinned_pubkey, true)
+        LedgerTree::read_from(path, pinned_pubkey, pinned_pubkey, true)
     }
 
-    fn read_from(path: &Path, pinned: Option<PublicKeyBytes>, use_checkpoints: bool) -> Result<Self> {
-        let (mut first, mut last) = (None, Vec::new());
-        let size = for_each_line(path, |seq, _, line| {
+    /// [`LedgerTree::read`] for signing a checkpoint with `signer`: the
+    /// checkpoints relied on are those `signer` signed, so that it vouches
+    /// only on its own word (after a rotation, not on an earlier key's).
+    pub fn read_to_sign(path: &Path, signer: PublicKeyBytes) -> Result<Self> {
+        LedgerTree::read_from(path, None, Some(signer), true)
+    }
+
+    fn read_from(
+        path: &Path,
+        pinned: Option<PublicKeyBytes>,
+        trusted: Option<PublicKeyBytes>,
+        use_checkpoints: bool,
+    ) -> Result<Self> {
+        // Read before the lines are counted: every checkpoint read covers lines counted.
+        let entries = if use_checkpoints { readable_checkpoints(path) } else { Vec::new() };
+        let (mut first, mut last, mut end) = (None, Vec::new(), 0);
+        let size = for_each_line(path, |seq, offset, line| {
             if seq == 0 {
                 first = SignedEvent::from_line(line).ok();
             }
             last.clear();
             last.extend_from_slice(line);
+            end = offset + line.len() as u64 + 1;
             true
         })?;
         let last = SignedEvent::from_line(&last).ok().map(|event| event.self_hash);
+        let trusted = trusted.or(first.as_ref().map(|event| event.signer_pubkey));
+        let latest = match (&first, trusted) {
+            (Some(first), Some(key)) => latest_checkpoint(path, &entries, &first.self_hash, size, &key)?,
+            _ => None,
+        };
         // The index is rebuilt from the lines' links alone: every line relied
         // on is verified below, or read and verified for its proof.
-        let Ok((mut index, _)) = TreeIndex::open_checked_linked(path, size, last.as_ref()) else {
-            return LedgerTree::read_into_memory(path, pinned);
+        let mut tree = match TreeIndex::open_checked_linked(path, size, last.as_ref()) {
+            Ok((index, _)) => LedgerTree::read_indexed(path, pinned, index, latest, trusted, size, end)?,
+            Err(_) => LedgerTree::read_into_memory(path, pinned, end)?,
         };
-        let trusted = pinned.or(first.as_ref().map(|event| event.signer_pubkey));
-        let vouch = match (&first, trusted) {
-            (Some(first), Some(key)) if use_checkpoints => {
-                latest_vouch(path, &mut index, &first.self_hash, size, &key)?
-            }
-            _ => Vouch { latest: None, start: Some(Start::first_line()) },
-        };
-        let start = match vouch.start {
-            Some(start) => start,
-            None => {
-                // The index disagrees with a signed checkpoint: it is written anew.
-                index = TreeIndex::rebuild_linked(path)?;
-                Start::first_line()
-            }
-        };
-        let (frontier, report) = verify_from(path, &start, pinned, |_, _| ())?;
-        require_verified(path, &report, "signed or proven")?;
-        let root = frontier.root();
-        if frontier.size() != size {
-            return Err(changed(path));
-        }
-        if index.root_at(size)? != root {
-            // The index disagrees with the verified lines: it is written anew.
-            (index, _) = TreeIndex::rebuild(path)?;
-            if index.size() != size || index.root_at(size)? != root {
-                return Err(changed(path));
-            }
-        }
-        let genesis = first.filter(|_| size > 0).map(|event| event.self_hash);
-        let mut tree = LedgerTree {
-            path: path.to_path_buf(),
-            pinned,
-            source: Source::Index(index),
-            size,
-            root,
-            genesis,
-            vouched: start.size,
-            vouched_by: start.key(),
-            report,
-        };
-        if let Some((size, signed)) = vouch.latest
+        if let Some((size, signed)) = latest
             && tree.root(Some(size))? != signed
         {
             return Err(Error::Chain {
                 reason: Reason::CheckpointRootMismatch,
                 message: format!(
-                    "{}: its tree of {size} lines has root {}, but the checkpoint of that size in its checkpoints \
+                    "{}: its tree of {size} lines has root {}, but the latest checkpoint in its checkpoints \
                      file says {signed}: those lines were replaced",
                     path.display(),
                     tree.root(Some(size))?
@@ -178,11 +162,62 @@ impl LedgerTree {
         Ok(tree)
     }
 
-    /// The whole ledger verified, its tree kept in memory.
-    fn read_into_memory(path: &Path, pinned: Option<PublicKeyBytes>) -> Result<Self> {
+    /// The tree through the index, verifying the lines after those the
+    /// latest checkpoint (`latest`, signed by `trusted`) vouches for.
+    fn read_indexed(
+        path: &Path,
+        pinned: Option<PublicKeyBytes>,
+        mut index: TreeIndex,
+        latest: Option<(u64, Digest)>,
+        trusted: Option<PublicKeyBytes>,
+        size: u64,
+        end: u64,
+    ) -> Result<Self> {
+        let vouched = match (latest, trusted) {
+            (Some((vouched, root)), Some(key)) => vouched_start(path, &mut index, vouched, &root, &key),
+            _ => Some(Start::first_line()),
+        };
+        let start = match vouched {
+            Some(start) => start,
+            None => {
+                // The index disagrees with a signed checkpoint: it is written anew.
+                index = TreeIndex::rebuild_linked(path)?;
+                Start::first_line()
+            }
+        };
+        let (frontier, report) = verify_from(path, &start, end, pinned, |_, _| ())?;
+        require_verified(path, &report, "signed or proven")?;
+        let root = frontier.root();
+        if frontier.size() != size {
+            return Err(changed(path));
+        }
+        if index.root_at(size)? != root {
+            // The index disagrees with the verified lines: it is written anew.
+            (index, _) = TreeIndex::rebuild(path)?;
+            if index.size() < size || index.root_at(size)? != root {
+                return Err(changed(path));
+            }
+        }
+        let genesis = if size == 0 { None } else { Some(line_at(path, 0)?.0.self_hash) };
+        Ok(LedgerTree {
+            path: path.to_path_buf(),
+            pinned,
+            source: Source::Index(index),
+            size,
+            root,
+            genesis,
+            vouched: start.size,
+            vouched_by: start.key(),
+            report,
+        })
+    }
+
+    /// The whole ledger verified up to the byte offset `end`, its tree kept in memory.
+    fn read_into_memory(path: &Path, pinned: Option<PublicKeyBytes>, end: u64) -> Result<Self> {
         let mut leaves = Vec::new();
-        let (frontier, report) =
-            verify_from(path, &Start::first_line(), pinned, |event, _| leaves.push(line_leaf_hash(&event.self_hash)))?;
+        let (frontier, report) = verify_from(path, &Start::first_line(), end, pinned, |event, _| {
+            leaves.push(line_leaf_hash(&event.self_hash))
+        })?;
         require_verified(path, &report, "signed or proven")?;
         let genesis = if leaves.is_empty() { None } else { Some(line_at(path, 0)?.0.self_hash) };
         Ok(LedgerTree {
@@ -269,7 +304,7 @@ impl LedgerTree {
     /// checkpoint vouched for needs the ledger read from its first line.
     fn know_keys_at(&mut self, size: u64) -> Result<PublicKeyBytes> {
         if self.key_at(size).is_none() && size < self.vouched {
-            *self = LedgerTree::read_from(&self.path, self.pinned, false)?;
+            *self = LedgerTree::read_from(&self.path, self.pinned, None, false)?;
         }
         self.key_at(size).ok_or_else(|| out_of_range("the ledger is empty".to_owned()))
     }

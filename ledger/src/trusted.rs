@@ -5,10 +5,11 @@
 //! proves the checkpoint's last line in it), and every line after them
 //! verified, signatures and all, as it is read. A checkpoint is then signed,
 //! or a proof returned, only over lines that verify [TL-5], and reading a
-//! large ledger costs the lines since its latest checkpoint, not all of them.
+//! large ledger costs a count of its lines and the verification of those
+//! since its latest checkpoint, not of all of them.
 
 use std::fs::OpenOptions;
-use std::io::{BufRead as _, BufReader, Seek as _, SeekFrom};
+use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom};
 use std::path::Path;
 
 use provedex_format::hex::{ChainHash, Digest, PublicKeyBytes};
@@ -17,7 +18,7 @@ use provedex_format::{Error, LedgerErrorKind, Reason, Result, SignedEvent};
 use provedex_verify::files::open_existing_ledger;
 use provedex_verify::{ChainReport, Verifier, check_seal, verify_checkpoint};
 
-use crate::checkpoints::read_checkpoints;
+use crate::checkpoints::CheckpointEntry;
 use crate::index::{Frontier, TreeIndex};
 
 /// Where verification of a ledger starts: at its first line, or after the
@@ -69,17 +70,20 @@ pub(crate) fn for_each_line(path: &Path, mut visit: impl FnMut(u64, u64, &[u8]) 
     }
 }
 
-/// The line with seq `seq`, parsed and seal-checked, and its offset.
+/// The line with seq `seq`, parsed and seal-checked, and where the line
+/// after it starts (its own offset, its bytes as they are in the file and
+/// the LF).
 pub(crate) fn line_at(path: &Path, seq: u64) -> Result<(SignedEvent, u64)> {
     let mut found = None;
     for_each_line(path, |at, offset, line| {
         if at == seq {
-            found = Some((SignedEvent::from_line(line).and_then(|event| check_seal(&event).map(|()| event)), offset));
+            let event = SignedEvent::from_line(line).and_then(|event| check_seal(&event).map(|()| event));
+            found = Some((event, offset + line.len() as u64 + 1));
         }
         at < seq
     })?;
     match found {
-        Some((Ok(event), offset)) if event.seq == seq => Ok((event, offset)),
+        Some((Ok(event), next)) if event.seq == seq => Ok((event, next)),
         Some((Ok(event), _)) => Err(broken(path, format!("its line {} holds seq {}", seq + 1, event.seq))),
         Some((Err(finding), _)) => Err(broken(path, format!("its line {}: {finding}", seq + 1))),
         None => Err(Error::ledger(
@@ -93,36 +97,21 @@ fn broken(path: &Path, why: String) -> Error {
     Error::ledger(LedgerErrorKind::Broken, format!("{}: {why}", path.display()))
 }
 
-/// The latest checkpoint signed by the trusted key, and where verification starts.
-#[derive(Debug, Clone)]
-pub(crate) struct Vouch {
-    /// The size and root of the latest checkpoint of the ledger in its
-    /// checkpoints file signed by the key: what the tree must stay consistent with.
-    pub latest: Option<(u64, Digest)>,
-    /// After the lines that checkpoint vouches for, or the first line when
-    /// there is none; `None` when the index disagrees with it (its compact
-    /// range at the checkpoint's size has another root, or its proof of the
-    /// checkpoint's last line fails): the index must then be rebuilt
-    /// (spec/transparency.md, "Trusting an index", step 7).
-    pub start: Option<Start>,
-}
-
-/// The latest checkpoint of the ledger at `path` (of `size` whole lines, the
-/// first with self_hash `genesis`) in its checkpoints file signed by `key`,
-/// and where verification starts. A checkpoint signed by `key` of more lines
-/// than the ledger has is refused (`ledger_truncated`): lines it vouched
+/// The size and root of the latest of `entries` (the checkpoints file of
+/// the ledger at `path`, read before its lines were counted, so that no
+/// checkpoint covers lines appended since) that is of the ledger whose first
+/// line has `genesis` and verifies under `key`. One of more than the
+/// ledger's `size` lines is refused (`ledger_truncated`): lines it vouched
 /// for were cut.
-pub(crate) fn latest_vouch(
+pub(crate) fn latest_checkpoint(
     path: &Path,
-    index: &mut TreeIndex,
+    entries: &[CheckpointEntry],
     genesis: &ChainHash,
     size: u64,
     key: &PublicKeyBytes,
-) -> Result<Vouch> {
-    // An unreadable checkpoints file costs only speed: the ledger is read whole.
-    let entries = read_checkpoints(path).unwrap_or_default();
+) -> Result<Option<(u64, Digest)>> {
     let mut latest: Option<(u64, Digest)> = None;
-    for entry in &entries {
+    for entry in entries {
         let Ok(signed) = verify_checkpoint(entry.note.to_text().as_bytes(), key) else { continue };
         if signed.origin.genesis_self_hash != *genesis {
             continue;
@@ -143,28 +132,34 @@ pub(crate) fn latest_vouch(
             latest = Some((vouched, root));
         }
     }
-    let start = match latest {
-        None => Some(Start::first_line()),
-        Some((vouched, root)) => vouched_start(path, index, vouched, &root, key),
-    };
-    Ok(Vouch { latest, start })
+    Ok(latest)
 }
 
-/// The start after a checkpoint of `size` lines with `root`, if the index
-/// agrees with it.
-fn vouched_start(path: &Path, index: &mut TreeIndex, size: u64, root: &Digest, key: &PublicKeyBytes) -> Option<Start> {
+/// Where verification starts after the checkpoint of `size` lines with
+/// `root` signed by `key`: `None` when the index disagrees with it (its
+/// compact range at that size has another root, or its proof of the line
+/// with seq `size − 1` fails), and must be rebuilt (spec/transparency.md,
+/// "Trusting an index", step 7).
+pub(crate) fn vouched_start(
+    path: &Path,
+    index: &mut TreeIndex,
+    size: u64,
+    root: &Digest,
+    key: &PublicKeyBytes,
+) -> Option<Start> {
     if size == 0 {
         return Some(Start::first_line());
     }
     let frontier = Frontier::read(index, size).ok().filter(|frontier| frontier.root() == *root)?;
     let (last, offset) = line_at(path, size - 1).ok()?;
     index.inclusion_proof(size - 1, size, &last.self_hash, root).ok()?;
-    let offset = offset + last.line_len() as u64 + 1;
     Some(Start { size, frontier, vouched: Some((*key, last.self_hash)), offset })
 }
 
-/// Verifies the ledger at `path` from `start` to its end, pushing each good
-/// line's leaf onto the start's compact range. From the first line, the
+/// Verifies the lines of the ledger at `path` from `start` to the byte
+/// offset `end` (the end of the lines counted, so that lines appended
+/// meanwhile are left alone), pushing each good line's leaf onto the
+/// start's compact range. From the first line, the
 /// ledger's first key is `pinned` when given; after a checkpoint, the key
 /// that signed it is current. `on_event` sees each good line with the
 /// compact range it completes. Returns the compact range of the good lines
@@ -172,6 +167,7 @@ fn vouched_start(path: &Path, index: &mut TreeIndex, size: u64, root: &Digest, k
 pub(crate) fn verify_from(
     path: &Path,
     start: &Start,
+    end: u64,
     pinned: Option<PublicKeyBytes>,
     mut on_event: impl FnMut(&SignedEvent, &Frontier),
 ) -> Result<(Frontier, ChainReport)> {
@@ -189,7 +185,8 @@ pub(crate) fn verify_from(
     let io = |e| Error::ledger_io(path, "read the ledger", e);
     let mut file = open_existing_ledger(path, OpenOptions::new().read(true))?;
     file.seek(SeekFrom::Start(start.offset)).map_err(io)?;
-    let report = verifier.reader(BufReader::with_capacity(1 << 16, file)).map_err(io)?;
+    let lines = BufReader::with_capacity(1 << 16, file.take(end.saturating_sub(start.offset)));
+    let report = verifier.reader(lines).map_err(io)?;
     Ok((frontier, report))
 }
 

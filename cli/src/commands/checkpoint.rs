@@ -30,7 +30,7 @@ pub struct Args {
 pub fn run(args: Args) -> CliResult {
     let (key, ledger) = (key_path(args.key.key)?, ledger_path(args.ledger.ledger, "checkpoint")?);
     let keypair = load_existing_key(&key)?;
-    let mut tree = LedgerTree::read(&ledger, None).map_err(over_ledger)?;
+    let mut tree = LedgerTree::read_to_sign(&ledger, keypair.public_key()).map_err(over_ledger)?;
     let note = tree.checkpoint(&keypair, args.size).map_err(over_ledger)?;
     let body = Checkpoint::parse_body(&note.text).expect("a checkpoint just signed reads back");
     if args.json {
