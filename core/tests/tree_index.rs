@@ -711,3 +711,34 @@ fn the_checkpoints_file_guards_the_ledger_through_damage_escapes_and_a_missing_i
     assert_eq!((whole.vouched(), whole.size()), (0, 24));
     assert_eq!(whole.root(Some(16)).unwrap(), root_of(&reference[..16]));
 }
+
+// Pins: TL-5.
+#[test]
+fn a_redaction_after_the_checkpoint_of_a_line_before_it_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.ndjson");
+    let key = seed_key();
+    drop(record(&path, &key, 10, &unsynced().checkpoint_every(8)));
+    let hashes = self_hashes(&path);
+    // A redaction of seq 2 naming another self_hash, signed by the ledger's key.
+    let wrong = provedex_core::AgentEvent::Redacted(provedex_core::event::Redacted {
+        target_seq: 2,
+        target_self_hash: Digest(hashes[3].0),
+        reason: "user_request".to_owned(),
+        requested_by: "ops".to_owned(),
+    });
+    let line = provedex_core::sign_event(&wrong, 10, &hashes[9], &key).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(format!("{}\n", line.to_json()).as_bytes());
+    std::fs::write(&path, bytes).unwrap();
+    let full = Verifier::new().file(&path).unwrap();
+    assert_eq!(full.reason, Some(provedex_core::Reason::RedactionTargetMismatch), "{}", full.message);
+
+    let Err(provedex_core::Error::Chain { reason, message }) = LedgerTree::read(&path, None) else {
+        panic!("the redaction is checked though its target is vouched for")
+    };
+    assert_eq!(reason, provedex_core::Reason::RedactionTargetMismatch, "{message}");
+    let session = Session::open_with(&key, &path, "s", &unsynced()).unwrap();
+    let refused = session.checkpoint().unwrap_err().to_string();
+    assert!(refused.contains("redaction at seq 10"), "{refused}");
+}

@@ -923,7 +923,12 @@ impl Unverified {
                 root = Some(frontier.root());
             }
         })
-        .map_err(Unverifiable::Io)?;
+        .map_err(|e| match e {
+            Error::Chain { message, .. } | Error::Ledger { kind: LedgerErrorKind::Broken, message } => {
+                Unverifiable::Bad(message)
+            }
+            e => Unverifiable::Io(e),
+        })?;
         match root {
             None => Err(Unverifiable::Bad(format!(
                 "the ledger's lines before this session do not verify: {}",

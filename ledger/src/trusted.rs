@@ -14,7 +14,7 @@ use std::path::Path;
 
 use provedex_format::hex::{ChainHash, Digest, PublicKeyBytes};
 use provedex_format::merkle::line_leaf_hash;
-use provedex_format::{Error, LedgerErrorKind, Reason, Result, SignedEvent};
+use provedex_format::{AgentEvent, Error, LedgerErrorKind, Reason, Result, SignedEvent};
 use provedex_verify::files::open_existing_ledger;
 use provedex_verify::{ChainReport, Verifier, check_seal, verify_checkpoint};
 
@@ -173,6 +173,8 @@ pub(crate) fn verify_from(
 ) -> Result<(Frontier, ChainReport)> {
     let mut frontier = start.frontier.clone();
     let mut nodes = Vec::new();
+    // Redactions of lines before the start: the verifier of a range does not hold them.
+    let mut earlier_targets = Vec::new();
     let verifier = match start.vouched {
         Some((key, parent)) => Verifier::new().continuing(start.size, parent).pinned_pubkey(key),
         None => Verifier::new().pinned_pubkey(pinned),
@@ -180,6 +182,11 @@ pub(crate) fn verify_from(
     .on_event(|event, _| {
         nodes.clear();
         frontier.push(line_leaf_hash(&event.self_hash), &mut nodes);
+        if let AgentEvent::Redacted(redaction) = &event.event
+            && redaction.target_seq < start.size
+        {
+            earlier_targets.push((event.seq, redaction.target_seq, redaction.target_self_hash));
+        }
         on_event(event, &frontier);
     });
     let io = |e| Error::ledger_io(path, "read the ledger", e);
@@ -187,7 +194,32 @@ pub(crate) fn verify_from(
     file.seek(SeekFrom::Start(start.offset)).map_err(io)?;
     let lines = BufReader::with_capacity(1 << 16, file.take(end.saturating_sub(start.offset)));
     let report = verifier.reader(lines).map_err(io)?;
+    for (seq, target, named) in earlier_targets {
+        check_earlier_target(path, seq, target, &named)?;
+    }
     Ok((frontier, report))
+}
+
+/// The redaction at `seq` of the line with seq `target`, before the lines
+/// verified: that line must be whole, pass its seal check, have the
+/// self_hash `named`, and not be a redaction itself (spec/verification.md,
+/// steps 20 and 21), as when the whole ledger is verified.
+fn check_earlier_target(path: &Path, seq: u64, target: u64, named: &Digest) -> Result<()> {
+    let refuse = |reason: Reason, why: String| Error::Chain {
+        reason,
+        message: format!("{}: the ledger does not verify: the redaction at seq {seq} {why}", path.display()),
+    };
+    let (line, _) = line_at(path, target)?;
+    if line.self_hash.0 != named.0 {
+        return Err(refuse(
+            Reason::RedactionTargetMismatch,
+            format!("names target_self_hash {named}, but the line with seq {target} has self_hash {}", line.self_hash),
+        ));
+    }
+    if matches!(line.event, AgentEvent::Redacted(_)) {
+        return Err(refuse(Reason::RedactionOfRedaction, format!("targets seq {target}, which is itself a redaction")));
+    }
+    Ok(())
 }
 
 /// Refuses a ledger whose verification found anything but a torn final
