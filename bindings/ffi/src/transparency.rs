@@ -150,14 +150,20 @@ fn read_tree(path: FsPath) -> Result<LedgerTree> {
 /// `Ledger` error `out_of_range`.
 #[uniffi::export(default(size = None))]
 pub fn checkpoint(ledger_path: FsPath, keypair: Arc<SigningKeypair>, size: Option<u64>) -> Result<String> {
-    Ok(read_tree(ledger_path)?.checkpoint(&keypair.0, size)?.to_text())
+    sign_checkpoint_of(ledger_path, &keypair.0, size)
 }
 
 /// [`checkpoint`] with the key in a key file (the raw seed or a PEM PKCS#8 key).
 #[uniffi::export(default(size = None))]
 pub fn checkpoint_with_key_file(ledger_path: FsPath, key_path: FsPath, size: Option<u64>) -> Result<String> {
     let keypair = core::SigningKeypair::load(key_path.0)?;
-    Ok(read_tree(ledger_path)?.checkpoint(&keypair, size)?.to_text())
+    sign_checkpoint_of(ledger_path, &keypair, size)
+}
+
+/// The checkpoint signed by `keypair`, relying only on the checkpoints it signed before.
+fn sign_checkpoint_of(ledger_path: FsPath, keypair: &core::SigningKeypair, size: Option<u64>) -> Result<String> {
+    let mut tree = LedgerTree::read_to_sign(&ledger_path.0, keypair.public_key())?;
+    Ok(tree.checkpoint(keypair, size)?.to_text())
 }
 
 #[uniffi::export]

@@ -1155,8 +1155,8 @@ def checkpoint(ledger: PathArg, *, key: Union[SigningKeypair, PathArg], size: Op
     code ``foreign_key``. The ledger must verify (a torn final line is left
     out), or :class:`ChainError` with the finding's reason is raised: no
     checkpoint vouches for bad lines. The lines that the latest checkpoint
-    in the ledger's checkpoints file signed by its first key vouches for are
-    taken on its word and only the lines after them are read; a ledger
+    in the ledger's checkpoints file signed by ``key`` vouches for are taken
+    on its word and only the lines after them are read; a ledger
     shorter than that checkpoint raises :class:`ChainError` with reason
     ``ledger_truncated``, one whose lines it vouched for were replaced
     ``checkpoint_root_mismatch``. A size beyond the good lines, size 0 or an
