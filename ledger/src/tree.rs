@@ -140,39 +140,43 @@ impl LedgerTree {
             (Some(first), Some(key)) => latest_checkpoint(path, &entries, &first.self_hash, size, &key)?,
             _ => None,
         };
+        // The first line is verified below, or bound by the checkpoint whose origin names it.
+        let genesis = first.filter(|_| size > 0).map(|event| event.self_hash);
         // The index is rebuilt from the lines' links alone: every line relied
         // on is verified below, or read and verified for its proof.
         let mut tree = match TreeIndex::open_checked_linked(path, size, last.as_ref()) {
-            Ok((index, _)) => LedgerTree::read_indexed(path, pinned, index, latest, trusted, size, end)?,
-            Err(_) => LedgerTree::read_into_memory(path, pinned, end)?,
+            Ok((index, _)) => LedgerTree::read_indexed(path, pinned, index, latest, trusted, genesis, end)?,
+            Err(_) => LedgerTree::read_into_memory(path, pinned, genesis, end)?,
         };
-        if let Some((size, signed)) = latest
-            && tree.root(Some(size))? != signed
-        {
-            return Err(Error::Chain {
-                reason: Reason::CheckpointRootMismatch,
-                message: format!(
-                    "{}: its tree of {size} lines has root {}, but the latest checkpoint in its checkpoints \
-                     file says {signed}: those lines were replaced",
-                    path.display(),
-                    tree.root(Some(size))?
-                ),
-            });
+        if let Some((size, signed)) = latest {
+            let root = tree.root(Some(size))?;
+            if root != signed {
+                return Err(Error::Chain {
+                    reason: Reason::CheckpointRootMismatch,
+                    message: format!(
+                        "{}: its tree of {size} lines has root {root}, but the latest checkpoint in its \
+                         checkpoints file says {signed}: those lines were replaced",
+                        path.display()
+                    ),
+                });
+            }
         }
         Ok(tree)
     }
 
-    /// The tree through the index, verifying the lines after those the
-    /// latest checkpoint (`latest`, signed by `trusted`) vouches for.
+    /// The tree through the index (of as many leaves as the ledger has
+    /// whole lines), verifying the lines after those the latest checkpoint
+    /// (`latest`, signed by `trusted`) vouches for.
     fn read_indexed(
         path: &Path,
         pinned: Option<PublicKeyBytes>,
         mut index: TreeIndex,
         latest: Option<(u64, Digest)>,
         trusted: Option<PublicKeyBytes>,
-        size: u64,
+        genesis: Option<ChainHash>,
         end: u64,
     ) -> Result<Self> {
+        let size = index.size();
         let vouched = match (latest, trusted) {
             (Some((vouched, root)), Some(key)) => vouched_start(path, &mut index, vouched, &root, &key),
             _ => Some(Start::first_line()),
@@ -198,7 +202,6 @@ impl LedgerTree {
                 return Err(changed(path));
             }
         }
-        let genesis = if size == 0 { None } else { Some(line_at(path, 0)?.0.self_hash) };
         Ok(LedgerTree {
             path: path.to_path_buf(),
             pinned,
@@ -213,13 +216,17 @@ impl LedgerTree {
     }
 
     /// The whole ledger verified up to the byte offset `end`, its tree kept in memory.
-    fn read_into_memory(path: &Path, pinned: Option<PublicKeyBytes>, end: u64) -> Result<Self> {
+    fn read_into_memory(
+        path: &Path,
+        pinned: Option<PublicKeyBytes>,
+        genesis: Option<ChainHash>,
+        end: u64,
+    ) -> Result<Self> {
         let mut leaves = Vec::new();
         let (frontier, report) = verify_from(path, &Start::first_line(), end, pinned, |event, _| {
             leaves.push(line_leaf_hash(&event.self_hash))
         })?;
         require_verified(path, &report, "signed or proven")?;
-        let genesis = if leaves.is_empty() { None } else { Some(line_at(path, 0)?.0.self_hash) };
         Ok(LedgerTree {
             path: path.to_path_buf(),
             pinned,
