@@ -1,0 +1,25 @@
+//! Anchors (spec/anchors.md): each publishes a signed anchor statement, or
+//! its SHA-256, to a party outside the operator's hands and returns the
+//! receipt that `provedex-receipts` checks.
+
+pub mod ethereum;
+pub mod rekor;
+pub mod s3;
+pub mod solana;
+pub mod tessera;
+pub mod tsa;
+
+/// Why an anchor did not return a receipt.
+#[derive(Debug, thiserror::Error)]
+pub enum AnchorError {
+    /// The server could not be reached or did not answer in time: worth a retry.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The server answered with an error.
+    #[error("{0}")]
+    Refused(String),
+    /// The server answered, but with something else than what was sent, or
+    /// with evidence that does not verify.
+    #[error("{0}")]
+    Mismatch(String),
+}

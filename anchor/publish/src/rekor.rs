@@ -1,0 +1,1 @@
+//! The client of this anchor: being written.

@@ -1,0 +1,1 @@
+//! Receipts of this anchor type: being written.

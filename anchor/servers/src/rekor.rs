@@ -1,0 +1,1 @@
+//! This server: being written.
