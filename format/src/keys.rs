@@ -5,6 +5,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
+use crate::anchor::{AnchorStatement, SignedAnchorStatement};
 use crate::checkpoint::{Checkpoint, ledger_origin};
 use crate::error::{Error, Result};
 use crate::hex::{ChainHash, Digest, PublicKeyBytes, SignatureBytes};
@@ -104,6 +105,26 @@ impl SigningKeypair {
             signature: self.key.sign(text.as_bytes()).to_bytes().to_vec(),
         };
         SignedNote { text, signatures: vec![signature] }
+    }
+
+    /// The signed anchor statement (spec/anchors.md) of this key's
+    /// checkpoint of `size` lines with `root`, of the ledger whose line with
+    /// seq 0 has `genesis_self_hash`, made at `made_nanos`.
+    pub fn sign_anchor_statement(
+        &self,
+        genesis_self_hash: &ChainHash,
+        size: u64,
+        root: Digest,
+        made_nanos: u64,
+    ) -> SignedAnchorStatement {
+        let statement = AnchorStatement {
+            origin: ledger_origin(genesis_self_hash, &self.public_key()),
+            tree_size: size,
+            root,
+            made_nanos,
+        };
+        let signature = SignatureBytes(self.key.sign(&statement.message()).to_bytes());
+        SignedAnchorStatement { statement, signature }
     }
 
     /// The key of a PEM PKCS#8 private key (spec/keys.md): v1, or v2 whose

@@ -16,6 +16,8 @@ pub enum SignedKind {
     KeyRotation,
     /// Data signed with the key manager.
     Data,
+    /// An anchor statement (spec/anchors.md).
+    Anchor,
 }
 
 impl SignedKind {
@@ -24,6 +26,7 @@ impl SignedKind {
         match self {
             SignedKind::KeyRotation => b"provedex/key-rotation/v1\n",
             SignedKind::Data => b"provedex/data/v1\n",
+            SignedKind::Anchor => b"provedex/anchor/v1\n",
         }
     }
 

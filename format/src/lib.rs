@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod anchor;
 mod base64;
 pub mod canonical;
 pub mod checkpoint;

@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod anchor;
 pub mod bundle;
 mod chain;
 pub mod checkpoint;
@@ -37,6 +38,7 @@ use provedex_format::{Error, Result, SignedEvent};
 
 use crate::chain::Pins;
 
+pub use anchor::verify_anchor_statement;
 pub use checkpoint::{SignedCheckpoint, verify_checkpoint};
 pub use content::check_content;
 pub use report::{ChainReport, KeyEntry, Progress, UnpinnedToolCall, key_at};
