@@ -20,14 +20,17 @@ pub use provedex_format::pem;
 pub use provedex_format::seal::{GENESIS_PARENT_HASH, compute_self_hash, sha256_hex, sign_event, sign_event_at};
 pub use provedex_format::{
     AgentEvent, ChainHash, Digest, Error, EventError, Finding, KEY_FILE_LEN, LedgerErrorKind, MAX_LINE_BYTES,
-    PublicKeyBytes, Reason, Result, SignatureBytes, SignedEvent, SigningKeypair, Value, canonical, canonical_json,
-    checkpoint, display, event, hex, kinds, line, merkle, note, seal, toolset,
+    PublicKeyBytes, Reason, Result, SignatureBytes, SignedEvent, SigningKeypair, Value, anchor, canonical,
+    canonical_json, checkpoint, display, event, hex, kinds, line, merkle, note, seal, toolset,
 };
 pub use provedex_ledger::{
-    BundleCheckpoint, CheckpointEntry, Durability, KeyFile, LedgerTree, ProofDocument, RecoverOutcome, Selection,
-    Session, SessionOptions, ToolsetCheck, check_toolset, checkpoints_path, export_bundle, read_checkpoints, recover,
+    BundleCheckpoint, CheckpointEntry, Durability, KeyFile, LedgerTree, ProofDocument, ReceiptEntry, RecoverOutcome,
+    Selection, Session, SessionOptions, ToolsetCheck, append_receipt, check_toolset, checkpoints_path, export_bundle,
+    read_checkpoints, read_receipts, receipts_path, recover,
 };
 pub use provedex_ledger::{MAX_PEM_KEY_LEN, load_public_key};
 pub use provedex_verify::bundle;
 pub use provedex_verify::seal::{verify_data, verify_data_sha256};
-pub use provedex_verify::{ChainReport, Engine, Progress, SignedCheckpoint, Verifier, check_seal, verify_checkpoint};
+pub use provedex_verify::{
+    ChainReport, Engine, Progress, SignedCheckpoint, Verifier, check_seal, verify_anchor_statement, verify_checkpoint,
+};

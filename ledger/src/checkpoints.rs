@@ -70,21 +70,28 @@ impl CheckpointEntry {
 
 /// Appends an entry to the checkpoints file of `ledger` (created when
 /// missing), without syncing: a lost checkpoint can be signed again.
-/// A final line a crash cut short is ended first, so that it stays one bad
-/// line and the entry its own.
 pub(crate) fn append_checkpoint(ledger: &Path, entry: &CheckpointEntry) -> std::io::Result<()> {
-    let mut file = OpenOptions::new().create(true).read(true).append(true).open(checkpoints_path(ledger))?;
+    append_entry_line(&checkpoints_path(ledger), &entry.to_line()).map(drop)
+}
+
+/// Appends `line` (ending in LF) to the file of entries at `path`, created
+/// when missing, and returns the file for a caller that syncs it. A final
+/// line a crash cut short is ended first, so that it stays one bad line and
+/// the entry its own.
+pub(crate) fn append_entry_line(path: &Path, line: &[u8]) -> std::io::Result<std::fs::File> {
+    let mut file = OpenOptions::new().create(true).read(true).append(true).open(path)?;
     let len = file.metadata()?.len();
-    let mut line = Vec::new();
+    let mut bytes = Vec::with_capacity(line.len() + 1);
     if len > 0 {
         let mut last = [0u8];
         file.read_exact_at(&mut last, len - 1)?;
         if last[0] != b'\n' {
-            line.push(b'\n');
+            bytes.push(b'\n');
         }
     }
-    line.extend_from_slice(&entry.to_line());
-    file.write_all(&line)
+    bytes.extend_from_slice(line);
+    file.write_all(&bytes)?;
+    Ok(file)
 }
 
 /// Reads the checkpoints file of the ledger at `ledger`: every entry, in
@@ -113,12 +120,13 @@ pub(crate) fn readable_checkpoints(ledger: &Path) -> Vec<CheckpointEntry> {
     lines.iter().filter_map(|line| CheckpointEntry::parse(line).ok()).collect()
 }
 
-/// The whole lines of a checkpoints file, without their LFs (none when there is no file).
-fn entry_lines(path: &Path) -> Result<Vec<Vec<u8>>> {
+/// The whole lines of a file of entries (checkpoints, receipts), without
+/// their LFs (none when there is no file); a final line without LF is left out.
+pub(crate) fn entry_lines(path: &Path) -> Result<Vec<Vec<u8>>> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(Error::ledger_io(path, "read the checkpoints file", e)),
+        Err(e) => return Err(Error::ledger_io(path, "read", e)),
     };
     let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
     let lines: Vec<Vec<u8>> = match bytes[..whole].strip_suffix(b"\n") {

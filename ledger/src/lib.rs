@@ -23,6 +23,7 @@ mod export;
 mod files;
 mod index;
 mod key_file;
+mod receipts;
 mod recover;
 mod session;
 mod store;
@@ -38,6 +39,7 @@ pub use index::{
 };
 pub use key_file::KeyFile;
 pub use key_file::{MAX_PEM_KEY_LEN, load_public_key};
+pub use receipts::{ReceiptEntry, append_receipt, read_receipts, receipts_path};
 pub use recover::{RecoverOutcome, recover};
 pub use session::{Durability, Session, SessionOptions};
 pub use toolset::{ToolsetCheck, check_toolset};
