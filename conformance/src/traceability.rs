@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 const OBLIGATIONS: [&str; 3] = ["MUST", "REQUIRED", "SHALL"];
 
 /// The id prefix of each spec document; a document not listed has no normative sentences.
-pub const PREFIXES: [(&str, &str); 9] = [
+pub const PREFIXES: [(&str, &str); 10] = [
     ("canonical-json.md", "CJ"),
     ("ledger-format.md", "LF"),
     ("signature-scheme.md", "SS"),
@@ -29,6 +29,7 @@ pub const PREFIXES: [(&str, &str); 9] = [
     ("keys.md", "KM"),
     ("transparency.md", "TL"),
     ("bundles.md", "BD"),
+    ("anchors.md", "AN"),
 ];
 
 /// One normative sentence.
@@ -409,7 +410,7 @@ pub fn test_pins(files: &[(String, String)]) -> Result<BTreeMap<String, Vec<Stri
 }
 
 /// Where the tests that may carry `// Pins:` comments live, from the repository root.
-pub const TEST_DIRS: [&str; 8] = [
+pub const TEST_DIRS: [&str; 11] = [
     "format/src",
     "verify/src",
     "ledger/src",
@@ -418,6 +419,9 @@ pub const TEST_DIRS: [&str; 8] = [
     "conformance/src",
     "conformance/tests",
     "bindings/ffi/tests",
+    "anchor/receipts/src",
+    "anchor/publish/src",
+    "anchor/publish/tests",
 ];
 
 /// Everything the coverage table is made of, read from a repository.

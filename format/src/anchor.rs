@@ -182,6 +182,7 @@ mod tests {
         assert!(signed.statement.message().starts_with(b"provedex/anchor/v1\n"));
     }
 
+    // Pins: AN-1.
     #[test]
     fn malformed_texts_are_refused_with_their_fault() {
         let text = sample().to_text();

@@ -117,6 +117,9 @@ reasons! {
     BundleKeyMismatch => "bundle_key_mismatch",
     /// A bundle's proof does not place its lines in the checkpoint's tree.
     BundleProofInvalid => "bundle_proof_invalid",
+    /// An anchor receipt in a bundle does not verify, or is for another
+    /// checkpoint or statement than the bundle's (spec/anchors.md).
+    ReceiptInvalid => "receipt_invalid",
 }
 
 impl From<JsonErrorKind> for Reason {

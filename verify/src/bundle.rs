@@ -7,6 +7,7 @@
 //! only its internal consistency.
 
 use provedex_format::checkpoint::Checkpoint;
+use provedex_format::display::quote;
 use provedex_format::hex::{ChainHash, Digest, PublicKeyBytes};
 use provedex_format::merkle::{CompactRange, leaf_hash, line_leaf_hash, verify_consistency, verify_inclusion};
 use provedex_format::seal::GENESIS_PARENT_HASH;
@@ -280,6 +281,8 @@ pub enum KeyPin {
 /// The state of a bundle verification as evidence accumulates.
 struct Verification {
     report: BundleReport,
+    /// The levels verified receipts reach, with what reaches them.
+    reached: Vec<(ProofLevel, String)>,
 }
 
 impl Verification {
@@ -319,14 +322,17 @@ impl Verification {
                     why: "the lines, their place in the tree and the checkpoint verify under the pinned key".into(),
                 },
                 _ if !verifiable => LevelVerdict { level, reached: false, why: why_not.clone() },
-                _ => LevelVerdict { level, reached: false, why: missing_receipt(level).into() },
+                _ => match self.reached.iter().find(|(reached, _)| *reached == level) {
+                    Some((_, why)) => LevelVerdict { level, reached: true, why: why.clone() },
+                    None => LevelVerdict { level, reached: false, why: missing_receipt(level).into() },
+                },
             })
             .collect();
         self.report.proof_level = self.report.levels.iter().filter(|l| l.reached).map(|l| l.level).max();
     }
 }
 
-/// What a level above `verifiable` needs and this version does not verify yet.
+/// What a level above `verifiable` needs when no verified receipt reaches it.
 fn missing_receipt(level: ProofLevel) -> &'static str {
     match level {
         ProofLevel::Verifiable => "",
@@ -354,7 +360,64 @@ pub fn verify_bundle(
     held: Option<&SignedCheckpoint>,
     engine: Engine,
 ) -> BundleReport {
+    verify_bundle_with(bytes, pin, held, engine, &ReceiptsNotChecked)
+}
+
+/// What a receipt checker made of one receipt (spec/anchors.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptOutcome {
+    /// Verified, failed (a finding: the bundle does not verify), or not
+    /// checked (an unknown type, no trust anchor configured, a node that
+    /// could not be asked).
+    pub verdict: Verdict,
+    /// What was checked, or why not, for people.
+    pub detail: String,
+    /// The level a verified receipt reaches; none when what it shows is
+    /// not enough for a level (a trust anchor the receipt carries itself).
+    pub reaches: Option<ProofLevel>,
+}
+
+/// Checks a bundle's receipts against its checkpoint, verified under `key`
+/// (spec/anchors.md, "Anchors and receipts").
+pub trait ReceiptChecker {
+    /// The outcome for one receipt, an object with a string member `type`.
+    fn check(
+        &self,
+        receipt: &serde_json::Map<String, serde_json::Value>,
+        checkpoint: &SignedCheckpoint,
+        key: &PublicKeyBytes,
+    ) -> ReceiptOutcome;
+}
+
+/// The checker of a verifier that checks no receipt: each is listed as not checked.
+pub struct ReceiptsNotChecked;
+
+impl ReceiptChecker for ReceiptsNotChecked {
+    fn check(
+        &self,
+        receipt: &serde_json::Map<String, serde_json::Value>,
+        _: &SignedCheckpoint,
+        _: &PublicKeyBytes,
+    ) -> ReceiptOutcome {
+        let kind = receipt.get("type").and_then(|t| t.as_str()).unwrap_or_default();
+        ReceiptOutcome {
+            verdict: Verdict::NotChecked,
+            detail: format!("a receipt of type {} is not checked by this verifier", quote(kind)),
+            reaches: None,
+        }
+    }
+}
+
+/// [`verify_bundle`], with the bundle's receipts checked by `receipts`.
+pub fn verify_bundle_with(
+    bytes: &[u8],
+    pin: Option<&KeyPin>,
+    held: Option<&SignedCheckpoint>,
+    engine: Engine,
+    receipts: &dyn ReceiptChecker,
+) -> BundleReport {
     let mut v = Verification {
+        reached: Vec::new(),
         report: BundleReport {
             ok: false,
             pinned: false,
@@ -459,13 +522,23 @@ pub fn verify_bundle(
         format!("the lines are leaves {} to {last_seq} of the checkpoint's tree of {tree_size}", bundle.first_seq),
     );
 
-    for receipt in &bundle.receipts {
-        let kind = receipt.kind();
-        v.evidence(
-            "receipt",
-            Verdict::NotChecked,
-            format!("a receipt of type {} is not verified by this version", provedex_format::display::quote(kind)),
-        );
+    // The receipts, each against the verified checkpoint.
+    let mut failed = None;
+    for (i, receipt) in bundle.receipts.iter().enumerate() {
+        let outcome = receipts.check(&receipt.0, &signed, &bundle.public_key);
+        if outcome.verdict == Verdict::Failed && failed.is_none() {
+            failed = Some(format!("receipt {} ({}): {}", i + 1, quote(receipt.kind()), outcome.detail));
+        }
+        if let (Verdict::Verified, Some(level)) = (outcome.verdict, outcome.reaches) {
+            v.reached.push((level, format!("receipt {} ({}): {}", i + 1, receipt.kind(), outcome.detail)));
+        }
+        v.evidence("receipt", outcome.verdict, outcome.detail);
+    }
+    if let Some(why) = failed {
+        v.report.message = format!("broken: {why}");
+        v.report.reason = Some(Reason::ReceiptInvalid);
+        v.finish_levels();
+        return v.report;
     }
     v.report.ok = true;
     v.finish_levels();
