@@ -190,7 +190,7 @@ impl Config {
             return Err(fail(format!("it has {} bytes, more than a configuration's 1 MiB", meta.len())));
         }
         let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read it as UTF-8 text: {e}")))?;
-        Config::parse(&text, path.parent().unwrap_or(Path::new("."))).map_err(|why| fail(why))
+        Config::parse(&text, path.parent().unwrap_or(Path::new("."))).map_err(fail)
     }
 
     /// Reads a configuration's text; relative paths start at `dir`.

@@ -2,6 +2,7 @@
 //! its SHA-256, to a party outside the operator's hands and returns the
 //! receipt that `provedex-receipts` checks.
 
+pub mod anchorer;
 pub mod config;
 pub mod ethereum;
 pub mod rekor;
