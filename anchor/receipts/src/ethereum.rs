@@ -503,6 +503,42 @@ pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
 
+    /// A transaction signed and mined by anvil 1.7.1 itself (`eth_sendTransaction`
+    /// from its unlocked dev account 0, chain id 1), read back with
+    /// `eth_getRawTransactionByHash` and `eth_getBlockByNumber`: nothing of
+    /// this crate made it.
+    fn anvil_fixture() -> EthereumReceipt {
+        EthereumReceipt {
+            statement: r#"{"made_nanos":1764547200000000000,"origin":"provedex-ledger/fixture","root":"abababababababababababababababababababababababababababababababab","signature":"fixture","tree_size":42}"#.to_owned(),
+            chain_id: 1,
+            tx_hash: "0x8328a9e11b5bf18a2c176da60da4805cb7cf45b88cfb99b1042c9c05fb0b67f4".to_owned(),
+            raw_transaction: "AviKAYCEO5rKAIR3NZQAglcIlPOf1uUarYj29M5quIJyec//uSJmgKDWm5KYfV0fzy6y3EnRnoR6/+h6GIRN5+8NNaPgihY9jMABoBZW1xuxbhEf23/gnuUrfEUAO/ue1gu6i68e+Md4FkvEoBYNwFE7KmxdSCkkjjT7lWh6gp+nBLPcT28QU02SR0Qg".to_owned(),
+            sender: "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266".to_owned(),
+            block_number: 1,
+            block_hash: "0x83f0f3294a419a97cd655b61131d26b1c1aecc9e1282e426dd3ee5bc9606b35c".to_owned(),
+            block_timestamp: 1796146333,
+        }
+    }
+
+    #[test]
+    fn a_transaction_signed_by_anvil_verifies_offline() {
+        let receipt = anvil_fixture();
+        let verified = verify(&receipt, &EthereumTrust { chain_id: 1 }).unwrap();
+        assert_eq!(hex0x(&verified.sender), "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+        assert_eq!(verified.nonce, 0);
+        assert_eq!(verified.claimed_block_number, 1);
+        let line = verified.describe();
+        assert!(line.contains("NOT checked offline") && line.contains("--eth-rpc"), "{line}");
+        let raw = base64_decode(&receipt.raw_transaction).unwrap();
+        let tx = decode_transaction(&raw).unwrap();
+        // The members as anvil's own JSON-RPC answer gave them.
+        assert_eq!((tx.gas_limit, tx.max_fee_per_gas, tx.max_priority_fee_per_gas), (0x5708, 0x77359400, 0x3b9aca00));
+        assert_eq!(tx.to, Some(tx.sender));
+        assert_eq!(tx.access_list_rlp, [0xc0]);
+        let why = verify(&receipt, &EthereumTrust { chain_id: 31337 }).unwrap_err().to_string();
+        assert_eq!(why, "the receipt is for chain id 1, but the trusted chain id is 31337");
+    }
+
     /// Examples of the RLP specification (Ethereum yellow paper, appendix B,
     /// and the ethereum.org RLP page).
     #[test]
