@@ -6,13 +6,16 @@ use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
+use provedex_format::checkpoint::Checkpoint;
 use provedex_format::hex::ChainHash;
 use provedex_format::merkle::{Tree, line_leaf_hash};
-use provedex_format::{Error, Finding, LedgerErrorKind, Reason, Result, SigningKeypair};
-use provedex_verify::bundle::{BUNDLE_FORMAT, Bundle, RangeProof};
+use provedex_format::note::SignedNote;
+use provedex_format::{Error, Finding, LedgerErrorKind, Reason, Result, SigningKeypair, Value, canonical_json};
+use provedex_verify::bundle::{BUNDLE_FORMAT, Bundle, RangeProof, Receipt};
 use provedex_verify::files::open_existing_ledger;
 use provedex_verify::{ChainReport, SignedCheckpoint, Verifier, key_at};
 
+use crate::receipts::{ReceiptEntry, read_receipts, receipts_path};
 use crate::trusted::require_verified;
 
 /// Which lines a bundle holds.
@@ -45,6 +48,9 @@ pub enum BundleCheckpoint<'a> {
     /// verbatim: the ledger must still hold its tree, and the bundle's lines
     /// must lie within it.
     Held(&'a SignedCheckpoint),
+    /// The latest checkpoint of the receipts file (the one anchored last),
+    /// used verbatim as a held one.
+    Anchored,
 }
 
 /// What one verified pass over a ledger keeps of each good line.
@@ -105,6 +111,26 @@ fn select(selection: Selection, timestamps: &[u64]) -> Result<(u64, u64)> {
 /// The bundle of the selected lines of the ledger at `path`, proven
 /// against `checkpoint`: a new one of every good line, or one held.
 pub fn export_bundle(path: &Path, checkpoint: BundleCheckpoint<'_>, selection: Selection) -> Result<Bundle> {
+    let receipts = read_receipts(path)?;
+    let anchored;
+    let checkpoint = match checkpoint {
+        BundleCheckpoint::Anchored => {
+            let latest = receipts.iter().max_by_key(|entry| entry.tree_size).ok_or_else(|| {
+                out_of_range(format!(
+                    "{} holds no receipt: anchor the ledger first (provedex anchor run)",
+                    receipts_path(path).display()
+                ))
+            })?;
+            anchored = SignedCheckpoint::parse(latest.checkpoint.to_text().as_bytes()).map_err(|finding| {
+                Error::ledger(
+                    LedgerErrorKind::Broken,
+                    format!("{}: {}", receipts_path(path).display(), finding.message),
+                )
+            })?;
+            BundleCheckpoint::Held(&anchored)
+        }
+        other => other,
+    };
     let scan = scan(path)?;
     let tree = Tree::from_leaves(scan.self_hashes.iter().map(line_leaf_hash));
     let (signer, size, note) = match checkpoint {
@@ -129,6 +155,7 @@ pub fn export_bundle(path: &Path, checkpoint: BundleCheckpoint<'_>, selection: S
             let signer = key_at(&scan.report.keys, size).expect("a ledger with a line has a key");
             (signer, size, held.note.to_text())
         }
+        BundleCheckpoint::Anchored => unreachable!("an anchored checkpoint is held by now"),
     };
     let timestamps = &scan.timestamps[..usize::try_from(size).expect("a tree in memory fits usize")];
     let (first, last) = select(selection, timestamps)?;
@@ -147,6 +174,7 @@ pub fn export_bundle(path: &Path, checkpoint: BundleCheckpoint<'_>, selection: S
             format!("{}: the ledger changed while it was read; export again", path.display()),
         ));
     }
+    let receipts = receipts_of(&receipts, &note);
     Ok(Bundle {
         format: BUNDLE_FORMAT.to_owned(),
         public_key: signer,
@@ -155,8 +183,28 @@ pub fn export_bundle(path: &Path, checkpoint: BundleCheckpoint<'_>, selection: S
         first_seq: first,
         lines,
         proof,
-        receipts: Vec::new(),
+        receipts,
     })
+}
+
+/// The receipts whose checkpoint names the same tree as `note` (origin,
+/// size and root): their statements vouch for the bundle's checkpoint.
+fn receipts_of(receipts: &[ReceiptEntry], note: &str) -> Vec<Receipt> {
+    let body = |text: &str| {
+        SignedNote::parse(text.as_bytes())
+            .ok()
+            .and_then(|note| Checkpoint::parse_body(&note.text).ok())
+            .map(|c| (c.origin, c.size, c.root))
+    };
+    let wanted = body(note);
+    receipts
+        .iter()
+        .filter(|entry| wanted.is_some() && body(&entry.checkpoint.to_text()) == wanted)
+        .map(|entry| {
+            let json = canonical_json(&Value::Object(entry.receipt.clone()));
+            Receipt(serde_json::from_slice(&json).expect("canonical JSON of an object is a JSON object"))
+        })
+        .collect()
 }
 
 /// A held checkpoint is one of this ledger, within its good lines, signed by

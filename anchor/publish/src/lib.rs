@@ -5,6 +5,7 @@
 pub mod anchorer;
 pub mod config;
 pub mod ethereum;
+pub mod online;
 pub mod rekor;
 pub mod s3;
 pub mod solana;

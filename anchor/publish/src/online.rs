@@ -1,0 +1,95 @@
+//! Checking a bundle's receipts with the servers a verifier chooses: what
+//! no receipt shows offline (a WORM store holding the object under its
+//! lock, a chain holding the transaction in a block with its time) is asked
+//! of the store or of a node, after every offline check has passed.
+
+use provedex_format::PublicKeyBytes;
+use provedex_receipts::Receipt;
+use provedex_receipts::check::{OfflineChecker, failed, not_checked, reaches, read_receipt};
+use provedex_receipts::ethereum::EthereumTrust;
+use provedex_receipts::solana::SolanaTrust;
+use provedex_verify::SignedCheckpoint;
+use provedex_verify::bundle::{ProofLevel, ReceiptChecker, ReceiptOutcome, Verdict};
+
+use crate::AnchorError;
+use crate::s3::{S3Anchor, S3Config};
+
+/// The S3 store a verifier trusts, and the credentials it reads it with.
+#[derive(Clone)]
+pub struct S3Store {
+    /// The store's endpoint: a receipt naming another store is not checked.
+    pub endpoint: String,
+    /// The access key id.
+    pub access_key: String,
+    /// The secret access key: never shown.
+    pub secret_key: String,
+    /// The region to sign for.
+    pub region: String,
+}
+
+/// Checks receipts offline, then online where the verifier named a server.
+#[derive(Clone, Default)]
+pub struct OnlineChecker {
+    /// The offline checks and trust anchors.
+    pub offline: OfflineChecker,
+    /// An Ethereum JSON-RPC node the verifier trusts.
+    pub eth_rpc: Option<String>,
+    /// A Solana JSON-RPC node the verifier trusts.
+    pub solana_rpc: Option<String>,
+    /// The S3 store to read S3 receipts' objects from.
+    pub s3: Option<S3Store>,
+}
+
+impl OnlineChecker {
+    fn online(&self, receipt: &Receipt, offline: ReceiptOutcome) -> ReceiptOutcome {
+        let asked = match receipt {
+            Receipt::S3ObjectLock(r) => self.s3.as_ref().map(|creds| {
+                let config = S3Config::new(&r.endpoint, &creds.region, &r.bucket, &creds.access_key, &creds.secret_key);
+                S3Anchor::new(config)
+                    .and_then(|store| store.check_online(r))
+                    .map(|checked| (ProofLevel::ExternallyArchived, checked.describe()))
+            }),
+            Receipt::Ethereum(r) => self.eth_rpc.as_ref().map(|rpc| {
+                let Some(chain_id) = self.offline.trust.ethereum_chain_id else {
+                    return Err(AnchorError::Refused("--eth-rpc needs --eth-chain-id".into()));
+                };
+                crate::ethereum::check_online(rpc, r, &EthereumTrust { chain_id })
+                    .map(|checked| (ProofLevel::PubliclyTimestamped, checked.describe()))
+            }),
+            Receipt::Solana(r) => self.solana_rpc.as_ref().map(|rpc| {
+                crate::solana::check_online(rpc, r, &SolanaTrust { payer: None, genesis_hash: None })
+                    .map(|checked| (ProofLevel::PubliclyTimestamped, checked.describe()))
+            }),
+            _ => None,
+        };
+        match asked {
+            None => offline,
+            Some(Ok((level, detail))) => reaches(level, detail),
+            // A server that cannot be asked (or is not the one trusted)
+            // leaves the receipt unchecked, not failed.
+            Some(Err(AnchorError::Unreachable(why))) => {
+                not_checked(format!("{}; the server could not be asked: {why}", offline.detail))
+            }
+            Some(Err(e)) => failed(e.to_string()),
+        }
+    }
+}
+
+impl ReceiptChecker for OnlineChecker {
+    fn check(
+        &self,
+        receipt: &serde_json::Map<String, serde_json::Value>,
+        checkpoint: &SignedCheckpoint,
+        key: &PublicKeyBytes,
+    ) -> ReceiptOutcome {
+        let receipt = match read_receipt(receipt, checkpoint, key) {
+            Ok(receipt) => receipt,
+            Err(e) => return failed(e.to_string()),
+        };
+        let offline = self.offline.check_read(&receipt);
+        if offline.verdict != Verdict::Verified || offline.reaches.is_some() {
+            return offline;
+        }
+        self.online(&receipt, offline)
+    }
+}
