@@ -33,8 +33,8 @@ use clap::{Parser, Subcommand};
 use provedex_core::{Error, LedgerErrorKind};
 
 use crate::commands::{
-    canonicalize, checkpoint, demo, export, key, keygen, prove, pubkey, record, recover, redact, rotate_key, show,
-    sign_event, toolset, verify, verify_bundle,
+    anchor, canonicalize, checkpoint, config, demo, export, key, keygen, prove, pubkey, record, recover, redact,
+    rotate_key, show, sign_event, toolset, verify, verify_bundle,
 };
 use crate::render::terminal_safe;
 
@@ -48,6 +48,7 @@ Exit codes:
   2    usage, input or I/O error
   3    the ledger is locked by another writer: retry later (record --wait SECONDS retries)
   4    verify-bundle: the bundle holds together, but no key or fingerprint was pinned
+  5    anchor run: an anchor failed (recorded in the state file, retried with backoff)
   141  stdout was closed by its reader (show | head): stopped quietly
 
 Environment:
@@ -100,6 +101,12 @@ enum Command {
     /// Verify a bundle under the key or fingerprint you trust, and compute its proof level
     #[command(after_help = EXIT_CODES)]
     VerifyBundle(verify_bundle::Args),
+    /// Publish signed anchor statements to timestamp authorities, logs, WORM stores and chains (provedex.toml)
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Anchor(anchor::Command),
+    /// Check the anchoring configuration file
+    #[command(subcommand)]
+    Config(config::Command),
     /// Print an inclusion or consistency proof of the ledger's tree as JSON
     #[command(subcommand)]
     Prove(prove::Command),
@@ -122,6 +129,8 @@ pub const EXIT_LOCKED: u8 = 3;
 /// Exit status 4: a bundle holds together, but no key was pinned, so it
 /// proves nothing about who signed it.
 pub const EXIT_UNPINNED: u8 = 4;
+/// Exit status 5: an anchor failed (the failure is recorded and retried).
+pub const EXIT_ANCHOR_FAILED: u8 = 5;
 
 /// A failure to report on stderr, with the exit code to end with.
 pub struct CliError {
@@ -173,6 +182,8 @@ fn run(command: Command) -> CliResult {
         Command::Prove(command) => prove::run(command),
         Command::Export(args) => export::run(args),
         Command::VerifyBundle(args) => verify_bundle::run(args),
+        Command::Anchor(command) => anchor::run(command),
+        Command::Config(command) => config::run(command),
         Command::Canonicalize(args) => canonicalize::run(args),
         Command::Show(args) => show::run(args),
         Command::Recover(args) => recover::run(args),

@@ -35,8 +35,12 @@ pub struct Args {
     to_seq: Option<u64>,
     /// Prove the lines against this checkpoint, signed earlier (kept apart, anchored), instead of signing a
     /// new one of every line; no key is needed
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "anchored")]
     checkpoint: Option<String>,
+    /// Prove the lines against the checkpoint anchored last (from the receipts file beside the ledger), and
+    /// carry its receipts; no key is needed
+    #[arg(long)]
+    anchored: bool,
     /// Where to write the bundle (a new file; an existing one is never overwritten)
     #[arg(long, value_name = "BUNDLE")]
     out: PathBuf,
@@ -52,14 +56,14 @@ pub fn run(args: Args) -> CliResult {
         _ => return Err(CliError::usage("give --from and --to (times), or --from-seq and --to-seq")),
     };
     let held = args.checkpoint.as_deref().map(super::verify::checkpoint_arg).transpose()?;
-    let keypair = match &held {
-        Some(_) => None,
-        None => Some(load_existing_key(&key_path(args.key.key)?)?),
+    let keypair = match (&held, args.anchored) {
+        (None, false) => Some(load_existing_key(&key_path(args.key.key)?)?),
+        _ => None,
     };
     let checkpoint = match (&held, &keypair) {
         (Some(held), _) => BundleCheckpoint::Held(held),
         (None, Some(key)) => BundleCheckpoint::Sign(key),
-        (None, None) => unreachable!("a key is loaded when no checkpoint is given"),
+        (None, None) => BundleCheckpoint::Anchored,
     };
     let bundle = export_bundle(&ledger, checkpoint, selection).map_err(over_ledger)?;
     let mut text = serde_json::to_vec_pretty(&bundle).expect("a bundle serialises");

@@ -4,8 +4,10 @@
 //! writing to the terminal and escaping untrusted text are in `out` and
 //! `render`.
 
+pub mod anchor;
 pub mod canonicalize;
 pub mod checkpoint;
+pub mod config;
 pub mod demo;
 pub mod export;
 pub mod key;

@@ -2,14 +2,19 @@
 //! key or fingerprint the verifier trusts, with its proof level.
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use provedex_anchor::online::{OnlineChecker, S3Store};
 use provedex_core::Engine;
-use provedex_core::bundle::{BundleReport, KeyPin, MAX_BUNDLE_BYTES, Verdict, verify_bundle};
+use provedex_core::bundle::{BundleReport, KeyPin, MAX_BUNDLE_BYTES, Verdict, verify_bundle_with};
+use provedex_core::note::NoteKey;
+use provedex_receipts::check::{OfflineChecker, Trust};
+use provedex_receipts::rfc3161::certificates_from_pem;
 
 use super::verify::pubkey_arg;
 use crate::input::open_regular_file;
-use crate::render::terminal_safe;
+use crate::render::{path_text, terminal_safe};
 use crate::{CliError, CliResult, EXIT_BROKEN, EXIT_UNPINNED, out};
 
 #[derive(clap::Args)]
@@ -27,12 +32,71 @@ pub struct Args {
     /// very tree (export it with `provedex export --checkpoint FILE`)
     #[arg(long, value_name = "FILE")]
     checkpoint: Option<String>,
+    /// Trust this timestamp authority root (PEM file of certificates) for rfc3161 receipts; repeatable
+    #[arg(long, value_name = "PEM")]
+    tsa_root: Vec<PathBuf>,
+    /// Trust this transparency log key (C2SP verifier key, name+id+key) for tlog and rekor receipts; repeatable
+    #[arg(long, value_name = "VKEY")]
+    log_key: Vec<String>,
+    /// The Ethereum chain id ethereum receipts must be on
+    #[arg(long, value_name = "ID")]
+    eth_chain_id: Option<u64>,
+    /// Ask this Ethereum JSON-RPC node whether each ethereum receipt's transaction is in its block, and when
+    #[arg(long, value_name = "URL", requires = "eth_chain_id")]
+    eth_rpc: Option<String>,
+    /// Ask this Solana JSON-RPC node whether each solana receipt's transaction is in its slot, and when
+    #[arg(long, value_name = "URL")]
+    solana_rpc: Option<String>,
+    /// Read each s3-object-lock receipt's object from this S3 endpoint, with the credentials of
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (region: AWS_REGION, default us-east-1)
+    #[arg(long, value_name = "URL")]
+    s3_endpoint: Option<String>,
     /// Print the report as one JSON object
     #[arg(long)]
     json: bool,
 }
 
+/// The receipt checker the options describe: offline checks under the trust anchors given, and the
+/// servers named asked for what no receipt shows offline.
+fn receipt_checker(args: &Args) -> Result<OnlineChecker, CliError> {
+    let mut trust = Trust { ethereum_chain_id: args.eth_chain_id, ..Trust::default() };
+    for path in &args.tsa_root {
+        let pem = std::fs::read(path)
+            .map_err(|e| CliError::usage(format!("--tsa-root {}: cannot read it: {e}", path_text(path))))?;
+        let roots = certificates_from_pem(&pem)
+            .map_err(|e| CliError::usage(format!("--tsa-root {}: {}", path_text(path), terminal_safe(&e))))?;
+        trust.tsa_roots.extend(roots);
+    }
+    for key in &args.log_key {
+        trust.log_keys.push(NoteKey::parse_verifier_key(key).map_err(|e| {
+            CliError::usage(format!("--log-key {} is not a C2SP Ed25519 verifier key: {e}", terminal_safe(key)))
+        })?);
+    }
+    let s3 = match &args.s3_endpoint {
+        None => None,
+        Some(endpoint) => {
+            let var = |name: &str| {
+                std::env::var(name)
+                    .map_err(|_| CliError::usage(format!("--s3-endpoint needs {name} in the environment")))
+            };
+            Some(S3Store {
+                endpoint: endpoint.clone(),
+                access_key: var("AWS_ACCESS_KEY_ID")?,
+                secret_key: var("AWS_SECRET_ACCESS_KEY")?,
+                region: std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into()),
+            })
+        }
+    };
+    Ok(OnlineChecker {
+        offline: OfflineChecker { trust },
+        eth_rpc: args.eth_rpc.clone(),
+        solana_rpc: args.solana_rpc.clone(),
+        s3,
+    })
+}
+
 pub fn run(args: Args) -> CliResult {
+    let checker = receipt_checker(&args)?;
     let pin = match (pubkey_arg("--pubkey", args.pubkey.as_deref())?, args.fingerprint) {
         (Some(key), _) => Some(KeyPin::PublicKey(key)),
         (None, Some(fingerprint)) => Some(KeyPin::Fingerprint(fingerprint_arg(&fingerprint)?)),
@@ -50,7 +114,7 @@ pub fn run(args: Args) -> CliResult {
     file.take(MAX_BUNDLE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| CliError::usage(format!("cannot read {source}: {e}")))?;
-    let report = verify_bundle(&bytes, pin.as_ref(), checkpoint.as_ref(), Engine::default());
+    let report = verify_bundle_with(&bytes, pin.as_ref(), checkpoint.as_ref(), Engine::default(), &checker);
     if args.json {
         out::out(format!("{}\n", serde_json::to_string(&report).expect("a report serialises")));
     } else {
