@@ -184,13 +184,27 @@ impl Drop for Server {
 /// The status code of `GET http://127.0.0.1:<port><path>`, or None when
 /// nothing answers: a readiness probe that needs no HTTP client.
 pub fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut stream = get(port, path)?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+/// The body of a 200 answer to `GET http://127.0.0.1:<port><path>` (not
+/// chunked), or None.
+pub fn http_get(port: u16, path: &str) -> Option<Vec<u8>> {
+    let mut answer = Vec::new();
+    get(port, path)?.read_to_end(&mut answer).ok()?;
+    let end = answer.windows(4).position(|w| w == b"\r\n\r\n")?;
+    answer.starts_with(b"HTTP/1.1 200").then(|| answer[end + 4..].to_vec())
+}
+
+fn get(port: u16, path: &str) -> Option<TcpStream> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
     write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").ok()?;
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).ok()?;
-    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+    Some(stream)
 }
 
 /// Whether something accepts connections on 127.0.0.1:`port`.
