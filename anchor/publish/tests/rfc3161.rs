@@ -136,6 +136,21 @@ fn a_timestamp_verifies_offline_after_a_json_round_trip_and_openssl_agrees() {
     let (ok, said) = verify("token.der", "statement.txt");
     assert!(ok && said.contains("Verification: OK"), "openssl: {said}");
 
+    // openssl reads the request the client sends as meant: SHA-256 of the statement, the nonce, certReq.
+    let digest = provedex_receipts::statement_digest(&text);
+    std::fs::write(dir.path().join("request.der"), rfc3161::request(&digest, &[0x80, 0, 7])).unwrap();
+    let (ok, printed) = openssl(&["ts", "-query", "-in", "request.der", "-text"], dir.path());
+    assert!(ok, "{printed}");
+    for line in ["Version: 1", "Hash Algorithm: sha256", "Nonce: 0x800007", "Certificate required: yes"] {
+        assert!(printed.contains(line), "`{line}` not in:\n{printed}");
+    }
+    let imprint: String = printed
+        .lines()
+        .filter(|l| l.trim_start().starts_with("00"))
+        .flat_map(|l| l.split(" - ").nth(1).unwrap()[..47].split([' ', '-']).map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(imprint, provedex_format::hex::encode(&digest));
+
     // Without a pinned root every check still runs, and the result says so.
     let unpinned = rfc3161::verify(&receipt, &Rfc3161Trust::default()).unwrap();
     assert!(!unpinned.root_pinned);

@@ -1024,6 +1024,71 @@ mod tests {
         }
     }
 
+    /// A self-signed Ed25519 certificate with these extensions (its
+    /// signature does not matter to the extension rules).
+    fn certificate(extensions: &[(&[u8], bool, Vec<u8>)]) -> CapturedX509Certificate {
+        let mut builder = x509_certificate::X509CertificateBuilder::default();
+        builder.subject().append_common_name_utf8_string("extension rules").unwrap();
+        for (oid, critical, value) in extensions {
+            let oid = bcder::Oid(cryptographic_message_syntax::Bytes::copy_from_slice(oid));
+            builder.add_extension_der_data(oid, *critical, value);
+        }
+        builder.create_with_random_keypair(x509_certificate::KeyAlgorithm::Ed25519).unwrap().0
+    }
+
+    fn eku(purposes: &[&[u8]]) -> Vec<u8> {
+        tlv(SEQUENCE, &purposes.iter().flat_map(|p| tlv(OID, p)).collect::<Vec<u8>>())
+    }
+
+    fn basic_constraints(ca: bool, path_len: Option<u8>) -> Vec<u8> {
+        let mut content = if ca { tlv(BOOLEAN, &[0xff]) } else { vec![] };
+        if let Some(n) = path_len {
+            content.extend(tlv(INTEGER, &[n]));
+        }
+        tlv(SEQUENCE, &content)
+    }
+
+    #[test]
+    fn extension_rules_for_the_signer_and_its_cas() {
+        const SERVER_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
+        let ts = || (OID_EXT_KEY_USAGE, true, eku(&[OID_TIME_STAMPING]));
+        let digital_signature = (OID_KEY_USAGE, true, tlv(BIT_STRING, &[7, 0x80]));
+        let key_cert_sign = (OID_KEY_USAGE, true, tlv(BIT_STRING, &[1, 0x04]));
+        let ca = |n| (OID_BASIC_CONSTRAINTS, true, basic_constraints(true, n));
+        let rule = |i: usize, exts: &[(&[u8], bool, Vec<u8>)]| check_extensions(i, &certificate(exts), 3);
+        let fails = |result: Result<(), String>, words: &str| match result {
+            Ok(()) => panic!("passed, expected `{words}`"),
+            Err(e) => assert!(e.contains(words), "expected `{words}` in: {e}"),
+        };
+
+        rule(0, &[ts(), digital_signature.clone()]).unwrap();
+        rule(1, &[ca(None), key_cert_sign.clone(), (OID_EXT_KEY_USAGE, false, eku(&[OID_TIME_STAMPING]))]).unwrap();
+        rule(2, &[ca(Some(1)), key_cert_sign.clone()]).unwrap();
+
+        fails(rule(0, &[]), "has no extended key usage");
+        fails(rule(0, &[(OID_EXT_KEY_USAGE, false, eku(&[OID_TIME_STAMPING]))]), "is not critical");
+        fails(
+            rule(0, &[(OID_EXT_KEY_USAGE, true, eku(&[OID_TIME_STAMPING, SERVER_AUTH]))]),
+            "not exactly [timeStamping]",
+        );
+        fails(rule(0, &[(OID_EXT_KEY_USAGE, true, eku(&[SERVER_AUTH]))]), "is [1.3.6.1.5.5.7.3.1]");
+        fails(rule(0, &[ts(), ca(None)]), "is a CA certificate");
+        fails(rule(0, &[ts(), key_cert_sign.clone()]), "neither digitalSignature nor nonRepudiation");
+        fails(rule(0, &[ts(), ts()]), "twice");
+        fails(
+            rule(0, &[ts(), (&[0x2a, 0x03, 0x04], true, vec![0x05, 0x00])]),
+            "critical extension 1.2.3.4 that is not understood",
+        );
+        rule(0, &[ts(), (&[0x2a, 0x03, 0x04], false, vec![0x05, 0x00])]).unwrap();
+
+        fails(rule(1, &[]), "is not a CA");
+        fails(rule(1, &[(OID_BASIC_CONSTRAINTS, true, basic_constraints(false, None))]), "is not a CA");
+        fails(rule(1, &[ca(None), digital_signature]), "lacks keyCertSign");
+        fails(rule(1, &[ca(None), (OID_EXT_KEY_USAGE, false, eku(&[SERVER_AUTH]))]), "excludes timeStamping");
+        fails(rule(2, &[ca(Some(0))]), "allows 0 CAs below it, the chain has 1");
+        fails(rule(1, &[(OID_BASIC_CONSTRAINTS, true, tlv(SEQUENCE, &tlv(BOOLEAN, &[0x01])))]), "not a DER TRUE");
+    }
+
     #[test]
     fn der_reader_refuses_non_minimal_lengths() {
         assert!(Der::new(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5]).take_any().is_err());
