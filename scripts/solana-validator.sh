@@ -39,6 +39,7 @@ if [ ! -x "$validator" ]; then
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "cannot build solana-test-validator: missing ${missing[*]}" >&2
     echo "(Debian/Ubuntu: apt-get install build-essential cmake pkg-config perl autoconf automake libtool libclang-dev)" >&2
+    echo "Solana against a validator: NOT RUN"
     exit 2
   fi
   mkdir -p "$tools"
@@ -118,7 +119,7 @@ pid=$!
 url="http://127.0.0.1:$rpc_port"
 started=$(date +%s)
 until curl -s --max-time 2 -H 'Content-Type: application/json' \
-  -d '{"jsonrpc":"2.0","id":1,"method":"getHealth"}' "$url" | grep -q '"result":"ok"'; do
+  -d '{"jsonrpc":"2.0","id":1,"method":"getHealth"}' "$url" | grep -Eq '"result" *: *"ok"'; do
   if ! kill -0 "$pid" 2>/dev/null; then
     echo "solana-test-validator exited before it was ready:" >&2
     cat "$work/validator.log" >&2
