@@ -78,7 +78,8 @@ pub struct Rfc3161Verified {
     pub tsa_name: String,
     /// The token's serial number, lowercase hex.
     pub serial: String,
-    /// The TSA policy under which the token was issued (dotted OID).
+    /// The TSA policy under which the token was issued (dotted OID, digits
+    /// and dots only: written from the decoded identifier).
     pub policy: String,
     /// SHA-256 of the root certificate's DER, lowercase hex.
     pub root_sha256: String,
@@ -101,7 +102,7 @@ impl Rfc3161Verified {
             self.gen_time,
             quote(&self.tsa_name),
             short(&self.serial),
-            quote(&self.policy),
+            self.policy,
             short(&self.root_sha256),
         )
     }
@@ -564,7 +565,7 @@ fn check(
         gen_time,
         tsa_name: leaf.subject_name().user_friendly_str().unwrap_or_else(|_| "(unreadable name)".into()),
         serial: hex(tst.serial_number.as_slice()),
-        policy: tst.policy.to_string(),
+        policy: oid_text(tst.policy.as_ref()),
         root_sha256,
         root_pinned,
     })
@@ -823,10 +824,12 @@ fn int_text(content: &[u8]) -> String {
     }
 }
 
+/// The dotted form of an OID's content octets: digits and dots only (a
+/// component beyond 64 bits shows as the largest 64-bit number).
 fn oid_text(content: &[u8]) -> String {
     let mut parts: Vec<u64> = Vec::new();
     let mut n: u64 = 0;
-    for &b in content.iter().take(64) {
+    for &b in content {
         n = n.saturating_mul(128) | u64::from(b & 0x7f);
         if b & 0x80 == 0 {
             if parts.is_empty() {
