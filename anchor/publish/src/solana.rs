@@ -341,7 +341,14 @@ fn signature_status(rpc: &SolanaRpc, txid: &str) -> Result<Option<String>, Ancho
     {
         return Err(AnchorError::Refused(format!("transaction {txid} failed: {}", shown(&err.to_string()))));
     }
-    Ok(Some(status.get("confirmationStatus").and_then(Value::as_str).unwrap_or("processed").to_string()))
+    match status.get("confirmationStatus") {
+        None | Some(Value::Null) => Ok(Some("processed".to_string())),
+        Some(Value::String(s)) if ["processed", "confirmed", "finalized"].contains(&s.as_str()) => Ok(Some(s.clone())),
+        Some(other) => Err(AnchorError::Mismatch(format!(
+            "getSignatureStatuses answered the unknown confirmation status {}",
+            shown(&other.to_string())
+        ))),
+    }
 }
 
 /// A transaction as a node serves it.
@@ -429,6 +436,12 @@ pub fn check_online_with(
         .as_str()
         .ok_or_else(|| AnchorError::Mismatch("getGenesisHash answered without a hash".to_string()))?
         .to_string();
+    if base58_array::<32>(&genesis_hash).is_err() {
+        return Err(AnchorError::Mismatch(format!(
+            "getGenesisHash answered {}, not the base58 of a 32-byte hash",
+            quote(&genesis_hash)
+        )));
+    }
     if let Some(pinned) = &trust.genesis_hash
         && *pinned != genesis_hash
     {

@@ -82,7 +82,7 @@ impl SolanaVerified {
         };
         format!(
             "Solana memo transaction {} signed by fee payer {} carries the statement's SHA-256 {}…; \
-             its slot {} and {} are claimed, not checked, until a trusted node confirms them",
+             claimed, not checked offline (only a trusted node can confirm them): slot {}, {}",
             short(&self.signature),
             self.payer,
             &hex(&self.statement_digest)[..16],
