@@ -154,8 +154,9 @@ pub fn verify(receipt: &RekorReceipt, trust: &RekorTrust) -> Result<RekorVerifie
 
 /// Checks the logged body against the statement; returns the SHA-256 of the entry's public key.
 fn check_body(body: &[u8], statement: &str) -> Result<Digest, ReceiptError> {
-    let body: Body = serde_json::from_slice(body)
-        .map_err(|e| ReceiptError::new(format!("the entry body is not a {KIND} v{API_VERSION} entry: {e}")))?;
+    let body: Body = serde_json::from_slice(body).map_err(|e| {
+        ReceiptError::new(format!("the entry body is not a {KIND} v{API_VERSION} entry: {}", quote(&e.to_string())))
+    })?;
     if body.kind != KIND || body.api_version != API_VERSION {
         return Err(ReceiptError::new(format!(
             "the entry is of kind {} version {}, not {KIND} {API_VERSION}",
@@ -198,4 +199,108 @@ fn check_body(body: &[u8], statement: &str) -> Result<Digest, ReceiptError> {
     key.verify(statement.as_bytes(), &signature)
         .map_err(|_| ReceiptError::new("the entry's ECDSA signature does not verify over the statement"))?;
     Ok(Digest(Sha256::digest(&spki).into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tlog::encode_base64;
+    use crate::tlog::tests::log;
+    use p256::ecdsa::SigningKey;
+    use p256::ecdsa::signature::Signer as _;
+    use p256::pkcs8::EncodePublicKey as _;
+    use serde_json::{Value, json};
+
+    /// A hashedrekord body for `statement`, signed by the P-256 key with secret `[seed; 32]`.
+    fn body(statement: &str, seed: u8) -> Value {
+        let key = SigningKey::from_slice(&[seed; 32]).unwrap();
+        let signature: DerSignature = key.sign(statement.as_bytes());
+        let spki = key.verifying_key().to_public_key_der().unwrap();
+        json!({"apiVersion": "0.0.2", "kind": "hashedrekord", "spec": {"hashedRekordV002": {
+            "data": {"algorithm": "SHA2_256", "digest": encode_base64(&statement_digest(statement))},
+            "signature": {"content": encode_base64(signature.as_bytes()), "verifier": {
+                "keyDetails": "PKIX_ECDSA_P256_SHA_256", "publicKey": {"rawBytes": encode_base64(spki.as_bytes())}}}}}})
+    }
+
+    /// The receipt of `statement` whose logged body is `logged`, entry 1 of a log of three.
+    fn receipt(statement: &str, logged: &Value) -> (RekorReceipt, RekorTrust) {
+        let logged = logged.to_string().into_bytes();
+        let entries = [b"first".to_vec(), logged.clone(), b"third".to_vec()];
+        let (log_key, tree, checkpoint) = log(&entries, 5);
+        let proof = tree.inclusion_proof(1, 3).iter().map(Digest::to_hex).collect();
+        let receipt =
+            RekorReceipt { statement: statement.into(), body: encode_base64(&logged), index: 1, checkpoint, proof };
+        (receipt, RekorTrust { log_key })
+    }
+
+    fn fails_with(statement: &str, logged: Value, what: &str) {
+        let (receipt, trust) = receipt(statement, &logged);
+        let why = verify(&receipt, &trust).unwrap_err().0;
+        assert!(why.contains(what), "expected {what:?} in {why:?}");
+    }
+
+    #[test]
+    fn a_logged_body_verifies_and_each_wrong_member_fails_with_its_message() {
+        let statement = "{\"tree_size\":3}";
+        let (good, trust) = receipt(statement, &body(statement, 1));
+        let verified = verify(&good, &trust).unwrap();
+        assert_eq!((verified.log.index, verified.log.tree_size), (1, 3));
+        assert!(verified.describe().contains("no trusted time"));
+
+        let edit = |pointer: &str, value: Value| {
+            let mut b = body(statement, 1);
+            *b.pointer_mut(pointer).unwrap() = value;
+            b
+        };
+        fails_with(statement, edit("/kind", "dsse".into()), "not hashedrekord 0.0.2");
+        fails_with(statement, edit("/apiVersion", "0.0.1".into()), "not hashedrekord 0.0.2");
+        fails_with(statement, edit("/spec/hashedRekordV002/data/algorithm", "SHA2_384".into()), "not SHA2_256");
+        fails_with(statement, body("another", 1), "is not the SHA-256 of the statement");
+        fails_with(
+            statement,
+            edit("/spec/hashedRekordV002/signature/verifier/keyDetails", "PKIX_ED25519".into()),
+            "not PKIX_ECDSA_P256_SHA_256",
+        );
+        // The signature of the statement by another key, with this body's key.
+        let other = body(statement, 2);
+        let forged = edit(
+            "/spec/hashedRekordV002/signature/content",
+            other.pointer("/spec/hashedRekordV002/signature/content").unwrap().clone(),
+        );
+        fails_with(statement, forged, "the entry's ECDSA signature does not verify over the statement");
+        fails_with(
+            statement,
+            edit("/spec/hashedRekordV002/signature/content", "AAAA".into()),
+            "not a DER ECDSA signature",
+        );
+        fails_with(
+            statement,
+            edit("/spec/hashedRekordV002/signature/verifier/publicKey/rawBytes", "AAAA".into()),
+            "not a P-256 public key",
+        );
+        let mut extra = body(statement, 1);
+        extra["spec"]["hashedRekordV002"]["extra"] = 1.into();
+        fails_with(statement, extra, "is not a hashedrekord v0.0.2 entry");
+        let mut unknown = body(statement, 1);
+        unknown["integratedTime"] = 5.into();
+        fails_with(statement, unknown, "unknown field");
+    }
+
+    #[test]
+    fn mutated_receipts_never_panic() {
+        let statement = "{\"tree_size\":4}";
+        let (good, trust) = receipt(statement, &body(statement, 3));
+        let json = serde_json::to_string(&good).unwrap();
+        for i in (0..json.len()).filter(|&i| json.is_char_boundary(i) && json.is_char_boundary(i + 1)) {
+            for replacement in ["0", "f", "A", "\"", ""] {
+                let mut mutated = json.clone();
+                mutated.replace_range(i..i + 1, replacement);
+                if let Ok(receipt) = serde_json::from_str::<RekorReceipt>(&mutated)
+                    && receipt != good
+                {
+                    assert!(verify(&receipt, &trust).is_err(), "{mutated}");
+                }
+            }
+        }
+    }
 }

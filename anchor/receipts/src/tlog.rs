@@ -265,17 +265,18 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ed25519_dalek::{Signer, SigningKey};
     use provedex_format::PublicKeyBytes;
     use provedex_format::merkle::Tree;
     use provedex_format::note::NoteSignature;
 
-    fn log(entries: &[&str], seed: u8) -> (NoteKey, Tree, String) {
+    /// A log of `entries` under the key with seed `[seed; 32]`: its key, its tree, its signed checkpoint.
+    pub(crate) fn log<E: AsRef<[u8]>>(entries: &[E], seed: u8) -> (NoteKey, Tree, String) {
         let signing = SigningKey::from_bytes(&[seed; 32]);
         let key = NoteKey::ed25519("example.test/log", PublicKeyBytes(signing.verifying_key().to_bytes())).unwrap();
-        let tree = Tree::from_leaves(entries.iter().map(|e| leaf_hash(e.as_bytes())));
+        let tree = Tree::from_leaves(entries.iter().map(|e| leaf_hash(e.as_ref())));
         let body = Checkpoint {
             origin: key.name().into(),
             size: tree.size(),
@@ -348,10 +349,10 @@ mod tests {
                     continue;
                 }
                 mutated.replace_range(i..i + 1, replacement);
-                if let Ok(receipt) = serde_json::from_str::<TlogReceipt>(&mutated) {
-                    if receipt != good {
-                        assert!(verify(&receipt, &trust).is_err(), "{mutated}");
-                    }
+                if let Ok(receipt) = serde_json::from_str::<TlogReceipt>(&mutated)
+                    && receipt != good
+                {
+                    assert!(verify(&receipt, &trust).is_err(), "{mutated}");
                 }
             }
         }
