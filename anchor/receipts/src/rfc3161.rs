@@ -1093,6 +1093,30 @@ mod tests {
     }
 
     #[test]
+    fn pem_chains_and_time_stamp_responses_are_read_strictly() {
+        let one = provedex_format::pem::encode("CERTIFICATE", &[0x30, 0x00]).to_string();
+        let two = format!("{one}\n{}", provedex_format::pem::encode("CERTIFICATE", &[0x30, 0x01, 0x05]).as_str());
+        assert_eq!(certificates_from_pem(two.as_bytes()).unwrap(), vec![vec![0x30, 0x00], vec![0x30, 0x01, 0x05]]);
+        let key = provedex_format::pem::encode("PRIVATE KEY", &[1]).to_string();
+        assert!(certificates_from_pem(key.as_bytes()).unwrap_err().contains("not CERTIFICATE"));
+        assert!(certificates_from_pem(b"").unwrap_err().contains("no certificate"));
+        assert!(
+            certificates_from_pem(one.trim_end().trim_end_matches("-----END CERTIFICATE-----").as_bytes()).is_err()
+        );
+
+        // PKIStatusInfo { granted } then a (here empty) token SEQUENCE; rejection with a text; garbage.
+        assert_eq!(response_token(&[0x30, 0x07, 0x30, 0x03, 0x02, 0x01, 0x00, 0x30, 0x00]).unwrap(), vec![0x30, 0x00]);
+        let rejected = [0x30, 0x0a, 0x30, 0x08, 0x02, 0x01, 0x02, 0x30, 0x03, 0x0c, 0x01, b'n'];
+        match response_token(&rejected) {
+            Err(ResponseError::Rejected(why)) => assert!(why.contains("PKIStatus 2 (rejection), \"n\""), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        for bad in [&[0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x00][..], &[0x30, 0x00], b"<html>"] {
+            assert!(matches!(response_token(bad), Err(ResponseError::Malformed(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn der_reader_refuses_non_minimal_lengths() {
         assert!(Der::new(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5]).take_any().is_err());
         assert!(Der::new(&[0x04, 0x80]).take_any().is_err());
