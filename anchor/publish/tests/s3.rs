@@ -142,6 +142,19 @@ fn anchoring_stores_a_compliance_locked_version_and_its_receipt_verifies() {
     assert_eq!(hex(&checked.body_sha256), receipt.sha256);
     eprintln!("{}", checked.describe());
 
+    // The store checks the SHA-256 the anchor sends with the body.
+    let wrong = rt.block_on(
+        client
+            .put_object()
+            .bucket(BUCKET)
+            .key("anchors/checksum")
+            .body(ByteStream::from_static(b"body"))
+            .checksum_sha256("2SmKENGwc1g33EvYXaxkGw887yekfl1TpU8vP1svz/o=") // SHA-256 of "other"
+            .send(),
+    );
+    let wrong = refusal(&wrong.expect_err("a body with a wrong SHA-256 was stored"));
+    assert_eq!((wrong.0, wrong.1.as_str()), (400, "BadDigest"));
+
     // The same statement anchored again is a new version of the same key.
     let again = anchor.anchor(&text).unwrap();
     assert_eq!(again.key, receipt.key);
