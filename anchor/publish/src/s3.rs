@@ -39,7 +39,7 @@ pub struct S3Config {
     pub bucket: String,
     /// Prepended to each object's key (the key is the prefix and the statement's SHA-256 in hex).
     pub key_prefix: String,
-    /// The access key id.
+    /// The access key id: not shown either.
     pub access_key: String,
     /// The secret key: never shown (not in `Debug`, not in errors).
     pub secret_key: String,
@@ -76,7 +76,7 @@ impl fmt::Debug for S3Config {
             .field("region", &self.region)
             .field("bucket", &self.bucket)
             .field("key_prefix", &self.key_prefix)
-            .field("access_key", &self.access_key)
+            .field("access_key", &"<hidden>")
             .field("secret_key", &"<hidden>")
             .field("retention", &self.retention)
             .field("connect_timeout", &self.connect_timeout)
