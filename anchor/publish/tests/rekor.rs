@@ -78,8 +78,17 @@ fn receipts_verify_offline_and_carry_the_statements_digest() {
 fn each_tampering_of_a_receipt_fails_with_its_own_message() {
     let (_dir, log) = start();
     let anchor = RekorAnchor::new(&log.url, log.log_key.clone());
-    let receipts: Vec<RekorReceipt> = (10..14).map(|n| anchor.anchor(&statement(n)).unwrap()).collect();
+    // Anchored at once (the log sequences them together), then in index order.
+    let threads: Vec<_> = (10..14)
+        .map(|n| {
+            let anchor = anchor.clone();
+            std::thread::spawn(move || anchor.anchor(&statement(n)).unwrap())
+        })
+        .collect();
+    let mut receipts: Vec<RekorReceipt> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    receipts.sort_by_key(|r| r.index);
     let good = receipts[1].clone();
+    assert_eq!(good.index, 1);
     let trust = trust(&log);
     rekor::verify(&good, &trust).unwrap();
 
