@@ -23,7 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod anchor;
-mod base64;
+pub mod base64;
 pub mod canonical;
 pub mod checkpoint;
 pub mod display;

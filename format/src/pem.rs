@@ -231,12 +231,12 @@ pub fn decode(text: &[u8]) -> Result<(String, Zeroizing<Vec<u8>>), String> {
     if lines.any(|l| !l.trim().is_empty()) {
         return Err(format!("the PEM text goes on after its `{end}` line"));
     }
-    Ok((label.to_owned(), base64::decode(&body).map_err(|why| format!("the PEM body is {why}"))?))
+    Ok((label.to_owned(), base64::decode_secret(&body).map_err(|why| format!("the PEM body is {why}"))?))
 }
 
 /// The PEM document of `der` under `label`: base64 in 64-character lines, each ending in LF.
 pub fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
-    let b64 = base64::encode(der);
+    let b64 = base64::encode_secret(der);
     // Sized once: a reallocation would leave a copy of a private key in freed memory.
     let mut out = Zeroizing::new(String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 40));
     out.push_str(&format!("-----BEGIN {label}-----\n"));
