@@ -10,9 +10,8 @@ use alloy::primitives::{Address, Bytes, Signature, TxKind, U256, keccak256};
 use alloy::signers::local::PrivateKeySigner;
 use provedex_anchor::AnchorError;
 use provedex_anchor::ethereum::{EthereumAnchor, check_online, check_online_with_timeouts};
-use provedex_receipts::ethereum::{
-    EthereumReceipt, EthereumTrust, base64_decode, base64_encode, decode_transaction, hex0x, verify,
-};
+use provedex_format::base64;
+use provedex_receipts::ethereum::{EthereumReceipt, EthereumTrust, decode_transaction, hex0x, verify};
 use provedex_test_servers::anvil::{self, AnvilHandle, DEV_ADDRESS_0, DEV_ADDRESS_1, DEV_KEY_0, DEV_KEY_1};
 use sha2::{Digest as _, Sha256};
 use std::time::{Duration, Instant};
@@ -58,7 +57,7 @@ fn assert_online_fails(url: &str, receipt: &EthereumReceipt, trust: &EthereumTru
 
 /// The raw transaction of a receipt, decoded by alloy.
 fn alloy_decode(receipt: &EthereumReceipt) -> Signed<TxEip1559> {
-    let raw = base64_decode(&receipt.raw_transaction).unwrap();
+    let raw = base64::decode(&receipt.raw_transaction).unwrap();
     match TxEnvelope::decode_2718(&mut raw.as_slice()).unwrap() {
         TxEnvelope::Eip1559(signed) => signed,
         other => panic!("not an EIP-1559 transaction: {other:?}"),
@@ -69,7 +68,7 @@ fn alloy_decode(receipt: &EthereumReceipt) -> Signed<TxEip1559> {
 /// (encoded by alloy), and the hash of those bytes.
 fn with_transaction(receipt: &EthereumReceipt, tx: TxEip1559, signature: Signature) -> EthereumReceipt {
     let raw = TxEnvelope::from(Signed::new_unhashed(tx, signature)).encoded_2718();
-    EthereumReceipt { raw_transaction: base64_encode(&raw), tx_hash: hex0x(&keccak256(&raw).0), ..receipt.clone() }
+    EthereumReceipt { raw_transaction: base64::encode(&raw), tx_hash: hex0x(&keccak256(&raw).0), ..receipt.clone() }
 }
 
 /// SHA-256, computed here with the sha2 crate.
@@ -126,7 +125,7 @@ fn anchors_a_statement_that_verifies_offline_and_online_after_a_json_round_trip(
     assert_eq!(tx["input"], format!("0x{}", lower_hex(&sha256(&statement(1)))));
     assert_eq!(tx["blockHash"], receipt.block_hash);
     let raw = rpc_result(&node, "eth_getRawTransactionByHash", &format!(r#"["{}"]"#, receipt.tx_hash));
-    assert_eq!(raw, format!("0x{}", lower_hex(&base64_decode(&receipt.raw_transaction).unwrap())));
+    assert_eq!(raw, format!("0x{}", lower_hex(&base64::decode(&receipt.raw_transaction).unwrap())));
     let block = rpc_result(&node, "eth_getBlockByNumber", &format!(r#"["{:#x}", false]"#, receipt.block_number));
     assert_eq!(block["hash"], receipt.block_hash);
     assert_eq!(block["timestamp"], format!("{:#x}", receipt.block_timestamp));
@@ -147,7 +146,7 @@ fn anchors_a_statement_that_verifies_offline_and_online_after_a_json_round_trip(
 fn the_offline_decoder_agrees_with_alloy_and_with_the_node() {
     let (_dir, node) = node(31_339);
     let receipt = client(&node).anchor(&statement(3)).unwrap();
-    let raw = base64_decode(&receipt.raw_transaction).unwrap();
+    let raw = base64::decode(&receipt.raw_transaction).unwrap();
     let ours = decode_transaction(&raw).unwrap();
     let theirs = alloy_decode(&receipt);
 
@@ -174,6 +173,7 @@ fn the_offline_decoder_agrees_with_alloy_and_with_the_node() {
     assert_eq!(ours.sender, key.address().0.0);
 }
 
+// Pins: AN-11.
 #[test]
 fn tampered_receipts_fail_offline_with_specific_messages() {
     let (_dir, node) = node(31_340);
@@ -187,10 +187,10 @@ fn tampered_receipts_fail_offline_with_specific_messages() {
     };
 
     // The raw transaction changed, its hash not.
-    let mut raw = base64_decode(&receipt.raw_transaction).unwrap();
+    let mut raw = base64::decode(&receipt.raw_transaction).unwrap();
     let last = raw.len() - 1;
     raw[last] ^= 1;
-    let flipped = tamper(&|r| r.raw_transaction = base64_encode(&raw));
+    let flipped = tamper(&|r| r.raw_transaction = base64::encode(&raw));
     assert_offline_fails(&flipped, &trust, "is not the Keccak-256 of its raw_transaction");
     // The hash changed.
     let mut other_hash = receipt.tx_hash.clone();
@@ -278,7 +278,7 @@ fn tampered_receipts_fail_offline_with_specific_messages() {
     let s = key.sign_transaction_sync(&mut legacy).unwrap();
     let legacy_raw = TxEnvelope::from(legacy.into_signed(s)).encoded_2718();
     let legacy_receipt = tamper(&|r| {
-        r.raw_transaction = base64_encode(&legacy_raw);
+        r.raw_transaction = base64::encode(&legacy_raw);
         r.tx_hash = hex0x(&keccak256(&legacy_raw).0);
     });
     assert_offline_fails(&legacy_receipt, &trust, "only EIP-1559 (type 2) transactions are accepted");
@@ -297,13 +297,13 @@ fn tampered_receipts_fail_offline_with_specific_messages() {
 
     // Every single-byte change of the raw transaction (with the hash made to
     // match) and every truncation fails, and nothing panics.
-    let raw = base64_decode(&receipt.raw_transaction).unwrap();
+    let raw = base64::decode(&receipt.raw_transaction).unwrap();
     for i in 0..raw.len() {
         for mask in [0x01u8, 0x80, 0xff] {
             let mut bytes = raw.clone();
             bytes[i] ^= mask;
             let mutated = tamper(&|r| {
-                r.raw_transaction = base64_encode(&bytes);
+                r.raw_transaction = base64::encode(&bytes);
                 r.tx_hash = hex0x(&keccak256(&bytes).0);
             });
             assert!(verify(&mutated, &trust).is_err(), "byte {i} ^ {mask:#x} still verifies");
@@ -311,7 +311,7 @@ fn tampered_receipts_fail_offline_with_specific_messages() {
     }
     for len in 0..raw.len() {
         let cut = tamper(&|r| {
-            r.raw_transaction = base64_encode(&raw[..len]);
+            r.raw_transaction = base64::encode(&raw[..len]);
             r.tx_hash = hex0x(&keccak256(&raw[..len]).0);
         });
         assert!(verify(&cut, &trust).is_err(), "a cut at {len} still verifies");
@@ -327,6 +327,7 @@ fn tampered_receipts_fail_offline_with_specific_messages() {
     assert_eq!(verify(&block, &trust).unwrap().claimed_block_number, receipt.block_number + 1);
 }
 
+// Pins: AN-12.
 #[test]
 fn online_checks_catch_what_offline_cannot() {
     let (_dir, node) = node(31_341);

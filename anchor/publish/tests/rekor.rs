@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use provedex_anchor::AnchorError;
 use provedex_anchor::rekor::RekorAnchor;
 use provedex_format::SigningKeypair;
+use provedex_format::base64;
 use provedex_format::merkle::{leaf_hash, root_of};
 use provedex_format::note::NoteKey;
 use provedex_receipts::rekor::{self, RekorReceipt, RekorTrust};
-use provedex_receipts::tlog::{decode_base64, encode_base64};
 use provedex_test_servers::rekor::{self as server, RekorHandle};
 use sha2::{Digest as _, Sha256};
 
@@ -39,9 +39,9 @@ fn fails(receipt: &RekorReceipt, trust: &RekorTrust, what: &str) {
 
 /// The body's JSON, re-encoded after `edit`.
 fn edited_body(receipt: &RekorReceipt, edit: impl FnOnce(&mut serde_json::Value)) -> String {
-    let mut body: serde_json::Value = serde_json::from_slice(&decode_base64(&receipt.body).unwrap()).unwrap();
+    let mut body: serde_json::Value = serde_json::from_slice(&base64::decode(&receipt.body).unwrap()).unwrap();
     edit(&mut body);
-    encode_base64(body.to_string().as_bytes())
+    base64::encode(body.to_string().as_bytes())
 }
 
 #[test]
@@ -59,13 +59,13 @@ fn receipts_verify_offline_and_carry_the_statements_digest() {
     assert_eq!((verified.log.origin.as_str(), verified.log.tree_size), (log.log_key.name(), 3));
     // Independently of the verifier: the body names the statement's SHA-256,
     // and the signed root is the root of the three bodies as leaves.
-    let body: serde_json::Value = serde_json::from_slice(&decode_base64(&last.body).unwrap()).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&base64::decode(&last.body).unwrap()).unwrap();
     assert_eq!(body["kind"], "hashedrekord");
     assert_eq!(body["apiVersion"], "0.0.2");
     let data = &body["spec"]["hashedRekordV002"]["data"];
     assert_eq!(data["algorithm"], "SHA2_256");
-    assert_eq!(data["digest"], encode_base64(&Sha256::digest(statements[2].as_bytes())));
-    let leaves: Vec<_> = receipts.iter().map(|r| leaf_hash(&decode_base64(&r.body).unwrap())).collect();
+    assert_eq!(data["digest"], base64::encode(&Sha256::digest(statements[2].as_bytes())));
+    let leaves: Vec<_> = receipts.iter().map(|r| leaf_hash(&base64::decode(&r.body).unwrap())).collect();
     assert_eq!(verified.log.root, root_of(&leaves));
     let line = verified.describe();
     assert!(line.contains("entry 2 of the Rekor v2 log") && line.contains("no trusted time"), "{line}");
@@ -74,6 +74,7 @@ fn receipts_verify_offline_and_carry_the_statements_digest() {
     }
 }
 
+// Pins: AN-8.
 #[test]
 fn each_tampering_of_a_receipt_fails_with_its_own_message() {
     let (_dir, log) = start();

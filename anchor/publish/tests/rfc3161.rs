@@ -5,7 +5,8 @@
 
 use provedex_anchor::AnchorError;
 use provedex_anchor::tsa::TsaAnchor;
-use provedex_receipts::rfc3161::{self, Rfc3161Receipt, Rfc3161Trust, base64_decode, base64_encode};
+use provedex_format::base64;
+use provedex_receipts::rfc3161::{self, Rfc3161Receipt, Rfc3161Trust};
 use provedex_test_servers::tsa;
 use sha2::{Digest as _, Sha256};
 use std::io::{Read, Write};
@@ -54,11 +55,11 @@ fn fetch_chain(url: &str, dir: &Path) -> Vec<u8> {
 }
 
 fn token_of(receipt: &Rfc3161Receipt) -> Vec<u8> {
-    base64_decode(&receipt.token).unwrap()
+    base64::decode(&receipt.token).unwrap()
 }
 
 fn with_token(receipt: &Rfc3161Receipt, token: &[u8]) -> Rfc3161Receipt {
-    Rfc3161Receipt { token: base64_encode(token), ..receipt.clone() }
+    Rfc3161Receipt { token: base64::encode(token), ..receipt.clone() }
 }
 
 fn fails_with(receipt: &Rfc3161Receipt, trust: &Rfc3161Trust, words: &str) {
@@ -174,6 +175,7 @@ fn a_timestamp_verifies_offline_after_a_json_round_trip_and_openssl_agrees() {
     fails_with(&other, &pinned, "the token is for another statement");
 }
 
+// Pins: AN-6.
 #[test]
 fn each_tampering_of_a_receipt_fails_with_the_check_that_catches_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -202,7 +204,7 @@ fn each_tampering_of_a_receipt_fails_with_the_check_that_catches_it() {
     fails_with(&with_token(&receipt, &altered), &trust, "messageDigest attribute is not the digest of the TSTInfo");
 
     // A certificate inside the token (unsigned by the CMS signature) changed.
-    let leaf = base64_decode(&receipt.chain[0]).unwrap();
+    let leaf = base64::decode(&receipt.chain[0]).unwrap();
     let at = find(&token, &leaf);
     let mut altered = token.clone();
     altered[at + leaf.len() - 3] ^= 0x01;
@@ -227,16 +229,16 @@ fn each_tampering_of_a_receipt_fails_with_the_check_that_catches_it() {
         &trust,
         "is not byte for byte one of the chain's",
     );
-    let bare = with_token(&receipt, &strip_certificates(&token, &base64_decode(&receipt.chain[0]).unwrap()));
+    let bare = with_token(&receipt, &strip_certificates(&token, &base64::decode(&receipt.chain[0]).unwrap()));
     rfc3161::verify(&bare, &trust).unwrap();
     fails_with(&Rfc3161Receipt { chain, ..bare }, &trust, "no certificate of the chain is the token's signer");
     let chain = [receipt.chain.clone(), vec![receipt.chain[2].clone()]].concat();
     fails_with(&Rfc3161Receipt { chain, ..receipt.clone() }, &trust, "chain certificate 3 repeats chain certificate 2");
     let mut chain = receipt.chain.clone();
-    let mut intermediate = base64_decode(&chain[1]).unwrap();
+    let mut intermediate = base64::decode(&chain[1]).unwrap();
     let end = intermediate.len() - 1;
     intermediate[end] ^= 0x01; // the intermediate's own signature
-    chain[1] = base64_encode(&intermediate);
+    chain[1] = base64::encode(&intermediate);
     fails_with(
         &Rfc3161Receipt { chain, ..receipt.clone() },
         &trust,
@@ -273,12 +275,12 @@ fn each_tampering_of_a_receipt_fails_with_the_check_that_catches_it() {
     }
     // Bytes of each certificate flipped: always refused (a certificate is hashed, chained or compared whole).
     for c in 0..3 {
-        let cert = base64_decode(&receipt.chain[c]).unwrap();
+        let cert = base64::decode(&receipt.chain[c]).unwrap();
         for i in (0..cert.len()).step_by(3) {
             let mut altered = cert.clone();
             altered[i] ^= 0x01;
             let mut chain = receipt.chain.clone();
-            chain[c] = base64_encode(&altered);
+            chain[c] = base64::encode(&altered);
             let result = rfc3161::verify(&Rfc3161Receipt { chain, ..receipt.clone() }, &trust);
             assert!(result.is_err(), "certificate {c} with byte {i} flipped verified");
         }
@@ -350,8 +352,8 @@ fn another_tsa_root_is_refused_a_replayed_or_refused_answer_is_caught_and_a_stop
     let dir_b = tempfile::tempdir().unwrap();
     let server_b = tsa::start(dir_b.path()).unwrap();
     let receipt_b = TsaAnchor::new(&server_b.url).anchor(&statement("run-b", 8)).unwrap();
-    let root_a = base64_decode(receipt_a.chain.last().unwrap()).unwrap();
-    let root_b = base64_decode(receipt_b.chain.last().unwrap()).unwrap();
+    let root_a = base64::decode(receipt_a.chain.last().unwrap()).unwrap();
+    let root_b = base64::decode(receipt_b.chain.last().unwrap()).unwrap();
     assert_ne!(root_a, root_b, "each start of the memory signer makes a new root");
 
     // A receipt of run A under the root of run B, and with the chain of run B.
@@ -361,7 +363,7 @@ fn another_tsa_root_is_refused_a_replayed_or_refused_answer_is_caught_and_a_stop
     let crossed = Rfc3161Receipt { chain: receipt_b.chain.clone(), ..receipt_a.clone() };
     fails_with(&crossed, &only_b, "is not byte for byte one of the chain's");
     let token_a = token_of(&receipt_a);
-    let leaf_a = base64_decode(&receipt_a.chain[0]).unwrap();
+    let leaf_a = base64::decode(&receipt_a.chain[0]).unwrap();
     let without_certs = strip_certificates(&token_a, &leaf_a);
     // Without the certificate inside the token, run A's token still verifies with run A's chain...
     rfc3161::verify(&with_token(&receipt_a, &without_certs), &Rfc3161Trust { roots: vec![root_a.clone()] }).unwrap();
@@ -390,7 +392,7 @@ fn another_tsa_root_is_refused_a_replayed_or_refused_answer_is_caught_and_a_stop
     let chain_pem: String = receipt_a
         .chain
         .iter()
-        .map(|c| provedex_format::pem::encode("CERTIFICATE", &base64_decode(c).unwrap()).to_string())
+        .map(|c| provedex_format::pem::encode("CERTIFICATE", &base64::decode(c).unwrap()).to_string())
         .collect();
     let replay = fake_tsa((200, response_with(&token_a)), chain_pem.clone());
     match TsaAnchor::new(&replay).anchor(&statement("replayed", 1)) {

@@ -7,9 +7,10 @@
 
 use provedex_anchor::AnchorError;
 use provedex_anchor::solana::{Commitment, SolanaAnchor, SolanaRpc, check_online, check_online_with};
+use provedex_format::base64;
 use provedex_receipts::solana::{
-    MEMO_PROGRAM_ID, SolanaReceipt, SolanaTrust, base58_decode, base58_encode, base64_decode, base64_encode,
-    memo_transaction, parse_legacy_transaction, payer_public_key, shortvec_encode, verify,
+    MEMO_PROGRAM_ID, SolanaReceipt, SolanaTrust, base58_decode, base58_encode, memo_transaction,
+    parse_legacy_transaction, payer_public_key, shortvec_encode, verify,
 };
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -78,8 +79,8 @@ fn a_fixed_seed_and_blockhash_give_the_known_transaction_bytes() {
 
     assert_eq!(wire.len(), 1 + 64 + 3 + 1 + 64 + 32 + 4 + 64);
     assert_eq!(hex(&wire), hex(&expected));
-    assert_eq!(base64_encode(&wire), WIRE_BASE64);
-    assert_eq!(base64_decode(WIRE_BASE64).unwrap(), wire);
+    assert_eq!(base64::encode(&wire), WIRE_BASE64);
+    assert_eq!(base64::decode(WIRE_BASE64).unwrap(), wire);
     assert_eq!(payer_public_key(&seed()).to_vec(), unhex(PUBLIC_KEY));
     assert_eq!(base58_encode(&unhex(PUBLIC_KEY)), PAYER_BASE58);
     assert_eq!(base58_encode(&unhex(SIGNATURE)), TXID);
@@ -116,7 +117,7 @@ fn an_independent_builder_agrees_on_other_seeds_blockhashes_and_statements() {
     let mut input = String::new();
     for (i, (seed, blockhash, statement)) in cases.iter().enumerate() {
         let der = [unhex("302e020100300506032b657004220420"), seed.to_vec()].concat();
-        let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", base64_encode(&der));
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", base64::encode(&der));
         let key = dir.path().join(format!("key{i}.pem"));
         std::fs::write(&key, pem).unwrap();
         input += &format!("{} {} {} {}\n", hex(seed), hex(blockhash), hex(statement.as_bytes()), key.display());
@@ -161,7 +162,7 @@ for line in sys.stdin:
     for ((seed, blockhash, statement), line) in cases.iter().zip(&lines) {
         let words: Vec<&str> = line.split(' ').collect();
         let wire = memo_transaction(seed, blockhash, statement);
-        assert_eq!(base64_encode(&wire), words[0], "{statement}");
+        assert_eq!(base64::encode(&wire), words[0], "{statement}");
         assert_eq!(base58_encode(&wire[1..65]), words[1]);
         assert_eq!(base58_encode(&payer_public_key(seed)), words[2]);
         assert_eq!(base58_encode(blockhash), words[3]);
@@ -176,7 +177,7 @@ fn receipt_for(seed: &[u8; 32], statement: &str) -> SolanaReceipt {
     SolanaReceipt {
         statement: statement.to_string(),
         signature: base58_encode(&wire[1..65]),
-        transaction: base64_encode(&wire),
+        transaction: base64::encode(&wire),
         slot: 4242,
         block_time: Some(1_764_600_000),
         payer: base58_encode(&payer_public_key(seed)),
@@ -227,7 +228,7 @@ fn a_receipt_round_trips_through_json_and_verifies_offline() {
 /// OpenSSL (the tests' own Ed25519 signer, independent of the code tested).
 fn signed(seed: &[u8; 32], message: &[u8]) -> Vec<u8> {
     let der = [unhex("302e020100300506032b657004220420"), seed.to_vec()].concat();
-    let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", base64_encode(&der));
+    let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", base64::encode(&der));
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("key.pem");
     let msg = dir.path().join("msg");
@@ -252,7 +253,7 @@ fn hex(bytes: &[u8]) -> String {
 /// signature member following the new first signature).
 fn with_wire(receipt: &SolanaReceipt, wire: &[u8]) -> SolanaReceipt {
     let mut r = receipt.clone();
-    r.transaction = base64_encode(wire);
+    r.transaction = base64::encode(wire);
     if wire.len() >= 65 {
         r.signature = base58_encode(&wire[1..65]);
     }
@@ -266,11 +267,12 @@ fn fails_with(receipt: &SolanaReceipt, trust: &SolanaTrust, expected: &str) {
     }
 }
 
+// Pins: AN-13.
 #[test]
 fn each_kind_of_tampering_fails_with_its_own_message() {
     let seed = seed();
     let good = receipt_for(&seed, STATEMENT);
-    let wire = base64_decode(&good.transaction).unwrap();
+    let wire = base64::decode(&good.transaction).unwrap();
     let message = wire[65..].to_vec();
     let trust = pinned();
     verify(&good, &trust).unwrap();
@@ -379,7 +381,7 @@ fn each_kind_of_tampering_fails_with_its_own_message() {
 #[test]
 fn mutated_transactions_never_panic_and_never_verify() {
     let good = receipt_for(&seed(), STATEMENT);
-    let wire = base64_decode(&good.transaction).unwrap();
+    let wire = base64::decode(&good.transaction).unwrap();
     let trust = SolanaTrust::default();
     let mut tried = 0;
     for i in 0..wire.len() {
@@ -531,6 +533,7 @@ fn a_node_answering_another_transaction_id_is_a_mismatch_and_an_error_is_refused
 
 /// A node that confirms the transaction but serves it from another slot than
 /// the receipt claims, or does not know it, makes the online check fail.
+// Pins: AN-14.
 #[test]
 fn the_online_check_compares_the_nodes_transaction_with_the_receipt() {
     let receipt = receipt_for(&seed(), STATEMENT);
@@ -600,7 +603,7 @@ fn echoing_node(logs: Vec<String>, err: serde_json::Value) -> String {
             }
             "sendTransaction" => {
                 let wire = request["params"][0].as_str().unwrap().to_string();
-                let txid = base58_encode(&base64_decode(&wire).unwrap()[1..65]);
+                let txid = base58_encode(&base64::decode(&wire).unwrap()[1..65]);
                 *sent.lock().unwrap() = wire;
                 serde_json::json!(txid)
             }
@@ -713,7 +716,7 @@ fn anchoring_on_a_real_validator() {
     // A valid transaction of the same payer that was never sent.
     let never_sent = {
         let wire = memo_transaction(&payer_seed, &[5; 32], &statement);
-        SolanaReceipt { signature: base58_encode(&wire[1..65]), transaction: base64_encode(&wire), ..back.clone() }
+        SolanaReceipt { signature: base58_encode(&wire[1..65]), transaction: base64::encode(&wire), ..back.clone() }
     };
     verify(&never_sent, &trust).expect("it verifies offline: only the node can tell");
     assert!(

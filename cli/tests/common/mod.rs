@@ -33,11 +33,17 @@ impl Dir {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    /// [`Dir::run`] with these environment variables set.
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_provedex"))
             .args(args)
             .env("HOME", self.dir.path())
             .env_remove("PROVEDEX_KEY")
             .env_remove("PROVEDEX_LEDGER")
+            .envs(env.iter().copied())
             .output()
             .unwrap();
         Run {
