@@ -19,9 +19,10 @@ use alloy::rpc::types::TransactionRequest;
 use alloy::signers::local::PrivateKeySigner;
 use alloy::transports::http::reqwest;
 use alloy::transports::{RpcError, TransportError, TransportErrorKind};
+use provedex_format::base64;
 use provedex_format::display::quote;
 use provedex_receipts::ethereum::{
-    EthereumReceipt, EthereumTrust, EthereumVerified, base64_encode, decode_transaction, hex0x, verify,
+    EthereumReceipt, EthereumTrust, EthereumVerified, decode_transaction, hex0x, verify,
 };
 use provedex_receipts::statement_digest;
 use serde_json::Value;
@@ -256,7 +257,7 @@ impl EthereumAnchor {
             statement: statement.to_owned(),
             chain_id: self.chain_id,
             tx_hash: hex0x(&tx_hash),
-            raw_transaction: base64_encode(&raw),
+            raw_transaction: base64::encode(&raw),
             sender: hex0x(account.as_slice()),
             block_number,
             block_hash: hex0x(&block_hash.0),

@@ -14,11 +14,12 @@ use std::time::Duration;
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{DerSignature, SigningKey};
 use p256::pkcs8::EncodePublicKey as _;
+use provedex_format::base64;
 use provedex_format::display::quote;
 use provedex_format::note::NoteKey;
 use provedex_receipts::rekor::{self, API_VERSION, DIGEST_ALGORITHM, KEY_DETAILS, KIND, RekorReceipt, RekorTrust};
 use provedex_receipts::statement_digest;
-use provedex_receipts::tlog::{MAX_STATEMENT_BYTES, decode_base64, encode_base64};
+use provedex_receipts::tlog::MAX_STATEMENT_BYTES;
 use serde_json::{Value, json};
 
 use crate::AnchorError;
@@ -77,9 +78,9 @@ impl RekorAnchor {
             .to_public_key_der()
             .map_err(|e| AnchorError::Refused(format!("cannot encode the entry's public key: {e}")))?;
         let sent = Sent {
-            digest: encode_base64(&statement_digest(statement)),
-            signature: encode_base64(signature.as_bytes()),
-            public_key: encode_base64(spki.as_bytes()),
+            digest: base64::encode(&statement_digest(statement)),
+            signature: base64::encode(signature.as_bytes()),
+            public_key: base64::encode(spki.as_bytes()),
         };
         let request = json!({"hashedRekordRequestV002": {
             "digest": sent.digest,
@@ -146,7 +147,7 @@ fn receipt_of(statement: &str, answer: &[u8], sent: &Sent) -> Result<RekorReceip
         return Err(format!("its inclusion proof is for another index than its entry's {index}"));
     }
     let body = text("/canonicalizedBody")?.to_owned();
-    let logged: Value = serde_json::from_slice(&decode_base64(&body).map_err(|e| format!("its body {e}"))?)
+    let logged: Value = serde_json::from_slice(&base64::decode(&body).map_err(|e| format!("its body is {e}"))?)
         .map_err(|e| format!("its body is not JSON: {e}"))?;
     let entry = logged.pointer("/spec/hashedRekordV002").ok_or("its body is not a hashedRekordV002 entry")?;
     for (pointer, expected, what) in [
@@ -170,7 +171,7 @@ fn receipt_of(statement: &str, answer: &[u8], sent: &Sent) -> Result<RekorReceip
         .iter()
         .enumerate()
         .map(|(i, hash)| {
-            let bytes = hash.as_str().map(decode_base64).and_then(Result::ok).filter(|b| b.len() == 32);
+            let bytes = hash.as_str().map(base64::decode).and_then(Result::ok).filter(|b| b.len() == 32);
             bytes
                 .map(|b| provedex_format::hex::encode(&b))
                 .ok_or(format!("its proof hash {} is not 32 bytes of base64", i + 1))

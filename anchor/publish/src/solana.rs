@@ -3,10 +3,11 @@
 //! here (no Solana SDK), sent over JSON-RPC, and read back once confirmed.
 
 use crate::AnchorError;
+use provedex_format::base64;
 use provedex_format::display::{escape, quote};
 use provedex_receipts::solana::{
-    self as receipts, SolanaReceipt, SolanaTrust, SolanaVerified, base58_array, base58_encode, base64_decode,
-    base64_encode, memo_for, memo_transaction, payer_public_key,
+    self as receipts, SolanaReceipt, SolanaTrust, SolanaVerified, base58_array, base58_encode, memo_for,
+    memo_transaction, payer_public_key,
 };
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -238,7 +239,7 @@ impl SolanaAnchor {
         let txid = base58_encode(&wire[1..65]);
         let sent = self.rpc.call(
             "sendTransaction",
-            json!([base64_encode(&wire), {"encoding": "base64", "preflightCommitment": commitment}]),
+            json!([base64::encode(&wire), {"encoding": "base64", "preflightCommitment": commitment}]),
         )?;
         if sent.as_str() != Some(txid.as_str()) {
             return Err(AnchorError::Mismatch(format!(
@@ -270,7 +271,7 @@ impl SolanaAnchor {
         let receipt = SolanaReceipt {
             statement: statement.to_string(),
             signature: txid,
-            transaction: base64_encode(&wire),
+            transaction: base64::encode(&wire),
             slot: found.slot,
             block_time: found.block_time,
             payer: self.payer(),
@@ -375,7 +376,7 @@ fn read_transaction(rpc: &SolanaRpc, txid: &str, commitment: &str) -> Result<Opt
     if encoded.len() > 4 * receipts::MAX_TRANSACTION_BYTES {
         return Err(bad("an oversized transaction"));
     }
-    let wire = base64_decode(encoded).map_err(|why| bad(&format!("a transaction that is {why}")))?;
+    let wire = base64::decode(encoded).map_err(|why| bad(&format!("a transaction that is {why}")))?;
     let slot = answer.get("slot").and_then(Value::as_u64).ok_or_else(|| bad("without a slot"))?;
     let block_time = match answer.get("blockTime") {
         None | Some(Value::Null) => None,
@@ -455,7 +456,7 @@ pub fn check_online_with(
     let Some(found) = read_transaction(rpc, txid, "confirmed")? else {
         return Err(AnchorError::Mismatch(format!("the node does not know transaction {txid}")));
     };
-    let sent = base64_decode(&receipt.transaction).map_err(|why| AnchorError::Mismatch(why.to_string()))?;
+    let sent = base64::decode(&receipt.transaction).map_err(|why| AnchorError::Mismatch(why.to_string()))?;
     if found.wire != sent {
         return Err(AnchorError::Mismatch(format!(
             "the node serves other bytes for transaction {txid} than the receipt's"

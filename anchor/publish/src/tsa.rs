@@ -8,10 +8,9 @@
 //! `GET <url>/api/v1/timestamp/certchain`, leaf first.
 
 use crate::AnchorError;
+use provedex_format::base64;
 use provedex_format::display::quote;
-use provedex_receipts::rfc3161::{
-    self, ResponseError, Rfc3161Receipt, Rfc3161Trust, base64_encode, request, response_token,
-};
+use provedex_receipts::rfc3161::{self, ResponseError, Rfc3161Receipt, Rfc3161Trust, request, response_token};
 use provedex_receipts::statement_digest;
 use std::time::Duration;
 
@@ -105,8 +104,8 @@ impl TsaAnchor {
         let receipt = Rfc3161Receipt {
             statement: statement.to_owned(),
             tsa_url: self.url.clone(),
-            token: base64_encode(&token),
-            chain: chain.iter().map(|c| base64_encode(c)).collect(),
+            token: base64::encode(&token),
+            chain: chain.iter().map(|c| base64::encode(c)).collect(),
             nonce: provedex_format::hex::encode(nonce),
         };
         let roots = if self.roots.is_empty() { vec![root] } else { self.roots.clone() };

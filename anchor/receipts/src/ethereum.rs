@@ -14,6 +14,7 @@
 
 use crate::{ReceiptError, statement_digest};
 use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
+use provedex_format::base64;
 use provedex_format::display::quote;
 use sha3::{Digest as _, Keccak256};
 
@@ -168,7 +169,7 @@ pub fn verify(receipt: &EthereumReceipt, trust: &EthereumTrust) -> Result<Ethere
     let tx_hash = parse_hex0x::<32>("tx_hash", &receipt.tx_hash)?;
     let sender = parse_hex0x::<20>("sender", &receipt.sender)?;
     let block_hash = parse_hex0x::<32>("block_hash", &receipt.block_hash)?;
-    let raw = base64_decode(&receipt.raw_transaction)
+    let raw = base64::decode(&receipt.raw_transaction)
         .map_err(|why| ReceiptError::new(format!("the receipt's raw_transaction is {why}")))?;
 
     // ETH-2: the chain the verifier trusts.
@@ -454,51 +455,6 @@ fn rlp_list_header(len: usize, out: &mut Vec<u8>) {
     }
 }
 
-// ---------------------------------------------------------------- base64
-
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard padded base64 (RFC 4648 §4) of `bytes`.
-pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() { BASE64[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
-}
-
-/// Strict standard padded base64: one spelling per byte string.
-pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let bad = |why: &str| format!("not valid base64: {why}");
-    if !text.len().is_multiple_of(4) {
-        return Err(bad("its length is not a multiple of 4"));
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let quads = text.as_bytes().chunks(4);
-    let last = quads.len().saturating_sub(1);
-    for (q, quad) in quads.enumerate() {
-        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && q != last) {
-            return Err(bad("misplaced `=` padding"));
-        }
-        let mut n = 0u32;
-        for &c in &quad[..4 - pad] {
-            let v = BASE64.iter().position(|&a| a == c).ok_or_else(|| bad("a character outside the alphabet"))?;
-            n = n << 6 | v as u32;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        if bytes[3 - pad..].iter().any(|&b| b != 0) {
-            return Err(bad("non-zero bits after the last byte"));
-        }
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -529,7 +485,7 @@ mod tests {
         assert_eq!(verified.claimed_block_number, 1);
         let line = verified.describe();
         assert!(line.contains("NOT checked offline") && line.contains("--eth-rpc"), "{line}");
-        let raw = base64_decode(&receipt.raw_transaction).unwrap();
+        let raw = base64::decode(&receipt.raw_transaction).unwrap();
         let tx = decode_transaction(&raw).unwrap();
         // The members as anvil's own JSON-RPC answer gave them.
         assert_eq!((tx.gas_limit, tx.max_fee_per_gas, tx.max_priority_fee_per_gas), (0x5708, 0x77359400, 0x3b9aca00));
@@ -598,19 +554,6 @@ mod tests {
             hex0x(&address_of_sec1_uncompressed(point.as_bytes()).unwrap()),
             "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf"
         );
-    }
-
-    #[test]
-    fn base64_round_trips_and_is_strict() {
-        for len in 0..40 {
-            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
-            assert_eq!(base64_decode(&base64_encode(&bytes)).unwrap(), bytes);
-        }
-        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
-        assert_eq!(base64_encode(b"fo"), "Zm8=");
-        assert!(base64_decode("Zm9=").is_err());
-        assert!(base64_decode("Zm8").is_err());
-        assert!(base64_decode("Zm 8").is_err());
     }
 
     #[test]

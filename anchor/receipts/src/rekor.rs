@@ -11,13 +11,14 @@
 use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{DerSignature, VerifyingKey};
 use p256::pkcs8::DecodePublicKey as _;
+use provedex_format::base64;
 use provedex_format::display::quote;
 use provedex_format::hex::Digest;
 use provedex_format::note::NoteKey;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
-use crate::tlog::{TlogVerified, check_statement_size, decode_base64, short, verify_entry};
+use crate::tlog::{TlogVerified, check_statement_size, short, verify_entry};
 use crate::{ReceiptError, statement_digest};
 
 /// The most characters the base64 of an entry's body may have in a receipt:
@@ -146,7 +147,7 @@ pub fn verify(receipt: &RekorReceipt, trust: &RekorTrust) -> Result<RekorVerifie
             receipt.body.len()
         )));
     }
-    let body = decode_base64(&receipt.body).map_err(|e| ReceiptError::new(format!("the entry body {e}")))?;
+    let body = base64::decode(&receipt.body).map_err(|e| ReceiptError::new(format!("the entry body is {e}")))?;
     let log = verify_entry(&body, receipt.index, &receipt.checkpoint, &receipt.proof, &trust.log_key)?;
     let entry = check_body(&body, &receipt.statement)?;
     Ok(RekorVerified { log, entry_key_sha256: entry })
@@ -172,7 +173,7 @@ fn check_body(body: &[u8], statement: &str) -> Result<Digest, ReceiptError> {
         )));
     }
     let digest =
-        decode_base64(&rekord.data.digest).map_err(|e| ReceiptError::new(format!("the entry's digest {e}")))?;
+        base64::decode(&rekord.data.digest).map_err(|e| ReceiptError::new(format!("the entry's digest is {e}")))?;
     let expected = statement_digest(statement);
     if digest != expected {
         return Err(ReceiptError::new(format!(
@@ -188,12 +189,12 @@ fn check_body(body: &[u8], statement: &str) -> Result<Digest, ReceiptError> {
             quote(&verifier.key_details)
         )));
     }
-    let spki = decode_base64(&verifier.public_key.raw_bytes)
-        .map_err(|e| ReceiptError::new(format!("the entry's public key {e}")))?;
+    let spki = base64::decode(&verifier.public_key.raw_bytes)
+        .map_err(|e| ReceiptError::new(format!("the entry's public key is {e}")))?;
     let key = VerifyingKey::from_public_key_der(&spki)
         .map_err(|e| ReceiptError::new(format!("the entry's public key is not a P-256 public key: {e}")))?;
-    let signature = decode_base64(&rekord.signature.content)
-        .map_err(|e| ReceiptError::new(format!("the entry's signature {e}")))?;
+    let signature = base64::decode(&rekord.signature.content)
+        .map_err(|e| ReceiptError::new(format!("the entry's signature is {e}")))?;
     let signature = DerSignature::from_bytes(&signature)
         .map_err(|_| ReceiptError::new("the entry's signature is not a DER ECDSA signature"))?;
     key.verify(statement.as_bytes(), &signature)
@@ -204,7 +205,6 @@ fn check_body(body: &[u8], statement: &str) -> Result<Digest, ReceiptError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tlog::encode_base64;
     use crate::tlog::tests::log;
     use p256::ecdsa::SigningKey;
     use p256::ecdsa::signature::Signer as _;
@@ -217,9 +217,9 @@ mod tests {
         let signature: DerSignature = key.sign(statement.as_bytes());
         let spki = key.verifying_key().to_public_key_der().unwrap();
         json!({"apiVersion": "0.0.2", "kind": "hashedrekord", "spec": {"hashedRekordV002": {
-            "data": {"algorithm": "SHA2_256", "digest": encode_base64(&statement_digest(statement))},
-            "signature": {"content": encode_base64(signature.as_bytes()), "verifier": {
-                "keyDetails": "PKIX_ECDSA_P256_SHA_256", "publicKey": {"rawBytes": encode_base64(spki.as_bytes())}}}}}})
+            "data": {"algorithm": "SHA2_256", "digest": base64::encode(&statement_digest(statement))},
+            "signature": {"content": base64::encode(signature.as_bytes()), "verifier": {
+                "keyDetails": "PKIX_ECDSA_P256_SHA_256", "publicKey": {"rawBytes": base64::encode(spki.as_bytes())}}}}}})
     }
 
     /// The receipt of `statement` whose logged body is `logged`, entry 1 of a log of three.
@@ -229,7 +229,7 @@ mod tests {
         let (log_key, tree, checkpoint) = log(&entries, 5);
         let proof = tree.inclusion_proof(1, 3).iter().map(Digest::to_hex).collect();
         let receipt =
-            RekorReceipt { statement: statement.into(), body: encode_base64(&logged), index: 1, checkpoint, proof };
+            RekorReceipt { statement: statement.into(), body: base64::encode(&logged), index: 1, checkpoint, proof };
         (receipt, RekorTrust { log_key })
     }
 

@@ -20,6 +20,7 @@ use bcder::Mode;
 use bcder::decode::Constructed;
 use cryptographic_message_syntax::asn1::rfc3161::TstInfo;
 use cryptographic_message_syntax::asn1::rfc5652::SignedData as AsnSignedData;
+use provedex_format::base64;
 use provedex_format::display::quote;
 use sha2::{Digest as _, Sha256};
 use x509_certificate::{CapturedX509Certificate, DigestAlgorithm, SignatureAlgorithm};
@@ -231,12 +232,12 @@ pub fn certificates_from_pem(text: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 pub fn verify(receipt: &Rfc3161Receipt, trust: &Rfc3161Trust) -> Result<Rfc3161Verified, ReceiptError> {
     let fail = |why: String| ReceiptError::new(format!("RFC 3161 receipt: {why}"));
     check_sizes(receipt).map_err(fail)?;
-    let token = base64_decode(&receipt.token).map_err(|e| fail(format!("the token is {e}")))?;
+    let token = base64::decode(&receipt.token).map_err(|e| fail(format!("the token is {e}")))?;
     let chain_der = receipt
         .chain
         .iter()
         .enumerate()
-        .map(|(i, c)| base64_decode(c).map_err(|e| fail(format!("chain certificate {i} is {e}"))))
+        .map(|(i, c)| base64::decode(c).map_err(|e| fail(format!("chain certificate {i} is {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let nonce = nonce_bytes(&receipt.nonce).map_err(fail)?;
     check(receipt, &token, &chain_der, &nonce, trust).map_err(fail)
@@ -945,49 +946,6 @@ fn short(text: &str) -> String {
     if text.len() > 16 && text.is_ascii() { format!("{}…", &text[..16]) } else { text.to_owned() }
 }
 
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard padded base64 (RFC 4648 §4).
-pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() { BASE64[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
-}
-
-/// Strict standard padded base64: one spelling per byte string.
-pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let bad = |why: &str| format!("not valid base64: {why}");
-    if !text.len().is_multiple_of(4) {
-        return Err(bad("its length is not a multiple of 4"));
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let quads = text.as_bytes().chunks(4);
-    let last = quads.len().saturating_sub(1);
-    for (q, quad) in quads.enumerate() {
-        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && q != last) {
-            return Err(bad("misplaced `=` padding"));
-        }
-        let mut n = 0u32;
-        for &c in &quad[..4 - pad] {
-            let v = BASE64.iter().position(|&a| a == c).ok_or_else(|| bad("a character outside the alphabet"))?;
-            n = n << 6 | v as u32;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        if bytes[3 - pad..].iter().any(|&b| b != 0) {
-            return Err(bad("non-zero bits after the last byte"));
-        }
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1013,18 +971,6 @@ mod tests {
         assert_eq!(utc_text(1_764_608_545), "2025-12-01T17:02:25Z");
         assert_eq!(oid_text(OID_TST_INFO), "1.2.840.113549.1.9.16.1.4");
         assert_eq!(oid_text(OID_SHA256), "2.16.840.1.101.3.4.2.1");
-    }
-
-    #[test]
-    fn base64_round_trips_and_is_strict() {
-        for len in 0..10 {
-            let bytes: Vec<u8> = (0..len).map(|i| 0x5a ^ i as u8).collect();
-            assert_eq!(base64_decode(&base64_encode(&bytes)).unwrap(), bytes);
-        }
-        assert_eq!(base64_encode(b"fo"), "Zm8=");
-        for bad in ["Zm9", "Zm9=Zm8=", "Zm9*", "Zm9=", "Zg===", "Zh=="] {
-            assert!(base64_decode(bad).is_err(), "{bad}");
-        }
     }
 
     /// A self-signed Ed25519 certificate with these extensions (its

@@ -12,6 +12,7 @@
 
 use crate::{ReceiptError, statement_digest};
 use ed25519_dalek::{Signature, VerifyingKey};
+use provedex_format::base64;
 use provedex_format::display::quote;
 
 /// The SPL Memo program (version 2), in base58.
@@ -185,7 +186,7 @@ pub fn verify(receipt: &SolanaReceipt, trust: &SolanaTrust) -> Result<SolanaVeri
         return fail("the signature or payer member is too long to be base58 of a signature or key".to_string());
     }
     // 2. The transaction parses strictly as a legacy transaction.
-    let wire = match base64_decode(&receipt.transaction) {
+    let wire = match base64::decode(&receipt.transaction) {
         Ok(wire) => wire,
         Err(why) => return fail(format!("the transaction is {why}")),
     };
@@ -476,54 +477,6 @@ pub fn base58_array<const N: usize>(text: &str) -> Result<[u8; N], String> {
     bytes.try_into().map_err(|_| format!("is base58 of {len} bytes, not {N}"))
 }
 
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard padded base64 (RFC 4648 §4).
-pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Strict standard base64: padded to a multiple of four, unused bits zero.
-pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let bad = |why: &str| format!("not valid base64: {why}");
-    if !text.len().is_multiple_of(4) {
-        return Err(bad("its length is not a multiple of 4"));
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let quads = text.as_bytes().chunks(4);
-    let last = quads.len().saturating_sub(1);
-    for (q, quad) in quads.enumerate() {
-        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && q != last) {
-            return Err(bad("misplaced `=` padding"));
-        }
-        let mut n = 0u32;
-        for &c in &quad[..4 - pad] {
-            let v =
-                BASE64.iter().position(|&a| a == c).ok_or_else(|| bad("a character outside the base64 alphabet"))?;
-            n = n << 6 | v as u32;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        if bytes[3 - pad..].iter().any(|&b| b != 0) {
-            return Err(bad("non-zero bits after the last byte"));
-        }
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Ok(out)
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -592,18 +545,5 @@ mod tests {
         }
         assert_eq!(memo_program_id().len(), 32);
         assert_eq!(base58_encode(&memo_program_id()), MEMO_PROGRAM_ID);
-    }
-
-    #[test]
-    fn base64_round_trips_and_is_strict() {
-        for len in 0..10 {
-            let bytes: Vec<u8> = (0..len).map(|i| 0xf0 ^ i as u8).collect();
-            assert_eq!(base64_decode(&base64_encode(&bytes)).unwrap(), bytes);
-        }
-        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
-        assert_eq!(base64_encode(b"fo"), "Zm8=");
-        for bad in ["Zm9", "Zm9=Zm8=", "Zm9*", "Zm9=", "Zg==="] {
-            assert!(base64_decode(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -220,50 +220,6 @@ pub(crate) fn short(hex: &str) -> String {
     }
 }
 
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding (RFC 4648 §4): how receipts spell binary blobs.
-pub fn encode_base64(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() { BASE64[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
-}
-
-/// Reads standard base64 with padding, strictly (one spelling per byte
-/// string: padding to a multiple of four, unused bits zero).
-pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
-    let bad = |why: &str| format!("is not valid base64: {why}");
-    if !text.len().is_multiple_of(4) {
-        return Err(bad("its length is not a multiple of 4"));
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let quads = text.as_bytes().chunks(4);
-    let last = quads.len().saturating_sub(1);
-    for (q, quad) in quads.enumerate() {
-        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && q != last) {
-            return Err(bad("misplaced `=` padding"));
-        }
-        let mut n = 0u32;
-        for &c in &quad[..4 - pad] {
-            let v = BASE64.iter().position(|&a| a == c).ok_or_else(|| bad("a character outside its alphabet"))?;
-            n = n << 6 | v as u32;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        if bytes[3 - pad..].iter().any(|&b| b != 0) {
-            return Err(bad("non-zero bits after the last byte"));
-        }
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -324,18 +280,6 @@ pub(crate) mod tests {
         fails(&TlogReceipt { checkpoint: forged, ..good.clone() }, &trust, "does not verify for its text");
         let renamed = TlogTrust { log_key: NoteKey::ed25519("other", trust.log_key.pubkey()).unwrap() };
         fails(&good, &renamed, "is not the log key's name");
-    }
-
-    #[test]
-    fn base64_round_trips_and_refuses_other_spellings() {
-        for len in 0..10 {
-            let bytes: Vec<u8> = (0..len).map(|i| 0xa5 ^ i as u8).collect();
-            assert_eq!(decode_base64(&encode_base64(&bytes)).unwrap(), bytes);
-        }
-        assert_eq!(encode_base64(b"fo"), "Zm8=");
-        for bad in ["Zm9", "Zm9=Zm8=", "Zm9*", "Zm9=", "Zg==="] {
-            assert!(decode_base64(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]
