@@ -5,6 +5,7 @@
 pub mod anchorer;
 pub mod config;
 pub mod ethereum;
+mod http;
 pub mod online;
 pub mod rekor;
 pub mod s3;

@@ -23,7 +23,7 @@ use provedex_receipts::tlog::MAX_STATEMENT_BYTES;
 use serde_json::{Value, json};
 
 use crate::AnchorError;
-use crate::tessera::Http;
+use crate::http::Http;
 
 /// The most bytes read of the log's answer (an entry with its proof and checkpoint is a few KiB).
 const MAX_ANSWER_BYTES: u64 = 256 * 1024;

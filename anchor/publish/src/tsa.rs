@@ -8,6 +8,7 @@
 //! `GET <url>/api/v1/timestamp/certchain`, leaf first.
 
 use crate::AnchorError;
+use crate::http::Http;
 use provedex_format::base64;
 use provedex_format::display::quote;
 use provedex_receipts::rfc3161::{self, ResponseError, Rfc3161Receipt, Rfc3161Trust, request, response_token};
@@ -72,21 +73,10 @@ impl TsaAnchor {
 
     /// [`TsaAnchor::anchor`] with a given nonce (no leading zero byte).
     pub fn anchor_with_nonce(&self, statement: &str, nonce: &[u8]) -> Result<Rfc3161Receipt, AnchorError> {
-        let agent = self.agent();
+        let http = self.http();
         let body = request(&statement_digest(statement), nonce);
         let endpoint = format!("{}/api/v1/timestamp", self.url);
-        let mut response = agent
-            .post(&endpoint)
-            .header("Content-Type", "application/timestamp-query")
-            .send(&body[..])
-            .map_err(|e| transport(&endpoint, e))?;
-        let status = response.status().as_u16();
-        let reply = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE_BYTES)
-            .read_to_vec()
-            .map_err(|e| body_error(&endpoint, e))?;
+        let (status, reply) = http.post(&endpoint, &body, Some("application/timestamp-query"), MAX_RESPONSE_BYTES)?;
         if status != 200 && status != 201 {
             return Err(AnchorError::Refused(format!(
                 "the TSA at {} answered HTTP {status}: {}",
@@ -98,7 +88,7 @@ impl TsaAnchor {
             ResponseError::Rejected(why) => AnchorError::Refused(why),
             ResponseError::Malformed(why) => AnchorError::Mismatch(why),
         })?;
-        let chain = self.chain(&agent)?;
+        let chain = self.chain(&http)?;
         let root =
             chain.last().cloned().ok_or_else(|| AnchorError::Mismatch("the TSA serves an empty chain".into()))?;
         let receipt = Rfc3161Receipt {
@@ -115,42 +105,16 @@ impl TsaAnchor {
     }
 
     /// The TSA's chain as DER certificates, leaf first.
-    fn chain(&self, agent: &ureq::Agent) -> Result<Vec<Vec<u8>>, AnchorError> {
+    fn chain(&self, http: &Http) -> Result<Vec<Vec<u8>>, AnchorError> {
         let endpoint = format!("{}/api/v1/timestamp/certchain", self.url);
-        let mut response = agent.get(&endpoint).call().map_err(|e| transport(&endpoint, e))?;
-        let status = response.status().as_u16();
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_CHAIN_BYTES)
-            .read_to_vec()
-            .map_err(|e| body_error(&endpoint, e))?;
+        let (status, text) = http.get(&endpoint, MAX_CHAIN_BYTES)?;
         if status != 200 {
             return Err(AnchorError::Refused(format!("the TSA at {} answered HTTP {status}", quote(&endpoint))));
         }
         rfc3161::certificates_from_pem(&text).map_err(|why| AnchorError::Mismatch(format!("the TSA's chain: {why}")))
     }
 
-    fn agent(&self) -> ureq::Agent {
-        ureq::Agent::config_builder()
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into()
-    }
-}
-
-fn transport(endpoint: &str, e: ureq::Error) -> AnchorError {
-    AnchorError::Unreachable(format!("the TSA at {} did not answer: {e}", quote(endpoint)))
-}
-
-fn body_error(endpoint: &str, e: ureq::Error) -> AnchorError {
-    match e {
-        ureq::Error::BodyExceedsLimit(limit) => {
-            AnchorError::Mismatch(format!("the TSA at {} answered more than {limit} bytes", quote(endpoint)))
-        }
-        e => transport(endpoint, e),
+    fn http(&self) -> Http {
+        Http::new(self.connect_timeout, self.timeout, "the TSA")
     }
 }
