@@ -5,7 +5,8 @@
 //! ([`crate::vector::VectorFile`]), the runner's report
 //! ([`crate::runner::RunReport`]), the expectations file it reads
 //! ([`crate::expectations::Expectations`]), and export bundles and their
-//! report ([`provedex_verify::bundle`]); anchor receipts join this list. Written and
+//! report ([`provedex_verify::bundle`]), and anchor receipts
+//! ([`provedex_receipts::Receipt`]). Written and
 //! checked by `provedex-conformance generate`, after the code is regenerated.
 
 use schemars::generate::SchemaSettings;
@@ -53,6 +54,15 @@ pub fn all() -> Vec<SchemaFile> {
             ),
         },
         SchemaFile {
+            path: RECEIPT_SCHEMA_PATH,
+            // As the receipts file and bundles hold them.
+            text: rendered::<provedex_receipts::Receipt>(
+                "urn:provedex:spec:v1:receipt",
+                "An anchor receipt of any type (spec/anchors.md)",
+                "provedex_receipts::Receipt",
+            ),
+        },
+        SchemaFile {
             path: VECTORS_SCHEMA_PATH,
             text: rendered::<crate::vector::VectorFile>(
                 "urn:provedex:spec:v1:vectors",
@@ -89,6 +99,9 @@ pub const BUNDLE_SCHEMA_PATH: &str = "spec/bundle.schema.json";
 
 /// Where the bundle report's schema lives, from the repository's root.
 pub const BUNDLE_REPORT_SCHEMA_PATH: &str = "spec/bundle-report.schema.json";
+
+/// Where the anchor receipt's schema lives, from the repository's root.
+pub const RECEIPT_SCHEMA_PATH: &str = "spec/receipt.schema.json";
 
 /// Where the schema of a vector file lives, from the repository's root.
 pub const VECTORS_SCHEMA_PATH: &str = "spec/vectors.schema.json";
