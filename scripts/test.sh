@@ -7,9 +7,10 @@
 # conformance matrix of the four implementations, the Swift package's
 # structure and syntax check, and the spec-change drill. This is the README's
 # test command and what CI runs (.ci/run). It needs the Rust toolchain,
-# python3, a JDK 17 and Maven; everything else it installs (crates from
+# python3, a JDK 17, Maven, Go, Node (npm) and openssl; everything else it installs (crates from
 # crates.io, Python packages from PyPI into target/python-venv, Kotlin, JNA and
-# JUnit from Maven Central into the Maven repository).
+# JUnit from Maven Central into the Maven repository, and the anchors' test
+# servers with go install and npm into target/tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +60,9 @@ scripts/matrix.sh --check
 step "Swift binding: package structure and tree-sitter syntax check (swift build/test only where a Swift toolchain exists)"
 "$venv/bin/python" bindings/swift/check.py
 "$venv/bin/python" -m pytest -q bindings/swift/test_check.py
+
+step "anchors against real servers ran in cargo test (timestamp-authority, Tessera, rekor-tiles, versitygw, anvil; installed into target/tools)"
+echo "Solana against a validator: NOT RUN (no prebuilt validator; scripts/solana-validator.sh builds one and runs it, opt-in)"
 
 step "spec-change drill: a new variant reaches Rust, Python, Kotlin and Swift through one command"
 python3 scripts/spec_drill.py "$PWD/$venv/bin/python"
