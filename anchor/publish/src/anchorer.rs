@@ -311,19 +311,8 @@ impl Anchorer {
 
     /// Whether `publisher` is due at `now`, `pending` lines not anchored.
     fn is_due(&self, publisher: &Publisher, pending: u64, state: &AnchorState, now: u64) -> bool {
-        if pending == 0 || state.next_attempt_nanos.is_some_and(|next| next > now) {
-            return false;
-        }
-        let batch = self.config.batch_size(&publisher.config);
-        let schedule = publisher.config.cron().and_then(Result::ok);
-        if batch.is_some_and(|b| pending >= b) {
-            return true;
-        }
-        match (schedule, state.last_attempt_nanos) {
-            (None, _) => batch.is_none(),
-            (Some(_), None) => true,
-            (Some(cron), Some(last)) => next_fire(&cron, last).is_some_and(|fire| fire <= now),
-        }
+        let cron = publisher.config.cron().and_then(Result::ok);
+        is_due(self.config.batch_size(&publisher.config), cron.as_ref(), pending, state, now)
     }
 
     /// One pass: anchors the anchors `mode` selects, each on its own thread,
@@ -437,6 +426,25 @@ impl Anchorer {
     }
 }
 
+/// Whether an anchor with this batch size and schedule is due at `now`
+/// with `pending` lines not anchored (spec/anchors.md, "Anchoring"):
+/// never with nothing pending or before a failure's backoff ends; then when
+/// the batch is full, when its schedule fired since its last attempt (or it
+/// never tried), or at every pass when it has neither.
+pub fn is_due(batch: Option<u64>, cron: Option<&croner::Cron>, pending: u64, state: &AnchorState, now: u64) -> bool {
+    if pending == 0 || state.next_attempt_nanos.is_some_and(|next| next > now) {
+        return false;
+    }
+    if batch.is_some_and(|b| pending >= b) {
+        return true;
+    }
+    match (cron, state.last_attempt_nanos) {
+        (None, _) => batch.is_none(),
+        (Some(_), None) => true,
+        (Some(cron), Some(last)) => next_fire(cron, last).is_some_and(|fire| fire <= now),
+    }
+}
+
 /// The first time `cron` fires after `after` (nanoseconds since the Unix epoch).
 fn next_fire(cron: &croner::Cron, after: u64) -> Option<u64> {
     let at = chrono::DateTime::from_timestamp((after / 1_000_000_000) as i64, (after % 1_000_000_000) as u32)?;
@@ -451,5 +459,66 @@ fn made_nanos(entry: &ReceiptEntry) -> u64 {
             provedex_format::anchor::SignedAnchorStatement::parse(text).map_or(0, |s| s.statement.made_nanos)
         }
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr as _;
+
+    use super::*;
+
+    const MINUTE: u64 = 60_000_000_000;
+    /// 2026-12-01T00:00:00Z.
+    const MIDNIGHT: u64 = 1_764_547_200_000_000_000;
+
+    fn tried(at: u64) -> AnchorState {
+        AnchorState { last_attempt_nanos: Some(at), ..AnchorState::default() }
+    }
+
+    #[test]
+    fn an_anchor_is_due_by_its_batch_its_schedule_or_at_every_pass() {
+        let hourly = croner::Cron::from_str("0 * * * *").unwrap();
+        let fresh = AnchorState::default();
+        // Nothing pending: never due.
+        assert!(!is_due(None, None, 0, &fresh, MIDNIGHT));
+        // Neither batch nor schedule: due whenever lines are pending.
+        assert!(is_due(None, None, 1, &tried(MIDNIGHT), MIDNIGHT + 1));
+        // A batch alone: due only once full.
+        assert!(!is_due(Some(10), None, 9, &fresh, MIDNIGHT));
+        assert!(is_due(Some(10), None, 10, &fresh, MIDNIGHT));
+        // A schedule alone: due at once when never tried, then when it fires.
+        assert!(is_due(None, Some(&hourly), 1, &fresh, MIDNIGHT + MINUTE));
+        let after = tried(MIDNIGHT + MINUTE);
+        assert!(!is_due(None, Some(&hourly), 1, &after, MIDNIGHT + 59 * MINUTE));
+        assert!(is_due(None, Some(&hourly), 1, &after, MIDNIGHT + 60 * MINUTE));
+        // A batch and a schedule: whichever comes first.
+        assert!(is_due(Some(5), Some(&hourly), 5, &after, MIDNIGHT + 2 * MINUTE));
+        assert!(!is_due(Some(5), Some(&hourly), 4, &after, MIDNIGHT + 2 * MINUTE));
+    }
+
+    #[test]
+    fn a_failure_waits_for_its_backoff_whatever_is_pending() {
+        let failed = AnchorState {
+            last_attempt_nanos: Some(MIDNIGHT),
+            failures: 1,
+            last_error: Some("down".into()),
+            next_attempt_nanos: Some(MIDNIGHT + 30_000_000_000),
+        };
+        assert!(!is_due(Some(1), None, 1000, &failed, MIDNIGHT + 29_000_000_000));
+        assert!(is_due(Some(1), None, 1000, &failed, MIDNIGHT + 30_000_000_000));
+    }
+
+    #[test]
+    fn the_state_file_round_trips_and_a_damaged_one_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("l.ndjson");
+        assert_eq!(State::load(&ledger), State::default());
+        let mut state = State::default();
+        state.anchors.insert("tsa".into(), tried(MIDNIGHT));
+        state.save(&ledger).unwrap();
+        assert_eq!(State::load(&ledger), state);
+        std::fs::write(state_path(&ledger), b"{\"anchors\":").unwrap();
+        assert_eq!(State::load(&ledger), State::default(), "the state holds no evidence: start afresh");
     }
 }
