@@ -21,8 +21,8 @@ use aws_sdk_s3::config::{
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, ObjectLockEnabled, ObjectLockMode};
-use provedex_format::base64;
 use provedex_format::display::quote;
+use provedex_format::{base64, hex};
 use provedex_receipts::s3::{self as receipts, COMPLIANCE, S3Receipt, S3Verified};
 use sha2::{Digest as _, Sha256};
 use std::fmt;
@@ -108,7 +108,7 @@ impl S3Checked {
             quote(&self.verified.version_id),
             quote(&self.verified.bucket),
             quote(&self.verified.key),
-            &hex(&self.body_sha256)[..16],
+            &hex::encode(&self.body_sha256)[..16],
             receipts::utc(self.retain_until),
         )
     }
@@ -209,7 +209,7 @@ impl S3Anchor {
             )));
         }
         let digest: [u8; 32] = Sha256::digest(statement.as_bytes()).into();
-        let sha256 = hex(&digest);
+        let sha256 = hex::encode(&digest);
         let key = format!("{}{sha256}", self.config.key_prefix);
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let until = now.saturating_add(self.config.retention);
@@ -341,7 +341,7 @@ impl S3Anchor {
             return Err(AnchorError::Mismatch(format!(
                 "{where_} holds {} bytes with SHA-256 {}…, not the statement (SHA-256 {}…)",
                 body.len(),
-                &hex(&body_sha256)[..16],
+                &hex::encode(&body_sha256)[..16],
                 &receipt.sha256[..16]
             )));
         }
@@ -494,10 +494,6 @@ fn parse_retention(body: &[u8]) -> Result<(Option<String>, Option<i64>), String>
         ),
     };
     Ok((element("Mode"), until))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -15,13 +15,15 @@
 //! ESSCertIDv2 hash and the root fingerprint are computed from the receipt's
 //! own bytes, sliced with the small DER reader below.
 
+use crate::s3::utc;
+use crate::tlog::short;
 use crate::{ReceiptError, statement_digest};
 use bcder::Mode;
 use bcder::decode::Constructed;
 use cryptographic_message_syntax::asn1::rfc3161::TstInfo;
 use cryptographic_message_syntax::asn1::rfc5652::SignedData as AsnSignedData;
-use provedex_format::base64;
 use provedex_format::display::quote;
+use provedex_format::{base64, hex};
 use sha2::{Digest as _, Sha256};
 use x509_certificate::{CapturedX509Certificate, DigestAlgorithm, SignatureAlgorithm};
 
@@ -99,7 +101,7 @@ impl Rfc3161Verified {
         };
         format!(
             "RFC 3161 timestamp at {} (unix {}) by {}, serial {}, policy {}, under {pinned} sha256 {}",
-            utc_text(self.gen_time),
+            utc(self.gen_time),
             self.gen_time,
             quote(&self.tsa_name),
             short(&self.serial),
@@ -179,7 +181,7 @@ pub fn response_token(response: &[u8]) -> Result<Vec<u8>, ResponseError> {
                 text.push(' ');
             }
         }
-        let status = if status.len() == 1 { status[0].to_string() } else { format!("0x{}", hex(status)) };
+        let status = if status.len() == 1 { status[0].to_string() } else { format!("0x{}", hex::encode(status)) };
         return Err(ResponseError::Rejected(format!(
             "the TSA refused the request: PKIStatus {status} ({}){}",
             match status.as_str() {
@@ -416,8 +418,8 @@ fn check(
     if imprint.as_ref() != expected {
         return Err(format!(
             "the token is for another statement: its message imprint is {}, the statement's SHA-256 is {}",
-            short(&hex(&imprint)),
-            short(&hex(&expected))
+            short(&hex::encode(&imprint)),
+            short(&hex::encode(&expected))
         ));
     }
 
@@ -429,8 +431,8 @@ fn check(
     if token_nonce != nonce {
         return Err(format!(
             "the token's nonce {} is not the receipt's nonce {}",
-            short(&hex(token_nonce)),
-            short(&hex(nonce))
+            short(&hex::encode(token_nonce)),
+            short(&hex::encode(nonce))
         ));
     }
 
@@ -472,7 +474,7 @@ fn check(
         if !chain_der.iter().any(|c| c.as_slice() == *cert) {
             return Err(format!(
                 "certificate {i} in the token (sha256 {}) is not byte for byte one of the chain's",
-                short(&hex(&Sha256::digest(cert)))
+                short(&hex::encode(&Sha256::digest(cert)))
             ));
         }
     }
@@ -535,9 +537,9 @@ fn check(
         if gen_time < from || gen_time > to {
             return Err(format!(
                 "genTime {} lies outside the validity of chain certificate {i} ({} to {})",
-                utc_text(gen_time),
-                utc_text(from),
-                utc_text(to)
+                utc(gen_time),
+                utc(from),
+                utc(to)
             ));
         }
     }
@@ -552,7 +554,7 @@ fn check(
 
     // 14. The root: pinned, or the chain's own.
     let root = chain_der.last().expect("the chain is not empty");
-    let root_sha256 = hex(&Sha256::digest(root));
+    let root_sha256 = hex::encode(&Sha256::digest(root));
     let root_pinned = !trust.roots.is_empty();
     if root_pinned && !trust.roots.iter().any(|r| r == root) {
         return Err(format!(
@@ -565,7 +567,7 @@ fn check(
     Ok(Rfc3161Verified {
         gen_time,
         tsa_name: leaf.subject_name().user_friendly_str().unwrap_or_else(|_| "(unreadable name)".into()),
-        serial: hex(tst.serial_number.as_slice()),
+        serial: hex::encode(tst.serial_number.as_slice()),
         policy: oid_text(tst.policy.as_ref()),
         root_sha256,
         root_pinned,
@@ -621,8 +623,8 @@ fn check_signing_certificate(
         return Err(format!(
             "the {} in the signed attributes names another certificate: certHash {}, the signer certificate's is {}",
             if v2 { "ESSCertIDv2" } else { "ESSCertID" },
-            short(&hex(cert_hash)),
-            short(&hex(&own))
+            short(&hex::encode(cert_hash)),
+            short(&hex::encode(&own))
         ));
     }
     if let Some(issuer_serial) = id.take_opt(SEQUENCE).map_err(|e| bad(&e))? {
@@ -772,23 +774,6 @@ fn unix_seconds(time: x509_certificate::asn1time::GeneralizedTime) -> i64 {
     convert(x509_certificate::X509Certificate::validity_not_before, time).timestamp()
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` of unix seconds (proleptic Gregorian calendar).
-fn utc_text(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Days to civil date (era-based algorithm, March-first years).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
-}
-
 /// The magnitude of a DER INTEGER's content when it is positive.
 fn positive_magnitude(content: &[u8]) -> Option<&[u8]> {
     let first = *content.first()?;
@@ -821,7 +806,7 @@ fn unsigned_integer(bytes: &[u8]) -> Vec<u8> {
 fn int_text(content: &[u8]) -> String {
     match small_unsigned(content) {
         Some(n) => n.to_string(),
-        None => format!("0x{}", short(&hex(content))),
+        None => format!("0x{}", short(&hex::encode(content))),
     }
 }
 
@@ -925,10 +910,6 @@ impl<'a> Der<'a> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    provedex_format::hex::encode(bytes)
-}
-
 fn hex_decode(text: &str) -> Result<Vec<u8>, String> {
     if !text.len().is_multiple_of(2) {
         return Err("not hex: its length is odd".into());
@@ -939,11 +920,6 @@ fn hex_decode(text: &str) -> Result<Vec<u8>, String> {
         _ => Err("not lowercase hex".to_owned()),
     };
     text.as_bytes().chunks(2).map(|p| Ok(digit(p[0])? << 4 | digit(p[1])?)).collect()
-}
-
-/// A long hex value cut for a message.
-fn short(text: &str) -> String {
-    if text.len() > 16 && text.is_ascii() { format!("{}…", &text[..16]) } else { text.to_owned() }
 }
 
 #[cfg(test)]
@@ -965,10 +941,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_and_oids_read_as_people_write_them() {
-        assert_eq!(utc_text(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_text(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc_text(1_764_608_545), "2025-12-01T17:02:25Z");
+    fn oids_read_as_people_write_them() {
         assert_eq!(oid_text(OID_TST_INFO), "1.2.840.113549.1.9.16.1.4");
         assert_eq!(oid_text(OID_SHA256), "2.16.840.1.101.3.4.2.1");
     }

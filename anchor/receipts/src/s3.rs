@@ -10,6 +10,7 @@
 
 use crate::{ReceiptError, statement_digest};
 use provedex_format::display::quote;
+use provedex_format::hex;
 
 /// The longest statement a receipt may carry, in bytes.
 pub const MAX_STATEMENT: usize = 16 * 1024;
@@ -73,7 +74,7 @@ impl S3Verified {
         format!(
             "S3 Object Lock: statement sha256 {}… stored at {} as version {} of bucket {} key {}, \
              COMPLIANCE retention from {} until {} (offline: the store's holding of the version is not checked)",
-            &hex(&self.digest)[..16],
+            &hex::encode(&self.digest)[..16],
             quote(&self.endpoint),
             quote(&self.version_id),
             quote(&self.bucket),
@@ -138,7 +139,7 @@ pub fn verify(receipt: &S3Receipt) -> Result<S3Verified, ReceiptError> {
         )));
     }
     let digest = statement_digest(&receipt.statement);
-    let computed = hex(&digest);
+    let computed = hex::encode(&digest);
     if computed != receipt.sha256 {
         return Err(ReceiptError::new(format!(
             "S3 receipt: sha256 {}… is not the SHA-256 of the statement ({}…): the receipt names another body",
@@ -213,10 +214,6 @@ fn bucket_name_ok(name: &str) -> bool {
     inner_ok && bytes.first().is_some_and(ends_ok) && bytes.last().is_some_and(ends_ok) && !name.contains("..")
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// `secs` (unix seconds) as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn utc(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
@@ -241,7 +238,7 @@ mod tests {
     fn receipt() -> S3Receipt {
         let statement = r#"{"made_nanos":1,"origin":"provedex-ledger/s3-unit","root":"ab","tree_size":3}"#.to_owned();
         S3Receipt {
-            sha256: hex(&statement_digest(&statement)),
+            sha256: hex::encode(&statement_digest(&statement)),
             statement,
             endpoint: "http://127.0.0.1:7070".into(),
             bucket: "provedex-anchors".into(),
@@ -259,6 +256,8 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(utc(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(utc(1_764_608_545), "2025-12-01T17:02:25Z");
+        assert_eq!(utc(-1), "1969-12-31T23:59:59Z");
         assert_eq!(utc(253_402_300_799), "9999-12-31T23:59:59Z");
     }
 

@@ -14,6 +14,7 @@ use crate::{ReceiptError, statement_digest};
 use ed25519_dalek::{Signature, VerifyingKey};
 use provedex_format::base64;
 use provedex_format::display::quote;
+use provedex_format::hex;
 
 /// The SPL Memo program (version 2), in base58.
 pub const MEMO_PROGRAM_ID: &str = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr";
@@ -86,7 +87,7 @@ impl SolanaVerified {
              claimed, not checked offline (only a trusted node can confirm them): slot {}, {}",
             short(&self.signature),
             self.payer,
-            &hex(&self.statement_digest)[..16],
+            &hex::encode(&self.statement_digest)[..16],
             self.claimed_slot,
             time
         )
@@ -131,7 +132,7 @@ pub fn memo_program_id() -> [u8; 32] {
 /// The memo a Provedex anchor writes for `statement`: the lowercase hex of
 /// its SHA-256 (64 ASCII characters).
 pub fn memo_for(statement: &str) -> String {
-    hex(&statement_digest(statement))
+    hex::encode(&statement_digest(statement))
 }
 
 /// The fee payer's public key for an Ed25519 seed (the 32-byte secret key).
@@ -475,10 +476,6 @@ pub fn base58_array<const N: usize>(text: &str) -> Result<[u8; N], String> {
     let bytes = base58_decode(text)?;
     let len = bytes.len();
     bytes.try_into().map_err(|_| format!("is base58 of {len} bytes, not {N}"))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A long identifier cut for a message.
