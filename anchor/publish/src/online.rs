@@ -11,7 +11,11 @@ use provedex_receipts::solana::SolanaTrust;
 use provedex_verify::SignedCheckpoint;
 use provedex_verify::bundle::{ProofLevel, ReceiptChecker, ReceiptOutcome, Verdict};
 
+use provedex_format::note::NoteKey;
+use provedex_receipts::rfc3161::certificates_from_pem;
+
 use crate::AnchorError;
+use crate::config::Config;
 use crate::s3::{S3Anchor, S3Config};
 
 /// The S3 store a verifier trusts, and the credentials it reads it with.
@@ -41,6 +45,47 @@ pub struct OnlineChecker {
 }
 
 impl OnlineChecker {
+    /// The checker that trusts what `config` anchors to: its TSA roots, its
+    /// logs' keys, its chain (asked at its endpoint) and its S3 store (read
+    /// with its credentials, through `env`). For an operator checking their
+    /// own anchors; an auditor gives their own trust anchors instead.
+    pub fn from_config(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<OnlineChecker, String> {
+        let mut checker = OnlineChecker::default();
+        for anchor in &config.anchors {
+            match anchor.kind.as_str() {
+                "rfc3161" => {
+                    if let Some(roots) = &anchor.tsa_roots {
+                        let path = config.dir.join(roots);
+                        let pem = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                        checker.offline.trust.tsa_roots.extend(certificates_from_pem(&pem)?);
+                    }
+                }
+                "tlog" | "rekor" => {
+                    let key = anchor.log_key.as_deref().unwrap_or_default();
+                    checker.offline.trust.log_keys.push(NoteKey::parse_verifier_key(key).map_err(|e| e.to_string())?);
+                }
+                "ethereum" => {
+                    checker.offline.trust.ethereum_chain_id = anchor.chain_id;
+                    checker.eth_rpc = Some(anchor.endpoint.clone());
+                }
+                "solana" => checker.solana_rpc = Some(anchor.endpoint.clone()),
+                "s3-object-lock" => {
+                    let secret = |name: &Option<String>| {
+                        name.as_deref().and_then(env).ok_or_else(|| format!("{}: a secret is not set", anchor.name()))
+                    };
+                    checker.s3 = Some(S3Store {
+                        endpoint: anchor.endpoint.clone(),
+                        access_key: secret(&anchor.access_key_env)?,
+                        secret_key: secret(&anchor.secret_key_env)?,
+                        region: anchor.region.clone().unwrap_or_else(|| "us-east-1".into()),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(checker)
+    }
+
     fn online(&self, receipt: &Receipt, offline: ReceiptOutcome) -> ReceiptOutcome {
         let asked = match receipt {
             Receipt::S3ObjectLock(r) => self.s3.as_ref().map(|creds| {

@@ -10,7 +10,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use provedex_core::bundle::{KeyPin, ProofLevel, verify_bundle};
+use provedex_anchor::anchorer::{Anchorer, Outcome, RunMode, now_nanos};
+use provedex_anchor::config::Config;
+use provedex_anchor::online::OnlineChecker;
+use provedex_core::bundle::{KeyPin, ProofLevel, verify_bundle, verify_bundle_with};
 use provedex_core::canonical::Map;
 use provedex_core::display::shell_word;
 use provedex_core::event::{
@@ -24,7 +27,7 @@ use provedex_core::{
 
 use super::verify_bundle;
 use crate::out::out;
-use crate::render::{self, path_text};
+use crate::render::{self, path_text, terminal_safe};
 use crate::{CliError, CliResult};
 
 const MODEL: &str = "llama3.2:3b";
@@ -110,6 +113,11 @@ pub struct Args {
     /// Directory to use; must be empty or absent [default: a new temporary directory]
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// Anchor the demo's ledger with the anchors of this configuration (its ledger and key are the demo's),
+    /// and verify the anchored bundle under the trust it names; `provedex-local-anchors DIR` starts local servers
+    /// and writes one
+    #[arg(long, value_name = "FILE")]
+    anchor_config: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> CliResult {
@@ -242,6 +250,8 @@ pub fn run(args: Args) -> CliResult {
         return Err(CliError { code: 1, message: "the exported bundle does not verify under the pinned key".into() });
     }
 
+    anchor_step(args.anchor_config.as_deref(), &dir, &ledger, &new_key_path, &fingerprint)?;
+
     let provedex = this_command();
     out(format!(
         "\nTry it yourself:\n   {provedex} show --ledger {}\n   {provedex} show --ledger {} --include-redacted\n   \
@@ -257,6 +267,65 @@ pub fn run(args: Args) -> CliResult {
         new_key.fingerprint()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Step 10: anchors the ledger with the configured anchors, exports the
+/// booking against the anchored checkpoint with its receipts, and shows the
+/// levels it reaches under the trust the configuration names; without a
+/// configuration, says what the levels above `verifiable` need.
+fn anchor_step(
+    config: Option<&Path>,
+    dir: &Path,
+    ledger: &Path,
+    key: &Path,
+    fingerprint: &KeyPin,
+) -> Result<(), CliError> {
+    let Some(config_path) = config else {
+        out("\n10. Not anchored: the levels above verifiable need evidence outside the operator's hands\n    \
+             (externally-archived: a WORM store; publicly-auditable: a transparency log; publicly-timestamped:\n    \
+             an RFC 3161 timestamp or a chain transaction). Start local servers with\n    \
+             `cargo run -p provedex-test-servers --bin provedex-local-anchors -- DIR`, then run the demo again\n    \
+             with --anchor-config DIR/provedex.toml (README, \"Anchors\").\n");
+        return Ok(());
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let mut config = Config::load(config_path).map_err(|e| CliError::usage(e.to_string()))?;
+    (config.ledger, config.key) = (ledger.to_owned(), key.to_owned());
+    let anchorer = Anchorer::new(config.clone(), &env).map_err(|e| CliError::usage(e.to_string()))?;
+    let outcomes = anchorer.run(RunMode::All, now_nanos())?;
+    let mut text = String::new();
+    for (name, outcome) in &outcomes {
+        let line = match outcome {
+            Outcome::Anchored { tree_size } => format!("{name}: anchored {tree_size} lines"),
+            Outcome::Failed { error, .. } => format!("{name}: FAILED: {error}"),
+            Outcome::UpToDate | Outcome::NotDue => format!("{name}: nothing to anchor"),
+        };
+        text.push_str(&terminal_safe(&line));
+        text.push('\n');
+    }
+    out(format!(
+        "\n10. Anchored a statement of the ledger's checkpoint with the anchors of {} (receipts in {}):\n{}",
+        path_text(config_path),
+        path_text(&provedex_core::receipts_path(ledger)),
+        indent(&text)
+    ));
+    let bundle_path = dir.join("booking.anchored.bundle.json");
+    let bundle = export_bundle(ledger, BundleCheckpoint::Anchored, Selection::Seqs { first: 3, last: 6 })?;
+    let bytes = serde_json::to_vec_pretty(&bundle).expect("a bundle serialises");
+    write(&bundle_path, &bytes)?;
+    let checker = OnlineChecker::from_config(&config, &env).map_err(CliError::usage)?;
+    let report = verify_bundle_with(&bytes, Some(fingerprint), None, Engine::default(), &checker);
+    out(format!(
+        "\n11. Exported the booking again against the anchored checkpoint, with its {} receipts ({}), and\n    \
+         verified it under the trust the configuration names:\n{}",
+        bundle.receipts.len(),
+        path_text(&bundle_path),
+        indent(&verify_bundle::render(&path_text(&bundle_path), &report))
+    ));
+    if !report.ok {
+        return Err(CliError { code: 1, message: "the anchored bundle does not verify".into() });
+    }
+    Ok(())
 }
 
 fn text_of(path: &Path) -> Result<String, CliError> {
