@@ -3,6 +3,8 @@
 //! only, every tampering fails with its own message, a stopped log is
 //! unreachable.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use provedex_anchor::AnchorError;
@@ -173,18 +175,9 @@ fn each_tampering_of_a_receipt_fails_with_its_own_message() {
     }
 
     // Mutated receipts fail, and never panic.
-    let json = serde_json::to_string(&good).unwrap();
-    for i in (0..json.len()).filter(|&i| json.is_char_boundary(i) && json.is_char_boundary(i + 1)) {
-        for replacement in ["0", "f", "A", "\"", ""] {
-            let mut mutated = json.clone();
-            mutated.replace_range(i..i + 1, replacement);
-            if let Ok(receipt) = serde_json::from_str::<TlogReceipt>(&mutated)
-                && receipt != good
-            {
-                assert!(tlog::verify(&receipt, &trust).is_err(), "{mutated}");
-            }
-        }
-    }
+    common::for_each_edited_receipt(&good, &["0", "f", "A", "\"", ""], |edited, receipt| {
+        assert!(tlog::verify(&receipt, &trust).is_err(), "{edited}");
+    });
 }
 
 #[test]

@@ -205,7 +205,7 @@ fn check_body(body: &[u8], statement: &str) -> Result<Digest, ReceiptError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tlog::tests::log;
+    use crate::tlog::tests::{for_each_edited_receipt, log};
     use p256::ecdsa::SigningKey;
     use p256::ecdsa::signature::Signer as _;
     use p256::pkcs8::EncodePublicKey as _;
@@ -290,17 +290,8 @@ mod tests {
     fn mutated_receipts_never_panic() {
         let statement = "{\"tree_size\":4}";
         let (good, trust) = receipt(statement, &body(statement, 3));
-        let json = serde_json::to_string(&good).unwrap();
-        for i in (0..json.len()).filter(|&i| json.is_char_boundary(i) && json.is_char_boundary(i + 1)) {
-            for replacement in ["0", "f", "A", "\"", ""] {
-                let mut mutated = json.clone();
-                mutated.replace_range(i..i + 1, replacement);
-                if let Ok(receipt) = serde_json::from_str::<RekorReceipt>(&mutated)
-                    && receipt != good
-                {
-                    assert!(verify(&receipt, &trust).is_err(), "{mutated}");
-                }
-            }
-        }
+        for_each_edited_receipt(&good, &["0", "f", "A", "\"", ""], |edited, receipt| {
+            assert!(verify(&receipt, &trust).is_err(), "{edited}");
+        });
     }
 }

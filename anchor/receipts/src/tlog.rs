@@ -285,20 +285,33 @@ pub(crate) mod tests {
     #[test]
     fn mutated_receipts_never_panic() {
         let (good, trust) = receipt(&["a", "b", "c"], 1, 3);
-        let json = serde_json::to_string(&good).unwrap();
-        for i in 0..json.len() {
-            for replacement in ["0", "9", "\"", "a", ""] {
-                let mut mutated = json.clone();
-                if !mutated.is_char_boundary(i) || !mutated.is_char_boundary(i + 1) {
-                    continue;
-                }
-                mutated.replace_range(i..i + 1, replacement);
-                if let Ok(receipt) = serde_json::from_str::<TlogReceipt>(&mutated)
-                    && receipt != good
+        for_each_edited_receipt(&good, &["0", "9", "\"", "a", ""], |edited, receipt| {
+            assert!(verify(&receipt, &trust).is_err(), "{edited}");
+        });
+    }
+
+    /// Calls `check` with each receipt that a one-character edit of `good`'s
+    /// JSON spells (at every character, each of `replacements` in its place),
+    /// when the edited text still reads as a receipt other than `good`
+    /// (panics when none does: the check would be empty).
+    pub(crate) fn for_each_edited_receipt<R>(good: &R, replacements: &[&str], mut check: impl FnMut(&str, R))
+    where
+        R: serde::Serialize + serde::de::DeserializeOwned + PartialEq,
+    {
+        let json = serde_json::to_string(good).unwrap();
+        let mut checked = 0;
+        for i in (0..json.len()).filter(|&i| json.is_char_boundary(i) && json.is_char_boundary(i + 1)) {
+            for replacement in replacements {
+                let mut edited = json.clone();
+                edited.replace_range(i..i + 1, replacement);
+                if let Ok(receipt) = serde_json::from_str::<R>(&edited)
+                    && receipt != *good
                 {
-                    assert!(verify(&receipt, &trust).is_err(), "{mutated}");
+                    check(&edited, receipt);
+                    checked += 1;
                 }
             }
         }
+        assert!(checked > 0, "no one-character edit of the receipt reads as another receipt");
     }
 }
