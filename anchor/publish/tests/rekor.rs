@@ -131,7 +131,7 @@ fn each_tampering_of_a_receipt_fails_with_its_own_message() {
     }
 
     // Mutated receipts fail, and never panic.
-    common::for_each_edited_receipt(&good, &["0", "f", "A", "\"", ""], |edited, receipt| {
+    common::edits::for_each_edited_receipt(&good, &["0", "f", "A", "\"", ""], |edited, receipt| {
         assert!(rekor::verify(&receipt, &trust).is_err(), "{edited}");
     });
 }

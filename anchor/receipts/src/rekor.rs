@@ -205,7 +205,8 @@ fn check_body(body: &[u8], statement: &str) -> Result<Digest, ReceiptError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tlog::tests::{for_each_edited_receipt, log};
+    use crate::tlog::edits::for_each_edited_receipt;
+    use crate::tlog::tests::log;
     use p256::ecdsa::SigningKey;
     use p256::ecdsa::signature::Signer as _;
     use p256::pkcs8::EncodePublicKey as _;

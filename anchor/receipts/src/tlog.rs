@@ -220,6 +220,12 @@ pub(crate) fn short(hex: &str) -> String {
     }
 }
 
+/// The one-character edits of a receipt's JSON that the server tests of
+/// provedex-anchor walk too.
+#[cfg(test)]
+#[path = "../../publish/tests/common/edits.rs"]
+pub(crate) mod edits;
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -285,33 +291,8 @@ pub(crate) mod tests {
     #[test]
     fn mutated_receipts_never_panic() {
         let (good, trust) = receipt(&["a", "b", "c"], 1, 3);
-        for_each_edited_receipt(&good, &["0", "9", "\"", "a", ""], |edited, receipt| {
+        crate::tlog::edits::for_each_edited_receipt(&good, &["0", "9", "\"", "a", ""], |edited, receipt| {
             assert!(verify(&receipt, &trust).is_err(), "{edited}");
         });
-    }
-
-    /// Calls `check` with each receipt that a one-character edit of `good`'s
-    /// JSON spells (at every character, each of `replacements` in its place),
-    /// when the edited text still reads as a receipt other than `good`
-    /// (panics when none does: the check would be empty).
-    pub(crate) fn for_each_edited_receipt<R>(good: &R, replacements: &[&str], mut check: impl FnMut(&str, R))
-    where
-        R: serde::Serialize + serde::de::DeserializeOwned + PartialEq,
-    {
-        let json = serde_json::to_string(good).unwrap();
-        let mut checked = 0;
-        for i in (0..json.len()).filter(|&i| json.is_char_boundary(i) && json.is_char_boundary(i + 1)) {
-            for replacement in replacements {
-                let mut edited = json.clone();
-                edited.replace_range(i..i + 1, replacement);
-                if let Ok(receipt) = serde_json::from_str::<R>(&edited)
-                    && receipt != *good
-                {
-                    check(&edited, receipt);
-                    checked += 1;
-                }
-            }
-        }
-        assert!(checked > 0, "no one-character edit of the receipt reads as another receipt");
     }
 }
