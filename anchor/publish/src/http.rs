@@ -1,12 +1,26 @@
 //! Blocking HTTP for the anchors that speak plain HTTP (RFC 3161 TSAs,
 //! tlog-tiles logs, Rekor): bounded in time and in answer size, with no
-//! redirects, and with the failures sorted into [`AnchorError`] kinds.
+//! redirects, and with the failures sorted into [`AnchorError`] kinds. The
+//! Solana JSON-RPC client shares the agent and sorts its failures itself.
 
 use std::time::Duration;
 
 use provedex_format::display::quote;
 
 use crate::AnchorError;
+
+/// A blocking HTTP agent: `connect` to reach the server, `whole_call` for a
+/// call with its answer, no redirects, and HTTP error statuses returned as
+/// answers for the caller to sort.
+pub(crate) fn agent(connect: Duration, whole_call: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(connect))
+        .timeout_global(Some(whole_call))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
 
 /// Blocking HTTP with timeouts and capped bodies; transport failures are
 /// [`AnchorError::Unreachable`], a body over its cap a [`AnchorError::Mismatch`].
@@ -17,14 +31,7 @@ pub(crate) struct Http {
 
 impl Http {
     pub(crate) fn new(connect: Duration, whole_call: Duration, what: &'static str) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(connect))
-            .timeout_global(Some(whole_call))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
-        Http { agent, what }
+        Http { agent: agent(connect, whole_call), what }
     }
 
     pub(crate) fn get(&self, endpoint: &str, limit: u64) -> Result<(u16, Vec<u8>), AnchorError> {

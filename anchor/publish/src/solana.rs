@@ -2,7 +2,7 @@
 //! carrying the lowercase hex of the statement's SHA-256, built and signed
 //! here (no Solana SDK), sent over JSON-RPC, and read back once confirmed.
 
-use crate::AnchorError;
+use crate::{AnchorError, http};
 use provedex_format::base64;
 use provedex_format::display::{escape, quote};
 use provedex_receipts::solana::{
@@ -63,13 +63,7 @@ impl SolanaRpc {
 
     /// Calls `method` with `params`; returns the `result` member.
     pub fn call(&self, method: &str, params: Value) -> Result<Value, AnchorError> {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.call_timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
+        let agent = http::agent(self.connect_timeout, self.call_timeout);
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
         let what = format!("Solana node {} ({method})", quote(&self.url));
         let mut response = agent
