@@ -32,14 +32,36 @@ pub fn tools_dir() -> PathBuf {
 /// one server that needs a fixed port) at a time, across processes.
 pub struct ToolLock(#[allow(dead_code)] File);
 
-/// Takes the lock `name` in the tools folder, waiting for it.
-pub fn lock(name: &str) -> Result<ToolLock, String> {
+/// Takes the lock `name` in the tools folder, waiting for it up to
+/// `patience`: a lock held longer (a server another run left running, such
+/// as `provedex-local-anchors`) is an error that says which, not a hang.
+pub fn lock_within(name: &str, patience: Duration) -> Result<ToolLock, String> {
     let dir = tools_dir();
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("{name}.lock"));
     let file = File::create(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    file.lock().map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
-    Ok(ToolLock(file))
+    let deadline = Instant::now() + patience;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(ToolLock(file)),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(100))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "{} is still held after {patience:?}: another process uses it (a server left running by \
+                     another test run or by provedex-local-anchors?); stop that process",
+                    path.display()
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(format!("cannot lock {}: {e}", path.display())),
+        }
+    }
+}
+
+/// [`lock_within`] with the patience of an install from a registry (30 minutes).
+pub fn lock(name: &str) -> Result<ToolLock, String> {
+    lock_within(name, Duration::from_secs(1800))
 }
 
 /// The binary `bin` of the Go command `package@version`, installed with

@@ -5,7 +5,7 @@
 //! only one runs at a time on a machine: [`start`] holds the `port-2112` lock
 //! for as long as the server lives.
 
-use crate::{Server, free_port, go_tool, http_status, lock};
+use crate::{Server, free_port, go_tool, http_status, lock_within};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -37,7 +37,7 @@ pub fn install() -> Result<PathBuf, String> {
 /// certificate chain.
 pub fn start(dir: &Path) -> Result<TsaHandle, String> {
     let binary = install()?;
-    let held = lock("port-2112")?;
+    let held = lock_within("port-2112", Duration::from_secs(300))?;
     let port = free_port();
     let mut command = Command::new(binary);
     command
