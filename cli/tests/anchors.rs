@@ -12,7 +12,8 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use common::Dir;
-use provedex_test_servers::{anvil, rekor, tessera, tsa, versitygw};
+use provedex_test_servers::local::{LocalAnchors, SECRET_VARIABLES};
+use provedex_test_servers::tsa;
 use serde_json::Value;
 
 fn started(session: usize) -> String {
@@ -46,52 +47,23 @@ fn reached(report: &Value) -> Vec<String> {
 #[test]
 fn anchors_on_the_real_servers_reach_each_level_only_under_the_verifiers_trust() {
     let d = Dir::new();
-    let servers = d.path("servers");
-    std::fs::create_dir(&servers).unwrap();
-    let tsa = tsa::start(&servers.join("tsa").tap_dir()).unwrap();
-    let log = tessera::start(&servers.join("tlog").tap_dir()).unwrap();
-    let rekor = rekor::start(&servers.join("rekor").tap_dir()).unwrap();
-    let s3 = versitygw::start(&servers.join("s3").tap_dir()).unwrap();
-    let eth = anvil::start(&servers.join("eth").tap_dir()).unwrap();
+    let servers = LocalAnchors::start(&d.path("servers")).unwrap();
+    let (tsa, log, rekor, s3, eth) = (&servers.tsa, &servers.tlog, &servers.rekor, &servers.s3, &servers.eth);
 
     let (key, pubkey) = d.key("k.key", 1);
     for i in 0..5 {
         assert_eq!(d.record(&key, &started(i)).code, 0);
     }
-    let chain =
-        String::from_utf8(provedex_test_servers::http_get(tsa.port, "/api/v1/timestamp/certchain").unwrap()).unwrap();
+    // The root as the TSA serves it, read here apart from the servers' own reading.
+    let chain = String::from_utf8(provedex_test_servers::http_get(tsa.port, tsa::CERTCHAIN_PATH).unwrap()).unwrap();
     let root = d.write("tsa-root.pem", &last_certificate(&chain));
-    let config = d.write(
-        "provedex.toml",
-        &format!(
-            "ledger = \"ledger.ndjson\"\nkey = \"k.key\"\nproof_level = \"publicly-timestamped\"\n\n\
-             [[anchor]]\nname = \"tsa\"\ntype = \"rfc3161\"\nendpoint = \"{}\"\ntsa_roots = \"tsa-root.pem\"\n\n\
-             [[anchor]]\ntype = \"tlog\"\nendpoint = \"{}\"\nlog_key = \"{}\"\n\n\
-             [[anchor]]\ntype = \"rekor\"\nendpoint = \"{}\"\nlog_key = \"{}\"\n\n\
-             [[anchor]]\nname = \"worm\"\ntype = \"s3-object-lock\"\nendpoint = \"{}\"\nbucket = \"evidence\"\n\
-             access_key_env = \"TEST_S3_ACCESS\"\nsecret_key_env = \"TEST_S3_SECRET\"\nretention_days = 1\n\n\
-             [[anchor]]\nname = \"chain\"\ntype = \"ethereum\"\nendpoint = \"{}\"\nchain_id = {}\n\
-             private_key_env = \"TEST_ETH_KEY\"\n",
-            tsa.url,
-            log.url,
-            log.log_key.verifier_key(),
-            rekor.url,
-            rekor.log_key.verifier_key(),
-            s3.endpoint,
-            eth.url,
-            eth.chain_id,
-        ),
-    );
-    let env = [
-        ("TEST_S3_ACCESS", s3.access_key.as_str()),
-        ("TEST_S3_SECRET", s3.secret_key.as_str()),
-        ("TEST_ETH_KEY", eth.private_key.as_str()),
-    ];
+    let config = d.write("provedex.toml", &servers.config("ledger.ndjson", "k.key", "tsa-root.pem"));
+    let env = servers.secrets();
 
     // Without the secrets' variables the configuration is refused, each named.
     let check = d.run(&["config", "check", "--config", &config]);
     assert_eq!(check.code, 2, "{}", check.stderr);
-    for variable in ["TEST_S3_ACCESS", "TEST_S3_SECRET", "TEST_ETH_KEY"] {
+    for variable in SECRET_VARIABLES {
         assert!(check.stderr.contains(&format!("the environment variable {variable} is not set")), "{}", check.stderr);
     }
     let check = d.run_with(&["config", "check", "--config", &config], &env);
@@ -191,7 +163,6 @@ fn anchors_on_the_real_servers_reach_each_level_only_under_the_verifiers_trust()
     let foreign_path = d.write("foreign.json", &foreign.to_string());
     let out = d.run(&["verify-bundle", &foreign_path, "--pubkey", &pubkey, "--json", "--log-key", &tlog_key]);
     assert_eq!((out.code, json(&out.stdout)["reason"].as_str()), (1, Some("receipt_invalid")), "{}", out.stdout);
-    drop((tsa, log, rekor, s3, eth));
 }
 
 // Pins: AN-5.
@@ -286,16 +257,4 @@ fn config_check_lists_every_problem_and_anchor_refuses_to_start_on_one() {
     let missing = d.run(&["config", "check", "--config", &d.arg("nothing.toml")]);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("nothing.toml: cannot read it"), "{}", missing.stderr);
-}
-
-/// Creates a folder and hands its path on.
-trait TapDir {
-    fn tap_dir(self) -> Self;
-}
-
-impl TapDir for std::path::PathBuf {
-    fn tap_dir(self) -> Self {
-        std::fs::create_dir_all(&self).unwrap();
-        self
-    }
 }

@@ -5,6 +5,7 @@
 //! (or when the thread that started it ends).
 
 pub mod anvil;
+pub mod local;
 pub mod rekor;
 pub mod tessera;
 pub mod tsa;

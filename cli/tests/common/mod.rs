@@ -43,6 +43,10 @@ impl Dir {
             .env("HOME", self.dir.path())
             .env_remove("PROVEDEX_KEY")
             .env_remove("PROVEDEX_LEDGER")
+            // The anchors' secrets come from `env` only.
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("PROVEDEX_ETH_KEY")
             .envs(env.iter().copied())
             .output()
             .unwrap();
