@@ -10,7 +10,7 @@ use provedex_anchor::anchorer::{AnchorStatus, Anchorer, Outcome, RunMode, now_na
 use provedex_anchor::config::Config;
 use serde_json::json;
 
-use crate::render::{rfc3339_nanos, terminal_safe};
+use crate::render::{path_text, rfc3339_nanos, terminal_safe};
 use crate::{CliError, CliResult, EXIT_ANCHOR_FAILED, out};
 
 #[derive(clap::Args)]
@@ -52,6 +52,9 @@ pub fn run(command: Command) -> CliResult {
     match command {
         Command::Run(args) => {
             let anchorer = anchorer(&args.config)?;
+            if !anchorer.ledger().exists() {
+                out::err(format!("note: {} does not exist yet: nothing to anchor\n", path_text(&anchorer.ledger())));
+            }
             let outcomes = anchorer.run(RunMode::All, now_nanos())?;
             print_outcomes(&outcomes, args.json, true);
             let failed = outcomes.iter().any(|(_, o)| matches!(o, Outcome::Failed { .. }));
@@ -107,7 +110,7 @@ fn print_outcomes(outcomes: &[(String, Outcome)], json: bool, quiet_too: bool) {
             };
             out::out(format!("{}\n", json!({"anchor": name, "outcome": kind, "detail": detail})));
         } else {
-            out::out(terminal_safe(&format!("{name}: {text}\n")));
+            out::out(format!("{}\n", terminal_safe(&format!("{name}: {text}"))));
         }
     }
 }
@@ -117,12 +120,12 @@ fn status_text(status: &AnchorStatus) -> String {
         (Some(size), Some(at)) => format!("last receipt: {size} lines, statement of {}", rfc3339_nanos(at)),
         _ => "no receipt yet".to_owned(),
     };
-    let mut text = format!("{} ({}): {last}; {} lines not anchored\n", status.name, status.kind, status.pending);
+    let mut lines = vec![format!("{} ({}): {last}; {} lines not anchored", status.name, status.kind, status.pending)];
     if let Some(error) = &status.last_error {
-        text.push_str(&format!("  last error ({} failures): {error}\n", status.failures));
+        lines.push(format!("  last error ({} failures): {error}", status.failures));
     }
     if let Some(next) = status.next_attempt_nanos {
-        text.push_str(&format!("  next attempt: {}\n", rfc3339_nanos(next)));
+        lines.push(format!("  next attempt: {}", rfc3339_nanos(next)));
     }
-    terminal_safe(&text)
+    lines.iter().map(|line| terminal_safe(line) + "\n").collect()
 }
