@@ -301,12 +301,17 @@ impl Anchorer {
             .collect())
     }
 
+    /// The tree of the ledger's verified lines; none when there is no ledger yet.
+    fn ledger_tree(&self) -> provedex_format::Result<Option<LedgerTree>> {
+        if !self.ledger().exists() {
+            return Ok(None);
+        }
+        LedgerTree::read_to_sign(&self.ledger(), self.key.public_key()).map(Some)
+    }
+
     /// The ledger's verified lines (0 when there is no ledger yet).
     fn ledger_size(&self) -> provedex_format::Result<u64> {
-        if !self.ledger().exists() {
-            return Ok(0);
-        }
-        Ok(LedgerTree::read_to_sign(&self.ledger(), self.key.public_key())?.size())
+        Ok(self.ledger_tree()?.map_or(0, |tree| tree.size()))
     }
 
     /// Whether `publisher` is due at `now`, `pending` lines not anchored.
@@ -321,7 +326,9 @@ impl Anchorer {
     /// cannot be read or a receipt that cannot be kept.
     pub fn run(&self, mode: RunMode, now: u64) -> provedex_format::Result<Vec<(String, Outcome)>> {
         let ledger = self.ledger();
-        let size = self.ledger_size()?;
+        // Read once: the statement vouches for the very lines counted here.
+        let tree = self.ledger_tree()?;
+        let size = tree.as_ref().map_or(0, LedgerTree::size);
         let anchored = self.anchored()?;
         let mut state = State::load(&ledger);
         let pending = |p: &Publisher| size.saturating_sub(anchored.get(p.config.name()).map_or(0, |l| l.0));
@@ -344,10 +351,10 @@ impl Anchorer {
             .filter(|p| !chosen.iter().any(|c| std::ptr::eq(*c, *p)))
             .map(|p| (p.config.name().to_owned(), if pending(p) == 0 { Outcome::UpToDate } else { Outcome::NotDue }))
             .collect();
-        if chosen.is_empty() {
+        let Some(mut tree) = tree.filter(|_| !chosen.is_empty()) else {
             return Ok(outcomes);
-        }
-        let (checkpoint, statement) = self.sign(now)?;
+        };
+        let (checkpoint, statement) = self.sign(&mut tree, now)?;
         let results: Vec<(&Publisher, Result<Receipt, AnchorError>)> = std::thread::scope(|scope| {
             let handles: Vec<_> =
                 chosen.iter().map(|p| (*p, scope.spawn(|| p.publish(&statement)))).collect::<Vec<_>>();
@@ -386,8 +393,7 @@ impl Anchorer {
     }
 
     /// A checkpoint of the ledger's verified lines and the statement for it.
-    fn sign(&self, now: u64) -> provedex_format::Result<(SignedNote, String)> {
-        let mut tree = LedgerTree::read_to_sign(&self.ledger(), self.key.public_key())?;
+    fn sign(&self, tree: &mut LedgerTree, now: u64) -> provedex_format::Result<(SignedNote, String)> {
         let note = tree.checkpoint(&self.key, None)?;
         let body = Checkpoint::parse_body(&note.text).expect("a checkpoint just signed reads back");
         let origin = LedgerOrigin::parse(&body.origin).expect("a ledger's checkpoint has a ledger origin");
