@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use provedex_core::display::{escape, escape_bytes, shell_word};
 use provedex_core::toolset::{Drift, Toolset};
+use provedex_core::utc::utc_nanos;
 use provedex_core::{ChainReport, Progress, Reason, SignedEvent, Value};
 
 use crate::out;
@@ -168,7 +169,7 @@ pub fn listing_row(event: &SignedEvent) -> String {
     format!(
         "{:<5} {:<31} {:<18} {}",
         event.seq,
-        rfc3339_nanos(event.timestamp_nanos),
+        utc_nanos(event.timestamp_nanos),
         escape(event.event.type_name()),
         details.join(" ")
     )
@@ -237,34 +238,6 @@ fn json_for_people(value: &Value, out: &mut String) {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` for nanoseconds since the Unix epoch.
-pub fn rfc3339_nanos(nanos: u64) -> String {
-    let secs = nanos / 1_000_000_000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:09}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        nanos % 1_000_000_000
-    )
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
-}
-
 /// The hash, then one tool per line: its digest and escaped name.
 pub fn toolset_text(toolset: &Toolset) -> String {
     let mut text = format!("{}\n", toolset.toolset_sha256);
@@ -295,7 +268,7 @@ mod tests {
 
     use provedex_core::Progress;
 
-    use super::{progress_text, rfc3339_nanos};
+    use super::progress_text;
 
     #[test]
     fn progress_shows_share_rate_and_time_left() {
@@ -307,13 +280,5 @@ mod tests {
         let early = Progress::new(10, 1);
         assert!(progress_text(early, 1_000, Duration::from_secs(1)).ends_with("ETA 16m39s"));
         assert!(progress_text(Progress::new(0, 0), 1_000, Duration::ZERO).ends_with("0 events/s  ETA --"));
-    }
-
-    #[test]
-    fn formats_known_instants() {
-        assert_eq!(rfc3339_nanos(0), "1970-01-01T00:00:00.000000000Z");
-        assert_eq!(rfc3339_nanos(1_700_000_000_000_000_000), "2023-11-14T22:13:20.000000000Z");
-        assert_eq!(rfc3339_nanos(951_782_400_000_000_001), "2000-02-29T00:00:00.000000001Z");
-        assert_eq!(rfc3339_nanos(u64::MAX), "2554-07-21T23:34:33.709551615Z");
     }
 }

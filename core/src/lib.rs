@@ -21,7 +21,7 @@ pub use provedex_format::seal::{GENESIS_PARENT_HASH, compute_self_hash, sha256_h
 pub use provedex_format::{
     AgentEvent, ChainHash, Digest, Error, EventError, Finding, KEY_FILE_LEN, LedgerErrorKind, MAX_LINE_BYTES,
     PublicKeyBytes, Reason, Result, SignatureBytes, SignedEvent, SigningKeypair, Value, anchor, canonical,
-    canonical_json, checkpoint, display, event, hex, kinds, line, merkle, note, seal, toolset,
+    canonical_json, checkpoint, display, event, hex, kinds, line, merkle, note, seal, toolset, utc,
 };
 pub use provedex_ledger::{
     BundleCheckpoint, CheckpointEntry, Durability, KeyFile, LedgerTree, ProofDocument, ReceiptEntry, RecoverOutcome,

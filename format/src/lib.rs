@@ -39,6 +39,7 @@ pub mod pem;
 mod reason;
 pub mod seal;
 pub mod toolset;
+pub mod utc;
 
 pub use canonical::{Value, canonical_json};
 pub use error::{Error, LedgerErrorKind, Result};

@@ -109,7 +109,7 @@ impl S3Checked {
             quote(&self.verified.bucket),
             quote(&self.verified.key),
             &hex::encode(&self.body_sha256)[..16],
-            receipts::utc(self.retain_until),
+            provedex_format::utc::utc_seconds(self.retain_until),
         )
     }
 }
@@ -275,8 +275,8 @@ impl S3Anchor {
             return Err(AnchorError::Mismatch(format!(
                 "version {} of {where_} is retained until {}, not until {} as sent",
                 quote(version_id),
-                receipts::utc(retention),
-                receipts::utc(retain_until)
+                provedex_format::utc::utc_seconds(retention),
+                provedex_format::utc::utc_seconds(retain_until)
             )));
         }
 
@@ -331,8 +331,8 @@ impl S3Anchor {
         if stored_at != Some(receipt.stored_at) {
             return Err(AnchorError::Mismatch(format!(
                 "{where_} was stored at {}, the receipt says {}",
-                stored_at.map_or("(no date)".to_owned(), receipts::utc),
-                receipts::utc(receipt.stored_at)
+                stored_at.map_or("(no date)".to_owned(), provedex_format::utc::utc_seconds),
+                provedex_format::utc::utc_seconds(receipt.stored_at)
             )));
         }
         let body = self.read_capped(get.body, receipts::MAX_STATEMENT, &where_)?;
@@ -349,8 +349,8 @@ impl S3Anchor {
         if retain_until < receipt.retain_until {
             return Err(AnchorError::Mismatch(format!(
                 "{where_} is retained until {}, earlier than the receipt's {}",
-                receipts::utc(retain_until),
-                receipts::utc(receipt.retain_until)
+                provedex_format::utc::utc_seconds(retain_until),
+                provedex_format::utc::utc_seconds(receipt.retain_until)
             )));
         }
         Ok(S3Checked { verified, body_sha256, retain_until })

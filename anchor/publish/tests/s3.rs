@@ -85,7 +85,7 @@ fn raw_retention(rt: &tokio::runtime::Runtime, client: &Client, key: &str, versi
             format!(
                 "<Mode>{}</Mode><RetainUntilDate>{}</RetainUntilDate>",
                 r.mode().map_or("", |m| m.as_str()),
-                r.retain_until_date().map_or(String::new(), |d| provedex_receipts::s3::utc(d.secs()))
+                r.retain_until_date().map_or(String::new(), |d| provedex_format::utc::utc_seconds(d.secs()))
             )
         }
         Err(e) => {
@@ -352,7 +352,8 @@ fn the_store_refuses_to_delete_shorten_or_downgrade_a_locked_version() {
     assert_eq!(&body[..], text.as_bytes());
     let retention = raw_retention(&rt, &client, key, version);
     assert!(retention.contains("<Mode>COMPLIANCE</Mode>"), "{retention}");
-    let until = format!("<RetainUntilDate>{}</RetainUntilDate>", provedex_receipts::s3::utc(receipt.retain_until));
+    let until =
+        format!("<RetainUntilDate>{}</RetainUntilDate>", provedex_format::utc::utc_seconds(receipt.retain_until));
     assert!(retention.contains(&until), "{retention}");
     anchor.check_online(&receipt).unwrap();
 

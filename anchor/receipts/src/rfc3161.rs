@@ -15,7 +15,6 @@
 //! ESSCertIDv2 hash and the root fingerprint are computed from the receipt's
 //! own bytes, sliced with the small DER reader below.
 
-use crate::s3::utc;
 use crate::tlog::short;
 use crate::{ReceiptError, statement_digest};
 use bcder::Mode;
@@ -23,6 +22,7 @@ use bcder::decode::Constructed;
 use cryptographic_message_syntax::asn1::rfc3161::TstInfo;
 use cryptographic_message_syntax::asn1::rfc5652::SignedData as AsnSignedData;
 use provedex_format::display::quote;
+use provedex_format::utc::utc_seconds as utc;
 use provedex_format::{base64, hex};
 use sha2::{Digest as _, Sha256};
 use x509_certificate::{CapturedX509Certificate, DigestAlgorithm, SignatureAlgorithm};

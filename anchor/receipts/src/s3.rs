@@ -11,6 +11,7 @@
 use crate::{ReceiptError, statement_digest};
 use provedex_format::display::quote;
 use provedex_format::hex;
+use provedex_format::utc::utc_seconds as utc;
 
 /// The longest statement a receipt may carry, in bytes.
 pub const MAX_STATEMENT: usize = 16 * 1024;
@@ -214,23 +215,6 @@ fn bucket_name_ok(name: &str) -> bool {
     inner_ok && bytes.first().is_some_and(ends_ok) && bytes.last().is_some_and(ends_ok) && !name.contains("..")
 }
 
-/// `secs` (unix seconds) as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Days to a civil date (proleptic Gregorian), after Howard Hinnant's algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,17 +232,6 @@ mod tests {
             retain_until: 1_800_000_000,
             stored_at: 1_700_000_000,
         }
-    }
-
-    #[test]
-    fn utc_matches_known_dates() {
-        // Values from `date -u -d @N +%FT%TZ`.
-        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(utc(1_764_608_545), "2025-12-01T17:02:25Z");
-        assert_eq!(utc(-1), "1969-12-31T23:59:59Z");
-        assert_eq!(utc(253_402_300_799), "9999-12-31T23:59:59Z");
     }
 
     #[test]

@@ -10,8 +10,9 @@ use provedex_anchor::anchorer::{AnchorStatus, Anchorer, Outcome, RunMode, now_na
 use provedex_anchor::config::Config;
 use serde_json::json;
 
-use crate::render::{path_text, rfc3339_nanos, terminal_safe};
+use crate::render::{path_text, terminal_safe};
 use crate::{CliError, CliResult, EXIT_ANCHOR_FAILED, out};
+use provedex_core::utc::utc_nanos;
 
 #[derive(clap::Args)]
 pub struct ConfigArg {
@@ -94,7 +95,7 @@ fn print_outcomes(outcomes: &[(String, Outcome)], json: bool, quiet_too: bool) {
         let (kind, text) = match outcome {
             Outcome::Anchored { tree_size } => ("anchored", format!("anchored {tree_size} lines")),
             Outcome::Failed { error, next_attempt_nanos } => {
-                ("failed", format!("FAILED: {}; next attempt at {}", error, rfc3339_nanos(*next_attempt_nanos)))
+                ("failed", format!("FAILED: {}; next attempt at {}", error, utc_nanos(*next_attempt_nanos)))
             }
             Outcome::UpToDate if quiet_too => ("up_to_date", "up to date: every line is anchored".to_owned()),
             Outcome::NotDue if quiet_too => ("not_due", "not due".to_owned()),
@@ -117,7 +118,7 @@ fn print_outcomes(outcomes: &[(String, Outcome)], json: bool, quiet_too: bool) {
 
 fn status_text(status: &AnchorStatus) -> String {
     let last = match (status.last_tree_size, status.last_anchor_nanos) {
-        (Some(size), Some(at)) => format!("last receipt: {size} lines, statement of {}", rfc3339_nanos(at)),
+        (Some(size), Some(at)) => format!("last receipt: {size} lines, statement of {}", utc_nanos(at)),
         _ => "no receipt yet".to_owned(),
     };
     let mut lines = vec![format!("{} ({}): {last}; {} lines not anchored", status.name, status.kind, status.pending)];
@@ -125,7 +126,7 @@ fn status_text(status: &AnchorStatus) -> String {
         lines.push(format!("  last error ({} failures): {error}", status.failures));
     }
     if let Some(next) = status.next_attempt_nanos {
-        lines.push(format!("  next attempt: {}", rfc3339_nanos(next)));
+        lines.push(format!("  next attempt: {}", utc_nanos(next)));
     }
     lines.iter().map(|line| terminal_safe(line) + "\n").collect()
 }
