@@ -32,8 +32,11 @@ if [ ! -x "$validator" ]; then
   for tool in cc c++ make cmake pkg-config perl autoconf automake libtoolize; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
-  if ! ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib64/libclang*.so* \
-    >/dev/null 2>&1 && [ -z "${LIBCLANG_PATH:-}" ]; then
+  libclang=""
+  for candidate in /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib64/libclang*.so*; do
+    [ -e "$candidate" ] && { libclang="$candidate"; break; }
+  done
+  if [ -z "$libclang" ] && [ -z "${LIBCLANG_PATH:-}" ]; then
     missing+=("libclang (e.g. apt-get install libclang-dev)")
   fi
   if [ "${#missing[@]}" -gt 0 ]; then
