@@ -14,7 +14,7 @@ use std::sync::Arc;
 use provedex_core::bundle::{self, KeyPin, ProofLevel, Verdict};
 use provedex_core::{self as core, BundleCheckpoint, Engine, PublicKeyBytes, SignedCheckpoint};
 
-use crate::{FsPath, ProvedexError, Result, SigningKeypair};
+use crate::{FsPath, ProvedexError, ReceiptTrust, Result, SigningKeypair};
 
 /// Which lines of a ledger a bundle holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -87,6 +87,17 @@ pub fn export_bundle_with_checkpoint(
 ) -> Result<Vec<u8>> {
     let held = SignedCheckpoint::parse(&checkpoint)?;
     let bundle = core::export_bundle(&ledger_path.0, BundleCheckpoint::Held(&held), selection.into())?;
+    Ok(document(&bundle))
+}
+
+/// [`export_bundle`] against the checkpoint anchored last: the latest in
+/// the receipts file beside the ledger (spec/anchors.md), with every receipt
+/// kept for it, as `provedex export --anchored` writes it. No receipt yet
+/// is a `Ledger` error `out_of_range`; the other errors are those of
+/// [`export_bundle_with_checkpoint`].
+#[uniffi::export]
+pub fn export_bundle_anchored(ledger_path: FsPath, selection: BundleSelection) -> Result<Vec<u8>> {
+    let bundle = core::export_bundle(&ledger_path.0, BundleCheckpoint::Anchored, selection.into())?;
     Ok(document(&bundle))
 }
 
@@ -206,17 +217,24 @@ fn fingerprint_pin(text: String) -> Result<String> {
 /// own. `checkpoint` is a checkpoint of the ledger held apart (its note
 /// bytes): the bundle must prove its lines against that very tree.
 ///
+/// The bundle's receipts are checked with `receipts`, the trust anchors
+/// and servers the verifier chose (spec/anchors.md); without them each
+/// receipt's statement is still checked against the checkpoint, but no
+/// receipt reaches a level above `verifiable`.
+///
 /// Every finding about the bundle is in the report (`bundle_malformed`,
-/// `bundle_key_mismatch`, `bundle_proof_invalid`, the checkpoint's and the
-/// lines' reasons). Errors are only about the arguments: both pins, or a
-/// malformed key or fingerprint, is a `KeyLoad` error; a held checkpoint
-/// that is not a signed checkpoint, a `Chain` error `checkpoint_malformed`.
-#[uniffi::export(default(pinned_pubkey = None, pinned_fingerprint = None, checkpoint = None))]
+/// `bundle_key_mismatch`, `bundle_proof_invalid`, `receipt_invalid`, the
+/// checkpoint's and the lines' reasons). Errors are only about the
+/// arguments: both pins, a malformed key or fingerprint, or a trust anchor
+/// that cannot be read, is a `KeyLoad` error; a held checkpoint that is not
+/// a signed checkpoint, a `Chain` error `checkpoint_malformed`.
+#[uniffi::export(default(pinned_pubkey = None, pinned_fingerprint = None, checkpoint = None, receipts = None))]
 pub fn verify_bundle(
     bundle: Vec<u8>,
     pinned_pubkey: Option<String>,
     pinned_fingerprint: Option<String>,
     checkpoint: Option<Vec<u8>>,
+    receipts: Option<ReceiptTrust>,
 ) -> Result<BundleReport> {
     let pin = match (pinned_pubkey, pinned_fingerprint) {
         (Some(_), Some(_)) => {
@@ -227,7 +245,8 @@ pub fn verify_bundle(
         (None, None) => None,
     };
     let held = crate::transparency::pinned_checkpoint(checkpoint)?;
-    Ok(bundle::verify_bundle(&bundle, pin.as_ref(), held.as_ref(), Engine::default()).into())
+    let checker = receipts.unwrap_or_default().checker()?;
+    Ok(bundle::verify_bundle_with(&bundle, pin.as_ref(), held.as_ref(), Engine::default(), &checker).into())
 }
 
 /// One line of a ledger's checkpoints file: a checkpoint a session signed.

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 uniffi::setup_scaffolding!();
 
+mod anchors;
 mod bundle;
 #[rustfmt::skip]
 mod events;
@@ -24,9 +25,10 @@ use provedex_core as core;
 use provedex_core::canonical::{self, Map, Value};
 use provedex_core::{ChainHash, KeyFile, PublicKeyBytes, Reason};
 
+pub use anchors::{AnchorConfig, AnchorOutcome, AnchorStatus, BackgroundAnchorer, ReceiptTrust, S3Access};
 pub use bundle::{
     BundleReport, BundleSelection, CheckpointEntry, Evidence, LevelVerdict, checkpoints_path, export_bundle,
-    export_bundle_with_checkpoint, read_checkpoints, verify_bundle,
+    export_bundle_anchored, export_bundle_with_checkpoint, read_checkpoints, verify_bundle,
 };
 pub use events::{AgentEvent, PinnedTool};
 pub use keys::{
@@ -85,6 +87,16 @@ pub enum ProvedexError {
         /// The reason code, for programs.
         code: String,
         /// Where and why, for people.
+        detail: String,
+    },
+    /// An anchoring configuration cannot be read or used, or the anchorer
+    /// cannot start. `code` is invalid_config (`detail` lists every problem,
+    /// each naming where) or io.
+    #[error("{detail}")]
+    Config {
+        /// The kind of problem, for programs.
+        code: String,
+        /// The file and its problems, for people.
         detail: String,
     },
 }

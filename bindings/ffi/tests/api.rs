@@ -44,6 +44,7 @@ fn kind(e: ProvedexError) -> (&'static str, String, String) {
         ProvedexError::Signing { code, detail } => ("Signing", code, detail),
         ProvedexError::Ledger { code, detail } => ("Ledger", code, detail),
         ProvedexError::Chain { code, detail } => ("Chain", code, detail),
+        ProvedexError::Config { code, detail } => ("Config", code, detail),
     }
 }
 

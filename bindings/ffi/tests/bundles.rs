@@ -39,7 +39,7 @@ fn hashes(value: &Value) -> Vec<String> {
 }
 
 fn with_pubkey(bundle: &[u8]) -> BundleReport {
-    verify_bundle(bundle.to_vec(), Some(CHECK_PUBKEY.to_owned()), None, None).unwrap()
+    verify_bundle(bundle.to_vec(), Some(CHECK_PUBKEY.to_owned()), None, None, None).unwrap()
 }
 
 fn evidence(report: &BundleReport) -> Vec<(String, String)> {
@@ -122,11 +122,11 @@ fn a_bundle_verifies_under_the_pinned_key_or_fingerprint_and_unpinned_reaches_no
     assert_eq!((json["ok"].clone(), json["proof_level"].clone()), (Value::Bool(true), "verifiable".into()));
     assert_eq!(json["root"], ROOT_5);
 
-    let by_fingerprint = verify_bundle(bundle.clone(), None, Some(FINGERPRINT.to_owned()), None).unwrap();
+    let by_fingerprint = verify_bundle(bundle.clone(), None, Some(FINGERPRINT.to_owned()), None, None).unwrap();
     assert_eq!((by_fingerprint.ok, by_fingerprint.pinned), (true, true));
     assert_eq!(by_fingerprint.proof_level.as_deref(), Some("verifiable"));
 
-    let unpinned = verify_bundle(bundle.clone(), None, None, None).unwrap();
+    let unpinned = verify_bundle(bundle.clone(), None, None, None, None).unwrap();
     assert_eq!((unpinned.ok, unpinned.pinned, unpinned.proof_level.as_deref()), (true, false, None));
     assert_eq!(unpinned.evidence[0].kind, "key_pin");
     assert_eq!(unpinned.evidence[0].verdict, "not_checked");
@@ -135,24 +135,24 @@ fn a_bundle_verifies_under_the_pinned_key_or_fingerprint_and_unpinned_reaches_no
 
     // Another key pinned, or its fingerprint: the bundle is not the pinned key's.
     let other = seed_key(7);
-    let report = verify_bundle(bundle.clone(), Some(other.pubkey_hex()), None, None).unwrap();
+    let report = verify_bundle(bundle.clone(), Some(other.pubkey_hex()), None, None, None).unwrap();
     assert_eq!((report.ok, report.pinned, report.reason.as_deref()), (false, false, Some("bundle_key_mismatch")));
     assert_eq!(evidence(&report), pairs(&[("key_pin", "failed")]));
     let other_fingerprint = format!("sha256:{}", "ab".repeat(32));
-    let report = verify_bundle(bundle.clone(), None, Some(other_fingerprint), None).unwrap();
+    let report = verify_bundle(bundle.clone(), None, Some(other_fingerprint), None, None).unwrap();
     assert_eq!(report.reason.as_deref(), Some("bundle_key_mismatch"));
 
     // Errors are about the arguments only.
-    let both = verify_bundle(bundle.clone(), Some(CHECK_PUBKEY.into()), Some(FINGERPRINT.into()), None);
+    let both = verify_bundle(bundle.clone(), Some(CHECK_PUBKEY.into()), Some(FINGERPRINT.into()), None, None);
     assert_eq!(code(both.unwrap_err()).0, "KeyLoad");
-    let upper = verify_bundle(bundle.clone(), None, Some(FINGERPRINT.to_uppercase()), None);
+    let upper = verify_bundle(bundle.clone(), None, Some(FINGERPRINT.to_uppercase()), None, None);
     assert_eq!(code(upper.unwrap_err()).0, "KeyLoad");
-    assert_eq!(code(verify_bundle(bundle.clone(), Some("03a1".into()), None, None).unwrap_err()).0, "KeyLoad");
-    let held = verify_bundle(bundle, None, None, Some(b"not a checkpoint".to_vec()));
+    assert_eq!(code(verify_bundle(bundle.clone(), Some("03a1".into()), None, None, None).unwrap_err()).0, "KeyLoad");
+    let held = verify_bundle(bundle, None, None, Some(b"not a checkpoint".to_vec()), None);
     assert_eq!(code(held.unwrap_err()), ("Chain", "checkpoint_malformed".into()));
 
     // Bytes that are not a bundle are a report.
-    let report = verify_bundle(b"{}".to_vec(), Some(CHECK_PUBKEY.into()), None, None).unwrap();
+    let report = verify_bundle(b"{}".to_vec(), Some(CHECK_PUBKEY.into()), None, None, None).unwrap();
     assert_eq!((report.ok, report.reason.as_deref(), report.first_seq), (false, Some("bundle_malformed"), None));
 }
 
@@ -198,11 +198,11 @@ fn a_swapped_missing_or_replaced_line_and_a_self_vouching_key_are_refused() {
     }
     let forged_ledger = write_ledger(dir.path(), "forged.ndjson", &forged);
     let self_vouching = export_bundle(FsPath::from(&forged_ledger), forger.clone(), seqs(1, 3)).unwrap();
-    let unpinned = verify_bundle(self_vouching.clone(), None, None, None).unwrap();
+    let unpinned = verify_bundle(self_vouching.clone(), None, None, None, None).unwrap();
     assert_eq!((unpinned.ok, unpinned.pinned, unpinned.proof_level), (true, false, None));
     let report = with_pubkey(&self_vouching);
     assert_eq!((report.ok, report.reason.as_deref()), (false, Some("bundle_key_mismatch")));
-    let report = verify_bundle(self_vouching, None, Some(FINGERPRINT.into()), None).unwrap();
+    let report = verify_bundle(self_vouching, None, Some(FINGERPRINT.into()), None, None).unwrap();
     assert_eq!(report.reason.as_deref(), Some("bundle_key_mismatch"));
 
     // A bundle naming the pinned key but carrying the forger's checkpoint.
@@ -221,7 +221,7 @@ fn a_held_checkpoint_must_be_of_the_same_ledger_and_tree() {
     let bundle = export_bundle_with_checkpoint(FsPath::from(&ledger), note_3.as_bytes().to_vec(), seqs(1, 2)).unwrap();
     assert_eq!(parse(&bundle)["checkpoint"], note_3);
     let held = Some(note_3.as_bytes().to_vec());
-    let report = verify_bundle(bundle.clone(), Some(CHECK_PUBKEY.into()), None, held).unwrap();
+    let report = verify_bundle(bundle.clone(), Some(CHECK_PUBKEY.into()), None, held, None).unwrap();
     assert!(report.ok, "{}", report.message);
     assert_eq!((report.tree_size, report.root.as_deref()), (Some(3), Some(ROOT_3)));
     assert_eq!(
@@ -237,7 +237,7 @@ fn a_held_checkpoint_must_be_of_the_same_ledger_and_tree() {
 
     // The verifier holds the checkpoint of five lines: the bundle proves nothing about that tree.
     let held = Some(example_note().into_bytes());
-    let report = verify_bundle(bundle.clone(), Some(CHECK_PUBKEY.into()), None, held).unwrap();
+    let report = verify_bundle(bundle.clone(), Some(CHECK_PUBKEY.into()), None, held, None).unwrap();
     assert_eq!((report.ok, report.reason.as_deref()), (false, Some("bundle_proof_invalid")));
     assert_eq!(report.evidence.last().unwrap().kind, "held_checkpoint");
 
@@ -245,7 +245,8 @@ fn a_held_checkpoint_must_be_of_the_same_ledger_and_tree() {
     let other = other_ledger(dir.path(), &key);
     let foreign = checkpoint(FsPath::from(&other), key.clone(), None).unwrap();
     let report =
-        verify_bundle(bundle.clone(), Some(CHECK_PUBKEY.into()), None, Some(foreign.as_bytes().to_vec())).unwrap();
+        verify_bundle(bundle.clone(), Some(CHECK_PUBKEY.into()), None, Some(foreign.as_bytes().to_vec()), None)
+            .unwrap();
     assert_eq!(report.reason.as_deref(), Some("checkpoint_foreign"));
     let refused = export_bundle_with_checkpoint(FsPath::from(&ledger), foreign.into_bytes(), seqs(0, 0));
     assert_eq!(code(refused.unwrap_err()), ("Chain", "checkpoint_foreign".into()));
@@ -335,7 +336,7 @@ fn a_session_signs_a_checkpoint_every_n_events_into_the_checkpoints_file() {
     // A bundle proven against a checkpoint from the file verifies with it held apart.
     let held = entries[1].checkpoint.clone().into_bytes();
     let bundle = export_bundle_with_checkpoint(FsPath::from(&ledger), held.clone(), seqs(1, 3)).unwrap();
-    let report = verify_bundle(bundle, None, Some(FINGERPRINT.into()), Some(held)).unwrap();
+    let report = verify_bundle(bundle, None, Some(FINGERPRINT.into()), Some(held), None).unwrap();
     assert!(report.ok && report.pinned, "{}", report.message);
     assert_eq!(report.tree_size, Some(4));
 

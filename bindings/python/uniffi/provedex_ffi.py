@@ -544,6 +544,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_export_bundle() != 18309:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_func_export_bundle_anchored() != 9839:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint() != 11290:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_genesis_parent_hash() != 29501:
@@ -588,7 +590,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_tree_root() != 28385:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_func_verify_bundle() != 2025:
+    if lib.uniffi_provedex_ffi_checksum_func_verify_bundle() != 17738:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_chain() != 8029:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -609,6 +611,32 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_provedex_ffi_checksum_func_verify_inclusion() != 22385:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_func_verify_signed_event() != 11917:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_anchorconfig_anchor_names() != 51324:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_anchorconfig_key_path() != 62959:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_anchorconfig_ledger_path() != 26166:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_anchorconfig_problems() != 45122:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_constructor_anchorconfig_load() != 28579:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_constructor_anchorconfig_parse() != 13675:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running() != 2600:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_pass_error() != 52005:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_passes() != 37003:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_run_now() != 29987:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_status() != 15209:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop() != 25073:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_provedex_ffi_checksum_constructor_backgroundanchorer_start() != 22063:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_session_checkpoint() != 5907:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -728,6 +756,9 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_event_to_json.restype = ctypes.c_ui
 _UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle_anchored.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle_anchored.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint.restype = ctypes.c_uint16
@@ -827,6 +858,45 @@ _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_inclusion.restype = ctypes.c
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_func_verify_signed_event.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_anchorconfig_anchor_names.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_anchorconfig_anchor_names.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_anchorconfig_key_path.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_anchorconfig_key_path.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_anchorconfig_ledger_path.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_anchorconfig_ledger_path.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_anchorconfig_problems.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_anchorconfig_problems.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_anchorconfig_load.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_anchorconfig_load.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_anchorconfig_parse.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_anchorconfig_parse.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_pass_error.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_pass_error.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_passes.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_passes.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_run_now.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_run_now.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_status.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_status.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop.restype = ctypes.c_uint16
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_backgroundanchorer_start.argtypes = (
+)
+_UniffiLib.uniffi_provedex_ffi_checksum_constructor_backgroundanchorer_start.restype = ctypes.c_uint16
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_checkpoint.argtypes = (
 )
 _UniffiLib.uniffi_provedex_ffi_checksum_method_session_checkpoint.restype = ctypes.c_uint16
@@ -976,6 +1046,12 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle_anchored.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle_anchored.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle_with_checkpoint.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -1102,6 +1178,7 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_verify_bundle.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
     _UniffiRustBuffer,
+    _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_bundle.restype = _UniffiRustBuffer
@@ -1172,6 +1249,74 @@ _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_func_verify_signed_event.restype = None
+_UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_anchor_names.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_anchor_names.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_key_path.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_key_path.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_ledger_path.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_ledger_path.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_problems.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_problems.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_anchorconfig_load.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_anchorconfig_load.restype = ctypes.c_uint64
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_anchorconfig_parse.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_anchorconfig_parse.restype = ctypes.c_uint64
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_is_running.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_is_running.restype = ctypes.c_int8
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_pass_error.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_pass_error.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_passes.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_passes.restype = ctypes.c_uint64
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_run_now.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_run_now.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_status.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_status.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_stop.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_stop.restype = None
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_backgroundanchorer_start.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_constructor_backgroundanchorer_start.restype = ctypes.c_uint64
 _UniffiLib.uniffi_provedex_ffi_fn_method_session_checkpoint.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1349,6 +1494,26 @@ _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_load_or_create.argt
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_provedex_ffi_fn_constructor_signingkeypair_load_or_create.restype = ctypes.c_uint64
+_UniffiLib.uniffi_provedex_ffi_fn_clone_anchorconfig.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_clone_anchorconfig.restype = ctypes.c_uint64
+_UniffiLib.uniffi_provedex_ffi_fn_free_anchorconfig.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_free_anchorconfig.restype = None
+_UniffiLib.uniffi_provedex_ffi_fn_clone_backgroundanchorer.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_clone_backgroundanchorer.restype = ctypes.c_uint64
+_UniffiLib.uniffi_provedex_ffi_fn_free_backgroundanchorer.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_provedex_ffi_fn_free_backgroundanchorer.restype = None
 _UniffiLib.uniffi_provedex_ffi_fn_clone_session.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1377,27 +1542,6 @@ _uniffi_check_contract_api_version(_UniffiLib)
 
 # Public interface members begin here.
 
-
-class _UniffiFfiConverterBoolean:
-    @classmethod
-    def check_lower(cls, value):
-        return not not value
-
-    @classmethod
-    def lower(cls, value):
-        return 1 if value else 0
-
-    @staticmethod
-    def lift(value):
-        return value != 0
-
-    @classmethod
-    def read(cls, buf):
-        return cls.lift(buf.read_u8())
-
-    @classmethod
-    def write(cls, value, buf):
-        buf.write_u8(value)
 
 class _UniffiFfiConverterString:
     @staticmethod
@@ -1431,6 +1575,44 @@ class _UniffiFfiConverterString:
             builder.write(value.encode("utf-8"))
             return builder.finalize()
 
+class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u64"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**64
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u64()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u64(value)
+
+class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -1455,6 +1637,172 @@ class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterString.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class AnchorOutcome:
+    """
+    What one anchoring pass did for one anchor.
+"""
+    def __init__(self, *, anchor:str, outcome:str, tree_size:typing.Optional[int], error:typing.Optional[str], next_attempt_nanos:typing.Optional[int]):
+        self.anchor = anchor
+        self.outcome = outcome
+        self.tree_size = tree_size
+        self.error = error
+        self.next_attempt_nanos = next_attempt_nanos
+        
+        
+
+    
+    def __str__(self):
+        return "AnchorOutcome(anchor={}, outcome={}, tree_size={}, error={}, next_attempt_nanos={})".format(self.anchor, self.outcome, self.tree_size, self.error, self.next_attempt_nanos)
+    def __eq__(self, other):
+        if self.anchor != other.anchor:
+            return False
+        if self.outcome != other.outcome:
+            return False
+        if self.tree_size != other.tree_size:
+            return False
+        if self.error != other.error:
+            return False
+        if self.next_attempt_nanos != other.next_attempt_nanos:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAnchorOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AnchorOutcome(
+            anchor=_UniffiFfiConverterString.read(buf),
+            outcome=_UniffiFfiConverterString.read(buf),
+            tree_size=_UniffiFfiConverterOptionalUInt64.read(buf),
+            error=_UniffiFfiConverterOptionalString.read(buf),
+            next_attempt_nanos=_UniffiFfiConverterOptionalUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.anchor)
+        _UniffiFfiConverterString.check_lower(value.outcome)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.tree_size)
+        _UniffiFfiConverterOptionalString.check_lower(value.error)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.next_attempt_nanos)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.anchor, buf)
+        _UniffiFfiConverterString.write(value.outcome, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.tree_size, buf)
+        _UniffiFfiConverterOptionalString.write(value.error, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.next_attempt_nanos, buf)
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+@dataclass
+class AnchorStatus:
+    """
+    Where one anchor stands (`provedex anchor status`).
+"""
+    def __init__(self, *, name:str, kind:str, last_tree_size:typing.Optional[int], last_anchor_nanos:typing.Optional[int], pending:int, last_error:typing.Optional[str], failures:int, next_attempt_nanos:typing.Optional[int]):
+        self.name = name
+        self.kind = kind
+        self.last_tree_size = last_tree_size
+        self.last_anchor_nanos = last_anchor_nanos
+        self.pending = pending
+        self.last_error = last_error
+        self.failures = failures
+        self.next_attempt_nanos = next_attempt_nanos
+        
+        
+
+    
+    def __str__(self):
+        return "AnchorStatus(name={}, kind={}, last_tree_size={}, last_anchor_nanos={}, pending={}, last_error={}, failures={}, next_attempt_nanos={})".format(self.name, self.kind, self.last_tree_size, self.last_anchor_nanos, self.pending, self.last_error, self.failures, self.next_attempt_nanos)
+    def __eq__(self, other):
+        if self.name != other.name:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.last_tree_size != other.last_tree_size:
+            return False
+        if self.last_anchor_nanos != other.last_anchor_nanos:
+            return False
+        if self.pending != other.pending:
+            return False
+        if self.last_error != other.last_error:
+            return False
+        if self.failures != other.failures:
+            return False
+        if self.next_attempt_nanos != other.next_attempt_nanos:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAnchorStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AnchorStatus(
+            name=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterString.read(buf),
+            last_tree_size=_UniffiFfiConverterOptionalUInt64.read(buf),
+            last_anchor_nanos=_UniffiFfiConverterOptionalUInt64.read(buf),
+            pending=_UniffiFfiConverterUInt64.read(buf),
+            last_error=_UniffiFfiConverterOptionalString.read(buf),
+            failures=_UniffiFfiConverterUInt32.read(buf),
+            next_attempt_nanos=_UniffiFfiConverterOptionalUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.last_tree_size)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.last_anchor_nanos)
+        _UniffiFfiConverterUInt64.check_lower(value.pending)
+        _UniffiFfiConverterOptionalString.check_lower(value.last_error)
+        _UniffiFfiConverterUInt32.check_lower(value.failures)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.next_attempt_nanos)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.last_tree_size, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.last_anchor_nanos, buf)
+        _UniffiFfiConverterUInt64.write(value.pending, buf)
+        _UniffiFfiConverterOptionalString.write(value.last_error, buf)
+        _UniffiFfiConverterUInt32.write(value.failures, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.next_attempt_nanos, buf)
+
+class _UniffiFfiConverterBoolean:
+    @classmethod
+    def check_lower(cls, value):
+        return not not value
+
+    @classmethod
+    def lower(cls, value):
+        return 1 if value else 0
+
+    @staticmethod
+    def lift(value):
+        return value != 0
+
+    @classmethod
+    def read(cls, buf):
+        return cls.lift(buf.read_u8())
+
+    @classmethod
+    def write(cls, value, buf):
+        buf.write_u8(value)
 
 @dataclass
 class LevelVerdict:
@@ -1523,44 +1871,6 @@ class _UniffiFfiConverterSequenceTypeLevelVerdict(_UniffiConverterRustBuffer):
         return [
             _UniffiFfiConverterTypeLevelVerdict.read(buf) for i in range(count)
         ]
-
-class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u64"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**64
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u64()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u64(value)
-
-class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterUInt64.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterUInt64.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterUInt64.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 @dataclass
 class Evidence:
@@ -2312,6 +2622,157 @@ class _UniffiFfiConverterTypePinnedTool(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterString.write(value.sha256, buf)
 
+@dataclass
+class S3Access:
+    """
+    The S3 store a verifier reads `s3-object-lock` receipts' objects from.
+"""
+    def __init__(self, *, endpoint:str, access_key_id:str, secret_access_key:str, region:str = "us-east-1"):
+        self.endpoint = endpoint
+        self.access_key_id = access_key_id
+        self.secret_access_key = secret_access_key
+        self.region = region
+        
+        
+
+    
+    def __str__(self):
+        return "S3Access(endpoint={}, access_key_id={}, secret_access_key={}, region={})".format(self.endpoint, self.access_key_id, self.secret_access_key, self.region)
+    def __eq__(self, other):
+        if self.endpoint != other.endpoint:
+            return False
+        if self.access_key_id != other.access_key_id:
+            return False
+        if self.secret_access_key != other.secret_access_key:
+            return False
+        if self.region != other.region:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeS3Access(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return S3Access(
+            endpoint=_UniffiFfiConverterString.read(buf),
+            access_key_id=_UniffiFfiConverterString.read(buf),
+            secret_access_key=_UniffiFfiConverterString.read(buf),
+            region=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.endpoint)
+        _UniffiFfiConverterString.check_lower(value.access_key_id)
+        _UniffiFfiConverterString.check_lower(value.secret_access_key)
+        _UniffiFfiConverterString.check_lower(value.region)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.endpoint, buf)
+        _UniffiFfiConverterString.write(value.access_key_id, buf)
+        _UniffiFfiConverterString.write(value.secret_access_key, buf)
+        _UniffiFfiConverterString.write(value.region, buf)
+
+class _UniffiFfiConverterOptionalTypeS3Access(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeS3Access.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeS3Access.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeS3Access.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class ReceiptTrust:
+    """
+    What a bundle's receipts are checked with (spec/anchors.md): the trust
+    anchors a verifier holds apart from any bundle, and the servers it asks
+    for what no receipt shows offline. The same as `provedex verify-bundle`'s
+    `--tsa-root`, `--log-key`, `--eth-chain-id`, `--eth-rpc`,
+    `--solana-rpc` and `--s3-endpoint`. A receipt whose trust anchor is not
+    given is not checked (and reaches no level); one that fails its checks
+    is a finding.
+"""
+    def __init__(self, *, tsa_roots_pem:typing.List[str] = _DEFAULT, log_keys:typing.List[str] = _DEFAULT, ethereum_chain_id:typing.Optional[int] = None, ethereum_rpc:typing.Optional[str] = None, solana_rpc:typing.Optional[str] = None, s3:typing.Optional[S3Access] = None):
+        if tsa_roots_pem is _DEFAULT:
+            self.tsa_roots_pem = []
+        else:
+            self.tsa_roots_pem = tsa_roots_pem
+        if log_keys is _DEFAULT:
+            self.log_keys = []
+        else:
+            self.log_keys = log_keys
+        self.ethereum_chain_id = ethereum_chain_id
+        self.ethereum_rpc = ethereum_rpc
+        self.solana_rpc = solana_rpc
+        self.s3 = s3
+        
+        
+
+    
+    def __str__(self):
+        return "ReceiptTrust(tsa_roots_pem={}, log_keys={}, ethereum_chain_id={}, ethereum_rpc={}, solana_rpc={}, s3={})".format(self.tsa_roots_pem, self.log_keys, self.ethereum_chain_id, self.ethereum_rpc, self.solana_rpc, self.s3)
+    def __eq__(self, other):
+        if self.tsa_roots_pem != other.tsa_roots_pem:
+            return False
+        if self.log_keys != other.log_keys:
+            return False
+        if self.ethereum_chain_id != other.ethereum_chain_id:
+            return False
+        if self.ethereum_rpc != other.ethereum_rpc:
+            return False
+        if self.solana_rpc != other.solana_rpc:
+            return False
+        if self.s3 != other.s3:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeReceiptTrust(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ReceiptTrust(
+            tsa_roots_pem=_UniffiFfiConverterSequenceString.read(buf),
+            log_keys=_UniffiFfiConverterSequenceString.read(buf),
+            ethereum_chain_id=_UniffiFfiConverterOptionalUInt64.read(buf),
+            ethereum_rpc=_UniffiFfiConverterOptionalString.read(buf),
+            solana_rpc=_UniffiFfiConverterOptionalString.read(buf),
+            s3=_UniffiFfiConverterOptionalTypeS3Access.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceString.check_lower(value.tsa_roots_pem)
+        _UniffiFfiConverterSequenceString.check_lower(value.log_keys)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.ethereum_chain_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.ethereum_rpc)
+        _UniffiFfiConverterOptionalString.check_lower(value.solana_rpc)
+        _UniffiFfiConverterOptionalTypeS3Access.check_lower(value.s3)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceString.write(value.tsa_roots_pem, buf)
+        _UniffiFfiConverterSequenceString.write(value.log_keys, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.ethereum_chain_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.ethereum_rpc, buf)
+        _UniffiFfiConverterOptionalString.write(value.solana_rpc, buf)
+        _UniffiFfiConverterOptionalTypeS3Access.write(value.s3, buf)
+
 
 
 
@@ -2411,19 +2872,6 @@ class _UniffiFfiConverterTypeSessionOptions(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterTypeDurability.write(value.durability, buf)
         _UniffiFfiConverterUInt64.write(value.checkpoint_every, buf)
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
 
 class _UniffiFfiConverterSequenceTypePinnedTool(_UniffiConverterRustBuffer):
     @classmethod
@@ -3772,6 +4220,24 @@ class ProvedexError:  # type: ignore
         def __repr__(self):
             return "ProvedexError.Chain({})".format(str(self))
     _UniffiTempProvedexError.Chain = Chain # type: ignore
+    class Config(_UniffiTempProvedexError):
+        """
+        An anchoring configuration cannot be read or used, or the anchorer
+        cannot start. `code` is invalid_config (`detail` lists every problem,
+        each naming where) or io.
+"""
+        
+        def __init__(self, code, detail):
+            super().__init__(", ".join([
+                "code={!r}".format(code),
+                "detail={!r}".format(detail),
+            ]))
+            self.code = code
+            self.detail = detail
+
+        def __repr__(self):
+            return "ProvedexError.Config({})".format(str(self))
+    _UniffiTempProvedexError.Config = Config # type: ignore
 
 ProvedexError = _UniffiTempProvedexError # type: ignore
 del _UniffiTempProvedexError
@@ -3800,6 +4266,11 @@ class _UniffiFfiConverterTypeProvedexError(_UniffiConverterRustBuffer):
                 _UniffiFfiConverterString.read(buf),
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 5:
+            return ProvedexError.Config(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -3819,6 +4290,10 @@ class _UniffiFfiConverterTypeProvedexError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.check_lower(value.code)
             _UniffiFfiConverterString.check_lower(value.detail)
             return
+        if isinstance(value, ProvedexError.Config):
+            _UniffiFfiConverterString.check_lower(value.code)
+            _UniffiFfiConverterString.check_lower(value.detail)
+            return
 
     @staticmethod
     def write(value, buf):
@@ -3835,6 +4310,10 @@ class _UniffiFfiConverterTypeProvedexError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.detail, buf)
         if isinstance(value, ProvedexError.Chain):
             buf.write_i32(4)
+            _UniffiFfiConverterString.write(value.code, buf)
+            _UniffiFfiConverterString.write(value.detail, buf)
+        if isinstance(value, ProvedexError.Config):
+            buf.write_i32(5)
             _UniffiFfiConverterString.write(value.code, buf)
             _UniffiFfiConverterString.write(value.detail, buf)
 
@@ -4027,6 +4506,552 @@ class _UniffiFfiConverterTypeRecoverOutcome(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeChainReport.write(value.report, buf)
 
 
+
+class _UniffiFfiConverterMapStringString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, items):
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.check_lower(key)
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, items, buf):
+        buf.write_i32(len(items))
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.write(key, buf)
+            _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative map size")
+
+        # It would be nice to use a dict comprehension,
+        # but in Python 3.7 and before the evaluation order is not according to spec,
+        # so we we're reading the value before the key.
+        # This loop makes the order explicit: first reading the key, then the value.
+        d = {}
+        for i in range(count):
+            key = _UniffiFfiConverterString.read(buf)
+            val = _UniffiFfiConverterString.read(buf)
+            d[key] = val
+        return d
+
+class _UniffiFfiConverterOptionalMapStringString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterMapStringString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterMapStringString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterMapStringString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class AnchorConfigProtocol(typing.Protocol):
+    """
+    An anchoring configuration: the file `provedex anchor` and `provedex
+    config check` read (spec/anchors.md, "Configuration"), with the ledger,
+    its key, the proof level wanted and the anchors. Relative paths start
+    at the file's folder.
+"""
+    
+    def anchor_names(self, ) -> typing.List[str]:
+        """
+        The anchors' names, in file order.
+"""
+        raise NotImplementedError
+    def key_path(self, ) -> FsPath:
+        """
+        The ledger's key file, which signs the anchor statements.
+"""
+        raise NotImplementedError
+    def ledger_path(self, ) -> FsPath:
+        """
+        The ledger the configuration anchors.
+"""
+        raise NotImplementedError
+    def problems(self, secrets: typing.Union[object, typing.Optional[dict[str, str]]] = _DEFAULT) -> typing.List[str]:
+        """
+        Every problem that keeps the configuration from anchoring, one
+        sentence each naming where (as `provedex config check` prints them);
+        empty when it can be used. Secrets are the variables the file names,
+        looked up in `secrets` first, then in the environment; never shown.
+"""
+        raise NotImplementedError
+
+class AnchorConfig(AnchorConfigProtocol):
+    """
+    An anchoring configuration: the file `provedex anchor` and `provedex
+    config check` read (spec/anchors.md, "Configuration"), with the ledger,
+    its key, the proof level wanted and the anchors. Relative paths start
+    at the file's folder.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def load(cls, path: FsPath) -> AnchorConfig:
+        """
+        Reads a configuration file (TOML, at most 1 MiB). A file that cannot
+        be read, or that holds an unknown member or a value of the wrong
+        type, is a `Config` error naming the file and the problem. Whether
+        the configuration can anchor is [`AnchorConfig::problems`]'s business.
+"""
+        
+        _UniffiFfiConverterTypeFsPath.check_lower(path)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeFsPath.lower(path),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeAnchorConfig.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_anchorconfig_load,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def parse(cls, text: str,dir: FsPath) -> AnchorConfig:
+        """
+        A configuration from its TOML text; relative paths start at `dir`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(text)
+
+        _UniffiFfiConverterTypeFsPath.check_lower(dir)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(text),
+            _UniffiFfiConverterTypeFsPath.lower(dir),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeAnchorConfig.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_anchorconfig_parse,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_provedex_ffi_fn_free_anchorconfig, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_provedex_ffi_fn_clone_anchorconfig, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def anchor_names(self, ) -> typing.List[str]:
+        """
+        The anchors' names, in file order.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_anchor_names,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def key_path(self, ) -> FsPath:
+        """
+        The ledger's key file, which signs the anchor statements.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeFsPath.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_key_path,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def ledger_path(self, ) -> FsPath:
+        """
+        The ledger the configuration anchors.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeFsPath.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_ledger_path,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def problems(self, secrets: typing.Union[object, typing.Optional[dict[str, str]]] = _DEFAULT) -> typing.List[str]:
+        """
+        Every problem that keeps the configuration from anchoring, one
+        sentence each naming where (as `provedex config check` prints them);
+        empty when it can be used. Secrets are the variables the file names,
+        looked up in `secrets` first, then in the environment; never shown.
+"""
+        
+        if secrets is _DEFAULT:
+            secrets = None
+        _UniffiFfiConverterOptionalMapStringString.check_lower(secrets)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalMapStringString.lower(secrets),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_problems,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeAnchorConfig:
+    @staticmethod
+    def lift(value: int) -> AnchorConfig:
+        return AnchorConfig._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: AnchorConfig):
+        if not isinstance(value, AnchorConfig):
+            raise TypeError("Expected AnchorConfig instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: AnchorConfig) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> AnchorConfig:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: AnchorConfig, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeAnchorOutcome(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAnchorOutcome.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAnchorOutcome.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAnchorOutcome.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeAnchorStatus(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAnchorStatus.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAnchorStatus.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAnchorStatus.read(buf) for i in range(count)
+        ]
+
+
+class BackgroundAnchorerProtocol(typing.Protocol):
+    """
+    An anchorer running on its own thread in this process, as `provedex
+    anchor watch` does beside it: each anchor is published to when its
+    schedule fires or its batch of events is full, failures are retried
+    with backoff, and every receipt is kept in the receipts file beside the
+    ledger. Recording never waits for it. Stop it with [`stop`](Self::stop)
+    (also done when it is dropped); it finishes the pass in flight first.
+
+    Run one anchorer per ledger: two processes anchoring the same ledger
+    each publish their own statements.
+"""
+    
+    def is_running(self, ) -> bool:
+        """
+        Whether the thread is running (not stopped).
+"""
+        raise NotImplementedError
+    def pass_error(self, ) -> typing.Optional[str]:
+        """
+        Why the last background pass could not run (a ledger that does not
+        verify or read); none when it ran. Failed anchors are in [`status`](Self::status).
+"""
+        raise NotImplementedError
+    def passes(self, ) -> int:
+        """
+        Background passes finished so far, failed ones included.
+"""
+        raise NotImplementedError
+    def run_now(self, ) -> typing.List[AnchorOutcome]:
+        """
+        Anchors now, as `provedex anchor run`: every anchor with lines not
+        anchored yet, whatever its schedule or backoff; waits for a background
+        pass in flight first. A failed anchor is an outcome (and in its
+        status), not an error; an error is a ledger that cannot be read (a
+        `Ledger` or `Chain` error) or a receipt that cannot be kept.
+"""
+        raise NotImplementedError
+    def status(self, ) -> typing.List[AnchorStatus]:
+        """
+        Every anchor's last receipt, pending lines, last error and next attempt.
+"""
+        raise NotImplementedError
+    def stop(self, ) -> None:
+        """
+        Stops the thread after the pass in flight, and waits for it. Calling
+        it again does nothing; [`run_now`](Self::run_now) and
+        [`status`](Self::status) still work after it.
+"""
+        raise NotImplementedError
+
+class BackgroundAnchorer(BackgroundAnchorerProtocol):
+    """
+    An anchorer running on its own thread in this process, as `provedex
+    anchor watch` does beside it: each anchor is published to when its
+    schedule fires or its batch of events is full, failures are retried
+    with backoff, and every receipt is kept in the receipts file beside the
+    ledger. Recording never waits for it. Stop it with [`stop`](Self::stop)
+    (also done when it is dropped); it finishes the pass in flight first.
+
+    Run one anchorer per ledger: two processes anchoring the same ledger
+    each publish their own statements.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def start(cls, config: AnchorConfig,secrets: typing.Union[object, typing.Optional[dict[str, str]]] = _DEFAULT) -> BackgroundAnchorer:
+        """
+        Starts the anchorer of `config`. Secrets are the variables the file
+        names, looked up in `secrets` first, then in the environment (for a
+        runtime that cannot set its environment, as the JVM). A configuration
+        with problems ([`AnchorConfig::problems`]) or a key that cannot be
+        loaded is a `Config` error listing them; nothing is started then.
+"""
+        
+        _UniffiFfiConverterTypeAnchorConfig.check_lower(config)
+
+        if secrets is _DEFAULT:
+            secrets = None
+        _UniffiFfiConverterOptionalMapStringString.check_lower(secrets)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeAnchorConfig.lower(config),
+            _UniffiFfiConverterOptionalMapStringString.lower(secrets),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeBackgroundAnchorer.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_constructor_backgroundanchorer_start,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_provedex_ffi_fn_free_backgroundanchorer, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_provedex_ffi_fn_clone_backgroundanchorer, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def is_running(self, ) -> bool:
+        """
+        Whether the thread is running (not stopped).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_is_running,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def pass_error(self, ) -> typing.Optional[str]:
+        """
+        Why the last background pass could not run (a ledger that does not
+        verify or read); none when it ran. Failed anchors are in [`status`](Self::status).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_pass_error,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def passes(self, ) -> int:
+        """
+        Background passes finished so far, failed ones included.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_passes,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def run_now(self, ) -> typing.List[AnchorOutcome]:
+        """
+        Anchors now, as `provedex anchor run`: every anchor with lines not
+        anchored yet, whatever its schedule or backoff; waits for a background
+        pass in flight first. A failed anchor is an outcome (and in its
+        status), not an error; an error is a ledger that cannot be read (a
+        `Ledger` or `Chain` error) or a receipt that cannot be kept.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeAnchorOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_run_now,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def status(self, ) -> typing.List[AnchorStatus]:
+        """
+        Every anchor's last receipt, pending lines, last error and next attempt.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeAnchorStatus.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_status,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def stop(self, ) -> None:
+        """
+        Stops the thread after the pass in flight, and waits for it. Calling
+        it again does nothing; [`run_now`](Self::run_now) and
+        [`status`](Self::status) still work after it.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_stop,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeBackgroundAnchorer:
+    @staticmethod
+    def lift(value: int) -> BackgroundAnchorer:
+        return BackgroundAnchorer._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: BackgroundAnchorer):
+        if not isinstance(value, BackgroundAnchorer):
+            raise TypeError("Expected BackgroundAnchorer instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: BackgroundAnchorer) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> BackgroundAnchorer:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: BackgroundAnchorer, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
 
 
 class SigningKeypairProtocol(typing.Protocol):
@@ -4946,6 +5971,31 @@ class _UniffiFfiConverterSequenceBytes(_UniffiConverterRustBuffer):
             _UniffiFfiConverterBytes.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterOptionalTypeReceiptTrust(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeReceiptTrust.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeReceiptTrust.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeReceiptTrust.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterSequenceTypeSignedEvent(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -5179,6 +6229,30 @@ def export_bundle(ledger_path: FsPath,keypair: SigningKeypair,selection: BundleS
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def export_bundle_anchored(ledger_path: FsPath,selection: BundleSelection) -> bytes:
+    """
+    [`export_bundle`] against the checkpoint anchored last: the latest in
+    the receipts file beside the ledger (spec/anchors.md), with every receipt
+    kept for it, as `provedex export --anchored` writes it. No receipt yet
+    is a `Ledger` error `out_of_range`; the other errors are those of
+    [`export_bundle_with_checkpoint`].
+"""
+    
+    _UniffiFfiConverterTypeFsPath.check_lower(ledger_path)
+
+    _UniffiFfiConverterTypeBundleSelection.check_lower(selection)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeFsPath.lower(ledger_path),
+        _UniffiFfiConverterTypeBundleSelection.lower(selection),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle_anchored,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5627,7 +6701,7 @@ def tree_root(leaf_inputs: typing.List[bytes]) -> str:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
-def verify_bundle(bundle: bytes,pinned_pubkey: typing.Union[object, typing.Optional[str]] = _DEFAULT,pinned_fingerprint: typing.Union[object, typing.Optional[str]] = _DEFAULT,checkpoint: typing.Union[object, typing.Optional[bytes]] = _DEFAULT) -> BundleReport:
+def verify_bundle(bundle: bytes,pinned_pubkey: typing.Union[object, typing.Optional[str]] = _DEFAULT,pinned_fingerprint: typing.Union[object, typing.Optional[str]] = _DEFAULT,checkpoint: typing.Union[object, typing.Optional[bytes]] = _DEFAULT,receipts: typing.Union[object, typing.Optional[ReceiptTrust]] = _DEFAULT) -> BundleReport:
     """
     Verifies a bundle's bytes (spec/bundles.md, "Verification") without the
     ledger. Pin the key you trust to sign the ledger's checkpoints
@@ -5638,11 +6712,17 @@ def verify_bundle(bundle: bytes,pinned_pubkey: typing.Union[object, typing.Optio
     own. `checkpoint` is a checkpoint of the ledger held apart (its note
     bytes): the bundle must prove its lines against that very tree.
 
+    The bundle's receipts are checked with `receipts`, the trust anchors
+    and servers the verifier chose (spec/anchors.md); without them each
+    receipt's statement is still checked against the checkpoint, but no
+    receipt reaches a level above `verifiable`.
+
     Every finding about the bundle is in the report (`bundle_malformed`,
-    `bundle_key_mismatch`, `bundle_proof_invalid`, the checkpoint's and the
-    lines' reasons). Errors are only about the arguments: both pins, or a
-    malformed key or fingerprint, is a `KeyLoad` error; a held checkpoint
-    that is not a signed checkpoint, a `Chain` error `checkpoint_malformed`.
+    `bundle_key_mismatch`, `bundle_proof_invalid`, `receipt_invalid`, the
+    checkpoint's and the lines' reasons). Errors are only about the
+    arguments: both pins, a malformed key or fingerprint, or a trust anchor
+    that cannot be read, is a `KeyLoad` error; a held checkpoint that is not
+    a signed checkpoint, a `Chain` error `checkpoint_malformed`.
 """
     
     _UniffiFfiConverterBytes.check_lower(bundle)
@@ -5658,11 +6738,16 @@ def verify_bundle(bundle: bytes,pinned_pubkey: typing.Union[object, typing.Optio
     if checkpoint is _DEFAULT:
         checkpoint = None
     _UniffiFfiConverterOptionalBytes.check_lower(checkpoint)
+
+    if receipts is _DEFAULT:
+        receipts = None
+    _UniffiFfiConverterOptionalTypeReceiptTrust.check_lower(receipts)
     _uniffi_lowered_args = (
         _UniffiFfiConverterBytes.lower(bundle),
         _UniffiFfiConverterOptionalString.lower(pinned_pubkey),
         _UniffiFfiConverterOptionalString.lower(pinned_fingerprint),
         _UniffiFfiConverterOptionalBytes.lower(checkpoint),
+        _UniffiFfiConverterOptionalTypeReceiptTrust.lower(receipts),
     )
     _uniffi_lift_return = _UniffiFfiConverterTypeBundleReport.lift
     _uniffi_error_converter = _UniffiFfiConverterTypeProvedexError
@@ -5924,6 +7009,8 @@ __all__ = [
     "BundleSelection",
     "ProvedexError",
     "RecoverOutcome",
+    "AnchorOutcome",
+    "AnchorStatus",
     "LevelVerdict",
     "Evidence",
     "BundleReport",
@@ -5936,6 +7023,8 @@ __all__ = [
     "ConsistencyProof",
     "InclusionProof",
     "PinnedTool",
+    "S3Access",
+    "ReceiptTrust",
     "SessionOptions",
     "SignedEvent",
     "Toolset",
@@ -5951,6 +7040,7 @@ __all__ = [
     "event_from_json",
     "event_to_json",
     "export_bundle",
+    "export_bundle_anchored",
     "export_bundle_with_checkpoint",
     "genesis_parent_hash",
     "leaf_hash",
@@ -5984,6 +7074,10 @@ __all__ = [
     "verify_file_with",
     "verify_inclusion",
     "verify_signed_event",
+    "AnchorConfig",
+    "AnchorConfigProtocol",
+    "BackgroundAnchorer",
+    "BackgroundAnchorerProtocol",
     "SigningKeypair",
     "SigningKeypairProtocol",
     "Session",

@@ -117,5 +117,6 @@ pub fn code(e: ProvedexError) -> (&'static str, String) {
         ProvedexError::Signing { code, .. } => ("Signing", code),
         ProvedexError::Ledger { code, .. } => ("Ledger", code),
         ProvedexError::Chain { code, .. } => ("Chain", code),
+        ProvedexError::Config { code, .. } => ("Config", code),
     }
 }

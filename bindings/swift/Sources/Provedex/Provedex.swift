@@ -588,6 +588,487 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * An anchoring configuration: the file `provedex anchor` and `provedex
+ * config check` read (spec/anchors.md, "Configuration"), with the ledger,
+ * its key, the proof level wanted and the anchors. Relative paths start
+ * at the file's folder.
+ */
+public protocol AnchorConfigProtocol: AnyObject, Sendable {
+    
+    /**
+     * The anchors' names, in file order.
+     */
+    func anchorNames()  -> [String]
+    
+    /**
+     * The ledger's key file, which signs the anchor statements.
+     */
+    func keyPath()  -> FsPath
+    
+    /**
+     * The ledger the configuration anchors.
+     */
+    func ledgerPath()  -> FsPath
+    
+    /**
+     * Every problem that keeps the configuration from anchoring, one
+     * sentence each naming where (as `provedex config check` prints them);
+     * empty when it can be used. Secrets are the variables the file names,
+     * looked up in `secrets` first, then in the environment; never shown.
+     */
+    func problems(secrets: [String: String]?)  -> [String]
+    
+}
+/**
+ * An anchoring configuration: the file `provedex anchor` and `provedex
+ * config check` read (spec/anchors.md, "Configuration"), with the ledger,
+ * its key, the proof level wanted and the anchors. Relative paths start
+ * at the file's folder.
+ */
+open class AnchorConfig: AnchorConfigProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_provedex_ffi_fn_clone_anchorconfig(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_provedex_ffi_fn_free_anchorconfig(handle, $0) }
+    }
+
+    
+    /**
+     * Reads a configuration file (TOML, at most 1 MiB). A file that cannot
+     * be read, or that holds an unknown member or a value of the wrong
+     * type, is a `Config` error naming the file and the problem. Whether
+     * the configuration can anchor is [`AnchorConfig::problems`]'s business.
+     */
+public static func load(path: FsPath)throws  -> AnchorConfig  {
+    return try  FfiConverterTypeAnchorConfig_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_constructor_anchorconfig_load(
+        FfiConverterTypeFsPath_lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A configuration from its TOML text; relative paths start at `dir`.
+     */
+public static func parse(text: String, dir: FsPath)throws  -> AnchorConfig  {
+    return try  FfiConverterTypeAnchorConfig_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_constructor_anchorconfig_parse(
+        FfiConverterString.lower(text),
+        FfiConverterTypeFsPath_lower(dir),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The anchors' names, in file order.
+     */
+open func anchorNames() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_anchorconfig_anchor_names(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The ledger's key file, which signs the anchor statements.
+     */
+open func keyPath() -> FsPath  {
+    return try!  FfiConverterTypeFsPath_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_anchorconfig_key_path(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The ledger the configuration anchors.
+     */
+open func ledgerPath() -> FsPath  {
+    return try!  FfiConverterTypeFsPath_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_anchorconfig_ledger_path(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every problem that keeps the configuration from anchoring, one
+     * sentence each naming where (as `provedex config check` prints them);
+     * empty when it can be used. Secrets are the variables the file names,
+     * looked up in `secrets` first, then in the environment; never shown.
+     */
+open func problems(secrets: [String: String]? = nil) -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_anchorconfig_problems(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionDictionaryStringString.lower(secrets),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnchorConfig: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AnchorConfig
+
+    public static func lift(_ handle: UInt64) throws -> AnchorConfig {
+        return AnchorConfig(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AnchorConfig) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AnchorConfig {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AnchorConfig, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnchorConfig_lift(_ handle: UInt64) throws -> AnchorConfig {
+    return try FfiConverterTypeAnchorConfig.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnchorConfig_lower(_ value: AnchorConfig) -> UInt64 {
+    return FfiConverterTypeAnchorConfig.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An anchorer running on its own thread in this process, as `provedex
+ * anchor watch` does beside it: each anchor is published to when its
+ * schedule fires or its batch of events is full, failures are retried
+ * with backoff, and every receipt is kept in the receipts file beside the
+ * ledger. Recording never waits for it. Stop it with [`stop`](Self::stop)
+ * (also done when it is dropped); it finishes the pass in flight first.
+ *
+ * Run one anchorer per ledger: two processes anchoring the same ledger
+ * each publish their own statements.
+ */
+public protocol BackgroundAnchorerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Whether the thread is running (not stopped).
+     */
+    func isRunning()  -> Bool
+    
+    /**
+     * Why the last background pass could not run (a ledger that does not
+     * verify or read); none when it ran. Failed anchors are in [`status`](Self::status).
+     */
+    func passError()  -> String?
+    
+    /**
+     * Background passes finished so far, failed ones included.
+     */
+    func passes()  -> UInt64
+    
+    /**
+     * Anchors now, as `provedex anchor run`: every anchor with lines not
+     * anchored yet, whatever its schedule or backoff; waits for a background
+     * pass in flight first. A failed anchor is an outcome (and in its
+     * status), not an error; an error is a ledger that cannot be read (a
+     * `Ledger` or `Chain` error) or a receipt that cannot be kept.
+     */
+    func runNow() throws  -> [AnchorOutcome]
+    
+    /**
+     * Every anchor's last receipt, pending lines, last error and next attempt.
+     */
+    func status() throws  -> [AnchorStatus]
+    
+    /**
+     * Stops the thread after the pass in flight, and waits for it. Calling
+     * it again does nothing; [`run_now`](Self::run_now) and
+     * [`status`](Self::status) still work after it.
+     */
+    func stop() 
+    
+}
+/**
+ * An anchorer running on its own thread in this process, as `provedex
+ * anchor watch` does beside it: each anchor is published to when its
+ * schedule fires or its batch of events is full, failures are retried
+ * with backoff, and every receipt is kept in the receipts file beside the
+ * ledger. Recording never waits for it. Stop it with [`stop`](Self::stop)
+ * (also done when it is dropped); it finishes the pass in flight first.
+ *
+ * Run one anchorer per ledger: two processes anchoring the same ledger
+ * each publish their own statements.
+ */
+open class BackgroundAnchorer: BackgroundAnchorerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_provedex_ffi_fn_clone_backgroundanchorer(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_provedex_ffi_fn_free_backgroundanchorer(handle, $0) }
+    }
+
+    
+    /**
+     * Starts the anchorer of `config`. Secrets are the variables the file
+     * names, looked up in `secrets` first, then in the environment (for a
+     * runtime that cannot set its environment, as the JVM). A configuration
+     * with problems ([`AnchorConfig::problems`]) or a key that cannot be
+     * loaded is a `Config` error listing them; nothing is started then.
+     */
+public static func start(config: AnchorConfig, secrets: [String: String]? = nil)throws  -> BackgroundAnchorer  {
+    return try  FfiConverterTypeBackgroundAnchorer_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_constructor_backgroundanchorer_start(
+        FfiConverterTypeAnchorConfig_lower(config),
+        FfiConverterOptionDictionaryStringString.lower(secrets),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Whether the thread is running (not stopped).
+     */
+open func isRunning() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_backgroundanchorer_is_running(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Why the last background pass could not run (a ledger that does not
+     * verify or read); none when it ran. Failed anchors are in [`status`](Self::status).
+     */
+open func passError() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_backgroundanchorer_pass_error(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Background passes finished so far, failed ones included.
+     */
+open func passes() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_backgroundanchorer_passes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Anchors now, as `provedex anchor run`: every anchor with lines not
+     * anchored yet, whatever its schedule or backoff; waits for a background
+     * pass in flight first. A failed anchor is an outcome (and in its
+     * status), not an error; an error is a ledger that cannot be read (a
+     * `Ledger` or `Chain` error) or a receipt that cannot be kept.
+     */
+open func runNow()throws  -> [AnchorOutcome]  {
+    return try  FfiConverterSequenceTypeAnchorOutcome.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_backgroundanchorer_run_now(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every anchor's last receipt, pending lines, last error and next attempt.
+     */
+open func status()throws  -> [AnchorStatus]  {
+    return try  FfiConverterSequenceTypeAnchorStatus.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_backgroundanchorer_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stops the thread after the pass in flight, and waits for it. Calling
+     * it again does nothing; [`run_now`](Self::run_now) and
+     * [`status`](Self::status) still work after it.
+     */
+open func stop()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_method_backgroundanchorer_stop(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBackgroundAnchorer: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = BackgroundAnchorer
+
+    public static func lift(_ handle: UInt64) throws -> BackgroundAnchorer {
+        return BackgroundAnchorer(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: BackgroundAnchorer) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BackgroundAnchorer {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: BackgroundAnchorer, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBackgroundAnchorer_lift(_ handle: UInt64) throws -> BackgroundAnchorer {
+    return try FfiConverterTypeBackgroundAnchorer.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBackgroundAnchorer_lower(_ value: BackgroundAnchorer) -> UInt64 {
+    return FfiConverterTypeBackgroundAnchorer.lower(value)
+}
+
+
+
+
+
+
+/**
  * A writer appending to one ledger; safe to share between threads.
  *
  * It belongs to the process that opened it: in a child made by `fork()`
@@ -1387,6 +1868,236 @@ public func FfiConverterTypeSigningKeypair_lower(_ value: SigningKeypair) -> UIn
 }
 
 
+
+
+/**
+ * What one anchoring pass did for one anchor.
+ */
+public struct AnchorOutcome: Equatable, Hashable {
+    /**
+     * The anchor's name.
+     */
+    public var anchor: String
+    /**
+     * `anchored`, `failed`, `up_to_date` (every line anchored already) or
+     * `not_due` (its schedule, batch size or backoff says not yet).
+     */
+    public var outcome: String
+    /**
+     * For `anchored`: the tree size its new receipt vouches for.
+     */
+    public var treeSize: UInt64?
+    /**
+     * For `failed`: why, for people. The failure is also in [`AnchorStatus::last_error`].
+     */
+    public var error: String?
+    /**
+     * For `failed`: when the next attempt is due (nanoseconds since the Unix epoch).
+     */
+    public var nextAttemptNanos: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The anchor's name.
+         */anchor: String, 
+        /**
+         * `anchored`, `failed`, `up_to_date` (every line anchored already) or
+         * `not_due` (its schedule, batch size or backoff says not yet).
+         */outcome: String, 
+        /**
+         * For `anchored`: the tree size its new receipt vouches for.
+         */treeSize: UInt64?, 
+        /**
+         * For `failed`: why, for people. The failure is also in [`AnchorStatus::last_error`].
+         */error: String?, 
+        /**
+         * For `failed`: when the next attempt is due (nanoseconds since the Unix epoch).
+         */nextAttemptNanos: UInt64?) {
+        self.anchor = anchor
+        self.outcome = outcome
+        self.treeSize = treeSize
+        self.error = error
+        self.nextAttemptNanos = nextAttemptNanos
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AnchorOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnchorOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AnchorOutcome {
+        return
+            try AnchorOutcome(
+                anchor: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterString.read(from: &buf), 
+                treeSize: FfiConverterOptionUInt64.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf), 
+                nextAttemptNanos: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AnchorOutcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.anchor, into: &buf)
+        FfiConverterString.write(value.outcome, into: &buf)
+        FfiConverterOptionUInt64.write(value.treeSize, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+        FfiConverterOptionUInt64.write(value.nextAttemptNanos, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnchorOutcome_lift(_ buf: RustBuffer) throws -> AnchorOutcome {
+    return try FfiConverterTypeAnchorOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnchorOutcome_lower(_ value: AnchorOutcome) -> RustBuffer {
+    return FfiConverterTypeAnchorOutcome.lower(value)
+}
+
+
+/**
+ * Where one anchor stands (`provedex anchor status`).
+ */
+public struct AnchorStatus: Equatable, Hashable {
+    /**
+     * Its name.
+     */
+    public var name: String
+    /**
+     * Its type (`rfc3161`, `tlog`, `rekor`, `s3-object-lock`, `ethereum`, `solana`).
+     */
+    public var kind: String
+    /**
+     * The tree size its last receipt vouches for; none before its first.
+     */
+    public var lastTreeSize: UInt64?
+    /**
+     * When its last receipt's statement was made (nanoseconds since the Unix epoch).
+     */
+    public var lastAnchorNanos: UInt64?
+    /**
+     * Lines of the ledger it has not anchored.
+     */
+    public var pending: UInt64
+    /**
+     * Its last failure since its last receipt.
+     */
+    public var lastError: String?
+    /**
+     * Failures since its last receipt.
+     */
+    public var failures: UInt32
+    /**
+     * When the next attempt is due after a failure (nanoseconds since the Unix epoch).
+     */
+    public var nextAttemptNanos: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Its type (`rfc3161`, `tlog`, `rekor`, `s3-object-lock`, `ethereum`, `solana`).
+         */kind: String, 
+        /**
+         * The tree size its last receipt vouches for; none before its first.
+         */lastTreeSize: UInt64?, 
+        /**
+         * When its last receipt's statement was made (nanoseconds since the Unix epoch).
+         */lastAnchorNanos: UInt64?, 
+        /**
+         * Lines of the ledger it has not anchored.
+         */pending: UInt64, 
+        /**
+         * Its last failure since its last receipt.
+         */lastError: String?, 
+        /**
+         * Failures since its last receipt.
+         */failures: UInt32, 
+        /**
+         * When the next attempt is due after a failure (nanoseconds since the Unix epoch).
+         */nextAttemptNanos: UInt64?) {
+        self.name = name
+        self.kind = kind
+        self.lastTreeSize = lastTreeSize
+        self.lastAnchorNanos = lastAnchorNanos
+        self.pending = pending
+        self.lastError = lastError
+        self.failures = failures
+        self.nextAttemptNanos = nextAttemptNanos
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AnchorStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnchorStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AnchorStatus {
+        return
+            try AnchorStatus(
+                name: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterString.read(from: &buf), 
+                lastTreeSize: FfiConverterOptionUInt64.read(from: &buf), 
+                lastAnchorNanos: FfiConverterOptionUInt64.read(from: &buf), 
+                pending: FfiConverterUInt64.read(from: &buf), 
+                lastError: FfiConverterOptionString.read(from: &buf), 
+                failures: FfiConverterUInt32.read(from: &buf), 
+                nextAttemptNanos: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AnchorStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionUInt64.write(value.lastTreeSize, into: &buf)
+        FfiConverterOptionUInt64.write(value.lastAnchorNanos, into: &buf)
+        FfiConverterUInt64.write(value.pending, into: &buf)
+        FfiConverterOptionString.write(value.lastError, into: &buf)
+        FfiConverterUInt32.write(value.failures, into: &buf)
+        FfiConverterOptionUInt64.write(value.nextAttemptNanos, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnchorStatus_lift(_ buf: RustBuffer) throws -> AnchorStatus {
+    return try FfiConverterTypeAnchorStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnchorStatus_lower(_ value: AnchorStatus) -> RustBuffer {
+    return FfiConverterTypeAnchorStatus.lower(value)
+}
 
 
 /**
@@ -2511,6 +3222,214 @@ public func FfiConverterTypePinnedTool_lift(_ buf: RustBuffer) throws -> PinnedT
 #endif
 public func FfiConverterTypePinnedTool_lower(_ value: PinnedTool) -> RustBuffer {
     return FfiConverterTypePinnedTool.lower(value)
+}
+
+
+/**
+ * What a bundle's receipts are checked with (spec/anchors.md): the trust
+ * anchors a verifier holds apart from any bundle, and the servers it asks
+ * for what no receipt shows offline. The same as `provedex verify-bundle`'s
+ * `--tsa-root`, `--log-key`, `--eth-chain-id`, `--eth-rpc`,
+ * `--solana-rpc` and `--s3-endpoint`. A receipt whose trust anchor is not
+ * given is not checked (and reaches no level); one that fails its checks
+ * is a finding.
+ */
+public struct ReceiptTrust: Equatable, Hashable {
+    /**
+     * Timestamp authorities' root certificates trusted, each a PEM text of one or more.
+     */
+    public var tsaRootsPem: [String]
+    /**
+     * Transparency logs' keys trusted for `tlog` and `rekor` receipts (C2SP
+     * verifier keys, `name+id+key`).
+     */
+    public var logKeys: [String]
+    /**
+     * The Ethereum chain `ethereum` receipts must be on.
+     */
+    public var ethereumChainId: UInt64?
+    /**
+     * An Ethereum JSON-RPC node asked whether each transaction is in its
+     * block, and when (needs `ethereum_chain_id`).
+     */
+    public var ethereumRpc: String?
+    /**
+     * A Solana JSON-RPC node asked whether each transaction is in its slot, and when.
+     */
+    public var solanaRpc: String?
+    /**
+     * The S3 store `s3-object-lock` receipts' objects are re-read from.
+     */
+    public var s3: S3Access?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Timestamp authorities' root certificates trusted, each a PEM text of one or more.
+         */tsaRootsPem: [String] = [], 
+        /**
+         * Transparency logs' keys trusted for `tlog` and `rekor` receipts (C2SP
+         * verifier keys, `name+id+key`).
+         */logKeys: [String] = [], 
+        /**
+         * The Ethereum chain `ethereum` receipts must be on.
+         */ethereumChainId: UInt64? = nil, 
+        /**
+         * An Ethereum JSON-RPC node asked whether each transaction is in its
+         * block, and when (needs `ethereum_chain_id`).
+         */ethereumRpc: String? = nil, 
+        /**
+         * A Solana JSON-RPC node asked whether each transaction is in its slot, and when.
+         */solanaRpc: String? = nil, 
+        /**
+         * The S3 store `s3-object-lock` receipts' objects are re-read from.
+         */s3: S3Access? = nil) {
+        self.tsaRootsPem = tsaRootsPem
+        self.logKeys = logKeys
+        self.ethereumChainId = ethereumChainId
+        self.ethereumRpc = ethereumRpc
+        self.solanaRpc = solanaRpc
+        self.s3 = s3
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReceiptTrust: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceiptTrust: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReceiptTrust {
+        return
+            try ReceiptTrust(
+                tsaRootsPem: FfiConverterSequenceString.read(from: &buf), 
+                logKeys: FfiConverterSequenceString.read(from: &buf), 
+                ethereumChainId: FfiConverterOptionUInt64.read(from: &buf), 
+                ethereumRpc: FfiConverterOptionString.read(from: &buf), 
+                solanaRpc: FfiConverterOptionString.read(from: &buf), 
+                s3: FfiConverterOptionTypeS3Access.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReceiptTrust, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.tsaRootsPem, into: &buf)
+        FfiConverterSequenceString.write(value.logKeys, into: &buf)
+        FfiConverterOptionUInt64.write(value.ethereumChainId, into: &buf)
+        FfiConverterOptionString.write(value.ethereumRpc, into: &buf)
+        FfiConverterOptionString.write(value.solanaRpc, into: &buf)
+        FfiConverterOptionTypeS3Access.write(value.s3, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiptTrust_lift(_ buf: RustBuffer) throws -> ReceiptTrust {
+    return try FfiConverterTypeReceiptTrust.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiptTrust_lower(_ value: ReceiptTrust) -> RustBuffer {
+    return FfiConverterTypeReceiptTrust.lower(value)
+}
+
+
+/**
+ * The S3 store a verifier reads `s3-object-lock` receipts' objects from.
+ */
+public struct S3Access: Equatable, Hashable {
+    /**
+     * The store's endpoint URL: a receipt naming another store is left not checked.
+     */
+    public var endpoint: String
+    /**
+     * The access key id.
+     */
+    public var accessKeyId: String
+    /**
+     * The secret access key.
+     */
+    public var secretAccessKey: String
+    /**
+     * The region requests are signed for.
+     */
+    public var region: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The store's endpoint URL: a receipt naming another store is left not checked.
+         */endpoint: String, 
+        /**
+         * The access key id.
+         */accessKeyId: String, 
+        /**
+         * The secret access key.
+         */secretAccessKey: String, 
+        /**
+         * The region requests are signed for.
+         */region: String = "us-east-1") {
+        self.endpoint = endpoint
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.region = region
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension S3Access: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeS3Access: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> S3Access {
+        return
+            try S3Access(
+                endpoint: FfiConverterString.read(from: &buf), 
+                accessKeyId: FfiConverterString.read(from: &buf), 
+                secretAccessKey: FfiConverterString.read(from: &buf), 
+                region: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: S3Access, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.endpoint, into: &buf)
+        FfiConverterString.write(value.accessKeyId, into: &buf)
+        FfiConverterString.write(value.secretAccessKey, into: &buf)
+        FfiConverterString.write(value.region, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeS3Access_lift(_ buf: RustBuffer) throws -> S3Access {
+    return try FfiConverterTypeS3Access.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeS3Access_lower(_ value: S3Access) -> RustBuffer {
+    return FfiConverterTypeS3Access.lower(value)
 }
 
 
@@ -3680,6 +4599,19 @@ enum ProvedexError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Where and why, for people.
          */detail: String
     )
+    /**
+     * An anchoring configuration cannot be read or used, or the anchorer
+     * cannot start. `code` is invalid_config (`detail` lists every problem,
+     * each naming where) or io.
+     */
+    case Config(
+        /**
+         * The kind of problem, for programs.
+         */code: String, 
+        /**
+         * The file and its problems, for people.
+         */detail: String
+    )
 
     
 
@@ -3724,6 +4656,10 @@ public struct FfiConverterTypeProvedexError: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
+        case 5: return .Config(
+            code: try FfiConverterString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3755,6 +4691,12 @@ public struct FfiConverterTypeProvedexError: FfiConverterRustBuffer {
         
         case let .Chain(code,detail):
             writeInt(&buf, Int32(4))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Config(code,detail):
+            writeInt(&buf, Int32(5))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
@@ -3951,6 +4893,54 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeReceiptTrust: FfiConverterRustBuffer {
+    typealias SwiftType = ReceiptTrust?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReceiptTrust.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReceiptTrust.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeS3Access: FfiConverterRustBuffer {
+    typealias SwiftType = S3Access?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeS3Access.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeS3Access.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionSequenceTypeUnpinnedToolCall: FfiConverterRustBuffer {
     typealias SwiftType = [UnpinnedToolCall]?
 
@@ -3967,6 +4957,30 @@ fileprivate struct FfiConverterOptionSequenceTypeUnpinnedToolCall: FfiConverterR
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterSequenceTypeUnpinnedToolCall.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4017,6 +5031,56 @@ fileprivate struct FfiConverterSequenceData: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterData.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAnchorOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = [AnchorOutcome]
+
+    public static func write(_ value: [AnchorOutcome], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAnchorOutcome.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AnchorOutcome] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AnchorOutcome]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAnchorOutcome.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAnchorStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [AnchorStatus]
+
+    public static func write(_ value: [AnchorStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAnchorStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AnchorStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AnchorStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAnchorStatus.read(from: &buf))
         }
         return seq
     }
@@ -4219,6 +5283,32 @@ fileprivate struct FfiConverterSequenceTypeUnpinnedToolCall: FfiConverterRustBuf
             seq.append(try FfiConverterTypeUnpinnedToolCall.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 
@@ -4522,6 +5612,22 @@ public func exportBundle(ledgerPath: FsPath, keypair: SigningKeypair, selection:
 })
 }
 /**
+ * [`export_bundle`] against the checkpoint anchored last: the latest in
+ * the receipts file beside the ledger (spec/anchors.md), with every receipt
+ * kept for it, as `provedex export --anchored` writes it. No receipt yet
+ * is a `Ledger` error `out_of_range`; the other errors are those of
+ * [`export_bundle_with_checkpoint`].
+ */
+public func exportBundleAnchored(ledgerPath: FsPath, selection: BundleSelection)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
+        uniffiCallStatus in
+    uniffi_provedex_ffi_fn_func_export_bundle_anchored(
+        FfiConverterTypeFsPath_lower(ledgerPath),
+        FfiConverterTypeBundleSelection_lower(selection),uniffiCallStatus
+    )
+})
+}
+/**
  * [`export_bundle`] against a checkpoint signed earlier (kept apart,
  * anchored, cosigned), given as its note bytes and copied verbatim: no
  * key is needed. Bytes that are not a signed checkpoint are a `Chain`
@@ -4567,20 +5673,27 @@ public func readCheckpoints(ledgerPath: FsPath)throws  -> [CheckpointEntry]  {
  * own. `checkpoint` is a checkpoint of the ledger held apart (its note
  * bytes): the bundle must prove its lines against that very tree.
  *
+ * The bundle's receipts are checked with `receipts`, the trust anchors
+ * and servers the verifier chose (spec/anchors.md); without them each
+ * receipt's statement is still checked against the checkpoint, but no
+ * receipt reaches a level above `verifiable`.
+ *
  * Every finding about the bundle is in the report (`bundle_malformed`,
- * `bundle_key_mismatch`, `bundle_proof_invalid`, the checkpoint's and the
- * lines' reasons). Errors are only about the arguments: both pins, or a
- * malformed key or fingerprint, is a `KeyLoad` error; a held checkpoint
- * that is not a signed checkpoint, a `Chain` error `checkpoint_malformed`.
+ * `bundle_key_mismatch`, `bundle_proof_invalid`, `receipt_invalid`, the
+ * checkpoint's and the lines' reasons). Errors are only about the
+ * arguments: both pins, a malformed key or fingerprint, or a trust anchor
+ * that cannot be read, is a `KeyLoad` error; a held checkpoint that is not
+ * a signed checkpoint, a `Chain` error `checkpoint_malformed`.
  */
-public func verifyBundle(bundle: Data, pinnedPubkey: String? = nil, pinnedFingerprint: String? = nil, checkpoint: Data? = nil)throws  -> BundleReport  {
+public func verifyBundle(bundle: Data, pinnedPubkey: String? = nil, pinnedFingerprint: String? = nil, checkpoint: Data? = nil, receipts: ReceiptTrust? = nil)throws  -> BundleReport  {
     return try  FfiConverterTypeBundleReport_lift(try rustCallWithError(FfiConverterTypeProvedexError_lift) {
         uniffiCallStatus in
     uniffi_provedex_ffi_fn_func_verify_bundle(
         FfiConverterData.lower(bundle),
         FfiConverterOptionString.lower(pinnedPubkey),
         FfiConverterOptionString.lower(pinnedFingerprint),
-        FfiConverterOptionData.lower(checkpoint),uniffiCallStatus
+        FfiConverterOptionData.lower(checkpoint),
+        FfiConverterOptionTypeReceiptTrust.lower(receipts),uniffiCallStatus
     )
 })
 }
@@ -4939,13 +6052,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_func_export_bundle() != 18309) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_func_export_bundle_anchored() != 9839) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint() != 11290) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_func_read_checkpoints() != 49430) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_func_verify_bundle() != 2025) {
+    if (uniffi_provedex_ffi_checksum_func_verify_bundle() != 17738) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_func_load_public_key() != 39484) {
@@ -5074,6 +6190,36 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint() != 38210) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_provedex_ffi_checksum_method_anchorconfig_anchor_names() != 51324) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_anchorconfig_key_path() != 62959) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_anchorconfig_ledger_path() != 26166) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_anchorconfig_problems() != 45122) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running() != 2600) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_pass_error() != 52005) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_passes() != 37003) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_run_now() != 29987) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_status() != 15209) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop() != 25073) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_provedex_ffi_checksum_constructor_session_open() != 53933) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5096,6 +6242,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem() != 10684) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_constructor_anchorconfig_load() != 28579) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_constructor_anchorconfig_parse() != 13675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_provedex_ffi_checksum_constructor_backgroundanchorer_start() != 22063) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -717,6 +717,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_export_bundle(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_func_export_bundle_anchored(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint(
     ): Int
     external fun uniffi_provedex_ffi_checksum_func_read_checkpoints(
@@ -807,6 +809,26 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint(
     ): Int
+    external fun uniffi_provedex_ffi_checksum_method_anchorconfig_anchor_names(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_anchorconfig_key_path(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_anchorconfig_ledger_path(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_anchorconfig_problems(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_backgroundanchorer_pass_error(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_backgroundanchorer_passes(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_backgroundanchorer_run_now(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_backgroundanchorer_status(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop(
+    ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_session_open(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_session_open_with_durability(
@@ -822,6 +844,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_provedex_ffi_checksum_constructor_signingkeypair_load_or_create(
     ): Int
     external fun uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_constructor_anchorconfig_load(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_constructor_anchorconfig_parse(
+    ): Int
+    external fun uniffi_provedex_ffi_checksum_constructor_backgroundanchorer_start(
     ): Int
     external fun ffi_provedex_ffi_uniffi_contract_version(
     ): Int
@@ -913,6 +941,40 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_method_signingkeypair_sign_checkpoint(`ptr`: Long,`genesisSelfHash`: RustBuffer.ByValue,`treeSize`: Long,`rootHex`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_clone_anchorconfig(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_provedex_ffi_fn_free_anchorconfig(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_provedex_ffi_fn_constructor_anchorconfig_load(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_provedex_ffi_fn_constructor_anchorconfig_parse(`text`: RustBuffer.ByValue,`dir`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_provedex_ffi_fn_method_anchorconfig_anchor_names(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_anchorconfig_key_path(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_anchorconfig_ledger_path(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_anchorconfig_problems(`ptr`: Long,`secrets`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_clone_backgroundanchorer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_provedex_ffi_fn_free_backgroundanchorer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_provedex_ffi_fn_constructor_backgroundanchorer_start(`config`: Long,`secrets`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_provedex_ffi_fn_method_backgroundanchorer_is_running(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_provedex_ffi_fn_method_backgroundanchorer_pass_error(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_backgroundanchorer_passes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_provedex_ffi_fn_method_backgroundanchorer_run_now(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_backgroundanchorer_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_method_backgroundanchorer_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_provedex_ffi_fn_func_canonical_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_compute_self_hash(`event`: RustBuffer.ByValue,`seq`: Long,`timestampNanos`: Long,`parentHash`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -953,11 +1015,13 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_export_bundle(`ledgerPath`: RustBuffer.ByValue,`keypair`: Long,`selection`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_provedex_ffi_fn_func_export_bundle_anchored(`ledgerPath`: RustBuffer.ByValue,`selection`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_export_bundle_with_checkpoint(`ledgerPath`: RustBuffer.ByValue,`checkpoint`: RustBuffer.ByValue,`selection`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_read_checkpoints(`ledgerPath`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_provedex_ffi_fn_func_verify_bundle(`bundle`: RustBuffer.ByValue,`pinnedPubkey`: RustBuffer.ByValue,`pinnedFingerprint`: RustBuffer.ByValue,`checkpoint`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_provedex_ffi_fn_func_verify_bundle(`bundle`: RustBuffer.ByValue,`pinnedPubkey`: RustBuffer.ByValue,`pinnedFingerprint`: RustBuffer.ByValue,`checkpoint`: RustBuffer.ByValue,`receipts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_provedex_ffi_fn_func_load_public_key(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1176,13 +1240,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_func_export_bundle() and 0xFFFF) != 18309) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_func_export_bundle_anchored() and 0xFFFF) != 9839) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_func_export_bundle_with_checkpoint() and 0xFFFF) != 11290) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_func_read_checkpoints() and 0xFFFF) != 49430) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_func_verify_bundle() and 0xFFFF) != 2025) {
+    if ((lib.uniffi_provedex_ffi_checksum_func_verify_bundle() and 0xFFFF) != 17738) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_func_load_public_key() and 0xFFFF) != 39484) {
@@ -1311,6 +1378,36 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_method_signingkeypair_sign_checkpoint() and 0xFFFF) != 38210) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_provedex_ffi_checksum_method_anchorconfig_anchor_names() and 0xFFFF) != 51324) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_anchorconfig_key_path() and 0xFFFF) != 62959) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_anchorconfig_ledger_path() and 0xFFFF) != 26166) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_anchorconfig_problems() and 0xFFFF) != 45122) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running() and 0xFFFF) != 2600) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_pass_error() and 0xFFFF) != 52005) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_passes() and 0xFFFF) != 37003) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_run_now() and 0xFFFF) != 29987) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_status() and 0xFFFF) != 15209) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop() and 0xFFFF) != 25073) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open() and 0xFFFF) != 53933) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1333,6 +1430,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_signingkeypair_from_pem() and 0xFFFF) != 10684) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_anchorconfig_load() and 0xFFFF) != 28579) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_anchorconfig_parse() and 0xFFFF) != 13675) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_provedex_ffi_checksum_constructor_backgroundanchorer_start() and 0xFFFF) != 22063) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1634,6 +1740,805 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An anchoring configuration: the file `provedex anchor` and `provedex
+ * config check` read (spec/anchors.md, "Configuration"), with the ledger,
+ * its key, the proof level wanted and the anchors. Relative paths start
+ * at the file's folder.
+ */
+public interface AnchorConfigInterface {
+    
+    /**
+     * The anchors' names, in file order.
+     */
+    fun `anchorNames`(): List<kotlin.String>
+    
+    /**
+     * The ledger's key file, which signs the anchor statements.
+     */
+    fun `keyPath`(): FsPath
+    
+    /**
+     * The ledger the configuration anchors.
+     */
+    fun `ledgerPath`(): FsPath
+    
+    /**
+     * Every problem that keeps the configuration from anchoring, one
+     * sentence each naming where (as `provedex config check` prints them);
+     * empty when it can be used. Secrets are the variables the file names,
+     * looked up in `secrets` first, then in the environment; never shown.
+     */
+    fun `problems`(`secrets`: Map<kotlin.String, kotlin.String>? = null): List<kotlin.String>
+    
+    companion object
+}
+
+/**
+ * An anchoring configuration: the file `provedex anchor` and `provedex
+ * config check` read (spec/anchors.md, "Configuration"), with the ledger,
+ * its key, the proof level wanted and the anchors. Relative paths start
+ * at the file's folder.
+ */
+open class AnchorConfig: Disposable, AutoCloseable, AnchorConfigInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_provedex_ffi_fn_free_anchorconfig(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_provedex_ffi_fn_clone_anchorconfig(handle, status)
+        }
+    }
+
+    
+    /**
+     * The anchors' names, in file order.
+     */override fun `anchorNames`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_anchor_names(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The ledger's key file, which signs the anchor statements.
+     */override fun `keyPath`(): FsPath {
+            return FfiConverterTypeFsPath.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_key_path(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The ledger the configuration anchors.
+     */override fun `ledgerPath`(): FsPath {
+            return FfiConverterTypeFsPath.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_ledger_path(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every problem that keeps the configuration from anchoring, one
+     * sentence each naming where (as `provedex config check` prints them);
+     * empty when it can be used. Secrets are the variables the file names,
+     * looked up in `secrets` first, then in the environment; never shown.
+     */override fun `problems`(`secrets`: Map<kotlin.String, kotlin.String>?): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_anchorconfig_problems(
+        it,
+        
+        FfiConverterOptionalMapStringString.lower(`secrets`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Reads a configuration file (TOML, at most 1 MiB). A file that cannot
+     * be read, or that holds an unknown member or a value of the wrong
+     * type, is a `Config` error naming the file and the problem. Whether
+     * the configuration can anchor is [`AnchorConfig::problems`]'s business.
+     */
+    @Throws(ProvedexException::class) fun `load`(`path`: FsPath): AnchorConfig {
+            return FfiConverterTypeAnchorConfig.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_constructor_anchorconfig_load(
+    
+        
+        FfiConverterTypeFsPath.lower(`path`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A configuration from its TOML text; relative paths start at `dir`.
+     */
+    @Throws(ProvedexException::class) fun `parse`(`text`: kotlin.String, `dir`: FsPath): AnchorConfig {
+            return FfiConverterTypeAnchorConfig.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_constructor_anchorconfig_parse(
+    
+        
+        FfiConverterString.lower(`text`),
+        FfiConverterTypeFsPath.lower(`dir`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAnchorConfig: FfiConverter<AnchorConfig, Long> {
+    override fun lower(value: AnchorConfig): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AnchorConfig {
+        return AnchorConfig(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AnchorConfig {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AnchorConfig) = 8UL
+
+    override fun write(value: AnchorConfig, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An anchorer running on its own thread in this process, as `provedex
+ * anchor watch` does beside it: each anchor is published to when its
+ * schedule fires or its batch of events is full, failures are retried
+ * with backoff, and every receipt is kept in the receipts file beside the
+ * ledger. Recording never waits for it. Stop it with [`stop`](Self::stop)
+ * (also done when it is dropped); it finishes the pass in flight first.
+ *
+ * Run one anchorer per ledger: two processes anchoring the same ledger
+ * each publish their own statements.
+ */
+public interface BackgroundAnchorerInterface {
+    
+    /**
+     * Whether the thread is running (not stopped).
+     */
+    fun `isRunning`(): kotlin.Boolean
+    
+    /**
+     * Why the last background pass could not run (a ledger that does not
+     * verify or read); none when it ran. Failed anchors are in [`status`](Self::status).
+     */
+    fun `passError`(): kotlin.String?
+    
+    /**
+     * Background passes finished so far, failed ones included.
+     */
+    fun `passes`(): kotlin.ULong
+    
+    /**
+     * Anchors now, as `provedex anchor run`: every anchor with lines not
+     * anchored yet, whatever its schedule or backoff; waits for a background
+     * pass in flight first. A failed anchor is an outcome (and in its
+     * status), not an error; an error is a ledger that cannot be read (a
+     * `Ledger` or `Chain` error) or a receipt that cannot be kept.
+     */
+    fun `runNow`(): List<AnchorOutcome>
+    
+    /**
+     * Every anchor's last receipt, pending lines, last error and next attempt.
+     */
+    fun `status`(): List<AnchorStatus>
+    
+    /**
+     * Stops the thread after the pass in flight, and waits for it. Calling
+     * it again does nothing; [`run_now`](Self::run_now) and
+     * [`status`](Self::status) still work after it.
+     */
+    fun `stop`()
+    
+    companion object
+}
+
+/**
+ * An anchorer running on its own thread in this process, as `provedex
+ * anchor watch` does beside it: each anchor is published to when its
+ * schedule fires or its batch of events is full, failures are retried
+ * with backoff, and every receipt is kept in the receipts file beside the
+ * ledger. Recording never waits for it. Stop it with [`stop`](Self::stop)
+ * (also done when it is dropped); it finishes the pass in flight first.
+ *
+ * Run one anchorer per ledger: two processes anchoring the same ledger
+ * each publish their own statements.
+ */
+open class BackgroundAnchorer: Disposable, AutoCloseable, BackgroundAnchorerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_provedex_ffi_fn_free_backgroundanchorer(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_provedex_ffi_fn_clone_backgroundanchorer(handle, status)
+        }
+    }
+
+    
+    /**
+     * Whether the thread is running (not stopped).
+     */override fun `isRunning`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_is_running(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Why the last background pass could not run (a ledger that does not
+     * verify or read); none when it ran. Failed anchors are in [`status`](Self::status).
+     */override fun `passError`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_pass_error(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Background passes finished so far, failed ones included.
+     */override fun `passes`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_passes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Anchors now, as `provedex anchor run`: every anchor with lines not
+     * anchored yet, whatever its schedule or backoff; waits for a background
+     * pass in flight first. A failed anchor is an outcome (and in its
+     * status), not an error; an error is a ledger that cannot be read (a
+     * `Ledger` or `Chain` error) or a receipt that cannot be kept.
+     */
+    @Throws(ProvedexException::class)override fun `runNow`(): List<AnchorOutcome> {
+            return FfiConverterSequenceTypeAnchorOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_run_now(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every anchor's last receipt, pending lines, last error and next attempt.
+     */
+    @Throws(ProvedexException::class)override fun `status`(): List<AnchorStatus> {
+            return FfiConverterSequenceTypeAnchorStatus.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_status(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stops the thread after the pass in flight, and waits for it. Calling
+     * it again does nothing; [`run_now`](Self::run_now) and
+     * [`status`](Self::status) still work after it.
+     */override fun `stop`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_method_backgroundanchorer_stop(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Starts the anchorer of `config`. Secrets are the variables the file
+     * names, looked up in `secrets` first, then in the environment (for a
+     * runtime that cannot set its environment, as the JVM). A configuration
+     * with problems ([`AnchorConfig::problems`]) or a key that cannot be
+     * loaded is a `Config` error listing them; nothing is started then.
+     */
+    @Throws(ProvedexException::class) fun `start`(`config`: AnchorConfig, `secrets`: Map<kotlin.String, kotlin.String>? = null): BackgroundAnchorer {
+            return FfiConverterTypeBackgroundAnchorer.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_constructor_backgroundanchorer_start(
+    
+        
+        FfiConverterTypeAnchorConfig.lower(`config`),
+        FfiConverterOptionalMapStringString.lower(`secrets`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBackgroundAnchorer: FfiConverter<BackgroundAnchorer, Long> {
+    override fun lower(value: BackgroundAnchorer): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): BackgroundAnchorer {
+        return BackgroundAnchorer(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): BackgroundAnchorer {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: BackgroundAnchorer) = 8UL
+
+    override fun write(value: BackgroundAnchorer, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -2840,6 +3745,173 @@ public object FfiConverterTypeSigningKeypair: FfiConverter<SigningKeypair, Long>
 
 
 /**
+ * What one anchoring pass did for one anchor.
+ */
+data class AnchorOutcome (
+    /**
+     * The anchor's name.
+     */
+    var `anchor`: kotlin.String
+    , 
+    /**
+     * `anchored`, `failed`, `up_to_date` (every line anchored already) or
+     * `not_due` (its schedule, batch size or backoff says not yet).
+     */
+    var `outcome`: kotlin.String
+    , 
+    /**
+     * For `anchored`: the tree size its new receipt vouches for.
+     */
+    var `treeSize`: kotlin.ULong?
+    , 
+    /**
+     * For `failed`: why, for people. The failure is also in [`AnchorStatus::last_error`].
+     */
+    var `error`: kotlin.String?
+    , 
+    /**
+     * For `failed`: when the next attempt is due (nanoseconds since the Unix epoch).
+     */
+    var `nextAttemptNanos`: kotlin.ULong?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAnchorOutcome: FfiConverterRustBuffer<AnchorOutcome> {
+    override fun read(buf: ByteBuffer): AnchorOutcome {
+        return AnchorOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AnchorOutcome) = (
+            FfiConverterString.allocationSize(value.`anchor`) +
+            FfiConverterString.allocationSize(value.`outcome`) +
+            FfiConverterOptionalULong.allocationSize(value.`treeSize`) +
+            FfiConverterOptionalString.allocationSize(value.`error`) +
+            FfiConverterOptionalULong.allocationSize(value.`nextAttemptNanos`)
+    )
+
+    override fun write(value: AnchorOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`anchor`, buf)
+            FfiConverterString.write(value.`outcome`, buf)
+            FfiConverterOptionalULong.write(value.`treeSize`, buf)
+            FfiConverterOptionalString.write(value.`error`, buf)
+            FfiConverterOptionalULong.write(value.`nextAttemptNanos`, buf)
+    }
+}
+
+
+
+/**
+ * Where one anchor stands (`provedex anchor status`).
+ */
+data class AnchorStatus (
+    /**
+     * Its name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * Its type (`rfc3161`, `tlog`, `rekor`, `s3-object-lock`, `ethereum`, `solana`).
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * The tree size its last receipt vouches for; none before its first.
+     */
+    var `lastTreeSize`: kotlin.ULong?
+    , 
+    /**
+     * When its last receipt's statement was made (nanoseconds since the Unix epoch).
+     */
+    var `lastAnchorNanos`: kotlin.ULong?
+    , 
+    /**
+     * Lines of the ledger it has not anchored.
+     */
+    var `pending`: kotlin.ULong
+    , 
+    /**
+     * Its last failure since its last receipt.
+     */
+    var `lastError`: kotlin.String?
+    , 
+    /**
+     * Failures since its last receipt.
+     */
+    var `failures`: kotlin.UInt
+    , 
+    /**
+     * When the next attempt is due after a failure (nanoseconds since the Unix epoch).
+     */
+    var `nextAttemptNanos`: kotlin.ULong?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAnchorStatus: FfiConverterRustBuffer<AnchorStatus> {
+    override fun read(buf: ByteBuffer): AnchorStatus {
+        return AnchorStatus(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AnchorStatus) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterOptionalULong.allocationSize(value.`lastTreeSize`) +
+            FfiConverterOptionalULong.allocationSize(value.`lastAnchorNanos`) +
+            FfiConverterULong.allocationSize(value.`pending`) +
+            FfiConverterOptionalString.allocationSize(value.`lastError`) +
+            FfiConverterUInt.allocationSize(value.`failures`) +
+            FfiConverterOptionalULong.allocationSize(value.`nextAttemptNanos`)
+    )
+
+    override fun write(value: AnchorStatus, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterOptionalULong.write(value.`lastTreeSize`, buf)
+            FfiConverterOptionalULong.write(value.`lastAnchorNanos`, buf)
+            FfiConverterULong.write(value.`pending`, buf)
+            FfiConverterOptionalString.write(value.`lastError`, buf)
+            FfiConverterUInt.write(value.`failures`, buf)
+            FfiConverterOptionalULong.write(value.`nextAttemptNanos`, buf)
+    }
+}
+
+
+
+/**
  * The verdict on a bundle (spec/bundles.md, "Report").
  */
 data class BundleReport (
@@ -3639,6 +4711,156 @@ public object FfiConverterTypePinnedTool: FfiConverterRustBuffer<PinnedTool> {
     override fun write(value: PinnedTool, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`sha256`, buf)
+    }
+}
+
+
+
+/**
+ * What a bundle's receipts are checked with (spec/anchors.md): the trust
+ * anchors a verifier holds apart from any bundle, and the servers it asks
+ * for what no receipt shows offline. The same as `provedex verify-bundle`'s
+ * `--tsa-root`, `--log-key`, `--eth-chain-id`, `--eth-rpc`,
+ * `--solana-rpc` and `--s3-endpoint`. A receipt whose trust anchor is not
+ * given is not checked (and reaches no level); one that fails its checks
+ * is a finding.
+ */
+data class ReceiptTrust (
+    /**
+     * Timestamp authorities' root certificates trusted, each a PEM text of one or more.
+     */
+    var `tsaRootsPem`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Transparency logs' keys trusted for `tlog` and `rekor` receipts (C2SP
+     * verifier keys, `name+id+key`).
+     */
+    var `logKeys`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * The Ethereum chain `ethereum` receipts must be on.
+     */
+    var `ethereumChainId`: kotlin.ULong? = null 
+    , 
+    /**
+     * An Ethereum JSON-RPC node asked whether each transaction is in its
+     * block, and when (needs `ethereum_chain_id`).
+     */
+    var `ethereumRpc`: kotlin.String? = null 
+    , 
+    /**
+     * A Solana JSON-RPC node asked whether each transaction is in its slot, and when.
+     */
+    var `solanaRpc`: kotlin.String? = null 
+    , 
+    /**
+     * The S3 store `s3-object-lock` receipts' objects are re-read from.
+     */
+    var `s3`: S3Access? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReceiptTrust: FfiConverterRustBuffer<ReceiptTrust> {
+    override fun read(buf: ByteBuffer): ReceiptTrust {
+        return ReceiptTrust(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeS3Access.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReceiptTrust) = (
+            FfiConverterSequenceString.allocationSize(value.`tsaRootsPem`) +
+            FfiConverterSequenceString.allocationSize(value.`logKeys`) +
+            FfiConverterOptionalULong.allocationSize(value.`ethereumChainId`) +
+            FfiConverterOptionalString.allocationSize(value.`ethereumRpc`) +
+            FfiConverterOptionalString.allocationSize(value.`solanaRpc`) +
+            FfiConverterOptionalTypeS3Access.allocationSize(value.`s3`)
+    )
+
+    override fun write(value: ReceiptTrust, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`tsaRootsPem`, buf)
+            FfiConverterSequenceString.write(value.`logKeys`, buf)
+            FfiConverterOptionalULong.write(value.`ethereumChainId`, buf)
+            FfiConverterOptionalString.write(value.`ethereumRpc`, buf)
+            FfiConverterOptionalString.write(value.`solanaRpc`, buf)
+            FfiConverterOptionalTypeS3Access.write(value.`s3`, buf)
+    }
+}
+
+
+
+/**
+ * The S3 store a verifier reads `s3-object-lock` receipts' objects from.
+ */
+data class S3Access (
+    /**
+     * The store's endpoint URL: a receipt naming another store is left not checked.
+     */
+    var `endpoint`: kotlin.String
+    , 
+    /**
+     * The access key id.
+     */
+    var `accessKeyId`: kotlin.String
+    , 
+    /**
+     * The secret access key.
+     */
+    var `secretAccessKey`: kotlin.String
+    , 
+    /**
+     * The region requests are signed for.
+     */
+    var `region`: kotlin.String = "us-east-1" 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeS3Access: FfiConverterRustBuffer<S3Access> {
+    override fun read(buf: ByteBuffer): S3Access {
+        return S3Access(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: S3Access) = (
+            FfiConverterString.allocationSize(value.`endpoint`) +
+            FfiConverterString.allocationSize(value.`accessKeyId`) +
+            FfiConverterString.allocationSize(value.`secretAccessKey`) +
+            FfiConverterString.allocationSize(value.`region`)
+    )
+
+    override fun write(value: S3Access, buf: ByteBuffer) {
+            FfiConverterString.write(value.`endpoint`, buf)
+            FfiConverterString.write(value.`accessKeyId`, buf)
+            FfiConverterString.write(value.`secretAccessKey`, buf)
+            FfiConverterString.write(value.`region`, buf)
     }
 }
 
@@ -4819,6 +6041,27 @@ sealed class ProvedexException: kotlin.Exception() {
             get() = "code=${ `code` }, detail=${ `detail` }"
     }
     
+    /**
+     * An anchoring configuration cannot be read or used, or the anchorer
+     * cannot start. `code` is invalid_config (`detail` lists every problem,
+     * each naming where) or io.
+     */
+    class Config(
+        
+        /**
+         * The kind of problem, for programs.
+         */
+        val `code`: kotlin.String, 
+        
+        /**
+         * The file and its problems, for people.
+         */
+        val `detail`: kotlin.String
+        ) : ProvedexException() {
+        override val message
+            get() = "code=${ `code` }, detail=${ `detail` }"
+    }
+    
 
     
 
@@ -4853,6 +6096,10 @@ public object FfiConverterTypeProvedexError : FfiConverterRustBuffer<ProvedexExc
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
+            5 -> ProvedexException.Config(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -4882,6 +6129,12 @@ public object FfiConverterTypeProvedexError : FfiConverterRustBuffer<ProvedexExc
                 + FfiConverterString.allocationSize(value.`code`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
+            is ProvedexException.Config -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
         }
     }
 
@@ -4906,6 +6159,12 @@ public object FfiConverterTypeProvedexError : FfiConverterRustBuffer<ProvedexExc
             }
             is ProvedexException.Chain -> {
                 buf.putInt(4)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is ProvedexException.Config -> {
+                buf.putInt(5)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
@@ -5136,6 +6395,70 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeReceiptTrust: FfiConverterRustBuffer<ReceiptTrust?> {
+    override fun read(buf: ByteBuffer): ReceiptTrust? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeReceiptTrust.read(buf)
+    }
+
+    override fun allocationSize(value: ReceiptTrust?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeReceiptTrust.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ReceiptTrust?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeReceiptTrust.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeS3Access: FfiConverterRustBuffer<S3Access?> {
+    override fun read(buf: ByteBuffer): S3Access? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeS3Access.read(buf)
+    }
+
+    override fun allocationSize(value: S3Access?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeS3Access.allocationSize(value)
+        }
+    }
+
+    override fun write(value: S3Access?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeS3Access.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalSequenceTypeUnpinnedToolCall: FfiConverterRustBuffer<List<UnpinnedToolCall>?> {
     override fun read(buf: ByteBuffer): List<UnpinnedToolCall>? {
         if (buf.get().toInt() == 0) {
@@ -5158,6 +6481,38 @@ public object FfiConverterOptionalSequenceTypeUnpinnedToolCall: FfiConverterRust
         } else {
             buf.put(1)
             FfiConverterSequenceTypeUnpinnedToolCall.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringString.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringString.write(value, buf)
         }
     }
 }
@@ -5214,6 +6569,62 @@ public object FfiConverterSequenceByteArray: FfiConverterRustBuffer<List<kotlin.
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterByteArray.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAnchorOutcome: FfiConverterRustBuffer<List<AnchorOutcome>> {
+    override fun read(buf: ByteBuffer): List<AnchorOutcome> {
+        val len = buf.getInt()
+        return List<AnchorOutcome>(len) {
+            FfiConverterTypeAnchorOutcome.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AnchorOutcome>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAnchorOutcome.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AnchorOutcome>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAnchorOutcome.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAnchorStatus: FfiConverterRustBuffer<List<AnchorStatus>> {
+    override fun read(buf: ByteBuffer): List<AnchorStatus> {
+        val len = buf.getInt()
+        return List<AnchorStatus>(len) {
+            FfiConverterTypeAnchorStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AnchorStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAnchorStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AnchorStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAnchorStatus.write(it, buf)
         }
     }
 }
@@ -5438,6 +6849,45 @@ public object FfiConverterSequenceTypeUnpinnedToolCall: FfiConverterRustBuffer<L
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeUnpinnedToolCall.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
         }
     }
 }
@@ -5806,6 +7256,26 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
     
 
         /**
+         * [`export_bundle`] against the checkpoint anchored last: the latest in
+         * the receipts file beside the ledger (spec/anchors.md), with every receipt
+         * kept for it, as `provedex export --anchored` writes it. No receipt yet
+         * is a `Ledger` error `out_of_range`; the other errors are those of
+         * [`export_bundle_with_checkpoint`].
+         */
+    @Throws(ProvedexException::class) fun `exportBundleAnchored`(`ledgerPath`: FsPath, `selection`: BundleSelection): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    uniffiRustCallWithError(ProvedexException) { _status ->
+    UniffiLib.uniffi_provedex_ffi_fn_func_export_bundle_anchored(
+    
+        
+        FfiConverterTypeFsPath.lower(`ledgerPath`),
+        FfiConverterTypeBundleSelection.lower(`selection`),_status)
+}
+    )
+    }
+    
+
+        /**
          * [`export_bundle`] against a checkpoint signed earlier (kept apart,
          * anchored, cosigned), given as its note bytes and copied verbatim: no
          * key is needed. Bytes that are not a signed checkpoint are a `Chain`
@@ -5859,13 +7329,19 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
          * own. `checkpoint` is a checkpoint of the ledger held apart (its note
          * bytes): the bundle must prove its lines against that very tree.
          *
+         * The bundle's receipts are checked with `receipts`, the trust anchors
+         * and servers the verifier chose (spec/anchors.md); without them each
+         * receipt's statement is still checked against the checkpoint, but no
+         * receipt reaches a level above `verifiable`.
+         *
          * Every finding about the bundle is in the report (`bundle_malformed`,
-         * `bundle_key_mismatch`, `bundle_proof_invalid`, the checkpoint's and the
-         * lines' reasons). Errors are only about the arguments: both pins, or a
-         * malformed key or fingerprint, is a `KeyLoad` error; a held checkpoint
-         * that is not a signed checkpoint, a `Chain` error `checkpoint_malformed`.
+         * `bundle_key_mismatch`, `bundle_proof_invalid`, `receipt_invalid`, the
+         * checkpoint's and the lines' reasons). Errors are only about the
+         * arguments: both pins, a malformed key or fingerprint, or a trust anchor
+         * that cannot be read, is a `KeyLoad` error; a held checkpoint that is not
+         * a signed checkpoint, a `Chain` error `checkpoint_malformed`.
          */
-    @Throws(ProvedexException::class) fun `verifyBundle`(`bundle`: kotlin.ByteArray, `pinnedPubkey`: kotlin.String? = null, `pinnedFingerprint`: kotlin.String? = null, `checkpoint`: kotlin.ByteArray? = null): BundleReport {
+    @Throws(ProvedexException::class) fun `verifyBundle`(`bundle`: kotlin.ByteArray, `pinnedPubkey`: kotlin.String? = null, `pinnedFingerprint`: kotlin.String? = null, `checkpoint`: kotlin.ByteArray? = null, `receipts`: ReceiptTrust? = null): BundleReport {
             return FfiConverterTypeBundleReport.lift(
     uniffiRustCallWithError(ProvedexException) { _status ->
     UniffiLib.uniffi_provedex_ffi_fn_func_verify_bundle(
@@ -5874,7 +7350,8 @@ public object FfiConverterTypeFsPath: FfiConverter<FsPath, RustBuffer.ByValue> {
         FfiConverterByteArray.lower(`bundle`),
         FfiConverterOptionalString.lower(`pinnedPubkey`),
         FfiConverterOptionalString.lower(`pinnedFingerprint`),
-        FfiConverterOptionalByteArray.lower(`checkpoint`),_status)
+        FfiConverterOptionalByteArray.lower(`checkpoint`),
+        FfiConverterOptionalTypeReceiptTrust.lower(`receipts`),_status)
 }
     )
     }
