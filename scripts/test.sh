@@ -44,8 +44,12 @@ cargo test --workspace
 step "independent Python implementation (pytest)"
 "$venv/bin/python" -m pytest -q conformance/impls/python/tests
 
-step "Python SDK: build and install the wheel (pip install ./bindings/python), type-check it, run its tests"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
+step "Python SDK: build and install the wheel (pip install ./bindings/python, dev profile), type-check it, run its tests"
+# The SDKs' anchor tests start every anchor's server with provedex-local-anchors.
+cargo build --quiet -p provedex-test-servers --bin provedex-local-anchors
+# The dev profile reuses what cargo test compiled; a user's install is a release build.
+MATURIN_PEP517_ARGS="--profile dev" \
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 (cd bindings/python && "../../$venv/bin/python" -m mypy provedex adapter)
 "$venv/bin/python" -m pytest -q bindings/python/tests
 

@@ -14,11 +14,15 @@ A range of lines leaves as an export bundle (:func:`export_bundle`), which an
 auditor verifies without the ledger under the key they pin
 (:func:`verify_bundle`); a session signs checkpoints as it records
 (``Session.open(..., checkpoint_every=N)``, :meth:`Session.checkpoint`,
-:func:`read_checkpoints`).
+:func:`read_checkpoints`). Anchors publish signed statements of the
+ledger's checkpoints to parties outside the operator's hands: a
+:class:`BackgroundAnchorer` runs the anchors of a ``provedex.toml``
+(:class:`AnchorConfig`) on a thread while the application records, and
+:func:`verify_bundle` checks a bundle's receipts under a :class:`ReceiptTrust`.
 
 Every failure of an operation raises a :class:`ProvedexError`
 (:class:`KeyLoadError`, :class:`SigningError`, :class:`LedgerError`,
-:class:`ChainError`); a wrong argument type raises ``TypeError`` and an
+:class:`ChainError`, :class:`ConfigError`); a wrong argument type raises ``TypeError`` and an
 integer out of range ``OverflowError``. Paths are ``str``, ``bytes`` or
 ``os.PathLike``, passed to the system as :func:`os.fsencode` gives them.
 """
@@ -30,23 +34,29 @@ import json
 import os
 from dataclasses import dataclass, field
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Literal, NoReturn, Optional, TypeVar, Union
+from typing import Any, Callable, Literal, NoReturn, Optional, Union
 
 from . import events
 from . import _native
+from ._anchors import AnchorConfig, AnchorOutcome, AnchorStatus, BackgroundAnchorer, ReceiptTrust, S3Access
 from ._signed_event import SignedEventMembers
-from ._checks import MAX_JSON_DEPTH, check_bool, check_json, check_list, check_str, check_u64, shown
-from ._errors import ChainError, KeyLoadError, LedgerError, ProvedexError, SigningError
+from ._checks import MAX_JSON_DEPTH, PathArg, _path, check_bool, check_json, check_list, check_str, check_u64, shown
+from ._errors import ChainError, ConfigError, KeyLoadError, LedgerError, ProvedexError, SigningError, _call
 
 __all__ = [
     "GENESIS_PARENT_HASH",
     "MAX_JSON_DEPTH",
+    "AnchorConfig",
+    "AnchorOutcome",
+    "AnchorStatus",
+    "BackgroundAnchorer",
     "BundleReport",
     "ChainError",
     "ChainReport",
     "Checkpoint",
     "CheckpointEntry",
     "CheckpointInfo",
+    "ConfigError",
     "ConsistencyProof",
     "Durability",
     "Evidence",
@@ -59,7 +69,9 @@ __all__ = [
     "NothingToRecover",
     "PinnedTool",
     "ProvedexError",
+    "ReceiptTrust",
     "RecoverOutcome",
+    "S3Access",
     "Session",
     "SignedEvent",
     "SigningError",
@@ -104,30 +116,6 @@ __all__ = [
 ]
 
 
-#: The native error kinds (the variant names of the FFI's ProvedexError).
-_ERRORS: dict[str, type[ProvedexError]] = {
-    "KeyLoad": KeyLoadError,
-    "Signing": SigningError,
-    "Ledger": LedgerError,
-    "Chain": ChainError,
-}
-
-_T = TypeVar("_T")
-
-
-def _call(fn: Callable[..., _T], *args: Any) -> _T:
-    """Calls into the native layer, turning its errors into this module's."""
-    try:
-        return fn(*args)
-    except _native.ProvedexError as e:
-        code = getattr(e, "code", None)
-        detail = str(e.detail)
-        if code == "torn_tail":
-            # The SDK does not install the command the core's message names.
-            detail += "; from Python, provedex.recover(ledger_path) does the same"
-        raise _ERRORS[type(e).__name__](detail, code) from None
-
-
 def _no_direct_construction(cls: type, how: str) -> NoReturn:
     raise TypeError(f"{cls.__name__} objects are not created directly: use {how}")
 
@@ -170,22 +158,6 @@ def _durability(name: Any) -> Any:
 
 
 #: A file system path: the file name is ``os.fsencode(path)``, so any name works.
-PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
-
-
-def _path(value: Any, error: type[ProvedexError]) -> bytes:
-    """The path's bytes for the system. One that has none (a str with a lone
-    surrogate outside the range ``os.fsdecode`` produces) raises ``error``,
-    which is the failure the operation reports for a file it cannot open."""
-    if not isinstance(value, (str, bytes, os.PathLike)):
-        raise TypeError(f"a path must be a str, bytes or os.PathLike, not {type(value).__name__}")
-    try:
-        return os.fsencode(value)
-    except UnicodeEncodeError as e:
-        code = "io" if error is LedgerError else None
-        raise error(f"{shown(value)}: the path has no file system form ({e.reason} at index {e.start})", code) from None
-
-
 def _utf8(name: str, value: Any, error: type[ProvedexError], code: Optional[str]) -> str:
     """A str the native layer can take (UTF-8: no lone surrogates); otherwise
     ``error`` with ``code``, the failure the same text gets once it is JSON."""
@@ -1314,6 +1286,7 @@ def export_bundle(
     start: Optional[TimeBound] = None,
     end: Optional[TimeBound] = None,
     checkpoint: Optional[Checkpoint] = None,
+    anchored: bool = False,
 ) -> bytes:
     """A bundle of a range of the ledger's lines (spec/bundles.md), for an
     auditor to verify without the ledger (:func:`verify_bundle`): the bundle
@@ -1335,8 +1308,12 @@ def export_bundle(
     (:class:`ChainError` with code ``checkpoint_foreign``,
     ``ledger_truncated``, ``checkpoint_signature_invalid`` or
     ``checkpoint_root_mismatch``; ``checkpoint_malformed`` when it is no
-    checkpoint), and the lines must lie within it. Give one of ``key`` and
-    ``checkpoint``.
+    checkpoint), and the lines must lie within it. With ``anchored=True``
+    the checkpoint is the one anchored last (the latest in the receipts
+    file beside the ledger), and the bundle carries every receipt kept for
+    it, as ``provedex export --anchored`` writes it; no receipt yet raises
+    :class:`LedgerError` with code ``out_of_range``. Give one of ``key``,
+    ``checkpoint`` and ``anchored``.
 
     The ledger must verify (a torn final line is left out), or
     :class:`ChainError` with the finding's reason is raised. A range outside
@@ -1345,8 +1322,13 @@ def export_bundle(
     """
     path = _path(ledger, LedgerError)
     selection = _selection(first_seq, last_seq, start, end)
-    if (key is None) == (checkpoint is None):
-        raise TypeError("give key (to sign a new checkpoint) or checkpoint (one signed earlier), not both or neither")
+    if [key is not None, checkpoint is not None, check_bool("anchored", anchored)].count(True) != 1:
+        raise TypeError(
+            "give one of key (to sign a new checkpoint), checkpoint (one signed earlier) and anchored=True "
+            "(the one anchored last)"
+        )
+    if anchored:
+        return bytes(_call(_native.export_bundle_anchored, path, selection))
     if checkpoint is not None:
         return bytes(_call(_native.export_bundle_with_checkpoint, path, _note("checkpoint", checkpoint), selection))
     return bytes(_call(_native.export_bundle, path, _key_of(key), selection))
@@ -1440,6 +1422,7 @@ def verify_bundle(
     pubkey: Optional[str] = None,
     fingerprint: Optional[str] = None,
     checkpoint: Optional[Checkpoint] = None,
+    receipts: Optional[ReceiptTrust] = None,
 ) -> BundleReport:
     """Verifies a bundle (its document's bytes, or its text) without the
     ledger (spec/bundles.md). Every finding about the bundle is in the
@@ -1455,7 +1438,13 @@ def verify_bundle(
     bundle (its note, str or bytes): the bundle must prove its lines against
     that very tree.
 
-    Both pins, or one that is malformed, raise :class:`KeyLoadError`; a held
+    The bundle's receipts are checked under ``receipts``: the trust anchors
+    (timestamp authorities' roots, logs' keys, the chain) and servers you
+    chose. Without it each receipt's statement is still checked against the
+    checkpoint, but no receipt reaches a level above ``verifiable``.
+
+    Both pins, one that is malformed, or a trust anchor in ``receipts`` that
+    cannot be read, raise :class:`KeyLoadError`; a held
     checkpoint that cannot be read, :class:`ChainError` with code
     ``checkpoint_malformed``.
     """
@@ -1469,7 +1458,10 @@ def verify_bundle(
     pinned_pubkey = None if pubkey is None else _utf8("pubkey", pubkey, KeyLoadError, None)
     pinned_fingerprint = None if fingerprint is None else _utf8("fingerprint", fingerprint, KeyLoadError, None)
     held = None if checkpoint is None else _note("checkpoint", checkpoint)
-    return BundleReport._from_native(_call(_native.verify_bundle, data, pinned_pubkey, pinned_fingerprint, held))
+    if receipts is not None and not isinstance(receipts, ReceiptTrust):
+        raise TypeError(f"receipts must be a ReceiptTrust, not {type(receipts).__name__}")
+    trust = None if receipts is None else receipts._to_native()
+    return BundleReport._from_native(_call(_native.verify_bundle, data, pinned_pubkey, pinned_fingerprint, held, trust))
 
 
 @dataclass(frozen=True)

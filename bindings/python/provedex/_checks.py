@@ -6,10 +6,11 @@ with the code the core gives the same value written as JSON text)."""
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+import os
+from typing import Any, Callable, Union
 
 from . import _native
-from ._errors import SigningError
+from ._errors import LedgerError, ProvedexError, SigningError
 
 U32_MAX = 2**32 - 1
 U64_MAX = 2**64 - 1
@@ -127,3 +128,19 @@ def _where(path: list[str]) -> str:
     if len(path) <= 8:
         return "".join(path)
     return f"{''.join(path[:4])}…({len(path) - 7} levels)…{''.join(path[-3:])}"
+
+
+PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+
+def _path(value: Any, error: type[ProvedexError]) -> bytes:
+    """The path's bytes for the system. One that has none (a str with a lone
+    surrogate outside the range ``os.fsdecode`` produces) raises ``error``,
+    which is the failure the operation reports for a file it cannot open."""
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise TypeError(f"a path must be a str, bytes or os.PathLike, not {type(value).__name__}")
+    try:
+        return os.fsencode(value)
+    except UnicodeEncodeError as e:
+        code = "io" if error is LedgerError else None
+        raise error(f"{shown(value)}: the path has no file system form ({e.reason} at index {e.start})", code) from None

@@ -4,7 +4,9 @@ integer out of range an ``OverflowError``, as for Python's own functions."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar
+
+from . import _native
 
 
 class ProvedexError(Exception):
@@ -55,3 +57,34 @@ class ChainError(ProvedexError):
     against, also ``ledger_truncated`` or ``checkpoint_root_mismatch``).
     A bundle that does not verify is a report (:func:`provedex.verify_bundle`),
     never this error."""
+
+
+class ConfigError(ProvedexError):
+    """An anchoring configuration (``provedex.toml``) cannot be read or
+    used, or the anchorer cannot start. ``code`` is ``invalid_config`` (the
+    message lists every problem, each naming where) or ``io``."""
+
+
+#: The native error kinds (the variant names of the FFI's ProvedexError).
+_ERRORS: dict[str, type[ProvedexError]] = {
+    "KeyLoad": KeyLoadError,
+    "Signing": SigningError,
+    "Ledger": LedgerError,
+    "Chain": ChainError,
+    "Config": ConfigError,
+}
+
+_T = TypeVar("_T")
+
+
+def _call(fn: Callable[..., _T], *args: Any) -> _T:
+    """Calls into the native layer, turning its errors into this module's."""
+    try:
+        return fn(*args)
+    except _native.ProvedexError as e:
+        code = getattr(e, "code", None)
+        detail = str(e.detail)
+        if code == "torn_tail":
+            # The SDK does not install the command the core's message names.
+            detail += "; from Python, provedex.recover(ledger_path) does the same"
+        raise _ERRORS[type(e).__name__](detail, code) from None

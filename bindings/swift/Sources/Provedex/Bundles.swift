@@ -1,6 +1,7 @@
 // Hand-written beside the generated Provedex.swift: Swift spellings of the
-// bundle API (spec/bundles.md) and of a session's checkpoints
-// (spec/transparency.md, "Checkpoints file") that the generated functions
+// bundle API (spec/bundles.md), of a session's checkpoints
+// (spec/transparency.md, "Checkpoints file") and of the anchorer
+// (spec/anchors.md) that the generated functions
 // offer only for bytes or under their FFI names.
 
 import Foundation
@@ -26,12 +27,24 @@ public func exportBundle(ledgerPath: String, checkpoint: String, selection: Bund
 /// Verifies a bundle with the checkpoint held apart given as its note text. Pin
 /// the key (`pinnedPubkey`, hex or PEM) or the fingerprint (`pinnedFingerprint`)
 /// you trust: without one a bundle proves only its internal consistency.
+/// `receipts` are the trust anchors the bundle's receipts are checked with.
 public func verifyBundle(
-    bundle: Data, pinnedPubkey: String? = nil, pinnedFingerprint: String? = nil, checkpoint: String
+    bundle: Data, pinnedPubkey: String? = nil, pinnedFingerprint: String? = nil, checkpoint: String,
+    receipts: ReceiptTrust? = nil
 ) throws -> BundleReport {
     try verifyBundle(
-        bundle: bundle, pinnedPubkey: pinnedPubkey, pinnedFingerprint: pinnedFingerprint, checkpoint: Data(checkpoint.utf8)
+        bundle: bundle, pinnedPubkey: pinnedPubkey, pinnedFingerprint: pinnedFingerprint, checkpoint: Data(checkpoint.utf8),
+        receipts: receipts
     )
+}
+
+public extension BackgroundAnchorer {
+    /// Starts the anchorer of the configuration file at `configPath` on its own
+    /// thread; `secrets` are looked up before the environment. It stops after the
+    /// pass in flight on `stop()` or when released.
+    static func start(configPath: String, secrets: [String: String]? = nil) throws -> BackgroundAnchorer {
+        try start(config: AnchorConfig.load(path: configPath), secrets: secrets)
+    }
 }
 
 public extension BundleReport {

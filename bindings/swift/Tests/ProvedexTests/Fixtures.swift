@@ -58,7 +58,7 @@ func writeFile(_ path: String, _ contents: Data, permissions: Int) {
 }
 
 enum ErrorKind {
-    case keyLoad, signing, ledger, chain
+    case keyLoad, signing, ledger, chain, config
 }
 
 extension ProvedexError {
@@ -73,6 +73,8 @@ extension ProvedexError {
             return (.ledger, code, detail)
         case let .Chain(code, detail):
             return (.chain, code, detail)
+        case let .Config(code, detail):
+            return (.config, code, detail)
         }
     }
 }

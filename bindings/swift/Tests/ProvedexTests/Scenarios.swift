@@ -296,7 +296,7 @@ func scenarioPath(_ directory: URL, _ input: [String: ScenarioValue]) throws -> 
 }
 
 extension ErrorKind {
-    /// The kind a scenario names: "KeyLoad", "Signing", "Ledger" or "Chain".
+    /// The kind a scenario names: "KeyLoad", "Signing", "Ledger", "Chain" or "Config".
     init(scenarioName: String) throws {
         switch scenarioName {
         case "KeyLoad":
@@ -307,6 +307,8 @@ extension ErrorKind {
             self = .ledger
         case "Chain":
             self = .chain
+        case "Config":
+            self = .config
         default:
             throw ScenarioFileError("no error kind \"\(scenarioName)\"")
         }

@@ -24,6 +24,7 @@ val ProvedexException.code: String?
         is ProvedexException.Signing -> code
         is ProvedexException.Ledger -> code
         is ProvedexException.Chain -> code
+        is ProvedexException.Config -> code
     }
 
 /** The canonical JSON text of this event ([eventToJson]). */
@@ -129,14 +130,24 @@ fun exportBundle(ledgerPath: String, checkpoint: String, selection: BundleSelect
 /**
  * [verifyBundle] with the checkpoint held apart given as its note text. Pin the key
  * ([pinnedPubkey], hex or PEM) or its fingerprint ([pinnedFingerprint]) you trust:
- * without one a bundle proves only its internal consistency.
+ * without one a bundle proves only its internal consistency. [receipts] are the
+ * trust anchors the bundle's receipts are checked with.
  */
 fun verifyBundle(
     bundle: ByteArray,
     pinnedPubkey: String? = null,
     pinnedFingerprint: String? = null,
     checkpoint: String,
-): BundleReport = verifyBundle(bundle, pinnedPubkey, pinnedFingerprint, checkpoint.encodeToByteArray())
+    receipts: ReceiptTrust? = null,
+): BundleReport = verifyBundle(bundle, pinnedPubkey, pinnedFingerprint, checkpoint.encodeToByteArray(), receipts)
+
+/**
+ * Starts the anchorer of the configuration file at [configPath] on its own thread
+ * (see [BackgroundAnchorer]); [secrets] are looked up before the environment, which
+ * the JVM cannot set. Close it (`use { }`) to stop it after the pass in flight.
+ */
+fun BackgroundAnchorer.Companion.start(configPath: String, secrets: Map<String, String>? = null): BackgroundAnchorer =
+    AnchorConfig.load(configPath).use { config -> start(config, secrets) }
 
 /** Whether the bundle reached [level] (`verifiable`, `externally-archived`, …) by the evidence checked. */
 fun BundleReport.reached(level: String): Boolean = levels.any { it.level == level && it.reached }

@@ -188,6 +188,7 @@ private val errorKinds: Map<String, KClass<out ProvedexException>> = mapOf(
     "Signing" to ProvedexException.Signing::class,
     "Ledger" to ProvedexException.Ledger::class,
     "Chain" to ProvedexException.Chain::class,
+    "Config" to ProvedexException.Config::class,
 )
 
 /** The detail of any kind of [ProvedexException]. */
@@ -197,6 +198,7 @@ val ProvedexException.detailText: String
         is ProvedexException.Signing -> detail
         is ProvedexException.Ledger -> detail
         is ProvedexException.Chain -> detail
+        is ProvedexException.Config -> detail
     }
 
 /**
