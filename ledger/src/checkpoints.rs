@@ -46,9 +46,7 @@ impl CheckpointEntry {
     /// `checkpoint` (a signed note whose text is a checkpoint body) and
     /// `tree_size` (the body's tree size).
     pub fn parse(line: &[u8]) -> std::result::Result<Self, String> {
-        let Value::Object(mut map) = canonical::parse(line).map_err(|e| format!("not JSON: {e}"))? else {
-            return Err("not a JSON object".to_owned());
-        };
+        let mut map = entry_members(line)?;
         let tree_size = match map.remove("tree_size") {
             Some(Value::Integer(n)) => n.as_u64().ok_or("tree_size is not a u64")?,
             _ => return Err("no integer tree_size".to_owned()),
@@ -56,9 +54,7 @@ impl CheckpointEntry {
         let Some(Value::String(text)) = map.remove("checkpoint") else {
             return Err("no string checkpoint".to_owned());
         };
-        if let Some(other) = map.keys().next() {
-            return Err(format!("an unknown member {other:?}"));
-        }
+        no_other_member(&map)?;
         let note = SignedNote::parse(text.as_bytes()).map_err(|e| format!("checkpoint: {e}"))?;
         let body = Checkpoint::parse_body(&note.text).map_err(|e| format!("checkpoint: {e}"))?;
         if body.size != tree_size {
@@ -99,12 +95,34 @@ pub(crate) fn append_entry_line(path: &Path, line: &[u8]) -> std::io::Result<std
 /// cut short) is left out; any other line that is not an entry is an error
 /// naming its line number. Signatures are not checked here.
 pub fn read_checkpoints(ledger: &Path) -> Result<Vec<CheckpointEntry>> {
-    let path = checkpoints_path(ledger);
-    entry_lines(&path)?
+    read_entries(&checkpoints_path(ledger), CheckpointEntry::parse)
+}
+
+/// The members of an entry line (without its LF), which must be a JSON object.
+pub(crate) fn entry_members(line: &[u8]) -> std::result::Result<Map, String> {
+    match canonical::parse(line).map_err(|e| format!("not JSON: {e}"))? {
+        Value::Object(map) => Ok(map),
+        _ => Err("not a JSON object".to_owned()),
+    }
+}
+
+/// Refuses an entry with members left once its own are taken.
+pub(crate) fn no_other_member(map: &Map) -> std::result::Result<(), String> {
+    match map.keys().next() {
+        Some(other) => Err(format!("an unknown member {other:?}")),
+        None => Ok(()),
+    }
+}
+
+/// Every entry of the file of entries at `path`, each line read by `parse`
+/// (none when there is no file): a final line without LF is left out, any
+/// other line that does not read is an error naming its line number.
+pub(crate) fn read_entries<T>(path: &Path, parse: fn(&[u8]) -> std::result::Result<T, String>) -> Result<Vec<T>> {
+    entry_lines(path)?
         .into_iter()
         .enumerate()
         .map(|(i, line)| {
-            CheckpointEntry::parse(&line).map_err(|why| {
+            parse(&line).map_err(|why| {
                 Error::ledger(LedgerErrorKind::Broken, format!("{}: line {}: {why}", path.display(), i + 1))
             })
         })

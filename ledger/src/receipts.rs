@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use provedex_format::canonical::{self, Map};
 use provedex_format::checkpoint::Checkpoint;
 use provedex_format::note::SignedNote;
-use provedex_format::{Error, LedgerErrorKind, Result, Value};
+use provedex_format::{Error, Result, Value};
 
-use crate::checkpoints::{append_entry_line, entry_lines};
+use crate::checkpoints::{append_entry_line, entry_members, no_other_member, read_entries};
 
 /// The receipts file of the ledger at `ledger`: the same path with
 /// `.receipts` appended to its file name.
@@ -71,9 +71,7 @@ impl ReceiptEntry {
     /// non-empty string), `checkpoint` (a signed note whose text is a
     /// checkpoint body) and `receipt` (an object with a string `type`).
     pub fn parse(line: &[u8]) -> std::result::Result<Self, String> {
-        let Value::Object(mut map) = canonical::parse(line).map_err(|e| format!("not JSON: {e}"))? else {
-            return Err("not a JSON object".to_owned());
-        };
+        let mut map = entry_members(line)?;
         let Some(Value::String(anchor)) = map.remove("anchor") else {
             return Err("no string anchor".to_owned());
         };
@@ -83,9 +81,7 @@ impl ReceiptEntry {
         let Some(Value::Object(receipt)) = map.remove("receipt") else {
             return Err("no object receipt".to_owned());
         };
-        if let Some(other) = map.keys().next() {
-            return Err(format!("an unknown member {other:?}"));
-        }
+        no_other_member(&map)?;
         let note = SignedNote::parse(text.as_bytes()).map_err(|e| format!("checkpoint: {e}"))?;
         ReceiptEntry::new(&anchor, note, receipt)
     }
@@ -105,16 +101,7 @@ pub fn append_receipt(ledger: &Path, entry: &ReceiptEntry) -> Result<()> {
 /// short) is left out; any other line that is not an entry is an error
 /// naming its line number. No receipt is verified here.
 pub fn read_receipts(ledger: &Path) -> Result<Vec<ReceiptEntry>> {
-    let path = receipts_path(ledger);
-    entry_lines(&path)?
-        .into_iter()
-        .enumerate()
-        .map(|(i, line)| {
-            ReceiptEntry::parse(&line).map_err(|why| {
-                Error::ledger(LedgerErrorKind::Broken, format!("{}: line {}: {why}", path.display(), i + 1))
-            })
-        })
-        .collect()
+    read_entries(&receipts_path(ledger), ReceiptEntry::parse)
 }
 
 #[cfg(test)]
