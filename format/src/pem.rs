@@ -141,7 +141,9 @@ fn algorithm_name(oid: &[u8]) -> String {
     }
 }
 
-fn dotted(oid: &[u8]) -> String {
+/// An OID's DER content (without tag and length) in dotted form, for
+/// messages: `1.3.101.112`.
+pub fn dotted(oid: &[u8]) -> String {
     let mut arcs: Vec<u128> = Vec::new();
     let mut value: u128 = 0;
     for &b in oid {

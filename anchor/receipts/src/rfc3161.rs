@@ -22,6 +22,7 @@ use bcder::decode::Constructed;
 use cryptographic_message_syntax::asn1::rfc3161::TstInfo;
 use cryptographic_message_syntax::asn1::rfc5652::SignedData as AsnSignedData;
 use provedex_format::display::quote;
+use provedex_format::pem::dotted;
 use provedex_format::utc::utc_seconds as utc;
 use provedex_format::{base64, hex};
 use sha2::{Digest as _, Sha256};
@@ -291,7 +292,7 @@ fn token_parts(token: &[u8]) -> Result<TokenParts<'_>, String> {
     let mut ci = Der::new(content_info);
     let content_type = ci.take(OID, "the ContentInfo's contentType")?;
     if content_type != OID_SIGNED_DATA {
-        return Err(format!("the token's content type is {}, not id-signedData", oid_text(content_type)));
+        return Err(format!("the token's content type is {}, not id-signedData", dotted(content_type)));
     }
     let explicit = ci.take(CONTEXT_0, "the ContentInfo's [0] content")?;
     ci.finish("after the ContentInfo's content")?;
@@ -347,7 +348,7 @@ fn signed_attributes(data: &[u8]) -> Result<Vec<Attribute<'_>>, String> {
             list.push(values.take_any()?.2);
         }
         if attributes.iter().any(|a| a.oid == oid) {
-            return Err(format!("the signed attribute {} appears twice", oid_text(oid)));
+            return Err(format!("the signed attribute {} appears twice", dotted(oid)));
         }
         attributes.push(Attribute { oid, values: list });
     }
@@ -391,7 +392,7 @@ fn check(
     // 4. The encapsulated content is a TSTInfo.
     let e_content_type = asn.content_info.content_type.as_ref();
     if e_content_type != OID_TST_INFO {
-        return Err(format!("the token's eContentType is {}, not id-ct-TSTInfo", oid_text(e_content_type)));
+        return Err(format!("the token's eContentType is {}, not id-ct-TSTInfo", dotted(e_content_type)));
     }
     let content = signed_data.signed_content().ok_or("the token has no encapsulated TSTInfo")?;
     let tst = Constructed::decode(content, Mode::Der, TstInfo::take_from)
@@ -403,10 +404,7 @@ fn check(
     // 5. The message imprint is the SHA-256 of the statement.
     let alg = &tst.message_imprint.hash_algorithm;
     if alg.algorithm.as_ref() != OID_SHA256 {
-        return Err(format!(
-            "the message imprint's hash algorithm is {}, not SHA-256",
-            oid_text(alg.algorithm.as_ref())
-        ));
+        return Err(format!("the message imprint's hash algorithm is {}, not SHA-256", dotted(alg.algorithm.as_ref())));
     }
     if let Some(params) = &alg.parameters
         && params.as_slice() != [NULL, 0]
@@ -568,7 +566,7 @@ fn check(
         gen_time,
         tsa_name: leaf.subject_name().user_friendly_str().unwrap_or_else(|_| "(unreadable name)".into()),
         serial: hex::encode(tst.serial_number.as_slice()),
-        policy: oid_text(tst.policy.as_ref()),
+        policy: dotted(tst.policy.as_ref()),
         root_sha256,
         root_pinned,
     })
@@ -609,7 +607,7 @@ fn check_signing_certificate(
                     OID_SHA384 => DigestAlgorithm::Sha384,
                     OID_SHA512 => DigestAlgorithm::Sha512,
                     other => {
-                        return Err(format!("the ESSCertIDv2 hash algorithm {} is not supported", oid_text(other)));
+                        return Err(format!("the ESSCertIDv2 hash algorithm {} is not supported", dotted(other)));
                     }
                 }
             }
@@ -660,12 +658,12 @@ fn check_extensions(i: usize, cert: &CapturedX509Certificate, len: usize) -> Res
     for ext in cert.iter_extensions() {
         let oid = ext.id.as_ref();
         if seen.contains(&oid) {
-            return Err(format!("chain certificate {i} has the extension {} twice", oid_text(oid)));
+            return Err(format!("chain certificate {i} has the extension {} twice", dotted(oid)));
         }
         seen.push(oid);
         let critical = ext.critical.unwrap_or(false);
         let value = ext.value.to_bytes();
-        let bad = |why: String| format!("chain certificate {i}'s extension {} is malformed: {why}", oid_text(oid));
+        let bad = |why: String| format!("chain certificate {i}'s extension {} is malformed: {why}", dotted(oid));
         match oid {
             OID_EXT_KEY_USAGE => {
                 let mut outer = Der::new(&value);
@@ -706,7 +704,7 @@ fn check_extensions(i: usize, cert: &CapturedX509Certificate, len: usize) -> Res
             other if critical => {
                 return Err(format!(
                     "chain certificate {i} has a critical extension {} that is not understood",
-                    oid_text(other)
+                    dotted(other)
                 ));
             }
             _ => {}
@@ -720,7 +718,7 @@ fn check_extensions(i: usize, cert: &CapturedX509Certificate, len: usize) -> Res
                 if purposes.len() != 1 || purposes[0] != OID_TIME_STAMPING {
                     return Err(format!(
                         "the signer certificate's extended key usage is [{}], not exactly [timeStamping]",
-                        purposes.iter().map(|p| oid_text(p)).collect::<Vec<_>>().join(", ")
+                        purposes.iter().map(|p| dotted(p)).collect::<Vec<_>>().join(", ")
                     ));
                 }
                 if !critical {
@@ -808,27 +806,6 @@ fn int_text(content: &[u8]) -> String {
         Some(n) => n.to_string(),
         None => format!("0x{}", short(&hex::encode(content))),
     }
-}
-
-/// The dotted form of an OID's content octets: digits and dots only (a
-/// component beyond 64 bits shows as the largest 64-bit number).
-fn oid_text(content: &[u8]) -> String {
-    let mut parts: Vec<u64> = Vec::new();
-    let mut n: u64 = 0;
-    for &b in content {
-        n = n.saturating_mul(128) | u64::from(b & 0x7f);
-        if b & 0x80 == 0 {
-            if parts.is_empty() {
-                let first = (n / 40).min(2);
-                parts.push(first);
-                parts.push(n - 40 * first);
-            } else {
-                parts.push(n);
-            }
-            n = 0;
-        }
-    }
-    parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
 }
 
 fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
@@ -942,8 +919,8 @@ mod tests {
 
     #[test]
     fn oids_read_as_people_write_them() {
-        assert_eq!(oid_text(OID_TST_INFO), "1.2.840.113549.1.9.16.1.4");
-        assert_eq!(oid_text(OID_SHA256), "2.16.840.1.101.3.4.2.1");
+        assert_eq!(dotted(OID_TST_INFO), "1.2.840.113549.1.9.16.1.4");
+        assert_eq!(dotted(OID_SHA256), "2.16.840.1.101.3.4.2.1");
     }
 
     /// A self-signed Ed25519 certificate with these extensions (its
