@@ -125,6 +125,8 @@ impl EthereumAnchor {
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.call_timeout)
+            // The node named is the node asked: a redirect elsewhere is an error, as for every anchor.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| AnchorError::Unreachable(format!("cannot build the HTTP client for {node}: {e}")))?;
         let url = reqwest::Url::parse(&self.rpc_url)
@@ -437,13 +439,7 @@ struct Node {
 
 impl Node {
     fn new(url: &str, connect: Duration, call: Duration) -> Node {
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(connect))
-            .timeout_global(Some(call))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        Node { url: url.to_owned(), name: origin(url), agent }
+        Node { url: url.to_owned(), name: origin(url), agent: crate::http::agent(connect, call) }
     }
 
     /// The `result` of `method(params)`.

@@ -430,3 +430,39 @@ fn the_private_key_never_shows() {
     assert!(!why.contains("secret") && !why.contains("apikey") && !why.contains(&DEV_KEY_0[..20]), "{why}");
     assert!(why.contains("http://127.0.0.1:1"), "{why}");
 }
+
+/// A server that answers every request with a redirect to `target`.
+fn redirecting_to(target: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let answer = format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nLocation: {target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 65536];
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(300)));
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn a_node_that_redirects_elsewhere_is_not_followed() {
+    let (_dir, node) = node(31_344);
+    let trust = EthereumTrust { chain_id: 31_344 };
+    let receipt = client(&node).anchor(&statement(20)).unwrap();
+    let redirecting = redirecting_to(&node.url);
+
+    // Followed, the redirect would reach a node that holds the transaction.
+    let anchor = EthereumAnchor::new(&redirecting, &node.private_key, node.chain_id).unwrap();
+    let why = err_text(anchor.anchor(&statement(21)));
+    assert!(why.contains("307"), "{why}");
+    let why = err_text(check_online(&redirecting, &receipt, &trust));
+    assert!(why.contains("307"), "{why}");
+    check_online(&node.url, &receipt, &trust).unwrap();
+}
