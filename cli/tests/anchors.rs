@@ -165,7 +165,7 @@ fn anchors_on_the_real_servers_reach_each_level_only_under_the_verifiers_trust()
     assert_eq!((out.code, json(&out.stdout)["reason"].as_str()), (1, Some("receipt_invalid")), "{}", out.stdout);
 }
 
-// Pins: AN-5.
+// Pins: AN-14.
 #[test]
 fn a_server_down_or_silent_keeps_no_receipt_records_the_failure_and_never_holds_up_recording() {
     let d = Dir::new();

@@ -119,7 +119,7 @@ mod tests {
         ReceiptEntry::new(anchor, note, receipt).unwrap()
     }
 
-    // Pins: AN-4.
+    // Pins: AN-13.
     #[test]
     fn entries_append_read_back_and_survive_a_torn_line() {
         let dir = tempfile::tempdir().unwrap();

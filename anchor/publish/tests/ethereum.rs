@@ -173,7 +173,7 @@ fn the_offline_decoder_agrees_with_alloy_and_with_the_node() {
     assert_eq!(ours.sender, key.address().0.0);
 }
 
-// Pins: AN-11.
+// Pins: AN-9.
 #[test]
 fn tampered_receipts_fail_offline_with_specific_messages() {
     let (_dir, node) = node(31_340);
@@ -327,7 +327,7 @@ fn tampered_receipts_fail_offline_with_specific_messages() {
     assert_eq!(verify(&block, &trust).unwrap().claimed_block_number, receipt.block_number + 1);
 }
 
-// Pins: AN-12.
+// Pins: AN-10.
 #[test]
 fn online_checks_catch_what_offline_cannot() {
     let (_dir, node) = node(31_341);

@@ -76,7 +76,7 @@ fn receipts_verify_offline_and_carry_the_statements_digest() {
     }
 }
 
-// Pins: AN-8.
+// Pins: AN-6.
 #[test]
 fn each_tampering_of_a_receipt_fails_with_its_own_message() {
     let (_dir, log) = start();

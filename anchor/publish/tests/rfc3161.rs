@@ -175,7 +175,7 @@ fn a_timestamp_verifies_offline_after_a_json_round_trip_and_openssl_agrees() {
     fails_with(&other, &pinned, "the token is for another statement");
 }
 
-// Pins: AN-6.
+// Pins: AN-4.
 #[test]
 fn each_tampering_of_a_receipt_fails_with_the_check_that_catches_it() {
     let dir = tempfile::tempdir().unwrap();

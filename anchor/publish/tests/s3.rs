@@ -166,7 +166,7 @@ fn anchoring_stores_a_compliance_locked_version_and_its_receipt_verifies() {
     anchor.ensure_bucket().unwrap();
 }
 
-// Pins: AN-9.
+// Pins: AN-7.
 #[test]
 fn a_tampered_receipt_fails_offline_with_a_specific_message() {
     let (_dir, _gw, anchor) = setup();
@@ -202,7 +202,7 @@ fn a_tampered_receipt_fails_offline_with_a_specific_message() {
     assert!(serde_json::from_value::<S3Receipt>(value).is_err());
 }
 
-// Pins: AN-10.
+// Pins: AN-8.
 #[test]
 fn the_online_check_fails_for_another_version_a_later_date_or_another_store() {
     let (_dir, gw, anchor) = setup();

@@ -267,7 +267,7 @@ fn fails_with(receipt: &SolanaReceipt, trust: &SolanaTrust, expected: &str) {
     }
 }
 
-// Pins: AN-13.
+// Pins: AN-11.
 #[test]
 fn each_kind_of_tampering_fails_with_its_own_message() {
     let seed = seed();
@@ -533,7 +533,7 @@ fn a_node_answering_another_transaction_id_is_a_mismatch_and_an_error_is_refused
 
 /// A node that confirms the transaction but serves it from another slot than
 /// the receipt claims, or does not know it, makes the online check fail.
-// Pins: AN-14.
+// Pins: AN-12.
 #[test]
 fn the_online_check_compares_the_nodes_transaction_with_the_receipt() {
     let receipt = receipt_for(&seed(), STATEMENT);

@@ -115,7 +115,7 @@ fn proofs_cross_full_and_partial_tiles_of_two_levels() {
     assert_eq!(receipt.proof.len(), 9, "8 inside the full tile, then the root of entries 256..301");
 }
 
-// Pins: AN-7.
+// Pins: AN-5.
 #[test]
 fn each_tampering_of_a_receipt_fails_with_its_own_message() {
     let (_dir, log) = start();
