@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 # Snapshots are asserted, never written, by this command.
 export INSTA_UPDATE=no
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says when it starts, in seconds since the command started.
+step() { printf '\n==> [%4d s] %s\n' "$SECONDS" "$*"; }
 
 step "Python environment for the independent implementation (target/python-venv)"
 venv=target/python-venv
@@ -70,3 +71,5 @@ echo "Solana against a validator: NOT RUN (no prebuilt validator; scripts/solana
 
 step "spec-change drill: a new variant reaches Rust, Python, Kotlin and Swift through one command"
 python3 scripts/spec_drill.py "$PWD/$venv/bin/python"
+
+printf '\n==> every check passed in %d s\n' "$SECONDS"
