@@ -200,11 +200,15 @@ impl Shared {
 /// (also done when it is dropped); it finishes the pass in flight first.
 ///
 /// Run one anchorer per ledger: two processes anchoring the same ledger
-/// each publish their own statements.
+/// each publish their own statements. A child forked from the process that
+/// started it has no anchoring thread: there every call but `stop` is a
+/// `Ledger` error `forked`, and the child starts its own.
 #[derive(uniffi::Object)]
 pub struct BackgroundAnchorer {
     shared: Arc<Shared>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// The process that started the thread.
+    owner: u32,
 }
 
 #[uniffi::export]
@@ -232,7 +236,7 @@ impl BackgroundAnchorer {
                 code: "io".to_owned(),
                 detail: format!("the anchorer's thread could not start: {e}"),
             })?;
-        Ok(Arc::new(BackgroundAnchorer { shared, thread: Mutex::new(Some(thread)) }))
+        Ok(Arc::new(BackgroundAnchorer { shared, thread: Mutex::new(Some(thread)), owner: std::process::id() }))
     }
 
     /// Anchors now, as `provedex anchor run`: every anchor with lines not
@@ -241,12 +245,14 @@ impl BackgroundAnchorer {
     /// status), not an error; an error is a ledger that cannot be read (a
     /// `Ledger` or `Chain` error) or a receipt that cannot be kept.
     pub fn run_now(&self) -> Result<Vec<AnchorOutcome>> {
+        self.not_forked()?;
         let outcomes = lock(&self.shared.anchorer).run(RunMode::All, now_nanos())?;
         Ok(outcomes.into_iter().map(|(name, outcome)| AnchorOutcome::new(name, outcome)).collect())
     }
 
     /// Every anchor's last receipt, pending lines, last error and next attempt.
     pub fn status(&self) -> Result<Vec<AnchorStatus>> {
+        self.not_forked()?;
         let status = lock(&self.shared.anchorer).status()?;
         Ok(status.into_iter().map(AnchorStatus::from).collect())
     }
@@ -262,21 +268,41 @@ impl BackgroundAnchorer {
         lock(&self.shared.pass_error).clone()
     }
 
-    /// Whether the thread is running (not stopped).
+    /// Whether the thread is running (not stopped); never in a forked child.
     pub fn is_running(&self) -> bool {
-        lock(&self.thread).as_ref().is_some_and(|thread| !thread.is_finished())
+        self.owner == std::process::id() && lock(&self.thread).as_ref().is_some_and(|thread| !thread.is_finished())
     }
 
     /// Stops the thread after the pass in flight, and waits for it. Calling
-    /// it again does nothing; [`run_now`](Self::run_now) and
-    /// [`status`](Self::status) still work after it.
+    /// it again, or in a forked child, does nothing; [`run_now`](Self::run_now)
+    /// and [`status`](Self::status) still work after it.
     pub fn stop(&self) {
+        if self.owner != std::process::id() {
+            // The thread exists only in the parent: it is neither joined nor detached here.
+            std::mem::forget(lock(&self.thread).take());
+            return;
+        }
         *lock(&self.shared.stopping) = true;
         self.shared.wake.notify_all();
         if let Some(thread) = lock(&self.thread).take() {
             // The thread catches nothing: a panic in it has already been reported on stderr.
             let _ = thread.join();
         }
+    }
+}
+
+impl BackgroundAnchorer {
+    fn not_forked(&self) -> Result<()> {
+        if self.owner == std::process::id() {
+            return Ok(());
+        }
+        Err(ProvedexError::Ledger {
+            code: "forked".to_owned(),
+            detail: format!(
+                "this anchorer was started in process {}, which forked this one: start a new one here",
+                self.owner
+            ),
+        })
     }
 }
 

@@ -135,7 +135,10 @@ class BackgroundAnchorer:
     Secrets are the variables the file names, looked up in ``secrets`` first,
     then in the environment. A configuration with problems, or a key that
     cannot be loaded, raises :class:`ConfigError` listing them; nothing is
-    started then. Run one anchorer per ledger.
+    started then. Run one anchorer per ledger. In a child forked from the
+    process that started it there is no anchoring thread: :meth:`run_now`
+    and :meth:`status` raise :class:`~provedex.LedgerError` with code
+    ``forked``, :meth:`stop` does nothing, and the child starts its own.
     """
 
     __slots__ = ("_native",)

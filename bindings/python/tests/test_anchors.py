@@ -110,6 +110,30 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
+def assert_a_forked_child_has_no_anchorer(anchorer: provedex.BackgroundAnchorer) -> None:
+    """In a forked child the parent's anchorer refuses to run, and stopping
+    or dropping it returns at once instead of waiting for a thread that is
+    not there."""
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit status only
+        status = 1
+        try:
+            try:
+                anchorer.run_now()
+            except provedex.LedgerError as e:
+                status = 0 if e.code == "forked" and not anchorer.running else 2
+            anchorer.stop()
+        finally:
+            os._exit(status)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG)) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            pytest.fail("the forked child hung on the parent's anchorer")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(done[1]) == 0
+
+
 def test_a_configuration_with_problems_lists_each(tmp_path: pathlib.Path) -> None:
     config = provedex.AnchorConfig.parse(
         'ledger = "no-such-folder/ledger.ndjson"\nkey = "missing.key"\nanchor_batch_size = 0\n\n'
@@ -166,6 +190,8 @@ def test_a_server_that_is_down_never_reaches_the_application(tmp_path: pathlib.P
         assert (status.name, status.kind, status.pending, status.last_tree_size) == ("tsa", "rfc3161", 203, None)
         assert status.failures >= 1 and status.last_error and status.next_attempt_nanos
         assert anchorer.pass_error is None
+        assert_a_forked_child_has_no_anchorer(anchorer)
+        assert anchorer.running
     assert not anchorer.running
     session.close()
     assert provedex.verify_file(tmp_path / "ledger.ndjson", pubkey=key.pubkey_hex).ok

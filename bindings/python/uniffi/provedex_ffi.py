@@ -624,7 +624,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_anchorconfig_parse() != 13675:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running() != 2600:
+    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running() != 9514:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_pass_error() != 52005:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -634,7 +634,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_status() != 15209:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop() != 25073:
+    if lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop() != 48199:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_provedex_ffi_checksum_constructor_backgroundanchorer_start() != 22063:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -4823,12 +4823,14 @@ class BackgroundAnchorerProtocol(typing.Protocol):
     (also done when it is dropped); it finishes the pass in flight first.
 
     Run one anchorer per ledger: two processes anchoring the same ledger
-    each publish their own statements.
+    each publish their own statements. A child forked from the process that
+    started it has no anchoring thread: there every call but `stop` is a
+    `Ledger` error `forked`, and the child starts its own.
 """
     
     def is_running(self, ) -> bool:
         """
-        Whether the thread is running (not stopped).
+        Whether the thread is running (not stopped); never in a forked child.
 """
         raise NotImplementedError
     def pass_error(self, ) -> typing.Optional[str]:
@@ -4859,8 +4861,8 @@ class BackgroundAnchorerProtocol(typing.Protocol):
     def stop(self, ) -> None:
         """
         Stops the thread after the pass in flight, and waits for it. Calling
-        it again does nothing; [`run_now`](Self::run_now) and
-        [`status`](Self::status) still work after it.
+        it again, or in a forked child, does nothing; [`run_now`](Self::run_now)
+        and [`status`](Self::status) still work after it.
 """
         raise NotImplementedError
 
@@ -4874,7 +4876,9 @@ class BackgroundAnchorer(BackgroundAnchorerProtocol):
     (also done when it is dropped); it finishes the pass in flight first.
 
     Run one anchorer per ledger: two processes anchoring the same ledger
-    each publish their own statements.
+    each publish their own statements. A child forked from the process that
+    started it has no anchoring thread: there every call but `stop` is a
+    `Ledger` error `forked`, and the child starts its own.
 """
     
     _handle: ctypes.c_uint64
@@ -4928,7 +4932,7 @@ class BackgroundAnchorer(BackgroundAnchorerProtocol):
         return inst
     def is_running(self, ) -> bool:
         """
-        Whether the thread is running (not stopped).
+        Whether the thread is running (not stopped); never in a forked child.
 """
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
@@ -5009,8 +5013,8 @@ class BackgroundAnchorer(BackgroundAnchorerProtocol):
     def stop(self, ) -> None:
         """
         Stops the thread after the pass in flight, and waits for it. Calling
-        it again does nothing; [`run_now`](Self::run_now) and
-        [`status`](Self::status) still work after it.
+        it again, or in a forked child, does nothing; [`run_now`](Self::run_now)
+        and [`status`](Self::status) still work after it.
 """
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),

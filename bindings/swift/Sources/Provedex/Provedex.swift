@@ -817,12 +817,14 @@ public func FfiConverterTypeAnchorConfig_lower(_ value: AnchorConfig) -> UInt64 
  * (also done when it is dropped); it finishes the pass in flight first.
  *
  * Run one anchorer per ledger: two processes anchoring the same ledger
- * each publish their own statements.
+ * each publish their own statements. A child forked from the process that
+ * started it has no anchoring thread: there every call but `stop` is a
+ * `Ledger` error `forked`, and the child starts its own.
  */
 public protocol BackgroundAnchorerProtocol: AnyObject, Sendable {
     
     /**
-     * Whether the thread is running (not stopped).
+     * Whether the thread is running (not stopped); never in a forked child.
      */
     func isRunning()  -> Bool
     
@@ -853,8 +855,8 @@ public protocol BackgroundAnchorerProtocol: AnyObject, Sendable {
     
     /**
      * Stops the thread after the pass in flight, and waits for it. Calling
-     * it again does nothing; [`run_now`](Self::run_now) and
-     * [`status`](Self::status) still work after it.
+     * it again, or in a forked child, does nothing; [`run_now`](Self::run_now)
+     * and [`status`](Self::status) still work after it.
      */
     func stop() 
     
@@ -868,7 +870,9 @@ public protocol BackgroundAnchorerProtocol: AnyObject, Sendable {
  * (also done when it is dropped); it finishes the pass in flight first.
  *
  * Run one anchorer per ledger: two processes anchoring the same ledger
- * each publish their own statements.
+ * each publish their own statements. A child forked from the process that
+ * started it has no anchoring thread: there every call but `stop` is a
+ * `Ledger` error `forked`, and the child starts its own.
  */
 open class BackgroundAnchorer: BackgroundAnchorerProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -941,7 +945,7 @@ public static func start(config: AnchorConfig, secrets: [String: String]? = nil)
 
     
     /**
-     * Whether the thread is running (not stopped).
+     * Whether the thread is running (not stopped); never in a forked child.
      */
 open func isRunning() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -1007,8 +1011,8 @@ open func status()throws  -> [AnchorStatus]  {
     
     /**
      * Stops the thread after the pass in flight, and waits for it. Calling
-     * it again does nothing; [`run_now`](Self::run_now) and
-     * [`status`](Self::status) still work after it.
+     * it again, or in a forked child, does nothing; [`run_now`](Self::run_now)
+     * and [`status`](Self::status) still work after it.
      */
 open func stop()  {try! rustCall() {
         uniffiCallStatus in
@@ -6202,7 +6206,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_method_anchorconfig_problems() != 45122) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running() != 2600) {
+    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running() != 9514) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_pass_error() != 52005) {
@@ -6217,7 +6221,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_status() != 15209) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop() != 25073) {
+    if (uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop() != 48199) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_provedex_ffi_checksum_constructor_session_open() != 53933) {

@@ -1390,7 +1390,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_method_anchorconfig_problems() and 0xFFFF) != 45122) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running() and 0xFFFF) != 2600) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_is_running() and 0xFFFF) != 9514) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_pass_error() and 0xFFFF) != 52005) {
@@ -1405,7 +1405,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_status() and 0xFFFF) != 15209) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop() and 0xFFFF) != 25073) {
+    if ((lib.uniffi_provedex_ffi_checksum_method_backgroundanchorer_stop() and 0xFFFF) != 48199) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_provedex_ffi_checksum_constructor_session_open() and 0xFFFF) != 53933) {
@@ -2225,12 +2225,14 @@ public object FfiConverterTypeAnchorConfig: FfiConverter<AnchorConfig, Long> {
  * (also done when it is dropped); it finishes the pass in flight first.
  *
  * Run one anchorer per ledger: two processes anchoring the same ledger
- * each publish their own statements.
+ * each publish their own statements. A child forked from the process that
+ * started it has no anchoring thread: there every call but `stop` is a
+ * `Ledger` error `forked`, and the child starts its own.
  */
 public interface BackgroundAnchorerInterface {
     
     /**
-     * Whether the thread is running (not stopped).
+     * Whether the thread is running (not stopped); never in a forked child.
      */
     fun `isRunning`(): kotlin.Boolean
     
@@ -2261,8 +2263,8 @@ public interface BackgroundAnchorerInterface {
     
     /**
      * Stops the thread after the pass in flight, and waits for it. Calling
-     * it again does nothing; [`run_now`](Self::run_now) and
-     * [`status`](Self::status) still work after it.
+     * it again, or in a forked child, does nothing; [`run_now`](Self::run_now)
+     * and [`status`](Self::status) still work after it.
      */
     fun `stop`()
     
@@ -2278,7 +2280,9 @@ public interface BackgroundAnchorerInterface {
  * (also done when it is dropped); it finishes the pass in flight first.
  *
  * Run one anchorer per ledger: two processes anchoring the same ledger
- * each publish their own statements.
+ * each publish their own statements. A child forked from the process that
+ * started it has no anchoring thread: there every call but `stop` is a
+ * `Ledger` error `forked`, and the child starts its own.
  */
 open class BackgroundAnchorer: Disposable, AutoCloseable, BackgroundAnchorerInterface
 {
@@ -2383,7 +2387,7 @@ open class BackgroundAnchorer: Disposable, AutoCloseable, BackgroundAnchorerInte
 
     
     /**
-     * Whether the thread is running (not stopped).
+     * Whether the thread is running (not stopped); never in a forked child.
      */override fun `isRunning`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
@@ -2471,8 +2475,8 @@ open class BackgroundAnchorer: Disposable, AutoCloseable, BackgroundAnchorerInte
     
     /**
      * Stops the thread after the pass in flight, and waits for it. Calling
-     * it again does nothing; [`run_now`](Self::run_now) and
-     * [`status`](Self::status) still work after it.
+     * it again, or in a forked child, does nothing; [`run_now`](Self::run_now)
+     * and [`status`](Self::status) still work after it.
      */override fun `stop`()
         = 
     callWithHandle {
