@@ -16,7 +16,9 @@
 # tests of anchor/publish/tests/solana.rs run, and the validator is stopped.
 #
 # Environment: SOLANA_VALIDATOR_VERSION (default 3.1.12), PROVEDEX_TOOLS
-# (default target/tools), KEEP_LEDGER=1 keeps the temporary folder.
+# (default target/tools), SOLANA_BUILD_DIR (the build's folder, default
+# target/tools/solana-build-<ver>, removed once installed), KEEP_LEDGER=1
+# keeps the temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,7 @@ version="${SOLANA_VALIDATOR_VERSION:-3.1.12}"
 tools="${PROVEDEX_TOOLS:-$PWD/target/tools}"
 root="$tools/solana-test-validator-$version"
 validator="$root/bin/solana-test-validator"
+build="${SOLANA_BUILD_DIR:-$tools/solana-build-$version}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -51,8 +54,11 @@ if [ ! -x "$validator" ]; then
   if [ ! -x "$validator" ]; then
     step "installing agave-validator $version (binary solana-test-validator) into $root: about 40 minutes, once per machine"
     started=$(date +%s)
-    cargo install --locked --root "$root" "agave-validator@$version" --bin solana-test-validator
+    # A build folder of its own, kept until the install succeeds: an
+    # interrupted build resumes where it stopped instead of starting over.
+    cargo install --locked --root "$root" --target-dir "$build" "agave-validator@$version" --bin solana-test-validator
     echo "installed solana-test-validator $version in $(( $(date +%s) - started )) s"
+    rm -rf "$build"
   fi
   flock -u 9
 fi
