@@ -129,7 +129,7 @@ impl ReceiptChecker for OnlineChecker {
     ) -> ReceiptOutcome {
         let receipt = match read_receipt(receipt, checkpoint, key) {
             Ok(receipt) => receipt,
-            Err(e) => return failed(e.to_string()),
+            Err(outcome) => return outcome,
         };
         let offline = self.offline.check_read(&receipt);
         if offline.verdict != Verdict::Verified || offline.reaches.is_some() {

@@ -25,9 +25,26 @@ pub struct Trust {
     pub ethereum_chain_id: Option<u64>,
 }
 
+/// The receipt types this verifier checks (spec/anchors.md).
+const KNOWN_TYPES: [&str; 6] = ["rfc3161", "tlog", "rekor", "s3-object-lock", "ethereum", "solana"];
+
 /// A receipt read, its statement checked against the checkpoint: ready for
-/// the checks of its type.
+/// the checks of its type. Otherwise the outcome to report: not checked for
+/// a type this verifier does not know (spec/bundles.md), failed for the rest.
 pub fn read_receipt(
+    receipt: &serde_json::Map<String, serde_json::Value>,
+    checkpoint: &SignedCheckpoint,
+    key: &PublicKeyBytes,
+) -> Result<Receipt, ReceiptOutcome> {
+    if let Some(serde_json::Value::String(kind)) = receipt.get("type")
+        && !KNOWN_TYPES.contains(&kind.as_str())
+    {
+        return Err(not_checked(format!("a receipt of type {}, which this verifier does not know", quote(kind))));
+    }
+    read_known(receipt, checkpoint, key).map_err(|e| failed(e.to_string()))
+}
+
+fn read_known(
     receipt: &serde_json::Map<String, serde_json::Value>,
     checkpoint: &SignedCheckpoint,
     key: &PublicKeyBytes,
@@ -123,7 +140,7 @@ impl ReceiptChecker for OfflineChecker {
     ) -> ReceiptOutcome {
         match read_receipt(receipt, checkpoint, key) {
             Ok(receipt) => self.check_read(&receipt),
-            Err(e) => failed(e.to_string()),
+            Err(outcome) => outcome,
         }
     }
 }

@@ -152,13 +152,13 @@ pub fn file() -> VectorFile {
         Ok(4),
     );
     let mut with_receipt = b.clone();
-    let receipt = json!({"type": "rfc3161", "proof_level": "publicly-timestamped", "token": "AAAA"});
+    let receipt = json!({"type": "x-future-anchor", "proof_level": "publicly-timestamped", "token": "AAAA"});
     with_receipt.receipts.push(Receipt(receipt.as_object().expect("an object").clone()));
     add(
         &mut g,
         "unknown-receipt",
-        "A receipt of a type this version does not check claims a higher level: the \
-        level stays verifiable.",
+        "A receipt of a type this version does not know claims a higher level: it is \
+        not checked, and the level stays verifiable.",
         &["Valid"],
         &bytes(&with_receipt),
         Pin::Key(&k0),
