@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check of the project: formatting, lints, the staleness checks of
+# Runs every check of the project: formatting, the one feature set of the
+# dependencies (feature-union/), lints, the staleness checks of
 # generated code (Rust, Python, Kotlin, Swift) and golden vectors, the Rust
 # tests (with the conformance runs of the Rust core and the independent Python
 # implementation), the Python SDK (wheel, mypy, pytest, its conformance run),
@@ -32,6 +33,9 @@ export PROVEDEX_PYTHON="$PWD/$venv/bin/python"
 
 step "formatting (cargo fmt --check)"
 cargo fmt --all --check
+
+step "each dependency compiles with one feature set, whichever package is built (scripts/feature_union.py)"
+python3 scripts/feature_union.py
 
 step "everything derived from the spec is current (scripts/regenerate.sh --check: code, bindings, schemas, vectors, README figures)"
 scripts/regenerate.sh --check
