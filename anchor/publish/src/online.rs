@@ -45,6 +45,30 @@ pub struct OnlineChecker {
 }
 
 impl OnlineChecker {
+    /// Trusts the TSA root certificates in `pem` (PEM text).
+    pub fn trust_tsa_roots(&mut self, pem: &[u8]) -> Result<(), String> {
+        self.offline.trust.tsa_roots.extend(certificates_from_pem(pem)?);
+        Ok(())
+    }
+
+    /// Trusts the transparency log whose C2SP Ed25519 verifier key is `key`.
+    pub fn trust_log_key(&mut self, key: &str) -> Result<(), String> {
+        self.offline.trust.log_keys.push(NoteKey::parse_verifier_key(key).map_err(|e| e.to_string())?);
+        Ok(())
+    }
+
+    /// Ethereum receipts must be on `chain_id`; `rpc` names a node trusted to
+    /// say whether each one's transaction is in its block, and when. A node
+    /// is asked only for a known chain: it could serve any.
+    pub fn trust_ethereum(&mut self, chain_id: Option<u64>, rpc: Option<String>) -> Result<(), String> {
+        if rpc.is_some() && chain_id.is_none() {
+            return Err("an Ethereum node is asked only with the chain id its receipts must be on".into());
+        }
+        self.offline.trust.ethereum_chain_id = chain_id;
+        self.eth_rpc = rpc;
+        Ok(())
+    }
+
     /// The checker that trusts what `config` anchors to: its TSA roots, its
     /// logs' keys, its chain (asked at its endpoint) and its S3 store (read
     /// with its credentials, through `env`). For an operator checking their
@@ -57,17 +81,11 @@ impl OnlineChecker {
                     if let Some(roots) = &anchor.tsa_roots {
                         let path = config.dir.join(roots);
                         let pem = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                        checker.offline.trust.tsa_roots.extend(certificates_from_pem(&pem)?);
+                        checker.trust_tsa_roots(&pem)?;
                     }
                 }
-                "tlog" | "rekor" => {
-                    let key = anchor.log_key.as_deref().unwrap_or_default();
-                    checker.offline.trust.log_keys.push(NoteKey::parse_verifier_key(key).map_err(|e| e.to_string())?);
-                }
-                "ethereum" => {
-                    checker.offline.trust.ethereum_chain_id = anchor.chain_id;
-                    checker.eth_rpc = Some(anchor.endpoint.clone());
-                }
+                "tlog" | "rekor" => checker.trust_log_key(anchor.log_key.as_deref().unwrap_or_default())?,
+                "ethereum" => checker.trust_ethereum(anchor.chain_id, Some(anchor.endpoint.clone()))?,
                 "solana" => checker.solana_rpc = Some(anchor.endpoint.clone()),
                 "s3-object-lock" => {
                     let secret = |name: &Option<String>| {
@@ -96,7 +114,7 @@ impl OnlineChecker {
             }),
             Receipt::Ethereum(r) => self.eth_rpc.as_ref().map(|rpc| {
                 let Some(chain_id) = self.offline.trust.ethereum_chain_id else {
-                    return Err(AnchorError::Refused("--eth-rpc needs --eth-chain-id".into()));
+                    return Err(AnchorError::Refused("an Ethereum node is asked only with a chain id".into()));
                 };
                 crate::ethereum::check_online(rpc, r, &EthereumTrust { chain_id })
                     .map(|checked| (ProofLevel::PubliclyTimestamped, checked.describe()))

@@ -18,9 +18,6 @@ use std::thread::JoinHandle;
 use provedex_anchor::anchorer::{self, Anchorer, Outcome, RunMode, now_nanos};
 use provedex_anchor::config::{Config, ConfigError};
 use provedex_anchor::online::{OnlineChecker, S3Store};
-use provedex_format::note::NoteKey;
-use provedex_receipts::check::{OfflineChecker, Trust};
-use provedex_receipts::rfc3161::certificates_from_pem;
 
 use crate::{FsPath, ProvedexError, Result};
 
@@ -362,30 +359,27 @@ impl ReceiptTrust {
     /// be read is a `KeyLoad` error naming it.
     pub(crate) fn checker(self) -> Result<OnlineChecker> {
         let key_error = |detail: String| ProvedexError::KeyLoad { detail };
-        if self.ethereum_rpc.is_some() && self.ethereum_chain_id.is_none() {
-            return Err(key_error("ethereum_rpc needs ethereum_chain_id: the chain its receipts must be on".into()));
-        }
-        let mut trust = Trust { ethereum_chain_id: self.ethereum_chain_id, ..Trust::default() };
+        let mut checker = OnlineChecker::default();
         for (i, pem) in self.tsa_roots_pem.iter().enumerate() {
-            let roots = certificates_from_pem(pem.as_bytes())
+            checker
+                .trust_tsa_roots(pem.as_bytes())
                 .map_err(|e| key_error(format!("tsa_roots_pem[{i}] is not PEM certificates: {e}")))?;
-            trust.tsa_roots.extend(roots);
         }
         for key in &self.log_keys {
-            let parsed = NoteKey::parse_verifier_key(key)
+            checker
+                .trust_log_key(key)
                 .map_err(|e| key_error(format!("log key {key:?} is not a C2SP Ed25519 verifier key: {e}")))?;
-            trust.log_keys.push(parsed);
         }
-        Ok(OnlineChecker {
-            offline: OfflineChecker { trust },
-            eth_rpc: self.ethereum_rpc,
-            solana_rpc: self.solana_rpc,
-            s3: self.s3.map(|s3| S3Store {
-                endpoint: s3.endpoint,
-                access_key: s3.access_key_id,
-                secret_key: s3.secret_access_key,
-                region: s3.region,
-            }),
-        })
+        checker
+            .trust_ethereum(self.ethereum_chain_id, self.ethereum_rpc)
+            .map_err(|e| key_error(format!("ethereum_rpc without ethereum_chain_id: {e}")))?;
+        checker.solana_rpc = self.solana_rpc;
+        checker.s3 = self.s3.map(|s3| S3Store {
+            endpoint: s3.endpoint,
+            access_key: s3.access_key_id,
+            secret_key: s3.secret_access_key,
+            region: s3.region,
+        });
+        Ok(checker)
     }
 }

@@ -8,9 +8,6 @@ use std::process::ExitCode;
 use provedex_anchor::online::{OnlineChecker, S3Store};
 use provedex_core::Engine;
 use provedex_core::bundle::{BundleReport, KeyPin, MAX_BUNDLE_BYTES, Verdict, verify_bundle_with};
-use provedex_core::note::NoteKey;
-use provedex_receipts::check::{OfflineChecker, Trust};
-use provedex_receipts::rfc3161::certificates_from_pem;
 
 use super::verify::pubkey_arg;
 use crate::input::open_regular_file;
@@ -59,19 +56,23 @@ pub struct Args {
 /// The receipt checker the options describe: offline checks under the trust anchors given, and the
 /// servers named asked for what no receipt shows offline.
 fn receipt_checker(args: &Args) -> Result<OnlineChecker, CliError> {
-    let mut trust = Trust { ethereum_chain_id: args.eth_chain_id, ..Trust::default() };
+    let mut checker = OnlineChecker::default();
     for path in &args.tsa_root {
         let pem = std::fs::read(path)
             .map_err(|e| CliError::usage(format!("--tsa-root {}: cannot read it: {e}", path_text(path))))?;
-        let roots = certificates_from_pem(&pem)
+        checker
+            .trust_tsa_roots(&pem)
             .map_err(|e| CliError::usage(format!("--tsa-root {}: {}", path_text(path), terminal_safe(&e))))?;
-        trust.tsa_roots.extend(roots);
     }
     for key in &args.log_key {
-        trust.log_keys.push(NoteKey::parse_verifier_key(key).map_err(|e| {
+        checker.trust_log_key(key).map_err(|e| {
             CliError::usage(format!("--log-key {} is not a C2SP Ed25519 verifier key: {e}", terminal_safe(key)))
-        })?);
+        })?;
     }
+    checker
+        .trust_ethereum(args.eth_chain_id, args.eth_rpc.clone())
+        .map_err(|e| CliError::usage(format!("--eth-rpc: {e}")))?;
+    checker.solana_rpc = args.solana_rpc.clone();
     let s3 = match &args.s3_endpoint {
         None => None,
         Some(endpoint) => {
@@ -87,12 +88,8 @@ fn receipt_checker(args: &Args) -> Result<OnlineChecker, CliError> {
             })
         }
     };
-    Ok(OnlineChecker {
-        offline: OfflineChecker { trust },
-        eth_rpc: args.eth_rpc.clone(),
-        solana_rpc: args.solana_rpc.clone(),
-        s3,
-    })
+    checker.s3 = s3;
+    Ok(checker)
 }
 
 pub fn run(args: Args) -> CliResult {
