@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Opt-in: the Solana anchor's test against a real solana-test-validator.
 #
-# The ordinary test command does not run it: the validator builds from
-# crates.io in about 40 minutes and 9 GB on two cores. The binary
+# The ordinary test command does not run it: the validator is a release build
+# of about 970 crates from crates.io, more than an hour on two cores. The binary
 # `solana-test-validator` ships in the crate `agave-validator` (the crate
 # named `solana-test-validator` is only its library), so it is installed with
 #   cargo install --locked --root target/tools/solana-test-validator-<ver> \
@@ -52,7 +52,7 @@ if [ ! -x "$validator" ]; then
   exec 9>"$tools/install-solana-test-validator.lock"
   flock 9
   if [ ! -x "$validator" ]; then
-    step "installing agave-validator $version (binary solana-test-validator) into $root: about 40 minutes, once per machine"
+    step "installing agave-validator $version (binary solana-test-validator) into $root: more than an hour on two cores, once per machine"
     started=$(date +%s)
     # A build folder of its own, kept until the install succeeds: an
     # interrupted build resumes where it stopped instead of starting over.
