@@ -18,8 +18,8 @@ import maturin
 from maturin import *  # noqa: F401,F403 - every other hook of the backend is maturin's
 
 NOTICE = (
-    "provedex: compiling the Rust core with cargo (release build). The first build takes several "
-    "minutes (about 13 CPU-minutes: 8 minutes on an idle 2-core machine); later builds reuse cargo's "
+    "provedex: compiling the Rust core with cargo (release build). The first build takes many "
+    "minutes (40 CPU-minutes: 21 minutes on an idle 2-core machine); later builds reuse cargo's "
     "target directory. `pip install -v` shows cargo's progress."
 )
 
