@@ -43,6 +43,12 @@ fn reached(report: &Value) -> Vec<String> {
     levels(report).into_iter().filter(|(_, r)| *r).map(|(l, _)| l).collect()
 }
 
+/// A validator for a schema of the repository's spec/.
+fn checked_in_schema(path: &str) -> jsonschema::Validator {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+    jsonschema::validator_for(&json(&std::fs::read_to_string(file).unwrap())).unwrap()
+}
+
 // Pins: AN-2, AN-3.
 #[test]
 fn anchors_on_the_real_servers_reach_each_level_only_under_the_verifiers_trust() {
@@ -103,6 +109,20 @@ fn anchors_on_the_real_servers_reach_each_level_only_under_the_verifiers_trust()
     let kinds: Vec<&str> =
         document["receipts"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["rfc3161", "tlog", "rekor", "s3-object-lock", "ethereum"]);
+    // What the servers returned is valid under the spec's schemas: each
+    // receipt, and the statement it carries.
+    let receipt_schema = checked_in_schema("spec/receipt.schema.json");
+    let statement_schema = checked_in_schema("spec/anchor-statement.schema.json");
+    for receipt in document["receipts"].as_array().unwrap() {
+        let errors: Vec<String> = receipt_schema.iter_errors(receipt).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", receipt["type"]);
+        let statement = json(receipt["statement"].as_str().unwrap());
+        let errors: Vec<String> = statement_schema.iter_errors(&statement).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{statement}: {errors:?}");
+        let mut extra = receipt.clone();
+        extra["unexpected"] = Value::Bool(true);
+        assert!(!receipt_schema.is_valid(&extra), "a {} receipt has exactly its members", receipt["type"]);
+    }
 
     let verify = |extra: &[&str], env: &[(&str, &str)]| {
         let args = [&["verify-bundle", &bundle, "--pubkey", &pubkey, "--json"][..], extra].concat();

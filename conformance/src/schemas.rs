@@ -5,8 +5,9 @@
 //! ([`crate::vector::VectorFile`]), the runner's report
 //! ([`crate::runner::RunReport`]), the expectations file it reads
 //! ([`crate::expectations::Expectations`]), and export bundles and their
-//! report ([`provedex_verify::bundle`]), and anchor receipts
-//! ([`provedex_receipts::Receipt`]). Written and
+//! report ([`provedex_verify::bundle`]), anchor receipts
+//! ([`provedex_receipts::Receipt`]) and the statements they carry
+//! ([`provedex_format::anchor::SignedAnchorStatement`]). Written and
 //! checked by `provedex-conformance generate`, after the code is regenerated.
 
 use schemars::generate::SchemaSettings;
@@ -63,6 +64,15 @@ pub fn all() -> Vec<SchemaFile> {
             ),
         },
         SchemaFile {
+            path: ANCHOR_STATEMENT_SCHEMA_PATH,
+            // The text an anchor publishes, and a receipt's `statement`.
+            text: rendered::<provedex_format::anchor::SignedAnchorStatement>(
+                "urn:provedex:spec:v1:anchor-statement",
+                "A signed anchor statement (spec/anchors.md)",
+                "provedex_format::anchor::SignedAnchorStatement",
+            ),
+        },
+        SchemaFile {
             path: VECTORS_SCHEMA_PATH,
             text: rendered::<crate::vector::VectorFile>(
                 "urn:provedex:spec:v1:vectors",
@@ -102,6 +112,9 @@ pub const BUNDLE_REPORT_SCHEMA_PATH: &str = "spec/bundle-report.schema.json";
 
 /// Where the anchor receipt's schema lives, from the repository's root.
 pub const RECEIPT_SCHEMA_PATH: &str = "spec/receipt.schema.json";
+
+/// Where the anchor statement's schema lives, from the repository's root.
+pub const ANCHOR_STATEMENT_SCHEMA_PATH: &str = "spec/anchor-statement.schema.json";
 
 /// Where the schema of a vector file lives, from the repository's root.
 pub const VECTORS_SCHEMA_PATH: &str = "spec/vectors.schema.json";

@@ -1,8 +1,9 @@
 //! The schemas derived from Rust types are checked in as generated, and the
 //! documents Provedex emits are valid under them: here the verification
-//! report, for every ledger of the golden vectors, the vector files
-//! themselves, the runner's reports and the expectations files it reads
-//! (the protocol's messages are checked in tests/protocol.rs).
+//! report, for every ledger of the golden vectors, anchor statements, the
+//! vector files themselves, the runner's reports and the expectations files
+//! it reads (the protocol's messages are checked in tests/protocol.rs, and
+//! the receipts real servers return in cli/tests/anchors.rs).
 
 use provedex_conformance::runner::load_vectors;
 use provedex_conformance::schemas::{self, REPORT_SCHEMA_PATH};
@@ -57,6 +58,42 @@ fn every_report_of_the_ledger_vectors_is_valid_under_the_report_schema() {
     let mut missing_member = serde_json::to_value(Verifier::new().reader(&b""[..]).unwrap()).unwrap();
     missing_member.as_object_mut().unwrap().remove("broken_at");
     assert!(!validator.is_valid(&missing_member), "every member is required, null or not");
+}
+
+#[test]
+fn signed_anchor_statements_are_valid_under_the_statement_schema_and_malformed_ones_are_not() {
+    use provedex_format::{ChainHash, Digest, SigningKeypair};
+    let validator = checked_in_validator(schemas::ANCHOR_STATEMENT_SCHEMA_PATH);
+    let key = SigningKeypair::from_seed(&[7; 32]);
+    let mut texts = Vec::new();
+    for (size, made_nanos) in [(1, 0), (12, 1_764_604_800_000_000_000), (u64::MAX, u64::MAX)] {
+        let signed = key.sign_anchor_statement(&ChainHash([1; 32]), size, Digest([2; 32]), made_nanos);
+        let text = signed.to_text();
+        let document: Json = serde_json::from_str(&text).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&document).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{text}: {errors:?}");
+        texts.push(text);
+    }
+    // Each of these the reader refuses too (format/src/anchor.rs).
+    let text = &texts[1];
+    let refused = [
+        text.replace("\"tree_size\":12", "\"tree_size\":0"),
+        text.replace("\"tree_size\":12", "\"tree_size\":-1"),
+        text.replace("\"tree_size\":12", "\"tree_size\":\"12\""),
+        text.replace(",\"tree_size\":12", ""),
+        text.replace('}', ",\"extra\":1}"),
+        text.replace("\"root\":\"02", "\"root\":\"2"),
+        text.replace("\"root\":\"02", "\"root\":\"0A"),
+        text.replace("\"signature\":\"", "\"signature\":\"00"),
+        text.replace("provedex-ledger/", "provedex-log/"),
+        text.replace("/sha256:", "/sha512:"),
+    ];
+    for bad in &refused {
+        assert_ne!(bad, text, "each case changes the statement");
+        assert!(provedex_format::anchor::SignedAnchorStatement::parse(bad).is_err(), "the reader accepts {bad}");
+        let document: Json = serde_json::from_str(bad).unwrap();
+        assert!(!validator.is_valid(&document), "the schema accepts {bad}");
+    }
 }
 
 #[test]

@@ -102,7 +102,7 @@ impl SignedAnchorStatement {
 
     /// Reads a statement's text, strictly: a JSON object with exactly the
     /// members `made_nanos`, `origin` (a ledger origin), `root` (64 hex),
-    /// `signature` (128 hex) and `tree_size`, written canonically (the text
+    /// `signature` (128 hex) and `tree_size` (at least 1), written canonically (the text
     /// must be the one [`SignedAnchorStatement::to_text`] gives, so that one
     /// statement has one digest). No signature is checked here.
     pub fn parse(text: &str) -> Result<Self, StatementError> {
@@ -116,6 +116,9 @@ impl SignedAnchorStatement {
         };
         let made_nanos = take_u64(&mut map, "made_nanos").map_err(bad)?;
         let tree_size = take_u64(&mut map, "tree_size").map_err(bad)?;
+        if tree_size == 0 {
+            return Err(bad("its tree_size is 0: a statement vouches for at least one line".into()));
+        }
         let origin = take_string(&mut map, "origin").map_err(bad)?;
         LedgerOrigin::parse(&origin).map_err(|e| bad(e.to_string()))?;
         let root =
@@ -131,6 +134,59 @@ impl SignedAnchorStatement {
             return Err(bad("it is not written in canonical JSON (members sorted, no white space)".into()));
         }
         Ok(signed)
+    }
+}
+
+/// The statement's text as a JSON document: exactly its five members, each
+/// in its wire spelling (spec/anchor-statement.schema.json). That the text is
+/// canonical JSON (AN-1) is beyond a schema; [`SignedAnchorStatement::parse`]
+/// checks it.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for SignedAnchorStatement {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SignedAnchorStatement".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let origin = format!("^{}[0-9a-f]{{64}}/sha256:[0-9a-f]{{64}}$", crate::checkpoint::ORIGIN_PREFIX);
+        let described = |mut schema: schemars::Schema, description: &str| {
+            schema.insert("description".into(), description.into());
+            schema
+        };
+        schemars::json_schema!({
+            "description": "A signed anchor statement (spec/anchors.md, \"The anchor statement\"), whose text is its \
+                            canonical JSON: what an anchor publishes, or the SHA-256 of which it carries.",
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["made_nanos", "origin", "root", "signature", "tree_size"],
+            "properties": {
+                "made_nanos": described(
+                    generator.subschema_for::<u64>(),
+                    "When the statement was made, in nanoseconds since the Unix epoch, by the signer's clock.",
+                ),
+                "origin": {
+                    "description": "The origin of the ledger's checkpoints: the self_hash of its line with seq 0 and \
+                                    the fingerprint of the key that signs at tree_size.",
+                    "type": "string",
+                    "pattern": origin,
+                },
+                "root": described(
+                    generator.subschema_for::<Digest>(),
+                    "The root of the ledger's tree of tree_size lines.",
+                ),
+                "signature": described(
+                    generator.subschema_for::<SignatureBytes>(),
+                    "Ed25519, by the key current at tree_size, over the label provedex/anchor/v1, LF, and the \
+                     canonical JSON of the other four members.",
+                ),
+                "tree_size": {
+                    "description": "How many lines of the ledger the statement vouches for.",
+                    "type": "integer",
+                    "format": "uint64",
+                    "minimum": 1,
+                },
+            },
+        })
     }
 }
 
@@ -189,6 +245,7 @@ mod tests {
         for (bad, why) in [
             (text.replace("\"tree_size\":12", "\"tree_size\":-1"), "tree_size is not an integer from 0"),
             (text.replace("\"tree_size\":12", "\"tree_size\":12.0"), "tree_size is a JSON float"),
+            (text.replace("\"tree_size\":12", "\"tree_size\":0"), "tree_size is 0"),
             (text.replace(",\"tree_size\":12", ""), "it has no tree_size"),
             (text.replace("}", ",\"x\":1}"), "unknown member"),
             (text.replace("{", "{ "), "not written in canonical JSON"),
