@@ -11,10 +11,21 @@ use std::process::ExitCode;
 
 use provedex_test_servers::local::LocalAnchors;
 
+const USAGE: &str = "usage: provedex-local-anchors DIR   (DIR: a new or empty folder for the servers' data)";
+
 fn main() -> ExitCode {
-    let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: provedex-local-anchors DIR   (DIR: a new or empty folder for the servers' data)");
-        return ExitCode::from(2);
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let dir = match &args[..] {
+        [flag] if flag == "-h" || flag == "--help" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        // An option is never taken for a folder's name.
+        [dir] if !dir.to_string_lossy().starts_with('-') => PathBuf::from(dir),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
     };
     match run(&dir) {
         Ok(()) => ExitCode::SUCCESS,
@@ -30,7 +41,7 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 fn run(dir: &Path) -> Result<(), String> {
-    if dir.exists() && std::fs::read_dir(dir).map_err(|e| e.to_string())?.next().is_some() {
+    if dir.exists() && std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?.next().is_some() {
         return Err(format!("{} is not empty", dir.display()));
     }
     let dir = &std::path::absolute(dir).map_err(|e| e.to_string())?;
