@@ -38,7 +38,8 @@ pub struct S3Config {
     pub region: String,
     /// The bucket; [`S3Anchor::ensure_bucket`] creates it with Object Lock when missing.
     pub bucket: String,
-    /// Prepended to each object's key (the key is the prefix and the statement's SHA-256 in hex).
+    /// Prepended to each object's key (the key is the prefix, the statement's
+    /// SHA-256 in hex, `/` and 16 random hex digits).
     pub key_prefix: String,
     /// The access key id: not shown either.
     pub access_key: String,
@@ -196,10 +197,12 @@ impl S3Anchor {
         Ok(())
     }
 
-    /// Stores `statement` as a new object version under COMPLIANCE retention
-    /// until now + the configured retention, confirms the retention the store
+    /// Stores `statement` as a new object under COMPLIANCE retention until
+    /// now + the configured retention, confirms the retention the store
     /// applied, and returns the receipt (checked with
-    /// [`provedex_receipts::s3::verify`]).
+    /// [`provedex_receipts::s3::verify`]). Each call writes a key of its own,
+    /// never a second version of one: a store may re-date the version a new
+    /// one displaces (versitygw does), and the receipt names its date.
     pub fn anchor(&self, statement: &str) -> Result<S3Receipt, AnchorError> {
         if statement.is_empty() || statement.len() > receipts::MAX_STATEMENT {
             return Err(AnchorError::Refused(format!(
@@ -210,7 +213,9 @@ impl S3Anchor {
         }
         let digest: [u8; 32] = Sha256::digest(statement.as_bytes()).into();
         let sha256 = hex::encode(&digest);
-        let key = format!("{}{sha256}", self.config.key_prefix);
+        let mut unique = [0u8; 8];
+        getrandom::fill(&mut unique).map_err(|e| AnchorError::Refused(format!("no system randomness: {e}")))?;
+        let key = format!("{}{sha256}/{}", self.config.key_prefix, hex::encode(&unique));
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let until = now.saturating_add(self.config.retention);
         // Whole seconds, rounded up, so the date sent is the date stored.
