@@ -27,3 +27,10 @@ pub enum AnchorError {
     #[error("{0}")]
     Mismatch(String),
 }
+
+/// `N` bytes of the system's randomness (entry keys, object keys).
+fn random_bytes<const N: usize>() -> Result<[u8; N], AnchorError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| AnchorError::Refused(format!("no system randomness: {e}")))?;
+    Ok(bytes)
+}

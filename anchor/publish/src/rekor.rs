@@ -107,8 +107,7 @@ impl RekorAnchor {
 /// A P-256 key for one entry, from the system's randomness.
 fn entry_key() -> Result<SigningKey, AnchorError> {
     loop {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).map_err(|e| AnchorError::Refused(format!("no system randomness: {e}")))?;
+        let secret: [u8; 32] = crate::random_bytes()?;
         // Rejection sampling: a value of zero or above the group order is drawn again.
         if let Ok(key) = SigningKey::from_slice(&secret) {
             return Ok(key);

@@ -213,8 +213,7 @@ impl S3Anchor {
         }
         let digest: [u8; 32] = Sha256::digest(statement.as_bytes()).into();
         let sha256 = hex::encode(&digest);
-        let mut unique = [0u8; 8];
-        getrandom::fill(&mut unique).map_err(|e| AnchorError::Refused(format!("no system randomness: {e}")))?;
+        let unique: [u8; 8] = crate::random_bytes()?;
         let key = format!("{}{sha256}/{}", self.config.key_prefix, hex::encode(&unique));
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let until = now.saturating_add(self.config.retention);
