@@ -212,26 +212,30 @@ fn the_online_check_fails_for_another_version_a_later_date_or_another_store() {
     let (_dir, gw, anchor) = setup();
     let receipt = anchor.anchor(&statement("online")).unwrap();
     anchor.check_online(&receipt).unwrap();
+    // The other versions below are written over a key of their own: a version
+    // they displaced would be re-dated by versitygw, and `receipt` must stay
+    // true to the end.
+    let displaced = anchor.anchor(&statement("displaced")).unwrap();
 
     // Another version of the same key, with other bytes, written with the SDK.
     let (rt, client) = sdk(&gw);
     let put = rt
         .block_on(
-            client.put_object().bucket(BUCKET).key(&receipt.key).body(ByteStream::from_static(b"other bytes")).send(),
+            client.put_object().bucket(BUCKET).key(&displaced.key).body(ByteStream::from_static(b"other bytes")).send(),
         )
         .unwrap();
     let other_version = put.version_id().unwrap().to_owned();
-    assert_ne!(other_version, receipt.version_id);
+    assert_ne!(other_version, displaced.version_id);
 
     let mismatch = |bad: &S3Receipt, expected: &str| match anchor.check_online(bad) {
         Err(AnchorError::Mismatch(why)) => assert!(why.contains(expected), "expected {expected:?} in {why:?}"),
         other => panic!("expected a mismatch containing {expected:?}, got {other:?}"),
     };
     // The other version, with its own Last-Modified so that the body is what differs.
-    let mut bad = receipt.clone();
+    let mut bad = displaced.clone();
     bad.version_id = other_version;
     let head =
-        rt.block_on(client.head_object().bucket(BUCKET).key(&receipt.key).version_id(&bad.version_id).send()).unwrap();
+        rt.block_on(client.head_object().bucket(BUCKET).key(&bad.key).version_id(&bad.version_id).send()).unwrap();
     bad.stored_at = head.last_modified().unwrap().secs();
     mismatch(&bad, "holds 11 bytes with SHA-256");
 
@@ -241,10 +245,10 @@ fn the_online_check_fails_for_another_version_a_later_date_or_another_store() {
             client
                 .put_object()
                 .bucket(BUCKET)
-                .key(&receipt.key)
-                .body(ByteStream::from(receipt.statement.clone().into_bytes()))
+                .key(&displaced.key)
+                .body(ByteStream::from(displaced.statement.clone().into_bytes()))
                 .object_lock_mode(ObjectLockMode::Governance)
-                .object_lock_retain_until_date(DateTime::from_secs(receipt.retain_until))
+                .object_lock_retain_until_date(DateTime::from_secs(displaced.retain_until))
                 .send(),
         )
         .unwrap();
@@ -253,13 +257,13 @@ fn the_online_check_fails_for_another_version_a_later_date_or_another_store() {
             client
                 .put_object()
                 .bucket(BUCKET)
-                .key(&receipt.key)
-                .body(ByteStream::from(receipt.statement.clone().into_bytes()))
+                .key(&displaced.key)
+                .body(ByteStream::from(displaced.statement.clone().into_bytes()))
                 .send(),
         )
         .unwrap();
     for (put, expected) in [(governance.version_id(), "mode \"GOVERNANCE\""), (unlocked.version_id(), "no retention")] {
-        let mut bad = receipt.clone();
+        let mut bad = displaced.clone();
         bad.version_id = put.unwrap().to_owned();
         let head =
             rt.block_on(client.head_object().bucket(BUCKET).key(&bad.key).version_id(&bad.version_id).send()).unwrap();
@@ -346,19 +350,7 @@ fn the_store_refuses_to_delete_shorten_or_downgrade_a_locked_version() {
         assert_eq!((downgrade.0, downgrade.1.as_str()), (403, "AccessDenied"));
     }
 
-    // A plain delete (no version) only adds a delete marker: the version stays.
-    let marker = rt.block_on(client.delete_object().bucket(BUCKET).key(key).send()).unwrap();
-    eprintln!("plain delete: delete marker {:?}, version {:?}", marker.delete_marker(), marker.version_id());
-
-    // The version and its bytes are still there, under the same retention.
-    let get = rt.block_on(client.get_object().bucket(BUCKET).key(key).version_id(version).send()).unwrap();
-    let body = rt.block_on(get.body.collect()).unwrap().into_bytes();
-    assert_eq!(&body[..], text.as_bytes());
-    let retention = raw_retention(&rt, &client, key, version);
-    assert!(retention.contains("<Mode>COMPLIANCE</Mode>"), "{retention}");
-    let until =
-        format!("<RetainUntilDate>{}</RetainUntilDate>", provedex_format::utc::utc_seconds(receipt.retain_until));
-    assert!(retention.contains(&until), "{retention}");
+    // The receipt checks online while its version is the latest.
     anchor.check_online(&receipt).unwrap();
 
     // Lengthening is allowed: the refusals above are the lock's, not a broken call.
@@ -370,6 +362,24 @@ fn the_store_refuses_to_delete_shorten_or_downgrade_a_locked_version() {
         .unwrap();
     let checked = anchor.check_online(&receipt).unwrap();
     assert_eq!(checked.retain_until, receipt.retain_until + 86_400);
+
+    // Last, as it displaces the version, which versitygw then re-dates (the
+    // receipt's online check would then fail on the date): a plain delete
+    // (no version) only adds a delete marker, and the version stays.
+    let marker = rt.block_on(client.delete_object().bucket(BUCKET).key(key).send()).unwrap();
+    eprintln!("plain delete: delete marker {:?}, version {:?}", marker.delete_marker(), marker.version_id());
+
+    // The version and its bytes are still there, under the retention last set.
+    let get = rt.block_on(client.get_object().bucket(BUCKET).key(key).version_id(version).send()).unwrap();
+    let body = rt.block_on(get.body.collect()).unwrap().into_bytes();
+    assert_eq!(&body[..], text.as_bytes());
+    let retention = raw_retention(&rt, &client, key, version);
+    assert!(retention.contains("<Mode>COMPLIANCE</Mode>"), "{retention}");
+    let until = format!(
+        "<RetainUntilDate>{}</RetainUntilDate>",
+        provedex_format::utc::utc_seconds(receipt.retain_until + 86_400)
+    );
+    assert!(retention.contains(&until), "{retention}");
 }
 
 #[test]
